@@ -1,0 +1,88 @@
+//! Documents kept on the laptop: downloaded ahead, verified by SHA-256, readable offline.
+//!
+//! Files live at `<root>/documents/<sha256>.pdf`; an SQLite index (`<root>/cache.sqlite3`)
+//! records which are complete and verified, so a file cut short by a crash is never trusted.
+
+use std::path::{Path, PathBuf};
+use std::str::FromStr;
+
+use phonghop_protocol::Document;
+use sha2::{Digest, Sha256};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions};
+use sqlx::{Row, SqlitePool};
+
+use crate::error::{ClientError, Result};
+use crate::session::Session;
+
+#[derive(Clone)]
+pub struct DocumentCache {
+    root: PathBuf,
+    index: SqlitePool,
+}
+
+impl DocumentCache {
+    pub async fn open(root: &Path) -> Result<DocumentCache> {
+        std::fs::create_dir_all(root.join("documents"))?;
+        let options = SqliteConnectOptions::from_str("sqlite://")?
+            .filename(root.join("cache.sqlite3"))
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal);
+        let index = SqlitePoolOptions::new().max_connections(2).connect_with(options).await?;
+        sqlx::query(
+            "CREATE TABLE IF NOT EXISTS cached_documents (
+                 sha256 TEXT PRIMARY KEY,
+                 size INTEGER NOT NULL,
+                 verified_at INTEGER NOT NULL
+             )",
+        )
+        .execute(&index)
+        .await?;
+        Ok(DocumentCache { root: root.to_owned(), index })
+    }
+
+    fn path_of(&self, sha256: &str) -> PathBuf {
+        self.root.join("documents").join(format!("{sha256}.pdf"))
+    }
+
+    /// The local file of a verified document, if it is cached.
+    pub async fn cached(&self, sha256: &str) -> Result<Option<PathBuf>> {
+        let row = sqlx::query("SELECT size FROM cached_documents WHERE sha256 = ?")
+            .bind(sha256)
+            .fetch_optional(&self.index)
+            .await?;
+        let path = self.path_of(sha256);
+        match row {
+            Some(row) if std::fs::metadata(&path).map(|m| m.len() as i64 == row.get::<i64, _>("size")).unwrap_or(false) => Ok(Some(path)),
+            _ => Ok(None),
+        }
+    }
+
+    /// The local file of `document`, downloading and verifying it first if needed.
+    pub async fn fetch(&self, session: &Session, document: &Document) -> Result<PathBuf> {
+        if let Some(path) = self.cached(&document.sha256).await? {
+            return Ok(path);
+        }
+        let bytes = match session.download_blob(&document.sha256).await {
+            Ok(bytes) => bytes,
+            Err(ClientError::Unreachable(_)) => return Err(ClientError::NotCached),
+            Err(other) => return Err(other),
+        };
+        let actual = hex::encode(Sha256::digest(&bytes));
+        if actual != document.sha256 {
+            return Err(ClientError::HashMismatch { expected: document.sha256.clone(), actual });
+        }
+        let path = self.path_of(&document.sha256);
+        let partial = path.with_extension("partial");
+        std::fs::write(&partial, &bytes)?;
+        std::fs::File::open(&partial)?.sync_all()?;
+        std::fs::rename(&partial, &path)?;
+        let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs() as i64).unwrap_or(0);
+        sqlx::query("INSERT OR REPLACE INTO cached_documents (sha256, size, verified_at) VALUES (?, ?, ?)")
+            .bind(&document.sha256)
+            .bind(bytes.len() as i64)
+            .bind(now)
+            .execute(&self.index)
+            .await?;
+        Ok(path)
+    }
+}

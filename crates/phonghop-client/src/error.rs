@@ -1,0 +1,98 @@
+//! The client's error: the server's own error frames, or why the server could not be reached.
+
+use phonghop_protocol::{ErrorCode, ErrorFrame};
+
+#[derive(Debug, thiserror::Error)]
+pub enum ClientError {
+    /// The server answered with an error code.
+    #[error("{0}")]
+    Server(ErrorFrame),
+    /// No answer: the network is down or the address is wrong.
+    #[error("the server cannot be reached: {0}")]
+    Unreachable(String),
+    /// The server said something this client does not understand.
+    #[error("unexpected answer from the server: {0}")]
+    Protocol(String),
+    /// A downloaded document is not the one the meeting names.
+    #[error("the document's SHA-256 is {actual}, not {expected}")]
+    HashMismatch { expected: String, actual: String },
+    /// The document is not in the cache and the server cannot be reached.
+    #[error("the document is not downloaded yet and the server cannot be reached")]
+    NotCached,
+    /// No one is logged in on this seat.
+    #[error("not logged in")]
+    NotLoggedIn,
+    /// The sync task has stopped.
+    #[error("the meeting connection has stopped")]
+    Stopped,
+    #[error("local storage: {0}")]
+    Io(#[from] std::io::Error),
+    #[error("local database: {0}")]
+    Database(#[from] sqlx::Error),
+}
+
+impl ClientError {
+    /// The server's error code, when this is one.
+    pub fn code(&self) -> Option<ErrorCode> {
+        match self {
+            ClientError::Server(frame) => Some(frame.code),
+            _ => None,
+        }
+    }
+}
+
+impl From<reqwest::Error> for ClientError {
+    fn from(error: reqwest::Error) -> Self {
+        if error.is_decode() {
+            ClientError::Protocol(error.to_string())
+        } else {
+            ClientError::Unreachable(error.to_string())
+        }
+    }
+}
+
+pub type Result<T, E = ClientError> = std::result::Result<T, E>;
+
+/// An error as a person sees it: a stable code for the UI to decide on, and plain messages in
+/// Vietnamese and English. Server codes are passed through; the rest are the client's own.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct UserFacingError {
+    pub code: String,
+    pub message_vi: String,
+    pub message_en: String,
+    pub detail: String,
+}
+
+impl From<&ClientError> for UserFacingError {
+    fn from(error: &ClientError) -> Self {
+        let (code, vi, en) = match error {
+            ClientError::Server(frame) => {
+                let code = serde_json::to_value(frame.code).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default();
+                return UserFacingError { code, message_vi: frame.message_vi.clone(), message_en: frame.message_en.clone(), detail: frame.detail.clone() };
+            }
+            ClientError::Unreachable(_) => (
+                "server_unreachable",
+                "Không kết nối được máy chủ phòng họp. Hãy kiểm tra địa chỉ máy chủ và mạng",
+                "Cannot reach the meeting server. Check the server address and the network",
+            ),
+            ClientError::NotCached => (
+                "document_unavailable",
+                "Tài liệu chưa được tải về máy và hiện không kết nối được máy chủ",
+                "The document is not on this computer yet and the server cannot be reached",
+            ),
+            ClientError::HashMismatch { .. } => (
+                "document_unavailable",
+                "Tài liệu tải về bị lỗi, vui lòng thử lại",
+                "The downloaded document is damaged, please try again",
+            ),
+            ClientError::NotLoggedIn => ("not_logged_in", "Bạn chưa đăng nhập", "You are not logged in"),
+            ClientError::Stopped => ("offline", "Mất kết nối với cuộc họp", "The connection to the meeting has stopped"),
+            ClientError::Protocol(_) | ClientError::Io(_) | ClientError::Database(_) => (
+                "internal",
+                "Đã có lỗi trong ứng dụng, vui lòng thử lại",
+                "Something went wrong in the app, please try again",
+            ),
+        };
+        UserFacingError { code: code.to_owned(), message_vi: vi.to_owned(), message_en: en.to_owned(), detail: error.to_string() }
+    }
+}

@@ -1,0 +1,26 @@
+//! phonghop's sync client, used by the desktop app, the tests and the load tool.
+//!
+//! Layout:
+//! - [`session`]: login and the HTTP API ([`Session`]).
+//! - [`sync`]: [`MeetingSync`], a task that follows one meeting over the WebSocket: mirror,
+//!   reconnect with backoff and jitter, resume from the last seq, outbox of unacknowledged
+//!   commands.
+//! - [`cache`]: [`DocumentCache`], documents downloaded ahead and verified by SHA-256, so an
+//!   open document stays readable when the server goes away.
+//! - [`seat`]: [`Seat`], one councillor's session, followed meeting and cache, with the views
+//!   the desktop app shows.
+//! - [`error`]: [`ClientError`] and [`UserFacingError`], what a person is shown.
+//!
+//! **API boundary:** nothing here knows about Tauri; the app's commands are thin calls into it.
+
+pub mod cache;
+pub mod error;
+pub mod seat;
+pub mod session;
+pub mod sync;
+
+pub use cache::DocumentCache;
+pub use error::{ClientError, UserFacingError};
+pub use seat::Seat;
+pub use session::Session;
+pub use sync::{CommandSender, ConnectionState, MeetingSync, Mirror, SyncEvent, SyncOptions};

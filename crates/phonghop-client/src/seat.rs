@@ -1,0 +1,160 @@
+//! [`Seat`]: one councillor's place in the hall — the session, the meeting being followed and
+//! the document cache — with the serializable views the desktop app shows. The Tauri commands
+//! are one-line calls into this.
+
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+use phonghop_protocol::{Choice, Command, Document, MeetingState, MeetingSummary, MyBallot, Role, UserView};
+use serde::Serialize;
+use tokio::sync::watch;
+
+use crate::error::{ClientError, Result};
+use crate::sync::{ConnectionState, MeetingSync, Mirror, SyncOptions};
+use crate::{DocumentCache, Session};
+
+/// What the app shows of the meeting; sent to the webview on every change.
+#[derive(Debug, Clone, Serialize)]
+pub struct MirrorView {
+    pub meeting_id: u32,
+    pub role: Role,
+    pub user: UserView,
+    pub connection: &'static str,
+    pub seq: u32,
+    pub state: Option<MeetingState>,
+    pub my_ballots: Vec<MyBallot>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct LoginView {
+    pub user: UserView,
+    pub meetings: Vec<MeetingSummary>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct OpenedDocument {
+    pub document: Document,
+    pub page_count: u32,
+}
+
+struct Followed {
+    sync: MeetingSync,
+    role: Role,
+}
+
+/// One person's connection to the meeting room. Methods take `&self`; state is behind locks
+/// held only for a moment, never across a network call.
+pub struct Seat {
+    cache_dir: PathBuf,
+    session: Mutex<Option<Session>>,
+    followed: Mutex<Option<Followed>>,
+    cache: tokio::sync::OnceCell<DocumentCache>,
+}
+
+fn connection_name(state: ConnectionState) -> &'static str {
+    match state {
+        ConnectionState::Online => "online",
+        ConnectionState::Connecting => "connecting",
+        ConnectionState::Offline | ConnectionState::LoggedOut => "offline",
+    }
+}
+
+impl Seat {
+    pub fn new(cache_dir: &Path) -> Seat {
+        Seat { cache_dir: cache_dir.to_owned(), session: Mutex::new(None), followed: Mutex::new(None), cache: tokio::sync::OnceCell::new() }
+    }
+
+    fn session(&self) -> Result<Session> {
+        self.session.lock().expect("seat lock").clone().ok_or(ClientError::NotLoggedIn)
+    }
+
+    async fn cache(&self) -> Result<&DocumentCache> {
+        self.cache.get_or_try_init(|| DocumentCache::open(&self.cache_dir)).await
+    }
+
+    pub async fn login(&self, server: &str, username: &str, password: &str) -> Result<LoginView> {
+        let session = Session::login(server, username.trim(), password).await?;
+        let meetings = session.meetings().await?;
+        let user = session.user.clone();
+        *self.followed.lock().expect("seat lock") = None;
+        *self.session.lock().expect("seat lock") = Some(session);
+        Ok(LoginView { user, meetings })
+    }
+
+    pub fn logout(&self) {
+        *self.followed.lock().expect("seat lock") = None;
+        *self.session.lock().expect("seat lock") = None;
+    }
+
+    /// Starts following a meeting; returns the mirror to watch for changes.
+    pub async fn open_meeting(&self, meeting_id: u32) -> Result<watch::Receiver<Mirror>> {
+        let session = self.session()?;
+        let role = session
+            .meetings()
+            .await?
+            .into_iter()
+            .find(|meeting| meeting.id == meeting_id)
+            .map(|meeting| meeting.role)
+            .ok_or_else(|| ClientError::Server(phonghop_protocol::ErrorFrame::new(phonghop_protocol::ErrorCode::NotFound, "meeting")))?;
+        let sync = MeetingSync::start(session, meeting_id, SyncOptions::default());
+        let mirror = sync.mirror();
+        *self.followed.lock().expect("seat lock") = Some(Followed { sync, role });
+        Ok(mirror)
+    }
+
+    /// The view of the followed meeting, if any.
+    pub fn mirror_view(&self) -> Option<MirrorView> {
+        let user = self.session.lock().expect("seat lock").as_ref()?.user.clone();
+        let followed = self.followed.lock().expect("seat lock");
+        let followed = followed.as_ref()?;
+        let mirror = followed.sync.mirror().borrow().clone();
+        Some(MirrorView {
+            meeting_id: mirror.meeting_id,
+            role: followed.role,
+            user,
+            connection: connection_name(mirror.connection),
+            seq: mirror.seq,
+            state: mirror.state,
+            my_ballots: mirror.my_ballots,
+        })
+    }
+
+    fn document(&self, document_id: u32) -> Result<Document> {
+        let followed = self.followed.lock().expect("seat lock");
+        let mirror = followed.as_ref().ok_or(ClientError::NotLoggedIn)?.sync.mirror().borrow().clone();
+        mirror
+            .state
+            .iter()
+            .flat_map(|state| state.items.iter())
+            .flat_map(|item| item.documents.iter())
+            .find(|document| document.id == document_id)
+            .cloned()
+            .ok_or(ClientError::NotCached)
+    }
+
+    /// Makes sure a document is in the local cache (downloading and verifying it if needed).
+    pub async fn open_document(&self, document_id: u32) -> Result<OpenedDocument> {
+        let document = self.document(document_id)?;
+        let session = self.session()?;
+        self.cache().await?.fetch(&session, &document).await?;
+        Ok(OpenedDocument { page_count: document.page_count, document })
+    }
+
+    /// The local file of a cached document, by its hash (for the page renderer).
+    pub async fn cached_file(&self, sha256: &str) -> Result<Option<PathBuf>> {
+        self.cache().await?.cached(sha256).await
+    }
+
+    /// Sends a command through the followed meeting's connection (queued while offline).
+    pub async fn send(&self, command: Command) -> Result<()> {
+        let sync_commands = {
+            let followed = self.followed.lock().expect("seat lock");
+            followed.as_ref().ok_or(ClientError::NotLoggedIn)?.sync.sender()
+        };
+        sync_commands.send(command).await.map(|_| ())
+    }
+
+    pub async fn cast_ballot(&self, poll_id: u32, choice: Choice) -> Result<()> {
+        self.send(Command::CastBallot { poll_id, choice }).await
+    }
+}

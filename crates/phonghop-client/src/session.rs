@@ -1,0 +1,105 @@
+//! Login and the HTTP API of one server, as one logged-in user.
+
+use phonghop_protocol::http::{LoginRequest, LoginResponse, MeetingList, UploadResponse};
+use phonghop_protocol::{Command, CommandResult, ErrorFrame, MeetingState, MeetingSummary, MyBallot, UserView};
+use serde::de::DeserializeOwned;
+use serde::Deserialize;
+
+use crate::error::{ClientError, Result};
+
+/// A logged-in user on one server. Cheap to clone.
+#[derive(Debug, Clone)]
+pub struct Session {
+    /// `http://host:port`, without a trailing slash.
+    pub server: String,
+    pub token: String,
+    pub expires_at: i64,
+    pub user: UserView,
+    http: reqwest::Client,
+}
+
+/// The answer of `GET /api/meetings/{id}/snapshot`.
+#[derive(Debug, Clone, Deserialize)]
+pub struct SnapshotResponse {
+    pub seq: u32,
+    pub state: MeetingState,
+    pub my_ballots: Vec<MyBallot>,
+}
+
+async fn finish<T: DeserializeOwned>(response: reqwest::Response) -> Result<T> {
+    let status = response.status();
+    let body = response.bytes().await?;
+    if status.is_success() {
+        return serde_json::from_slice(&body).map_err(|err| ClientError::Protocol(err.to_string()));
+    }
+    match serde_json::from_slice::<ErrorFrame>(&body) {
+        Ok(frame) => Err(ClientError::Server(frame)),
+        Err(_) => Err(ClientError::Protocol(format!("HTTP {status}: {}", String::from_utf8_lossy(&body)))),
+    }
+}
+
+impl Session {
+    /// Logs in with a username and password.
+    pub async fn login(server: &str, username: &str, password: &str) -> Result<Session> {
+        let server = server.trim().trim_end_matches('/').to_owned();
+        let http = reqwest::Client::builder()
+            .connect_timeout(std::time::Duration::from_secs(5))
+            .build()
+            .map_err(|err| ClientError::Unreachable(err.to_string()))?;
+        let request = LoginRequest { username: username.to_owned(), password: password.to_owned() };
+        let response: LoginResponse = finish(http.post(format!("{server}/api/login")).json(&request).send().await?).await?;
+        Ok(Session { server, token: response.token, expires_at: response.expires_at, user: response.user, http })
+    }
+
+    /// The WebSocket address of the server.
+    pub fn websocket_url(&self) -> String {
+        let rest = self.server.strip_prefix("http").unwrap_or(&self.server);
+        format!("ws{rest}/ws")
+    }
+
+    async fn get<T: DeserializeOwned>(&self, path: &str) -> Result<T> {
+        finish(self.http.get(format!("{}{path}", self.server)).bearer_auth(&self.token).send().await?).await
+    }
+
+    pub async fn meetings(&self) -> Result<Vec<MeetingSummary>> {
+        Ok(self.get::<MeetingList>("/api/meetings").await?.meetings)
+    }
+
+    pub async fn snapshot(&self, meeting_id: u32) -> Result<SnapshotResponse> {
+        self.get(&format!("/api/meetings/{meeting_id}/snapshot")).await
+    }
+
+    /// Sends a command over HTTP with a given id (resending the same id is harmless).
+    pub async fn command_with_id(&self, meeting_id: u32, id: &str, command: &Command) -> Result<CommandResult> {
+        let body = serde_json::json!({ "id": id, "command": command });
+        let url = format!("{}/api/meetings/{meeting_id}/commands", self.server);
+        finish(self.http.post(url).bearer_auth(&self.token).json(&body).send().await?).await
+    }
+
+    /// Sends a command over HTTP with a fresh id.
+    pub async fn command(&self, meeting_id: u32, command: &Command) -> Result<CommandResult> {
+        self.command_with_id(meeting_id, &new_command_id(), command).await
+    }
+
+    /// Uploads a document to an agenda item.
+    pub async fn upload(&self, meeting_id: u32, item_id: u32, file_name: &str, title: &str, bytes: Vec<u8>) -> Result<UploadResponse> {
+        let url = format!("{}/api/meetings/{meeting_id}/items/{item_id}/documents", self.server);
+        let request = self.http.post(url).bearer_auth(&self.token).query(&[("file_name", file_name), ("title", title)]).body(bytes);
+        finish(request.send().await?).await
+    }
+
+    /// Downloads a blob's bytes (unverified; [`crate::DocumentCache`] verifies).
+    pub async fn download_blob(&self, sha256: &str) -> Result<Vec<u8>> {
+        let response = self.http.get(format!("{}/api/blobs/{sha256}", self.server)).bearer_auth(&self.token).send().await?;
+        if !response.status().is_success() {
+            return finish::<serde_json::Value>(response).await.and(Err(ClientError::Protocol("blob download failed".into())));
+        }
+        Ok(response.bytes().await?.to_vec())
+    }
+}
+
+/// A command id unique to this client: random, so a resend after reconnect is recognised.
+pub fn new_command_id() -> String {
+    let bytes: [u8; 12] = rand::random();
+    hex::encode(bytes)
+}

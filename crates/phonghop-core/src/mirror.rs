@@ -1,0 +1,79 @@
+//! Applying log events to a mirrored [`MeetingState`]: how a client follows the server.
+
+use phonghop_protocol::{MeetingEvent, MeetingState, PollState, Tally};
+
+/// Applies one event. Events that name something the mirror does not have are ignored, because
+/// the server only logs events that were valid against its own state; a mismatch means the
+/// mirror is stale and the next snapshot will replace it.
+pub fn apply(state: &mut MeetingState, event: &MeetingEvent) {
+    match event {
+        MeetingEvent::AgendaItemAdded { item } => {
+            state.items.push(item.clone());
+            sort_items(state);
+        }
+        MeetingEvent::AgendaItemEdited { item_id, title, description } => {
+            if let Some(item) = state.items.iter_mut().find(|item| item.id == *item_id) {
+                item.title.clone_from(title);
+                item.description.clone_from(description);
+            }
+        }
+        MeetingEvent::AgendaReordered { item_ids } => {
+            for (position, id) in item_ids.iter().enumerate() {
+                if let Some(item) = state.items.iter_mut().find(|item| item.id == *id) {
+                    item.position = position as u32;
+                }
+            }
+            sort_items(state);
+        }
+        MeetingEvent::DocumentAdded { document } => {
+            if let Some(item) = state.items.iter_mut().find(|item| item.id == document.item_id) {
+                item.documents.push(document.clone());
+            }
+        }
+        MeetingEvent::PollOpened { poll } => state.polls.push(poll.clone()),
+        MeetingEvent::PollClosed { poll_id, tally, outcome } => {
+            if let Some(poll) = state.polls.iter_mut().find(|poll| poll.id == *poll_id) {
+                poll.state = PollState::Closed;
+                poll.tally = *tally;
+                poll.outcome = Some(*outcome);
+            }
+        }
+    }
+}
+
+/// Applies a live tally of an open poll (tallies are not part of the log).
+pub fn apply_tally(state: &mut MeetingState, poll_id: u32, tally: Tally) {
+    if let Some(poll) = state.polls.iter_mut().find(|poll| poll.id == poll_id) {
+        if poll.state == PollState::Open {
+            poll.tally = tally;
+        }
+    }
+}
+
+fn sort_items(state: &mut MeetingState) {
+    state.items.sort_by_key(|item| (item.position, item.id));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use phonghop_protocol::{AgendaItem, Meeting};
+
+    fn item(id: u32, position: u32) -> AgendaItem {
+        AgendaItem { id, position, title: format!("Mục {id}"), description: String::new(), documents: vec![] }
+    }
+
+    #[test]
+    fn reorder_moves_items_into_the_new_order() {
+        let mut state = MeetingState {
+            meeting: Meeting { id: 1, title: "Kỳ họp".into(), location: String::new(), starts_at: String::new() },
+            items: vec![item(10, 0), item(11, 1), item(12, 2)],
+            polls: vec![],
+        };
+        apply(&mut state, &MeetingEvent::AgendaReordered { item_ids: vec![12, 10, 11] });
+        let order: Vec<u32> = state.items.iter().map(|item| item.id).collect();
+        assert_eq!(order, vec![12, 10, 11]);
+        apply(&mut state, &MeetingEvent::AgendaItemAdded { item: item(13, 3) });
+        assert_eq!(state.items.last().unwrap().id, 13);
+    }
+}

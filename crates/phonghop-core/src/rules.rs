@@ -1,0 +1,185 @@
+//! Deciding a poll: quorum first, then the majority rule, all in exact integer arithmetic.
+//!
+//! "2/3 of 35" is 23⅓, so 23 is not enough and 24 is: every comparison multiplies out the
+//! denominators instead of dividing.
+
+use phonghop_protocol::{Base, Comparison, Fraction, MajorityRule, Outcome, Tally};
+
+/// Counts that cannot be real, so no outcome can be decided from them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum CountError {
+    #[error("a body with no members cannot vote")]
+    NoMembers,
+    #[error("{present} present is more than the {members} members")]
+    MorePresentThanMembers { present: u32, members: u32 },
+    #[error("{cast} ballots is more than the {present} present")]
+    MoreBallotsThanPresent { cast: u32, present: u32 },
+    #[error("the fraction {numerator}/{denominator} is not between 0 and 1")]
+    BadFraction { numerator: u32, denominator: u32 },
+}
+
+/// Checks that a rule's fractions are between 0 and 1, so a poll opened with it can be decided.
+pub fn check_rule(rule: &MajorityRule) -> Result<(), CountError> {
+    check_fraction(rule.threshold)?;
+    rule.quorum.map_or(Ok(()), check_fraction)
+}
+
+/// Decides a poll's outcome from its counts under `rule`.
+pub fn decide(rule: &MajorityRule, tally: &Tally) -> Result<Outcome, CountError> {
+    check_counts(tally)?;
+    check_rule(rule)?;
+    if let Some(quorum) = rule.quorum {
+        if !reaches(tally.present, quorum, tally.members, Comparison::AtLeast) {
+            return Ok(Outcome::NoQuorum);
+        }
+    }
+    let base = match rule.base {
+        Base::AllMembers => tally.members,
+        Base::Present => tally.present,
+        Base::Cast => tally.cast(),
+        Base::YesNo => tally.yes + tally.no,
+    };
+    // Nothing to measure against (no yes or no ballot under `yes_no`): nothing passes, even
+    // where "at least 0 of 0" would.
+    if base == 0 {
+        return Ok(Outcome::Rejected);
+    }
+    if reaches(tally.yes, rule.threshold, base, rule.comparison) {
+        Ok(Outcome::Passed)
+    } else {
+        Ok(Outcome::Rejected)
+    }
+}
+
+fn check_counts(tally: &Tally) -> Result<(), CountError> {
+    if tally.members == 0 {
+        return Err(CountError::NoMembers);
+    }
+    if tally.present > tally.members {
+        return Err(CountError::MorePresentThanMembers { present: tally.present, members: tally.members });
+    }
+    if tally.cast() > tally.present {
+        return Err(CountError::MoreBallotsThanPresent { cast: tally.cast(), present: tally.present });
+    }
+    Ok(())
+}
+
+fn check_fraction(fraction: Fraction) -> Result<(), CountError> {
+    if fraction.denominator == 0 || fraction.numerator > fraction.denominator {
+        return Err(CountError::BadFraction {
+            numerator: fraction.numerator,
+            denominator: fraction.denominator,
+        });
+    }
+    Ok(())
+}
+
+/// Whether `count` is more than (or at least) `fraction` of `base`, without dividing:
+/// `count / base > n / d` ⇔ `count · d > n · base`.
+fn reaches(count: u32, fraction: Fraction, base: u32, comparison: Comparison) -> bool {
+    let left = u64::from(count) * u64::from(fraction.denominator);
+    let right = u64::from(fraction.numerator) * u64::from(base);
+    match comparison {
+        Comparison::MoreThan => left > right,
+        Comparison::AtLeast => left >= right,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn fraction(text: &str) -> Fraction {
+        let (n, d) = text.split_once('/').unwrap_or_else(|| panic!("bad fraction {text:?}"));
+        Fraction::new(n.trim().parse().unwrap(), d.trim().parse().unwrap())
+    }
+
+    fn base(text: &str) -> Base {
+        match text {
+            "all_members" => Base::AllMembers,
+            "present" => Base::Present,
+            "cast" => Base::Cast,
+            "yes_no" => Base::YesNo,
+            other => panic!("unknown base {other:?}"),
+        }
+    }
+
+    fn comparison(text: &str) -> Comparison {
+        match text {
+            "more_than" => Comparison::MoreThan,
+            "at_least" => Comparison::AtLeast,
+            other => panic!("unknown comparison {other:?}"),
+        }
+    }
+
+    fn outcome_name(result: Result<Outcome, CountError>) -> &'static str {
+        match result {
+            Ok(Outcome::Passed) => "passed",
+            Ok(Outcome::Rejected) => "rejected",
+            Ok(Outcome::NoQuorum) => "no_quorum",
+            Err(_) => "error",
+        }
+    }
+
+    #[test]
+    fn every_case_of_the_shared_vote_rules_table_is_decided_as_expected() {
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/corpus/vote-rules.csv");
+        let mut reader = csv::Reader::from_path(path).expect("../shared/corpus/vote-rules.csv is readable");
+        let headers = reader.headers().unwrap().clone();
+        let column = |name: &str| headers.iter().position(|h| h == name).unwrap();
+        let mut checked = 0;
+        let mut failures = Vec::new();
+        for record in reader.records() {
+            let record = record.unwrap();
+            let field = |name: &str| record.get(column(name)).unwrap().trim().to_owned();
+            let number = |name: &str| field(name).parse::<u32>().unwrap();
+            let rule = MajorityRule {
+                base: base(&field("base")),
+                threshold: fraction(&field("threshold")),
+                comparison: comparison(&field("comparison")),
+                quorum: Some(field("quorum")).filter(|q| !q.is_empty()).map(|q| fraction(&q)),
+            };
+            let tally = Tally {
+                members: number("members"),
+                present: number("present"),
+                yes: number("yes"),
+                no: number("no"),
+                abstain: number("abstain"),
+            };
+            let got = outcome_name(decide(&rule, &tally));
+            if got != field("expected") {
+                failures.push(format!("{}: expected {}, got {got}", field("case"), field("expected")));
+            }
+            checked += 1;
+        }
+        assert!(checked >= 20, "only {checked} cases read");
+        assert!(failures.is_empty(), "{failures:#?}");
+    }
+
+    #[test]
+    fn two_thirds_of_35_needs_24() {
+        let rule = MajorityRule {
+            base: Base::AllMembers,
+            threshold: Fraction::new(2, 3),
+            comparison: Comparison::AtLeast,
+            quorum: None,
+        };
+        let tally = |yes| Tally { members: 35, present: 35, yes, no: 35 - yes, abstain: 0 };
+        assert_eq!(decide(&rule, &tally(23)), Ok(Outcome::Rejected));
+        assert_eq!(decide(&rule, &tally(24)), Ok(Outcome::Passed));
+    }
+
+    #[test]
+    fn an_empty_base_never_passes() {
+        let rule = MajorityRule { base: Base::YesNo, comparison: Comparison::AtLeast, quorum: None, ..MajorityRule::default() };
+        let tally = Tally { members: 5, present: 5, yes: 0, no: 0, abstain: 5 };
+        assert_eq!(decide(&rule, &tally), Ok(Outcome::Rejected));
+    }
+
+    #[test]
+    fn a_threshold_above_one_is_an_error() {
+        let rule = MajorityRule { threshold: Fraction::new(3, 2), ..MajorityRule::default() };
+        let tally = Tally { members: 3, present: 3, yes: 3, no: 0, abstain: 0 };
+        assert!(decide(&rule, &tally).is_err());
+    }
+}

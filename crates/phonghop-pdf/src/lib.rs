@@ -1,0 +1,29 @@
+//! PDF handling for the meeting app: indexing uploaded documents safely and rendering their pages.
+//!
+//! # Layout
+//!
+//! - `library`: finds libpdfium on disk and binds it once per process, because PDFium
+//!   can be initialised only once and every later call shares that one binding.
+//! - `index`: reads a document's page sizes and text in-process ([`index_file`]).
+//! - `child`: runs indexing in a child process with a time and memory limit
+//!   ([`index_in_child`] on the server's side, [`run_index_child`] on the child's side), so a hostile
+//!   or broken upload can crash or exhaust only that child.
+//! - `render`: the desktop app's single render thread ([`PageRenderer`]), which turns
+//!   pages into PNG images at a requested width.
+//! - `error`: [`IngestError`] (why an upload was refused) and [`PdfError`] (why a page
+//!   could not be shown).
+//!
+//! **Architecture invariant:** nothing here knows about meetings, agendas or storage; callers pass
+//! paths and get plain values back.
+
+mod child;
+mod error;
+mod index;
+mod library;
+mod render;
+
+pub use child::{index_in_child, run_index_child, ChildLimits, MEMORY_LIMIT_ENV};
+pub use error::{IngestError, PdfError};
+pub use index::{index_file, IndexedPage, IndexedPdf};
+pub use library::{locate_library, LIBRARY_ENV};
+pub use render::{PageRenderer, MAX_WIDTH_PX, MIN_WIDTH_PX};

@@ -1,0 +1,162 @@
+//! The closed set of error codes the server sends, each with a plain Vietnamese and English text.
+//!
+//! Clients decide on the code, never on the message; the messages are for people.
+
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export)]
+pub enum ErrorCode {
+    /// The frame is not valid JSON, or not a JSON object.
+    MalformedFrame,
+    /// The frame's `v` is missing or not [`crate::PROTOCOL_VERSION`].
+    UnsupportedVersion,
+    /// The frame's `type` is not one this server knows.
+    UnknownMessageType,
+    /// The frame has a known type but its fields are wrong.
+    InvalidMessage,
+    /// The frame is larger than [`crate::MAX_FRAME_BYTES`].
+    FrameTooLarge,
+    /// Username or password is wrong.
+    WrongCredentials,
+    /// No session token, or one the server does not know.
+    Unauthenticated,
+    /// The session token has expired; log in again.
+    TokenExpired,
+    /// The user's role does not allow this.
+    Forbidden,
+    /// No such meeting, item, document, poll or blob (or not visible to this user).
+    NotFound,
+    /// A command for a meeting the connection has not subscribed to.
+    NotSubscribed,
+    /// The command's fields are not acceptable (empty title, unknown item order, …).
+    InvalidCommand,
+    /// This person has already voted in this poll.
+    AlreadyVoted,
+    /// The poll is closed; no more ballots.
+    PollClosed,
+    /// Only members of the body vote; the secretariat does not.
+    NotAVoter,
+    /// The upload is not a readable PDF (or an Office file that could not be converted).
+    InvalidDocument,
+    /// The PDF is password-protected.
+    EncryptedDocument,
+    /// An Office file (Word, Excel, …) and no converter to PDF on the server.
+    OfficeConversionUnavailable,
+    /// The upload is larger than the server accepts.
+    DocumentTooLarge,
+    /// Too many attempts; wait a moment.
+    RateLimited,
+    /// Something went wrong on the server; it has been logged.
+    Internal,
+}
+
+impl ErrorCode {
+    pub fn message_vi(self) -> &'static str {
+        match self {
+            ErrorCode::MalformedFrame => "Dữ liệu gửi lên không đúng định dạng JSON",
+            ErrorCode::UnsupportedVersion => "Phiên bản giao thức không được hỗ trợ, hãy cập nhật ứng dụng",
+            ErrorCode::UnknownMessageType => "Loại thông điệp không được hỗ trợ",
+            ErrorCode::InvalidMessage => "Thông điệp thiếu hoặc sai trường dữ liệu",
+            ErrorCode::FrameTooLarge => "Thông điệp quá lớn",
+            ErrorCode::WrongCredentials => "Tên đăng nhập hoặc mật khẩu không đúng",
+            ErrorCode::Unauthenticated => "Bạn chưa đăng nhập",
+            ErrorCode::TokenExpired => "Phiên đăng nhập đã hết hạn, vui lòng đăng nhập lại",
+            ErrorCode::Forbidden => "Bạn không có quyền thực hiện thao tác này",
+            ErrorCode::NotFound => "Không tìm thấy nội dung yêu cầu",
+            ErrorCode::NotSubscribed => "Chưa tham gia cuộc họp này",
+            ErrorCode::InvalidCommand => "Yêu cầu không hợp lệ",
+            ErrorCode::AlreadyVoted => "Đại biểu đã biểu quyết nội dung này",
+            ErrorCode::PollClosed => "Biểu quyết đã kết thúc",
+            ErrorCode::NotAVoter => "Chỉ đại biểu mới được biểu quyết",
+            ErrorCode::InvalidDocument => "Tệp không phải là tài liệu PDF đọc được",
+            ErrorCode::EncryptedDocument => "Tài liệu PDF được đặt mật khẩu, hãy gửi bản không mật khẩu",
+            ErrorCode::OfficeConversionUnavailable => {
+                "Tệp Word/Excel cần chuyển sang PDF nhưng máy chủ chưa cài LibreOffice; hãy gửi bản PDF"
+            }
+            ErrorCode::DocumentTooLarge => "Tệp tải lên quá lớn",
+            ErrorCode::RateLimited => "Thao tác quá nhiều lần, vui lòng chờ một lát",
+            ErrorCode::Internal => "Lỗi máy chủ, vui lòng thử lại",
+        }
+    }
+
+    pub fn message_en(self) -> &'static str {
+        match self {
+            ErrorCode::MalformedFrame => "The message is not valid JSON",
+            ErrorCode::UnsupportedVersion => "Unsupported protocol version, please update the app",
+            ErrorCode::UnknownMessageType => "Unknown message type",
+            ErrorCode::InvalidMessage => "The message has missing or wrong fields",
+            ErrorCode::FrameTooLarge => "The message is too large",
+            ErrorCode::WrongCredentials => "Wrong username or password",
+            ErrorCode::Unauthenticated => "You are not logged in",
+            ErrorCode::TokenExpired => "Your session has expired, please log in again",
+            ErrorCode::Forbidden => "You are not allowed to do this",
+            ErrorCode::NotFound => "Not found",
+            ErrorCode::NotSubscribed => "Not subscribed to this meeting",
+            ErrorCode::InvalidCommand => "The request is not valid",
+            ErrorCode::AlreadyVoted => "You have already voted in this poll",
+            ErrorCode::PollClosed => "The poll is closed",
+            ErrorCode::NotAVoter => "Only members of the council vote",
+            ErrorCode::InvalidDocument => "The file is not a readable PDF document",
+            ErrorCode::EncryptedDocument => "The PDF is password-protected; please send it without a password",
+            ErrorCode::OfficeConversionUnavailable => {
+                "Office files must be converted to PDF, but LibreOffice is not installed on the server; please send a PDF"
+            }
+            ErrorCode::DocumentTooLarge => "The upload is too large",
+            ErrorCode::RateLimited => "Too many attempts, please wait a moment",
+            ErrorCode::Internal => "Server error, please try again",
+        }
+    }
+
+    /// The HTTP status this code is sent with on the HTTP API.
+    pub fn http_status(self) -> u16 {
+        match self {
+            ErrorCode::WrongCredentials | ErrorCode::Unauthenticated | ErrorCode::TokenExpired => 401,
+            ErrorCode::Forbidden | ErrorCode::NotAVoter => 403,
+            ErrorCode::NotFound => 404,
+            ErrorCode::AlreadyVoted | ErrorCode::PollClosed => 409,
+            ErrorCode::DocumentTooLarge | ErrorCode::FrameTooLarge => 413,
+            ErrorCode::InvalidDocument | ErrorCode::EncryptedDocument | ErrorCode::OfficeConversionUnavailable => 422,
+            ErrorCode::RateLimited => 429,
+            ErrorCode::Internal => 500,
+            _ => 400,
+        }
+    }
+}
+
+/// An error as sent to a client: on the WebSocket inside [`crate::ServerMessage::Error`], on HTTP
+/// as the JSON body of a non-2xx answer.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct ErrorFrame {
+    pub code: ErrorCode,
+    pub message_vi: String,
+    pub message_en: String,
+    /// A technical detail for logs and support (which field, which limit); may be empty.
+    pub detail: String,
+}
+
+impl ErrorFrame {
+    pub fn new(code: ErrorCode, detail: impl Into<String>) -> Self {
+        Self {
+            code,
+            message_vi: code.message_vi().to_owned(),
+            message_en: code.message_en().to_owned(),
+            detail: detail.into(),
+        }
+    }
+}
+
+impl std::fmt::Display for ErrorFrame {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{:?}: {}", self.code, self.message_en)?;
+        if !self.detail.is_empty() {
+            write!(f, " ({})", self.detail)?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for ErrorFrame {}

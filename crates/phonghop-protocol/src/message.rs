@@ -1,0 +1,201 @@
+//! WebSocket frames in both directions, the commands clients send and the events of the log.
+//!
+//! Every frame is a JSON object `{"v": 1, "type": "...", ...fields}`.
+
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+use crate::error::{ErrorCode, ErrorFrame};
+use crate::model::{AgendaItem, Choice, Document, MeetingState, MyBallot, Poll, Tally, UserView};
+use crate::rule::{MajorityRule, Outcome};
+use crate::PROTOCOL_VERSION;
+
+/// A frame from a client: the version and one message.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ClientFrame {
+    pub v: u32,
+    #[serde(flatten)]
+    pub message: ClientMessage,
+}
+
+impl ClientFrame {
+    pub fn new(message: ClientMessage) -> Self {
+        Self { v: PROTOCOL_VERSION, message }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[serde(tag = "type", rename_all = "snake_case")]
+#[ts(export)]
+pub enum ClientMessage {
+    /// First frame of a connection: the token from `POST /api/login`.
+    Authenticate { token: String },
+    /// Follow a meeting. With `since_seq` the server replays only what came after it (or sends a
+    /// snapshot when that is too far back); without it the server sends a snapshot.
+    Subscribe { meeting_id: u32, since_seq: Option<u32> },
+    /// Ask the server to change something. `id` is chosen by the client and echoed in the ack or
+    /// error; sending the same id again is harmless.
+    Command { id: String, meeting_id: u32, command: Command },
+    Ping,
+}
+
+/// The `type` values [`ClientMessage`] knows, for telling an unknown type from a bad one.
+const CLIENT_MESSAGE_TYPES: [&str; 4] = ["authenticate", "subscribe", "command", "ping"];
+
+/// Something a client asks the server to do in a meeting.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+#[ts(export)]
+pub enum Command {
+    AddAgendaItem { title: String, #[serde(default)] description: String },
+    EditAgendaItem { item_id: u32, title: String, #[serde(default)] description: String },
+    /// The complete new order: every item id of the meeting exactly once.
+    ReorderAgenda { item_ids: Vec<u32> },
+    /// Opens a yes/no/abstain poll; without a rule the meeting's default applies.
+    OpenPoll { item_id: u32, title: String, rule: Option<MajorityRule> },
+    ClosePoll { poll_id: u32 },
+    CastBallot { poll_id: u32, choice: Choice },
+}
+
+/// What an acknowledged command produced.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+#[ts(export)]
+pub enum CommandResult {
+    /// The command appended an event to the meeting's log at `seq`.
+    Logged { seq: u32 },
+    /// The ballot is committed.
+    BallotRecorded { poll_id: u32, choice: Choice },
+}
+
+/// One entry of a meeting's event log.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+#[ts(export)]
+pub enum MeetingEvent {
+    AgendaItemAdded { item: AgendaItem },
+    AgendaItemEdited { item_id: u32, title: String, description: String },
+    AgendaReordered { item_ids: Vec<u32> },
+    DocumentAdded { document: Document },
+    PollOpened { poll: Poll },
+    PollClosed { poll_id: u32, tally: Tally, outcome: Outcome },
+}
+
+/// A frame from the server.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ServerFrame {
+    pub v: u32,
+    #[serde(flatten)]
+    pub message: ServerMessage,
+}
+
+impl ServerFrame {
+    pub fn new(message: ServerMessage) -> Self {
+        Self { v: PROTOCOL_VERSION, message }
+    }
+
+    pub fn to_json(&self) -> String {
+        serde_json::to_string(self).expect("server frames always serialize")
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[serde(tag = "type", rename_all = "snake_case")]
+#[ts(export)]
+pub enum ServerMessage {
+    /// Answer to `authenticate`.
+    Welcome { user: UserView },
+    /// The whole meeting at `seq`, with the caller's own ballots.
+    Snapshot { meeting_id: u32, seq: u32, state: MeetingState, my_ballots: Vec<MyBallot> },
+    /// One event of the log; `seq` is always the previous one plus one.
+    Event { meeting_id: u32, seq: u32, event: MeetingEvent },
+    /// Sent after a subscription's snapshot or replay: from here on events arrive live.
+    Live { meeting_id: u32, seq: u32 },
+    /// Current counts of an open poll, at most every ~100 ms per poll; not part of the log.
+    Tally { meeting_id: u32, poll_id: u32, tally: Tally },
+    Ack { id: String, result: CommandResult },
+    /// `id` is the command's id when the error answers a command.
+    Error { id: Option<String>, error: ErrorFrame },
+    Pong,
+}
+
+/// Decodes a client's text frame, telling apart the ways it can be wrong.
+pub fn decode_client_frame(text: &str) -> Result<ClientMessage, ErrorFrame> {
+    let value: serde_json::Value = serde_json::from_str(text)
+        .map_err(|err| ErrorFrame::new(ErrorCode::MalformedFrame, err.to_string()))?;
+    let object = value
+        .as_object()
+        .ok_or_else(|| ErrorFrame::new(ErrorCode::MalformedFrame, "a frame is a JSON object"))?;
+    match object.get("v").and_then(serde_json::Value::as_u64) {
+        Some(v) if v == u64::from(PROTOCOL_VERSION) => {}
+        other => {
+            return Err(ErrorFrame::new(
+                ErrorCode::UnsupportedVersion,
+                format!("expected v = {PROTOCOL_VERSION}, got {other:?}"),
+            ))
+        }
+    }
+    match object.get("type").and_then(serde_json::Value::as_str) {
+        Some(kind) if CLIENT_MESSAGE_TYPES.contains(&kind) => {}
+        Some(kind) => {
+            return Err(ErrorFrame::new(ErrorCode::UnknownMessageType, format!("type {kind:?}")))
+        }
+        None => return Err(ErrorFrame::new(ErrorCode::InvalidMessage, "missing field `type`")),
+    }
+    serde_json::from_value::<ClientFrame>(value)
+        .map(|frame| frame.message)
+        .map_err(|err| ErrorFrame::new(ErrorCode::InvalidMessage, err.to_string()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn code_of(text: &str) -> ErrorCode {
+        decode_client_frame(text).unwrap_err().code
+    }
+
+    #[test]
+    fn bad_frames_get_distinct_codes() {
+        assert_eq!(code_of("{not json"), ErrorCode::MalformedFrame);
+        assert_eq!(code_of("[1,2]"), ErrorCode::MalformedFrame);
+        assert_eq!(code_of(r#"{"type":"ping"}"#), ErrorCode::UnsupportedVersion);
+        assert_eq!(code_of(r#"{"v":2,"type":"ping"}"#), ErrorCode::UnsupportedVersion);
+        assert_eq!(code_of(r#"{"v":1,"type":"dance"}"#), ErrorCode::UnknownMessageType);
+        assert_eq!(code_of(r#"{"v":1}"#), ErrorCode::InvalidMessage);
+        assert_eq!(code_of(r#"{"v":1,"type":"subscribe"}"#), ErrorCode::InvalidMessage);
+        assert_eq!(
+            code_of(r#"{"v":1,"type":"command","id":"a","meeting_id":1,"command":{"kind":"fly"}}"#),
+            ErrorCode::InvalidMessage
+        );
+    }
+
+    #[test]
+    fn a_ballot_command_round_trips() {
+        let frame = ClientFrame::new(ClientMessage::Command {
+            id: "c-1".into(),
+            meeting_id: 7,
+            command: Command::CastBallot { poll_id: 3, choice: Choice::Abstain },
+        });
+        let text = serde_json::to_string(&frame).unwrap();
+        assert_eq!(
+            text,
+            r#"{"v":1,"type":"command","id":"c-1","meeting_id":7,"command":{"kind":"cast_ballot","poll_id":3,"choice":"abstain"}}"#
+        );
+        assert_eq!(decode_client_frame(&text).unwrap(), frame.message);
+    }
+
+    #[test]
+    fn every_error_code_has_both_messages() {
+        use ErrorCode::*;
+        for code in [
+            MalformedFrame, UnsupportedVersion, UnknownMessageType, InvalidMessage, FrameTooLarge,
+            WrongCredentials, Unauthenticated, TokenExpired, Forbidden, NotFound, NotSubscribed,
+            InvalidCommand, AlreadyVoted, PollClosed, NotAVoter, InvalidDocument,
+            EncryptedDocument, DocumentTooLarge, RateLimited, Internal,
+        ] {
+            assert!(!code.message_vi().is_empty() && !code.message_en().is_empty());
+            assert_ne!(code.message_vi(), code.message_en(), "{code:?} is not translated");
+        }
+    }
+}

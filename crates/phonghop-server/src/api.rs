@@ -1,0 +1,165 @@
+//! The HTTP routes (documented in docs/protocol.md). Handlers are thin: they parse, authorise
+//! and hand over to [`crate::commands`], [`crate::ingest`] or the store.
+
+use axum::body::{Body, Bytes};
+use axum::extract::{DefaultBodyLimit, Path, Query, State, WebSocketUpgrade};
+use axum::http::HeaderMap;
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use phonghop_protocol::http::{AddMemberRequest, CreateMeetingRequest, LoginRequest, LoginResponse, MeetingList, UploadResponse};
+use phonghop_protocol::{Command, CommandResult, ErrorCode, MeetingState, MeetingSummary, MyBallot, Role};
+use serde::{Deserialize, Serialize};
+
+use crate::auth::AuthUser;
+use crate::error::{ApiError, ApiResult};
+use crate::ingest::{clean_file_name, Upload};
+use crate::App;
+
+/// JSON bodies are small; uploads have their own, larger limit.
+const JSON_BODY_LIMIT: usize = 1024 * 1024;
+
+pub fn router(app: App) -> Router {
+    let uploads = Router::new()
+        .route("/api/meetings/{meeting_id}/items/{item_id}/documents", post(upload_document))
+        .layer(DefaultBodyLimit::disable());
+    Router::new()
+        .route("/api/health", get(|| async { "ok" }))
+        .route("/api/login", post(login))
+        .route("/api/meetings", get(list_meetings).post(create_meeting))
+        .route("/api/meetings/{meeting_id}/members", post(add_member))
+        .route("/api/meetings/{meeting_id}/snapshot", get(snapshot))
+        .route("/api/meetings/{meeting_id}/commands", post(command))
+        .route("/api/blobs/{sha256}", get(blob))
+        .route("/ws", get(websocket))
+        .layer(DefaultBodyLimit::max(JSON_BODY_LIMIT))
+        .merge(uploads)
+        .with_state(app)
+}
+
+/// Parses a JSON body into our own error on failure (axum's rejections are plain text).
+fn parse_json<T: serde::de::DeserializeOwned>(body: &[u8]) -> ApiResult<T> {
+    serde_json::from_slice(body).map_err(|err| {
+        let code = if serde_json::from_slice::<serde_json::Value>(body).is_ok() {
+            ErrorCode::InvalidMessage
+        } else {
+            ErrorCode::MalformedFrame
+        };
+        ApiError::new(code, err.to_string())
+    })
+}
+
+async fn login(State(app): State<App>, body: Bytes) -> ApiResult<Json<LoginResponse>> {
+    let request: LoginRequest = parse_json(&body)?;
+    crate::auth::login(&app, request.username.trim(), &request.password).await.map(Json)
+}
+
+async fn list_meetings(State(app): State<App>, user: AuthUser) -> ApiResult<Json<MeetingList>> {
+    Ok(Json(MeetingList { meetings: app.store.meetings_of(user.id()).await? }))
+}
+
+async fn create_meeting(State(app): State<App>, user: AuthUser, body: Bytes) -> ApiResult<Json<MeetingSummary>> {
+    if !user.record.is_admin {
+        return Err(ApiError::new(ErrorCode::Forbidden, "only the council office creates meetings"));
+    }
+    let request: CreateMeetingRequest = parse_json(&body)?;
+    let title = phonghop_core::agenda::check_title(&request.title).map_err(|reason| ApiError::new(ErrorCode::InvalidCommand, reason))?;
+    let meeting = app.store.create_meeting(title, request.location.trim(), request.starts_at.trim()).await?;
+    app.store.set_member(meeting.id, user.id(), Role::Secretariat).await?;
+    Ok(Json(MeetingSummary {
+        id: meeting.id,
+        title: meeting.title,
+        location: meeting.location,
+        starts_at: meeting.starts_at,
+        role: Role::Secretariat,
+    }))
+}
+
+async fn add_member(State(app): State<App>, user: AuthUser, Path(meeting_id): Path<u32>, body: Bytes) -> ApiResult<Json<serde_json::Value>> {
+    let role = app.store.member_role(meeting_id, user.id()).await?;
+    if !(user.record.is_admin || role == Some(Role::Secretariat)) {
+        return Err(ApiError::new(ErrorCode::Forbidden, "only the secretariat adds members"));
+    }
+    let request: AddMemberRequest = parse_json(&body)?;
+    let member = app
+        .store
+        .user_by_username(request.username.trim())
+        .await?
+        .ok_or_else(|| ApiError::new(ErrorCode::NotFound, format!("no user {:?}", request.username)))?;
+    app.store.set_member(meeting_id, member.id, request.role).await?;
+    Ok(Json(serde_json::json!({ "user": member.view(), "role": request.role })))
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+pub struct SnapshotResponse {
+    pub seq: u32,
+    pub state: MeetingState,
+    pub my_ballots: Vec<MyBallot>,
+}
+
+async fn snapshot(State(app): State<App>, user: AuthUser, Path(meeting_id): Path<u32>) -> ApiResult<Json<SnapshotResponse>> {
+    if app.store.member_role(meeting_id, user.id()).await?.is_none() {
+        return Err(ApiError::new(ErrorCode::NotFound, "no such meeting for this user"));
+    }
+    let (seq, state) = app.store.snapshot(meeting_id).await?;
+    let my_ballots = app.store.my_ballots(meeting_id, user.id()).await?;
+    Ok(Json(SnapshotResponse { seq, state, my_ballots }))
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+pub struct CommandRequest {
+    pub id: String,
+    pub command: Command,
+}
+
+async fn command(State(app): State<App>, user: AuthUser, Path(meeting_id): Path<u32>, body: Bytes) -> ApiResult<Json<CommandResult>> {
+    let request: CommandRequest = parse_json(&body)?;
+    crate::commands::execute(&app, &user, meeting_id, &request.id, request.command).await.map(Json)
+}
+
+#[derive(Debug, Deserialize)]
+struct UploadQuery {
+    title: Option<String>,
+    file_name: Option<String>,
+}
+
+async fn upload_document(
+    State(app): State<App>,
+    user: AuthUser,
+    Path((meeting_id, item_id)): Path<(u32, u32)>,
+    Query(query): Query<UploadQuery>,
+    body: Body,
+) -> ApiResult<Json<UploadResponse>> {
+    let role = app.store.member_role(meeting_id, user.id()).await?;
+    match role {
+        Some(role) if role.prepares_agenda() => {}
+        Some(_) => return Err(ApiError::new(ErrorCode::Forbidden, "only the secretariat uploads documents")),
+        None => return Err(ApiError::new(ErrorCode::NotFound, "no such meeting for this user")),
+    }
+    let limit = app.config.max_upload_bytes;
+    let bytes = axum::body::to_bytes(body, limit)
+        .await
+        .map_err(|_| ApiError::new(ErrorCode::DocumentTooLarge, format!("the limit is {} MiB", limit / (1024 * 1024))))?;
+    let file_name = clean_file_name(query.file_name.as_deref().unwrap_or_default());
+    let title = query
+        .title
+        .map(|title| title.trim().to_owned())
+        .filter(|title| !title.is_empty())
+        .unwrap_or_else(|| file_name.trim_end_matches(".pdf").to_owned());
+    let upload = Upload { meeting_id, item_id, title, file_name };
+    crate::ingest::ingest(&app, upload, &bytes).await.map(Json)
+}
+
+async fn blob(State(app): State<App>, user: AuthUser, Path(sha256): Path<String>, headers: HeaderMap) -> ApiResult<Response> {
+    if !crate::blobs::is_sha256_hex(&sha256) || !app.store.blob_visible_to(&sha256, user.id()).await? {
+        return Err(ApiError::new(ErrorCode::NotFound, "no such document"));
+    }
+    Ok(crate::blobs::serve_file(&app.blobs.path_of(&sha256), &sha256, &headers).await.into_response())
+}
+
+async fn websocket(State(app): State<App>, upgrade: WebSocketUpgrade) -> Response {
+    upgrade
+        .max_message_size(crate::ws::HARD_FRAME_LIMIT)
+        .max_frame_size(crate::ws::HARD_FRAME_LIMIT)
+        .on_upgrade(move |socket| crate::ws::run(app, socket))
+}

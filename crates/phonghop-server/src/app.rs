@@ -1,0 +1,57 @@
+//! The state every handler shares, and [`serve`], which runs the HTTP and WebSocket server.
+
+use std::future::Future;
+use std::sync::Arc;
+
+use phonghop_store::Store;
+use tokio::net::TcpListener;
+
+use crate::auth::LoginLimiter;
+use crate::blobs::BlobStore;
+use crate::config::Config;
+use crate::hub::Hub;
+
+/// Cheap to clone: everything inside is shared.
+#[derive(Clone)]
+pub struct App {
+    pub store: Store,
+    pub config: Arc<Config>,
+    pub hub: Arc<Hub>,
+    pub blobs: Arc<BlobStore>,
+    pub login_limiter: Arc<LoginLimiter>,
+}
+
+impl App {
+    /// Opens (or creates) the database and blob folder under `config.data_dir`.
+    pub async fn open(config: Config) -> anyhow::Result<App> {
+        use anyhow::Context;
+        std::fs::create_dir_all(&config.data_dir)
+            .with_context(|| format!("creating the data folder {}", config.data_dir.display()))?;
+        let store = Store::open(&config.database_path())
+            .await
+            .with_context(|| format!("opening the database {}", config.database_path().display()))?;
+        let blobs = BlobStore::open(config.data_dir.join("blobs")).context("opening the blob folder")?;
+        Ok(App {
+            hub: Arc::new(Hub::new(store.clone(), config.tally_interval)),
+            store,
+            blobs: Arc::new(blobs),
+            login_limiter: Arc::new(LoginLimiter::new(config.max_failed_logins)),
+            config: Arc::new(config),
+        })
+    }
+}
+
+/// Serves `app` on `listener` until `shutdown` completes.
+pub async fn serve(listener: TcpListener, app: App, shutdown: impl Future<Output = ()> + Send + 'static) -> std::io::Result<()> {
+    let router = crate::api::router(app);
+    axum::serve(listener, router).with_graceful_shutdown(shutdown).await
+}
+
+/// Binds `address` with a large accept backlog: a hall of laptops reconnecting at once after the
+/// Wi-Fi returns would overflow the usual 128 and make clients wait a second to retry.
+pub fn bind(address: std::net::SocketAddr) -> std::io::Result<TcpListener> {
+    let socket = if address.is_ipv4() { tokio::net::TcpSocket::new_v4()? } else { tokio::net::TcpSocket::new_v6()? };
+    socket.set_reuseaddr(true)?;
+    socket.bind(address)?;
+    socket.listen(4096)
+}

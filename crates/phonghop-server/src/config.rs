@@ -1,0 +1,52 @@
+//! Where the server keeps its data and the limits it enforces.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// Holds `phonghop.sqlite3` and `blobs/`.
+    pub data_dir: PathBuf,
+    /// How long a login lasts.
+    pub session_ttl: Duration,
+    /// Largest upload accepted, in bytes.
+    pub max_upload_bytes: usize,
+    /// The program that indexes a PDF in a child process (`phonghop-index-pdf`), and its limits.
+    pub indexer: PathBuf,
+    pub indexer_limits: phonghop_pdf::ChildLimits,
+    /// A subscriber further behind than this many events gets a snapshot instead of a replay.
+    pub max_replay: u32,
+    /// Live tallies of a poll are sent at most this often.
+    pub tally_interval: Duration,
+    /// Failed logins for one username before further tries are refused for a minute.
+    pub max_failed_logins: u32,
+}
+
+impl Config {
+    /// Defaults for a meeting hall, with data in `data_dir` and the indexer next to this program.
+    pub fn new(data_dir: PathBuf) -> Config {
+        Config {
+            data_dir,
+            session_ttl: Duration::from_secs(12 * 60 * 60),
+            max_upload_bytes: 200 * 1024 * 1024,
+            indexer: default_indexer(),
+            indexer_limits: phonghop_pdf::ChildLimits::default(),
+            max_replay: 1000,
+            tally_interval: Duration::from_millis(100),
+            max_failed_logins: 10,
+        }
+    }
+
+    pub fn database_path(&self) -> PathBuf {
+        self.data_dir.join("phonghop.sqlite3")
+    }
+}
+
+/// `phonghop-index-pdf` beside the running executable (both are built into the same folder).
+fn default_indexer() -> PathBuf {
+    let name = format!("phonghop-index-pdf{}", std::env::consts::EXE_SUFFIX);
+    std::env::current_exe()
+        .ok()
+        .and_then(|exe| exe.parent().map(|dir| dir.join(&name)))
+        .unwrap_or_else(|| PathBuf::from(name))
+}

@@ -1,0 +1,141 @@
+//! The demo meeting: the councillors of a CSV file as accounts, and a Vietnamese agenda with
+//! real documents, ingested through the same path as any upload.
+
+use std::path::Path;
+
+use anyhow::{Context, Result};
+use phonghop_protocol::Role;
+use phonghop_store::NewUser;
+
+use crate::auth::hash_password;
+use crate::ingest::{ingest, Upload};
+use crate::App;
+
+/// One row of `dai-bieu.csv`: code, full name, position, ward, role.
+#[derive(Debug, Clone)]
+pub struct Councillor {
+    pub code: String,
+    pub full_name: String,
+    pub position: String,
+    pub role: Role,
+}
+
+impl Councillor {
+    /// Logins are the councillor code in lower case (`db003`).
+    pub fn username(&self) -> String {
+        self.code.to_lowercase()
+    }
+}
+
+fn role_from_csv(text: &str) -> Result<Role> {
+    match text.trim() {
+        "chu_toa" => Ok(Role::Chair),
+        "thu_ky" => Ok(Role::Secretariat),
+        "dai_bieu" => Ok(Role::Delegate),
+        other => anyhow::bail!("unknown role {other:?} (expected chu_toa, thu_ky or dai_bieu)"),
+    }
+}
+
+/// Reads `ma_dai_bieu,ho_ten,chuc_vu,don_vi,vai_tro` rows.
+pub fn read_councillors(csv_path: &Path) -> Result<Vec<Councillor>> {
+    let mut reader = csv::Reader::from_path(csv_path).with_context(|| format!("reading {}", csv_path.display()))?;
+    let mut councillors = Vec::new();
+    for (line, record) in reader.records().enumerate() {
+        let record = record.with_context(|| format!("row {} of {}", line + 2, csv_path.display()))?;
+        let field = |index: usize| record.get(index).unwrap_or_default().trim().to_owned();
+        councillors.push(Councillor {
+            code: field(0),
+            full_name: field(1),
+            position: field(2),
+            role: role_from_csv(&field(4)).with_context(|| format!("row {}", line + 2))?,
+        });
+    }
+    Ok(councillors)
+}
+
+/// Creates an account for each councillor that has none yet, all with `password`.
+pub async fn import_councillors(app: &App, councillors: &[Councillor], password: &str) -> Result<()> {
+    for councillor in councillors {
+        if app.store.user_by_username(&councillor.username()).await?.is_some() {
+            continue;
+        }
+        let password = password.to_owned();
+        let password_hash = tokio::task::spawn_blocking(move || hash_password(&password)).await?;
+        app.store
+            .create_user(&NewUser {
+                username: councillor.username(),
+                full_name: councillor.full_name.clone(),
+                position: councillor.position.clone(),
+                password_hash,
+                is_admin: councillor.role == Role::Secretariat,
+            })
+            .await?;
+    }
+    Ok(())
+}
+
+/// The agenda of the demo meeting, with the documents (file names in `assets/demo/`) of each item.
+const DEMO_AGENDA: &[(&str, &str, &[(&str, &str)])] = &[
+    ("Khai mạc kỳ họp", "Chủ tọa tuyên bố lý do, giới thiệu đại biểu và khai mạc kỳ họp.", &[]),
+    (
+        "Tờ trình về triển khai phòng họp không giấy",
+        "Văn phòng HĐND trình bày tờ trình; đại biểu thảo luận.",
+        &[("Tờ trình phòng họp không giấy", "to-trinh-phong-hop-khong-giay.pdf")],
+    ),
+    (
+        "Dự thảo Nghị quyết về phòng họp không giấy",
+        "Thảo luận và biểu quyết thông qua Nghị quyết.",
+        &[
+            ("Dự thảo Nghị quyết (lần 1)", "du-thao-nghi-quyet-v1.pdf"),
+            ("Dự thảo Nghị quyết (lần 2)", "du-thao-nghi-quyet-v2.pdf"),
+        ],
+    ),
+    (
+        "Báo cáo tình hình kinh tế - xã hội",
+        "Ủy ban nhân dân báo cáo; đại biểu chất vấn.",
+        &[("Báo cáo kinh tế - xã hội", "bao-cao-kinh-te-xa-hoi.pdf")],
+    ),
+    ("Bế mạc kỳ họp", "", &[]),
+];
+
+/// Creates the demo meeting once (a database that already has meetings is left as it is).
+/// Returns the meeting id.
+pub async fn create_demo_meeting(app: &App, councillors: &[Councillor], documents_dir: &Path) -> Result<u32> {
+    if let Some(existing) = app.store.first_meeting_id().await? {
+        return Ok(existing);
+    }
+    let meeting = app
+        .store
+        .create_meeting(
+            "Kỳ họp thứ Mười hai, Hội đồng nhân dân xã Quyết Thắng",
+            "Hội trường Ủy ban nhân dân xã",
+            "2026-12-01 08:00",
+        )
+        .await?;
+    for councillor in councillors {
+        let user = app
+            .store
+            .user_by_username(&councillor.username())
+            .await?
+            .with_context(|| format!("no account for {}", councillor.code))?;
+        app.store.set_member(meeting.id, user.id, councillor.role).await?;
+    }
+    for (title, description, documents) in DEMO_AGENDA {
+        let (_, event) = app.store.add_agenda_item(meeting.id, title, description).await?;
+        let phonghop_protocol::MeetingEvent::AgendaItemAdded { item } = event else {
+            anyhow::bail!("adding an agenda item logged {event:?}");
+        };
+        for (document_title, file_name) in *documents {
+            let path = documents_dir.join(file_name);
+            let bytes = std::fs::read(&path).with_context(|| format!("reading {}", path.display()))?;
+            let upload = Upload {
+                meeting_id: meeting.id,
+                item_id: item.id,
+                title: (*document_title).to_owned(),
+                file_name: (*file_name).to_owned(),
+            };
+            ingest(app, upload, &bytes).await.map_err(|err| anyhow::anyhow!("{file_name}: {}", err.0))?;
+        }
+    }
+    Ok(meeting.id)
+}

@@ -1,0 +1,53 @@
+//! One error type for the HTTP API: it decides the status, what the client sees and what is
+//! only logged (internal causes never leave the server).
+
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use phonghop_protocol::{ErrorCode, ErrorFrame};
+use phonghop_store::StoreError;
+
+#[derive(Debug)]
+pub struct ApiError(pub ErrorFrame);
+
+impl ApiError {
+    pub fn new(code: ErrorCode, detail: impl Into<String>) -> ApiError {
+        ApiError(ErrorFrame::new(code, detail))
+    }
+
+    pub fn code(&self) -> ErrorCode {
+        self.0.code
+    }
+}
+
+impl From<ErrorFrame> for ApiError {
+    fn from(frame: ErrorFrame) -> Self {
+        ApiError(frame)
+    }
+}
+
+impl From<StoreError> for ApiError {
+    fn from(error: StoreError) -> Self {
+        let code = match &error {
+            StoreError::NotFound(_) => ErrorCode::NotFound,
+            StoreError::Invalid(_) | StoreError::Duplicate(_) => ErrorCode::InvalidCommand,
+            StoreError::AlreadyVoted => ErrorCode::AlreadyVoted,
+            StoreError::PollClosed => ErrorCode::PollClosed,
+            StoreError::NotAVoter => ErrorCode::NotAVoter,
+            StoreError::Corrupt(_) | StoreError::Database(_) | StoreError::Migration(_) => {
+                tracing::error!(%error, "store failure");
+                return ApiError::new(ErrorCode::Internal, "");
+            }
+        };
+        ApiError::new(code, error.to_string())
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let status = StatusCode::from_u16(self.0.code.http_status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        (status, Json(self.0)).into_response()
+    }
+}
+
+pub type ApiResult<T> = Result<T, ApiError>;

@@ -1,0 +1,113 @@
+//! `phonghop-server`: runs the session server, seeds the demo meeting, and gives the
+//! secretariat a small command line over the HTTP API.
+
+mod admin;
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use anyhow::{Context, Result};
+use clap::{Parser, Subcommand};
+use phonghop_server::{demo, App, Config};
+
+#[derive(Parser)]
+#[command(name = "phonghop-server", about = "Máy chủ phòng họp không giấy / paperless meeting room server")]
+struct Cli {
+    #[command(subcommand)]
+    command: Top,
+}
+
+#[derive(Subcommand)]
+enum Top {
+    /// Run the server.
+    Serve(ServeArgs),
+    /// Create accounts for the councillors of a CSV file (ma_dai_bieu,ho_ten,chuc_vu,don_vi,vai_tro).
+    ImportCouncillors {
+        #[arg(long)]
+        data: PathBuf,
+        #[arg(long)]
+        csv: PathBuf,
+        #[arg(long)]
+        password: String,
+    },
+    /// Secretariat commands against a running server.
+    Admin(admin::AdminArgs),
+}
+
+#[derive(clap::Args)]
+struct ServeArgs {
+    /// Folder for the database and the documents.
+    #[arg(long, default_value = "phonghop-data")]
+    data: PathBuf,
+    #[arg(long, default_value = "127.0.0.1:8080")]
+    listen: SocketAddr,
+    /// Seed the demo meeting: councillors from --councillors, documents from --demo-documents.
+    #[arg(long)]
+    demo: bool,
+    #[arg(long, default_value = "assets/demo/dai-bieu.csv")]
+    councillors: PathBuf,
+    #[arg(long, default_value = "assets/demo")]
+    demo_documents: PathBuf,
+    /// Password of every demo account.
+    #[arg(long, default_value = "hop-khong-giay")]
+    demo_password: String,
+    /// How long a login lasts, in seconds.
+    #[arg(long, default_value_t = 12 * 60 * 60)]
+    session_ttl_secs: u64,
+    /// The PDF indexer program (default: phonghop-index-pdf next to this program).
+    #[arg(long)]
+    indexer: Option<PathBuf>,
+    /// Largest upload, in MiB.
+    #[arg(long, default_value_t = 200)]
+    max_upload_mib: usize,
+}
+
+#[tokio::main]
+async fn main() -> Result<()> {
+    tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()))
+        .with_writer(std::io::stderr)
+        .init();
+    match Cli::parse().command {
+        Top::Serve(args) => serve(args).await,
+        Top::ImportCouncillors { data, csv, password } => {
+            let app = App::open(Config::new(data)).await?;
+            let councillors = demo::read_councillors(&csv)?;
+            demo::import_councillors(&app, &councillors, &password).await?;
+            println!("{} tài khoản / accounts ready", councillors.len());
+            Ok(())
+        }
+        Top::Admin(args) => admin::run(args).await,
+    }
+}
+
+async fn serve(args: ServeArgs) -> Result<()> {
+    let mut config = Config::new(args.data.clone());
+    config.session_ttl = Duration::from_secs(args.session_ttl_secs);
+    config.max_upload_bytes = args.max_upload_mib * 1024 * 1024;
+    if let Some(indexer) = args.indexer {
+        config.indexer = indexer;
+    }
+    let app = App::open(config).await?;
+    let listener = phonghop_server::app::bind(args.listen).with_context(|| format!("listening on {}", args.listen))?;
+    let address = listener.local_addr()?;
+    if args.demo {
+        let councillors = demo::read_councillors(&args.councillors)?;
+        demo::import_councillors(&app, &councillors, &args.demo_password).await?;
+        let meeting_id = demo::create_demo_meeting(&app, &councillors, &args.demo_documents).await?;
+        println!("Cuộc họp mẫu / demo meeting: {meeting_id}");
+        println!("Mật khẩu mọi tài khoản / password of every account: {}", args.demo_password);
+        for councillor in councillors.iter().take(4) {
+            println!("  {}  {} ({:?})", councillor.username(), councillor.full_name, councillor.role);
+        }
+        println!("  … db005 – db035: đại biểu / delegates");
+    }
+    // Tests and scripts read this line to learn the port.
+    println!("PHONGHOP_LISTENING http://{address}");
+    let shutdown = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    phonghop_server::serve(listener, app, shutdown).await?;
+    Ok(())
+}

@@ -1,0 +1,74 @@
+//! The commands the webview invokes. Each is a few lines over [`phonghop_client::Seat`];
+//! errors reach the UI as [`UserFacingError`] (a code and plain Vietnamese/English text).
+
+use std::sync::Arc;
+
+use phonghop_client::seat::{LoginView, MirrorView, OpenedDocument};
+use phonghop_client::{ClientError, UserFacingError};
+use phonghop_protocol::{Choice, Command};
+use serde::Serialize;
+use tauri::State;
+
+use crate::Shared;
+
+type Answer<T> = Result<T, UserFacingError>;
+
+fn shown(error: ClientError) -> UserFacingError {
+    UserFacingError::from(&error)
+}
+
+#[derive(Serialize)]
+pub struct Defaults {
+    server_url: String,
+    username: String,
+}
+
+#[tauri::command]
+pub fn app_defaults(shared: State<'_, Arc<Shared>>) -> Defaults {
+    Defaults {
+        server_url: shared.launch.server.clone().unwrap_or_default(),
+        username: shared.launch.username.clone().unwrap_or_default(),
+    }
+}
+
+#[tauri::command]
+pub async fn login(shared: State<'_, Arc<Shared>>, server_url: String, username: String, password: String) -> Answer<LoginView> {
+    shared.seat.login(&server_url, &username, &password).await.map_err(shown)
+}
+
+#[tauri::command]
+pub fn logout(shared: State<'_, Arc<Shared>>) {
+    shared.seat.logout();
+}
+
+#[tauri::command]
+pub async fn open_meeting(app: tauri::AppHandle, shared: State<'_, Arc<Shared>>, meeting_id: u32) -> Answer<Option<MirrorView>> {
+    let mirror = shared.seat.open_meeting(meeting_id).await.map_err(shown)?;
+    crate::forward_mirror(app, shared.inner().clone(), mirror);
+    Ok(shared.seat.mirror_view())
+}
+
+#[tauri::command]
+pub fn mirror(shared: State<'_, Arc<Shared>>) -> Option<MirrorView> {
+    shared.seat.mirror_view()
+}
+
+#[tauri::command]
+pub async fn open_document(shared: State<'_, Arc<Shared>>, document_id: u32) -> Answer<OpenedDocument> {
+    shared.seat.open_document(document_id).await.map_err(shown)
+}
+
+#[tauri::command]
+pub async fn cast_ballot(shared: State<'_, Arc<Shared>>, poll_id: u32, choice: Choice) -> Answer<()> {
+    shared.seat.cast_ballot(poll_id, choice).await.map_err(shown)
+}
+
+#[tauri::command]
+pub async fn open_poll(shared: State<'_, Arc<Shared>>, item_id: u32, title: String) -> Answer<()> {
+    shared.seat.send(Command::OpenPoll { item_id, title, rule: None }).await.map_err(shown)
+}
+
+#[tauri::command]
+pub async fn close_poll(shared: State<'_, Arc<Shared>>, poll_id: u32) -> Answer<()> {
+    shared.seat.send(Command::ClosePoll { poll_id }).await.map_err(shown)
+}

@@ -1,0 +1,81 @@
+//! The desktop app: a Tauri 2 shell over [`phonghop_client::Seat`] and
+//! [`phonghop_pdf::PageRenderer`].
+//!
+//! Layout:
+//! - [`commands`]: the commands the webview may invoke, each a few lines over the seat.
+//! - [`pages`]: the `phonghop://` scheme serving rendered PDF pages to the webview.
+//! - [`launch`]: command-line options (`--server`, `--data-dir`).
+//!
+//! **Architecture invariant:** no business logic lives here; the webview gets JSON and page
+//! images, nothing else (no fs, http or shell plugins).
+
+pub mod commands;
+pub mod launch;
+pub mod pages;
+
+use std::sync::Arc;
+
+use tauri::{Emitter, Manager};
+
+/// What every command and the page scheme share.
+pub struct Shared {
+    pub seat: phonghop_client::Seat,
+    pub renderer: Option<phonghop_pdf::PageRenderer>,
+    pub launch: launch::LaunchOptions,
+}
+
+pub fn run() {
+    tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()))
+        .init();
+    run_app(tauri::Builder::default())
+}
+
+/// Builds the app on `builder`, so the same setup runs against Tauri's mock runtime in tests.
+pub fn run_app(builder: tauri::Builder<tauri::Wry>) {
+    builder
+        .setup(|app| {
+            let launch = launch::LaunchOptions::from_args(std::env::args().skip(1));
+            let data_dir = match &launch.data_dir {
+                Some(dir) => dir.clone(),
+                None => app.path().app_data_dir()?,
+            };
+            let renderer = match phonghop_pdf::PageRenderer::start() {
+                Ok(renderer) => Some(renderer),
+                Err(error) => {
+                    tracing::error!(%error, "PDFium is not available: documents cannot be shown");
+                    None
+                }
+            };
+            let shared = Arc::new(Shared { seat: phonghop_client::Seat::new(&data_dir.join("cache")), renderer, launch });
+            app.manage(shared);
+            Ok(())
+        })
+        .register_asynchronous_uri_scheme_protocol("phonghop", pages::handle)
+        .invoke_handler(tauri::generate_handler![
+            commands::app_defaults,
+            commands::login,
+            commands::logout,
+            commands::open_meeting,
+            commands::mirror,
+            commands::open_document,
+            commands::cast_ballot,
+            commands::open_poll,
+            commands::close_poll,
+        ])
+        .run(tauri::generate_context!())
+        .expect("the desktop app failed to start");
+}
+
+/// Forwards every change of the mirror to the webview as a `mirror-changed` event.
+pub(crate) fn forward_mirror(app: tauri::AppHandle, shared: Arc<Shared>, mut mirror: tokio::sync::watch::Receiver<phonghop_client::Mirror>) {
+    tauri::async_runtime::spawn(async move {
+        while mirror.changed().await.is_ok() {
+            if let Some(view) = shared.seat.mirror_view() {
+                if app.emit("mirror-changed", view).is_err() {
+                    return;
+                }
+            }
+        }
+    });
+}

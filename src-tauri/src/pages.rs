@@ -1,0 +1,82 @@
+//! The `phonghop://` scheme: `phonghop://localhost/<sha256>/<page index>/<width px>` answers
+//! with that page of a cached document rendered by PDFium as PNG.
+
+use std::sync::Arc;
+
+use tauri::http::{header, Request, Response, StatusCode};
+use tauri::{Manager, UriSchemeContext, UriSchemeResponder};
+
+use crate::Shared;
+
+/// A page request parsed from the URL path.
+#[derive(Debug, PartialEq)]
+struct PageRequest {
+    sha256: String,
+    page_index: u32,
+    width_px: u32,
+}
+
+/// Parses `/<sha256>/<page>/<width>`; `convertFileSrc` may have percent-encoded the slashes.
+fn parse(path: &str) -> Option<PageRequest> {
+    let decoded = path.replace("%2F", "/").replace("%2f", "/");
+    let mut parts = decoded.trim_start_matches('/').split('/');
+    let sha256 = parts.next()?.to_owned();
+    let page_index = parts.next()?.parse().ok()?;
+    let width_px = parts.next()?.parse().ok()?;
+    let hex = sha256.len() == 64 && sha256.bytes().all(|b| b.is_ascii_hexdigit());
+    (hex && parts.next().is_none()).then_some(PageRequest { sha256, page_index, width_px })
+}
+
+fn answer(status: StatusCode, content_type: &str, body: Vec<u8>) -> Response<Vec<u8>> {
+    Response::builder()
+        .status(status)
+        .header(header::CONTENT_TYPE, content_type)
+        // Same URL, same pixels: the document is content-addressed.
+        .header(header::CACHE_CONTROL, "max-age=31536000, immutable")
+        .header(header::ACCESS_CONTROL_ALLOW_ORIGIN, "*")
+        .body(body)
+        .expect("a response from static parts")
+}
+
+pub fn handle<R: tauri::Runtime>(context: UriSchemeContext<'_, R>, request: Request<Vec<u8>>, responder: UriSchemeResponder) {
+    let shared = context.app_handle().state::<Arc<Shared>>().inner().clone();
+    let path = request.uri().path().to_owned();
+    tauri::async_runtime::spawn(async move {
+        responder.respond(render(&shared, &path).await);
+    });
+}
+
+async fn render(shared: &Shared, path: &str) -> Response<Vec<u8>> {
+    let text = |status, message: &str| answer(status, "text/plain; charset=utf-8", message.as_bytes().to_vec());
+    let Some(page) = parse(path) else {
+        return text(StatusCode::BAD_REQUEST, "expected /<sha256>/<page>/<width>");
+    };
+    let Some(renderer) = shared.renderer.as_ref() else {
+        return text(StatusCode::SERVICE_UNAVAILABLE, "PDFium is not available");
+    };
+    let file = match shared.seat.cached_file(&page.sha256).await {
+        Ok(Some(file)) => file,
+        Ok(None) => return text(StatusCode::NOT_FOUND, "the document is not in the local cache"),
+        Err(error) => return text(StatusCode::INTERNAL_SERVER_ERROR, &error.to_string()),
+    };
+    match renderer.render_png(file, page.page_index, page.width_px).await {
+        Ok(png) => answer(StatusCode::OK, "image/png", png),
+        Err(phonghop_pdf::PdfError::NoSuchPage { .. }) => text(StatusCode::NOT_FOUND, "no such page"),
+        Err(error) => text(StatusCode::INTERNAL_SERVER_ERROR, &error.to_string()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn page_paths_parse_with_plain_or_encoded_slashes() {
+        let sha = "ab".repeat(32);
+        let want = Some(PageRequest { sha256: sha.clone(), page_index: 2, width_px: 800 });
+        assert_eq!(parse(&format!("/{sha}/2/800")), want);
+        assert_eq!(parse(&format!("/{sha}%2F2%2F800")), want);
+        assert_eq!(parse("/../../etc/passwd/1/2"), None);
+        assert_eq!(parse(&format!("/{sha}/x/800")), None);
+    }
+}

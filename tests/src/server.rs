@@ -1,0 +1,299 @@
+//! [`TestServer`]: the real `phonghop-server` binary as a child process, with its own data folder,
+//! imported councillors and (usually) one meeting they are members of.
+//!
+//! The binary is not built here: `cargo xtask test` (or `cargo build -p phonghop-server -p
+//! phonghop-pdf --bins`) builds it and the PDF indexer beside it before the journeys run.
+
+use std::collections::VecDeque;
+use std::path::{Path, PathBuf};
+use std::process::Stdio;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use anyhow::{bail, ensure, Context, Result};
+use phonghop_client::Session;
+use phonghop_protocol::http::{AddMemberRequest, CreateMeetingRequest};
+use phonghop_protocol::{MeetingSummary, Role};
+use tokio::io::{AsyncBufReadExt, AsyncRead, BufReader};
+use tokio::process::{Child, Command};
+use tokio::sync::oneshot;
+
+use crate::roster::Roster;
+use crate::PASSWORD;
+
+/// How long a server may take to print its address; a loaded machine is slow, not broken.
+const STARTUP_TIMEOUT: Duration = Duration::from_secs(60);
+
+/// Lines of server output kept to explain a failing test.
+const LOG_LINES: usize = 300;
+
+/// The meeting every test server prepares.
+pub const MEETING_TITLE: &str = "Kỳ họp thứ Mười hai, Hội đồng nhân dân xã Quyết Thắng";
+
+/// How to start a test server.
+#[derive(Debug, Clone)]
+pub struct ServerOptions {
+    /// Delegates besides the chair and the secretariat.
+    pub delegates: usize,
+    /// `--session-ttl-secs`; the server's default when `None`.
+    pub session_ttl_secs: Option<u64>,
+    /// `--max-upload-mib`; the server's default when `None`.
+    pub max_upload_mib: Option<usize>,
+    /// Whether the secretariat creates a meeting and adds everyone to it. A server whose logins
+    /// expire at once cannot do that.
+    pub create_meeting: bool,
+}
+
+impl ServerOptions {
+    pub fn with_delegates(delegates: usize) -> ServerOptions {
+        ServerOptions { delegates, session_ttl_secs: None, max_upload_mib: None, create_meeting: true }
+    }
+}
+
+/// A running server process and what it said.
+struct Running {
+    child: Child,
+    url: String,
+}
+
+pub struct TestServer {
+    /// Holds the database, the blobs and the councillors CSV; kept across restarts.
+    data: tempfile::TempDir,
+    options: ServerOptions,
+    roster: Roster,
+    running: Option<Running>,
+    meeting_id: Option<u32>,
+    log: Arc<Mutex<VecDeque<String>>>,
+    http: reqwest::Client,
+}
+
+impl TestServer {
+    /// A server with a meeting of one chair, one secretariat and `delegates` delegates.
+    pub async fn start(delegates: usize) -> Result<TestServer> {
+        TestServer::start_with(ServerOptions::with_delegates(delegates)).await
+    }
+
+    pub async fn start_with(options: ServerOptions) -> Result<TestServer> {
+        let data = tempfile::Builder::new().prefix("phonghop-journey-").tempdir().context("creating a data folder")?;
+        let roster = Roster::new(options.delegates);
+        let csv_path = data.path().join("dai-bieu.csv");
+        roster.write_csv(&csv_path)?;
+        let mut server = TestServer {
+            data,
+            options,
+            roster,
+            running: None,
+            meeting_id: None,
+            log: Arc::new(Mutex::new(VecDeque::new())),
+            http: reqwest::Client::new(),
+        };
+        server.import_councillors(&csv_path).await?;
+        server.running = Some(server.spawn_serve().await?);
+        if server.options.create_meeting {
+            server.meeting_id = Some(server.prepare_meeting().await?);
+        }
+        Ok(server)
+    }
+
+    /// `http://127.0.0.1:PORT` of the running server.
+    pub fn url(&self) -> &str {
+        &self.running.as_ref().expect("the server is not running").url
+    }
+
+    /// `127.0.0.1:PORT` of the running server.
+    pub fn address(&self) -> &str {
+        self.url().trim_start_matches("http://")
+    }
+
+    /// The meeting the secretariat prepared.
+    pub fn meeting_id(&self) -> u32 {
+        self.meeting_id.expect("this server was started without a meeting")
+    }
+
+    pub fn roster(&self) -> &Roster {
+        &self.roster
+    }
+
+    /// A plain HTTP client for requests the [`Session`] API does not make.
+    pub fn http(&self) -> &reqwest::Client {
+        &self.http
+    }
+
+    /// Logs `username` in on the running server.
+    pub async fn login(&self, username: &str) -> Result<Session> {
+        Session::login(self.url(), username, PASSWORD).await.with_context(|| format!("logging in as {username}"))
+    }
+
+    pub async fn login_secretariat(&self) -> Result<Session> {
+        self.login(&self.roster.secretariat).await
+    }
+
+    pub async fn login_chair(&self) -> Result<Session> {
+        self.login(&self.roster.chair).await
+    }
+
+    /// Logs in the `index`-th delegate (0-based).
+    pub async fn login_delegate(&self, index: usize) -> Result<Session> {
+        let username = self.roster.delegates.get(index).with_context(|| format!("there is no delegate {index}"))?;
+        self.login(username).await
+    }
+
+    /// Kills the server with SIGKILL, as a power cut or `kill -9` would, and waits for it to die.
+    pub async fn kill(&mut self) -> Result<()> {
+        let mut running = self.running.take().context("the server is not running")?;
+        running.child.start_kill().context("sending SIGKILL to the server")?;
+        let status = running.child.wait().await.context("waiting for the killed server")?;
+        ensure!(!status.success(), "the server exited normally instead of being killed: {status}");
+        Ok(())
+    }
+
+    /// Starts the server again on the same data folder (on a new port).
+    pub async fn restart(&mut self) -> Result<()> {
+        if self.running.is_some() {
+            self.kill().await?;
+        }
+        self.running = Some(self.spawn_serve().await?);
+        Ok(())
+    }
+
+    /// The last lines the server printed, for failure messages.
+    pub fn log_tail(&self) -> String {
+        self.log.lock().expect("log lock").iter().cloned().collect::<Vec<_>>().join("\n")
+    }
+
+    async fn import_councillors(&self, csv_path: &Path) -> Result<()> {
+        let output = Command::new(server_binary()?)
+            .arg("import-councillors")
+            .arg("--data")
+            .arg(self.data.path())
+            .arg("--csv")
+            .arg(csv_path)
+            .arg("--password")
+            .arg(PASSWORD)
+            .stdin(Stdio::null())
+            .kill_on_drop(true)
+            .output()
+            .await
+            .context("running phonghop-server import-councillors")?;
+        ensure!(
+            output.status.success(),
+            "import-councillors failed ({}):\n{}\n{}",
+            output.status,
+            String::from_utf8_lossy(&output.stdout),
+            String::from_utf8_lossy(&output.stderr)
+        );
+        Ok(())
+    }
+
+    async fn spawn_serve(&self) -> Result<Running> {
+        let mut command = Command::new(server_binary()?);
+        command.arg("serve").arg("--data").arg(self.data.path()).arg("--listen").arg("127.0.0.1:0");
+        if let Some(ttl) = self.options.session_ttl_secs {
+            command.arg("--session-ttl-secs").arg(ttl.to_string());
+        }
+        if let Some(mib) = self.options.max_upload_mib {
+            command.arg("--max-upload-mib").arg(mib.to_string());
+        }
+        command.stdin(Stdio::null()).stdout(Stdio::piped()).stderr(Stdio::piped()).kill_on_drop(true);
+        let mut child = command.spawn().context("starting phonghop-server serve")?;
+        let stdout = child.stdout.take().context("the server's stdout")?;
+        let stderr = child.stderr.take().context("the server's stderr")?;
+        let (address_tx, address_rx) = oneshot::channel();
+        tokio::spawn(drain(stdout, self.log.clone(), Some(address_tx)));
+        tokio::spawn(drain(stderr, self.log.clone(), None));
+        let url = match tokio::time::timeout(STARTUP_TIMEOUT, address_rx).await {
+            Ok(Ok(url)) => url,
+            Ok(Err(_)) => bail!("the server stopped before listening:\n{}", self.log_tail()),
+            Err(_) => bail!("the server did not print PHONGHOP_LISTENING within {STARTUP_TIMEOUT:?}:\n{}", self.log_tail()),
+        };
+        Ok(Running { child, url })
+    }
+
+    /// As the secretariat: creates the meeting and adds the chair and the delegates to it.
+    async fn prepare_meeting(&self) -> Result<u32> {
+        let secretariat = self.login_secretariat().await?;
+        let request = CreateMeetingRequest {
+            title: MEETING_TITLE.to_owned(),
+            location: "Hội trường Ủy ban nhân dân xã".to_owned(),
+            starts_at: "2026-12-01 08:00".to_owned(),
+        };
+        let response = self
+            .http
+            .post(format!("{}/api/meetings", self.url()))
+            .bearer_auth(&secretariat.token)
+            .json(&request)
+            .send()
+            .await
+            .context("creating the meeting")?;
+        ensure!(response.status().is_success(), "creating the meeting: HTTP {}", response.status());
+        let meeting: MeetingSummary = response.json().await.context("reading the new meeting")?;
+        let members = std::iter::once((self.roster.chair.clone(), Role::Chair))
+            .chain(self.roster.delegates.iter().map(|username| (username.clone(), Role::Delegate)));
+        for (username, role) in members {
+            let response = self
+                .http
+                .post(format!("{}/api/meetings/{}/members", self.url(), meeting.id))
+                .bearer_auth(&secretariat.token)
+                .json(&AddMemberRequest { username: username.clone(), role })
+                .send()
+                .await
+                .with_context(|| format!("adding {username} to the meeting"))?;
+            ensure!(response.status().is_success(), "adding {username}: HTTP {}", response.status());
+        }
+        Ok(meeting.id)
+    }
+}
+
+impl Drop for TestServer {
+    fn drop(&mut self) {
+        if let Some(running) = self.running.as_mut() {
+            let _ = running.child.start_kill();
+        }
+        // The test harness shows this only when the test fails.
+        eprintln!("--- last lines of phonghop-server ---\n{}", self.log_tail());
+    }
+}
+
+/// Reads a pipe of the server line by line so it never fills, keeping the last lines; on stdout
+/// it also reports the address from `PHONGHOP_LISTENING http://...`.
+async fn drain(pipe: impl AsyncRead + Unpin, log: Arc<Mutex<VecDeque<String>>>, mut address: Option<oneshot::Sender<String>>) {
+    let mut lines = BufReader::new(pipe).lines();
+    while let Ok(Some(line)) = lines.next_line().await {
+        if let Some(url) = line.strip_prefix("PHONGHOP_LISTENING ") {
+            if let Some(sender) = address.take() {
+                let _ = sender.send(url.trim().to_owned());
+            }
+        }
+        let mut log = log.lock().expect("log lock");
+        if log.len() == LOG_LINES {
+            log.pop_front();
+        }
+        log.push_back(line);
+    }
+}
+
+/// The cargo target folder: `CARGO_TARGET_DIR` when set, else the workspace's `target/`.
+fn target_dir() -> PathBuf {
+    let workspace = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let configured = std::env::var_os("CARGO_TARGET_DIR").or_else(|| option_env!("CARGO_TARGET_DIR").map(Into::into));
+    match configured.map(PathBuf::from) {
+        Some(dir) if dir.is_absolute() => dir,
+        Some(dir) => workspace.join(dir),
+        None => workspace.join("target"),
+    }
+}
+
+/// The built server binary, after checking that it and the PDF indexer beside it exist.
+pub fn server_binary() -> Result<PathBuf> {
+    let debug = target_dir().join("debug");
+    let server = debug.join(format!("phonghop-server{}", std::env::consts::EXE_SUFFIX));
+    let indexer = debug.join(format!("phonghop-index-pdf{}", std::env::consts::EXE_SUFFIX));
+    for binary in [&server, &indexer] {
+        ensure!(
+            binary.is_file(),
+            "{} is missing: run `cargo build -p phonghop-server -p phonghop-pdf --bins` first (`cargo xtask test` does that)",
+            binary.display()
+        );
+    }
+    Ok(server)
+}

@@ -1,0 +1,560 @@
+// End-to-end journey of the real desktop app: a delegate logs in, sees an agenda item added by the
+// secretariat appear live, reads a document rendered by PDFium, votes, watches the tally fill up
+// as other delegates vote through the server's HTTP API, and sees the chair's closed poll pass.
+//
+// The caller has already started Xvfb, tauri-driver on 127.0.0.1:4444 and a phonghop server with
+// the demo meeting. Environment:
+//   PHONGHOP_APP          path of the built app binary
+//   PHONGHOP_SERVER_URL   e.g. http://127.0.0.1:43125
+//   PHONGHOP_SCREENSHOTS  directory for NN-step-name.png
+//   PHONGHOP_DELEGATE     a delegate's username (e.g. db003), logged in through the app
+//   PHONGHOP_PASSWORD     the password of every demo account
+//   PHONGHOP_SECRETARY    the secretariat's username (e.g. db002)
+//   PHONGHOP_CHAIR        the chair's username (e.g. db001)
+//   PHONGHOP_VOTERS       optional: comma-separated usernames of other delegates to vote via the
+//                         API; by default they are numbered on from PHONGHOP_DELEGATE (db004, ...)
+//   PHONGHOP_E2E_TIMEOUT_MS  optional: how long to wait for each expected change (default 30000)
+//
+// Nothing here sleeps for a fixed time: every wait is for the change it expects, with a timeout.
+
+import assert from "node:assert/strict";
+import { randomUUID } from "node:crypto";
+import { mkdir } from "node:fs/promises";
+import path from "node:path";
+import { remote } from "webdriverio";
+
+const env = readEnvironment();
+const TIMEOUT = Number(process.env.PHONGHOP_E2E_TIMEOUT_MS ?? 30_000);
+/** A page is downloaded, hash-checked and rendered by PDFium before it shows: allow more time. */
+const PAGE_TIMEOUT = TIMEOUT * 2;
+const POLL_TITLE = "Biểu quyết thông qua";
+
+let screenshotNumber = 0;
+let currentStep = "starting the app";
+
+function readEnvironment() {
+  const names = [
+    "PHONGHOP_APP",
+    "PHONGHOP_SERVER_URL",
+    "PHONGHOP_SCREENSHOTS",
+    "PHONGHOP_DELEGATE",
+    "PHONGHOP_PASSWORD",
+    "PHONGHOP_SECRETARY",
+    "PHONGHOP_CHAIR",
+  ];
+  const missing = names.filter((name) => !process.env[name]);
+  if (missing.length > 0) {
+    console.error(`journey: missing environment variables: ${missing.join(", ")}`);
+    process.exit(2);
+  }
+  return {
+    app: process.env.PHONGHOP_APP,
+    server: process.env.PHONGHOP_SERVER_URL.replace(/\/+$/, ""),
+    screenshots: process.env.PHONGHOP_SCREENSHOTS,
+    delegate: process.env.PHONGHOP_DELEGATE,
+    password: process.env.PHONGHOP_PASSWORD,
+    secretary: process.env.PHONGHOP_SECRETARY,
+    chair: process.env.PHONGHOP_CHAIR,
+    voters: (process.env.PHONGHOP_VOTERS ?? "")
+      .split(",")
+      .map((name) => name.trim())
+      .filter(Boolean),
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// The server's HTTP API, as the secretariat, the chair and other delegates use it.
+
+/** Calls the API; a non-2xx answer becomes an Error carrying the server's ErrorFrame. */
+async function api(method, route, { token, body } = {}) {
+  const headers = { accept: "application/json" };
+  if (token) headers.authorization = `Bearer ${token}`;
+  if (body !== undefined) headers["content-type"] = "application/json";
+  const response = await fetch(`${env.server}${route}`, {
+    method,
+    headers,
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await response.text();
+  let json = null;
+  try {
+    json = text ? JSON.parse(text) : null;
+  } catch {
+    // Not JSON: reported below with the raw text.
+  }
+  if (!response.ok) {
+    const error = new Error(
+      `${method} ${route} answered ${response.status}: ${json?.code ?? ""} ${json?.message_en ?? text}`.trim(),
+    );
+    error.status = response.status;
+    error.code = json?.code;
+    error.retryAfterSeconds = Number(response.headers.get("retry-after")) || 0;
+    throw error;
+  }
+  return json;
+}
+
+/** Logs in through the API; waits out the login rate limit, which a burst of voters can hit. */
+async function apiLogin(username) {
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      const answer = await api("POST", "/api/login", { body: { username, password: env.password } });
+      assert.ok(answer?.token, `login of ${username} answered without a token`);
+      return answer.token;
+    } catch (error) {
+      if (error.status !== 429 || attempt >= 8) {
+        throw new Error(`API login as ${username} failed: ${error.message}`);
+      }
+      await delay(Math.max(error.retryAfterSeconds * 1000, 250 * 2 ** attempt));
+    }
+  }
+}
+
+/** Back-off between rate-limited attempts; never used to wait for the UI. */
+function delay(ms) {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/** Sends one command to a meeting, with a fresh id so it is not taken for a replay. */
+function sendCommand(token, meetingId, command) {
+  return api("POST", `/api/meetings/${meetingId}/commands`, {
+    token,
+    body: { id: `ui-e2e-${Date.now()}-${randomUUID()}`, command },
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Reading and driving the app.
+
+const testid = (id) => `[data-testid="${id}"]`;
+
+async function frameSettled(browser) {
+  // A screenshot taken right after a DOM change can miss it; two frames later it is painted.
+  await browser.executeAsync((done) => {
+    requestAnimationFrame(() => requestAnimationFrame(() => done()));
+  });
+}
+
+async function screenshot(browser, name) {
+  await frameSettled(browser);
+  screenshotNumber += 1;
+  const file = path.join(env.screenshots, `${String(screenshotNumber).padStart(2, "0")}-${name}.png`);
+  await browser.saveScreenshot(file);
+  return file;
+}
+
+/** Brings a poll's card into view, so its screenshot shows the buttons, the tally or the result. */
+function showPoll(browser, pollId) {
+  return browser.execute((id) => {
+    document.querySelector(`[data-testid="poll"][data-poll-id="${id}"]`)?.scrollIntoView({ block: "start" });
+  }, pollId);
+}
+
+/** Waits until `read()` returns something truthy and returns it; `what` names it on timeout. */
+async function waitFor(browser, what, read, timeout = TIMEOUT) {
+  let last;
+  try {
+    await browser.waitUntil(
+      async () => {
+        last = await read();
+        return Boolean(last);
+      },
+      { timeout, interval: 100, timeoutMsg: `timed out after ${timeout} ms waiting for ${what}` },
+    );
+  } catch (error) {
+    const shown = await visibleError(browser);
+    throw new Error(shown ? `${error.message}; the app shows: "${shown}"` : error.message);
+  }
+  return last;
+}
+
+/** The text of any error notice on screen, to explain a timeout in the app's own words. */
+async function visibleError(browser) {
+  try {
+    return await browser.execute(() =>
+      [...document.querySelectorAll('[role="alert"][data-error-code]')]
+        .map((element) => `${element.getAttribute("data-error-code")}: ${element.textContent.trim()}`)
+        .join(" | "),
+    );
+  } catch {
+    return "";
+  }
+}
+
+/** Agenda items as the app shows them, in order. */
+function agendaItems(browser) {
+  return browser.execute(() =>
+    [...document.querySelectorAll('[data-testid="agenda-item"]')].map((element) => ({
+      id: Number(element.getAttribute("data-item-id")),
+      documents: Number(element.getAttribute("data-document-count") ?? 0),
+      text: element.textContent.replace(/\s+/g, " ").trim(),
+    })),
+  );
+}
+
+/** The shown page image's state, read in one round trip. */
+function pageImage(browser) {
+  return browser.execute(() => {
+    const image = document.querySelector('[data-testid="page-image"]');
+    const indicator = document.querySelector('[data-testid="page-indicator"]');
+    if (!image) return null;
+    return {
+      state: image.getAttribute("data-state"),
+      pageIndex: Number(image.getAttribute("data-page-index")),
+      requestedWidth: Number(image.getAttribute("data-width")),
+      complete: image.complete,
+      naturalWidth: image.naturalWidth,
+      shownWidth: image.getBoundingClientRect().width,
+      indicatorPage: Number(indicator?.getAttribute("data-page")),
+      indicatorText: indicator?.textContent.trim() ?? "",
+    };
+  });
+}
+
+/** Waits until page `pageIndex` (0-based) is rendered and shown at `minWidth` or wider. */
+async function renderedPage(browser, pageIndex, minWidth = 0) {
+  return waitFor(
+    browser,
+    `page ${pageIndex + 1} rendered at least ${minWidth} px wide`,
+    async () => {
+      const image = await pageImage(browser);
+      if (image?.state === "failed") {
+        throw new Error(`the app could not show page ${pageIndex + 1} (phonghop:// image failed to load)`);
+      }
+      const ready =
+        image &&
+        image.state === "shown" &&
+        image.complete &&
+        image.pageIndex === pageIndex &&
+        image.naturalWidth > 0 &&
+        image.requestedWidth >= minWidth;
+      return ready ? image : null;
+    },
+    PAGE_TIMEOUT,
+  );
+}
+
+/** One poll's card as the app shows it. */
+function pollCard(browser, pollId) {
+  return browser.execute((id) => {
+    const card = document.querySelector(`[data-testid="poll"][data-poll-id="${id}"]`);
+    if (!card) return null;
+    const tally = card.querySelector('[data-testid="tally"]');
+    const myVote = card.querySelector('[data-testid="my-vote"]');
+    const outcome = card.querySelector('[data-testid="poll-outcome"]');
+    const number = (name) => Number(tally?.getAttribute(name) ?? Number.NaN);
+    return {
+      state: card.getAttribute("data-poll-state"),
+      canVote: Boolean(card.querySelector('[data-testid="vote-yes"]')),
+      myVote: myVote?.getAttribute("data-choice") ?? null,
+      outcome: outcome?.getAttribute("data-outcome") ?? null,
+      tally: tally
+        ? {
+            yes: number("data-yes"),
+            no: number("data-no"),
+            abstain: number("data-abstain"),
+            present: number("data-present"),
+            members: number("data-members"),
+            text: tally.textContent.replace(/\s+/g, " ").trim(),
+          }
+        : null,
+    };
+  }, pollId);
+}
+
+function sameCounts(tally, expected) {
+  return tally && tally.yes === expected.yes && tally.no === expected.no && tally.abstain === expected.abstain;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Who else votes, and how many are needed for the default rule to pass.
+
+/** Usernames of delegates other than those of the journey, numbered on from the app's delegate. */
+function otherDelegates(count) {
+  if (env.voters.length > 0) return env.voters.slice(0, count);
+  const match = /^(.*?)(\d+)$/.exec(env.delegate);
+  assert.ok(match, `cannot number voters on from PHONGHOP_DELEGATE=${env.delegate}; set PHONGHOP_VOTERS`);
+  const [, prefix, digits] = match;
+  const taken = new Set([env.delegate, env.secretary, env.chair]);
+  const names = [];
+  for (let number = Number(digits) + 1; names.length < count; number += 1) {
+    const name = `${prefix}${String(number).padStart(digits.length, "0")}`;
+    if (!taken.has(name)) names.push(name);
+  }
+  return names;
+}
+
+/**
+ * How many other delegates must vote through the API, with a margin of two: the default rule
+ * wants two thirds of the members present and more than half of all members voting yes; the
+ * app's delegate has voted yes already, and two of the others vote no and abstain.
+ */
+function votersNeeded(members) {
+  const quorum = Math.ceil((2 * members) / 3);
+  const yesNeeded = Math.floor(members / 2) + 1;
+  return Math.max(quorum - 1, yesNeeded - 1 + 2) + 2;
+}
+
+// ---------------------------------------------------------------------------------------------
+
+async function step(name, body) {
+  currentStep = name;
+  const started = Date.now();
+  await body();
+  console.log(`✔ ${name} (${Date.now() - started} ms)`);
+}
+
+async function journey(browser) {
+  const state = {};
+
+  await step("1. delegate logs in and sees the meeting", async () => {
+    const server = await browser.$(testid("login-server"));
+    await server.waitForDisplayed({ timeout: TIMEOUT * 2 });
+    await server.setValue(env.server);
+    await browser.$(testid("login-username")).setValue(env.delegate);
+    await browser.$(testid("login-password")).setValue(env.password);
+    await browser.$(testid("login-submit")).click();
+
+    const outcome = await waitFor(browser, "the meeting to open (or a login error)", async () => {
+      if (await browser.$(testid("meeting-title")).isDisplayed()) return "meeting";
+      const error = await browser.$(testid("login-error"));
+      if (await error.isExisting()) return `login error: ${await error.getText()}`;
+      return null;
+    });
+    assert.equal(outcome, "meeting", `the app did not open the meeting: ${outcome}`);
+
+    const title = await browser.$(testid("meeting-title"));
+    state.meetingTitle = (await title.getText()).trim();
+    state.appMeetingId = Number(await title.getAttribute("data-meeting-id")) || null;
+    const items = await waitFor(browser, "at least one agenda item", async () => {
+      const shown = await agendaItems(browser);
+      return shown.length > 0 ? shown : null;
+    });
+    console.log(`  meeting "${state.meetingTitle}" with ${items.length} agenda items`);
+    await screenshot(browser, "logged-in");
+  });
+
+  await step("2. an agenda item added by the secretariat appears live", async () => {
+    state.secretaryToken = await apiLogin(env.secretary);
+    const { meetings } = await api("GET", "/api/meetings", { token: state.secretaryToken });
+    assert.ok(Array.isArray(meetings) && meetings.length > 0, "the secretariat has no meetings");
+    const shown = meetings.find((meeting) => meeting.id === state.appMeetingId);
+    state.meetingId = (shown ?? meetings[0]).id;
+
+    // A marker on the page proves afterwards that the webview was not reloaded.
+    await browser.execute(() => {
+      window.__phonghopJourneyMarker = true;
+    });
+    const title = `Mục mới từ API ${new Date().toISOString()}`;
+    await sendCommand(state.secretaryToken, state.meetingId, {
+      kind: "add_agenda_item",
+      title,
+      description: "Nội dung do thư ký thêm trong lúc họp (kiểm thử tự động)",
+    });
+    await waitFor(browser, `agenda item "${title}"`, async () =>
+      (await agendaItems(browser)).some((item) => item.text.includes(title)),
+    );
+    assert.equal(
+      await browser.execute(() => window.__phonghopJourneyMarker === true),
+      true,
+      "the page was reloaded to show the new item",
+    );
+    await screenshot(browser, "agenda-item-added");
+  });
+
+  await step("3. a document page is rendered, paged and zoomed", async () => {
+    // Paging needs a document of two pages or more: look through the items that have documents.
+    const items = (await agendaItems(browser)).filter((item) => item.documents > 0);
+    assert.ok(items.length > 0, "no agenda item of the demo meeting has a document");
+    let chosen = null;
+    for (const item of items) {
+      state.itemId = item.id;
+      await browser.$(`${testid("agenda-item")}[data-item-id="${state.itemId}"]`).click();
+      await waitFor(browser, `item ${state.itemId} to be selected`, async () => {
+        const heading = await browser.$(testid("item-title"));
+        return (await heading.isExisting()) && Number(await heading.getAttribute("data-item-id")) === state.itemId;
+      });
+      const buttons = await browser.execute(() =>
+        [...document.querySelectorAll('[data-testid="document-open"]')].map((element) => ({
+          id: Number(element.getAttribute("data-document-id")),
+          pages: Number(element.getAttribute("data-page-count")),
+        })),
+      );
+      assert.ok(buttons.length > 0, `item ${state.itemId} shows no document button`);
+      chosen = buttons.find((button) => button.pages >= 2) ?? null;
+      if (chosen) break;
+    }
+    assert.ok(chosen, "no document of the demo meeting has two pages or more; paging needs two");
+    await browser.$(`${testid("document-open")}[data-document-id="${chosen.id}"]`).click();
+    await browser.$(testid("viewer")).waitForDisplayed({ timeout: TIMEOUT });
+
+    const first = await renderedPage(browser, 0);
+    assert.equal(first.indicatorPage, 1, `the indicator shows "${first.indicatorText}" on the first page`);
+    assert.match(first.indicatorText, new RegExp(`\\b1\\s*/\\s*${chosen.pages}\\b`));
+    console.log(`  page 1 rendered ${first.naturalWidth} px wide; indicator "${first.indicatorText}"`);
+    await screenshot(browser, "document-page-1");
+
+    await browser.$(testid("page-next")).click();
+    const second = await renderedPage(browser, 1);
+    assert.equal(second.indicatorPage, 2, `the indicator shows "${second.indicatorText}" after "next"`);
+    assert.notEqual(second.indicatorText, first.indicatorText, "the page indicator did not change");
+    assert.match(second.indicatorText, new RegExp(`\\b2\\s*/\\s*${chosen.pages}\\b`));
+    await screenshot(browser, "document-page-2");
+
+    await browser.$(testid("zoom-in")).click();
+    const zoomed = await renderedPage(browser, 1, second.requestedWidth + 1);
+    assert.ok(
+      zoomed.shownWidth > second.shownWidth,
+      `zoom in did not widen the page (${second.shownWidth} px → ${zoomed.shownWidth} px)`,
+    );
+    assert.ok(
+      zoomed.naturalWidth > second.naturalWidth,
+      `zoom in did not render a wider image (${second.naturalWidth} px → ${zoomed.naturalWidth} px)`,
+    );
+    console.log(`  zoomed from ${second.shownWidth} px to ${zoomed.shownWidth} px`);
+    await screenshot(browser, "document-zoomed");
+  });
+
+  await step("4. the chair opens a poll, the delegate votes, the tally fills live", async () => {
+    await browser.$(testid("viewer-close")).click();
+    await browser.$(testid("viewer")).waitForExist({ reverse: true, timeout: TIMEOUT });
+    const pollsBefore = await browser.execute(() =>
+      [...document.querySelectorAll('[data-testid="poll"]')].map((element) =>
+        Number(element.getAttribute("data-poll-id")),
+      ),
+    );
+
+    state.chairToken = await apiLogin(env.chair);
+    await sendCommand(state.chairToken, state.meetingId, {
+      kind: "open_poll",
+      item_id: state.itemId,
+      title: POLL_TITLE,
+    });
+    state.pollId = await waitFor(browser, "the new poll with vote buttons", () =>
+      browser.execute((known) => {
+        const fresh = [...document.querySelectorAll('[data-testid="poll"][data-poll-state="open"]')]
+          .filter((card) => card.querySelector('[data-testid="vote-yes"]'))
+          .map((card) => Number(card.getAttribute("data-poll-id")))
+          .filter((id) => !known.includes(id));
+        return fresh.length > 0 ? Math.max(...fresh) : null;
+      }, pollsBefore),
+    );
+    console.log(`  poll ${state.pollId} is open`);
+    await showPoll(browser, state.pollId);
+    await screenshot(browser, "poll-open");
+
+    const card = `${testid("poll")}[data-poll-id="${state.pollId}"]`;
+    await browser.$(`${card} ${testid("vote-yes")}`).click();
+    const voted = await waitFor(browser, "my vote to be shown", async () => {
+      const shown = await pollCard(browser, state.pollId);
+      return shown?.myVote ? shown : null;
+    });
+    assert.equal(voted.myVote, "yes", `the app shows my vote as ${voted.myVote}`);
+    assert.equal(voted.canVote, false, "the vote buttons are still shown after voting");
+    const afterMyVote = await waitFor(browser, "my vote in the tally", async () => {
+      const shown = await pollCard(browser, state.pollId);
+      return shown?.tally && shown.tally.yes >= 1 ? shown.tally : null;
+    });
+    await showPoll(browser, state.pollId);
+    await screenshot(browser, "voted");
+
+    const members = afterMyVote.members > 0 ? afterMyVote.members : 34;
+    const voters = otherDelegates(votersNeeded(members));
+    const choices = voters.map((_, index) => (index === 0 ? "no" : index === 1 ? "abstain" : "yes"));
+    const expected = {
+      yes: afterMyVote.yes + choices.filter((choice) => choice === "yes").length,
+      no: afterMyVote.no + choices.filter((choice) => choice === "no").length,
+      abstain: afterMyVote.abstain + choices.filter((choice) => choice === "abstain").length,
+    };
+    console.log(`  ${members} members; ${voters.length} more delegates vote (${voters[0]}…${voters.at(-1)})`);
+
+    // The first ballot alone must reach the app, proving the tally is live and not only final.
+    await castVia(voters[0], choices[0]);
+    await waitFor(browser, "the tally to count the first API ballot", async () => {
+      const shown = await pollCard(browser, state.pollId);
+      return shown?.tally && shown.tally.no === afterMyVote.no + 1;
+    });
+
+    const rest = voters.slice(1).map((voter, index) => () => castVia(voter, choices[index + 1]));
+    await inBatches(rest, 3);
+    const final = await waitFor(browser, `the tally ${JSON.stringify(expected)}`, async () => {
+      const shown = await pollCard(browser, state.pollId);
+      return sameCounts(shown?.tally, expected) ? shown.tally : null;
+    });
+    console.log(`  tally: ${final.text}`);
+    await showPoll(browser, state.pollId);
+    await screenshot(browser, "tally-live");
+  });
+
+  await step("5. the chair closes the poll and the app shows it passed", async () => {
+    await sendCommand(state.chairToken, state.meetingId, { kind: "close_poll", poll_id: state.pollId });
+    const closed = await waitFor(browser, "the poll outcome", async () => {
+      const shown = await pollCard(browser, state.pollId);
+      return shown?.outcome ? shown : null;
+    });
+    assert.equal(
+      closed.outcome,
+      "passed",
+      `the poll ended "${closed.outcome}" with ${closed.tally?.text ?? "no tally"}`,
+    );
+    assert.equal(closed.state, "closed");
+    await showPoll(browser, state.pollId);
+    await screenshot(browser, "poll-passed");
+  });
+
+  /** One more delegate logs in through the API and votes. */
+  async function castVia(username, choice) {
+    const token = await apiLogin(username);
+    try {
+      await sendCommand(token, state.meetingId, { kind: "cast_ballot", poll_id: state.pollId, choice });
+    } catch (error) {
+      throw new Error(`${username} could not vote ${choice}: ${error.message}`);
+    }
+  }
+}
+
+/** Runs the tasks `size` at a time, so logins (argon2 on the server) overlap a little. */
+async function inBatches(tasks, size) {
+  for (let start = 0; start < tasks.length; start += size) {
+    await Promise.all(tasks.slice(start, start + size).map((task) => task()));
+  }
+}
+
+async function main() {
+  await mkdir(env.screenshots, { recursive: true });
+  const browser = await remote({
+    hostname: "127.0.0.1",
+    port: 4444,
+    logLevel: "warn",
+    connectionRetryTimeout: 120_000,
+    connectionRetryCount: 1,
+    capabilities: {
+      browserName: "wry",
+      "tauri:options": { application: env.app, args: ["--server", env.server] },
+      "wdio:enforceWebDriverClassic": true,
+    },
+  });
+  try {
+    await journey(browser);
+    console.log("journey passed");
+  } catch (error) {
+    try {
+      const file = await screenshot(browser, "failure");
+      console.error(`  screenshot of the failure: ${file}`);
+    } catch {
+      // The session may already be gone; the original error matters more.
+    }
+    throw error;
+  } finally {
+    await browser.deleteSession().catch((error) => console.error(`deleteSession failed: ${error.message}`));
+  }
+}
+
+// Exit explicitly: a lingering socket of the WebDriver client must not keep the run alive.
+main().then(
+  () => process.exit(0),
+  (error) => {
+    console.error(`✘ journey failed at step "${currentStep}": ${error?.message ?? error}`);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,326 @@
+// @vitest-environment happy-dom
+// The whole app mounted in a simulated DOM against a fake backend: the same journey as the
+// end-to-end test (login, live agenda, document viewer, vote, result), checked without the Rust
+// side, through the `data-testid`s that test relies on.
+
+import { emit } from "@tauri-apps/api/event";
+import { clearMocks, mockConvertFileSrc, mockIPC } from "@tauri-apps/api/mocks";
+import { flushSync, mount, unmount } from "svelte";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import App from "./App.svelte";
+import type { AppError, MirrorView } from "./lib/backend";
+import { setLocale } from "./lib/i18n/locale.svelte";
+import type { MeetingSummary } from "./lib/protocol/MeetingSummary";
+import type { Poll } from "./lib/protocol/Poll";
+import { document as doc, item, meeting, mirrorView, poll } from "./lib/testing/fixtures";
+
+type Handler = (args: Record<string, unknown>) => unknown;
+
+const summary: MeetingSummary = {
+  id: 7,
+  title: "Kỳ họp thứ 12",
+  location: "Hội trường A",
+  starts_at: "",
+  role: "delegate",
+};
+
+let app: ReturnType<typeof mount> | null = null;
+let calls: { command: string; args: Record<string, unknown> }[] = [];
+
+/** Installs a fake backend; commands not named answer `null`. */
+function backend(handlers: Record<string, Handler>) {
+  calls = [];
+  mockIPC(
+    (command, args) => {
+      const record = (args ?? {}) as Record<string, unknown>;
+      calls.push({ command, args: record });
+      const handler = handlers[command];
+      return handler ? handler(record) : null;
+    },
+    { shouldMockEvents: true },
+  );
+  mockConvertFileSrc("linux");
+}
+
+function byTestId(id: string, root: ParentNode = document): HTMLElement | null {
+  return root.querySelector<HTMLElement>(`[data-testid="${id}"]`);
+}
+
+function allByTestId(id: string, root: ParentNode = document): HTMLElement[] {
+  return [...root.querySelectorAll<HTMLElement>(`[data-testid="${id}"]`)];
+}
+
+async function shown(id: string, root: ParentNode = document): Promise<HTMLElement> {
+  return vi.waitFor(() => {
+    const element = byTestId(id, root);
+    if (!element) throw new Error(`${id} is not shown`);
+    return element;
+  });
+}
+
+function type(id: string, value: string) {
+  const input = byTestId(id) as HTMLInputElement;
+  input.value = value;
+  input.dispatchEvent(new Event("input", { bubbles: true }));
+  flushSync();
+}
+
+async function pushMirror(view: MirrorView) {
+  await emit("mirror-changed", view);
+  flushSync();
+}
+
+async function logIn() {
+  await shown("login-server");
+  type("login-username", "db003");
+  type("login-password", "secret");
+  byTestId("login-submit")!.click();
+  return shown("meeting-title");
+}
+
+const withDocument = item(2, 1, [doc(21, 2, 12)]);
+const firstView = mirrorView({ state: meeting([item(1, 0), withDocument]) });
+
+function startApp() {
+  app = mount(App, { target: document.body });
+}
+
+beforeEach(() => {
+  Object.assign(globalThis, { window: globalThis.window ?? globalThis });
+  setLocale("vi");
+});
+
+afterEach(() => {
+  if (app) unmount(app);
+  app = null;
+  clearMocks();
+  document.body.innerHTML = "";
+});
+
+describe("login", () => {
+  it("prefills the server address and opens the only meeting directly", async () => {
+    backend({
+      app_defaults: () => ({ server_url: "http://127.0.0.1:43125", username: "" }),
+      login: () => ({ user: firstView.user, meetings: [summary] }),
+      open_meeting: () => firstView,
+    });
+    startApp();
+    const server = (await shown("login-server")) as HTMLInputElement;
+    expect(server.value).toBe("http://127.0.0.1:43125");
+
+    const title = await logIn();
+    expect(title.textContent?.trim()).toBe("Kỳ họp thứ 12");
+    expect(calls.find((call) => call.command === "login")?.args).toEqual({
+      serverUrl: "http://127.0.0.1:43125",
+      username: "db003",
+      password: "secret",
+    });
+    expect(calls.find((call) => call.command === "open_meeting")?.args).toEqual({ meetingId: 7 });
+    expect(allByTestId("agenda-item").map((element) => element.dataset.itemId)).toEqual(["1", "2"]);
+    expect(byTestId("connection-status")?.textContent?.trim()).toBe("Đã kết nối");
+  });
+
+  it("shows a wrong password in plain words, in the chosen language", async () => {
+    const wrong: AppError = {
+      code: "wrong_credentials",
+      message_vi: "Tên đăng nhập hoặc mật khẩu không đúng",
+      message_en: "Wrong username or password",
+      detail: "",
+    };
+    backend({
+      app_defaults: () => ({ server_url: "http://s", username: "db003" }),
+      login: () => {
+        throw wrong;
+      },
+    });
+    startApp();
+    await shown("login-server");
+    type("login-password", "wrong");
+    byTestId("login-submit")!.click();
+    const error = await shown("login-error");
+    expect(error.textContent).toContain("Tên đăng nhập hoặc mật khẩu không đúng");
+
+    byTestId("locale-switch")!.click();
+    flushSync();
+    expect(byTestId("login-error")!.textContent).toContain("Wrong username or password");
+    expect(byTestId("login-submit")!.textContent?.trim()).toBe("Log in");
+  });
+
+  it("asks for empty fields before calling the server", async () => {
+    backend({ app_defaults: () => ({ server_url: "", username: "" }) });
+    startApp();
+    await shown("login-server");
+    byTestId("login-submit")!.click();
+    flushSync();
+    expect(byTestId("login-error")?.textContent).toContain("Vui lòng nhập đủ");
+    expect(calls.some((call) => call.command === "login")).toBe(false);
+  });
+
+  it("lists the meetings when there is more than one", async () => {
+    backend({
+      app_defaults: () => ({ server_url: "http://s", username: "" }),
+      login: () => ({ user: firstView.user, meetings: [summary, { ...summary, id: 8, title: "Kỳ họp thứ 13" }] }),
+      open_meeting: () => firstView,
+    });
+    startApp();
+    await shown("login-server");
+    type("login-username", "db003");
+    type("login-password", "secret");
+    byTestId("login-submit")!.click();
+    await vi.waitFor(() => expect(allByTestId("meeting-choice")).toHaveLength(2));
+    expect(calls.some((call) => call.command === "open_meeting")).toBe(false);
+    allByTestId("meeting-choice")[1].click();
+    await shown("meeting-title");
+    expect(calls.find((call) => call.command === "open_meeting")?.args).toEqual({ meetingId: 8 });
+  });
+});
+
+describe("meeting", () => {
+  beforeEach(() => {
+    backend({
+      app_defaults: () => ({ server_url: "http://s", username: "" }),
+      login: () => ({ user: firstView.user, meetings: [summary] }),
+      open_meeting: () => firstView,
+      open_document: () => ({ document: doc(21, 2, 12), page_count: 12 }),
+    });
+  });
+
+  it("follows the agenda live", async () => {
+    startApp();
+    await logIn();
+    const added = item(3, 2);
+    added.title = "Mục mới từ API";
+    await pushMirror({ ...firstView, seq: 11, state: meeting([...firstView.state!.items, added]) });
+    const titles = allByTestId("agenda-item").map((element) => element.textContent ?? "");
+    expect(titles).toHaveLength(3);
+    expect(titles[2]).toContain("3.");
+    expect(titles[2]).toContain("Mục mới từ API");
+
+    await pushMirror({ ...firstView, seq: 12, connection: "offline" });
+    expect(byTestId("connection-status")?.textContent?.trim()).toBe(
+      "Mất kết nối — thay đổi sẽ được gửi khi có mạng",
+    );
+  });
+
+  it("reads a document page by page and zooms", async () => {
+    startApp();
+    await logIn();
+    allByTestId("agenda-item")[1].click();
+    flushSync();
+    expect(byTestId("item-title")?.textContent?.trim()).toBe(withDocument.title);
+    const button = await shown("document-open");
+    expect(button.dataset.documentId).toBe("21");
+    expect(button.textContent).toContain("12 trang");
+    button.click();
+    flushSync();
+    await shown("viewer");
+
+    const image = (await shown("page-image")) as HTMLImageElement;
+    expect(calls.find((call) => call.command === "open_document")?.args).toEqual({ documentId: 21 });
+    const width = Number(image.getAttribute("width"));
+    expect(image.getAttribute("src")).toBe(`phonghop://localhost/${"ab".repeat(32)}%2F0%2F${width}`);
+    expect(byTestId("page-indicator")?.textContent?.trim()).toBe("Trang 1 / 12");
+    expect((byTestId("page-prev") as HTMLButtonElement).disabled).toBe(true);
+
+    byTestId("page-next")!.click();
+    flushSync();
+    expect(byTestId("page-indicator")?.textContent?.trim()).toBe("Trang 2 / 12");
+    expect(byTestId("page-image")?.getAttribute("src")).toContain("%2F1%2F");
+
+    byTestId("zoom-in")!.click();
+    flushSync();
+    expect(Number(byTestId("page-image")?.getAttribute("width"))).toBeGreaterThan(width);
+    byTestId("zoom-out")!.click();
+    flushSync();
+    expect(Number(byTestId("page-image")?.getAttribute("width"))).toBe(width);
+
+    byTestId("viewer-close")!.click();
+    flushSync();
+    expect(byTestId("viewer")).toBeNull();
+    expect(byTestId("item-title")?.textContent?.trim()).toBe(withDocument.title);
+  });
+
+  it("votes once and shows the live tally and the result", async () => {
+    startApp();
+    await logIn();
+    allByTestId("agenda-item")[1].click();
+    const open: Poll = { ...poll(5, 2), tally: { members: 34, present: 0, yes: 0, no: 0, abstain: 0 } };
+    await pushMirror({ ...firstView, seq: 11, state: meeting(firstView.state!.items, [open]) });
+
+    const card = await shown("poll");
+    expect(card.dataset.pollId).toBe("5");
+    byTestId("vote-yes", card)!.click();
+    await vi.waitFor(() => expect(byTestId("my-vote", card)?.textContent?.trim()).toBe("Bạn đã biểu quyết: Tán thành"));
+    expect(calls.find((call) => call.command === "cast_ballot")?.args).toEqual({ pollId: 5, choice: "yes" });
+    expect(byTestId("vote-yes", card)).toBeNull();
+
+    const counted = { ...open, tally: { members: 34, present: 28, yes: 24, no: 2, abstain: 2 } };
+    await pushMirror({
+      ...firstView,
+      seq: 11,
+      state: meeting(firstView.state!.items, [counted]),
+      my_ballots: [{ poll_id: 5, choice: "yes" }],
+    });
+    const tally = byTestId("tally")!;
+    expect([tally.dataset.yes, tally.dataset.no, tally.dataset.abstain]).toEqual(["24", "2", "2"]);
+    expect(tally.textContent).toContain("Tán thành");
+    expect(tally.textContent).toContain("24");
+
+    const closed: Poll = { ...counted, state: "closed", outcome: "passed" };
+    await pushMirror({
+      ...firstView,
+      seq: 12,
+      state: meeting(firstView.state!.items, [closed]),
+      my_ballots: [{ poll_id: 5, choice: "yes" }],
+    });
+    const outcome = byTestId("poll-outcome")!;
+    expect(outcome.dataset.outcome).toBe("passed");
+    expect(outcome.textContent?.trim()).toBe("Thông qua");
+  });
+
+  it("keeps the vote buttons away from a delegate who already voted", async () => {
+    startApp();
+    await logIn();
+    allByTestId("agenda-item")[1].click();
+    await pushMirror({
+      ...firstView,
+      seq: 11,
+      state: meeting(firstView.state!.items, [poll(5, 2)]),
+      my_ballots: [{ poll_id: 5, choice: "abstain" }],
+    });
+    expect(byTestId("my-vote")?.dataset.choice).toBe("abstain");
+    expect(byTestId("vote-yes")).toBeNull();
+    expect(byTestId("open-poll")).toBeNull();
+    expect(byTestId("close-poll")).toBeNull();
+  });
+});
+
+describe("chair", () => {
+  it("opens a poll with the item's title and ends it", async () => {
+    const chairView = mirrorView({ role: "chair", state: meeting([item(1, 0), withDocument]) });
+    backend({
+      app_defaults: () => ({ server_url: "http://s", username: "" }),
+      login: () => ({ user: chairView.user, meetings: [{ ...summary, role: "chair" }] }),
+      open_meeting: () => chairView,
+    });
+    startApp();
+    await logIn();
+    allByTestId("agenda-item")[1].click();
+    flushSync();
+    byTestId("open-poll")!.click();
+    await vi.waitFor(() =>
+      expect(calls.find((call) => call.command === "open_poll")?.args).toEqual({
+        itemId: 2,
+        title: withDocument.title,
+      }),
+    );
+
+    await pushMirror({ ...chairView, seq: 11, state: meeting(chairView.state!.items, [poll(6, 2)]) });
+    expect(byTestId("open-poll")).toBeNull();
+    expect(byTestId("vote-yes")).not.toBeNull();
+    byTestId("close-poll")!.click();
+    await vi.waitFor(() =>
+      expect(calls.find((call) => call.command === "close_poll")?.args).toEqual({ pollId: 6 }),
+    );
+  });
+});

@@ -1,0 +1,116 @@
+import { emit } from "@tauri-apps/api/event";
+import { clearMocks, mockConvertFileSrc, mockIPC } from "@tauri-apps/api/mocks";
+import { afterEach, beforeAll, describe, expect, it } from "vitest";
+import {
+  castBallot,
+  login,
+  onMirrorChanged,
+  openDocument,
+  openMeeting,
+  openPoll,
+  pageImageUrl,
+  toAppError,
+  type AppError,
+  type MirrorView,
+} from "./backend";
+import { errorText } from "./errors";
+import { mirrorView } from "./testing/fixtures";
+
+// Tauri's mocks install themselves on `window`; the Node test environment only has `globalThis`.
+beforeAll(() => {
+  Object.assign(globalThis, { window: globalThis });
+});
+
+afterEach(() => clearMocks());
+
+/** Records every command the UI sends and answers with `answer`. */
+function recordCalls(answer: (command: string) => unknown = () => null) {
+  const calls: { command: string; args: unknown }[] = [];
+  mockIPC((command, args) => {
+    calls.push({ command, args });
+    return answer(command);
+  });
+  return calls;
+}
+
+const wrongPassword: AppError = {
+  code: "wrong_credentials",
+  message_vi: "Tên đăng nhập hoặc mật khẩu không đúng",
+  message_en: "Wrong username or password",
+  detail: "",
+};
+
+describe("commands", () => {
+  it("send their arguments in the camelCase names Tauri maps to the Rust parameters", async () => {
+    const calls = recordCalls(() => ({ user: mirrorView().user, meetings: [] }));
+    await login("http://127.0.0.1:1", "db003", "pw");
+    await openMeeting(7);
+    await openDocument(12);
+    await castBallot(4, "abstain");
+    await openPoll(3, "Biểu quyết thông qua");
+    expect(calls).toEqual([
+      { command: "login", args: { serverUrl: "http://127.0.0.1:1", username: "db003", password: "pw" } },
+      { command: "open_meeting", args: { meetingId: 7 } },
+      { command: "open_document", args: { documentId: 12 } },
+      { command: "cast_ballot", args: { pollId: 4, choice: "abstain" } },
+      { command: "open_poll", args: { itemId: 3, title: "Biểu quyết thông qua" } },
+    ]);
+  });
+
+  it("reject with the backend's AppError unchanged", async () => {
+    mockIPC(() => {
+      throw wrongPassword;
+    });
+    await expect(login("http://127.0.0.1:1", "db003", "wrong")).rejects.toEqual(wrongPassword);
+  });
+
+  it("turn a rejection that is not an AppError into one", async () => {
+    mockIPC(() => {
+      throw "command login not found";
+    });
+    await expect(login("http://x", "a", "b")).rejects.toEqual({
+      code: "unexpected",
+      message_vi: "",
+      message_en: "",
+      detail: "command login not found",
+    });
+  });
+});
+
+describe("mirror events", () => {
+  it("hand every mirror-changed payload to the handler until unlistened", async () => {
+    mockIPC(() => null, { shouldMockEvents: true });
+    const seen: MirrorView[] = [];
+    const unlisten = await onMirrorChanged((view) => seen.push(view));
+    await emit("mirror-changed", mirrorView({ seq: 11 }));
+    await emit("mirror-changed", mirrorView({ seq: 12, connection: "offline" }));
+    unlisten();
+    await emit("mirror-changed", mirrorView({ seq: 13 }));
+    expect(seen.map((view) => [view.seq, view.connection])).toEqual([
+      [11, "online"],
+      [12, "offline"],
+    ]);
+  });
+});
+
+describe("page images", () => {
+  it("address the blob, page and width on the phonghop scheme", () => {
+    mockConvertFileSrc("linux");
+    expect(pageImageUrl("abc123", 2, 1000)).toBe("phonghop://localhost/abc123%2F2%2F1000");
+    mockConvertFileSrc("windows");
+    expect(pageImageUrl("abc123", 0, 600)).toBe("http://phonghop.localhost/abc123%2F0%2F600");
+  });
+});
+
+describe("error text", () => {
+  it("shows the message in the current language", () => {
+    expect(errorText(wrongPassword, "vi")).toBe("Tên đăng nhập hoặc mật khẩu không đúng");
+    expect(errorText(wrongPassword, "en")).toBe("Wrong username or password");
+  });
+
+  it("falls back to a plain sentence when the backend gave no message", () => {
+    const error = toAppError(new Error("boom"));
+    expect(error.detail).toBe("boom");
+    expect(errorText(error, "vi")).toBe("Đã có lỗi xảy ra. Vui lòng thử lại.");
+  });
+});

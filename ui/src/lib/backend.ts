@@ -1,0 +1,153 @@
+// The only door from the webview to the Rust side: every Tauri command and event the UI uses is
+// wrapped here with its exact types, so components never call `invoke` or `listen` themselves and
+// a renamed command breaks one file, not twenty.
+
+import { convertFileSrc, invoke } from "@tauri-apps/api/core";
+import { listen, type UnlistenFn } from "@tauri-apps/api/event";
+import type { Choice } from "./protocol/Choice";
+import type { Document } from "./protocol/Document";
+import type { ErrorCode } from "./protocol/ErrorCode";
+import type { MeetingState } from "./protocol/MeetingState";
+import type { MeetingSummary } from "./protocol/MeetingSummary";
+import type { MyBallot } from "./protocol/MyBallot";
+import type { Role } from "./protocol/Role";
+import type { UserView } from "./protocol/UserView";
+
+/** How the app's link to the server is doing right now. */
+export type Connection = "online" | "connecting" | "offline";
+
+/** The app's mirror of the open meeting, as sent with every `mirror-changed` event. */
+export type MirrorView = {
+  meeting_id: number;
+  role: Role;
+  user: UserView;
+  connection: Connection;
+  /** Sequence number of the last log event applied; live tallies do not advance it. */
+  seq: number;
+  /** `null` until the first snapshot of the meeting has arrived. */
+  state: MeetingState | null;
+  my_ballots: MyBallot[];
+};
+
+/** Codes the app itself raises, beside the server's own {@link ErrorCode}s. */
+export type AppOnlyErrorCode =
+  | "server_unreachable"
+  | "offline"
+  | "document_unavailable"
+  | "render_failed"
+  | "not_logged_in";
+
+/**
+ * Raised here, never by the Rust side: a rejection that was not an {@link AppError} at all (for
+ * example a command missing from an older app build). Its messages are empty, so the UI shows its
+ * own plain "something went wrong" text.
+ */
+export type UnexpectedErrorCode = "unexpected";
+
+export type AppErrorCode = ErrorCode | AppOnlyErrorCode | UnexpectedErrorCode;
+
+/** What every command rejects with. Decide on `code`; show `message_vi`/`message_en` to people. */
+export type AppError = {
+  code: AppErrorCode;
+  message_vi: string;
+  message_en: string;
+  /** Technical detail for support; never the main message. */
+  detail: string;
+};
+
+export type AppDefaults = { server_url: string; username: string };
+
+export type LoginResult = { user: UserView; meetings: MeetingSummary[] };
+
+export type OpenedDocument = { document: Document; page_count: number };
+
+/** Name of the custom URI scheme on which the Rust side serves rendered pages. */
+export const PAGE_SCHEME = "phonghop";
+
+/** The event the Rust side emits whenever anything of the mirror changes. */
+export const MIRROR_CHANGED = "mirror-changed";
+
+export function isAppError(value: unknown): value is AppError {
+  if (typeof value !== "object" || value === null) return false;
+  const record = value as Record<string, unknown>;
+  return (
+    typeof record.code === "string" &&
+    typeof record.message_vi === "string" &&
+    typeof record.message_en === "string"
+  );
+}
+
+/** Turns any rejection into an {@link AppError}, keeping the original as detail. */
+export function toAppError(reason: unknown): AppError {
+  if (isAppError(reason)) {
+    return { ...reason, detail: typeof reason.detail === "string" ? reason.detail : "" };
+  }
+  const detail =
+    reason instanceof Error ? reason.message : typeof reason === "string" ? reason : JSON.stringify(reason);
+  return { code: "unexpected", message_vi: "", message_en: "", detail: detail ?? "" };
+}
+
+/** Calls a command and rejects only with an {@link AppError}. */
+async function call<T>(command: string, args?: Record<string, unknown>): Promise<T> {
+  try {
+    return await invoke<T>(command, args);
+  } catch (reason) {
+    throw toAppError(reason);
+  }
+}
+
+/** Prefill for the login form (from the command line or the last login); may be empty strings. */
+export function appDefaults(): Promise<AppDefaults> {
+  return call("app_defaults");
+}
+
+export function login(serverUrl: string, username: string, password: string): Promise<LoginResult> {
+  return call("login", { serverUrl, username, password });
+}
+
+/** Opens a meeting and starts following it live; further changes arrive as `mirror-changed`. */
+export function openMeeting(meetingId: number): Promise<MirrorView> {
+  return call("open_meeting", { meetingId });
+}
+
+/** The current mirror, e.g. after the webview reloaded; `null` when no meeting is open. */
+export function mirror(): Promise<MirrorView | null> {
+  return call("mirror");
+}
+
+/** Downloads the document into the local cache (verified by SHA-256) or takes it from there. */
+export function openDocument(documentId: number): Promise<OpenedDocument> {
+  return call("open_document", { documentId });
+}
+
+export function castBallot(pollId: number, choice: Choice): Promise<void> {
+  return call("cast_ballot", { pollId, choice });
+}
+
+/** Chair and secretariat only; the server refuses others with `forbidden`. */
+export function openPoll(itemId: number, title: string): Promise<void> {
+  return call("open_poll", { itemId, title });
+}
+
+/** Chair and secretariat only. */
+export function closePoll(pollId: number): Promise<void> {
+  return call("close_poll", { pollId });
+}
+
+export function logout(): Promise<void> {
+  return call("logout");
+}
+
+/** Calls `handler` with every new mirror; resolves to the function that stops listening. */
+export function onMirrorChanged(handler: (view: MirrorView) => void): Promise<UnlistenFn> {
+  return listen<MirrorView>(MIRROR_CHANGED, (event) => handler(event.payload));
+}
+
+/**
+ * Address of one rendered page (0-based `pageIndex`) of the blob `sha256`, `widthPx` pixels wide,
+ * served by the Rust side on the `phonghop:` scheme (phonghop://localhost/… on Linux and macOS,
+ * http://phonghop.localhost/… on Windows).
+ */
+export function pageImageUrl(sha256: string, pageIndex: number, widthPx: number): string {
+  return convertFileSrc(`${sha256}/${pageIndex}/${widthPx}`, PAGE_SCHEME);
+}

@@ -1,0 +1,61 @@
+// Small builders of protocol values for logic tests, so each test spells out only what it is about.
+
+import type { MirrorView } from "../backend";
+import type { AgendaItem } from "../protocol/AgendaItem";
+import type { Document } from "../protocol/Document";
+import type { MeetingState } from "../protocol/MeetingState";
+import type { Poll } from "../protocol/Poll";
+
+export function document(id: number, itemId: number, pageCount = 3): Document {
+  return {
+    id,
+    item_id: itemId,
+    title: `Tờ trình ${id}`,
+    file_name: `to-trinh-${id}.pdf`,
+    sha256: "ab".repeat(32),
+    size: 1024,
+    page_count: pageCount,
+  };
+}
+
+export function item(id: number, position: number, documents: Document[] = []): AgendaItem {
+  return { id, position, title: `Nội dung ${id}`, description: "", documents };
+}
+
+export function poll(id: number, itemId: number, state: Poll["state"] = "open"): Poll {
+  return {
+    id,
+    item_id: itemId,
+    title: `Biểu quyết ${id}`,
+    rule: {
+      base: "all_members",
+      threshold: { numerator: 1, denominator: 2 },
+      comparison: "more_than",
+      quorum: { numerator: 2, denominator: 3 },
+    },
+    state,
+    tally: { members: 34, present: 30, yes: 20, no: 3, abstain: 2 },
+    outcome: state === "closed" ? "passed" : null,
+  };
+}
+
+export function meeting(items: AgendaItem[], polls: Poll[] = []): MeetingState {
+  return {
+    meeting: { id: 7, title: "Kỳ họp thứ 12", location: "Hội trường A", starts_at: "2025-12-01T08:00" },
+    items,
+    polls,
+  };
+}
+
+export function mirrorView(overrides: Partial<MirrorView> = {}): MirrorView {
+  return {
+    meeting_id: 7,
+    role: "delegate",
+    user: { id: 3, username: "db003", full_name: "Nguyễn Văn Ba", position: "Đại biểu" },
+    connection: "online",
+    seq: 10,
+    state: meeting([item(1, 0)]),
+    my_ballots: [],
+    ...overrides,
+  };
+}

@@ -1,0 +1,64 @@
+import { describe, expect, it } from "vitest";
+import { translate } from "../i18n/translate";
+import type { Outcome } from "../protocol/Outcome";
+import type { Role } from "../protocol/Role";
+import { canManagePolls, canVote, choiceLabel, outcomeLabel, recordedChoice, tallyRows } from "./voting";
+
+describe("outcome labels", () => {
+  it.each([
+    ["passed", "Thông qua", "Passed"],
+    ["rejected", "Không thông qua", "Rejected"],
+    ["no_quorum", "Không đủ số đại biểu có mặt", "No quorum"],
+  ] as const)("%s reads %s / %s", (outcome: Outcome, vietnamese, english) => {
+    expect(translate("vi", outcomeLabel(outcome))).toBe(vietnamese);
+    expect(translate("en", outcomeLabel(outcome))).toBe(english);
+  });
+});
+
+describe("choice labels", () => {
+  it("names the vote after the recorded choice", () => {
+    const label = translate("vi", choiceLabel("yes"));
+    expect(translate("vi", "poll.myVote", { choice: label })).toBe("Bạn đã biểu quyết: Tán thành");
+    expect(translate("en", choiceLabel("abstain"))).toBe("Abstain");
+    expect(translate("vi", choiceLabel("no"))).toBe("Không tán thành");
+  });
+});
+
+describe("roles", () => {
+  it.each([
+    ["chair", true, true],
+    ["delegate", true, false],
+    ["secretariat", false, true],
+  ] as const)("a %s votes: %s, manages polls: %s", (role: Role, votes, manages) => {
+    expect(canVote(role)).toBe(votes);
+    expect(canManagePolls(role)).toBe(manages);
+  });
+});
+
+describe("my ballots", () => {
+  const ballots = [
+    { poll_id: 4, choice: "no" as const },
+    { poll_id: 9, choice: "yes" as const },
+  ];
+
+  it("finds the ballot of the poll asked for", () => {
+    expect(recordedChoice(ballots, 9)).toBe("yes");
+    expect(recordedChoice(ballots, 4)).toBe("no");
+  });
+
+  it("knows when the caller has not voted", () => {
+    expect(recordedChoice(ballots, 5)).toBeNull();
+    expect(recordedChoice([], 9)).toBeNull();
+  });
+});
+
+describe("tally rows", () => {
+  it("lists yes, no, abstain in that order with their counts", () => {
+    const rows = tallyRows({ members: 34, present: 30, yes: 20, no: 3, abstain: 2 });
+    expect(rows).toEqual([
+      { choice: "yes", count: 20 },
+      { choice: "no", count: 3 },
+      { choice: "abstain", count: 2 },
+    ]);
+  });
+});

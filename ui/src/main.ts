@@ -1,0 +1,11 @@
+// Entry point of the webview: mounts the app shell. No inline script exists (strict CSP).
+import { mount } from "svelte";
+import App from "./App.svelte";
+import "./app.css";
+
+const target = document.getElementById("app");
+if (!target) {
+  throw new Error("index.html has no #app element");
+}
+
+export default mount(App, { target });

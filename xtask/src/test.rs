@@ -1,0 +1,220 @@
+//! `cargo xtask test`: every test of the project, in one command, ending with one
+//! `N passed, M failed` line.
+//!
+//! Order: set-up, build, Rust tests (unit + journeys against the real server binary), the
+//! check that generated TypeScript types are committed, UI type check and Vitest, then the
+//! end-to-end journey in the real app (Xvfb + tauri-driver + WebKitWebDriver).
+
+use std::net::TcpStream;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use anyhow::{bail, Context, Result};
+
+use crate::demo::{build_all, start_server, DEMO_PASSWORD};
+use crate::process::{sh, sh_capturing, Service};
+use crate::{root, setup};
+
+#[derive(Default)]
+struct Totals {
+    passed: u64,
+    failed: u64,
+    failures: Vec<String>,
+}
+
+impl Totals {
+    fn suite(&mut self, name: &str, ok: bool, passed: u64, failed: u64) {
+        self.passed += passed;
+        self.failed += failed;
+        if !ok {
+            self.failures.push(name.to_owned());
+            if failed == 0 {
+                self.failed += 1;
+            }
+        }
+    }
+}
+
+/// Sums `test result: ok. 12 passed; 0 failed; ...` lines of cargo test.
+fn cargo_counts(output: &str) -> (u64, u64) {
+    let mut totals = (0, 0);
+    for line in output.lines().filter(|line| line.starts_with("test result:")) {
+        totals.0 += number_before(line, " passed");
+        totals.1 += number_before(line, " failed");
+    }
+    totals
+}
+
+/// Reads Vitest's `Tests  211 passed (211)` line.
+fn vitest_counts(output: &str) -> (u64, u64) {
+    let line = output.lines().map(strip_ansi).find(|line| line.trim_start().starts_with("Tests ")).unwrap_or_default();
+    (number_before(&line, " passed"), number_before(&line, " failed"))
+}
+
+fn strip_ansi(line: &str) -> String {
+    let mut out = String::new();
+    let mut chars = line.chars();
+    while let Some(c) = chars.next() {
+        if c == '\u{1b}' {
+            for c in chars.by_ref() {
+                if c.is_ascii_alphabetic() {
+                    break;
+                }
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+fn number_before(line: &str, word: &str) -> u64 {
+    line.find(word)
+        .and_then(|end| line[..end].rsplit(|c: char| !c.is_ascii_digit()).next().and_then(|n| n.parse().ok()))
+        .unwrap_or(0)
+}
+
+pub fn run(args: &[String]) -> Result<()> {
+    let skip_e2e = args.iter().any(|arg| arg == "--no-e2e");
+    let only_e2e = args.iter().any(|arg| arg == "--only-e2e");
+    let started = Instant::now();
+    setup::all()?;
+    build_all()?;
+    let root = root();
+    let pdfium = setup::pdfium_library().to_string_lossy().into_owned();
+    let mut totals = Totals::default();
+    if only_e2e {
+        let steps = end_to_end(&root)?;
+        println!("xtask: {steps} passed, 0 failed");
+        return Ok(());
+    }
+
+    let (ok, output) = sh_capturing(&root, "cargo", &["test", "--workspace", "--no-fail-fast"], &[("PHONGHOP_PDFIUM", &pdfium)])?;
+    let (passed, failed) = cargo_counts(&output);
+    totals.suite("cargo test", ok, passed, failed);
+
+    let generated_ok = generated_types_are_committed(&root)?;
+    totals.suite("generated TypeScript types are committed", generated_ok, u64::from(generated_ok), 0);
+
+    let ui = root.join("ui");
+    let check_ok = sh(&ui, "npm", &["run", "check"]).is_ok();
+    totals.suite("svelte-check", check_ok, u64::from(check_ok), 0);
+    let (ok, output) = sh_capturing(&ui, "npm", &["test"], &[])?;
+    let (passed, failed) = vitest_counts(&output);
+    totals.suite("vitest", ok, passed, failed);
+
+    if skip_e2e {
+        eprintln!("end-to-end journey skipped (--no-e2e)");
+    } else {
+        let (ok, steps) = match end_to_end(&root) {
+            Ok(steps) => (true, steps),
+            Err(error) => {
+                eprintln!("end-to-end journey failed: {error:#}");
+                (false, 0)
+            }
+        };
+        totals.suite("end-to-end journey in the real app", ok, steps, 0);
+    }
+
+    eprintln!("took {:.0} s", started.elapsed().as_secs_f64());
+    if !totals.failures.is_empty() {
+        eprintln!("failed: {}", totals.failures.join(", "));
+    }
+    println!("xtask: {} passed, {} failed", totals.passed, totals.failed);
+    if totals.failed > 0 || !totals.failures.is_empty() {
+        bail!("some tests failed");
+    }
+    Ok(())
+}
+
+/// `cargo test` regenerates ui/src/lib/protocol from the Rust wire types; a difference from
+/// what is committed means someone changed the protocol without committing the new types.
+fn generated_types_are_committed(root: &Path) -> Result<bool> {
+    if !root.join(".git").exists() {
+        return Ok(true);
+    }
+    let output = Command::new("git")
+        .args(["status", "--porcelain", "--", "ui/src/lib/protocol"])
+        .current_dir(root)
+        .output()
+        .context("running git status")?;
+    let changes = String::from_utf8_lossy(&output.stdout).into_owned();
+    if !changes.trim().is_empty() {
+        eprintln!("generated TypeScript types differ from the committed ones:\n{changes}");
+        return Ok(false);
+    }
+    Ok(true)
+}
+
+/// A free X display number.
+fn free_display() -> u32 {
+    (99..200).find(|n| !Path::new(&format!("/tmp/.X11-unix/X{n}")).exists() && !Path::new(&format!("/tmp/.X{n}-lock")).exists()).unwrap_or(99)
+}
+
+/// Waits for a service to become ready. Start-up of Xvfb and tauri-driver has no event to
+/// await, so this polls, with a deadline.
+fn wait_until(what: &str, timeout: Duration, mut ready: impl FnMut() -> bool) -> Result<()> {
+    let deadline = Instant::now() + timeout;
+    while !ready() {
+        if Instant::now() > deadline {
+            bail!("{what} did not become ready within {} s", timeout.as_secs());
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    Ok(())
+}
+
+/// Runs tests/ui-e2e/journey.mjs against the built app and a demo server; returns the number
+/// of journey steps that passed.
+fn end_to_end(root: &Path) -> Result<u64> {
+    let work = root.join("target/ui-e2e");
+    let screenshots = work.join("screenshots");
+    let _ = std::fs::remove_dir_all(&work);
+    std::fs::create_dir_all(&screenshots)?;
+
+    let display = free_display();
+    let mut xvfb = Command::new("Xvfb");
+    xvfb.args([format!(":{display}"), "-screen".into(), "0".into(), "1280x800x24".into(), "-nolisten".into(), "tcp".into()]);
+    let _xvfb = Service::start("Xvfb", xvfb)?;
+    wait_until("Xvfb", Duration::from_secs(20), || Path::new(&format!("/tmp/.X11-unix/X{display}")).exists())?;
+
+    let (_server, url) = start_server(&work.join("server-data"), "127.0.0.1:0")?;
+
+    let driver_port = 4444;
+    if TcpStream::connect(("127.0.0.1", driver_port)).is_ok() {
+        bail!("port {driver_port} is taken: another tauri-driver is running");
+    }
+    let mut driver = Command::new(setup::tauri_driver_path());
+    driver
+        .args(["--port", &driver_port.to_string(), "--native-driver", "/usr/bin/WebKitWebDriver"])
+        .env("DISPLAY", format!(":{display}"))
+        .env("NO_AT_BRIDGE", "1")
+        .env("XDG_DATA_HOME", work.join("app-data"))
+        .env("PHONGHOP_PDFIUM", setup::pdfium_library());
+    let _driver = Service::start("tauri-driver", driver)?;
+    wait_until("tauri-driver", Duration::from_secs(30), || TcpStream::connect(("127.0.0.1", driver_port)).is_ok())?;
+
+    let app: PathBuf = root.join("target/debug/phonghop-app");
+    let screenshots_arg = screenshots.to_string_lossy().into_owned();
+    let app_arg = app.to_string_lossy().into_owned();
+    let (ok, output) = sh_capturing(
+        &root.join("tests/ui-e2e"),
+        "node",
+        &["journey.mjs"],
+        &[
+            ("PHONGHOP_APP", &app_arg),
+            ("PHONGHOP_SERVER_URL", &url),
+            ("PHONGHOP_SCREENSHOTS", &screenshots_arg),
+            ("PHONGHOP_DELEGATE", "db003"),
+            ("PHONGHOP_PASSWORD", DEMO_PASSWORD),
+            ("PHONGHOP_SECRETARY", "db002"),
+            ("PHONGHOP_CHAIR", "db001"),
+        ],
+    )?;
+    eprintln!("screenshots: {}", screenshots.display());
+    if !ok {
+        bail!("the journey failed (see above)");
+    }
+    Ok(output.lines().filter(|line| line.trim_start().starts_with('✔')).count() as u64)
+}
