@@ -59,10 +59,11 @@ impl RawSocket {
         }
     }
 
-    /// The next frame, which must be an error that answers no command.
+    /// The next frame, which must be an error. A frame too broken to be a command answers no
+    /// command; a command frame with bad fields may name the id it could read.
     pub async fn expect_error(&mut self) -> Result<ErrorFrame> {
         match self.next().await? {
-            ServerMessage::Error { id: None, error } => Ok(error),
+            ServerMessage::Error { error, .. } => Ok(error),
             other => bail!("expected an error frame, got {other:?}"),
         }
     }

@@ -192,7 +192,7 @@ mod tests {
             MalformedFrame, UnsupportedVersion, UnknownMessageType, InvalidMessage, FrameTooLarge,
             WrongCredentials, Unauthenticated, TokenExpired, Forbidden, NotFound, NotSubscribed,
             InvalidCommand, AlreadyVoted, PollClosed, NotAVoter, InvalidDocument,
-            EncryptedDocument, DocumentTooLarge, RateLimited, Internal,
+            EncryptedDocument, OfficeConversionUnavailable, DocumentTooLarge, RateLimited, Internal,
         ] {
             assert!(!code.message_vi().is_empty() && !code.message_en().is_empty());
             assert_ne!(code.message_vi(), code.message_en(), "{code:?} is not translated");

@@ -10,7 +10,7 @@ use crate::rule::{MajorityRule, Outcome};
 #[serde(rename_all = "snake_case")]
 #[ts(export)]
 pub enum Role {
-    /// Chủ tọa: runs the meeting, opens and closes polls; also votes.
+    /// Chủ tọa: runs the meeting and votes; opens and closes polls (as may the secretariat).
     Chair,
     /// Thư ký / văn phòng: prepares agenda and documents; does not vote.
     Secretariat,

@@ -42,11 +42,18 @@ fn token_hash(token: &str) -> [u8; 32] {
 #[derive(Debug, Clone)]
 pub struct AuthUser {
     pub record: UserRecord,
+    /// Unix seconds; a WebSocket checks it again on every command, since a connection can
+    /// outlive the session it was opened with.
+    pub expires_at: i64,
 }
 
 impl AuthUser {
     pub fn id(&self) -> u32 {
         self.record.id
+    }
+
+    pub fn is_expired(&self) -> bool {
+        self.expires_at <= unix_now()
     }
 }
 
@@ -123,7 +130,7 @@ pub async fn user_for_token(app: &App, token: &str) -> ApiResult<AuthUser> {
     if expires_at <= unix_now() {
         return Err(ApiError::new(ErrorCode::TokenExpired, ""));
     }
-    Ok(AuthUser { record })
+    Ok(AuthUser { record, expires_at })
 }
 
 impl FromRequestParts<App> for AuthUser {

@@ -97,6 +97,10 @@ impl Connection {
             ClientMessage::Authenticate { token } => match user_for_token(&self.app, &token).await {
                 Ok(user) => {
                     let view = user.record.view();
+                    // A different person on the same socket starts with no subscription.
+                    if self.user.as_ref().map(AuthUser::id) != Some(user.id()) {
+                        self.subscription = None;
+                    }
                     self.user = Some(user);
                     self.send(ServerMessage::Welcome { user: view }).await
                 }
@@ -107,6 +111,9 @@ impl Connection {
                 let Some(user) = self.user.clone() else {
                     return self.send_error(Some(id), ErrorFrame::new(ErrorCode::Unauthenticated, "authenticate first")).await;
                 };
+                if user.is_expired() {
+                    return self.send_error(Some(id), ErrorFrame::new(ErrorCode::TokenExpired, "")).await;
+                }
                 if self.subscription.as_ref().map(|s| s.meeting_id) != Some(meeting_id) {
                     let error = ErrorFrame::new(ErrorCode::NotSubscribed, format!("meeting {meeting_id}"));
                     return self.send_error(Some(id), error).await;

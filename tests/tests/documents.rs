@@ -1,0 +1,129 @@
+//! Documents on the delegate's laptop: downloaded and verified ahead, still readable when the server
+//! is gone; and blobs served with `ETag` and `Range` so an interrupted download resumes.
+
+use anyhow::{bail, Result};
+use phonghop_client::{ClientError, DocumentCache, Session};
+use phonghop_journeys::{corpus_dir, TestServer};
+use phonghop_protocol::{Command, Document};
+
+/// Adds an agenda item and uploads a Vietnamese document of the corpus to it.
+async fn upload_to_new_item(secretariat: &Session, meeting: u32, file: &str) -> Result<(Document, Vec<u8>)> {
+    let title = format!("Thảo luận {file}");
+    secretariat.command(meeting, &Command::AddAgendaItem { title: title.clone(), description: String::new() }).await?;
+    let snapshot = secretariat.snapshot(meeting).await?;
+    let Some(item) = snapshot.state.items.iter().find(|item| item.title == title) else { bail!("no item {title:?}") };
+    let bytes = std::fs::read(corpus_dir().join("vi").join(file))?;
+    let upload = secretariat.upload(meeting, item.id, file, &title, bytes.clone()).await?;
+    Ok((upload.document, bytes))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_cached_document_stays_readable_after_the_server_dies() -> Result<()> {
+    let mut server = TestServer::start(1).await?;
+    let meeting = server.meeting_id();
+    let secretariat = server.login_secretariat().await?;
+    let (fetched, bytes) = upload_to_new_item(&secretariat, meeting, "du-thao-nghi-quyet-v1.pdf").await?;
+    let (never_fetched, _) = upload_to_new_item(&secretariat, meeting, "du-thao-nghi-quyet-v2.pdf").await?;
+
+    let delegate = server.login_delegate(0).await?;
+    let laptop = tempfile::tempdir()?;
+    let cache = DocumentCache::open(laptop.path()).await?;
+    assert_eq!(cache.cached(&fetched.sha256).await?, None, "nothing is cached before the first fetch");
+    let path = cache.fetch(&delegate, &fetched).await?;
+    assert_eq!(std::fs::read(&path)?, bytes, "the cached file is the uploaded document");
+
+    server.kill().await?;
+    assert_eq!(cache.cached(&fetched.sha256).await?, Some(path.clone()), "still cached with the server gone");
+    assert_eq!(cache.fetch(&delegate, &fetched).await?, path, "fetch answers from the cache");
+    assert_eq!(std::fs::read(&path)?, bytes);
+    match cache.fetch(&delegate, &never_fetched).await {
+        Err(ClientError::NotCached) => {}
+        other => bail!("a document never downloaded cannot be read offline, got {other:?}"),
+    }
+
+    let reopened = DocumentCache::open(laptop.path()).await?;
+    assert_eq!(reopened.cached(&fetched.sha256).await?, Some(path), "the cache survives the app restarting");
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_tampered_cache_file_is_not_trusted() -> Result<()> {
+    let server = TestServer::start(1).await?;
+    let meeting = server.meeting_id();
+    let secretariat = server.login_secretariat().await?;
+    let (document, bytes) = upload_to_new_item(&secretariat, meeting, "to-trinh-phong-hop-khong-giay.pdf").await?;
+    let delegate = server.login_delegate(0).await?;
+    let laptop = tempfile::tempdir()?;
+    let cache = DocumentCache::open(laptop.path()).await?;
+    let path = cache.fetch(&delegate, &document).await?;
+
+    // A file cut short (a crash mid-copy, a full disk) is not the document.
+    std::fs::write(&path, &bytes[..bytes.len() / 2])?;
+    assert_eq!(cache.cached(&document.sha256).await?, None);
+    let refetched = cache.fetch(&delegate, &document).await?;
+    assert_eq!(std::fs::read(refetched)?, bytes, "fetch downloads it again");
+
+    let forged = Document { sha256: "ab".repeat(32), ..document.clone() };
+    match cache.fetch(&delegate, &forged).await {
+        Err(ClientError::Server(error)) => assert_eq!(error.code, phonghop_protocol::ErrorCode::NotFound),
+        other => bail!("a document the meeting does not have is not found, got {other:?}"),
+    }
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn blobs_are_served_by_range_with_an_etag() -> Result<()> {
+    let server = TestServer::start(1).await?;
+    let meeting = server.meeting_id();
+    let secretariat = server.login_secretariat().await?;
+    let (document, bytes) = upload_to_new_item(&secretariat, meeting, "bao-cao-kinh-te-xa-hoi.pdf").await?;
+    let delegate = server.login_delegate(0).await?;
+    let url = format!("{}/api/blobs/{}", server.url(), document.sha256);
+    let etag = format!("\"{}\"", document.sha256);
+    let get = |range: Option<&str>, if_none_match: Option<&str>| {
+        let mut request = server.http().get(&url).bearer_auth(&delegate.token);
+        if let Some(range) = range {
+            request = request.header("Range", range);
+        }
+        if let Some(tag) = if_none_match {
+            request = request.header("If-None-Match", tag);
+        }
+        request.send()
+    };
+    let header = |response: &reqwest::Response, name: &str| {
+        response.headers().get(name).and_then(|value| value.to_str().ok()).map(str::to_owned)
+    };
+
+    let whole = get(None, None).await?;
+    assert_eq!(whole.status().as_u16(), 200);
+    assert_eq!(header(&whole, "etag"), Some(etag.clone()));
+    assert_eq!(header(&whole, "accept-ranges").as_deref(), Some("bytes"));
+    assert_eq!(whole.bytes().await?.as_ref(), bytes.as_slice());
+
+    let size = bytes.len();
+    let cases = [
+        ("bytes=0-1023".to_owned(), 0, 1024),
+        ("bytes=100000-100099".to_owned(), 100_000, 100_100),
+        (format!("bytes={}-", size - 777), size - 777, size),
+        ("bytes=-500".to_owned(), size - 500, size),
+    ];
+    for (range, start, end) in cases {
+        let part = get(Some(&range), None).await?;
+        assert_eq!(part.status().as_u16(), 206, "{range}");
+        assert_eq!(header(&part, "etag"), Some(etag.clone()), "{range}");
+        assert_eq!(header(&part, "content-range"), Some(format!("bytes {start}-{}/{size}", end - 1)), "{range}");
+        assert_eq!(part.bytes().await?.as_ref(), &bytes[start..end], "{range}");
+    }
+
+    let beyond = get(Some(&format!("bytes={size}-")), None).await?;
+    assert_eq!(beyond.status().as_u16(), 416);
+    assert_eq!(header(&beyond, "content-range"), Some(format!("bytes */{size}")));
+
+    let unchanged = get(None, Some(&etag)).await?;
+    assert_eq!(unchanged.status().as_u16(), 304);
+    assert_eq!(header(&unchanged, "etag"), Some(etag.clone()));
+    assert!(unchanged.bytes().await?.is_empty());
+    let other_tag = get(None, Some("\"khac\"")).await?;
+    assert_eq!(other_tag.status().as_u16(), 200, "another ETag gets the document");
+    Ok(())
+}
