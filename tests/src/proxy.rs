@@ -20,11 +20,17 @@ pub struct CuttableProxy {
 impl CuttableProxy {
     /// Listens on `127.0.0.1:0` and pipes every connection to `upstream` (`host:port`).
     pub async fn start(upstream: &str) -> Result<CuttableProxy> {
-        let listener = TcpListener::bind("127.0.0.1:0").await.context("binding the proxy")?;
+        let listener = TcpListener::bind("127.0.0.1:0")
+            .await
+            .context("binding the proxy")?;
         let address = listener.local_addr()?;
         let (cut, _) = watch::channel(false);
         let accept_task = tokio::spawn(accept(listener, upstream.to_owned(), cut.clone()));
-        Ok(CuttableProxy { address, cut, accept_task })
+        Ok(CuttableProxy {
+            address,
+            cut,
+            accept_task,
+        })
     }
 
     /// `http://127.0.0.1:PORT` of the proxy, for clients to log in and connect through.
@@ -62,7 +68,9 @@ async fn accept(listener: TcpListener, upstream: String, cut: watch::Sender<bool
 
 /// Copies bytes both ways until either side closes or the network is cut.
 async fn pipe(mut client: TcpStream, upstream: String, mut cut: watch::Receiver<bool>) {
-    let Ok(mut server) = TcpStream::connect(&upstream).await else { return };
+    let Ok(mut server) = TcpStream::connect(&upstream).await else {
+        return;
+    };
     tokio::select! {
         _ = tokio::io::copy_bidirectional(&mut client, &mut server) => {}
         _ = cut.wait_for(|cut| *cut) => {}

@@ -3,7 +3,9 @@
 
 use anyhow::{anyhow, bail, Context, Result};
 use futures_util::{SinkExt, StreamExt};
-use phonghop_protocol::{ClientFrame, ClientMessage, ErrorFrame, ServerFrame, ServerMessage, UserView};
+use phonghop_protocol::{
+    ClientFrame, ClientMessage, ErrorFrame, ServerFrame, ServerMessage, UserView,
+};
 use tokio::net::TcpStream;
 use tokio_tungstenite::tungstenite::Message;
 use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
@@ -17,24 +19,37 @@ pub struct RawSocket {
 impl RawSocket {
     /// Connects to `/ws` of the server at `server_url` (`http://host:port`).
     pub async fn connect(server_url: &str) -> Result<RawSocket> {
-        let url = format!("ws{}/ws", server_url.trim_end_matches('/').trim_start_matches("http"));
-        let (socket, _) = within("the WebSocket handshake", tokio_tungstenite::connect_async(url.as_str()))
-            .await?
-            .with_context(|| format!("connecting to {url}"))?;
+        let url = format!(
+            "ws{}/ws",
+            server_url.trim_end_matches('/').trim_start_matches("http")
+        );
+        let (socket, _) = within(
+            "the WebSocket handshake",
+            tokio_tungstenite::connect_async(url.as_str()),
+        )
+        .await?
+        .with_context(|| format!("connecting to {url}"))?;
         Ok(RawSocket { socket })
     }
 
     pub async fn send_text(&mut self, text: impl Into<String>) -> Result<()> {
-        self.socket.send(Message::text(text.into())).await.context("sending a text frame")
+        self.socket
+            .send(Message::text(text.into()))
+            .await
+            .context("sending a text frame")
     }
 
     pub async fn send_binary(&mut self, bytes: Vec<u8>) -> Result<()> {
-        self.socket.send(Message::binary(bytes)).await.context("sending a binary frame")
+        self.socket
+            .send(Message::binary(bytes))
+            .await
+            .context("sending a binary frame")
     }
 
     /// Sends a well-formed frame of the current protocol version.
     pub async fn send(&mut self, message: ClientMessage) -> Result<()> {
-        self.send_text(serde_json::to_string(&ClientFrame::new(message))?).await
+        self.send_text(serde_json::to_string(&ClientFrame::new(message))?)
+            .await
     }
 
     /// The next frame from the server; the connection ending is an error.
@@ -46,8 +61,10 @@ impl RawSocket {
                 .context("reading from the WebSocket")?;
             match message {
                 Message::Text(text) => {
-                    let frame: ServerFrame = serde_json::from_str(text.as_str())
-                        .with_context(|| format!("the server sent an unreadable frame: {}", text.as_str()))?;
+                    let frame: ServerFrame =
+                        serde_json::from_str(text.as_str()).with_context(|| {
+                            format!("the server sent an unreadable frame: {}", text.as_str())
+                        })?;
                     if frame.v != phonghop_protocol::PROTOCOL_VERSION {
                         bail!("the server sent a frame of version {}", frame.v);
                     }
@@ -73,11 +90,23 @@ impl RawSocket {
         loop {
             match self.next().await? {
                 ServerMessage::Event { .. } | ServerMessage::Tally { .. } => continue,
-                ServerMessage::Ack { id: answered, result } if answered == id => {
-                    return Ok(ServerMessage::Ack { id: answered, result })
+                ServerMessage::Ack {
+                    id: answered,
+                    result,
+                } if answered == id => {
+                    return Ok(ServerMessage::Ack {
+                        id: answered,
+                        result,
+                    })
                 }
-                ServerMessage::Error { id: Some(answered), error } if answered == id => {
-                    return Ok(ServerMessage::Error { id: Some(answered), error })
+                ServerMessage::Error {
+                    id: Some(answered),
+                    error,
+                } if answered == id => {
+                    return Ok(ServerMessage::Error {
+                        id: Some(answered),
+                        error,
+                    })
                 }
                 other => bail!("expected the answer to command {id}, got {other:?}"),
             }
@@ -94,7 +123,10 @@ impl RawSocket {
     }
 
     pub async fn authenticate(&mut self, token: &str) -> Result<UserView> {
-        self.send(ClientMessage::Authenticate { token: token.to_owned() }).await?;
+        self.send(ClientMessage::Authenticate {
+            token: token.to_owned(),
+        })
+        .await?;
         match self.next().await? {
             ServerMessage::Welcome { user } => Ok(user),
             other => bail!("expected welcome, got {other:?}"),
@@ -103,11 +135,17 @@ impl RawSocket {
 
     /// Subscribes and reads up to the `live` frame; returns its seq.
     pub async fn subscribe(&mut self, meeting_id: u32) -> Result<u32> {
-        self.send(ClientMessage::Subscribe { meeting_id, since_seq: None }).await?;
+        self.send(ClientMessage::Subscribe {
+            meeting_id,
+            since_seq: None,
+        })
+        .await?;
         loop {
             match self.next().await? {
                 ServerMessage::Live { seq, .. } => return Ok(seq),
-                ServerMessage::Snapshot { .. } | ServerMessage::Event { .. } | ServerMessage::Tally { .. } => continue,
+                ServerMessage::Snapshot { .. }
+                | ServerMessage::Event { .. }
+                | ServerMessage::Tally { .. } => continue,
                 other => bail!("expected a snapshot and live, got {other:?}"),
             }
         }
@@ -118,7 +156,9 @@ impl RawSocket {
         loop {
             match within("the server to close the connection", self.socket.next()).await? {
                 None | Some(Err(_)) | Some(Ok(Message::Close(_))) => return Ok(()),
-                Some(Ok(Message::Text(text))) => bail!("expected the connection to close, got {}", text.as_str()),
+                Some(Ok(Message::Text(text))) => {
+                    bail!("expected the connection to close, got {}", text.as_str())
+                }
                 Some(Ok(_)) => continue,
             }
         }

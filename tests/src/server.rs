@@ -46,7 +46,12 @@ pub struct ServerOptions {
 
 impl ServerOptions {
     pub fn with_delegates(delegates: usize) -> ServerOptions {
-        ServerOptions { delegates, session_ttl_secs: None, max_upload_mib: None, create_meeting: true }
+        ServerOptions {
+            delegates,
+            session_ttl_secs: None,
+            max_upload_mib: None,
+            create_meeting: true,
+        }
     }
 }
 
@@ -74,7 +79,10 @@ impl TestServer {
     }
 
     pub async fn start_with(options: ServerOptions) -> Result<TestServer> {
-        let data = tempfile::Builder::new().prefix("phonghop-journey-").tempdir().context("creating a data folder")?;
+        let data = tempfile::Builder::new()
+            .prefix("phonghop-journey-")
+            .tempdir()
+            .context("creating a data folder")?;
         let roster = Roster::new(options.delegates);
         let csv_path = data.path().join("dai-bieu.csv");
         roster.write_csv(&csv_path)?;
@@ -97,7 +105,11 @@ impl TestServer {
 
     /// `http://127.0.0.1:PORT` of the running server.
     pub fn url(&self) -> &str {
-        &self.running.as_ref().expect("the server is not running").url
+        &self
+            .running
+            .as_ref()
+            .expect("the server is not running")
+            .url
     }
 
     /// `127.0.0.1:PORT` of the running server.
@@ -107,7 +119,8 @@ impl TestServer {
 
     /// The meeting the secretariat prepared.
     pub fn meeting_id(&self) -> u32 {
-        self.meeting_id.expect("this server was started without a meeting")
+        self.meeting_id
+            .expect("this server was started without a meeting")
     }
 
     pub fn roster(&self) -> &Roster {
@@ -121,7 +134,9 @@ impl TestServer {
 
     /// Logs `username` in on the running server.
     pub async fn login(&self, username: &str) -> Result<Session> {
-        Session::login(self.url(), username, PASSWORD).await.with_context(|| format!("logging in as {username}"))
+        Session::login(self.url(), username, PASSWORD)
+            .await
+            .with_context(|| format!("logging in as {username}"))
     }
 
     pub async fn login_secretariat(&self) -> Result<Session> {
@@ -134,16 +149,30 @@ impl TestServer {
 
     /// Logs in the `index`-th delegate (0-based).
     pub async fn login_delegate(&self, index: usize) -> Result<Session> {
-        let username = self.roster.delegates.get(index).with_context(|| format!("there is no delegate {index}"))?;
+        let username = self
+            .roster
+            .delegates
+            .get(index)
+            .with_context(|| format!("there is no delegate {index}"))?;
         self.login(username).await
     }
 
     /// Kills the server with SIGKILL, as a power cut or `kill -9` would, and waits for it to die.
     pub async fn kill(&mut self) -> Result<()> {
         let mut running = self.running.take().context("the server is not running")?;
-        running.child.start_kill().context("sending SIGKILL to the server")?;
-        let status = running.child.wait().await.context("waiting for the killed server")?;
-        ensure!(!status.success(), "the server exited normally instead of being killed: {status}");
+        running
+            .child
+            .start_kill()
+            .context("sending SIGKILL to the server")?;
+        let status = running
+            .child
+            .wait()
+            .await
+            .context("waiting for the killed server")?;
+        ensure!(
+            !status.success(),
+            "the server exited normally instead of being killed: {status}"
+        );
         Ok(())
     }
 
@@ -158,7 +187,13 @@ impl TestServer {
 
     /// The last lines the server printed, for failure messages.
     pub fn log_tail(&self) -> String {
-        self.log.lock().expect("log lock").iter().cloned().collect::<Vec<_>>().join("\n")
+        self.log
+            .lock()
+            .expect("log lock")
+            .iter()
+            .cloned()
+            .collect::<Vec<_>>()
+            .join("\n")
     }
 
     async fn import_councillors(&self, csv_path: &Path) -> Result<()> {
@@ -187,14 +222,23 @@ impl TestServer {
 
     async fn spawn_serve(&self) -> Result<Running> {
         let mut command = Command::new(server_binary()?);
-        command.arg("serve").arg("--data").arg(self.data.path()).arg("--listen").arg("127.0.0.1:0");
+        command
+            .arg("serve")
+            .arg("--data")
+            .arg(self.data.path())
+            .arg("--listen")
+            .arg("127.0.0.1:0");
         if let Some(ttl) = self.options.session_ttl_secs {
             command.arg("--session-ttl-secs").arg(ttl.to_string());
         }
         if let Some(mib) = self.options.max_upload_mib {
             command.arg("--max-upload-mib").arg(mib.to_string());
         }
-        command.stdin(Stdio::null()).stdout(Stdio::piped()).stderr(Stdio::piped()).kill_on_drop(true);
+        command
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .kill_on_drop(true);
         let mut child = command.spawn().context("starting phonghop-server serve")?;
         let stdout = child.stdout.take().context("the server's stdout")?;
         let stderr = child.stderr.take().context("the server's stderr")?;
@@ -204,7 +248,10 @@ impl TestServer {
         let url = match tokio::time::timeout(STARTUP_TIMEOUT, address_rx).await {
             Ok(Ok(url)) => url,
             Ok(Err(_)) => bail!("the server stopped before listening:\n{}", self.log_tail()),
-            Err(_) => bail!("the server did not print PHONGHOP_LISTENING within {STARTUP_TIMEOUT:?}:\n{}", self.log_tail()),
+            Err(_) => bail!(
+                "the server did not print PHONGHOP_LISTENING within {STARTUP_TIMEOUT:?}:\n{}",
+                self.log_tail()
+            ),
         };
         Ok(Running { child, url })
     }
@@ -225,20 +272,39 @@ impl TestServer {
             .send()
             .await
             .context("creating the meeting")?;
-        ensure!(response.status().is_success(), "creating the meeting: HTTP {}", response.status());
+        ensure!(
+            response.status().is_success(),
+            "creating the meeting: HTTP {}",
+            response.status()
+        );
         let meeting: MeetingSummary = response.json().await.context("reading the new meeting")?;
-        let members = std::iter::once((self.roster.chair.clone(), Role::Chair))
-            .chain(self.roster.delegates.iter().map(|username| (username.clone(), Role::Delegate)));
+        let members = std::iter::once((self.roster.chair.clone(), Role::Chair)).chain(
+            self.roster
+                .delegates
+                .iter()
+                .map(|username| (username.clone(), Role::Delegate)),
+        );
         for (username, role) in members {
             let response = self
                 .http
-                .post(format!("{}/api/meetings/{}/members", self.url(), meeting.id))
+                .post(format!(
+                    "{}/api/meetings/{}/members",
+                    self.url(),
+                    meeting.id
+                ))
                 .bearer_auth(&secretariat.token)
-                .json(&AddMemberRequest { username: username.clone(), role })
+                .json(&AddMemberRequest {
+                    username: username.clone(),
+                    role,
+                })
                 .send()
                 .await
                 .with_context(|| format!("adding {username} to the meeting"))?;
-            ensure!(response.status().is_success(), "adding {username}: HTTP {}", response.status());
+            ensure!(
+                response.status().is_success(),
+                "adding {username}: HTTP {}",
+                response.status()
+            );
         }
         Ok(meeting.id)
     }
@@ -256,7 +322,11 @@ impl Drop for TestServer {
 
 /// Reads a pipe of the server line by line so it never fills, keeping the last lines; on stdout
 /// it also reports the address from `PHONGHOP_LISTENING http://...`.
-async fn drain(pipe: impl AsyncRead + Unpin, log: Arc<Mutex<VecDeque<String>>>, mut address: Option<oneshot::Sender<String>>) {
+async fn drain(
+    pipe: impl AsyncRead + Unpin,
+    log: Arc<Mutex<VecDeque<String>>>,
+    mut address: Option<oneshot::Sender<String>>,
+) {
     let mut lines = BufReader::new(pipe).lines();
     while let Ok(Some(line)) = lines.next_line().await {
         if let Some(url) = line.strip_prefix("PHONGHOP_LISTENING ") {
@@ -275,7 +345,8 @@ async fn drain(pipe: impl AsyncRead + Unpin, log: Arc<Mutex<VecDeque<String>>>, 
 /// The cargo target folder: `CARGO_TARGET_DIR` when set, else the workspace's `target/`.
 fn target_dir() -> PathBuf {
     let workspace = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
-    let configured = std::env::var_os("CARGO_TARGET_DIR").or_else(|| option_env!("CARGO_TARGET_DIR").map(Into::into));
+    let configured = std::env::var_os("CARGO_TARGET_DIR")
+        .or_else(|| option_env!("CARGO_TARGET_DIR").map(Into::into));
     match configured.map(PathBuf::from) {
         Some(dir) if dir.is_absolute() => dir,
         Some(dir) => workspace.join(dir),
@@ -287,7 +358,10 @@ fn target_dir() -> PathBuf {
 pub fn server_binary() -> Result<PathBuf> {
     let debug = target_dir().join("debug");
     let server = debug.join(format!("phonghop-server{}", std::env::consts::EXE_SUFFIX));
-    let indexer = debug.join(format!("phonghop-index-pdf{}", std::env::consts::EXE_SUFFIX));
+    let indexer = debug.join(format!(
+        "phonghop-index-pdf{}",
+        std::env::consts::EXE_SUFFIX
+    ));
     for binary in [&server, &indexer] {
         ensure!(
             binary.is_file(),

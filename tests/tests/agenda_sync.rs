@@ -6,7 +6,11 @@ use phonghop_journeys::{start_synced, wait_for, TestServer};
 use phonghop_protocol::{Command, CommandResult};
 
 fn titles(mirror: &Mirror) -> Vec<String> {
-    mirror.state.as_ref().map(|state| state.items.iter().map(|item| item.title.clone()).collect()).unwrap_or_default()
+    mirror
+        .state
+        .as_ref()
+        .map(|state| state.items.iter().map(|item| item.title.clone()).collect())
+        .unwrap_or_default()
 }
 
 async fn logged(result: phonghop_client::error::Result<CommandResult>) -> Result<u32> {
@@ -25,23 +29,55 @@ async fn two_councillors_see_an_agenda_change_live() -> Result<()> {
     let second = start_synced(server.login_delegate(1).await?, meeting).await?;
     let mut mirrors = [first.mirror(), second.mirror()];
     for mirror in &mirrors {
-        ensure!(titles(&mirror.borrow()).is_empty(), "a new meeting starts with an empty agenda");
+        ensure!(
+            titles(&mirror.borrow()).is_empty(),
+            "a new meeting starts with an empty agenda"
+        );
     }
 
-    let added = ["Khai mạc kỳ họp", "Tờ trình về phòng họp không giấy", "Bế mạc kỳ họp"];
+    let added = [
+        "Khai mạc kỳ họp",
+        "Tờ trình về phòng họp không giấy",
+        "Bế mạc kỳ họp",
+    ];
     let mut last_seq = 0;
     for title in added {
-        let command = Command::AddAgendaItem { title: title.to_owned(), description: "Văn phòng HĐND trình bày".to_owned() };
+        let command = Command::AddAgendaItem {
+            title: title.to_owned(),
+            description: "Văn phòng HĐND trình bày".to_owned(),
+        };
         last_seq = logged(secretariat.command(meeting, &command).await).await?;
     }
     for mirror in &mut mirrors {
-        let seen = wait_for(mirror, "the three new agenda items", |mirror| mirror.seq >= last_seq).await?;
-        assert_eq!(titles(&seen), added, "items appear in the order they were added");
-        let positions: Vec<u32> = seen.state.as_ref().unwrap().items.iter().map(|item| item.position).collect();
+        let seen = wait_for(mirror, "the three new agenda items", |mirror| {
+            mirror.seq >= last_seq
+        })
+        .await?;
+        assert_eq!(
+            titles(&seen),
+            added,
+            "items appear in the order they were added"
+        );
+        let positions: Vec<u32> = seen
+            .state
+            .as_ref()
+            .unwrap()
+            .items
+            .iter()
+            .map(|item| item.position)
+            .collect();
         assert_eq!(positions, vec![0, 1, 2]);
     }
 
-    let ids: Vec<u32> = mirrors[0].borrow().state.as_ref().unwrap().items.iter().map(|item| item.id).collect();
+    let ids: Vec<u32> = mirrors[0]
+        .borrow()
+        .state
+        .as_ref()
+        .unwrap()
+        .items
+        .iter()
+        .map(|item| item.id)
+        .collect();
     let edit = Command::EditAgendaItem {
         item_id: ids[1],
         title: "Tờ trình về triển khai phòng họp không giấy".to_owned(),
@@ -56,18 +92,26 @@ async fn two_councillors_see_an_agenda_change_live() -> Result<()> {
     }
 
     let new_order = vec![ids[2], ids[0], ids[1]];
-    let reorder = Command::ReorderAgenda { item_ids: new_order.clone() };
+    let reorder = Command::ReorderAgenda {
+        item_ids: new_order.clone(),
+    };
     let reordered_seq = logged(secretariat.command(meeting, &reorder).await).await?;
     let snapshot = secretariat.snapshot(meeting).await?;
     for mirror in &mut mirrors {
-        let seen = wait_for(mirror, "the new agenda order", |mirror| mirror.seq >= reordered_seq).await?;
+        let seen = wait_for(mirror, "the new agenda order", |mirror| {
+            mirror.seq >= reordered_seq
+        })
+        .await?;
         let state = seen.state.as_ref().unwrap();
         let order: Vec<u32> = state.items.iter().map(|item| item.id).collect();
         assert_eq!(order, new_order);
         let positions: Vec<u32> = state.items.iter().map(|item| item.position).collect();
         assert_eq!(positions, vec![0, 1, 2]);
         assert_eq!(seen.seq, snapshot.seq);
-        assert_eq!(state, &snapshot.state, "the live mirror equals the server's snapshot");
+        assert_eq!(
+            state, &snapshot.state,
+            "the live mirror equals the server's snapshot"
+        );
     }
     Ok(())
 }

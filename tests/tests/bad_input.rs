@@ -3,19 +3,32 @@
 
 use anyhow::{bail, ensure, Result};
 use phonghop_journeys::{within, RawSocket, ServerOptions, TestServer};
-use phonghop_protocol::{ClientMessage, Command, CommandResult, ErrorCode, ErrorFrame, ServerMessage};
+use phonghop_protocol::{
+    ClientMessage, Command, CommandResult, ErrorCode, ErrorFrame, ServerMessage,
+};
 
 /// Checks a refusal from the HTTP API: its status, its code and both messages.
 async fn http_refusal(response: reqwest::Response, status: u16) -> Result<ErrorCode> {
     assert_eq!(response.status().as_u16(), status, "HTTP status");
     let error: ErrorFrame = response.json().await?;
-    ensure!(!error.message_vi.is_empty() && !error.message_en.is_empty(), "{error:?} lacks a message");
+    ensure!(
+        !error.message_vi.is_empty() && !error.message_en.is_empty(),
+        "{error:?} lacks a message"
+    );
     Ok(error.code)
 }
 
 async fn health(url: &str) -> Result<()> {
-    let response = within("the health check", reqwest::get(format!("{url}/api/health"))).await??;
-    ensure!(response.status().is_success(), "health check: HTTP {}", response.status());
+    let response = within(
+        "the health check",
+        reqwest::get(format!("{url}/api/health")),
+    )
+    .await??;
+    ensure!(
+        response.status().is_success(),
+        "health check: HTTP {}",
+        response.status()
+    );
     Ok(())
 }
 
@@ -23,15 +36,37 @@ async fn health(url: &str) -> Result<()> {
 async fn bad_frames_get_an_error_frame_and_the_connection_carries_on() -> Result<()> {
     let server = TestServer::start(1).await?;
     let mut socket = RawSocket::connect(server.url()).await?;
-    let oversized = format!(r#"{{"v":1,"type":"ping","padding":"{}"}}"#, "x".repeat(100 * 1024));
+    let oversized = format!(
+        r#"{{"v":1,"type":"ping","padding":"{}"}}"#,
+        "x".repeat(100 * 1024)
+    );
     let cases = [
-        (r#"{"v":1,"type":"ping""#.to_owned(), ErrorCode::MalformedFrame),
+        (
+            r#"{"v":1,"type":"ping""#.to_owned(),
+            ErrorCode::MalformedFrame,
+        ),
         ("[1,2,3]".to_owned(), ErrorCode::MalformedFrame),
-        (r#"{"v":1,"type":"dance"}"#.to_owned(), ErrorCode::UnknownMessageType),
-        (r#"{"v":2,"type":"ping"}"#.to_owned(), ErrorCode::UnsupportedVersion),
-        (r#"{"type":"ping"}"#.to_owned(), ErrorCode::UnsupportedVersion),
-        (r#"{"v":1,"type":"subscribe","meeting_id":"một"}"#.to_owned(), ErrorCode::InvalidMessage),
-        (r#"{"v":1,"type":"command","id":"c1","meeting_id":1,"command":{"kind":"fly"}}"#.to_owned(), ErrorCode::InvalidMessage),
+        (
+            r#"{"v":1,"type":"dance"}"#.to_owned(),
+            ErrorCode::UnknownMessageType,
+        ),
+        (
+            r#"{"v":2,"type":"ping"}"#.to_owned(),
+            ErrorCode::UnsupportedVersion,
+        ),
+        (
+            r#"{"type":"ping"}"#.to_owned(),
+            ErrorCode::UnsupportedVersion,
+        ),
+        (
+            r#"{"v":1,"type":"subscribe","meeting_id":"một"}"#.to_owned(),
+            ErrorCode::InvalidMessage,
+        ),
+        (
+            r#"{"v":1,"type":"command","id":"c1","meeting_id":1,"command":{"kind":"fly"}}"#
+                .to_owned(),
+            ErrorCode::InvalidMessage,
+        ),
         (oversized, ErrorCode::FrameTooLarge),
     ];
     for (text, code) in cases {
@@ -39,11 +74,20 @@ async fn bad_frames_get_an_error_frame_and_the_connection_carries_on() -> Result
         let error = socket.expect_error().await?;
         let shown: String = text.chars().take(60).collect();
         assert_eq!(error.code, code, "answer to {shown}");
-        assert!(!error.message_vi.is_empty() && !error.message_en.is_empty(), "{error:?}");
+        assert!(
+            !error.message_vi.is_empty() && !error.message_en.is_empty(),
+            "{error:?}"
+        );
         socket.ping().await?;
     }
-    socket.send_binary(b"{\"v\":1,\"type\":\"ping\"}".to_vec()).await?;
-    assert_eq!(socket.expect_error().await?.code, ErrorCode::MalformedFrame, "binary frames are refused");
+    socket
+        .send_binary(b"{\"v\":1,\"type\":\"ping\"}".to_vec())
+        .await?;
+    assert_eq!(
+        socket.expect_error().await?.code,
+        ErrorCode::MalformedFrame,
+        "binary frames are refused"
+    );
     socket.ping().await?;
     Ok(())
 }
@@ -53,8 +97,14 @@ async fn a_frame_over_the_hard_limit_closes_only_that_connection() -> Result<()>
     let server = TestServer::start(1).await?;
     let mut bystander = RawSocket::connect(server.url()).await?;
     let mut sender = RawSocket::connect(server.url()).await?;
-    sender.send_text("x".repeat(2 * 1024 * 1024)).await?;
-    sender.closed().await?;
+    // The server may drop the connection before the whole frame is written, which fails the send.
+    if sender.send_text("x".repeat(2 * 1024 * 1024)).await.is_ok() {
+        sender.closed().await?;
+    }
+    ensure!(
+        sender.ping().await.is_err(),
+        "the connection that sent 2 MiB is closed"
+    );
 
     bystander.ping().await?;
     health(server.url()).await?;
@@ -67,16 +117,41 @@ async fn a_frame_over_the_hard_limit_closes_only_that_connection() -> Result<()>
 async fn subscribing_or_commanding_before_authenticating_is_refused() -> Result<()> {
     let server = TestServer::start(1).await?;
     let mut socket = RawSocket::connect(server.url()).await?;
-    socket.send(ClientMessage::Subscribe { meeting_id: server.meeting_id(), since_seq: None }).await?;
-    assert_eq!(socket.expect_error().await?.code, ErrorCode::Unauthenticated);
-    let command = Command::AddAgendaItem { title: "Mục lạ".to_owned(), description: String::new() };
-    socket.send(ClientMessage::Command { id: "c-1".to_owned(), meeting_id: server.meeting_id(), command }).await?;
+    socket
+        .send(ClientMessage::Subscribe {
+            meeting_id: server.meeting_id(),
+            since_seq: None,
+        })
+        .await?;
+    assert_eq!(
+        socket.expect_error().await?.code,
+        ErrorCode::Unauthenticated
+    );
+    let command = Command::AddAgendaItem {
+        title: "Mục lạ".to_owned(),
+        description: String::new(),
+    };
+    socket
+        .send(ClientMessage::Command {
+            id: "c-1".to_owned(),
+            meeting_id: server.meeting_id(),
+            command,
+        })
+        .await?;
     match socket.answer_to("c-1").await? {
         ServerMessage::Error { error, .. } => assert_eq!(error.code, ErrorCode::Unauthenticated),
         other => bail!("expected unauthenticated, got {other:?}"),
     }
-    socket.send(ClientMessage::Authenticate { token: "00".repeat(32) }).await?;
-    assert_eq!(socket.expect_error().await?.code, ErrorCode::Unauthenticated, "an unknown token");
+    socket
+        .send(ClientMessage::Authenticate {
+            token: "00".repeat(32),
+        })
+        .await?;
+    assert_eq!(
+        socket.expect_error().await?.code,
+        ErrorCode::Unauthenticated,
+        "an unknown token"
+    );
     socket.ping().await?;
     Ok(())
 }
@@ -86,28 +161,57 @@ async fn a_wrong_password_gets_wrong_credentials_in_both_languages() -> Result<(
     let server = TestServer::start(1).await?;
     let login = |username: &str| {
         let body = serde_json::json!({ "username": username, "password": "mat-khau-sai" });
-        server.http().post(format!("{}/api/login", server.url())).json(&body).send()
+        server
+            .http()
+            .post(format!("{}/api/login", server.url()))
+            .json(&body)
+            .send()
     };
     let code = http_refusal(login(&server.roster().delegates[0]).await?, 401).await?;
     assert_eq!(code, ErrorCode::WrongCredentials);
     let code = http_refusal(login("khong-co-ai").await?, 401).await?;
-    assert_eq!(code, ErrorCode::WrongCredentials, "an unknown username is answered the same way");
+    assert_eq!(
+        code,
+        ErrorCode::WrongCredentials,
+        "an unknown username is answered the same way"
+    );
 
-    let response = server.http().post(format!("{}/api/login", server.url())).body("{không phải JSON").send().await?;
-    assert_eq!(http_refusal(response, 400).await?, ErrorCode::MalformedFrame);
+    let response = server
+        .http()
+        .post(format!("{}/api/login", server.url()))
+        .body("{không phải JSON")
+        .send()
+        .await?;
+    assert_eq!(
+        http_refusal(response, 400).await?,
+        ErrorCode::MalformedFrame
+    );
     Ok(())
 }
 
 #[tokio::test]
 async fn an_expired_token_is_refused_on_http_and_websocket() -> Result<()> {
-    let options = ServerOptions { session_ttl_secs: Some(0), create_meeting: false, ..ServerOptions::with_delegates(1) };
+    let options = ServerOptions {
+        session_ttl_secs: Some(0),
+        create_meeting: false,
+        ..ServerOptions::with_delegates(1)
+    };
     let server = TestServer::start_with(options).await?;
     let session = server.login_delegate(0).await?;
 
-    let response = server.http().get(format!("{}/api/meetings", server.url())).bearer_auth(&session.token).send().await?;
+    let response = server
+        .http()
+        .get(format!("{}/api/meetings", server.url()))
+        .bearer_auth(&session.token)
+        .send()
+        .await?;
     assert_eq!(http_refusal(response, 401).await?, ErrorCode::TokenExpired);
     let mut socket = RawSocket::connect(server.url()).await?;
-    socket.send(ClientMessage::Authenticate { token: session.token.clone() }).await?;
+    socket
+        .send(ClientMessage::Authenticate {
+            token: session.token.clone(),
+        })
+        .await?;
     assert_eq!(socket.expect_error().await?.code, ErrorCode::TokenExpired);
     Ok(())
 }
@@ -121,20 +225,39 @@ async fn a_delegate_sending_chair_commands_over_the_websocket_is_forbidden() -> 
     socket.authenticate(&delegate.token).await?;
     let seq = socket.subscribe(meeting).await?;
     let commands = [
-        Command::AddAgendaItem { title: "Mục do đại biểu thêm".to_owned(), description: String::new() },
+        Command::AddAgendaItem {
+            title: "Mục do đại biểu thêm".to_owned(),
+            description: String::new(),
+        },
         Command::ReorderAgenda { item_ids: vec![] },
-        Command::OpenPoll { item_id: 1, title: "Biểu quyết".to_owned(), rule: None },
+        Command::OpenPoll {
+            item_id: 1,
+            title: "Biểu quyết".to_owned(),
+            rule: None,
+        },
         Command::ClosePoll { poll_id: 1 },
     ];
     for (index, command) in commands.into_iter().enumerate() {
         let id = format!("dai-bieu-{index}");
-        socket.send(ClientMessage::Command { id: id.clone(), meeting_id: meeting, command }).await?;
+        socket
+            .send(ClientMessage::Command {
+                id: id.clone(),
+                meeting_id: meeting,
+                command,
+            })
+            .await?;
         match socket.answer_to(&id).await? {
-            ServerMessage::Error { error, .. } => assert_eq!(error.code, ErrorCode::Forbidden, "command {id}"),
+            ServerMessage::Error { error, .. } => {
+                assert_eq!(error.code, ErrorCode::Forbidden, "command {id}")
+            }
             other => bail!("expected forbidden, got {other:?}"),
         }
     }
-    assert_eq!(delegate.snapshot(meeting).await?.seq, seq, "nothing was logged");
+    assert_eq!(
+        delegate.snapshot(meeting).await?.seq,
+        seq,
+        "nothing was logged"
+    );
     Ok(())
 }
 
@@ -145,22 +268,48 @@ async fn a_command_for_a_meeting_not_subscribed_is_refused() -> Result<()> {
     let secretariat = server.login_secretariat().await?;
     let mut socket = RawSocket::connect(server.url()).await?;
     socket.authenticate(&secretariat.token).await?;
-    let command = Command::AddAgendaItem { title: "Khai mạc".to_owned(), description: String::new() };
-    socket.send(ClientMessage::Command { id: "a".to_owned(), meeting_id: meeting, command: command.clone() }).await?;
+    let command = Command::AddAgendaItem {
+        title: "Khai mạc".to_owned(),
+        description: String::new(),
+    };
+    socket
+        .send(ClientMessage::Command {
+            id: "a".to_owned(),
+            meeting_id: meeting,
+            command: command.clone(),
+        })
+        .await?;
     match socket.answer_to("a").await? {
         ServerMessage::Error { error, .. } => assert_eq!(error.code, ErrorCode::NotSubscribed),
         other => bail!("expected not_subscribed, got {other:?}"),
     }
 
     socket.subscribe(meeting).await?;
-    socket.send(ClientMessage::Command { id: "b".to_owned(), meeting_id: meeting + 1, command: command.clone() }).await?;
+    socket
+        .send(ClientMessage::Command {
+            id: "b".to_owned(),
+            meeting_id: meeting + 1,
+            command: command.clone(),
+        })
+        .await?;
     match socket.answer_to("b").await? {
-        ServerMessage::Error { error, .. } => assert_eq!(error.code, ErrorCode::NotSubscribed, "another meeting"),
+        ServerMessage::Error { error, .. } => {
+            assert_eq!(error.code, ErrorCode::NotSubscribed, "another meeting")
+        }
         other => bail!("expected not_subscribed, got {other:?}"),
     }
-    socket.send(ClientMessage::Command { id: "c".to_owned(), meeting_id: meeting, command }).await?;
+    socket
+        .send(ClientMessage::Command {
+            id: "c".to_owned(),
+            meeting_id: meeting,
+            command,
+        })
+        .await?;
     match socket.answer_to("c").await? {
-        ServerMessage::Ack { result: CommandResult::Logged { seq: 1 }, .. } => {}
+        ServerMessage::Ack {
+            result: CommandResult::Logged { seq: 1 },
+            ..
+        } => {}
         other => bail!("expected the subscribed meeting's command to be logged, got {other:?}"),
     }
     Ok(())
@@ -168,16 +317,29 @@ async fn a_command_for_a_meeting_not_subscribed_is_refused() -> Result<()> {
 
 #[tokio::test]
 async fn an_upload_over_the_limit_is_refused_with_document_too_large() -> Result<()> {
-    let options = ServerOptions { max_upload_mib: Some(1), ..ServerOptions::with_delegates(1) };
+    let options = ServerOptions {
+        max_upload_mib: Some(1),
+        ..ServerOptions::with_delegates(1)
+    };
     let server = TestServer::start_with(options).await?;
     let meeting = server.meeting_id();
     let secretariat = server.login_secretariat().await?;
-    secretariat.command(meeting, &Command::AddAgendaItem { title: "Báo cáo".to_owned(), description: String::new() }).await?;
+    secretariat
+        .command(
+            meeting,
+            &Command::AddAgendaItem {
+                title: "Báo cáo".to_owned(),
+                description: String::new(),
+            },
+        )
+        .await?;
     let item = secretariat.snapshot(meeting).await?.state.items[0].id;
 
     let mut too_large = b"%PDF-1.7\n".to_vec();
     too_large.resize(2 * 1024 * 1024, b' ');
-    let refused = secretariat.upload(meeting, item, "bao-cao.pdf", "Báo cáo", too_large).await;
+    let refused = secretariat
+        .upload(meeting, item, "bao-cao.pdf", "Báo cáo", too_large)
+        .await;
     match refused {
         Err(phonghop_client::ClientError::Server(error)) => {
             assert_eq!(error.code, ErrorCode::DocumentTooLarge);
@@ -185,11 +347,28 @@ async fn an_upload_over_the_limit_is_refused_with_document_too_large() -> Result
         }
         other => bail!("expected document_too_large, got {other:?}"),
     }
-    let url = format!("{}/api/meetings/{meeting}/items/{item}/documents", server.url());
-    let response = server.http().post(url).bearer_auth(&secretariat.token).body(vec![b'%'; 2 * 1024 * 1024]).send().await?;
-    assert_eq!(http_refusal(response, 413).await?, ErrorCode::DocumentTooLarge);
+    let url = format!(
+        "{}/api/meetings/{meeting}/items/{item}/documents",
+        server.url()
+    );
+    let response = server
+        .http()
+        .post(url)
+        .bearer_auth(&secretariat.token)
+        .body(vec![b'%'; 2 * 1024 * 1024])
+        .send()
+        .await?;
+    assert_eq!(
+        http_refusal(response, 413).await?,
+        ErrorCode::DocumentTooLarge
+    );
     health(server.url()).await?;
-    assert!(secretariat.snapshot(meeting).await?.state.items[0].documents.is_empty(), "nothing was stored");
+    assert!(
+        secretariat.snapshot(meeting).await?.state.items[0]
+            .documents
+            .is_empty(),
+        "nothing was stored"
+    );
     Ok(())
 }
 
@@ -207,11 +386,28 @@ async fn blob_path_tricks_find_nothing() -> Result<()> {
         format!("{}%00", "ab".repeat(32)),
     ];
     for trick in tricks {
-        let response = server.http().get(format!("{}/api/blobs/{trick}", server.url())).bearer_auth(&delegate.token).send().await?;
-        assert_eq!(http_refusal(response, 404).await?, ErrorCode::NotFound, "/api/blobs/{trick}");
+        let response = server
+            .http()
+            .get(format!("{}/api/blobs/{trick}", server.url()))
+            .bearer_auth(&delegate.token)
+            .send()
+            .await?;
+        assert_eq!(
+            http_refusal(response, 404).await?,
+            ErrorCode::NotFound,
+            "/api/blobs/{trick}"
+        );
     }
-    let response = server.http().get(format!("{}/api/blobs/{}", server.url(), "ab".repeat(32))).send().await?;
-    assert_eq!(http_refusal(response, 401).await?, ErrorCode::Unauthenticated, "blobs need a login");
+    let response = server
+        .http()
+        .get(format!("{}/api/blobs/{}", server.url(), "ab".repeat(32)))
+        .send()
+        .await?;
+    assert_eq!(
+        http_refusal(response, 401).await?,
+        ErrorCode::Unauthenticated,
+        "blobs need a login"
+    );
     Ok(())
 }
 
@@ -220,13 +416,38 @@ async fn a_word_document_is_refused_because_office_conversion_is_unavailable() -
     let server = TestServer::start(1).await?;
     let meeting = server.meeting_id();
     let secretariat = server.login_secretariat().await?;
-    secretariat.command(meeting, &Command::AddAgendaItem { title: "Giấy mời họp".to_owned(), description: String::new() }).await?;
+    secretariat
+        .command(
+            meeting,
+            &Command::AddAgendaItem {
+                title: "Giấy mời họp".to_owned(),
+                description: String::new(),
+            },
+        )
+        .await?;
     let item = secretariat.snapshot(meeting).await?.state.items[0].id;
     let docx = std::fs::read(phonghop_journeys::corpus_dir().join("vi/giay-moi-hop.docx"))?;
 
-    let url = format!("{}/api/meetings/{meeting}/items/{item}/documents?file_name=giay-moi-hop.docx", server.url());
-    let response = server.http().post(url).bearer_auth(&secretariat.token).body(docx).send().await?;
-    assert_eq!(http_refusal(response, 422).await?, ErrorCode::OfficeConversionUnavailable);
-    assert!(secretariat.snapshot(meeting).await?.state.items[0].documents.is_empty(), "nothing was stored");
+    let url = format!(
+        "{}/api/meetings/{meeting}/items/{item}/documents?file_name=giay-moi-hop.docx",
+        server.url()
+    );
+    let response = server
+        .http()
+        .post(url)
+        .bearer_auth(&secretariat.token)
+        .body(docx)
+        .send()
+        .await?;
+    assert_eq!(
+        http_refusal(response, 422).await?,
+        ErrorCode::OfficeConversionUnavailable
+    );
+    assert!(
+        secretariat.snapshot(meeting).await?.state.items[0]
+            .documents
+            .is_empty(),
+        "nothing was stored"
+    );
     Ok(())
 }

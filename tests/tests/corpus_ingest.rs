@@ -20,8 +20,11 @@ const IN_FLIGHT: usize = 2;
 /// Longer than the server's own 30 s indexing limit: an upload may be refused slowly, never hang.
 const UPLOAD_TIMEOUT: Duration = Duration::from_secs(120);
 
-const REFUSAL_CODES: [ErrorCode; 3] =
-    [ErrorCode::InvalidDocument, ErrorCode::EncryptedDocument, ErrorCode::OfficeConversionUnavailable];
+const REFUSAL_CODES: [ErrorCode; 3] = [
+    ErrorCode::InvalidDocument,
+    ErrorCode::EncryptedDocument,
+    ErrorCode::OfficeConversionUnavailable,
+];
 
 const VIETNAMESE_PDFS: [&str; 4] = [
     "bao-cao-kinh-te-xa-hoi.pdf",
@@ -50,7 +53,9 @@ fn corpus_files() -> Result<Vec<PathBuf>> {
     let mut files = Vec::new();
     for folder in ["pdf", "vi"] {
         let dir = corpus_dir().join(folder);
-        for entry in std::fs::read_dir(&dir).with_context(|| format!("reading {}", dir.display()))? {
+        for entry in
+            std::fs::read_dir(&dir).with_context(|| format!("reading {}", dir.display()))?
+        {
             let path = entry?.path();
             if path.is_file() {
                 files.push(path);
@@ -65,15 +70,24 @@ impl Uploader {
     /// Uploads one file and checks the answer's shape; after a refusal, checks the server still
     /// answers.
     async fn upload(&self, path: PathBuf) -> Result<(String, Answer)> {
-        let name = path.file_name().map(|name| name.to_string_lossy().into_owned()).unwrap_or_default();
+        let name = path
+            .file_name()
+            .map(|name| name.to_string_lossy().into_owned())
+            .unwrap_or_default();
         let bytes = std::fs::read(&path).with_context(|| format!("reading {}", path.display()))?;
         let sha256 = hex::encode(Sha256::digest(&bytes));
         let size = bytes.len() as u64;
         let request = self
             .http
-            .post(format!("{}/api/meetings/{}/items/{}/documents", self.server, self.meeting, self.item))
+            .post(format!(
+                "{}/api/meetings/{}/items/{}/documents",
+                self.server, self.meeting, self.item
+            ))
             .bearer_auth(&self.token)
-            .query(&[("file_name", name.as_str()), ("title", name.trim_end_matches(".pdf"))])
+            .query(&[
+                ("file_name", name.as_str()),
+                ("title", name.trim_end_matches(".pdf")),
+            ])
             .body(bytes);
         let exchange = async {
             let response = request.send().await?;
@@ -87,20 +101,48 @@ impl Uploader {
             .with_context(|| format!("{name}: the upload failed"))?;
         let answer = match status {
             200 => {
-                let upload: UploadResponse = serde_json::from_slice(&body).with_context(|| format!("{name}: reading the answer"))?;
+                let upload: UploadResponse = serde_json::from_slice(&body)
+                    .with_context(|| format!("{name}: reading the answer"))?;
                 let document = upload.document;
-                ensure!(document.page_count >= 1, "{name}: accepted with {} pages", document.page_count);
-                ensure!(document.sha256 == sha256 && document.size == size, "{name}: stored as {document:?}");
-                ensure!(document.file_name == name, "{name}: stored under the name {:?}", document.file_name);
+                ensure!(
+                    document.page_count >= 1,
+                    "{name}: accepted with {} pages",
+                    document.page_count
+                );
+                ensure!(
+                    document.sha256 == sha256 && document.size == size,
+                    "{name}: stored as {document:?}"
+                );
+                ensure!(
+                    document.file_name == name,
+                    "{name}: stored under the name {:?}",
+                    document.file_name
+                );
                 Answer::Accepted(document)
             }
             400..=499 => {
-                let error: ErrorFrame = serde_json::from_slice(&body)
-                    .with_context(|| format!("{name}: HTTP {status} without an error frame: {}", String::from_utf8_lossy(&body)))?;
-                ensure!(REFUSAL_CODES.contains(&error.code), "{name}: refused with {error}");
-                ensure!(error.code.http_status() == status, "{name}: {:?} sent as HTTP {status}", error.code);
-                ensure!(!error.message_vi.is_empty() && !error.message_en.is_empty(), "{name}: {error:?} lacks a message");
-                self.health().await.with_context(|| format!("the server after refusing {name}"))?;
+                let error: ErrorFrame = serde_json::from_slice(&body).with_context(|| {
+                    format!(
+                        "{name}: HTTP {status} without an error frame: {}",
+                        String::from_utf8_lossy(&body)
+                    )
+                })?;
+                ensure!(
+                    REFUSAL_CODES.contains(&error.code),
+                    "{name}: refused with {error}"
+                );
+                ensure!(
+                    error.code.http_status() == status,
+                    "{name}: {:?} sent as HTTP {status}",
+                    error.code
+                );
+                ensure!(
+                    !error.message_vi.is_empty() && !error.message_en.is_empty(),
+                    "{name}: {error:?} lacks a message"
+                );
+                self.health()
+                    .await
+                    .with_context(|| format!("the server after refusing {name}"))?;
                 Answer::Refused(error.code)
             }
             _ => bail!("{name}: HTTP {status}: {}", String::from_utf8_lossy(&body)),
@@ -110,8 +152,14 @@ impl Uploader {
 
     async fn health(&self) -> Result<()> {
         let check = self.http.get(format!("{}/api/health", self.server)).send();
-        let response = tokio::time::timeout(Duration::from_secs(30), check).await.context("no answer to the health check")??;
-        ensure!(response.status().is_success(), "health check: HTTP {}", response.status());
+        let response = tokio::time::timeout(Duration::from_secs(30), check)
+            .await
+            .context("no answer to the health check")??;
+        ensure!(
+            response.status().is_success(),
+            "health check: HTTP {}",
+            response.status()
+        );
         Ok(())
     }
 }
@@ -122,7 +170,15 @@ async fn every_corpus_file_is_indexed_or_refused_and_the_server_keeps_serving() 
     let meeting = server.meeting_id();
     let secretariat = server.login_secretariat().await?;
     let item_title = "Tài liệu kỳ họp";
-    secretariat.command(meeting, &Command::AddAgendaItem { title: item_title.to_owned(), description: String::new() }).await?;
+    secretariat
+        .command(
+            meeting,
+            &Command::AddAgendaItem {
+                title: item_title.to_owned(),
+                description: String::new(),
+            },
+        )
+        .await?;
     let item = secretariat.snapshot(meeting).await?.state.items[0].id;
     let uploader = Uploader {
         http: reqwest::Client::new(),
@@ -133,14 +189,21 @@ async fn every_corpus_file_is_indexed_or_refused_and_the_server_keeps_serving() 
     };
 
     let files = corpus_files()?;
-    ensure!(files.len() >= 170, "the corpus has only {} files", files.len());
+    ensure!(
+        files.len() >= 170,
+        "the corpus has only {} files",
+        files.len()
+    );
     let permits = Arc::new(Semaphore::new(IN_FLIGHT));
     let mut uploads = tokio::task::JoinSet::new();
     for path in files.iter().cloned() {
         let permits = permits.clone();
         let uploader = uploader.clone();
         uploads.spawn(async move {
-            let _permit = permits.acquire_owned().await.expect("the semaphore is never closed");
+            let _permit = permits
+                .acquire_owned()
+                .await
+                .expect("the semaphore is never closed");
             uploader.upload(path).await
         });
     }
@@ -158,27 +221,58 @@ async fn every_corpus_file_is_indexed_or_refused_and_the_server_keeps_serving() 
             Err(error) => failures.push(format!("{error:#}")),
         }
     }
-    assert!(failures.is_empty(), "uploads that went wrong:\n{}", failures.join("\n"));
-    assert_eq!(accepted.len() + refused.len(), files.len(), "every file got an answer");
+    assert!(
+        failures.is_empty(),
+        "uploads that went wrong:\n{}",
+        failures.join("\n")
+    );
+    assert_eq!(
+        accepted.len() + refused.len(),
+        files.len(),
+        "every file got an answer"
+    );
 
     let mut by_code: BTreeMap<String, usize> = BTreeMap::new();
     for code in refused.values() {
         *by_code.entry(format!("{code:?}")).or_default() += 1;
     }
-    println!("corpus: {} files, accepted {}, refused {} {by_code:?}", files.len(), accepted.len(), refused.len());
+    println!(
+        "corpus: {} files, accepted {}, refused {} {by_code:?}",
+        files.len(),
+        accepted.len(),
+        refused.len()
+    );
 
     for name in VIETNAMESE_PDFS {
-        assert!(accepted.contains_key(name), "{name} is accepted (refused: {:?})", refused.get(name));
+        assert!(
+            accepted.contains_key(name),
+            "{name} is accepted (refused: {:?})",
+            refused.get(name)
+        );
     }
     assert_eq!(accepted["bao-cao-kinh-te-xa-hoi.pdf"].page_count, 460);
-    assert_eq!(refused.get("giay-moi-hop.docx"), Some(&ErrorCode::OfficeConversionUnavailable));
+    assert_eq!(
+        refused.get("giay-moi-hop.docx"),
+        Some(&ErrorCode::OfficeConversionUnavailable)
+    );
 
     let snapshot = secretariat.snapshot(meeting).await?;
-    let listed: BTreeSet<u32> = snapshot.state.items[0].documents.iter().map(|document| document.id).collect();
+    let listed: BTreeSet<u32> = snapshot.state.items[0]
+        .documents
+        .iter()
+        .map(|document| document.id)
+        .collect();
     let acknowledged: BTreeSet<u32> = accepted.values().map(|document| document.id).collect();
-    assert_eq!(listed, acknowledged, "the meeting lists exactly the accepted documents");
+    assert_eq!(
+        listed, acknowledged,
+        "the meeting lists exactly the accepted documents"
+    );
     for document in &snapshot.state.items[0].documents {
-        assert_eq!(Some(document), accepted.get(&document.file_name), "the snapshot agrees with the upload's answer");
+        assert_eq!(
+            Some(document),
+            accepted.get(&document.file_name),
+            "the snapshot agrees with the upload's answer"
+        );
     }
     Ok(())
 }

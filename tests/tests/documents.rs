@@ -7,13 +7,29 @@ use phonghop_journeys::{corpus_dir, TestServer};
 use phonghop_protocol::{Command, Document};
 
 /// Adds an agenda item and uploads a Vietnamese document of the corpus to it.
-async fn upload_to_new_item(secretariat: &Session, meeting: u32, file: &str) -> Result<(Document, Vec<u8>)> {
+async fn upload_to_new_item(
+    secretariat: &Session,
+    meeting: u32,
+    file: &str,
+) -> Result<(Document, Vec<u8>)> {
     let title = format!("Thảo luận {file}");
-    secretariat.command(meeting, &Command::AddAgendaItem { title: title.clone(), description: String::new() }).await?;
+    secretariat
+        .command(
+            meeting,
+            &Command::AddAgendaItem {
+                title: title.clone(),
+                description: String::new(),
+            },
+        )
+        .await?;
     let snapshot = secretariat.snapshot(meeting).await?;
-    let Some(item) = snapshot.state.items.iter().find(|item| item.title == title) else { bail!("no item {title:?}") };
+    let Some(item) = snapshot.state.items.iter().find(|item| item.title == title) else {
+        bail!("no item {title:?}")
+    };
     let bytes = std::fs::read(corpus_dir().join("vi").join(file))?;
-    let upload = secretariat.upload(meeting, item.id, file, &title, bytes.clone()).await?;
+    let upload = secretariat
+        .upload(meeting, item.id, file, &title, bytes.clone())
+        .await?;
     Ok((upload.document, bytes))
 }
 
@@ -22,19 +38,37 @@ async fn a_cached_document_stays_readable_after_the_server_dies() -> Result<()> 
     let mut server = TestServer::start(1).await?;
     let meeting = server.meeting_id();
     let secretariat = server.login_secretariat().await?;
-    let (fetched, bytes) = upload_to_new_item(&secretariat, meeting, "du-thao-nghi-quyet-v1.pdf").await?;
-    let (never_fetched, _) = upload_to_new_item(&secretariat, meeting, "du-thao-nghi-quyet-v2.pdf").await?;
+    let (fetched, bytes) =
+        upload_to_new_item(&secretariat, meeting, "du-thao-nghi-quyet-v1.pdf").await?;
+    let (never_fetched, _) =
+        upload_to_new_item(&secretariat, meeting, "du-thao-nghi-quyet-v2.pdf").await?;
 
     let delegate = server.login_delegate(0).await?;
     let laptop = tempfile::tempdir()?;
     let cache = DocumentCache::open(laptop.path()).await?;
-    assert_eq!(cache.cached(&fetched.sha256).await?, None, "nothing is cached before the first fetch");
+    assert_eq!(
+        cache.cached(&fetched.sha256).await?,
+        None,
+        "nothing is cached before the first fetch"
+    );
     let path = cache.fetch(&delegate, &fetched).await?;
-    assert_eq!(std::fs::read(&path)?, bytes, "the cached file is the uploaded document");
+    assert_eq!(
+        std::fs::read(&path)?,
+        bytes,
+        "the cached file is the uploaded document"
+    );
 
     server.kill().await?;
-    assert_eq!(cache.cached(&fetched.sha256).await?, Some(path.clone()), "still cached with the server gone");
-    assert_eq!(cache.fetch(&delegate, &fetched).await?, path, "fetch answers from the cache");
+    assert_eq!(
+        cache.cached(&fetched.sha256).await?,
+        Some(path.clone()),
+        "still cached with the server gone"
+    );
+    assert_eq!(
+        cache.fetch(&delegate, &fetched).await?,
+        path,
+        "fetch answers from the cache"
+    );
     assert_eq!(std::fs::read(&path)?, bytes);
     match cache.fetch(&delegate, &never_fetched).await {
         Err(ClientError::NotCached) => {}
@@ -42,7 +76,11 @@ async fn a_cached_document_stays_readable_after_the_server_dies() -> Result<()> 
     }
 
     let reopened = DocumentCache::open(laptop.path()).await?;
-    assert_eq!(reopened.cached(&fetched.sha256).await?, Some(path), "the cache survives the app restarting");
+    assert_eq!(
+        reopened.cached(&fetched.sha256).await?,
+        Some(path),
+        "the cache survives the app restarting"
+    );
     Ok(())
 }
 
@@ -51,7 +89,8 @@ async fn a_tampered_cache_file_is_not_trusted() -> Result<()> {
     let server = TestServer::start(1).await?;
     let meeting = server.meeting_id();
     let secretariat = server.login_secretariat().await?;
-    let (document, bytes) = upload_to_new_item(&secretariat, meeting, "to-trinh-phong-hop-khong-giay.pdf").await?;
+    let (document, bytes) =
+        upload_to_new_item(&secretariat, meeting, "to-trinh-phong-hop-khong-giay.pdf").await?;
     let delegate = server.login_delegate(0).await?;
     let laptop = tempfile::tempdir()?;
     let cache = DocumentCache::open(laptop.path()).await?;
@@ -63,9 +102,14 @@ async fn a_tampered_cache_file_is_not_trusted() -> Result<()> {
     let refetched = cache.fetch(&delegate, &document).await?;
     assert_eq!(std::fs::read(refetched)?, bytes, "fetch downloads it again");
 
-    let forged = Document { sha256: "ab".repeat(32), ..document.clone() };
+    let forged = Document {
+        sha256: "ab".repeat(32),
+        ..document.clone()
+    };
     match cache.fetch(&delegate, &forged).await {
-        Err(ClientError::Server(error)) => assert_eq!(error.code, phonghop_protocol::ErrorCode::NotFound),
+        Err(ClientError::Server(error)) => {
+            assert_eq!(error.code, phonghop_protocol::ErrorCode::NotFound)
+        }
         other => bail!("a document the meeting does not have is not found, got {other:?}"),
     }
     Ok(())
@@ -76,7 +120,8 @@ async fn blobs_are_served_by_range_with_an_etag() -> Result<()> {
     let server = TestServer::start(1).await?;
     let meeting = server.meeting_id();
     let secretariat = server.login_secretariat().await?;
-    let (document, bytes) = upload_to_new_item(&secretariat, meeting, "bao-cao-kinh-te-xa-hoi.pdf").await?;
+    let (document, bytes) =
+        upload_to_new_item(&secretariat, meeting, "bao-cao-kinh-te-xa-hoi.pdf").await?;
     let delegate = server.login_delegate(0).await?;
     let url = format!("{}/api/blobs/{}", server.url(), document.sha256);
     let etag = format!("\"{}\"", document.sha256);
@@ -91,7 +136,11 @@ async fn blobs_are_served_by_range_with_an_etag() -> Result<()> {
         request.send()
     };
     let header = |response: &reqwest::Response, name: &str| {
-        response.headers().get(name).and_then(|value| value.to_str().ok()).map(str::to_owned)
+        response
+            .headers()
+            .get(name)
+            .and_then(|value| value.to_str().ok())
+            .map(str::to_owned)
     };
 
     let whole = get(None, None).await?;
@@ -111,19 +160,30 @@ async fn blobs_are_served_by_range_with_an_etag() -> Result<()> {
         let part = get(Some(&range), None).await?;
         assert_eq!(part.status().as_u16(), 206, "{range}");
         assert_eq!(header(&part, "etag"), Some(etag.clone()), "{range}");
-        assert_eq!(header(&part, "content-range"), Some(format!("bytes {start}-{}/{size}", end - 1)), "{range}");
+        assert_eq!(
+            header(&part, "content-range"),
+            Some(format!("bytes {start}-{}/{size}", end - 1)),
+            "{range}"
+        );
         assert_eq!(part.bytes().await?.as_ref(), &bytes[start..end], "{range}");
     }
 
     let beyond = get(Some(&format!("bytes={size}-")), None).await?;
     assert_eq!(beyond.status().as_u16(), 416);
-    assert_eq!(header(&beyond, "content-range"), Some(format!("bytes */{size}")));
+    assert_eq!(
+        header(&beyond, "content-range"),
+        Some(format!("bytes */{size}"))
+    );
 
     let unchanged = get(None, Some(&etag)).await?;
     assert_eq!(unchanged.status().as_u16(), 304);
     assert_eq!(header(&unchanged, "etag"), Some(etag.clone()));
     assert!(unchanged.bytes().await?.is_empty());
     let other_tag = get(None, Some("\"khac\"")).await?;
-    assert_eq!(other_tag.status().as_u16(), 200, "another ETag gets the document");
+    assert_eq!(
+        other_tag.status().as_u16(),
+        200,
+        "another ETag gets the document"
+    );
     Ok(())
 }

@@ -22,19 +22,45 @@ async fn killing_the_server_after_acks_loses_no_ballot() -> Result<()> {
     let mut server = TestServer::start(DELEGATES).await?;
     let meeting = server.meeting_id();
     let chair = server.login_chair().await?;
-    chair.command(meeting, &Command::AddAgendaItem { title: "Nghị quyết về giá đất".to_owned(), description: String::new() }).await?;
+    chair
+        .command(
+            meeting,
+            &Command::AddAgendaItem {
+                title: "Nghị quyết về giá đất".to_owned(),
+                description: String::new(),
+            },
+        )
+        .await?;
     let item_id = chair.snapshot(meeting).await?.state.items[0].id;
-    chair.command(meeting, &Command::OpenPoll { item_id, title: "Biểu quyết giá đất".to_owned(), rule: None }).await?;
+    chair
+        .command(
+            meeting,
+            &Command::OpenPoll {
+                item_id,
+                title: "Biểu quyết giá đất".to_owned(),
+                rule: None,
+            },
+        )
+        .await?;
     let poll_id = chair.snapshot(meeting).await?.state.polls[0].id;
 
     let delegates = try_join_all((0..DELEGATES).map(|index| server.login_delegate(index))).await?;
-    let ballots = delegates.iter().enumerate().map(|(index, delegate)| async move {
-        let choice = choice_of(index);
-        match delegate.command(meeting, &Command::CastBallot { poll_id, choice }).await? {
-            CommandResult::BallotRecorded { poll_id: recorded, choice: got } if recorded == poll_id && got == choice => Ok(()),
-            other => bail!("expected the ballot of delegate {index} recorded, got {other:?}"),
-        }
-    });
+    let ballots = delegates
+        .iter()
+        .enumerate()
+        .map(|(index, delegate)| async move {
+            let choice = choice_of(index);
+            match delegate
+                .command(meeting, &Command::CastBallot { poll_id, choice })
+                .await?
+            {
+                CommandResult::BallotRecorded {
+                    poll_id: recorded,
+                    choice: got,
+                } if recorded == poll_id && got == choice => Ok(()),
+                other => bail!("expected the ballot of delegate {index} recorded, got {other:?}"),
+            }
+        });
     try_join_all(ballots).await?;
 
     // Every ballot is acknowledged: pull the plug at once.
@@ -46,14 +72,37 @@ async fn killing_the_server_after_acks_loses_no_ballot() -> Result<()> {
     let poll = &snapshot.state.polls[0];
     assert_eq!(poll.state, PollState::Open);
     // Eleven members (the chair and ten delegates); the ten who voted count as present.
-    let expected = Tally { members: 11, present: 10, yes: 6, no: 3, abstain: 1 };
-    assert_eq!(poll.tally, expected, "every acknowledged ballot is still counted");
+    let expected = Tally {
+        members: 11,
+        present: 10,
+        yes: 6,
+        no: 3,
+        abstain: 1,
+    };
+    assert_eq!(
+        poll.tally, expected,
+        "every acknowledged ballot is still counted"
+    );
     for (index, username) in server.roster().delegates.clone().iter().enumerate() {
-        let mine = server.login(username).await?.snapshot(meeting).await?.my_ballots;
-        assert_eq!(mine, vec![MyBallot { poll_id, choice: choice_of(index) }], "{username} still has their ballot");
+        let mine = server
+            .login(username)
+            .await?
+            .snapshot(meeting)
+            .await?
+            .my_ballots;
+        assert_eq!(
+            mine,
+            vec![MyBallot {
+                poll_id,
+                choice: choice_of(index)
+            }],
+            "{username} still has their ballot"
+        );
     }
 
-    chair.command(meeting, &Command::ClosePoll { poll_id }).await?;
+    chair
+        .command(meeting, &Command::ClosePoll { poll_id })
+        .await?;
     let closed = chair.snapshot(meeting).await?.state.polls[0].clone();
     assert_eq!(closed.state, PollState::Closed);
     assert_eq!(closed.tally, expected);
@@ -68,11 +117,16 @@ async fn resending_a_command_id_is_harmless() -> Result<()> {
     let meeting = server.meeting_id();
     let secretariat = server.login_secretariat().await?;
     let title = "Thông qua chương trình kỳ họp";
-    let command = Command::AddAgendaItem { title: title.to_owned(), description: String::new() };
+    let command = Command::AddAgendaItem {
+        title: title.to_owned(),
+        description: String::new(),
+    };
     let id = new_command_id();
 
     let first = secretariat.command_with_id(meeting, &id, &command).await?;
-    let CommandResult::Logged { seq } = first else { bail!("adding an item is logged, got {first:?}") };
+    let CommandResult::Logged { seq } = first else {
+        bail!("adding an item is logged, got {first:?}")
+    };
     let resent = secretariat.command_with_id(meeting, &id, &command).await?;
     assert_eq!(resent, first, "a resent command gets the first answer");
 
@@ -83,7 +137,12 @@ async fn resending_a_command_id_is_harmless() -> Result<()> {
     assert_eq!(after_crash, first, "the answer survives a crash too");
 
     let snapshot = secretariat.snapshot(meeting).await?;
-    let copies = snapshot.state.items.iter().filter(|item| item.title == title).count();
+    let copies = snapshot
+        .state
+        .items
+        .iter()
+        .filter(|item| item.title == title)
+        .count();
     assert_eq!(copies, 1, "the item was added once");
     assert_eq!(snapshot.seq, seq, "nothing else was logged");
     Ok(())

@@ -9,7 +9,10 @@ use phonghop_journeys::{next_event, quick_reconnect, wait_for, within, CuttableP
 use phonghop_protocol::{Command, CommandResult};
 
 fn add_item(title: &str) -> Command {
-    Command::AddAgendaItem { title: title.to_owned(), description: String::new() }
+    Command::AddAgendaItem {
+        title: title.to_owned(),
+        description: String::new(),
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -17,29 +20,48 @@ async fn a_client_cut_off_during_three_changes_gets_exactly_those_three() -> Res
     let server = TestServer::start(1).await?;
     let meeting = server.meeting_id();
     let secretariat = server.login_secretariat().await?;
-    secretariat.command(meeting, &add_item("Khai mạc kỳ họp")).await?;
+    secretariat
+        .command(meeting, &add_item("Khai mạc kỳ họp"))
+        .await?;
 
     let proxy = CuttableProxy::start(server.address()).await?;
-    let delegate = phonghop_client::Session::login(&proxy.url(), &server.roster().delegates[0], phonghop_journeys::PASSWORD).await?;
+    let delegate = phonghop_client::Session::login(
+        &proxy.url(),
+        &server.roster().delegates[0],
+        phonghop_journeys::PASSWORD,
+    )
+    .await?;
     let sync = MeetingSync::start(delegate, meeting, quick_reconnect());
     let mut mirror = sync.mirror();
-    let before = wait_for(&mut mirror, "the delegate to be live", |m| m.connection == ConnectionState::Online && m.seq >= 1).await?;
+    let before = wait_for(&mut mirror, "the delegate to be live", |m| {
+        m.connection == ConnectionState::Online && m.seq >= 1
+    })
+    .await?;
     let n = before.seq;
     let mut events = sync.events();
 
     proxy.cut();
     loop {
-        if next_event(&mut events, "the delegate to notice the cut").await? == SyncEvent::Disconnected {
+        if next_event(&mut events, "the delegate to notice the cut").await?
+            == SyncEvent::Disconnected
+        {
             break;
         }
     }
-    wait_for(&mut mirror, "the delegate to show offline", |m| m.connection != ConnectionState::Online).await?;
+    wait_for(&mut mirror, "the delegate to show offline", |m| {
+        m.connection != ConnectionState::Online
+    })
+    .await?;
 
     let mut seqs = Vec::new();
     let item_id = secretariat.snapshot(meeting).await?.state.items[0].id;
     let changes = [
         add_item("Tờ trình về phòng họp không giấy"),
-        Command::EditAgendaItem { item_id, title: "Khai mạc kỳ họp thứ Mười hai".to_owned(), description: String::new() },
+        Command::EditAgendaItem {
+            item_id,
+            title: "Khai mạc kỳ họp thứ Mười hai".to_owned(),
+            description: String::new(),
+        },
         add_item("Bế mạc kỳ họp"),
     ];
     for change in &changes {
@@ -48,8 +70,15 @@ async fn a_client_cut_off_during_three_changes_gets_exactly_those_three() -> Res
             other => bail!("expected a logged change, got {other:?}"),
         }
     }
-    assert_eq!(seqs, vec![n + 1, n + 2, n + 3], "the three changes are the next three events of the log");
-    ensure!(mirror.borrow().seq == n, "nothing reaches the delegate while the network is cut");
+    assert_eq!(
+        seqs,
+        vec![n + 1, n + 2, n + 3],
+        "the three changes are the next three events of the log"
+    );
+    ensure!(
+        mirror.borrow().seq == n,
+        "nothing reaches the delegate while the network is cut"
+    );
 
     proxy.restore();
     let mut replayed = Vec::new();
@@ -60,17 +89,27 @@ async fn a_client_cut_off_during_three_changes_gets_exactly_those_three() -> Res
                 break;
             }
             SyncEvent::Event { seq, .. } => replayed.push(seq),
-            SyncEvent::Snapshot { seq } => bail!("the delegate got a snapshot at {seq} instead of a replay"),
+            SyncEvent::Snapshot { seq } => {
+                bail!("the delegate got a snapshot at {seq} instead of a replay")
+            }
             SyncEvent::ServerError(error) => bail!("the server refused the reconnect: {error}"),
             SyncEvent::Connected | SyncEvent::Disconnected | SyncEvent::Tally { .. } => {}
         }
     }
-    assert_eq!(replayed, vec![n + 1, n + 2, n + 3], "exactly the missed events, each once, in order");
+    assert_eq!(
+        replayed,
+        vec![n + 1, n + 2, n + 3],
+        "exactly the missed events, each once, in order"
+    );
 
     let now = mirror.borrow().clone();
     let fresh = secretariat.snapshot(meeting).await?;
     assert_eq!(now.seq, fresh.seq);
-    assert_eq!(now.state.as_ref(), Some(&fresh.state), "the caught-up mirror equals a fresh snapshot");
+    assert_eq!(
+        now.state.as_ref(),
+        Some(&fresh.state),
+        "the caught-up mirror equals a fresh snapshot"
+    );
     Ok(())
 }
 
@@ -79,29 +118,56 @@ async fn commands_sent_while_offline_are_delivered_after_reconnect() -> Result<(
     let server = TestServer::start(1).await?;
     let meeting = server.meeting_id();
     let proxy = CuttableProxy::start(server.address()).await?;
-    let chair = phonghop_client::Session::login(&proxy.url(), &server.roster().chair, phonghop_journeys::PASSWORD).await?;
+    let chair = phonghop_client::Session::login(
+        &proxy.url(),
+        &server.roster().chair,
+        phonghop_journeys::PASSWORD,
+    )
+    .await?;
     let sync = Arc::new(MeetingSync::start(chair, meeting, quick_reconnect()));
     let mut mirror = sync.mirror();
-    wait_for(&mut mirror, "the chair to be live", |m| m.connection == ConnectionState::Online && m.state.is_some()).await?;
+    wait_for(&mut mirror, "the chair to be live", |m| {
+        m.connection == ConnectionState::Online && m.state.is_some()
+    })
+    .await?;
 
     proxy.cut();
-    wait_for(&mut mirror, "the chair to show offline", |m| m.connection != ConnectionState::Online).await?;
+    wait_for(&mut mirror, "the chair to show offline", |m| {
+        m.connection != ConnectionState::Online
+    })
+    .await?;
     let title = "Chất vấn và trả lời chất vấn";
     let sending = tokio::spawn({
         let sync = sync.clone();
         async move { sync.send(add_item(title)).await }
     });
-    wait_for(&mut mirror, "the command to wait in the outbox", |m| m.pending_commands == 1).await?;
-    ensure!(mirror.borrow().connection != ConnectionState::Online, "the network is still cut");
+    wait_for(&mut mirror, "the command to wait in the outbox", |m| {
+        m.pending_commands == 1
+    })
+    .await?;
+    ensure!(
+        mirror.borrow().connection != ConnectionState::Online,
+        "the network is still cut"
+    );
 
     proxy.restore();
     let answer = within("the ack of the offline command", sending).await??;
-    let CommandResult::Logged { seq } = answer? else { bail!("expected a logged change") };
-    let seen = wait_for(&mut mirror, "the chair's mirror to show the item", |m| m.seq >= seq && m.pending_commands == 0).await?;
+    let CommandResult::Logged { seq } = answer? else {
+        bail!("expected a logged change")
+    };
+    let seen = wait_for(&mut mirror, "the chair's mirror to show the item", |m| {
+        m.seq >= seq && m.pending_commands == 0
+    })
+    .await?;
 
     let secretariat = server.login_secretariat().await?;
     let snapshot = secretariat.snapshot(meeting).await?;
-    let copies = snapshot.state.items.iter().filter(|item| item.title == title).count();
+    let copies = snapshot
+        .state
+        .items
+        .iter()
+        .filter(|item| item.title == title)
+        .count();
     assert_eq!(copies, 1, "the command was carried out exactly once");
     assert_eq!(seen.state.as_ref(), Some(&snapshot.state));
     Ok(())

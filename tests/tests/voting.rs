@@ -5,17 +5,26 @@ use anyhow::{bail, Result};
 use futures_util::future::try_join_all;
 use phonghop_client::{ClientError, MeetingSync, Mirror, Session};
 use phonghop_journeys::{start_synced, wait_for, TestServer};
-use phonghop_protocol::{Choice, Command, CommandResult, ErrorCode, Outcome, Poll, PollState, Tally};
+use phonghop_protocol::{
+    Choice, Command, CommandResult, ErrorCode, Outcome, Poll, PollState, Tally,
+};
 
 /// Chair plus delegates: the 35 members of a commune council.
 const VOTERS: usize = 35;
 
 fn add_item(title: &str) -> Command {
-    Command::AddAgendaItem { title: title.to_owned(), description: String::new() }
+    Command::AddAgendaItem {
+        title: title.to_owned(),
+        description: String::new(),
+    }
 }
 
 fn open_poll(item_id: u32, title: &str) -> Command {
-    Command::OpenPoll { item_id, title: title.to_owned(), rule: None }
+    Command::OpenPoll {
+        item_id,
+        title: title.to_owned(),
+        rule: None,
+    }
 }
 
 /// Adds an agenda item and returns its id.
@@ -39,13 +48,22 @@ async fn new_poll(session: &Session, meeting: u32, item_id: u32, title: &str) ->
 }
 
 fn poll_in(mirror: &Mirror, poll_id: u32) -> Option<Poll> {
-    mirror.state.as_ref()?.polls.iter().find(|poll| poll.id == poll_id).cloned()
+    mirror
+        .state
+        .as_ref()?
+        .polls
+        .iter()
+        .find(|poll| poll.id == poll_id)
+        .cloned()
 }
 
 fn refusal<T: std::fmt::Debug>(result: Result<T, ClientError>) -> Result<ErrorCode> {
     match result {
         Err(ClientError::Server(frame)) => {
-            assert!(!frame.message_vi.is_empty() && !frame.message_en.is_empty(), "{frame:?} has both messages");
+            assert!(
+                !frame.message_vi.is_empty() && !frame.message_en.is_empty(),
+                "{frame:?} has both messages"
+            );
             Ok(frame.code)
         }
         other => bail!("expected the server to refuse, got {other:?}"),
@@ -55,7 +73,15 @@ fn refusal<T: std::fmt::Debug>(result: Result<T, ClientError>) -> Result<ErrorCo
 /// The choices of a vote: `yes` yes, `no` no, the rest abstain.
 fn choices(yes: usize, no: usize) -> Vec<Choice> {
     (0..VOTERS)
-        .map(|index| if index < yes { Choice::Yes } else if index < yes + no { Choice::No } else { Choice::Abstain })
+        .map(|index| {
+            if index < yes {
+                Choice::Yes
+            } else if index < yes + no {
+                Choice::No
+            } else {
+                Choice::Abstain
+            }
+        })
         .collect()
 }
 
@@ -63,8 +89,10 @@ fn choices(yes: usize, no: usize) -> Vec<Choice> {
 async fn vote(syncs: &[MeetingSync], poll_id: u32, choices: &[Choice]) -> Result<()> {
     let ballots = syncs.iter().zip(choices).map(|(sync, &choice)| async move {
         match sync.send(Command::CastBallot { poll_id, choice }).await? {
-            CommandResult::BallotRecorded { poll_id: recorded, choice: recorded_choice }
-                if recorded == poll_id && recorded_choice == choice => Ok(()),
+            CommandResult::BallotRecorded {
+                poll_id: recorded,
+                choice: recorded_choice,
+            } if recorded == poll_id && recorded_choice == choice => Ok(()),
             other => bail!("expected the ballot {choice:?} recorded, got {other:?}"),
         }
     });
@@ -73,19 +101,37 @@ async fn vote(syncs: &[MeetingSync], poll_id: u32, choices: &[Choice]) -> Result
 }
 
 /// Closes the poll and checks that all mirrors show the same final result.
-async fn close_and_check(chair: &MeetingSync, syncs: &[MeetingSync], poll_id: u32, tally: Tally, outcome: Outcome) -> Result<()> {
+async fn close_and_check(
+    chair: &MeetingSync,
+    syncs: &[MeetingSync],
+    poll_id: u32,
+    tally: Tally,
+    outcome: Outcome,
+) -> Result<()> {
     // The coalesced live tally reaches everyone before the chair closes the vote.
     for (index, sync) in syncs.iter().enumerate() {
         let what = format!("voter {index} to see the live tally {tally:?}");
-        wait_for(&mut sync.mirror(), &what, |m| poll_in(m, poll_id).is_some_and(|poll| poll.tally == tally)).await?;
+        wait_for(&mut sync.mirror(), &what, |m| {
+            poll_in(m, poll_id).is_some_and(|poll| poll.tally == tally)
+        })
+        .await?;
     }
-    let CommandResult::Logged { .. } = chair.send(Command::ClosePoll { poll_id }).await? else { bail!("closing is logged") };
+    let CommandResult::Logged { .. } = chair.send(Command::ClosePoll { poll_id }).await? else {
+        bail!("closing is logged")
+    };
     for (index, sync) in syncs.iter().enumerate() {
         let what = format!("voter {index} to see the poll closed");
-        let seen = wait_for(&mut sync.mirror(), &what, |m| poll_in(m, poll_id).is_some_and(|poll| poll.state == PollState::Closed)).await?;
+        let seen = wait_for(&mut sync.mirror(), &what, |m| {
+            poll_in(m, poll_id).is_some_and(|poll| poll.state == PollState::Closed)
+        })
+        .await?;
         let poll = poll_in(&seen, poll_id).expect("the poll is in the mirror");
         assert_eq!(poll.tally, tally, "voter {index} sees the final tally");
-        assert_eq!(poll.outcome, Some(outcome), "voter {index} sees the outcome");
+        assert_eq!(
+            poll.outcome,
+            Some(outcome),
+            "voter {index} sees the outcome"
+        );
     }
     Ok(())
 }
@@ -95,33 +141,86 @@ async fn thirty_five_councillors_vote_and_everyone_sees_the_right_result() -> Re
     let server = TestServer::start(VOTERS - 1).await?;
     let meeting = server.meeting_id();
     let secretariat = server.login_secretariat().await?;
-    let item_id = new_item(&secretariat, meeting, "Dự thảo Nghị quyết về phòng họp không giấy").await?;
+    let item_id = new_item(
+        &secretariat,
+        meeting,
+        "Dự thảo Nghị quyết về phòng họp không giấy",
+    )
+    .await?;
 
     let voters = server.roster().voters();
     let sessions = try_join_all(voters.iter().map(|username| server.login(username))).await?;
-    let syncs = try_join_all(sessions.into_iter().map(|session| start_synced(session, meeting))).await?;
+    let syncs = try_join_all(
+        sessions
+            .into_iter()
+            .map(|session| start_synced(session, meeting)),
+    )
+    .await?;
     let chair = &syncs[0];
 
-    let CommandResult::Logged { seq } = chair.send(open_poll(item_id, "Biểu quyết thông qua Nghị quyết")).await? else {
+    let CommandResult::Logged { seq } = chair
+        .send(open_poll(item_id, "Biểu quyết thông qua Nghị quyết"))
+        .await?
+    else {
         bail!("opening a poll is logged")
     };
     // The ack can reach the chair before the event it logged; the event follows on the same connection.
-    let opened = wait_for(&mut chair.mirror(), "the chair to see the poll it opened", |m| m.seq >= seq).await?;
-    let Some(poll) = opened.state.as_ref().and_then(|state| state.polls.last().cloned()) else {
+    let opened = wait_for(
+        &mut chair.mirror(),
+        "the chair to see the poll it opened",
+        |m| m.seq >= seq,
+    )
+    .await?;
+    let Some(poll) = opened
+        .state
+        .as_ref()
+        .and_then(|state| state.polls.last().cloned())
+    else {
         bail!("the chair's mirror shows the poll it opened")
     };
-    assert_eq!(poll.rule, phonghop_protocol::MajorityRule::default(), "more than half of all members, quorum 2/3");
-    assert_eq!((poll.tally.members, poll.tally.present), (35, 35), "all 35 checked in by connecting");
+    assert_eq!(
+        poll.rule,
+        phonghop_protocol::MajorityRule::default(),
+        "more than half of all members, quorum 2/3"
+    );
+    assert_eq!(
+        (poll.tally.members, poll.tally.present),
+        (35, 35),
+        "all 35 checked in by connecting"
+    );
 
     vote(&syncs, poll.id, &choices(20, 10)).await?;
-    let tally = Tally { members: 35, present: 35, yes: 20, no: 10, abstain: 5 };
+    let tally = Tally {
+        members: 35,
+        present: 35,
+        yes: 20,
+        no: 10,
+        abstain: 5,
+    };
     close_and_check(chair, &syncs, poll.id, tally, Outcome::Passed).await?;
 
     let second = chair.send(open_poll(item_id, "Biểu quyết lần hai")).await?;
-    let CommandResult::Logged { .. } = second else { bail!("opening a poll is logged") };
-    let Some(poll) = secretariat.snapshot(meeting).await?.state.polls.last().cloned() else { bail!("no second poll") };
+    let CommandResult::Logged { .. } = second else {
+        bail!("opening a poll is logged")
+    };
+    let Some(poll) = secretariat
+        .snapshot(meeting)
+        .await?
+        .state
+        .polls
+        .last()
+        .cloned()
+    else {
+        bail!("no second poll")
+    };
     vote(&syncs, poll.id, &choices(17, 13)).await?;
-    let tally = Tally { members: 35, present: 35, yes: 17, no: 13, abstain: 5 };
+    let tally = Tally {
+        members: 35,
+        present: 35,
+        yes: 17,
+        no: 13,
+        abstain: 5,
+    };
     // 17 of 35 is not more than half of all members.
     close_and_check(chair, &syncs, poll.id, tally, Outcome::Rejected).await?;
     Ok(())
@@ -136,27 +235,88 @@ async fn a_second_ballot_is_refused_with_already_voted() -> Result<()> {
     let poll = new_poll(&chair, meeting, item, "Biểu quyết kế hoạch đầu tư công").await?;
 
     let over_websocket = start_synced(server.login_delegate(0).await?, meeting).await?;
-    let first = over_websocket.send(Command::CastBallot { poll_id: poll.id, choice: Choice::Yes }).await?;
-    assert_eq!(first, CommandResult::BallotRecorded { poll_id: poll.id, choice: Choice::Yes });
-    let again = over_websocket.send(Command::CastBallot { poll_id: poll.id, choice: Choice::No }).await;
+    let first = over_websocket
+        .send(Command::CastBallot {
+            poll_id: poll.id,
+            choice: Choice::Yes,
+        })
+        .await?;
+    assert_eq!(
+        first,
+        CommandResult::BallotRecorded {
+            poll_id: poll.id,
+            choice: Choice::Yes
+        }
+    );
+    let again = over_websocket
+        .send(Command::CastBallot {
+            poll_id: poll.id,
+            choice: Choice::No,
+        })
+        .await;
     assert_eq!(refusal(again)?, ErrorCode::AlreadyVoted);
 
     let same_delegate_over_http = server.login_delegate(0).await?;
-    let again = same_delegate_over_http.command(meeting, &Command::CastBallot { poll_id: poll.id, choice: Choice::No }).await;
+    let again = same_delegate_over_http
+        .command(
+            meeting,
+            &Command::CastBallot {
+                poll_id: poll.id,
+                choice: Choice::No,
+            },
+        )
+        .await;
     assert_eq!(refusal(again)?, ErrorCode::AlreadyVoted);
 
     let over_http = server.login_delegate(1).await?;
-    let first = over_http.command(meeting, &Command::CastBallot { poll_id: poll.id, choice: Choice::Abstain }).await?;
-    assert_eq!(first, CommandResult::BallotRecorded { poll_id: poll.id, choice: Choice::Abstain });
-    let again = over_http.command(meeting, &Command::CastBallot { poll_id: poll.id, choice: Choice::Abstain }).await;
+    let first = over_http
+        .command(
+            meeting,
+            &Command::CastBallot {
+                poll_id: poll.id,
+                choice: Choice::Abstain,
+            },
+        )
+        .await?;
+    assert_eq!(
+        first,
+        CommandResult::BallotRecorded {
+            poll_id: poll.id,
+            choice: Choice::Abstain
+        }
+    );
+    let again = over_http
+        .command(
+            meeting,
+            &Command::CastBallot {
+                poll_id: poll.id,
+                choice: Choice::Abstain,
+            },
+        )
+        .await;
     assert_eq!(refusal(again)?, ErrorCode::AlreadyVoted);
 
     let snapshot = chair.snapshot(meeting).await?;
-    let tally = snapshot.state.polls.iter().find(|p| p.id == poll.id).map(|p| p.tally);
+    let tally = snapshot
+        .state
+        .polls
+        .iter()
+        .find(|p| p.id == poll.id)
+        .map(|p| p.tally);
     let tally = tally.expect("the poll is in the snapshot");
-    assert_eq!((tally.yes, tally.no, tally.abstain), (1, 0, 1), "each delegate's first ballot counts, once");
+    assert_eq!(
+        (tally.yes, tally.no, tally.abstain),
+        (1, 0, 1),
+        "each delegate's first ballot counts, once"
+    );
     let mine = same_delegate_over_http.snapshot(meeting).await?.my_ballots;
-    assert_eq!(mine, vec![phonghop_protocol::MyBallot { poll_id: poll.id, choice: Choice::Yes }]);
+    assert_eq!(
+        mine,
+        vec![phonghop_protocol::MyBallot {
+            poll_id: poll.id,
+            choice: Choice::Yes
+        }]
+    );
     Ok(())
 }
 
@@ -168,14 +328,23 @@ async fn the_secretariat_cannot_vote() -> Result<()> {
     let item = new_item(&secretariat, meeting, "Nghị quyết về dự toán ngân sách").await?;
     let poll = new_poll(&secretariat, meeting, item, "Biểu quyết dự toán ngân sách").await?;
 
-    let ballot = Command::CastBallot { poll_id: poll.id, choice: Choice::Yes };
-    assert_eq!(refusal(secretariat.command(meeting, &ballot).await)?, ErrorCode::NotAVoter);
+    let ballot = Command::CastBallot {
+        poll_id: poll.id,
+        choice: Choice::Yes,
+    };
+    assert_eq!(
+        refusal(secretariat.command(meeting, &ballot).await)?,
+        ErrorCode::NotAVoter
+    );
     let sync = start_synced(server.login_secretariat().await?, meeting).await?;
     assert_eq!(refusal(sync.send(ballot).await)?, ErrorCode::NotAVoter);
 
     let tally = secretariat.snapshot(meeting).await?.state.polls[0].tally;
     assert_eq!(tally.cast(), 0, "no ballot was counted");
-    assert_eq!(tally.members, 2, "the secretariat is not a member of the body");
+    assert_eq!(
+        tally.members, 2,
+        "the secretariat is not a member of the body"
+    );
     Ok(())
 }
 
@@ -187,21 +356,50 @@ async fn a_ballot_after_close_is_refused() -> Result<()> {
     let item = new_item(&chair, meeting, "Nghị quyết về đặt tên đường").await?;
     let poll = new_poll(&chair, meeting, item, "Biểu quyết đặt tên đường").await?;
     let early = server.login_delegate(0).await?;
-    early.command(meeting, &Command::CastBallot { poll_id: poll.id, choice: Choice::Yes }).await?;
-    chair.command(meeting, &Command::ClosePoll { poll_id: poll.id }).await?;
+    early
+        .command(
+            meeting,
+            &Command::CastBallot {
+                poll_id: poll.id,
+                choice: Choice::Yes,
+            },
+        )
+        .await?;
+    chair
+        .command(meeting, &Command::ClosePoll { poll_id: poll.id })
+        .await?;
 
     let late = start_synced(server.login_delegate(1).await?, meeting).await?;
-    let refused = late.send(Command::CastBallot { poll_id: poll.id, choice: Choice::Yes }).await;
+    let refused = late
+        .send(Command::CastBallot {
+            poll_id: poll.id,
+            choice: Choice::Yes,
+        })
+        .await;
     assert_eq!(refusal(refused)?, ErrorCode::PollClosed);
     let late_over_http = server.login_delegate(1).await?;
-    let refused = late_over_http.command(meeting, &Command::CastBallot { poll_id: poll.id, choice: Choice::No }).await;
+    let refused = late_over_http
+        .command(
+            meeting,
+            &Command::CastBallot {
+                poll_id: poll.id,
+                choice: Choice::No,
+            },
+        )
+        .await;
     assert_eq!(refusal(refused)?, ErrorCode::PollClosed);
-    let closing_twice = chair.command(meeting, &Command::ClosePoll { poll_id: poll.id }).await;
+    let closing_twice = chair
+        .command(meeting, &Command::ClosePoll { poll_id: poll.id })
+        .await;
     assert_eq!(refusal(closing_twice)?, ErrorCode::PollClosed);
 
     let closed = &chair.snapshot(meeting).await?.state.polls[0];
     assert_eq!(closed.state, PollState::Closed);
-    assert_eq!((closed.tally.yes, closed.tally.no, closed.tally.abstain), (1, 0, 0), "the late ballot is not counted");
+    assert_eq!(
+        (closed.tally.yes, closed.tally.no, closed.tally.abstain),
+        (1, 0, 0),
+        "the late ballot is not counted"
+    );
     Ok(())
 }
 
@@ -217,14 +415,28 @@ async fn a_delegate_cannot_open_or_close_a_poll_or_change_the_agenda() -> Result
     let before = chair.snapshot(meeting).await?;
     let chair_commands = [
         add_item("Mục do đại biểu tự thêm"),
-        Command::EditAgendaItem { item_id: item, title: "Đổi tên".to_owned(), description: String::new() },
-        Command::ReorderAgenda { item_ids: vec![item] },
+        Command::EditAgendaItem {
+            item_id: item,
+            title: "Đổi tên".to_owned(),
+            description: String::new(),
+        },
+        Command::ReorderAgenda {
+            item_ids: vec![item],
+        },
         open_poll(item, "Biểu quyết do đại biểu mở"),
         Command::ClosePoll { poll_id: poll.id },
     ];
     for command in chair_commands {
-        assert_eq!(refusal(delegate.send(command.clone()).await)?, ErrorCode::Forbidden, "{command:?} over WebSocket");
-        assert_eq!(refusal(over_http.command(meeting, &command).await)?, ErrorCode::Forbidden, "{command:?} over HTTP");
+        assert_eq!(
+            refusal(delegate.send(command.clone()).await)?,
+            ErrorCode::Forbidden,
+            "{command:?} over WebSocket"
+        );
+        assert_eq!(
+            refusal(over_http.command(meeting, &command).await)?,
+            ErrorCode::Forbidden,
+            "{command:?} over HTTP"
+        );
     }
     let after = chair.snapshot(meeting).await?;
     assert_eq!(after.seq, before.seq, "nothing was logged");
