@@ -147,3 +147,44 @@ async fn resending_a_command_id_is_harmless() -> Result<()> {
     assert_eq!(snapshot.seq, seq, "nothing else was logged");
     Ok(())
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_copies_of_a_command_sent_at_once_are_carried_out_once() -> Result<()> {
+    let server = TestServer::start(2).await?;
+    let meeting = server.meeting_id();
+    let secretariat = server.login_secretariat().await?;
+    for round in 0..5 {
+        let title = format!("Mục gửi hai lần {round}");
+        let command = Command::AddAgendaItem { title: title.clone(), description: String::new() };
+        let id = new_command_id();
+        let (first, second) = tokio::join!(
+            secretariat.command_with_id(meeting, &id, &command),
+            secretariat.command_with_id(meeting, &id, &command)
+        );
+        assert_eq!(first?, second?, "both copies get the same answer");
+        let copies = secretariat.snapshot(meeting).await?.state.items.iter().filter(|item| item.title == title).count();
+        assert_eq!(copies, 1, "round {round}: the item was added once");
+    }
+
+    // A ballot sent twice at once is one ballot, and both copies are acknowledged.
+    let chair = server.login_chair().await?;
+    let item_id = secretariat.snapshot(meeting).await?.state.items[0].id;
+    let opened = chair.command(meeting, &Command::OpenPoll { item_id, title: "Biểu quyết".into(), rule: None }).await?;
+    let CommandResult::Logged { seq } = opened else { bail!("opening a poll is logged, got {opened:?}") };
+    let poll_id = secretariat
+        .snapshot(meeting)
+        .await?
+        .state
+        .polls
+        .last()
+        .map(|poll| poll.id)
+        .ok_or_else(|| anyhow::anyhow!("no poll after seq {seq}"))?;
+    let delegate = server.login_delegate(0).await?;
+    let ballot = Command::CastBallot { poll_id, choice: Choice::Yes };
+    let id = new_command_id();
+    let (first, second) = tokio::join!(delegate.command_with_id(meeting, &id, &ballot), delegate.command_with_id(meeting, &id, &ballot));
+    assert_eq!(first?, second?);
+    let tally = delegate.snapshot(meeting).await?.state.polls.last().map(|poll| poll.tally).unwrap_or_default();
+    assert_eq!(tally.yes, 1);
+    Ok(())
+}

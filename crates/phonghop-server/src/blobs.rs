@@ -84,16 +84,17 @@ pub async fn serve_file(path: &Path, sha256: &str, request_headers: &HeaderMap) 
             return (StatusCode::RANGE_NOT_SATISFIABLE, [(header::CONTENT_RANGE, format!("bytes */{size}"))]).into_response()
         }
     };
-    let mut bytes = Vec::with_capacity((end - start) as usize);
-    if file.seek(std::io::SeekFrom::Start(start)).await.is_err()
-        || (&mut file).take(end - start).read_to_end(&mut bytes).await.is_err()
-    {
+    if file.seek(std::io::SeekFrom::Start(start)).await.is_err() {
         return StatusCode::INTERNAL_SERVER_ERROR.into_response();
     }
-    let mut response = Response::new(Body::from(bytes));
+    // Streamed, so a hall of laptops fetching a large report does not hold it in memory once
+    // per download.
+    let body = Body::from_stream(tokio_util::io::ReaderStream::new(file.take(end - start)));
+    let mut response = Response::new(body);
     *response.status_mut() = status;
     let headers = response.headers_mut();
     headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/pdf"));
+    headers.insert(header::CONTENT_LENGTH, HeaderValue::from(end - start));
     headers.insert(header::ACCEPT_RANGES, HeaderValue::from_static("bytes"));
     headers.insert(header::ETAG, HeaderValue::from_str(&etag).expect("hex etag is a valid header"));
     if status == StatusCode::PARTIAL_CONTENT {

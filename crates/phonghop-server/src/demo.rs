@@ -121,7 +121,7 @@ pub async fn create_demo_meeting(app: &App, councillors: &[Councillor], document
         app.store.set_member(meeting.id, user.id, councillor.role).await?;
     }
     for (title, description, documents) in DEMO_AGENDA {
-        let (_, event) = app.store.add_agenda_item(meeting.id, title, description).await?;
+        let (_, event) = app.store.add_agenda_item(meeting.id, title, description, None).await?;
         let phonghop_protocol::MeetingEvent::AgendaItemAdded { item } = event else {
             anyhow::bail!("adding an agenda item logged {event:?}");
         };

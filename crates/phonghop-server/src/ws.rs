@@ -75,6 +75,20 @@ impl Connection {
         }
     }
 
+    /// Sends the broadcast frames already waiting for this connection.
+    async fn forward_pending(&mut self) -> Result<(), axum::Error> {
+        loop {
+            let Some(subscription) = self.subscription.as_mut() else { return Ok(()) };
+            match subscription.frames.try_recv() {
+                Ok(text) => self.socket.send(Message::Text(text.as_ref().into())).await?,
+                Err(broadcast::error::TryRecvError::Empty) | Err(broadcast::error::TryRecvError::Closed) => return Ok(()),
+                Err(broadcast::error::TryRecvError::Lagged(missed)) => {
+                    return self.on_broadcast(Err(broadcast::error::RecvError::Lagged(missed))).await
+                }
+            }
+        }
+    }
+
     async fn send(&mut self, message: ServerMessage) -> Result<(), axum::Error> {
         self.socket.send(Message::Text(ServerFrame::new(message).to_json().into())).await
     }
@@ -119,7 +133,12 @@ impl Connection {
                     return self.send_error(Some(id), error).await;
                 }
                 match crate::commands::execute(&self.app, &user, meeting_id, &id, command).await {
-                    Ok(result) => self.send(ServerMessage::Ack { id, result }).await,
+                    Ok(result) => {
+                        // Forward the event this command logged before its ack, so a client has
+                        // the change in its mirror by the time it hears the command succeeded.
+                        self.forward_pending().await?;
+                        self.send(ServerMessage::Ack { id, result }).await
+                    }
                     Err(ApiError(error)) => self.send_error(Some(id), error).await,
                 }
             }
@@ -135,8 +154,14 @@ impl Connection {
         match self.app.store.member_role(meeting_id, user.id()).await {
             Ok(Some(role)) => {
                 if role.votes() {
-                    if let Err(error) = self.app.store.check_in(meeting_id, user.id()).await {
-                        tracing::warn!(%error, "check-in failed");
+                    match self.app.store.check_in(meeting_id, user.id()).await {
+                        // One more present: the open polls' tallies show it.
+                        Ok(true) => match self.app.store.open_poll_ids(meeting_id).await {
+                            Ok(polls) => polls.into_iter().for_each(|poll_id| self.app.hub.tally_changed(meeting_id, poll_id)),
+                            Err(error) => tracing::warn!(%error, "reading open polls failed"),
+                        },
+                        Ok(false) => {}
+                        Err(error) => tracing::warn!(%error, "check-in failed"),
                     }
                 }
             }

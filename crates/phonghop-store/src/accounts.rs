@@ -106,25 +106,3 @@ impl Store {
     }
 }
 
-impl Store {
-    /// The stored result (JSON) of a command this user already sent with this id.
-    pub async fn processed_command(&self, user_id: u32, command_id: &str) -> Result<Option<String>> {
-        let row = sqlx::query("SELECT result FROM processed_commands WHERE user_id = ? AND command_id = ?")
-            .bind(i64::from(user_id))
-            .bind(command_id)
-            .fetch_optional(self.pool())
-            .await?;
-        Ok(row.map(|row| row.get("result")))
-    }
-
-    pub async fn record_processed_command(&self, user_id: u32, command_id: &str, result_json: &str) -> Result<()> {
-        let mut tx = self.write().await?;
-        sqlx::query("INSERT OR IGNORE INTO processed_commands (user_id, command_id, result) VALUES (?, ?, ?)")
-            .bind(i64::from(user_id))
-            .bind(command_id)
-            .bind(result_json)
-            .execute(&mut *tx.transaction)
-            .await?;
-        tx.commit().await
-    }
-}

@@ -43,6 +43,9 @@ pub enum StoreError {
     NotAVoter,
     #[error("{0} already exists")]
     Duplicate(&'static str),
+    /// The command of this receipt was carried out before; its result (JSON) is here.
+    #[error("this command was already carried out")]
+    AlreadyProcessed(String),
     #[error("stored data is not readable: {0}")]
     Corrupt(String),
     #[error("database: {0}")]
@@ -105,6 +108,46 @@ impl WriteTransaction<'_> {
         self.transaction.commit().await?;
         Ok(())
     }
+}
+
+/// Who sent a command and under which id. A mutation given a receipt records its result in
+/// the same transaction as its effect, and refuses to run twice for the same receipt, so a
+/// command resent after a lost ack (or sent twice at once) is carried out exactly once.
+#[derive(Debug, Clone)]
+pub struct Receipt {
+    pub user_id: u32,
+    pub command_id: String,
+}
+
+/// Fails with [`StoreError::AlreadyProcessed`] when the receipt's command already ran.
+pub(crate) async fn check_receipt(connection: &mut sqlx::SqliteConnection, receipt: Option<&Receipt>) -> Result<()> {
+    let Some(receipt) = receipt else { return Ok(()) };
+    let row = sqlx::query("SELECT result FROM processed_commands WHERE user_id = ? AND command_id = ?")
+        .bind(i64::from(receipt.user_id))
+        .bind(&receipt.command_id)
+        .fetch_optional(connection)
+        .await?;
+    match row {
+        Some(row) => Err(StoreError::AlreadyProcessed(sqlx::Row::get(&row, "result"))),
+        None => Ok(()),
+    }
+}
+
+/// Records the result of the receipt's command, inside the command's own transaction.
+pub(crate) async fn record_receipt(
+    connection: &mut sqlx::SqliteConnection,
+    receipt: Option<&Receipt>,
+    result: &phonghop_protocol::CommandResult,
+) -> Result<()> {
+    let Some(receipt) = receipt else { return Ok(()) };
+    let json = serde_json::to_string(result).map_err(|err| StoreError::Corrupt(err.to_string()))?;
+    sqlx::query("INSERT INTO processed_commands (user_id, command_id, result) VALUES (?, ?, ?)")
+        .bind(i64::from(receipt.user_id))
+        .bind(&receipt.command_id)
+        .bind(json)
+        .execute(connection)
+        .await?;
+    Ok(())
 }
 
 /// Seconds since the Unix epoch.

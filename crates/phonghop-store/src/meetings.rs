@@ -3,7 +3,9 @@
 use phonghop_protocol::{AgendaItem, Meeting, MeetingEvent, MeetingState, MeetingSummary, Role};
 use sqlx::{Row, SqliteConnection};
 
-use crate::{unix_now, Result, Store, StoreError};
+use phonghop_protocol::CommandResult;
+
+use crate::{check_receipt, record_receipt, unix_now, Receipt, Result, Store, StoreError};
 
 pub(crate) fn role_name(role: Role) -> &'static str {
     match role {
@@ -110,17 +112,20 @@ impl Store {
     }
 
     /// Records a voting member as present (self check-in); repeating it changes nothing.
-    pub async fn check_in(&self, meeting_id: u32, user_id: u32) -> Result<()> {
+    /// True when this call checked the member in.
+    pub async fn check_in(&self, meeting_id: u32, user_id: u32) -> Result<bool> {
         let mut tx = self.write().await?;
-        sqlx::query(
+        let inserted = sqlx::query(
             "INSERT OR IGNORE INTO attendance (meeting_id, user_id, checked_in_at) VALUES (?, ?, ?)",
         )
         .bind(i64::from(meeting_id))
         .bind(i64::from(user_id))
         .bind(unix_now())
         .execute(&mut *tx.transaction)
-        .await?;
-        tx.commit().await
+        .await?
+        .rows_affected();
+        tx.commit().await?;
+        Ok(inserted == 1)
     }
 
     pub async fn last_seq(&self, meeting_id: u32) -> Result<u32> {
@@ -179,9 +184,16 @@ impl Store {
         Ok((seq_row.get::<i64, _>("seq") as u32, MeetingState { meeting, items, polls }))
     }
 
-    pub async fn add_agenda_item(&self, meeting_id: u32, title: &str, description: &str) -> Result<(u32, MeetingEvent)> {
+    pub async fn add_agenda_item(
+        &self,
+        meeting_id: u32,
+        title: &str,
+        description: &str,
+        receipt: Option<&Receipt>,
+    ) -> Result<(u32, MeetingEvent)> {
         let mut tx = self.write().await?;
         let connection = &mut *tx.transaction;
+        check_receipt(connection, receipt).await?;
         let row = sqlx::query(
             "INSERT INTO agenda_items (meeting_id, position, title, description)
              VALUES (?1, (SELECT COUNT(*) FROM agenda_items WHERE meeting_id = ?1), ?2, ?3)
@@ -201,6 +213,7 @@ impl Store {
         };
         let event = MeetingEvent::AgendaItemAdded { item };
         let seq = append_event(connection, meeting_id, &event).await?;
+        record_receipt(connection, receipt, &CommandResult::Logged { seq }).await?;
         tx.commit().await?;
         Ok((seq, event))
     }
@@ -211,9 +224,11 @@ impl Store {
         item_id: u32,
         title: &str,
         description: &str,
+        receipt: Option<&Receipt>,
     ) -> Result<(u32, MeetingEvent)> {
         let mut tx = self.write().await?;
         let connection = &mut *tx.transaction;
+        check_receipt(connection, receipt).await?;
         let changed = sqlx::query("UPDATE agenda_items SET title = ?, description = ? WHERE id = ? AND meeting_id = ?")
             .bind(title)
             .bind(description)
@@ -231,14 +246,16 @@ impl Store {
             description: description.to_owned(),
         };
         let seq = append_event(connection, meeting_id, &event).await?;
+        record_receipt(connection, receipt, &CommandResult::Logged { seq }).await?;
         tx.commit().await?;
         Ok((seq, event))
     }
 
     /// Puts the agenda in the order of `item_ids`, which must name every item exactly once.
-    pub async fn reorder_agenda(&self, meeting_id: u32, item_ids: &[u32]) -> Result<(u32, MeetingEvent)> {
+    pub async fn reorder_agenda(&self, meeting_id: u32, item_ids: &[u32], receipt: Option<&Receipt>) -> Result<(u32, MeetingEvent)> {
         let mut tx = self.write().await?;
         let connection = &mut *tx.transaction;
+        check_receipt(connection, receipt).await?;
         let current: Vec<u32> = agenda_items(connection, meeting_id).await?.iter().map(|item| item.id).collect();
         phonghop_core::agenda::check_reorder(&current, item_ids)
             .map_err(|err| StoreError::Invalid(err.to_string()))?;
@@ -251,6 +268,7 @@ impl Store {
         }
         let event = MeetingEvent::AgendaReordered { item_ids: item_ids.to_vec() };
         let seq = append_event(connection, meeting_id, &event).await?;
+        record_receipt(connection, receipt, &CommandResult::Logged { seq }).await?;
         tx.commit().await?;
         Ok((seq, event))
     }

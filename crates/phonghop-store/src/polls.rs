@@ -1,10 +1,10 @@
 //! Polls, ballots and tallies. A ballot is committed before it is acknowledged.
 
-use phonghop_protocol::{Choice, MajorityRule, MeetingEvent, MyBallot, Outcome, Poll, PollState, Tally};
+use phonghop_protocol::{Choice, CommandResult, MajorityRule, MeetingEvent, MyBallot, Outcome, Poll, PollState, Tally};
 use sqlx::{Row, SqliteConnection};
 
 use crate::meetings::append_event;
-use crate::{is_unique_violation, unix_now, Result, Store, StoreError};
+use crate::{check_receipt, is_unique_violation, record_receipt, unix_now, Receipt, Result, Store, StoreError};
 
 fn outcome_name(outcome: Outcome) -> &'static str {
     match outcome {
@@ -71,9 +71,17 @@ pub(crate) async fn polls_of_meeting(connection: &mut SqliteConnection, meeting_
 }
 
 impl Store {
-    pub async fn open_poll(&self, meeting_id: u32, item_id: u32, title: &str, rule: MajorityRule) -> Result<(u32, MeetingEvent)> {
+    pub async fn open_poll(
+        &self,
+        meeting_id: u32,
+        item_id: u32,
+        title: &str,
+        rule: MajorityRule,
+        receipt: Option<&Receipt>,
+    ) -> Result<(u32, MeetingEvent)> {
         let mut tx = self.write().await?;
         let connection = &mut *tx.transaction;
+        check_receipt(connection, receipt).await?;
         let item = sqlx::query("SELECT 1 FROM agenda_items WHERE id = ? AND meeting_id = ?")
             .bind(i64::from(item_id))
             .bind(i64::from(meeting_id))
@@ -98,14 +106,16 @@ impl Store {
         let poll = Poll { id, item_id, title: title.to_owned(), rule, state: PollState::Open, tally, outcome: None };
         let event = MeetingEvent::PollOpened { poll };
         let seq = append_event(connection, meeting_id, &event).await?;
+        record_receipt(connection, receipt, &CommandResult::Logged { seq }).await?;
         tx.commit().await?;
         Ok((seq, event))
     }
 
     /// Closes an open poll, freezing its counts and deciding its outcome with its rule.
-    pub async fn close_poll(&self, meeting_id: u32, poll_id: u32) -> Result<(u32, MeetingEvent)> {
+    pub async fn close_poll(&self, meeting_id: u32, poll_id: u32, receipt: Option<&Receipt>) -> Result<(u32, MeetingEvent)> {
         let mut tx = self.write().await?;
         let connection = &mut *tx.transaction;
+        check_receipt(connection, receipt).await?;
         let row = sqlx::query("SELECT state, rule_json FROM polls WHERE id = ? AND meeting_id = ?")
             .bind(i64::from(poll_id))
             .bind(i64::from(meeting_id))
@@ -128,14 +138,23 @@ impl Store {
             .await?;
         let event = MeetingEvent::PollClosed { poll_id, tally, outcome };
         let seq = append_event(connection, meeting_id, &event).await?;
+        record_receipt(connection, receipt, &CommandResult::Logged { seq }).await?;
         tx.commit().await?;
         Ok((seq, event))
     }
 
     /// Records a member's ballot and their presence; returns once it is committed.
-    pub async fn cast_ballot(&self, meeting_id: u32, poll_id: u32, user_id: u32, choice: Choice) -> Result<()> {
+    pub async fn cast_ballot(
+        &self,
+        meeting_id: u32,
+        poll_id: u32,
+        user_id: u32,
+        choice: Choice,
+        receipt: Option<&Receipt>,
+    ) -> Result<()> {
         let mut tx = self.write().await?;
         let connection = &mut *tx.transaction;
+        check_receipt(connection, receipt).await?;
         let poll = sqlx::query("SELECT state FROM polls WHERE id = ? AND meeting_id = ?")
             .bind(i64::from(poll_id))
             .bind(i64::from(meeting_id))
@@ -172,10 +191,20 @@ impl Store {
             .bind(unix_now())
             .execute(&mut *connection)
             .await?;
+        record_receipt(connection, receipt, &CommandResult::BallotRecorded { poll_id, choice }).await?;
         tx.commit().await
     }
 
-    /// Current counts of a poll (frozen ones once it is closed).
+    /// The polls of a meeting that are open now.
+    pub async fn open_poll_ids(&self, meeting_id: u32) -> Result<Vec<u32>> {
+        let rows = sqlx::query("SELECT id FROM polls WHERE meeting_id = ? AND state = 'open' ORDER BY id")
+            .bind(i64::from(meeting_id))
+            .fetch_all(self.pool())
+            .await?;
+        Ok(rows.iter().map(|row| row.get::<i64, _>("id") as u32).collect())
+    }
+
+    /// Live counts of a poll: its ballots and the meeting's members and attendance now.
     pub async fn tally(&self, meeting_id: u32, poll_id: u32) -> Result<Tally> {
         let mut connection = self.pool().acquire().await?;
         live_tally(&mut connection, meeting_id, poll_id).await

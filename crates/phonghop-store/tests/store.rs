@@ -32,7 +32,7 @@ async fn concurrent_changes_get_gap_free_sequence_numbers() {
     let (store, meeting, _) = store_with_members(dir.path(), 1).await;
     let adds = (0..20).map(|n| {
         let store = store.clone();
-        tokio::spawn(async move { store.add_agenda_item(meeting, &format!("Mục {n}"), "").await.unwrap().0 })
+        tokio::spawn(async move { store.add_agenda_item(meeting, &format!("Mục {n}"), "", None).await.unwrap().0 })
     });
     let mut seqs: Vec<u32> = futures_join(adds).await;
     seqs.sort_unstable();
@@ -57,21 +57,21 @@ async fn futures_join<T: Send + 'static>(handles: impl Iterator<Item = tokio::ta
 async fn one_ballot_per_member_and_none_after_close() {
     let dir = tempfile::tempdir().unwrap();
     let (store, meeting, users) = store_with_members(dir.path(), 3).await;
-    let (_, added) = store.add_agenda_item(meeting, "Nghị quyết", "").await.unwrap();
+    let (_, added) = store.add_agenda_item(meeting, "Nghị quyết", "", None).await.unwrap();
     let MeetingEvent::AgendaItemAdded { item } = added else { panic!("unexpected {added:?}") };
-    let (_, opened) = store.open_poll(meeting, item.id, "Biểu quyết", MajorityRule::default()).await.unwrap();
+    let (_, opened) = store.open_poll(meeting, item.id, "Biểu quyết", MajorityRule::default(), None).await.unwrap();
     let MeetingEvent::PollOpened { poll } = opened else { panic!("unexpected {opened:?}") };
     assert_eq!(poll.state, PollState::Open);
 
-    store.cast_ballot(meeting, poll.id, users[1], Choice::Yes).await.unwrap();
-    assert!(matches!(store.cast_ballot(meeting, poll.id, users[1], Choice::No).await, Err(StoreError::AlreadyVoted)));
-    assert!(matches!(store.cast_ballot(meeting, poll.id, users[0], Choice::Yes).await, Err(StoreError::NotAVoter)));
-    store.cast_ballot(meeting, poll.id, users[2], Choice::Yes).await.unwrap();
+    store.cast_ballot(meeting, poll.id, users[1], Choice::Yes, None).await.unwrap();
+    assert!(matches!(store.cast_ballot(meeting, poll.id, users[1], Choice::No, None).await, Err(StoreError::AlreadyVoted)));
+    assert!(matches!(store.cast_ballot(meeting, poll.id, users[0], Choice::Yes, None).await, Err(StoreError::NotAVoter)));
+    store.cast_ballot(meeting, poll.id, users[2], Choice::Yes, None).await.unwrap();
 
-    let (_, closed) = store.close_poll(meeting, poll.id).await.unwrap();
+    let (_, closed) = store.close_poll(meeting, poll.id, None).await.unwrap();
     let MeetingEvent::PollClosed { tally, outcome, .. } = closed else { panic!("unexpected {closed:?}") };
     assert_eq!((tally.members, tally.present, tally.yes, tally.no), (3, 2, 2, 0));
     assert_eq!(outcome, Outcome::Passed, "2 of 3 is more than half, and 2 present reach 2/3 of 3");
-    assert!(matches!(store.cast_ballot(meeting, poll.id, users[3], Choice::Yes).await, Err(StoreError::PollClosed)));
-    assert!(matches!(store.close_poll(meeting, poll.id).await, Err(StoreError::PollClosed)));
+    assert!(matches!(store.cast_ballot(meeting, poll.id, users[3], Choice::Yes, None).await, Err(StoreError::PollClosed)));
+    assert!(matches!(store.close_poll(meeting, poll.id, None).await, Err(StoreError::PollClosed)));
 }
