@@ -451,3 +451,22 @@ async fn a_word_document_is_refused_because_office_conversion_is_unavailable() -
     );
     Ok(())
 }
+
+#[tokio::test]
+async fn requests_axum_refuses_itself_still_get_an_error_frame() -> Result<()> {
+    let server = TestServer::start(1).await?;
+    let secretariat = server.login_secretariat().await?;
+    let get = |path: &str| server.http().get(format!("{}{path}", server.url())).bearer_auth(&secretariat.token).send();
+    assert_eq!(http_refusal(get("/api/meetings/abc/snapshot").await?, 400).await?, ErrorCode::InvalidMessage, "a path id that is not a number");
+    assert_eq!(http_refusal(get("/api/no-such-route").await?, 404).await?, ErrorCode::NotFound, "an unknown route");
+    let oversized = server
+        .http()
+        .post(format!("{}/api/meetings/{}/commands", server.url(), server.meeting_id()))
+        .bearer_auth(&secretariat.token)
+        .header("content-type", "application/json")
+        .body(vec![b' '; 1024 * 1024 + 16])
+        .send()
+        .await?;
+    assert_eq!(http_refusal(oversized, 413).await?, ErrorCode::FrameTooLarge, "a JSON body over 1 MiB");
+    Ok(())
+}

@@ -6,7 +6,7 @@ use std::sync::Arc;
 use anyhow::{bail, ensure, Result};
 use phonghop_client::{ConnectionState, MeetingSync, SyncEvent};
 use phonghop_journeys::{next_event, quick_reconnect, wait_for, within, CuttableProxy, TestServer};
-use phonghop_protocol::{Command, CommandResult};
+use phonghop_protocol::{Choice, Command, CommandResult, MyBallot};
 
 fn add_item(title: &str) -> Command {
     Command::AddAgendaItem {
@@ -170,5 +170,46 @@ async fn commands_sent_while_offline_are_delivered_after_reconnect() -> Result<(
         .count();
     assert_eq!(copies, 1, "the command was carried out exactly once");
     assert_eq!(seen.state.as_ref(), Some(&snapshot.state));
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_ballot_cast_from_another_laptop_while_cut_off_shows_after_resume() -> Result<()> {
+    let server = TestServer::start(2).await?;
+    let meeting = server.meeting_id();
+    let secretariat = server.login_secretariat().await?;
+    secretariat.command(meeting, &add_item("Biểu quyết nghị quyết")).await?;
+    let item_id = secretariat.snapshot(meeting).await?.state.items[0].id;
+    let chair = server.login_chair().await?;
+    chair
+        .command(meeting, &Command::OpenPoll { item_id, title: "Thông qua nghị quyết".into(), rule: None })
+        .await?;
+    let poll_id = secretariat.snapshot(meeting).await?.state.polls[0].id;
+
+    let proxy = CuttableProxy::start(server.address()).await?;
+    let username = &server.roster().delegates[0];
+    let on_this_laptop = phonghop_client::Session::login(&proxy.url(), username, phonghop_journeys::PASSWORD).await?;
+    let sync = MeetingSync::start(on_this_laptop, meeting, quick_reconnect());
+    let mut mirror = sync.mirror();
+    wait_for(&mut mirror, "the delegate to be live", |m| m.connection == ConnectionState::Online && m.state.is_some()).await?;
+    assert!(mirror.borrow().my_ballots.is_empty());
+
+    proxy.cut();
+    wait_for(&mut mirror, "the delegate to show offline", |m| m.connection != ConnectionState::Online).await?;
+    let on_another_laptop = server.login(username).await?;
+    on_another_laptop.command(meeting, &Command::CastBallot { poll_id, choice: Choice::No }).await?;
+    let mut events = sync.events();
+    proxy.restore();
+
+    let resumed = wait_for(&mut mirror, "the delegate to be live again", |m| m.connection == ConnectionState::Online).await?;
+    assert_eq!(resumed.my_ballots, vec![MyBallot { poll_id, choice: Choice::No }]);
+    // It resumed by replay (nothing was logged while cut off), not by a snapshot.
+    loop {
+        match next_event(&mut events, "the resumed subscription").await? {
+            SyncEvent::Snapshot { .. } => bail!("resumed with a snapshot; a replay was expected"),
+            SyncEvent::Live { .. } => break,
+            _ => {}
+        }
+    }
     Ok(())
 }

@@ -51,7 +51,6 @@ pub fn on_path(program: &str) -> bool {
 
 /// A background process (server, Xvfb, tauri-driver), killed with its process group on drop.
 pub struct Service {
-    pub name: String,
     pub child: Child,
 }
 
@@ -62,11 +61,7 @@ impl Service {
         use std::os::unix::process::CommandExt;
         command.process_group(0);
         let child = command.spawn().with_context(|| format!("starting {name}"))?;
-        Ok(Service { name: name.to_owned(), child })
-    }
-
-    pub fn id(&self) -> u32 {
-        self.child.id()
+        Ok(Service { child })
     }
 }
 

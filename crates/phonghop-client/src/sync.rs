@@ -337,7 +337,12 @@ impl Worker {
                 Flow::Continue
             }
             ServerMessage::Event { seq, event, .. } => self.on_event(seq, event, socket).await,
-            ServerMessage::Live { seq, .. } => {
+            ServerMessage::Live { seq, my_ballots, .. } => {
+                self.mirror.send_if_modified(|mirror| {
+                    let changed = mirror.my_ballots != my_ballots;
+                    mirror.my_ballots = my_ballots;
+                    changed
+                });
                 self.set_connection(ConnectionState::Online);
                 let _ = self.events.send(SyncEvent::Live { seq });
                 Flow::NowLive

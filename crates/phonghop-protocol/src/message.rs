@@ -109,8 +109,9 @@ pub enum ServerMessage {
     Snapshot { meeting_id: u32, seq: u32, state: MeetingState, my_ballots: Vec<MyBallot> },
     /// One event of the log; `seq` is always the previous one plus one.
     Event { meeting_id: u32, seq: u32, event: MeetingEvent },
-    /// Sent after a subscription's snapshot or replay: from here on events arrive live.
-    Live { meeting_id: u32, seq: u32 },
+    /// Sent after a subscription's snapshot or replay: from here on events arrive live. Carries
+    /// the caller's ballots too, since a replay does not (they may have voted from elsewhere).
+    Live { meeting_id: u32, seq: u32, my_ballots: Vec<MyBallot> },
     /// Current counts of an open poll, at most every ~100 ms per poll; not part of the log.
     Tally { meeting_id: u32, poll_id: u32, tally: Tally },
     Ack { id: String, result: CommandResult },

@@ -34,7 +34,37 @@ pub fn router(app: App) -> Router {
         .route("/ws", get(websocket))
         .layer(DefaultBodyLimit::max(JSON_BODY_LIMIT))
         .merge(uploads)
+        .layer(axum::middleware::map_response(errors_as_json))
         .with_state(app)
+}
+
+/// Gives the answers axum makes itself (an unknown route, a bad number in a path, a JSON body
+/// over the limit) the same JSON error body as ours, so a client always finds an `ErrorFrame`
+/// on a failed request; axum's text becomes the `detail`.
+async fn errors_as_json(response: Response) -> Response {
+    let status = response.status();
+    let is_json = response
+        .headers()
+        .get(axum::http::header::CONTENT_TYPE)
+        .is_some_and(|value| value.as_bytes().starts_with(b"application/json"));
+    // 416 carries its own Content-Range and no body to speak of.
+    if is_json || !(status.is_client_error() || status.is_server_error()) || status == axum::http::StatusCode::RANGE_NOT_SATISFIABLE {
+        return response;
+    }
+    let code = match status.as_u16() {
+        401 => ErrorCode::Unauthenticated,
+        404 | 405 => ErrorCode::NotFound,
+        413 => ErrorCode::FrameTooLarge,
+        500..=599 => ErrorCode::Internal,
+        _ => ErrorCode::InvalidMessage,
+    };
+    let detail = axum::body::to_bytes(response.into_body(), 4096)
+        .await
+        .map(|bytes| String::from_utf8_lossy(&bytes).trim().to_owned())
+        .unwrap_or_default();
+    let mut answer = ApiError::new(code, detail).into_response();
+    *answer.status_mut() = status;
+    answer
 }
 
 /// Parses a JSON body into our own error on failure (axum's rejections are plain text).

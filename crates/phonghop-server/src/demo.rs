@@ -74,8 +74,12 @@ pub async fn import_councillors(app: &App, councillors: &[Councillor], password:
     Ok(())
 }
 
-/// The agenda of the demo meeting, with the documents (file names in `assets/demo/`) of each item.
-const DEMO_AGENDA: &[(&str, &str, &[(&str, &str)])] = &[
+/// One item of the demo agenda: title, description, and its documents as (title, file name in
+/// `assets/demo/`).
+type DemoItem = (&'static str, &'static str, &'static [(&'static str, &'static str)]);
+
+/// The agenda of the demo meeting.
+const DEMO_AGENDA: &[DemoItem] = &[
     ("Khai mạc kỳ họp", "Chủ tọa tuyên bố lý do, giới thiệu đại biểu và khai mạc kỳ họp.", &[]),
     (
         "Tờ trình về triển khai phòng họp không giấy",

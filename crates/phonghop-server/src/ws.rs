@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use axum::extract::ws::{Message, WebSocket};
 use phonghop_protocol::{
-    decode_client_frame, ClientMessage, ErrorCode, ErrorFrame, PollState, ServerFrame, ServerMessage,
+    decode_client_frame, ClientMessage, ErrorCode, ErrorFrame, MyBallot, PollState, ServerFrame, ServerMessage,
     MAX_FRAME_BYTES,
 };
 use tokio::sync::broadcast;
@@ -174,12 +174,12 @@ impl Connection {
         let catch_up = catch_up(&self.app, meeting_id, since_seq, &user).await;
         drop(order);
         match catch_up {
-            Ok((messages, seq)) => {
+            Ok((messages, seq, my_ballots)) => {
                 self.subscription = Some(Subscription { meeting_id, frames });
                 for message in messages {
                     self.send(message).await?;
                 }
-                self.send(ServerMessage::Live { meeting_id, seq }).await
+                self.send(ServerMessage::Live { meeting_id, seq, my_ballots }).await
             }
             Err(ApiError(error)) => self.send_error(None, error).await,
         }
@@ -187,10 +187,17 @@ impl Connection {
 
 }
 
-/// The frames that bring a client from `since_seq` to now, and the seq of now.
-async fn catch_up(app: &App, meeting_id: u32, since_seq: Option<u32>, user: &AuthUser) -> Result<(Vec<ServerMessage>, u32), ApiError> {
+/// The frames that bring a client from `since_seq` to now, the seq of now, and the caller's
+/// ballots.
+async fn catch_up(
+    app: &App,
+    meeting_id: u32,
+    since_seq: Option<u32>,
+    user: &AuthUser,
+) -> Result<(Vec<ServerMessage>, u32, Vec<MyBallot>), ApiError> {
         let store = &app.store;
         let last = store.last_seq(meeting_id).await?;
+        let my_ballots = store.my_ballots(meeting_id, user.id()).await?;
         if let Some(since) = since_seq.filter(|since| *since <= last && last - since <= app.config.max_replay) {
             let events = store.events_after(meeting_id, since, app.config.max_replay).await?;
             let mut messages: Vec<ServerMessage> = events
@@ -202,11 +209,11 @@ async fn catch_up(app: &App, meeting_id: u32, since_seq: Option<u32>, user: &Aut
             for poll in state.polls.iter().filter(|poll| poll.state == PollState::Open) {
                 messages.push(ServerMessage::Tally { meeting_id, poll_id: poll.id, tally: poll.tally });
             }
-            return Ok((messages, last));
+            return Ok((messages, last, my_ballots));
         }
         let (seq, state) = store.snapshot(meeting_id).await?;
-        let my_ballots = store.my_ballots(meeting_id, user.id()).await?;
-        Ok((vec![ServerMessage::Snapshot { meeting_id, seq, state, my_ballots }], seq))
+        let snapshot = ServerMessage::Snapshot { meeting_id, seq, state, my_ballots: my_ballots.clone() };
+        Ok((vec![snapshot], seq, my_ballots))
 }
 
 /// The `id` of a command frame that could not be decoded, so its sender can match the error
