@@ -11,6 +11,8 @@
 //   PHONGHOP_PASSWORD     the password of every demo account
 //   PHONGHOP_SECRETARY    the secretariat's username (e.g. db002)
 //   PHONGHOP_CHAIR        the chair's username (e.g. db001)
+//   PHONGHOP_SERVER_PID   the server's process id: the last step kills it, as a dropped network
+//                         would take it away, and reads on from the local cache
 //   PHONGHOP_VOTERS       optional: comma-separated usernames of other delegates to vote via the
 //                         API; by default they are numbered on from PHONGHOP_DELEGATE (db004, ...)
 //   PHONGHOP_E2E_TIMEOUT_MS  optional: how long to wait for each expected change (default 30000)
@@ -41,6 +43,7 @@ function readEnvironment() {
     "PHONGHOP_PASSWORD",
     "PHONGHOP_SECRETARY",
     "PHONGHOP_CHAIR",
+    "PHONGHOP_SERVER_PID",
   ];
   const missing = names.filter((name) => !process.env[name]);
   if (missing.length > 0) {
@@ -55,6 +58,7 @@ function readEnvironment() {
     password: process.env.PHONGHOP_PASSWORD,
     secretary: process.env.PHONGHOP_SECRETARY,
     chair: process.env.PHONGHOP_CHAIR,
+    serverPid: Number(process.env.PHONGHOP_SERVER_PID),
     voters: (process.env.PHONGHOP_VOTERS ?? "")
       .split(",")
       .map((name) => name.trim())
@@ -385,6 +389,8 @@ async function journey(browser) {
       if (chosen) break;
     }
     assert.ok(chosen, "no document of the demo meeting has two pages or more; paging needs two");
+    state.documentId = chosen.id;
+    state.documentItemId = state.itemId;
     await browser.$(`${testid("document-open")}[data-document-id="${chosen.id}"]`).click();
     await browser.$(testid("viewer")).waitForDisplayed({ timeout: TIMEOUT });
 
@@ -500,6 +506,31 @@ async function journey(browser) {
     assert.equal(closed.state, "closed");
     await showPoll(browser, state.pollId);
     await screenshot(browser, "poll-passed");
+  });
+
+  await step("6. the server goes away: the app says so and the document stays readable", async () => {
+    process.kill(env.serverPid, "SIGKILL");
+    await waitFor(browser, "the app to show it lost the server", async () => {
+      const status = await browser.$(testid("connection-status"));
+      return (await status.isExisting()) && (await status.getAttribute("data-connection")) !== "online";
+    });
+    await screenshot(browser, "server-gone");
+
+    await browser.$(`${testid("agenda-item")}[data-item-id="${state.documentItemId}"]`).click();
+    await browser.$(`${testid("document-open")}[data-document-id="${state.documentId}"]`).click();
+    await browser.$(testid("viewer")).waitForDisplayed({ timeout: TIMEOUT });
+    const first = await renderedPage(browser, 0);
+    await browser.$(testid("page-next")).click();
+    await renderedPage(browser, 1);
+    await browser.$(testid("page-next")).click();
+    const third = await renderedPage(browser, 2);
+    // A width never asked for before: this page can only come from PDFium on the cached file.
+    await browser.$(testid("zoom-in")).click();
+    await browser.$(testid("zoom-in")).click();
+    const zoomed = await renderedPage(browser, 2, third.requestedWidth + 1);
+    assert.ok(zoomed.naturalWidth > first.naturalWidth, "the offline page was not rendered at the new width");
+    console.log(`  offline: page 3 rendered ${zoomed.naturalWidth} px wide from the local cache`);
+    await screenshot(browser, "offline-page-3");
   });
 
   /** One more delegate logs in through the API and votes. */

@@ -179,7 +179,9 @@ fn end_to_end(root: &Path) -> Result<u64> {
     let _xvfb = Service::start("Xvfb", xvfb)?;
     wait_until("Xvfb", Duration::from_secs(20), || Path::new(&format!("/tmp/.X11-unix/X{display}")).exists())?;
 
-    let (_server, url) = start_server(&work.join("server-data"), "127.0.0.1:0")?;
+    let (server, url) = start_server(&work.join("server-data"), "127.0.0.1:0")?;
+    // The journey kills the server to show the app working on without it.
+    let server_pid = server.child.id().to_string();
 
     let driver_port = 4444;
     if TcpStream::connect(("127.0.0.1", driver_port)).is_ok() {
@@ -210,6 +212,7 @@ fn end_to_end(root: &Path) -> Result<u64> {
             ("PHONGHOP_PASSWORD", DEMO_PASSWORD),
             ("PHONGHOP_SECRETARY", "db002"),
             ("PHONGHOP_CHAIR", "db001"),
+            ("PHONGHOP_SERVER_PID", &server_pid),
         ],
     )?;
     eprintln!("screenshots: {}", screenshots.display());
