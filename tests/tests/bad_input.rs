@@ -470,3 +470,25 @@ async fn requests_axum_refuses_itself_still_get_an_error_frame() -> Result<()> {
     assert_eq!(http_refusal(oversized, 413).await?, ErrorCode::FrameTooLarge, "a JSON body over 1 MiB");
     Ok(())
 }
+
+#[tokio::test]
+async fn password_guessing_is_limited_without_locking_the_councillor_out() -> Result<()> {
+    let server = TestServer::start(1).await?;
+    let username = server.roster().delegates[0].clone();
+    // The guesser comes from another loopback address than the councillor's laptop.
+    let guesser = reqwest::Client::builder().local_address(std::net::IpAddr::from([127, 0, 0, 2])).build()?;
+    let attempt = |client: &reqwest::Client, password: &str| {
+        client
+            .post(format!("{}/api/login", server.url()))
+            .json(&serde_json::json!({ "username": username, "password": password }))
+            .send()
+    };
+    for _ in 0..10 {
+        assert_eq!(http_refusal(attempt(&guesser, "doan-mo").await?, 401).await?, ErrorCode::WrongCredentials);
+    }
+    let refused = attempt(&guesser, phonghop_journeys::PASSWORD).await?;
+    assert_eq!(http_refusal(refused, 429).await?, ErrorCode::RateLimited, "even the right password, from the guesser");
+    let own_laptop = attempt(server.http(), phonghop_journeys::PASSWORD).await?;
+    assert!(own_laptop.status().is_success(), "the councillor still logs in from their own laptop: {}", own_laptop.status());
+    Ok(())
+}

@@ -2,7 +2,9 @@
 //! and hand over to [`crate::commands`], [`crate::ingest`] or the store.
 
 use axum::body::{Body, Bytes};
-use axum::extract::{DefaultBodyLimit, Path, Query, State, WebSocketUpgrade};
+use std::net::SocketAddr;
+
+use axum::extract::{ConnectInfo, DefaultBodyLimit, Path, Query, State, WebSocketUpgrade};
 use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
@@ -79,9 +81,9 @@ fn parse_json<T: serde::de::DeserializeOwned>(body: &[u8]) -> ApiResult<T> {
     })
 }
 
-async fn login(State(app): State<App>, body: Bytes) -> ApiResult<Json<LoginResponse>> {
+async fn login(State(app): State<App>, ConnectInfo(peer): ConnectInfo<SocketAddr>, body: Bytes) -> ApiResult<Json<LoginResponse>> {
     let request: LoginRequest = parse_json(&body)?;
-    crate::auth::login(&app, request.username.trim(), &request.password).await.map(Json)
+    crate::auth::login(&app, request.username.trim(), &request.password, peer.ip()).await.map(Json)
 }
 
 async fn list_meetings(State(app): State<App>, user: AuthUser) -> ApiResult<Json<MeetingList>> {

@@ -44,7 +44,9 @@ impl App {
 /// Serves `app` on `listener` until `shutdown` completes.
 pub async fn serve(listener: TcpListener, app: App, shutdown: impl Future<Output = ()> + Send + 'static) -> std::io::Result<()> {
     let router = crate::api::router(app);
-    axum::serve(listener, router).with_graceful_shutdown(shutdown).await
+    // The peer address feeds the login limit (per username and address).
+    let service = router.into_make_service_with_connect_info::<std::net::SocketAddr>();
+    axum::serve(listener, service).with_graceful_shutdown(shutdown).await
 }
 
 /// Binds `address` with a large accept backlog: a hall of laptops reconnecting at once after the

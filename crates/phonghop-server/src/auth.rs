@@ -2,6 +2,7 @@
 //! extractor that turns `Authorization: Bearer <token>` into an [`AuthUser`].
 
 use std::collections::HashMap;
+use std::net::IpAddr;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
@@ -57,41 +58,52 @@ impl AuthUser {
     }
 }
 
-/// Counts failed logins per username, so a password cannot be guessed at network speed.
+/// Counts failed logins per username *and* address, so a password cannot be guessed at network
+/// speed, while someone typing wrong passwords for a councillor from their own laptop cannot lock
+/// the councillor out of theirs.
 pub struct LoginLimiter {
     max_failures: u32,
-    failures: Mutex<HashMap<String, (u32, Instant)>>,
+    failures: Mutex<HashMap<(String, IpAddr), (u32, Instant)>>,
 }
 
 const LOGIN_WINDOW: Duration = Duration::from_secs(60);
+
+/// Beyond this many tracked (username, address) pairs, expired ones are dropped, so made-up
+/// usernames cannot grow the table without bound.
+const MAX_TRACKED: usize = 10_000;
 
 impl LoginLimiter {
     pub fn new(max_failures: u32) -> LoginLimiter {
         LoginLimiter { max_failures, failures: Mutex::new(HashMap::new()) }
     }
 
-    fn is_blocked(&self, username: &str) -> bool {
+    fn is_blocked(&self, username: &str, from: IpAddr) -> bool {
         let failures = self.failures.lock().expect("login limiter lock");
-        matches!(failures.get(username), Some((count, since)) if *count >= self.max_failures && since.elapsed() < LOGIN_WINDOW)
+        matches!(failures.get(&(username.to_owned(), from)),
+            Some((count, last)) if *count >= self.max_failures && last.elapsed() < LOGIN_WINDOW)
     }
 
-    fn record_failure(&self, username: &str) {
+    fn record_failure(&self, username: &str, from: IpAddr) {
         let mut failures = self.failures.lock().expect("login limiter lock");
-        let entry = failures.entry(username.to_owned()).or_insert((0, Instant::now()));
-        if entry.1.elapsed() >= LOGIN_WINDOW {
-            *entry = (0, Instant::now());
+        if failures.len() >= MAX_TRACKED {
+            failures.retain(|_, (_, last)| last.elapsed() < LOGIN_WINDOW);
         }
-        entry.0 += 1;
+        let entry = failures.entry((username.to_owned(), from)).or_insert((0, Instant::now()));
+        if entry.1.elapsed() >= LOGIN_WINDOW {
+            entry.0 = 0;
+        }
+        // The block lasts a full window after the latest failure.
+        *entry = (entry.0 + 1, Instant::now());
     }
 
-    fn clear(&self, username: &str) {
-        self.failures.lock().expect("login limiter lock").remove(username);
+    fn clear(&self, username: &str, from: IpAddr) {
+        self.failures.lock().expect("login limiter lock").remove(&(username.to_owned(), from));
     }
 }
 
 /// Checks a username and password and starts a session.
-pub async fn login(app: &App, username: &str, password: &str) -> ApiResult<LoginResponse> {
-    if app.login_limiter.is_blocked(username) {
+pub async fn login(app: &App, username: &str, password: &str, from: IpAddr) -> ApiResult<LoginResponse> {
+    if app.login_limiter.is_blocked(username, from) {
         return Err(ApiError::new(ErrorCode::RateLimited, "too many failed logins for this username"));
     }
     let user = app.store.user_by_username(username).await?;
@@ -105,11 +117,11 @@ pub async fn login(app: &App, username: &str, password: &str) -> ApiResult<Login
     let user = match user {
         Some(user) if verified => user,
         _ => {
-            app.login_limiter.record_failure(username);
+            app.login_limiter.record_failure(username, from);
             return Err(ApiError::new(ErrorCode::WrongCredentials, ""));
         }
     };
-    app.login_limiter.clear(username);
+    app.login_limiter.clear(username, from);
     let mut bytes = [0u8; 32];
     rand::rngs::OsRng.fill_bytes(&mut bytes);
     let token = hex::encode(bytes);
@@ -165,13 +177,16 @@ mod tests {
     #[test]
     fn the_limiter_blocks_after_the_maximum_failures() {
         let limiter = LoginLimiter::new(3);
+        let guesser: IpAddr = [192, 0, 2, 7].into();
+        let owner: IpAddr = [192, 0, 2, 8].into();
         for _ in 0..3 {
-            assert!(!limiter.is_blocked("db003"));
-            limiter.record_failure("db003");
+            assert!(!limiter.is_blocked("db003", guesser));
+            limiter.record_failure("db003", guesser);
         }
-        assert!(limiter.is_blocked("db003"));
-        assert!(!limiter.is_blocked("db004"));
-        limiter.clear("db003");
-        assert!(!limiter.is_blocked("db003"));
+        assert!(limiter.is_blocked("db003", guesser));
+        assert!(!limiter.is_blocked("db003", owner), "the councillor's own laptop is not locked out");
+        assert!(!limiter.is_blocked("db004", guesser));
+        limiter.clear("db003", guesser);
+        assert!(!limiter.is_blocked("db003", guesser));
     }
 }

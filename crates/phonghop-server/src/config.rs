@@ -18,7 +18,8 @@ pub struct Config {
     pub max_replay: u32,
     /// Live tallies of a poll are sent at most this often.
     pub tally_interval: Duration,
-    /// Failed logins for one username before further tries are refused for a minute.
+    /// Failed logins for one username from one address before further tries from there are
+    /// refused for a minute.
     pub max_failed_logins: u32,
 }
 
