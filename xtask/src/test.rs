@@ -128,14 +128,15 @@ pub fn run(args: &[String]) -> Result<()> {
     Ok(())
 }
 
-/// `cargo test` regenerates ui/src/lib/protocol from the Rust wire types; a difference from
-/// what is committed means someone changed the protocol without committing the new types.
+/// `cargo test` regenerates ui/src/lib/protocol (wire types) and ui/src/lib/app-views (the
+/// app's views) from Rust; a difference from what is committed means someone changed them
+/// without committing the new TypeScript.
 fn generated_types_are_committed(root: &Path) -> Result<bool> {
     if !root.join(".git").exists() {
         return Ok(true);
     }
     let output = Command::new("git")
-        .args(["status", "--porcelain", "--", "ui/src/lib/protocol"])
+        .args(["status", "--porcelain", "--", "ui/src/lib/protocol", "ui/src/lib/app-views"])
         .current_dir(root)
         .output()
         .context("running git status")?;

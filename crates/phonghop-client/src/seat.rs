@@ -7,31 +7,46 @@ use std::sync::Mutex;
 
 use phonghop_protocol::{Choice, Command, Document, MeetingState, MeetingSummary, MyBallot, Role, UserView};
 use serde::Serialize;
+use ts_rs::TS;
 use tokio::sync::watch;
 
 use crate::error::{ClientError, Result};
 use crate::sync::{ConnectionState, MeetingSync, Mirror, SyncOptions};
 use crate::{DocumentCache, Session};
 
-/// What the app shows of the meeting; sent to the webview on every change.
-#[derive(Debug, Clone, Serialize)]
+/// How the app's link to the server is doing, as the app shows it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export, export_to = "../app-views/")]
+pub enum Connection {
+    Online,
+    Connecting,
+    Offline,
+}
+
+/// What the app shows of the meeting; sent to the webview on every change. The TypeScript
+/// mirror of these views is generated into `ui/src/lib/app-views/` like the wire types.
+#[derive(Debug, Clone, Serialize, TS)]
+#[ts(export, export_to = "../app-views/")]
 pub struct MirrorView {
     pub meeting_id: u32,
     pub role: Role,
     pub user: UserView,
-    pub connection: &'static str,
+    pub connection: Connection,
     pub seq: u32,
     pub state: Option<MeetingState>,
     pub my_ballots: Vec<MyBallot>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, TS)]
+#[ts(export, export_to = "../app-views/")]
 pub struct LoginView {
     pub user: UserView,
     pub meetings: Vec<MeetingSummary>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, TS)]
+#[ts(export, export_to = "../app-views/")]
 pub struct OpenedDocument {
     pub document: Document,
     pub page_count: u32,
@@ -51,11 +66,11 @@ pub struct Seat {
     cache: tokio::sync::OnceCell<DocumentCache>,
 }
 
-fn connection_name(state: ConnectionState) -> &'static str {
+fn connection_shown(state: ConnectionState) -> Connection {
     match state {
-        ConnectionState::Online => "online",
-        ConnectionState::Connecting => "connecting",
-        ConnectionState::Offline | ConnectionState::LoggedOut => "offline",
+        ConnectionState::Online => Connection::Online,
+        ConnectionState::Connecting => Connection::Connecting,
+        ConnectionState::Offline | ConnectionState::LoggedOut => Connection::Offline,
     }
 }
 
@@ -112,7 +127,7 @@ impl Seat {
             meeting_id: mirror.meeting_id,
             role: followed.role,
             user,
-            connection: connection_name(mirror.connection),
+            connection: connection_shown(mirror.connection),
             seq: mirror.seq,
             state: mirror.state,
             my_ballots: mirror.my_ballots,

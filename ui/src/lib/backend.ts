@@ -5,29 +5,16 @@
 import { convertFileSrc, invoke } from "@tauri-apps/api/core";
 import { listen, type UnlistenFn } from "@tauri-apps/api/event";
 import type { Choice } from "./protocol/Choice";
-import type { Document } from "./protocol/Document";
 import type { ErrorCode } from "./protocol/ErrorCode";
-import type { MeetingState } from "./protocol/MeetingState";
-import type { MeetingSummary } from "./protocol/MeetingSummary";
-import type { MyBallot } from "./protocol/MyBallot";
-import type { Role } from "./protocol/Role";
-import type { UserView } from "./protocol/UserView";
+import type { Connection } from "./app-views/Connection";
+import type { LoginView } from "./app-views/LoginView";
+import type { MirrorView } from "./app-views/MirrorView";
+import type { OpenedDocument } from "./app-views/OpenedDocument";
 
-/** How the app's link to the server is doing right now. */
-export type Connection = "online" | "connecting" | "offline";
-
-/** The app's mirror of the open meeting, as sent with every `mirror-changed` event. */
-export type MirrorView = {
-  meeting_id: number;
-  role: Role;
-  user: UserView;
-  connection: Connection;
-  /** Sequence number of the last log event applied; live tallies do not advance it. */
-  seq: number;
-  /** `null` until the first snapshot of the meeting has arrived. */
-  state: MeetingState | null;
-  my_ballots: MyBallot[];
-};
+// The app-side views are generated from Rust (phonghop-client's `seat` module) by ts-rs, like the
+// wire types; they are re-exported here under the names the components use.
+export type { Connection, MirrorView, OpenedDocument };
+export type LoginResult = LoginView;
 
 /** Codes the app itself raises, beside the server's own {@link ErrorCode}s. */
 export type AppOnlyErrorCode =
@@ -57,9 +44,6 @@ export type AppError = {
 
 export type AppDefaults = { server_url: string; username: string };
 
-export type LoginResult = { user: UserView; meetings: MeetingSummary[] };
-
-export type OpenedDocument = { document: Document; page_count: number };
 
 /** Name of the custom URI scheme on which the Rust side serves rendered pages. */
 export const PAGE_SCHEME = "phonghop";
