@@ -32,8 +32,17 @@ pub fn app_defaults(shared: State<'_, Arc<Shared>>) -> Defaults {
 }
 
 #[tauri::command]
-pub async fn login(shared: State<'_, Arc<Shared>>, server_url: String, username: String, password: String) -> Answer<LoginView> {
-    shared.seat.login(&server_url, &username, &password).await.map_err(shown)
+pub async fn login(
+    shared: State<'_, Arc<Shared>>,
+    server_url: String,
+    username: String,
+    password: String,
+) -> Answer<LoginView> {
+    shared
+        .seat
+        .login(&server_url, &username, &password)
+        .await
+        .map_err(shown)
 }
 
 #[tauri::command]
@@ -42,7 +51,11 @@ pub fn logout(shared: State<'_, Arc<Shared>>) {
 }
 
 #[tauri::command]
-pub async fn open_meeting(app: tauri::AppHandle, shared: State<'_, Arc<Shared>>, meeting_id: u32) -> Answer<Option<MirrorView>> {
+pub async fn open_meeting(
+    app: tauri::AppHandle,
+    shared: State<'_, Arc<Shared>>,
+    meeting_id: u32,
+) -> Answer<Option<MirrorView>> {
     let mirror = shared.seat.open_meeting(meeting_id).await.map_err(shown)?;
     crate::forward_mirror(app, shared.inner().clone(), mirror);
     Ok(shared.seat.mirror_view())
@@ -65,7 +78,15 @@ pub async fn cast_ballot(shared: State<'_, Arc<Shared>>, poll_id: u32, choice: C
 
 #[tauri::command]
 pub async fn open_poll(shared: State<'_, Arc<Shared>>, item_id: u32, title: String) -> Answer<()> {
-    shared.seat.send(Command::OpenPoll { item_id, title, rule: None }).await.map_err(shown)
+    shared
+        .seat
+        .send(Command::OpenPoll {
+            item_id,
+            title,
+            rule: None,
+        })
+        .await
+        .map_err(shown)
 }
 
 #[tauri::command]

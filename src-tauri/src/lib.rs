@@ -47,7 +47,11 @@ pub fn run_app(builder: tauri::Builder<tauri::Wry>) {
                     None
                 }
             };
-            let shared = Arc::new(Shared { seat: phonghop_client::Seat::new(&data_dir.join("cache")), renderer, launch });
+            let shared = Arc::new(Shared {
+                seat: phonghop_client::Seat::new(&data_dir.join("cache")),
+                renderer,
+                launch,
+            });
             app.manage(shared);
             Ok(())
         })
@@ -68,7 +72,11 @@ pub fn run_app(builder: tauri::Builder<tauri::Wry>) {
 }
 
 /// Forwards every change of the mirror to the webview as a `mirror-changed` event.
-pub(crate) fn forward_mirror(app: tauri::AppHandle, shared: Arc<Shared>, mut mirror: tokio::sync::watch::Receiver<phonghop_client::Mirror>) {
+pub(crate) fn forward_mirror(
+    app: tauri::AppHandle,
+    shared: Arc<Shared>,
+    mut mirror: tokio::sync::watch::Receiver<phonghop_client::Mirror>,
+) {
     tauri::async_runtime::spawn(async move {
         while mirror.changed().await.is_ok() {
             if let Some(view) = shared.seat.mirror_view() {

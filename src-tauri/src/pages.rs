@@ -24,7 +24,11 @@ fn parse(path: &str) -> Option<PageRequest> {
     let page_index = parts.next()?.parse().ok()?;
     let width_px = parts.next()?.parse().ok()?;
     let hex = sha256.len() == 64 && sha256.bytes().all(|b| b.is_ascii_hexdigit());
-    (hex && parts.next().is_none()).then_some(PageRequest { sha256, page_index, width_px })
+    (hex && parts.next().is_none()).then_some(PageRequest {
+        sha256,
+        page_index,
+        width_px,
+    })
 }
 
 fn answer(status: StatusCode, content_type: &str, body: Vec<u8>) -> Response<Vec<u8>> {
@@ -38,7 +42,11 @@ fn answer(status: StatusCode, content_type: &str, body: Vec<u8>) -> Response<Vec
         .expect("a response from static parts")
 }
 
-pub fn handle<R: tauri::Runtime>(context: UriSchemeContext<'_, R>, request: Request<Vec<u8>>, responder: UriSchemeResponder) {
+pub fn handle<R: tauri::Runtime>(
+    context: UriSchemeContext<'_, R>,
+    request: Request<Vec<u8>>,
+    responder: UriSchemeResponder,
+) {
     let shared = context.app_handle().state::<Arc<Shared>>().inner().clone();
     let path = request.uri().path().to_owned();
     tauri::async_runtime::spawn(async move {
@@ -73,7 +81,11 @@ mod tests {
     #[test]
     fn page_paths_parse_with_plain_or_encoded_slashes() {
         let sha = "ab".repeat(32);
-        let want = Some(PageRequest { sha256: sha.clone(), page_index: 2, width_px: 800 });
+        let want = Some(PageRequest {
+            sha256: sha.clone(),
+            page_index: 2,
+            width_px: 800,
+        });
         assert_eq!(parse(&format!("/{sha}/2/800")), want);
         assert_eq!(parse(&format!("/{sha}%2F2%2F800")), want);
         assert_eq!(parse("/../../etc/passwd/1/2"), None);

@@ -20,9 +20,7 @@ pub struct CuttableProxy {
 impl CuttableProxy {
     /// Listens on `127.0.0.1:0` and pipes every connection to `upstream` (`host:port`).
     pub async fn start(upstream: &str) -> Result<CuttableProxy> {
-        let listener = TcpListener::bind("127.0.0.1:0")
-            .await
-            .context("binding the proxy")?;
+        let listener = TcpListener::bind("127.0.0.1:0").await.context("binding the proxy")?;
         let address = listener.local_addr()?;
         let (cut, _) = watch::channel(false);
         let accept_task = tokio::spawn(accept(listener, upstream.to_owned(), cut.clone()));

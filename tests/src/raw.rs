@@ -3,9 +3,7 @@
 
 use anyhow::{anyhow, bail, Context, Result};
 use futures_util::{SinkExt, StreamExt};
-use phonghop_protocol::{
-    ClientFrame, ClientMessage, ErrorFrame, ServerFrame, ServerMessage, UserView,
-};
+use phonghop_protocol::{ClientFrame, ClientMessage, ErrorFrame, ServerFrame, ServerMessage, UserView};
 use tokio::net::TcpStream;
 use tokio_tungstenite::tungstenite::Message;
 use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
@@ -19,10 +17,7 @@ pub struct RawSocket {
 impl RawSocket {
     /// Connects to `/ws` of the server at `server_url` (`http://host:port`).
     pub async fn connect(server_url: &str) -> Result<RawSocket> {
-        let url = format!(
-            "ws{}/ws",
-            server_url.trim_end_matches('/').trim_start_matches("http")
-        );
+        let url = format!("ws{}/ws", server_url.trim_end_matches('/').trim_start_matches("http"));
         let (socket, _) = within(
             "the WebSocket handshake",
             tokio_tungstenite::connect_async(url.as_str()),
@@ -48,8 +43,7 @@ impl RawSocket {
 
     /// Sends a well-formed frame of the current protocol version.
     pub async fn send(&mut self, message: ClientMessage) -> Result<()> {
-        self.send_text(serde_json::to_string(&ClientFrame::new(message))?)
-            .await
+        self.send_text(serde_json::to_string(&ClientFrame::new(message))?).await
     }
 
     /// The next frame from the server; the connection ending is an error.
@@ -61,10 +55,8 @@ impl RawSocket {
                 .context("reading from the WebSocket")?;
             match message {
                 Message::Text(text) => {
-                    let frame: ServerFrame =
-                        serde_json::from_str(text.as_str()).with_context(|| {
-                            format!("the server sent an unreadable frame: {}", text.as_str())
-                        })?;
+                    let frame: ServerFrame = serde_json::from_str(text.as_str())
+                        .with_context(|| format!("the server sent an unreadable frame: {}", text.as_str()))?;
                     if frame.v != phonghop_protocol::PROTOCOL_VERSION {
                         bail!("the server sent a frame of version {}", frame.v);
                     }
@@ -90,14 +82,8 @@ impl RawSocket {
         loop {
             match self.next().await? {
                 ServerMessage::Event { .. } | ServerMessage::Tally { .. } => continue,
-                ServerMessage::Ack {
-                    id: answered,
-                    result,
-                } if answered == id => {
-                    return Ok(ServerMessage::Ack {
-                        id: answered,
-                        result,
-                    })
+                ServerMessage::Ack { id: answered, result } if answered == id => {
+                    return Ok(ServerMessage::Ack { id: answered, result })
                 }
                 ServerMessage::Error {
                     id: Some(answered),
@@ -143,9 +129,7 @@ impl RawSocket {
         loop {
             match self.next().await? {
                 ServerMessage::Live { seq, .. } => return Ok(seq),
-                ServerMessage::Snapshot { .. }
-                | ServerMessage::Event { .. }
-                | ServerMessage::Tally { .. } => continue,
+                ServerMessage::Snapshot { .. } | ServerMessage::Event { .. } | ServerMessage::Tally { .. } => continue,
                 other => bail!("expected a snapshot and live, got {other:?}"),
             }
         }

@@ -6,13 +6,12 @@ use std::path::Path;
 use anyhow::{Context, Result};
 
 const FAMILY_NAMES: [&str; 14] = [
-    "Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Huỳnh", "Phan", "Vũ", "Võ", "Đặng", "Bùi", "Đỗ",
-    "Hồ", "Ngô",
+    "Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Huỳnh", "Phan", "Vũ", "Võ", "Đặng", "Bùi", "Đỗ", "Hồ", "Ngô",
 ];
 const MIDDLE_NAMES: [&str; 6] = ["Văn", "Thị", "Đức", "Minh", "Ngọc", "Hữu"];
 const GIVEN_NAMES: [&str; 17] = [
-    "An", "Bình", "Chi", "Dũng", "Giang", "Hà", "Hải", "Hạnh", "Hùng", "Khánh", "Lan", "Long",
-    "Mai", "Nam", "Phúc", "Quân", "Thảo",
+    "An", "Bình", "Chi", "Dũng", "Giang", "Hà", "Hải", "Hạnh", "Hùng", "Khánh", "Lan", "Long", "Mai", "Nam", "Phúc",
+    "Quân", "Thảo",
 ];
 const WARDS: [&str; 5] = [
     "Xã Quyết Thắng",
@@ -36,9 +35,7 @@ impl Roster {
         Roster {
             chair: code(1).to_lowercase(),
             secretariat: code(2).to_lowercase(),
-            delegates: (0..delegates)
-                .map(|index| code(index + 3).to_lowercase())
-                .collect(),
+            delegates: (0..delegates).map(|index| code(index + 3).to_lowercase()).collect(),
         }
     }
 
@@ -51,8 +48,7 @@ impl Roster {
 
     /// Writes the roster as the CSV `phonghop-server import-councillors` reads.
     pub fn write_csv(&self, path: &Path) -> Result<()> {
-        let mut writer =
-            csv::Writer::from_path(path).with_context(|| format!("creating {}", path.display()))?;
+        let mut writer = csv::Writer::from_path(path).with_context(|| format!("creating {}", path.display()))?;
         writer.write_record(["ma_dai_bieu", "ho_ten", "chuc_vu", "don_vi", "vai_tro"])?;
         let count = self.delegates.len() + 2;
         for number in 1..=count {
@@ -62,13 +58,7 @@ impl Roster {
                 _ => ("Đại biểu HĐND", "dai_bieu"),
             };
             let ward = WARDS[number % WARDS.len()];
-            writer.write_record([
-                code(number).as_str(),
-                &full_name(number),
-                position,
-                ward,
-                role,
-            ])?;
+            writer.write_record([code(number).as_str(), &full_name(number), position, ward, role])?;
         }
         writer.flush().context("writing the councillors CSV")?;
         Ok(())

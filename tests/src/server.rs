@@ -105,11 +105,7 @@ impl TestServer {
 
     /// `http://127.0.0.1:PORT` of the running server.
     pub fn url(&self) -> &str {
-        &self
-            .running
-            .as_ref()
-            .expect("the server is not running")
-            .url
+        &self.running.as_ref().expect("the server is not running").url
     }
 
     /// `127.0.0.1:PORT` of the running server.
@@ -119,8 +115,7 @@ impl TestServer {
 
     /// The meeting the secretariat prepared.
     pub fn meeting_id(&self) -> u32 {
-        self.meeting_id
-            .expect("this server was started without a meeting")
+        self.meeting_id.expect("this server was started without a meeting")
     }
 
     pub fn roster(&self) -> &Roster {
@@ -160,15 +155,8 @@ impl TestServer {
     /// Kills the server with SIGKILL, as a power cut or `kill -9` would, and waits for it to die.
     pub async fn kill(&mut self) -> Result<()> {
         let mut running = self.running.take().context("the server is not running")?;
-        running
-            .child
-            .start_kill()
-            .context("sending SIGKILL to the server")?;
-        let status = running
-            .child
-            .wait()
-            .await
-            .context("waiting for the killed server")?;
+        running.child.start_kill().context("sending SIGKILL to the server")?;
+        let status = running.child.wait().await.context("waiting for the killed server")?;
         ensure!(
             !status.success(),
             "the server exited normally instead of being killed: {status}"
@@ -287,11 +275,7 @@ impl TestServer {
         for (username, role) in members {
             let response = self
                 .http
-                .post(format!(
-                    "{}/api/meetings/{}/members",
-                    self.url(),
-                    meeting.id
-                ))
+                .post(format!("{}/api/meetings/{}/members", self.url(), meeting.id))
                 .bearer_auth(&secretariat.token)
                 .json(&AddMemberRequest {
                     username: username.clone(),
@@ -345,8 +329,7 @@ async fn drain(
 /// The cargo target folder: `CARGO_TARGET_DIR` when set, else the workspace's `target/`.
 fn target_dir() -> PathBuf {
     let workspace = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
-    let configured = std::env::var_os("CARGO_TARGET_DIR")
-        .or_else(|| option_env!("CARGO_TARGET_DIR").map(Into::into));
+    let configured = std::env::var_os("CARGO_TARGET_DIR").or_else(|| option_env!("CARGO_TARGET_DIR").map(Into::into));
     match configured.map(PathBuf::from) {
         Some(dir) if dir.is_absolute() => dir,
         Some(dir) => workspace.join(dir),
@@ -358,10 +341,7 @@ fn target_dir() -> PathBuf {
 pub fn server_binary() -> Result<PathBuf> {
     let debug = target_dir().join("debug");
     let server = debug.join(format!("phonghop-server{}", std::env::consts::EXE_SUFFIX));
-    let indexer = debug.join(format!(
-        "phonghop-index-pdf{}",
-        std::env::consts::EXE_SUFFIX
-    ));
+    let indexer = debug.join(format!("phonghop-index-pdf{}", std::env::consts::EXE_SUFFIX));
     for binary in [&server, &indexer] {
         ensure!(
             binary.is_file(),

@@ -29,10 +29,7 @@ pub async fn wait_for(
 }
 
 /// The next sync event; missing events (a lagging receiver) are an error, not something to skip.
-pub async fn next_event(
-    events: &mut broadcast::Receiver<SyncEvent>,
-    what: &str,
-) -> Result<SyncEvent> {
+pub async fn next_event(events: &mut broadcast::Receiver<SyncEvent>, what: &str) -> Result<SyncEvent> {
     within(what, events.recv())
         .await?
         .with_context(|| format!("receiving sync events while waiting for {what}"))

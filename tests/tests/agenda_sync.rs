@@ -35,11 +35,7 @@ async fn two_councillors_see_an_agenda_change_live() -> Result<()> {
         );
     }
 
-    let added = [
-        "Khai mạc kỳ họp",
-        "Tờ trình về phòng họp không giấy",
-        "Bế mạc kỳ họp",
-    ];
+    let added = ["Khai mạc kỳ họp", "Tờ trình về phòng họp không giấy", "Bế mạc kỳ họp"];
     let mut last_seq = 0;
     for title in added {
         let command = Command::AddAgendaItem {
@@ -49,15 +45,8 @@ async fn two_councillors_see_an_agenda_change_live() -> Result<()> {
         last_seq = logged(secretariat.command(meeting, &command).await).await?;
     }
     for mirror in &mut mirrors {
-        let seen = wait_for(mirror, "the three new agenda items", |mirror| {
-            mirror.seq >= last_seq
-        })
-        .await?;
-        assert_eq!(
-            titles(&seen),
-            added,
-            "items appear in the order they were added"
-        );
+        let seen = wait_for(mirror, "the three new agenda items", |mirror| mirror.seq >= last_seq).await?;
+        assert_eq!(titles(&seen), added, "items appear in the order they were added");
         let positions: Vec<u32> = seen
             .state
             .as_ref()
@@ -98,20 +87,14 @@ async fn two_councillors_see_an_agenda_change_live() -> Result<()> {
     let reordered_seq = logged(secretariat.command(meeting, &reorder).await).await?;
     let snapshot = secretariat.snapshot(meeting).await?;
     for mirror in &mut mirrors {
-        let seen = wait_for(mirror, "the new agenda order", |mirror| {
-            mirror.seq >= reordered_seq
-        })
-        .await?;
+        let seen = wait_for(mirror, "the new agenda order", |mirror| mirror.seq >= reordered_seq).await?;
         let state = seen.state.as_ref().unwrap();
         let order: Vec<u32> = state.items.iter().map(|item| item.id).collect();
         assert_eq!(order, new_order);
         let positions: Vec<u32> = state.items.iter().map(|item| item.position).collect();
         assert_eq!(positions, vec![0, 1, 2]);
         assert_eq!(seen.seq, snapshot.seq);
-        assert_eq!(
-            state, &snapshot.state,
-            "the live mirror equals the server's snapshot"
-        );
+        assert_eq!(state, &snapshot.state, "the live mirror equals the server's snapshot");
     }
     Ok(())
 }

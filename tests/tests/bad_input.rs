@@ -3,9 +3,7 @@
 
 use anyhow::{bail, ensure, Result};
 use phonghop_journeys::{within, RawSocket, ServerOptions, TestServer};
-use phonghop_protocol::{
-    ClientMessage, Command, CommandResult, ErrorCode, ErrorFrame, ServerMessage,
-};
+use phonghop_protocol::{ClientMessage, Command, CommandResult, ErrorCode, ErrorFrame, ServerMessage};
 
 /// Checks a refusal from the HTTP API: its status, its code and both messages.
 async fn http_refusal(response: reqwest::Response, status: u16) -> Result<ErrorCode> {
@@ -19,11 +17,7 @@ async fn http_refusal(response: reqwest::Response, status: u16) -> Result<ErrorC
 }
 
 async fn health(url: &str) -> Result<()> {
-    let response = within(
-        "the health check",
-        reqwest::get(format!("{url}/api/health")),
-    )
-    .await??;
+    let response = within("the health check", reqwest::get(format!("{url}/api/health"))).await??;
     ensure!(
         response.status().is_success(),
         "health check: HTTP {}",
@@ -36,35 +30,19 @@ async fn health(url: &str) -> Result<()> {
 async fn bad_frames_get_an_error_frame_and_the_connection_carries_on() -> Result<()> {
     let server = TestServer::start(1).await?;
     let mut socket = RawSocket::connect(server.url()).await?;
-    let oversized = format!(
-        r#"{{"v":1,"type":"ping","padding":"{}"}}"#,
-        "x".repeat(100 * 1024)
-    );
+    let oversized = format!(r#"{{"v":1,"type":"ping","padding":"{}"}}"#, "x".repeat(100 * 1024));
     let cases = [
-        (
-            r#"{"v":1,"type":"ping""#.to_owned(),
-            ErrorCode::MalformedFrame,
-        ),
+        (r#"{"v":1,"type":"ping""#.to_owned(), ErrorCode::MalformedFrame),
         ("[1,2,3]".to_owned(), ErrorCode::MalformedFrame),
-        (
-            r#"{"v":1,"type":"dance"}"#.to_owned(),
-            ErrorCode::UnknownMessageType,
-        ),
-        (
-            r#"{"v":2,"type":"ping"}"#.to_owned(),
-            ErrorCode::UnsupportedVersion,
-        ),
-        (
-            r#"{"type":"ping"}"#.to_owned(),
-            ErrorCode::UnsupportedVersion,
-        ),
+        (r#"{"v":1,"type":"dance"}"#.to_owned(), ErrorCode::UnknownMessageType),
+        (r#"{"v":2,"type":"ping"}"#.to_owned(), ErrorCode::UnsupportedVersion),
+        (r#"{"type":"ping"}"#.to_owned(), ErrorCode::UnsupportedVersion),
         (
             r#"{"v":1,"type":"subscribe","meeting_id":"một"}"#.to_owned(),
             ErrorCode::InvalidMessage,
         ),
         (
-            r#"{"v":1,"type":"command","id":"c1","meeting_id":1,"command":{"kind":"fly"}}"#
-                .to_owned(),
+            r#"{"v":1,"type":"command","id":"c1","meeting_id":1,"command":{"kind":"fly"}}"#.to_owned(),
             ErrorCode::InvalidMessage,
         ),
         (oversized, ErrorCode::FrameTooLarge),
@@ -80,9 +58,7 @@ async fn bad_frames_get_an_error_frame_and_the_connection_carries_on() -> Result
         );
         socket.ping().await?;
     }
-    socket
-        .send_binary(b"{\"v\":1,\"type\":\"ping\"}".to_vec())
-        .await?;
+    socket.send_binary(b"{\"v\":1,\"type\":\"ping\"}".to_vec()).await?;
     assert_eq!(
         socket.expect_error().await?.code,
         ErrorCode::MalformedFrame,
@@ -101,10 +77,7 @@ async fn a_frame_over_the_hard_limit_closes_only_that_connection() -> Result<()>
     if sender.send_text("x".repeat(2 * 1024 * 1024)).await.is_ok() {
         sender.closed().await?;
     }
-    ensure!(
-        sender.ping().await.is_err(),
-        "the connection that sent 2 MiB is closed"
-    );
+    ensure!(sender.ping().await.is_err(), "the connection that sent 2 MiB is closed");
 
     bystander.ping().await?;
     health(server.url()).await?;
@@ -123,10 +96,7 @@ async fn subscribing_or_commanding_before_authenticating_is_refused() -> Result<
             since_seq: None,
         })
         .await?;
-    assert_eq!(
-        socket.expect_error().await?.code,
-        ErrorCode::Unauthenticated
-    );
+    assert_eq!(socket.expect_error().await?.code, ErrorCode::Unauthenticated);
     let command = Command::AddAgendaItem {
         title: "Mục lạ".to_owned(),
         description: String::new(),
@@ -143,9 +113,7 @@ async fn subscribing_or_commanding_before_authenticating_is_refused() -> Result<
         other => bail!("expected unauthenticated, got {other:?}"),
     }
     socket
-        .send(ClientMessage::Authenticate {
-            token: "00".repeat(32),
-        })
+        .send(ClientMessage::Authenticate { token: "00".repeat(32) })
         .await?;
     assert_eq!(
         socket.expect_error().await?.code,
@@ -182,10 +150,7 @@ async fn a_wrong_password_gets_wrong_credentials_in_both_languages() -> Result<(
         .body("{không phải JSON")
         .send()
         .await?;
-    assert_eq!(
-        http_refusal(response, 400).await?,
-        ErrorCode::MalformedFrame
-    );
+    assert_eq!(http_refusal(response, 400).await?, ErrorCode::MalformedFrame);
     Ok(())
 }
 
@@ -253,11 +218,7 @@ async fn a_delegate_sending_chair_commands_over_the_websocket_is_forbidden() -> 
             other => bail!("expected forbidden, got {other:?}"),
         }
     }
-    assert_eq!(
-        delegate.snapshot(meeting).await?.seq,
-        seq,
-        "nothing was logged"
-    );
+    assert_eq!(delegate.snapshot(meeting).await?.seq, seq, "nothing was logged");
     Ok(())
 }
 
@@ -347,10 +308,7 @@ async fn an_upload_over_the_limit_is_refused_with_document_too_large() -> Result
         }
         other => bail!("expected document_too_large, got {other:?}"),
     }
-    let url = format!(
-        "{}/api/meetings/{meeting}/items/{item}/documents",
-        server.url()
-    );
+    let url = format!("{}/api/meetings/{meeting}/items/{item}/documents", server.url());
     let response = server
         .http()
         .post(url)
@@ -358,15 +316,10 @@ async fn an_upload_over_the_limit_is_refused_with_document_too_large() -> Result
         .body(vec![b'%'; 2 * 1024 * 1024])
         .send()
         .await?;
-    assert_eq!(
-        http_refusal(response, 413).await?,
-        ErrorCode::DocumentTooLarge
-    );
+    assert_eq!(http_refusal(response, 413).await?, ErrorCode::DocumentTooLarge);
     health(server.url()).await?;
     assert!(
-        secretariat.snapshot(meeting).await?.state.items[0]
-            .documents
-            .is_empty(),
+        secretariat.snapshot(meeting).await?.state.items[0].documents.is_empty(),
         "nothing was stored"
     );
     Ok(())
@@ -444,9 +397,7 @@ async fn a_word_document_is_refused_because_office_conversion_is_unavailable() -
         ErrorCode::OfficeConversionUnavailable
     );
     assert!(
-        secretariat.snapshot(meeting).await?.state.items[0]
-            .documents
-            .is_empty(),
+        secretariat.snapshot(meeting).await?.state.items[0].documents.is_empty(),
         "nothing was stored"
     );
     Ok(())
@@ -456,18 +407,40 @@ async fn a_word_document_is_refused_because_office_conversion_is_unavailable() -
 async fn requests_axum_refuses_itself_still_get_an_error_frame() -> Result<()> {
     let server = TestServer::start(1).await?;
     let secretariat = server.login_secretariat().await?;
-    let get = |path: &str| server.http().get(format!("{}{path}", server.url())).bearer_auth(&secretariat.token).send();
-    assert_eq!(http_refusal(get("/api/meetings/abc/snapshot").await?, 400).await?, ErrorCode::InvalidMessage, "a path id that is not a number");
-    assert_eq!(http_refusal(get("/api/no-such-route").await?, 404).await?, ErrorCode::NotFound, "an unknown route");
+    let get = |path: &str| {
+        server
+            .http()
+            .get(format!("{}{path}", server.url()))
+            .bearer_auth(&secretariat.token)
+            .send()
+    };
+    assert_eq!(
+        http_refusal(get("/api/meetings/abc/snapshot").await?, 400).await?,
+        ErrorCode::InvalidMessage,
+        "a path id that is not a number"
+    );
+    assert_eq!(
+        http_refusal(get("/api/no-such-route").await?, 404).await?,
+        ErrorCode::NotFound,
+        "an unknown route"
+    );
     let oversized = server
         .http()
-        .post(format!("{}/api/meetings/{}/commands", server.url(), server.meeting_id()))
+        .post(format!(
+            "{}/api/meetings/{}/commands",
+            server.url(),
+            server.meeting_id()
+        ))
         .bearer_auth(&secretariat.token)
         .header("content-type", "application/json")
         .body(vec![b' '; 1024 * 1024 + 16])
         .send()
         .await?;
-    assert_eq!(http_refusal(oversized, 413).await?, ErrorCode::FrameTooLarge, "a JSON body over 1 MiB");
+    assert_eq!(
+        http_refusal(oversized, 413).await?,
+        ErrorCode::FrameTooLarge,
+        "a JSON body over 1 MiB"
+    );
     Ok(())
 }
 
@@ -476,7 +449,9 @@ async fn password_guessing_is_limited_without_locking_the_councillor_out() -> Re
     let server = TestServer::start(1).await?;
     let username = server.roster().delegates[0].clone();
     // The guesser comes from another loopback address than the councillor's laptop.
-    let guesser = reqwest::Client::builder().local_address(std::net::IpAddr::from([127, 0, 0, 2])).build()?;
+    let guesser = reqwest::Client::builder()
+        .local_address(std::net::IpAddr::from([127, 0, 0, 2]))
+        .build()?;
     let attempt = |client: &reqwest::Client, password: &str| {
         client
             .post(format!("{}/api/login", server.url()))
@@ -484,11 +459,22 @@ async fn password_guessing_is_limited_without_locking_the_councillor_out() -> Re
             .send()
     };
     for _ in 0..10 {
-        assert_eq!(http_refusal(attempt(&guesser, "doan-mo").await?, 401).await?, ErrorCode::WrongCredentials);
+        assert_eq!(
+            http_refusal(attempt(&guesser, "doan-mo").await?, 401).await?,
+            ErrorCode::WrongCredentials
+        );
     }
     let refused = attempt(&guesser, phonghop_journeys::PASSWORD).await?;
-    assert_eq!(http_refusal(refused, 429).await?, ErrorCode::RateLimited, "even the right password, from the guesser");
+    assert_eq!(
+        http_refusal(refused, 429).await?,
+        ErrorCode::RateLimited,
+        "even the right password, from the guesser"
+    );
     let own_laptop = attempt(server.http(), phonghop_journeys::PASSWORD).await?;
-    assert!(own_laptop.status().is_success(), "the councillor still logs in from their own laptop: {}", own_laptop.status());
+    assert!(
+        own_laptop.status().is_success(),
+        "the councillor still logs in from their own laptop: {}",
+        own_laptop.status()
+    );
     Ok(())
 }

@@ -53,9 +53,7 @@ fn corpus_files() -> Result<Vec<PathBuf>> {
     let mut files = Vec::new();
     for folder in ["pdf", "vi"] {
         let dir = corpus_dir().join(folder);
-        for entry in
-            std::fs::read_dir(&dir).with_context(|| format!("reading {}", dir.display()))?
-        {
+        for entry in std::fs::read_dir(&dir).with_context(|| format!("reading {}", dir.display()))? {
             let path = entry?.path();
             if path.is_file() {
                 files.push(path);
@@ -84,10 +82,7 @@ impl Uploader {
                 self.server, self.meeting, self.item
             ))
             .bearer_auth(&self.token)
-            .query(&[
-                ("file_name", name.as_str()),
-                ("title", name.trim_end_matches(".pdf")),
-            ])
+            .query(&[("file_name", name.as_str()), ("title", name.trim_end_matches(".pdf"))])
             .body(bytes);
         let exchange = async {
             let response = request.send().await?;
@@ -101,8 +96,8 @@ impl Uploader {
             .with_context(|| format!("{name}: the upload failed"))?;
         let answer = match status {
             200 => {
-                let upload: UploadResponse = serde_json::from_slice(&body)
-                    .with_context(|| format!("{name}: reading the answer"))?;
+                let upload: UploadResponse =
+                    serde_json::from_slice(&body).with_context(|| format!("{name}: reading the answer"))?;
                 let document = upload.document;
                 ensure!(
                     document.page_count >= 1,
@@ -127,10 +122,7 @@ impl Uploader {
                         String::from_utf8_lossy(&body)
                     )
                 })?;
-                ensure!(
-                    REFUSAL_CODES.contains(&error.code),
-                    "{name}: refused with {error}"
-                );
+                ensure!(REFUSAL_CODES.contains(&error.code), "{name}: refused with {error}");
                 ensure!(
                     error.code.http_status() == status,
                     "{name}: {:?} sent as HTTP {status}",
@@ -189,21 +181,14 @@ async fn every_corpus_file_is_indexed_or_refused_and_the_server_keeps_serving() 
     };
 
     let files = corpus_files()?;
-    ensure!(
-        files.len() >= 170,
-        "the corpus has only {} files",
-        files.len()
-    );
+    ensure!(files.len() >= 170, "the corpus has only {} files", files.len());
     let permits = Arc::new(Semaphore::new(IN_FLIGHT));
     let mut uploads = tokio::task::JoinSet::new();
     for path in files.iter().cloned() {
         let permits = permits.clone();
         let uploader = uploader.clone();
         uploads.spawn(async move {
-            let _permit = permits
-                .acquire_owned()
-                .await
-                .expect("the semaphore is never closed");
+            let _permit = permits.acquire_owned().await.expect("the semaphore is never closed");
             uploader.upload(path).await
         });
     }
@@ -221,16 +206,8 @@ async fn every_corpus_file_is_indexed_or_refused_and_the_server_keeps_serving() 
             Err(error) => failures.push(format!("{error:#}")),
         }
     }
-    assert!(
-        failures.is_empty(),
-        "uploads that went wrong:\n{}",
-        failures.join("\n")
-    );
-    assert_eq!(
-        accepted.len() + refused.len(),
-        files.len(),
-        "every file got an answer"
-    );
+    assert!(failures.is_empty(), "uploads that went wrong:\n{}", failures.join("\n"));
+    assert_eq!(accepted.len() + refused.len(), files.len(), "every file got an answer");
 
     let mut by_code: BTreeMap<String, usize> = BTreeMap::new();
     for code in refused.values() {
@@ -263,10 +240,7 @@ async fn every_corpus_file_is_indexed_or_refused_and_the_server_keeps_serving() 
         .map(|document| document.id)
         .collect();
     let acknowledged: BTreeSet<u32> = accepted.values().map(|document| document.id).collect();
-    assert_eq!(
-        listed, acknowledged,
-        "the meeting lists exactly the accepted documents"
-    );
+    assert_eq!(listed, acknowledged, "the meeting lists exactly the accepted documents");
     for document in &snapshot.state.items[0].documents {
         assert_eq!(
             Some(document),

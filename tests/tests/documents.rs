@@ -7,11 +7,7 @@ use phonghop_journeys::{corpus_dir, TestServer};
 use phonghop_protocol::{Command, Document};
 
 /// Adds an agenda item and uploads a Vietnamese document of the corpus to it.
-async fn upload_to_new_item(
-    secretariat: &Session,
-    meeting: u32,
-    file: &str,
-) -> Result<(Document, Vec<u8>)> {
+async fn upload_to_new_item(secretariat: &Session, meeting: u32, file: &str) -> Result<(Document, Vec<u8>)> {
     let title = format!("Thảo luận {file}");
     secretariat
         .command(
@@ -38,10 +34,8 @@ async fn a_cached_document_stays_readable_after_the_server_dies() -> Result<()> 
     let mut server = TestServer::start(1).await?;
     let meeting = server.meeting_id();
     let secretariat = server.login_secretariat().await?;
-    let (fetched, bytes) =
-        upload_to_new_item(&secretariat, meeting, "du-thao-nghi-quyet-v1.pdf").await?;
-    let (never_fetched, _) =
-        upload_to_new_item(&secretariat, meeting, "du-thao-nghi-quyet-v2.pdf").await?;
+    let (fetched, bytes) = upload_to_new_item(&secretariat, meeting, "du-thao-nghi-quyet-v1.pdf").await?;
+    let (never_fetched, _) = upload_to_new_item(&secretariat, meeting, "du-thao-nghi-quyet-v2.pdf").await?;
 
     let delegate = server.login_delegate(0).await?;
     let laptop = tempfile::tempdir()?;
@@ -52,11 +46,7 @@ async fn a_cached_document_stays_readable_after_the_server_dies() -> Result<()> 
         "nothing is cached before the first fetch"
     );
     let path = cache.fetch(&delegate, &fetched).await?;
-    assert_eq!(
-        std::fs::read(&path)?,
-        bytes,
-        "the cached file is the uploaded document"
-    );
+    assert_eq!(std::fs::read(&path)?, bytes, "the cached file is the uploaded document");
 
     server.kill().await?;
     assert_eq!(
@@ -89,8 +79,7 @@ async fn a_tampered_cache_file_is_not_trusted() -> Result<()> {
     let server = TestServer::start(1).await?;
     let meeting = server.meeting_id();
     let secretariat = server.login_secretariat().await?;
-    let (document, bytes) =
-        upload_to_new_item(&secretariat, meeting, "to-trinh-phong-hop-khong-giay.pdf").await?;
+    let (document, bytes) = upload_to_new_item(&secretariat, meeting, "to-trinh-phong-hop-khong-giay.pdf").await?;
     let delegate = server.login_delegate(0).await?;
     let laptop = tempfile::tempdir()?;
     let cache = DocumentCache::open(laptop.path()).await?;
@@ -120,8 +109,7 @@ async fn blobs_are_served_by_range_with_an_etag() -> Result<()> {
     let server = TestServer::start(1).await?;
     let meeting = server.meeting_id();
     let secretariat = server.login_secretariat().await?;
-    let (document, bytes) =
-        upload_to_new_item(&secretariat, meeting, "bao-cao-kinh-te-xa-hoi.pdf").await?;
+    let (document, bytes) = upload_to_new_item(&secretariat, meeting, "bao-cao-kinh-te-xa-hoi.pdf").await?;
     let delegate = server.login_delegate(0).await?;
     let url = format!("{}/api/blobs/{}", server.url(), document.sha256);
     let etag = format!("\"{}\"", document.sha256);
@@ -170,20 +158,13 @@ async fn blobs_are_served_by_range_with_an_etag() -> Result<()> {
 
     let beyond = get(Some(&format!("bytes={size}-")), None).await?;
     assert_eq!(beyond.status().as_u16(), 416);
-    assert_eq!(
-        header(&beyond, "content-range"),
-        Some(format!("bytes */{size}"))
-    );
+    assert_eq!(header(&beyond, "content-range"), Some(format!("bytes */{size}")));
 
     let unchanged = get(None, Some(&etag)).await?;
     assert_eq!(unchanged.status().as_u16(), 304);
     assert_eq!(header(&unchanged, "etag"), Some(etag.clone()));
     assert!(unchanged.bytes().await?.is_empty());
     let other_tag = get(None, Some("\"khac\"")).await?;
-    assert_eq!(
-        other_tag.status().as_u16(),
-        200,
-        "another ETag gets the document"
-    );
+    assert_eq!(other_tag.status().as_u16(), 200, "another ETag gets the document");
     Ok(())
 }

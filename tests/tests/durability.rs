@@ -45,22 +45,19 @@ async fn killing_the_server_after_acks_loses_no_ballot() -> Result<()> {
     let poll_id = chair.snapshot(meeting).await?.state.polls[0].id;
 
     let delegates = try_join_all((0..DELEGATES).map(|index| server.login_delegate(index))).await?;
-    let ballots = delegates
-        .iter()
-        .enumerate()
-        .map(|(index, delegate)| async move {
-            let choice = choice_of(index);
-            match delegate
-                .command(meeting, &Command::CastBallot { poll_id, choice })
-                .await?
-            {
-                CommandResult::BallotRecorded {
-                    poll_id: recorded,
-                    choice: got,
-                } if recorded == poll_id && got == choice => Ok(()),
-                other => bail!("expected the ballot of delegate {index} recorded, got {other:?}"),
-            }
-        });
+    let ballots = delegates.iter().enumerate().map(|(index, delegate)| async move {
+        let choice = choice_of(index);
+        match delegate
+            .command(meeting, &Command::CastBallot { poll_id, choice })
+            .await?
+        {
+            CommandResult::BallotRecorded {
+                poll_id: recorded,
+                choice: got,
+            } if recorded == poll_id && got == choice => Ok(()),
+            other => bail!("expected the ballot of delegate {index} recorded, got {other:?}"),
+        }
+    });
     try_join_all(ballots).await?;
 
     // Every ballot is acknowledged: pull the plug at once.
@@ -79,17 +76,9 @@ async fn killing_the_server_after_acks_loses_no_ballot() -> Result<()> {
         no: 3,
         abstain: 1,
     };
-    assert_eq!(
-        poll.tally, expected,
-        "every acknowledged ballot is still counted"
-    );
+    assert_eq!(poll.tally, expected, "every acknowledged ballot is still counted");
     for (index, username) in server.roster().delegates.clone().iter().enumerate() {
-        let mine = server
-            .login(username)
-            .await?
-            .snapshot(meeting)
-            .await?
-            .my_ballots;
+        let mine = server.login(username).await?.snapshot(meeting).await?.my_ballots;
         assert_eq!(
             mine,
             vec![MyBallot {
@@ -100,9 +89,7 @@ async fn killing_the_server_after_acks_loses_no_ballot() -> Result<()> {
         );
     }
 
-    chair
-        .command(meeting, &Command::ClosePoll { poll_id })
-        .await?;
+    chair.command(meeting, &Command::ClosePoll { poll_id }).await?;
     let closed = chair.snapshot(meeting).await?.state.polls[0].clone();
     assert_eq!(closed.state, PollState::Closed);
     assert_eq!(closed.tally, expected);
@@ -137,12 +124,7 @@ async fn resending_a_command_id_is_harmless() -> Result<()> {
     assert_eq!(after_crash, first, "the answer survives a crash too");
 
     let snapshot = secretariat.snapshot(meeting).await?;
-    let copies = snapshot
-        .state
-        .items
-        .iter()
-        .filter(|item| item.title == title)
-        .count();
+    let copies = snapshot.state.items.iter().filter(|item| item.title == title).count();
     assert_eq!(copies, 1, "the item was added once");
     assert_eq!(snapshot.seq, seq, "nothing else was logged");
     Ok(())
@@ -155,22 +137,43 @@ async fn two_copies_of_a_command_sent_at_once_are_carried_out_once() -> Result<(
     let secretariat = server.login_secretariat().await?;
     for round in 0..5 {
         let title = format!("Mục gửi hai lần {round}");
-        let command = Command::AddAgendaItem { title: title.clone(), description: String::new() };
+        let command = Command::AddAgendaItem {
+            title: title.clone(),
+            description: String::new(),
+        };
         let id = new_command_id();
         let (first, second) = tokio::join!(
             secretariat.command_with_id(meeting, &id, &command),
             secretariat.command_with_id(meeting, &id, &command)
         );
         assert_eq!(first?, second?, "both copies get the same answer");
-        let copies = secretariat.snapshot(meeting).await?.state.items.iter().filter(|item| item.title == title).count();
+        let copies = secretariat
+            .snapshot(meeting)
+            .await?
+            .state
+            .items
+            .iter()
+            .filter(|item| item.title == title)
+            .count();
         assert_eq!(copies, 1, "round {round}: the item was added once");
     }
 
     // A ballot sent twice at once is one ballot, and both copies are acknowledged.
     let chair = server.login_chair().await?;
     let item_id = secretariat.snapshot(meeting).await?.state.items[0].id;
-    let opened = chair.command(meeting, &Command::OpenPoll { item_id, title: "Biểu quyết".into(), rule: None }).await?;
-    let CommandResult::Logged { seq } = opened else { bail!("opening a poll is logged, got {opened:?}") };
+    let opened = chair
+        .command(
+            meeting,
+            &Command::OpenPoll {
+                item_id,
+                title: "Biểu quyết".into(),
+                rule: None,
+            },
+        )
+        .await?;
+    let CommandResult::Logged { seq } = opened else {
+        bail!("opening a poll is logged, got {opened:?}")
+    };
     let poll_id = secretariat
         .snapshot(meeting)
         .await?
@@ -180,11 +183,24 @@ async fn two_copies_of_a_command_sent_at_once_are_carried_out_once() -> Result<(
         .map(|poll| poll.id)
         .ok_or_else(|| anyhow::anyhow!("no poll after seq {seq}"))?;
     let delegate = server.login_delegate(0).await?;
-    let ballot = Command::CastBallot { poll_id, choice: Choice::Yes };
+    let ballot = Command::CastBallot {
+        poll_id,
+        choice: Choice::Yes,
+    };
     let id = new_command_id();
-    let (first, second) = tokio::join!(delegate.command_with_id(meeting, &id, &ballot), delegate.command_with_id(meeting, &id, &ballot));
+    let (first, second) = tokio::join!(
+        delegate.command_with_id(meeting, &id, &ballot),
+        delegate.command_with_id(meeting, &id, &ballot)
+    );
     assert_eq!(first?, second?);
-    let tally = delegate.snapshot(meeting).await?.state.polls.last().map(|poll| poll.tally).unwrap_or_default();
+    let tally = delegate
+        .snapshot(meeting)
+        .await?
+        .state
+        .polls
+        .last()
+        .map(|poll| poll.tally)
+        .unwrap_or_default();
     assert_eq!(tally.yes, 1);
     Ok(())
 }

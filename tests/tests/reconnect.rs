@@ -20,17 +20,12 @@ async fn a_client_cut_off_during_three_changes_gets_exactly_those_three() -> Res
     let server = TestServer::start(1).await?;
     let meeting = server.meeting_id();
     let secretariat = server.login_secretariat().await?;
-    secretariat
-        .command(meeting, &add_item("Khai mạc kỳ họp"))
-        .await?;
+    secretariat.command(meeting, &add_item("Khai mạc kỳ họp")).await?;
 
     let proxy = CuttableProxy::start(server.address()).await?;
-    let delegate = phonghop_client::Session::login(
-        &proxy.url(),
-        &server.roster().delegates[0],
-        phonghop_journeys::PASSWORD,
-    )
-    .await?;
+    let delegate =
+        phonghop_client::Session::login(&proxy.url(), &server.roster().delegates[0], phonghop_journeys::PASSWORD)
+            .await?;
     let sync = MeetingSync::start(delegate, meeting, quick_reconnect());
     let mut mirror = sync.mirror();
     let before = wait_for(&mut mirror, "the delegate to be live", |m| {
@@ -42,9 +37,7 @@ async fn a_client_cut_off_during_three_changes_gets_exactly_those_three() -> Res
 
     proxy.cut();
     loop {
-        if next_event(&mut events, "the delegate to notice the cut").await?
-            == SyncEvent::Disconnected
-        {
+        if next_event(&mut events, "the delegate to notice the cut").await? == SyncEvent::Disconnected {
             break;
         }
     }
@@ -118,12 +111,8 @@ async fn commands_sent_while_offline_are_delivered_after_reconnect() -> Result<(
     let server = TestServer::start(1).await?;
     let meeting = server.meeting_id();
     let proxy = CuttableProxy::start(server.address()).await?;
-    let chair = phonghop_client::Session::login(
-        &proxy.url(),
-        &server.roster().chair,
-        phonghop_journeys::PASSWORD,
-    )
-    .await?;
+    let chair =
+        phonghop_client::Session::login(&proxy.url(), &server.roster().chair, phonghop_journeys::PASSWORD).await?;
     let sync = Arc::new(MeetingSync::start(chair, meeting, quick_reconnect()));
     let mut mirror = sync.mirror();
     wait_for(&mut mirror, "the chair to be live", |m| {
@@ -162,12 +151,7 @@ async fn commands_sent_while_offline_are_delivered_after_reconnect() -> Result<(
 
     let secretariat = server.login_secretariat().await?;
     let snapshot = secretariat.snapshot(meeting).await?;
-    let copies = snapshot
-        .state
-        .items
-        .iter()
-        .filter(|item| item.title == title)
-        .count();
+    let copies = snapshot.state.items.iter().filter(|item| item.title == title).count();
     assert_eq!(copies, 1, "the command was carried out exactly once");
     assert_eq!(seen.state.as_ref(), Some(&snapshot.state));
     Ok(())
@@ -182,7 +166,14 @@ async fn a_ballot_cast_from_another_laptop_while_cut_off_shows_after_resume() ->
     let item_id = secretariat.snapshot(meeting).await?.state.items[0].id;
     let chair = server.login_chair().await?;
     chair
-        .command(meeting, &Command::OpenPoll { item_id, title: "Thông qua nghị quyết".into(), rule: None })
+        .command(
+            meeting,
+            &Command::OpenPoll {
+                item_id,
+                title: "Thông qua nghị quyết".into(),
+                rule: None,
+            },
+        )
         .await?;
     let poll_id = secretariat.snapshot(meeting).await?.state.polls[0].id;
 
@@ -191,18 +182,41 @@ async fn a_ballot_cast_from_another_laptop_while_cut_off_shows_after_resume() ->
     let on_this_laptop = phonghop_client::Session::login(&proxy.url(), username, phonghop_journeys::PASSWORD).await?;
     let sync = MeetingSync::start(on_this_laptop, meeting, quick_reconnect());
     let mut mirror = sync.mirror();
-    wait_for(&mut mirror, "the delegate to be live", |m| m.connection == ConnectionState::Online && m.state.is_some()).await?;
+    wait_for(&mut mirror, "the delegate to be live", |m| {
+        m.connection == ConnectionState::Online && m.state.is_some()
+    })
+    .await?;
     assert!(mirror.borrow().my_ballots.is_empty());
 
     proxy.cut();
-    wait_for(&mut mirror, "the delegate to show offline", |m| m.connection != ConnectionState::Online).await?;
+    wait_for(&mut mirror, "the delegate to show offline", |m| {
+        m.connection != ConnectionState::Online
+    })
+    .await?;
     let on_another_laptop = server.login(username).await?;
-    on_another_laptop.command(meeting, &Command::CastBallot { poll_id, choice: Choice::No }).await?;
+    on_another_laptop
+        .command(
+            meeting,
+            &Command::CastBallot {
+                poll_id,
+                choice: Choice::No,
+            },
+        )
+        .await?;
     let mut events = sync.events();
     proxy.restore();
 
-    let resumed = wait_for(&mut mirror, "the delegate to be live again", |m| m.connection == ConnectionState::Online).await?;
-    assert_eq!(resumed.my_ballots, vec![MyBallot { poll_id, choice: Choice::No }]);
+    let resumed = wait_for(&mut mirror, "the delegate to be live again", |m| {
+        m.connection == ConnectionState::Online
+    })
+    .await?;
+    assert_eq!(
+        resumed.my_ballots,
+        vec![MyBallot {
+            poll_id,
+            choice: Choice::No
+        }]
+    );
     // It resumed by replay (nothing was logged while cut off), not by a snapshot.
     loop {
         match next_event(&mut events, "the resumed subscription").await? {

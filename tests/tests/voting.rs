@@ -5,9 +5,7 @@ use anyhow::{bail, Result};
 use futures_util::future::try_join_all;
 use phonghop_client::{ClientError, MeetingSync, Mirror, Session};
 use phonghop_journeys::{start_synced, wait_for, TestServer};
-use phonghop_protocol::{
-    Choice, Command, CommandResult, ErrorCode, Outcome, Poll, PollState, Tally,
-};
+use phonghop_protocol::{Choice, Command, CommandResult, ErrorCode, Outcome, Poll, PollState, Tally};
 
 /// Chair plus delegates: the 35 members of a commune council.
 const VOTERS: usize = 35;
@@ -127,11 +125,7 @@ async fn close_and_check(
         .await?;
         let poll = poll_in(&seen, poll_id).expect("the poll is in the mirror");
         assert_eq!(poll.tally, tally, "voter {index} sees the final tally");
-        assert_eq!(
-            poll.outcome,
-            Some(outcome),
-            "voter {index} sees the outcome"
-        );
+        assert_eq!(poll.outcome, Some(outcome), "voter {index} sees the outcome");
     }
     Ok(())
 }
@@ -141,21 +135,11 @@ async fn thirty_five_councillors_vote_and_everyone_sees_the_right_result() -> Re
     let server = TestServer::start(VOTERS - 1).await?;
     let meeting = server.meeting_id();
     let secretariat = server.login_secretariat().await?;
-    let item_id = new_item(
-        &secretariat,
-        meeting,
-        "Dự thảo Nghị quyết về phòng họp không giấy",
-    )
-    .await?;
+    let item_id = new_item(&secretariat, meeting, "Dự thảo Nghị quyết về phòng họp không giấy").await?;
 
     let voters = server.roster().voters();
     let sessions = try_join_all(voters.iter().map(|username| server.login(username))).await?;
-    let syncs = try_join_all(
-        sessions
-            .into_iter()
-            .map(|session| start_synced(session, meeting)),
-    )
-    .await?;
+    let syncs = try_join_all(sessions.into_iter().map(|session| start_synced(session, meeting))).await?;
     let chair = &syncs[0];
 
     let CommandResult::Logged { seq } = chair
@@ -165,17 +149,11 @@ async fn thirty_five_councillors_vote_and_everyone_sees_the_right_result() -> Re
         bail!("opening a poll is logged")
     };
     // The ack can reach the chair before the event it logged; the event follows on the same connection.
-    let opened = wait_for(
-        &mut chair.mirror(),
-        "the chair to see the poll it opened",
-        |m| m.seq >= seq,
-    )
+    let opened = wait_for(&mut chair.mirror(), "the chair to see the poll it opened", |m| {
+        m.seq >= seq
+    })
     .await?;
-    let Some(poll) = opened
-        .state
-        .as_ref()
-        .and_then(|state| state.polls.last().cloned())
-    else {
+    let Some(poll) = opened.state.as_ref().and_then(|state| state.polls.last().cloned()) else {
         bail!("the chair's mirror shows the poll it opened")
     };
     assert_eq!(
@@ -203,14 +181,7 @@ async fn thirty_five_councillors_vote_and_everyone_sees_the_right_result() -> Re
     let CommandResult::Logged { .. } = second else {
         bail!("opening a poll is logged")
     };
-    let Some(poll) = secretariat
-        .snapshot(meeting)
-        .await?
-        .state
-        .polls
-        .last()
-        .cloned()
-    else {
+    let Some(poll) = secretariat.snapshot(meeting).await?.state.polls.last().cloned() else {
         bail!("no second poll")
     };
     vote(&syncs, poll.id, &choices(17, 13)).await?;
@@ -297,12 +268,7 @@ async fn a_second_ballot_is_refused_with_already_voted() -> Result<()> {
     assert_eq!(refusal(again)?, ErrorCode::AlreadyVoted);
 
     let snapshot = chair.snapshot(meeting).await?;
-    let tally = snapshot
-        .state
-        .polls
-        .iter()
-        .find(|p| p.id == poll.id)
-        .map(|p| p.tally);
+    let tally = snapshot.state.polls.iter().find(|p| p.id == poll.id).map(|p| p.tally);
     let tally = tally.expect("the poll is in the snapshot");
     assert_eq!(
         (tally.yes, tally.no, tally.abstain),
@@ -341,10 +307,7 @@ async fn the_secretariat_cannot_vote() -> Result<()> {
 
     let tally = secretariat.snapshot(meeting).await?.state.polls[0].tally;
     assert_eq!(tally.cast(), 0, "no ballot was counted");
-    assert_eq!(
-        tally.members, 2,
-        "the secretariat is not a member of the body"
-    );
+    assert_eq!(tally.members, 2, "the secretariat is not a member of the body");
     Ok(())
 }
 
@@ -365,9 +328,7 @@ async fn a_ballot_after_close_is_refused() -> Result<()> {
             },
         )
         .await?;
-    chair
-        .command(meeting, &Command::ClosePoll { poll_id: poll.id })
-        .await?;
+    chair.command(meeting, &Command::ClosePoll { poll_id: poll.id }).await?;
 
     let late = start_synced(server.login_delegate(1).await?, meeting).await?;
     let refused = late
@@ -388,9 +349,7 @@ async fn a_ballot_after_close_is_refused() -> Result<()> {
         )
         .await;
     assert_eq!(refusal(refused)?, ErrorCode::PollClosed);
-    let closing_twice = chair
-        .command(meeting, &Command::ClosePoll { poll_id: poll.id })
-        .await;
+    let closing_twice = chair.command(meeting, &Command::ClosePoll { poll_id: poll.id }).await;
     assert_eq!(refusal(closing_twice)?, ErrorCode::PollClosed);
 
     let closed = &chair.snapshot(meeting).await?.state.polls[0];
@@ -420,9 +379,7 @@ async fn a_delegate_cannot_open_or_close_a_poll_or_change_the_agenda() -> Result
             title: "Đổi tên".to_owned(),
             description: String::new(),
         },
-        Command::ReorderAgenda {
-            item_ids: vec![item],
-        },
+        Command::ReorderAgenda { item_ids: vec![item] },
         open_poll(item, "Biểu quyết do đại biểu mở"),
         Command::ClosePoll { poll_id: poll.id },
     ];

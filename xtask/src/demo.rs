@@ -16,7 +16,11 @@ pub const DEMO_PASSWORD: &str = "hop-khong-giay";
 pub fn build_all() -> Result<()> {
     let root = root();
     sh(&root.join("ui"), "npm", &["run", "build"])?;
-    sh(&root, "cargo", &["build", "--workspace", "--bins", "--exclude", "xtask"])
+    sh(
+        &root,
+        "cargo",
+        &["build", "--workspace", "--bins", "--exclude", "xtask"],
+    )
 }
 
 /// Starts `phonghop-server serve --demo` on `data` and waits for its address.
@@ -46,12 +50,19 @@ pub fn start_server(data: &Path, listen: &str) -> Result<(Service, String)> {
         }
     };
     // Keep reading so the server never blocks on a full pipe.
-    std::thread::spawn(move || lines.for_each(|line| if let Ok(line) = line { println!("{line}") }));
+    std::thread::spawn(move || {
+        lines.for_each(|line| {
+            if let Ok(line) = line {
+                println!("{line}")
+            }
+        })
+    });
     Ok((server, url))
 }
 
 fn has_display() -> bool {
-    std::env::var_os("DISPLAY").is_some_and(|d| !d.is_empty()) || std::env::var_os("WAYLAND_DISPLAY").is_some_and(|d| !d.is_empty())
+    std::env::var_os("DISPLAY").is_some_and(|d| !d.is_empty())
+        || std::env::var_os("WAYLAND_DISPLAY").is_some_and(|d| !d.is_empty())
 }
 
 pub fn run(args: &[String]) -> Result<()> {
@@ -73,7 +84,9 @@ pub fn run(args: &[String]) -> Result<()> {
     println!("  target/debug/phonghop-server admin --server {url} --username db002 --password {DEMO_PASSWORD} add-item --meeting 1 --title \"Mục mới\"");
     if !has_display() {
         println!();
-        println!("Không có màn hình (DISPLAY chưa đặt): không mở được ứng dụng; máy chủ vẫn chạy. Nhấn Ctrl+C để dừng.");
+        println!(
+            "Không có màn hình (DISPLAY chưa đặt): không mở được ứng dụng; máy chủ vẫn chạy. Nhấn Ctrl+C để dừng."
+        );
         println!("No display (DISPLAY is not set): the desktop app cannot open; the server keeps running. Press Ctrl+C to stop.");
         let status = server.child.wait()?;
         bail!("the server stopped ({status})");

@@ -68,7 +68,9 @@ impl Service {
 impl Drop for Service {
     fn drop(&mut self) {
         // Kill the whole group: negative pid.
-        let _ = Command::new("kill").args(["-s", "KILL", "--", &format!("-{}", self.child.id())]).status();
+        let _ = Command::new("kill")
+            .args(["-s", "KILL", "--", &format!("-{}", self.child.id())])
+            .status();
         let _ = self.child.wait();
     }
 }

@@ -51,11 +51,19 @@ fn installed(package: &str) -> bool {
 }
 
 fn is_root() -> bool {
-    Command::new("id").arg("-u").output().map(|out| out.stdout.trim_ascii() == b"0").unwrap_or(false)
+    Command::new("id")
+        .arg("-u")
+        .output()
+        .map(|out| out.stdout.trim_ascii() == b"0")
+        .unwrap_or(false)
 }
 
 pub fn debian_packages() -> Result<()> {
-    let missing: Vec<&str> = DEBIAN_PACKAGES.iter().copied().filter(|package| !installed(package)).collect();
+    let missing: Vec<&str> = DEBIAN_PACKAGES
+        .iter()
+        .copied()
+        .filter(|package| !installed(package))
+        .collect();
     if missing.is_empty() {
         return Ok(());
     }
@@ -70,7 +78,10 @@ pub fn debian_packages() -> Result<()> {
     let mut args = vec!["install", "-y", "-q", "--no-install-recommends"];
     args.extend(&missing);
     eprintln!("$ DEBIAN_FRONTEND=noninteractive apt-get {}", args.join(" "));
-    let status = Command::new("apt-get").args(&args).env("DEBIAN_FRONTEND", "noninteractive").status()?;
+    let status = Command::new("apt-get")
+        .args(&args)
+        .env("DEBIAN_FRONTEND", "noninteractive")
+        .status()?;
     if !status.success() {
         bail!("{line} failed");
     }
@@ -92,14 +103,30 @@ pub fn pdfium() -> Result<()> {
     std::fs::create_dir_all(&wheels)?;
     let requirement = format!("pypdfium2=={PYPDFIUM2_VERSION}");
     let requirements = wheels.join("requirements.txt");
-    std::fs::write(&requirements, format!("{requirement} --hash=sha256:{PYPDFIUM2_WHEEL_SHA256}\n"))?;
+    std::fs::write(
+        &requirements,
+        format!("{requirement} --hash=sha256:{PYPDFIUM2_WHEEL_SHA256}\n"),
+    )?;
     let wheels_arg = wheels.to_string_lossy().into_owned();
     let requirements_arg = requirements.to_string_lossy().into_owned();
     sh(
         &root(),
         "python3",
-        &["-m", "pip", "download", "--quiet", "--no-deps", "--only-binary=:all:", "--platform", "manylinux_2_17_x86_64",
-          "--require-hashes", "-r", &requirements_arg, "-d", &wheels_arg],
+        &[
+            "-m",
+            "pip",
+            "download",
+            "--quiet",
+            "--no-deps",
+            "--only-binary=:all:",
+            "--platform",
+            "manylinux_2_17_x86_64",
+            "--require-hashes",
+            "-r",
+            &requirements_arg,
+            "-d",
+            &wheels_arg,
+        ],
     )
     .context("downloading the pypdfium2 wheel from PyPI")?;
     let wheel = std::fs::read_dir(&wheels)?
@@ -151,5 +178,9 @@ pub fn tauri_driver() -> Result<()> {
     if tauri_driver_path().is_file() || on_path("tauri-driver") {
         return Ok(());
     }
-    sh(&root(), "cargo", &["install", "tauri-driver", "--locked", "--version", "^2"])
+    sh(
+        &root(),
+        "cargo",
+        &["install", "tauri-driver", "--locked", "--version", "^2"],
+    )
 }

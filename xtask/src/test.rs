@@ -48,7 +48,11 @@ fn cargo_counts(output: &str) -> (u64, u64) {
 
 /// Reads Vitest's `Tests  211 passed (211)` line.
 fn vitest_counts(output: &str) -> (u64, u64) {
-    let line = output.lines().map(strip_ansi).find(|line| line.trim_start().starts_with("Tests ")).unwrap_or_default();
+    let line = output
+        .lines()
+        .map(strip_ansi)
+        .find(|line| line.trim_start().starts_with("Tests "))
+        .unwrap_or_default();
     (number_before(&line, " passed"), number_before(&line, " failed"))
 }
 
@@ -71,7 +75,12 @@ fn strip_ansi(line: &str) -> String {
 
 fn number_before(line: &str, word: &str) -> u64 {
     line.find(word)
-        .and_then(|end| line[..end].rsplit(|c: char| !c.is_ascii_digit()).next().and_then(|n| n.parse().ok()))
+        .and_then(|end| {
+            line[..end]
+                .rsplit(|c: char| !c.is_ascii_digit())
+                .next()
+                .and_then(|n| n.parse().ok())
+        })
         .unwrap_or(0)
 }
 
@@ -90,12 +99,25 @@ pub fn run(args: &[String]) -> Result<()> {
         return Ok(());
     }
 
-    let (ok, output) = sh_capturing(&root, "cargo", &["test", "--workspace", "--no-fail-fast"], &[("PHONGHOP_PDFIUM", &pdfium)])?;
+    let (ok, output) = sh_capturing(
+        &root,
+        "cargo",
+        &["test", "--workspace", "--no-fail-fast"],
+        &[("PHONGHOP_PDFIUM", &pdfium)],
+    )?;
     let (passed, failed) = cargo_counts(&output);
     totals.suite("cargo test", ok, passed, failed);
 
+    let formatted = sh(&root, "cargo", &["fmt", "--all", "--check"]).is_ok();
+    totals.suite("cargo fmt --check", formatted, u64::from(formatted), 0);
+
     let generated_ok = generated_types_are_committed(&root)?;
-    totals.suite("generated TypeScript types are committed", generated_ok, u64::from(generated_ok), 0);
+    totals.suite(
+        "generated TypeScript types are committed",
+        generated_ok,
+        u64::from(generated_ok),
+        0,
+    );
 
     let ui = root.join("ui");
     let check_ok = sh(&ui, "npm", &["run", "check"]).is_ok();
@@ -136,7 +158,13 @@ fn generated_types_are_committed(root: &Path) -> Result<bool> {
         return Ok(true);
     }
     let output = Command::new("git")
-        .args(["status", "--porcelain", "--", "ui/src/lib/protocol", "ui/src/lib/app-views"])
+        .args([
+            "status",
+            "--porcelain",
+            "--",
+            "ui/src/lib/protocol",
+            "ui/src/lib/app-views",
+        ])
         .current_dir(root)
         .output()
         .context("running git status")?;
@@ -150,7 +178,11 @@ fn generated_types_are_committed(root: &Path) -> Result<bool> {
 
 /// A free X display number.
 fn free_display() -> u32 {
-    (99..200).find(|n| !Path::new(&format!("/tmp/.X11-unix/X{n}")).exists() && !Path::new(&format!("/tmp/.X{n}-lock")).exists()).unwrap_or(99)
+    (99..200)
+        .find(|n| {
+            !Path::new(&format!("/tmp/.X11-unix/X{n}")).exists() && !Path::new(&format!("/tmp/.X{n}-lock")).exists()
+        })
+        .unwrap_or(99)
 }
 
 /// Waits for a service to become ready. Start-up of Xvfb and tauri-driver has no event to
@@ -176,9 +208,18 @@ fn end_to_end(root: &Path) -> Result<u64> {
 
     let display = free_display();
     let mut xvfb = Command::new("Xvfb");
-    xvfb.args([format!(":{display}"), "-screen".into(), "0".into(), "1280x800x24".into(), "-nolisten".into(), "tcp".into()]);
+    xvfb.args([
+        format!(":{display}"),
+        "-screen".into(),
+        "0".into(),
+        "1280x800x24".into(),
+        "-nolisten".into(),
+        "tcp".into(),
+    ]);
     let _xvfb = Service::start("Xvfb", xvfb)?;
-    wait_until("Xvfb", Duration::from_secs(20), || Path::new(&format!("/tmp/.X11-unix/X{display}")).exists())?;
+    wait_until("Xvfb", Duration::from_secs(20), || {
+        Path::new(&format!("/tmp/.X11-unix/X{display}")).exists()
+    })?;
 
     let (server, url) = start_server(&work.join("server-data"), "127.0.0.1:0")?;
     // The journey kills the server to show the app working on without it.
@@ -190,13 +231,20 @@ fn end_to_end(root: &Path) -> Result<u64> {
     }
     let mut driver = Command::new(setup::tauri_driver_path());
     driver
-        .args(["--port", &driver_port.to_string(), "--native-driver", "/usr/bin/WebKitWebDriver"])
+        .args([
+            "--port",
+            &driver_port.to_string(),
+            "--native-driver",
+            "/usr/bin/WebKitWebDriver",
+        ])
         .env("DISPLAY", format!(":{display}"))
         .env("NO_AT_BRIDGE", "1")
         .env("XDG_DATA_HOME", work.join("app-data"))
         .env("PHONGHOP_PDFIUM", setup::pdfium_library());
     let _driver = Service::start("tauri-driver", driver)?;
-    wait_until("tauri-driver", Duration::from_secs(30), || TcpStream::connect(("127.0.0.1", driver_port)).is_ok())?;
+    wait_until("tauri-driver", Duration::from_secs(30), || {
+        TcpStream::connect(("127.0.0.1", driver_port)).is_ok()
+    })?;
 
     let app: PathBuf = root.join("target/debug/phonghop-app");
     let screenshots_arg = screenshots.to_string_lossy().into_owned();

@@ -27,7 +27,10 @@ impl DocumentCache {
             .filename(root.join("cache.sqlite3"))
             .create_if_missing(true)
             .journal_mode(SqliteJournalMode::Wal);
-        let index = SqlitePoolOptions::new().max_connections(2).connect_with(options).await?;
+        let index = SqlitePoolOptions::new()
+            .max_connections(2)
+            .connect_with(options)
+            .await?;
         sqlx::query(
             "CREATE TABLE IF NOT EXISTS cached_documents (
                  sha256 TEXT PRIMARY KEY,
@@ -37,7 +40,10 @@ impl DocumentCache {
         )
         .execute(&index)
         .await?;
-        Ok(DocumentCache { root: root.to_owned(), index })
+        Ok(DocumentCache {
+            root: root.to_owned(),
+            index,
+        })
     }
 
     fn path_of(&self, sha256: &str) -> PathBuf {
@@ -52,7 +58,13 @@ impl DocumentCache {
             .await?;
         let path = self.path_of(sha256);
         match row {
-            Some(row) if std::fs::metadata(&path).map(|m| m.len() as i64 == row.get::<i64, _>("size")).unwrap_or(false) => Ok(Some(path)),
+            Some(row)
+                if std::fs::metadata(&path)
+                    .map(|m| m.len() as i64 == row.get::<i64, _>("size"))
+                    .unwrap_or(false) =>
+            {
+                Ok(Some(path))
+            }
             _ => Ok(None),
         }
     }
@@ -69,14 +81,20 @@ impl DocumentCache {
         };
         let actual = hex::encode(Sha256::digest(&bytes));
         if actual != document.sha256 {
-            return Err(ClientError::HashMismatch { expected: document.sha256.clone(), actual });
+            return Err(ClientError::HashMismatch {
+                expected: document.sha256.clone(),
+                actual,
+            });
         }
         let path = self.path_of(&document.sha256);
         let partial = path.with_extension("partial");
         std::fs::write(&partial, &bytes)?;
         std::fs::File::open(&partial)?.sync_all()?;
         std::fs::rename(&partial, &path)?;
-        let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs() as i64).unwrap_or(0);
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_secs() as i64)
+            .unwrap_or(0);
         sqlx::query("INSERT OR REPLACE INTO cached_documents (sha256, size, verified_at) VALUES (?, ?, ?)")
             .bind(&document.sha256)
             .bind(bytes.len() as i64)

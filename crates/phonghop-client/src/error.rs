@@ -67,8 +67,16 @@ impl From<&ClientError> for UserFacingError {
     fn from(error: &ClientError) -> Self {
         let (code, vi, en) = match error {
             ClientError::Server(frame) => {
-                let code = serde_json::to_value(frame.code).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default();
-                return UserFacingError { code, message_vi: frame.message_vi.clone(), message_en: frame.message_en.clone(), detail: frame.detail.clone() };
+                let code = serde_json::to_value(frame.code)
+                    .ok()
+                    .and_then(|v| v.as_str().map(str::to_owned))
+                    .unwrap_or_default();
+                return UserFacingError {
+                    code,
+                    message_vi: frame.message_vi.clone(),
+                    message_en: frame.message_en.clone(),
+                    detail: frame.detail.clone(),
+                };
             }
             ClientError::Unreachable(_) => (
                 "server_unreachable",
@@ -86,13 +94,22 @@ impl From<&ClientError> for UserFacingError {
                 "The downloaded document is damaged, please try again",
             ),
             ClientError::NotLoggedIn => ("not_logged_in", "Bạn chưa đăng nhập", "You are not logged in"),
-            ClientError::Stopped => ("offline", "Mất kết nối với cuộc họp", "The connection to the meeting has stopped"),
+            ClientError::Stopped => (
+                "offline",
+                "Mất kết nối với cuộc họp",
+                "The connection to the meeting has stopped",
+            ),
             ClientError::Protocol(_) | ClientError::Io(_) | ClientError::Database(_) => (
                 "internal",
                 "Đã có lỗi trong ứng dụng, vui lòng thử lại",
                 "Something went wrong in the app, please try again",
             ),
         };
-        UserFacingError { code: code.to_owned(), message_vi: vi.to_owned(), message_en: en.to_owned(), detail: error.to_string() }
+        UserFacingError {
+            code: code.to_owned(),
+            message_vi: vi.to_owned(),
+            message_en: en.to_owned(),
+            detail: error.to_string(),
+        }
     }
 }

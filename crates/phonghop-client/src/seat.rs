@@ -7,8 +7,8 @@ use std::sync::Mutex;
 
 use phonghop_protocol::{Choice, Command, Document, MeetingState, MeetingSummary, MyBallot, Role, UserView};
 use serde::Serialize;
-use ts_rs::TS;
 use tokio::sync::watch;
+use ts_rs::TS;
 
 use crate::error::{ClientError, Result};
 use crate::sync::{ConnectionState, MeetingSync, Mirror, SyncOptions};
@@ -76,15 +76,26 @@ fn connection_shown(state: ConnectionState) -> Connection {
 
 impl Seat {
     pub fn new(cache_dir: &Path) -> Seat {
-        Seat { cache_dir: cache_dir.to_owned(), session: Mutex::new(None), followed: Mutex::new(None), cache: tokio::sync::OnceCell::new() }
+        Seat {
+            cache_dir: cache_dir.to_owned(),
+            session: Mutex::new(None),
+            followed: Mutex::new(None),
+            cache: tokio::sync::OnceCell::new(),
+        }
     }
 
     fn session(&self) -> Result<Session> {
-        self.session.lock().expect("seat lock").clone().ok_or(ClientError::NotLoggedIn)
+        self.session
+            .lock()
+            .expect("seat lock")
+            .clone()
+            .ok_or(ClientError::NotLoggedIn)
     }
 
     async fn cache(&self) -> Result<&DocumentCache> {
-        self.cache.get_or_try_init(|| DocumentCache::open(&self.cache_dir)).await
+        self.cache
+            .get_or_try_init(|| DocumentCache::open(&self.cache_dir))
+            .await
     }
 
     pub async fn login(&self, server: &str, username: &str, password: &str) -> Result<LoginView> {
@@ -110,7 +121,12 @@ impl Seat {
             .into_iter()
             .find(|meeting| meeting.id == meeting_id)
             .map(|meeting| meeting.role)
-            .ok_or_else(|| ClientError::Server(phonghop_protocol::ErrorFrame::new(phonghop_protocol::ErrorCode::NotFound, "meeting")))?;
+            .ok_or_else(|| {
+                ClientError::Server(phonghop_protocol::ErrorFrame::new(
+                    phonghop_protocol::ErrorCode::NotFound,
+                    "meeting",
+                ))
+            })?;
         let sync = MeetingSync::start(session, meeting_id, SyncOptions::default());
         let mirror = sync.mirror();
         *self.followed.lock().expect("seat lock") = Some(Followed { sync, role });
@@ -136,7 +152,13 @@ impl Seat {
 
     fn document(&self, document_id: u32) -> Result<Document> {
         let followed = self.followed.lock().expect("seat lock");
-        let mirror = followed.as_ref().ok_or(ClientError::NotLoggedIn)?.sync.mirror().borrow().clone();
+        let mirror = followed
+            .as_ref()
+            .ok_or(ClientError::NotLoggedIn)?
+            .sync
+            .mirror()
+            .borrow()
+            .clone();
         mirror
             .state
             .iter()
@@ -152,7 +174,10 @@ impl Seat {
         let document = self.document(document_id)?;
         let session = self.session()?;
         self.cache().await?.fetch(&session, &document).await?;
-        Ok(OpenedDocument { page_count: document.page_count, document })
+        Ok(OpenedDocument {
+            page_count: document.page_count,
+            document,
+        })
     }
 
     /// The local file of a cached document, by its hash (for the page renderer).

@@ -34,7 +34,10 @@ async fn finish<T: DeserializeOwned>(response: reqwest::Response) -> Result<T> {
     }
     match serde_json::from_slice::<ErrorFrame>(&body) {
         Ok(frame) => Err(ClientError::Server(frame)),
-        Err(_) => Err(ClientError::Protocol(format!("HTTP {status}: {}", String::from_utf8_lossy(&body)))),
+        Err(_) => Err(ClientError::Protocol(format!(
+            "HTTP {status}: {}",
+            String::from_utf8_lossy(&body)
+        ))),
     }
 }
 
@@ -46,9 +49,19 @@ impl Session {
             .connect_timeout(std::time::Duration::from_secs(5))
             .build()
             .map_err(|err| ClientError::Unreachable(err.to_string()))?;
-        let request = LoginRequest { username: username.to_owned(), password: password.to_owned() };
-        let response: LoginResponse = finish(http.post(format!("{server}/api/login")).json(&request).send().await?).await?;
-        Ok(Session { server, token: response.token, expires_at: response.expires_at, user: response.user, http })
+        let request = LoginRequest {
+            username: username.to_owned(),
+            password: password.to_owned(),
+        };
+        let response: LoginResponse =
+            finish(http.post(format!("{server}/api/login")).json(&request).send().await?).await?;
+        Ok(Session {
+            server,
+            token: response.token,
+            expires_at: response.expires_at,
+            user: response.user,
+            http,
+        })
     }
 
     /// The WebSocket address of the server.
@@ -58,7 +71,14 @@ impl Session {
     }
 
     async fn get<T: DeserializeOwned>(&self, path: &str) -> Result<T> {
-        finish(self.http.get(format!("{}{path}", self.server)).bearer_auth(&self.token).send().await?).await
+        finish(
+            self.http
+                .get(format!("{}{path}", self.server))
+                .bearer_auth(&self.token)
+                .send()
+                .await?,
+        )
+        .await
     }
 
     pub async fn meetings(&self) -> Result<Vec<MeetingSummary>> {
@@ -82,17 +102,36 @@ impl Session {
     }
 
     /// Uploads a document to an agenda item.
-    pub async fn upload(&self, meeting_id: u32, item_id: u32, file_name: &str, title: &str, bytes: Vec<u8>) -> Result<UploadResponse> {
+    pub async fn upload(
+        &self,
+        meeting_id: u32,
+        item_id: u32,
+        file_name: &str,
+        title: &str,
+        bytes: Vec<u8>,
+    ) -> Result<UploadResponse> {
         let url = format!("{}/api/meetings/{meeting_id}/items/{item_id}/documents", self.server);
-        let request = self.http.post(url).bearer_auth(&self.token).query(&[("file_name", file_name), ("title", title)]).body(bytes);
+        let request = self
+            .http
+            .post(url)
+            .bearer_auth(&self.token)
+            .query(&[("file_name", file_name), ("title", title)])
+            .body(bytes);
         finish(request.send().await?).await
     }
 
     /// Downloads a blob's bytes (unverified; [`crate::DocumentCache`] verifies).
     pub async fn download_blob(&self, sha256: &str) -> Result<Vec<u8>> {
-        let response = self.http.get(format!("{}/api/blobs/{sha256}", self.server)).bearer_auth(&self.token).send().await?;
+        let response = self
+            .http
+            .get(format!("{}/api/blobs/{sha256}", self.server))
+            .bearer_auth(&self.token)
+            .send()
+            .await?;
         if !response.status().is_success() {
-            return finish::<serde_json::Value>(response).await.and(Err(ClientError::Protocol("blob download failed".into())));
+            return finish::<serde_json::Value>(response)
+                .await
+                .and(Err(ClientError::Protocol("blob download failed".into())));
         }
         Ok(response.bytes().await?.to_vec())
     }

@@ -47,10 +47,20 @@ pub struct Mirror {
 pub enum SyncEvent {
     Connected,
     Disconnected,
-    Snapshot { seq: u32 },
-    Event { seq: u32, event: MeetingEvent },
-    Live { seq: u32 },
-    Tally { poll_id: u32, tally: Tally },
+    Snapshot {
+        seq: u32,
+    },
+    Event {
+        seq: u32,
+        event: MeetingEvent,
+    },
+    Live {
+        seq: u32,
+    },
+    Tally {
+        poll_id: u32,
+        tally: Tally,
+    },
     /// An error frame that answered no command.
     ServerError(ErrorFrame),
 }
@@ -63,7 +73,10 @@ pub struct SyncOptions {
 
 impl Default for SyncOptions {
     fn default() -> Self {
-        SyncOptions { min_backoff: Duration::from_millis(200), max_backoff: Duration::from_secs(5) }
+        SyncOptions {
+            min_backoff: Duration::from_millis(200),
+            max_backoff: Duration::from_secs(5),
+        }
     }
 }
 
@@ -110,7 +123,12 @@ impl MeetingSync {
             in_flight: BTreeMap::new(),
         };
         let task = tokio::spawn(worker.run());
-        MeetingSync { mirror, events, commands, task }
+        MeetingSync {
+            mirror,
+            events,
+            commands,
+            task,
+        }
     }
 
     /// The mirror; `changed()` / `wait_for()` on it to follow changes.
@@ -131,7 +149,9 @@ impl MeetingSync {
 
     /// A handle that sends commands without borrowing the [`MeetingSync`].
     pub fn sender(&self) -> CommandSender {
-        CommandSender { commands: self.commands.clone() }
+        CommandSender {
+            commands: self.commands.clone(),
+        }
     }
 }
 
@@ -145,7 +165,11 @@ impl CommandSender {
     pub async fn send(&self, command: Command) -> Result<CommandResult> {
         let (reply, answer) = oneshot::channel();
         self.commands
-            .send(Outgoing { id: new_command_id(), command, reply })
+            .send(Outgoing {
+                id: new_command_id(),
+                command,
+                reply,
+            })
             .map_err(|_| ClientError::Stopped)?;
         answer.await.map_err(|_| ClientError::Stopped)?
     }
@@ -263,14 +287,25 @@ impl Worker {
 
     /// Authenticates, subscribes and follows the meeting on one connection until it ends.
     async fn follow(&mut self, mut socket: Socket, backoff: &mut Duration) -> Ended {
-        if Self::send_frame(&mut socket, ClientMessage::Authenticate { token: self.session.token.clone() }).await.is_err() {
+        if Self::send_frame(
+            &mut socket,
+            ClientMessage::Authenticate {
+                token: self.session.token.clone(),
+            },
+        )
+        .await
+        .is_err()
+        {
             return Ended::Retry;
         }
         let since_seq = {
             let mirror = self.mirror.borrow();
             mirror.state.as_ref().map(|_| mirror.seq)
         };
-        let subscribe = ClientMessage::Subscribe { meeting_id: self.meeting_id, since_seq };
+        let subscribe = ClientMessage::Subscribe {
+            meeting_id: self.meeting_id,
+            since_seq,
+        };
         if Self::send_frame(&mut socket, subscribe).await.is_err() {
             return Ended::Retry;
         }
@@ -316,7 +351,11 @@ impl Worker {
 
     async fn flush_outbox(&mut self, socket: &mut Socket) -> Result<(), ()> {
         while let Some(outgoing) = self.outbox.pop_front() {
-            let message = ClientMessage::Command { id: outgoing.id.clone(), meeting_id: self.meeting_id, command: outgoing.command.clone() };
+            let message = ClientMessage::Command {
+                id: outgoing.id.clone(),
+                meeting_id: self.meeting_id,
+                command: outgoing.command.clone(),
+            };
             self.in_flight.insert(outgoing.id.clone(), outgoing);
             Self::send_frame(socket, message).await?;
         }
@@ -327,7 +366,9 @@ impl Worker {
     async fn on_message(&mut self, message: ServerMessage, socket: &mut Socket) -> Flow {
         match message {
             ServerMessage::Welcome { .. } | ServerMessage::Pong => Flow::Continue,
-            ServerMessage::Snapshot { seq, state, my_ballots, .. } => {
+            ServerMessage::Snapshot {
+                seq, state, my_ballots, ..
+            } => {
                 self.mirror.send_modify(|mirror| {
                     mirror.seq = seq;
                     mirror.state = Some(state);
@@ -398,7 +439,10 @@ impl Worker {
         if seq > expected {
             tracing::warn!(seq, expected, "gap in the event log; resubscribing");
             let since_seq = Some(expected - 1);
-            let subscribe = ClientMessage::Subscribe { meeting_id: self.meeting_id, since_seq };
+            let subscribe = ClientMessage::Subscribe {
+                meeting_id: self.meeting_id,
+                since_seq,
+            };
             return match Self::send_frame(socket, subscribe).await {
                 Ok(()) => Flow::Continue,
                 Err(()) => Flow::End(Ended::Retry),

@@ -16,7 +16,10 @@ pub enum ReorderError {
 /// Checks that `new_order` names every item of `current` exactly once.
 pub fn check_reorder(current: &[u32], new_order: &[u32]) -> Result<(), ReorderError> {
     if current.len() != new_order.len() {
-        return Err(ReorderError::WrongLength { given: new_order.len(), expected: current.len() });
+        return Err(ReorderError::WrongLength {
+            given: new_order.len(),
+            expected: current.len(),
+        });
     }
     let known: HashSet<u32> = current.iter().copied().collect();
     let mut seen = HashSet::new();

@@ -11,7 +11,11 @@ pub fn apply(state: &mut MeetingState, event: &MeetingEvent) {
             state.items.push(item.clone());
             sort_items(state);
         }
-        MeetingEvent::AgendaItemEdited { item_id, title, description } => {
+        MeetingEvent::AgendaItemEdited {
+            item_id,
+            title,
+            description,
+        } => {
             if let Some(item) = state.items.iter_mut().find(|item| item.id == *item_id) {
                 item.title.clone_from(title);
                 item.description.clone_from(description);
@@ -31,7 +35,11 @@ pub fn apply(state: &mut MeetingState, event: &MeetingEvent) {
             }
         }
         MeetingEvent::PollOpened { poll } => state.polls.push(poll.clone()),
-        MeetingEvent::PollClosed { poll_id, tally, outcome } => {
+        MeetingEvent::PollClosed {
+            poll_id,
+            tally,
+            outcome,
+        } => {
             if let Some(poll) = state.polls.iter_mut().find(|poll| poll.id == *poll_id) {
                 poll.state = PollState::Closed;
                 poll.tally = *tally;
@@ -60,17 +68,33 @@ mod tests {
     use phonghop_protocol::{AgendaItem, Meeting};
 
     fn item(id: u32, position: u32) -> AgendaItem {
-        AgendaItem { id, position, title: format!("Mục {id}"), description: String::new(), documents: vec![] }
+        AgendaItem {
+            id,
+            position,
+            title: format!("Mục {id}"),
+            description: String::new(),
+            documents: vec![],
+        }
     }
 
     #[test]
     fn reorder_moves_items_into_the_new_order() {
         let mut state = MeetingState {
-            meeting: Meeting { id: 1, title: "Kỳ họp".into(), location: String::new(), starts_at: String::new() },
+            meeting: Meeting {
+                id: 1,
+                title: "Kỳ họp".into(),
+                location: String::new(),
+                starts_at: String::new(),
+            },
             items: vec![item(10, 0), item(11, 1), item(12, 2)],
             polls: vec![],
         };
-        apply(&mut state, &MeetingEvent::AgendaReordered { item_ids: vec![12, 10, 11] });
+        apply(
+            &mut state,
+            &MeetingEvent::AgendaReordered {
+                item_ids: vec![12, 10, 11],
+            },
+        );
         let order: Vec<u32> = state.items.iter().map(|item| item.id).collect();
         assert_eq!(order, vec![12, 10, 11]);
         apply(&mut state, &MeetingEvent::AgendaItemAdded { item: item(13, 3) });

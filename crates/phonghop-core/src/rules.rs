@@ -56,10 +56,16 @@ fn check_counts(tally: &Tally) -> Result<(), CountError> {
         return Err(CountError::NoMembers);
     }
     if tally.present > tally.members {
-        return Err(CountError::MorePresentThanMembers { present: tally.present, members: tally.members });
+        return Err(CountError::MorePresentThanMembers {
+            present: tally.present,
+            members: tally.members,
+        });
     }
     if tally.cast() > tally.present {
-        return Err(CountError::MoreBallotsThanPresent { cast: tally.cast(), present: tally.present });
+        return Err(CountError::MoreBallotsThanPresent {
+            cast: tally.cast(),
+            present: tally.present,
+        });
     }
     Ok(())
 }
@@ -164,22 +170,48 @@ mod tests {
             comparison: Comparison::AtLeast,
             quorum: None,
         };
-        let tally = |yes| Tally { members: 35, present: 35, yes, no: 35 - yes, abstain: 0 };
+        let tally = |yes| Tally {
+            members: 35,
+            present: 35,
+            yes,
+            no: 35 - yes,
+            abstain: 0,
+        };
         assert_eq!(decide(&rule, &tally(23)), Ok(Outcome::Rejected));
         assert_eq!(decide(&rule, &tally(24)), Ok(Outcome::Passed));
     }
 
     #[test]
     fn an_empty_base_never_passes() {
-        let rule = MajorityRule { base: Base::YesNo, comparison: Comparison::AtLeast, quorum: None, ..MajorityRule::default() };
-        let tally = Tally { members: 5, present: 5, yes: 0, no: 0, abstain: 5 };
+        let rule = MajorityRule {
+            base: Base::YesNo,
+            comparison: Comparison::AtLeast,
+            quorum: None,
+            ..MajorityRule::default()
+        };
+        let tally = Tally {
+            members: 5,
+            present: 5,
+            yes: 0,
+            no: 0,
+            abstain: 5,
+        };
         assert_eq!(decide(&rule, &tally), Ok(Outcome::Rejected));
     }
 
     #[test]
     fn a_threshold_above_one_is_an_error() {
-        let rule = MajorityRule { threshold: Fraction::new(3, 2), ..MajorityRule::default() };
-        let tally = Tally { members: 3, present: 3, yes: 3, no: 0, abstain: 0 };
+        let rule = MajorityRule {
+            threshold: Fraction::new(3, 2),
+            ..MajorityRule::default()
+        };
+        let tally = Tally {
+            members: 3,
+            present: 3,
+            yes: 3,
+            no: 0,
+            abstain: 0,
+        };
         assert!(decide(&rule, &tally).is_err());
     }
 }

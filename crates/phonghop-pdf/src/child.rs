@@ -253,11 +253,7 @@ fn parse_report(stdout: &[u8]) -> Option<ChildReport> {
 
 fn describe_crash(status: ExitStatus, stderr: &[u8]) -> String {
     let stderr = String::from_utf8_lossy(stderr);
-    let last_lines: Vec<&str> = stderr
-        .lines()
-        .map(str::trim)
-        .filter(|line| !line.is_empty())
-        .collect();
+    let last_lines: Vec<&str> = stderr.lines().map(str::trim).filter(|line| !line.is_empty()).collect();
     let tail = last_lines[last_lines.len().saturating_sub(3)..].join(" | ");
     if tail.is_empty() {
         format!("{} without a report", describe_status(status))
@@ -299,8 +295,7 @@ mod tests {
         for outcome in outcomes {
             let expected = format!("{outcome:?}");
             let line = serde_json::to_vec(&ChildReport::from(outcome)).expect("serialises");
-            let back: Result<IndexedPdf, IngestError> =
-                parse_report(&line).expect("parses back").into();
+            let back: Result<IndexedPdf, IngestError> = parse_report(&line).expect("parses back").into();
             let same = match (&back, expected.as_str()) {
                 (Err(IngestError::Io(error)), text) => text.contains(&error.to_string()),
                 (other, text) => format!("{other:?}") == text,

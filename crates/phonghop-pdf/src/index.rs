@@ -42,9 +42,7 @@ pub fn index_file(pdf: &Path) -> Result<IndexedPdf, IngestError> {
         PdfError::Library(message) => IngestError::Library(message),
         other => IngestError::Library(other.to_string()),
     })?;
-    let document = pdfium
-        .load_pdf_from_file(pdf, None)
-        .map_err(refusal_for_load_error)?;
+    let document = pdfium.load_pdf_from_file(pdf, None).map_err(refusal_for_load_error)?;
     read_pages(&document)
 }
 
@@ -59,9 +57,7 @@ fn read_pages(document: &PdfDocument<'_>) -> Result<IndexedPdf, IngestError> {
     let pages = document.pages();
     let count = pages.len();
     if count <= 0 {
-        return Err(IngestError::Unreadable(
-            "the document has no pages".to_owned(),
-        ));
+        return Err(IngestError::Unreadable("the document has no pages".to_owned()));
     }
     // Pages are fetched by index rather than with `pages.iter()`, which silently stops at the first
     // page PDFium fails to load and would index a truncated document as if it were whole.
@@ -74,13 +70,12 @@ fn read_pages(document: &PdfDocument<'_>) -> Result<IndexedPdf, IngestError> {
 
 fn read_page(document: &PdfDocument<'_>, index: PdfPageIndex) -> Result<IndexedPage, IngestError> {
     let page_number = index + 1;
-    let page = document.pages().get(index).map_err(|error| {
-        IngestError::Unreadable(format!("page {page_number} cannot be loaded: {error:?}"))
-    })?;
+    let page = document
+        .pages()
+        .get(index)
+        .map_err(|error| IngestError::Unreadable(format!("page {page_number} cannot be loaded: {error:?}")))?;
     let text = page.text().map_err(|error| {
-        IngestError::Unreadable(format!(
-            "the text of page {page_number} cannot be read: {error:?}"
-        ))
+        IngestError::Unreadable(format!("the text of page {page_number} cannot be read: {error:?}"))
     })?;
     Ok(IndexedPage {
         width_pt: page.width().value,
@@ -135,12 +130,7 @@ mod tests {
             (b"%PDF", false),
         ];
         for (head, expected) in cases {
-            assert_eq!(
-                starts_like_pdf(head),
-                *expected,
-                "{:?}",
-                String::from_utf8_lossy(head)
-            );
+            assert_eq!(starts_like_pdf(head), *expected, "{:?}", String::from_utf8_lossy(head));
         }
         let mut late = vec![b' '; 1019];
         late.extend_from_slice(b"%PDF-1.5");

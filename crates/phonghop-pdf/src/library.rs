@@ -23,10 +23,7 @@ pub fn locate_library() -> Result<PathBuf, PdfError> {
     match candidates.iter().find(|path| path.is_file()) {
         Some(found) => Ok(found.clone()),
         None => {
-            let looked_at: Vec<String> = candidates
-                .iter()
-                .map(|path| path.display().to_string())
-                .collect();
+            let looked_at: Vec<String> = candidates.iter().map(|path| path.display().to_string()).collect();
             Err(PdfError::Library(format!(
                 "libpdfium not found (set {LIBRARY_ENV} to the library or its folder); looked at: {}",
                 looked_at.join(", ")
@@ -46,11 +43,7 @@ fn candidate_paths() -> Vec<PathBuf> {
             candidates.push(setting);
         }
     }
-    if let Some(exe_dir) = std::env::current_exe()
-        .ok()
-        .as_deref()
-        .and_then(Path::parent)
-    {
+    if let Some(exe_dir) = std::env::current_exe().ok().as_deref().and_then(Path::parent) {
         candidates.push(exe_dir.join(&file_name));
         candidates.push(exe_dir.join("../pdfium").join(&file_name));
         candidates.push(exe_dir.join("../../pdfium").join(&file_name));
@@ -76,7 +69,7 @@ fn bind() -> Result<Pdfium, String> {
         PdfError::Library(message) => message,
         other => other.to_string(),
     })?;
-    let bindings = Pdfium::bind_to_library(&path)
-        .map_err(|error| format!("cannot bind {}: {error:?}", path.display()))?;
+    let bindings =
+        Pdfium::bind_to_library(&path).map_err(|error| format!("cannot bind {}: {error:?}", path.display()))?;
     Ok(Pdfium::new(bindings))
 }

@@ -59,21 +59,14 @@ impl PageRenderer {
                     let _ = ready_tx.send(Err(error));
                 }
             })
-            .map_err(|error| {
-                PdfError::Library(format!("cannot start the render thread: {error}"))
-            })?;
+            .map_err(|error| PdfError::Library(format!("cannot start the render thread: {error}")))?;
         ready_rx.recv().map_err(|_| PdfError::RendererStopped)??;
         Ok(PageRenderer { requests })
     }
 
     /// Renders page `page_index` (from 0) of `pdf` at `width_px` pixels wide (clamped to
     /// [`MIN_WIDTH_PX`]..=[`MAX_WIDTH_PX`]) on a white background, as a PNG.
-    pub async fn render_png(
-        &self,
-        pdf: PathBuf,
-        page_index: u32,
-        width_px: u32,
-    ) -> Result<Vec<u8>, PdfError> {
+    pub async fn render_png(&self, pdf: PathBuf, page_index: u32, width_px: u32) -> Result<Vec<u8>, PdfError> {
         let (reply, answer) = oneshot::channel();
         self.ask(Request::Png {
             pdf,
@@ -92,9 +85,7 @@ impl PageRenderer {
     }
 
     fn ask(&self, request: Request) -> Result<(), PdfError> {
-        self.requests
-            .send(request)
-            .map_err(|_| PdfError::RendererStopped)
+        self.requests.send(request).map_err(|_| PdfError::RendererStopped)
     }
 }
 
@@ -114,8 +105,7 @@ struct FileStamp {
 }
 
 fn stamp_of(path: &Path) -> Result<FileStamp, PdfError> {
-    let metadata = std::fs::metadata(path)
-        .map_err(|error| PdfError::Open(format!("{}: {error}", path.display())))?;
+    let metadata = std::fs::metadata(path).map_err(|error| PdfError::Open(format!("{}: {error}", path.display())))?;
     Ok(FileStamp {
         len: metadata.len(),
         modified: metadata.modified().ok(),
@@ -157,13 +147,9 @@ fn document_for<'open>(
     if !still_current {
         // The old document is closed first so a failed open does not leave a stale one behind.
         *open = None;
-        let document = pdfium.load_pdf_from_file(path, None).map_err(|error| {
-            PdfError::Open(format!(
-                "{}: {}",
-                path.display(),
-                describe_load_error(&error)
-            ))
-        })?;
+        let document = pdfium
+            .load_pdf_from_file(path, None)
+            .map_err(|error| PdfError::Open(format!("{}: {}", path.display(), describe_load_error(&error))))?;
         *open = Some(OpenDocument {
             path: path.to_owned(),
             stamp,
@@ -180,11 +166,7 @@ fn page_count_of(document: &PdfDocument<'static>) -> Result<u32, PdfError> {
     Ok(u32::try_from(document.pages().len()).unwrap_or(0))
 }
 
-fn render_page(
-    document: &PdfDocument<'static>,
-    page_index: u32,
-    width_px: u32,
-) -> Result<Vec<u8>, PdfError> {
+fn render_page(document: &PdfDocument<'static>, page_index: u32, width_px: u32) -> Result<Vec<u8>, PdfError> {
     let count = page_count_of(document)?;
     if page_index >= count {
         return Err(PdfError::NoSuchPage {
@@ -197,9 +179,10 @@ fn render_page(
         index: page_index,
         count,
     })?;
-    let page = document.pages().get(index).map_err(|error| {
-        PdfError::Render(format!("page {page_index} cannot be loaded: {error:?}"))
-    })?;
+    let page = document
+        .pages()
+        .get(index)
+        .map_err(|error| PdfError::Render(format!("page {page_index} cannot be loaded: {error:?}")))?;
     let width = width_px.clamp(MIN_WIDTH_PX, MAX_WIDTH_PX) as i32;
     // Cleared to opaque white before drawing, and form fields drawn over it, so transparent pages and
     // filled-in forms look as they do on paper. Three bytes a pixel with PDFium's byte order reversed

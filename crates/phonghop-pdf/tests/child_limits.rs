@@ -37,10 +37,7 @@ async fn silent_child_is_killed_at_the_time_limit() -> anyhow::Result<()> {
         matches!(outcome, Err(IngestError::TimedOut(limit)) if limit == Duration::from_millis(300)),
         "{outcome:?}"
     );
-    ensure!(
-        waited < Duration::from_secs(10),
-        "returned only after {waited:?}"
-    );
+    ensure!(waited < Duration::from_secs(10), "returned only after {waited:?}");
     Ok(())
 }
 
@@ -67,10 +64,7 @@ async fn child_that_dies_without_a_report_is_crashed() -> anyhow::Result<()> {
         &ChildLimits::default(),
     )
     .await;
-    ensure!(
-        matches!(outcome, Err(IngestError::Crashed(_))),
-        "{outcome:?}"
-    );
+    ensure!(matches!(outcome, Err(IngestError::Crashed(_))), "{outcome:?}");
     Ok(())
 }
 
@@ -85,23 +79,11 @@ async fn child_applies_its_memory_limit_to_itself() -> anyhow::Result<()> {
     };
     let outcome = index_in_child(Path::new(CHILD), &[], Path::new(SAMPLE), &starved).await;
     ensure!(
-        matches!(
-            outcome,
-            Err(IngestError::Crashed(_) | IngestError::Library(_))
-        ),
+        matches!(outcome, Err(IngestError::Crashed(_) | IngestError::Library(_))),
         "{outcome:?}"
     );
-    let generous = index_in_child(
-        Path::new(CHILD),
-        &[],
-        Path::new(SAMPLE),
-        &ChildLimits::default(),
-    )
-    .await;
-    ensure!(
-        matches!(generous, Ok(ref pdf) if pdf.pages.len() == 1),
-        "{generous:?}"
-    );
+    let generous = index_in_child(Path::new(CHILD), &[], Path::new(SAMPLE), &ChildLimits::default()).await;
+    ensure!(matches!(generous, Ok(ref pdf) if pdf.pages.len() == 1), "{generous:?}");
     Ok(())
 }
 

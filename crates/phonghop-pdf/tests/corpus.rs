@@ -39,9 +39,7 @@ fn reason(error: &IngestError) -> &'static str {
     }
 }
 
-async fn index_all(
-    files: Vec<PathBuf>,
-) -> anyhow::Result<BTreeMap<String, Result<IndexedPdf, IngestError>>> {
+async fn index_all(files: Vec<PathBuf>) -> anyhow::Result<BTreeMap<String, Result<IndexedPdf, IngestError>>> {
     let limits = ChildLimits {
         timeout: Duration::from_secs(20),
         ..ChildLimits::default()
@@ -52,10 +50,7 @@ async fn index_all(
         let permits = Arc::clone(&permits);
         let limits = limits.clone();
         tasks.spawn(async move {
-            let _permit = permits
-                .acquire_owned()
-                .await
-                .expect("semaphore is never closed");
+            let _permit = permits.acquire_owned().await.expect("semaphore is never closed");
             let outcome = index_in_child(Path::new(CHILD), &[], &file, &limits).await;
             let name = file
                 .file_name()
@@ -97,10 +92,7 @@ fn summarise(
     (indexed, refused)
 }
 
-fn text_of(
-    outcomes: &BTreeMap<String, Result<IndexedPdf, IngestError>>,
-    name: &str,
-) -> anyhow::Result<String> {
+fn text_of(outcomes: &BTreeMap<String, Result<IndexedPdf, IngestError>>, name: &str) -> anyhow::Result<String> {
     match outcomes.get(name) {
         Some(Ok(pdf)) => Ok(pdf
             .pages
@@ -135,11 +127,7 @@ async fn every_corpus_file_is_indexed_or_refused_for_a_reason() -> anyhow::Resul
         );
     }
     match vietnamese.get("bao-cao-kinh-te-xa-hoi.pdf") {
-        Some(Ok(report)) => ensure!(
-            report.pages.len() == 460,
-            "report has {} pages",
-            report.pages.len()
-        ),
+        Some(Ok(report)) => ensure!(report.pages.len() == 460, "report has {} pages", report.pages.len()),
         other => anyhow::bail!("report not indexed: {other:?}"),
     }
     for name in ["giay-moi-hop.docx", "dai-bieu.csv"] {
@@ -160,11 +148,7 @@ async fn every_corpus_file_is_indexed_or_refused_for_a_reason() -> anyhow::Resul
         );
     }
     for name in ["bug1815476.pdf", "bug900822.pdf", "issue17215.pdf"] {
-        ensure!(
-            matches!(pdfjs.get(name), Some(Ok(_))),
-            "{name}: {:?}",
-            pdfjs.get(name)
-        );
+        ensure!(matches!(pdfjs.get(name), Some(Ok(_))), "{name}: {:?}", pdfjs.get(name));
     }
     ensure!(
         pdfjs_indexed >= 140,
@@ -178,10 +162,7 @@ async fn every_corpus_file_is_indexed_or_refused_for_a_reason() -> anyhow::Resul
     }
 
     let to_trinh = text_of(&vietnamese, "to-trinh-phong-hop-khong-giay.pdf")?;
-    ensure!(
-        to_trinh.contains("Phòng họp không giấy"),
-        "to trinh text: {to_trinh}"
-    );
+    ensure!(to_trinh.contains("Phòng họp không giấy"), "to trinh text: {to_trinh}");
     ensure!(
         to_trinh.contains("Hội đồng nhân dân thành phố Thái Nguyên"),
         "to trinh text: {to_trinh}"

@@ -15,11 +15,9 @@ const REPORT: &str = concat!(
 );
 
 fn decode(png: &[u8]) -> anyhow::Result<image::RgbImage> {
-    Ok(
-        image::load_from_memory_with_format(png, image::ImageFormat::Png)
-            .context("decoding the PNG")?
-            .to_rgb8(),
-    )
+    Ok(image::load_from_memory_with_format(png, image::ImageFormat::Png)
+        .context("decoding the PNG")?
+        .to_rgb8())
 }
 
 #[tokio::test]
@@ -29,24 +27,14 @@ async fn first_page_renders_at_the_requested_width_with_ink() -> anyhow::Result<
     let page = decode(&png)?;
     ensure!(page.width() == 800, "width {}", page.width());
     // A4 portrait: 800 * 841.89 / 595.28 ≈ 1131.
-    ensure!(
-        (1125..=1137).contains(&page.height()),
-        "height {}",
-        page.height()
-    );
+    ensure!((1125..=1137).contains(&page.height()), "height {}", page.height());
     let dark = page
         .pixels()
         .filter(|pixel| pixel.0.iter().all(|&channel| channel < 128))
         .count();
-    ensure!(
-        dark > 1000,
-        "only {dark} dark pixels: the page came out blank"
-    );
+    ensure!(dark > 1000, "only {dark} dark pixels: the page came out blank");
     let corner = page.get_pixel(0, 0).0;
-    ensure!(
-        corner == [255, 255, 255],
-        "background is {corner:?}, not white"
-    );
+    ensure!(corner == [255, 255, 255], "background is {corner:?}, not white");
     Ok(())
 }
 
@@ -58,10 +46,7 @@ fn red_and_blue_pdf() -> Vec<u8> {
         "<< /Type /Catalog /Pages 2 0 R >>".to_owned(),
         "<< /Type /Pages /Kids [3 0 R] /Count 1 >>".to_owned(),
         "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 200 100] /Contents 4 0 R >>".to_owned(),
-        format!(
-            "<< /Length {} >>\nstream\n{content}\nendstream",
-            content.len()
-        ),
+        format!("<< /Length {} >>\nstream\n{content}\nendstream", content.len()),
     ];
     let mut pdf = b"%PDF-1.4\n".to_vec();
     let mut offsets = Vec::new();
@@ -70,9 +55,7 @@ fn red_and_blue_pdf() -> Vec<u8> {
         pdf.extend_from_slice(format!("{} 0 obj\n{body}\nendobj\n", number + 1).as_bytes());
     }
     let xref = pdf.len();
-    pdf.extend_from_slice(
-        format!("xref\n0 {}\n0000000000 65535 f \n", objects.len() + 1).as_bytes(),
-    );
+    pdf.extend_from_slice(format!("xref\n0 {}\n0000000000 65535 f \n", objects.len() + 1).as_bytes());
     for offset in offsets {
         pdf.extend_from_slice(format!("{offset:010} 00000 n \n").as_bytes());
     }
@@ -130,9 +113,7 @@ async fn page_outside_the_document_is_no_such_page() -> anyhow::Result<()> {
         matches!(outcome, Err(PdfError::NoSuchPage { index: 1, count: 1 })),
         "{outcome:?}"
     );
-    let outcome = renderer
-        .render_png(PathBuf::from(DRAFT), u32::MAX, 800)
-        .await;
+    let outcome = renderer.render_png(PathBuf::from(DRAFT), u32::MAX, 800).await;
     ensure!(
         matches!(outcome, Err(PdfError::NoSuchPage { count: 1, .. })),
         "{outcome:?}"
@@ -145,11 +126,7 @@ async fn page_count_follows_the_document_asked_about() -> anyhow::Result<()> {
     let renderer = PageRenderer::start()?;
     ensure!(renderer.page_count(PathBuf::from(DRAFT)).await? == 1);
     ensure!(renderer.page_count(PathBuf::from(REPORT)).await? == 460);
-    let last = decode(
-        &renderer
-            .render_png(PathBuf::from(REPORT), 459, 10_000)
-            .await?,
-    )?;
+    let last = decode(&renderer.render_png(PathBuf::from(REPORT), 459, 10_000).await?)?;
     ensure!(
         last.width() == phonghop_pdf::MAX_WIDTH_PX,
         "width {} was not clamped",
@@ -167,9 +144,7 @@ async fn page_count_follows_the_document_asked_about() -> anyhow::Result<()> {
 #[tokio::test]
 async fn unopenable_file_is_an_open_error() -> anyhow::Result<()> {
     let renderer = PageRenderer::start()?;
-    let missing = renderer
-        .page_count(PathBuf::from("/nonexistent/file.pdf"))
-        .await;
+    let missing = renderer.page_count(PathBuf::from("/nonexistent/file.pdf")).await;
     ensure!(matches!(missing, Err(PdfError::Open(_))), "{missing:?}");
     let not_pdf = PathBuf::from(concat!(
         env!("CARGO_MANIFEST_DIR"),

@@ -18,8 +18,7 @@ pub mod rule;
 
 pub use error::{ErrorCode, ErrorFrame};
 pub use message::{
-    decode_client_frame, ClientFrame, ClientMessage, Command, CommandResult, MeetingEvent,
-    ServerFrame, ServerMessage,
+    decode_client_frame, ClientFrame, ClientMessage, Command, CommandResult, MeetingEvent, ServerFrame, ServerMessage,
 };
 pub use model::*;
 pub use rule::{Base, Comparison, Fraction, MajorityRule, Outcome};

@@ -20,7 +20,10 @@ pub struct ClientFrame {
 
 impl ClientFrame {
     pub fn new(message: ClientMessage) -> Self {
-        Self { v: PROTOCOL_VERSION, message }
+        Self {
+            v: PROTOCOL_VERSION,
+            message,
+        }
     }
 }
 
@@ -29,13 +32,22 @@ impl ClientFrame {
 #[ts(export)]
 pub enum ClientMessage {
     /// First frame of a connection: the token from `POST /api/login`.
-    Authenticate { token: String },
+    Authenticate {
+        token: String,
+    },
     /// Follow a meeting. With `since_seq` the server replays only what came after it (or sends a
     /// snapshot when that is too far back); without it the server sends a snapshot.
-    Subscribe { meeting_id: u32, since_seq: Option<u32> },
+    Subscribe {
+        meeting_id: u32,
+        since_seq: Option<u32>,
+    },
     /// Ask the server to change something. `id` is chosen by the client and echoed in the ack or
     /// error; sending the same id again is harmless.
-    Command { id: String, meeting_id: u32, command: Command },
+    Command {
+        id: String,
+        meeting_id: u32,
+        command: Command,
+    },
     Ping,
 }
 
@@ -47,14 +59,34 @@ const CLIENT_MESSAGE_TYPES: [&str; 4] = ["authenticate", "subscribe", "command",
 #[serde(tag = "kind", rename_all = "snake_case")]
 #[ts(export)]
 pub enum Command {
-    AddAgendaItem { title: String, #[serde(default)] description: String },
-    EditAgendaItem { item_id: u32, title: String, #[serde(default)] description: String },
+    AddAgendaItem {
+        title: String,
+        #[serde(default)]
+        description: String,
+    },
+    EditAgendaItem {
+        item_id: u32,
+        title: String,
+        #[serde(default)]
+        description: String,
+    },
     /// The complete new order: every item id of the meeting exactly once.
-    ReorderAgenda { item_ids: Vec<u32> },
+    ReorderAgenda {
+        item_ids: Vec<u32>,
+    },
     /// Opens a yes/no/abstain poll; without a rule the meeting's default applies.
-    OpenPoll { item_id: u32, title: String, rule: Option<MajorityRule> },
-    ClosePoll { poll_id: u32 },
-    CastBallot { poll_id: u32, choice: Choice },
+    OpenPoll {
+        item_id: u32,
+        title: String,
+        rule: Option<MajorityRule>,
+    },
+    ClosePoll {
+        poll_id: u32,
+    },
+    CastBallot {
+        poll_id: u32,
+        choice: Choice,
+    },
 }
 
 /// What an acknowledged command produced.
@@ -73,12 +105,28 @@ pub enum CommandResult {
 #[serde(tag = "kind", rename_all = "snake_case")]
 #[ts(export)]
 pub enum MeetingEvent {
-    AgendaItemAdded { item: AgendaItem },
-    AgendaItemEdited { item_id: u32, title: String, description: String },
-    AgendaReordered { item_ids: Vec<u32> },
-    DocumentAdded { document: Document },
-    PollOpened { poll: Poll },
-    PollClosed { poll_id: u32, tally: Tally, outcome: Outcome },
+    AgendaItemAdded {
+        item: AgendaItem,
+    },
+    AgendaItemEdited {
+        item_id: u32,
+        title: String,
+        description: String,
+    },
+    AgendaReordered {
+        item_ids: Vec<u32>,
+    },
+    DocumentAdded {
+        document: Document,
+    },
+    PollOpened {
+        poll: Poll,
+    },
+    PollClosed {
+        poll_id: u32,
+        tally: Tally,
+        outcome: Outcome,
+    },
 }
 
 /// A frame from the server.
@@ -91,7 +139,10 @@ pub struct ServerFrame {
 
 impl ServerFrame {
     pub fn new(message: ServerMessage) -> Self {
-        Self { v: PROTOCOL_VERSION, message }
+        Self {
+            v: PROTOCOL_VERSION,
+            message,
+        }
     }
 
     pub fn to_json(&self) -> String {
@@ -104,26 +155,51 @@ impl ServerFrame {
 #[ts(export)]
 pub enum ServerMessage {
     /// Answer to `authenticate`.
-    Welcome { user: UserView },
+    Welcome {
+        user: UserView,
+    },
     /// The whole meeting at `seq`, with the caller's own ballots.
-    Snapshot { meeting_id: u32, seq: u32, state: MeetingState, my_ballots: Vec<MyBallot> },
+    Snapshot {
+        meeting_id: u32,
+        seq: u32,
+        state: MeetingState,
+        my_ballots: Vec<MyBallot>,
+    },
     /// One event of the log; `seq` is always the previous one plus one.
-    Event { meeting_id: u32, seq: u32, event: MeetingEvent },
+    Event {
+        meeting_id: u32,
+        seq: u32,
+        event: MeetingEvent,
+    },
     /// Sent after a subscription's snapshot or replay: from here on events arrive live. Carries
     /// the caller's ballots too, since a replay does not (they may have voted from elsewhere).
-    Live { meeting_id: u32, seq: u32, my_ballots: Vec<MyBallot> },
+    Live {
+        meeting_id: u32,
+        seq: u32,
+        my_ballots: Vec<MyBallot>,
+    },
     /// Current counts of an open poll, at most every ~100 ms per poll; not part of the log.
-    Tally { meeting_id: u32, poll_id: u32, tally: Tally },
-    Ack { id: String, result: CommandResult },
+    Tally {
+        meeting_id: u32,
+        poll_id: u32,
+        tally: Tally,
+    },
+    Ack {
+        id: String,
+        result: CommandResult,
+    },
     /// `id` is the command's id when the error answers a command.
-    Error { id: Option<String>, error: ErrorFrame },
+    Error {
+        id: Option<String>,
+        error: ErrorFrame,
+    },
     Pong,
 }
 
 /// Decodes a client's text frame, telling apart the ways it can be wrong.
 pub fn decode_client_frame(text: &str) -> Result<ClientMessage, ErrorFrame> {
-    let value: serde_json::Value = serde_json::from_str(text)
-        .map_err(|err| ErrorFrame::new(ErrorCode::MalformedFrame, err.to_string()))?;
+    let value: serde_json::Value =
+        serde_json::from_str(text).map_err(|err| ErrorFrame::new(ErrorCode::MalformedFrame, err.to_string()))?;
     let object = value
         .as_object()
         .ok_or_else(|| ErrorFrame::new(ErrorCode::MalformedFrame, "a frame is a JSON object"))?;
@@ -138,9 +214,7 @@ pub fn decode_client_frame(text: &str) -> Result<ClientMessage, ErrorFrame> {
     }
     match object.get("type").and_then(serde_json::Value::as_str) {
         Some(kind) if CLIENT_MESSAGE_TYPES.contains(&kind) => {}
-        Some(kind) => {
-            return Err(ErrorFrame::new(ErrorCode::UnknownMessageType, format!("type {kind:?}")))
-        }
+        Some(kind) => return Err(ErrorFrame::new(ErrorCode::UnknownMessageType, format!("type {kind:?}"))),
         None => return Err(ErrorFrame::new(ErrorCode::InvalidMessage, "missing field `type`")),
     }
     serde_json::from_value::<ClientFrame>(value)
@@ -176,7 +250,10 @@ mod tests {
         let frame = ClientFrame::new(ClientMessage::Command {
             id: "c-1".into(),
             meeting_id: 7,
-            command: Command::CastBallot { poll_id: 3, choice: Choice::Abstain },
+            command: Command::CastBallot {
+                poll_id: 3,
+                choice: Choice::Abstain,
+            },
         });
         let text = serde_json::to_string(&frame).unwrap();
         assert_eq!(
@@ -190,10 +267,27 @@ mod tests {
     fn every_error_code_has_both_messages() {
         use ErrorCode::*;
         for code in [
-            MalformedFrame, UnsupportedVersion, UnknownMessageType, InvalidMessage, FrameTooLarge,
-            WrongCredentials, Unauthenticated, TokenExpired, Forbidden, NotFound, NotSubscribed,
-            InvalidCommand, AlreadyVoted, PollClosed, NotAVoter, InvalidDocument,
-            EncryptedDocument, OfficeConversionUnavailable, DocumentTooLarge, RateLimited, Internal,
+            MalformedFrame,
+            UnsupportedVersion,
+            UnknownMessageType,
+            InvalidMessage,
+            FrameTooLarge,
+            WrongCredentials,
+            Unauthenticated,
+            TokenExpired,
+            Forbidden,
+            NotFound,
+            NotSubscribed,
+            InvalidCommand,
+            AlreadyVoted,
+            PollClosed,
+            NotAVoter,
+            InvalidDocument,
+            EncryptedDocument,
+            OfficeConversionUnavailable,
+            DocumentTooLarge,
+            RateLimited,
+            Internal,
         ] {
             assert!(!code.message_vi().is_empty() && !code.message_en().is_empty());
             assert_ne!(code.message_vi(), code.message_en(), "{code:?} is not translated");

@@ -9,7 +9,9 @@ use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use phonghop_protocol::http::{AddMemberRequest, CreateMeetingRequest, LoginRequest, LoginResponse, MeetingList, UploadResponse};
+use phonghop_protocol::http::{
+    AddMemberRequest, CreateMeetingRequest, LoginRequest, LoginResponse, MeetingList, UploadResponse,
+};
 use phonghop_protocol::{Command, CommandResult, ErrorCode, MeetingState, MeetingSummary, MyBallot, Role};
 use serde::{Deserialize, Serialize};
 
@@ -23,7 +25,10 @@ const JSON_BODY_LIMIT: usize = 1024 * 1024;
 
 pub fn router(app: App) -> Router {
     let uploads = Router::new()
-        .route("/api/meetings/{meeting_id}/items/{item_id}/documents", post(upload_document))
+        .route(
+            "/api/meetings/{meeting_id}/items/{item_id}/documents",
+            post(upload_document),
+        )
         .layer(DefaultBodyLimit::disable());
     Router::new()
         .route("/api/health", get(|| async { "ok" }))
@@ -50,7 +55,10 @@ async fn errors_as_json(response: Response) -> Response {
         .get(axum::http::header::CONTENT_TYPE)
         .is_some_and(|value| value.as_bytes().starts_with(b"application/json"));
     // 416 carries its own Content-Range and no body to speak of.
-    if is_json || !(status.is_client_error() || status.is_server_error()) || status == axum::http::StatusCode::RANGE_NOT_SATISFIABLE {
+    if is_json
+        || !(status.is_client_error() || status.is_server_error())
+        || status == axum::http::StatusCode::RANGE_NOT_SATISFIABLE
+    {
         return response;
     }
     let code = match status.as_u16() {
@@ -81,22 +89,37 @@ fn parse_json<T: serde::de::DeserializeOwned>(body: &[u8]) -> ApiResult<T> {
     })
 }
 
-async fn login(State(app): State<App>, ConnectInfo(peer): ConnectInfo<SocketAddr>, body: Bytes) -> ApiResult<Json<LoginResponse>> {
+async fn login(
+    State(app): State<App>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    body: Bytes,
+) -> ApiResult<Json<LoginResponse>> {
     let request: LoginRequest = parse_json(&body)?;
-    crate::auth::login(&app, request.username.trim(), &request.password, peer.ip()).await.map(Json)
+    crate::auth::login(&app, request.username.trim(), &request.password, peer.ip())
+        .await
+        .map(Json)
 }
 
 async fn list_meetings(State(app): State<App>, user: AuthUser) -> ApiResult<Json<MeetingList>> {
-    Ok(Json(MeetingList { meetings: app.store.meetings_of(user.id()).await? }))
+    Ok(Json(MeetingList {
+        meetings: app.store.meetings_of(user.id()).await?,
+    }))
 }
 
 async fn create_meeting(State(app): State<App>, user: AuthUser, body: Bytes) -> ApiResult<Json<MeetingSummary>> {
     if !user.record.is_admin {
-        return Err(ApiError::new(ErrorCode::Forbidden, "only the council office creates meetings"));
+        return Err(ApiError::new(
+            ErrorCode::Forbidden,
+            "only the council office creates meetings",
+        ));
     }
     let request: CreateMeetingRequest = parse_json(&body)?;
-    let title = phonghop_core::agenda::check_title(&request.title).map_err(|reason| ApiError::new(ErrorCode::InvalidCommand, reason))?;
-    let meeting = app.store.create_meeting(title, request.location.trim(), request.starts_at.trim()).await?;
+    let title = phonghop_core::agenda::check_title(&request.title)
+        .map_err(|reason| ApiError::new(ErrorCode::InvalidCommand, reason))?;
+    let meeting = app
+        .store
+        .create_meeting(title, request.location.trim(), request.starts_at.trim())
+        .await?;
     app.store.set_member(meeting.id, user.id(), Role::Secretariat).await?;
     Ok(Json(MeetingSummary {
         id: meeting.id,
@@ -107,7 +130,12 @@ async fn create_meeting(State(app): State<App>, user: AuthUser, body: Bytes) -> 
     }))
 }
 
-async fn add_member(State(app): State<App>, user: AuthUser, Path(meeting_id): Path<u32>, body: Bytes) -> ApiResult<Json<serde_json::Value>> {
+async fn add_member(
+    State(app): State<App>,
+    user: AuthUser,
+    Path(meeting_id): Path<u32>,
+    body: Bytes,
+) -> ApiResult<Json<serde_json::Value>> {
     let role = app.store.member_role(meeting_id, user.id()).await?;
     if !(user.record.is_admin || role == Some(Role::Secretariat)) {
         return Err(ApiError::new(ErrorCode::Forbidden, "only the secretariat adds members"));
@@ -129,7 +157,11 @@ pub struct SnapshotResponse {
     pub my_ballots: Vec<MyBallot>,
 }
 
-async fn snapshot(State(app): State<App>, user: AuthUser, Path(meeting_id): Path<u32>) -> ApiResult<Json<SnapshotResponse>> {
+async fn snapshot(
+    State(app): State<App>,
+    user: AuthUser,
+    Path(meeting_id): Path<u32>,
+) -> ApiResult<Json<SnapshotResponse>> {
     if app.store.member_role(meeting_id, user.id()).await?.is_none() {
         return Err(ApiError::new(ErrorCode::NotFound, "no such meeting for this user"));
     }
@@ -144,9 +176,16 @@ pub struct CommandRequest {
     pub command: Command,
 }
 
-async fn command(State(app): State<App>, user: AuthUser, Path(meeting_id): Path<u32>, body: Bytes) -> ApiResult<Json<CommandResult>> {
+async fn command(
+    State(app): State<App>,
+    user: AuthUser,
+    Path(meeting_id): Path<u32>,
+    body: Bytes,
+) -> ApiResult<Json<CommandResult>> {
     let request: CommandRequest = parse_json(&body)?;
-    crate::commands::execute(&app, &user, meeting_id, &request.id, request.command).await.map(Json)
+    crate::commands::execute(&app, &user, meeting_id, &request.id, request.command)
+        .await
+        .map(Json)
 }
 
 #[derive(Debug, Deserialize)]
@@ -165,28 +204,48 @@ async fn upload_document(
     let role = app.store.member_role(meeting_id, user.id()).await?;
     match role {
         Some(role) if role.prepares_agenda() => {}
-        Some(_) => return Err(ApiError::new(ErrorCode::Forbidden, "only the secretariat uploads documents")),
+        Some(_) => {
+            return Err(ApiError::new(
+                ErrorCode::Forbidden,
+                "only the secretariat uploads documents",
+            ))
+        }
         None => return Err(ApiError::new(ErrorCode::NotFound, "no such meeting for this user")),
     }
     let limit = app.config.max_upload_bytes;
-    let bytes = axum::body::to_bytes(body, limit)
-        .await
-        .map_err(|_| ApiError::new(ErrorCode::DocumentTooLarge, format!("the limit is {} MiB", limit / (1024 * 1024))))?;
+    let bytes = axum::body::to_bytes(body, limit).await.map_err(|_| {
+        ApiError::new(
+            ErrorCode::DocumentTooLarge,
+            format!("the limit is {} MiB", limit / (1024 * 1024)),
+        )
+    })?;
     let file_name = clean_file_name(query.file_name.as_deref().unwrap_or_default());
     let title = query
         .title
         .map(|title| title.trim().to_owned())
         .filter(|title| !title.is_empty())
         .unwrap_or_else(|| file_name.trim_end_matches(".pdf").to_owned());
-    let upload = Upload { meeting_id, item_id, title, file_name };
+    let upload = Upload {
+        meeting_id,
+        item_id,
+        title,
+        file_name,
+    };
     crate::ingest::ingest(&app, upload, &bytes).await.map(Json)
 }
 
-async fn blob(State(app): State<App>, user: AuthUser, Path(sha256): Path<String>, headers: HeaderMap) -> ApiResult<Response> {
+async fn blob(
+    State(app): State<App>,
+    user: AuthUser,
+    Path(sha256): Path<String>,
+    headers: HeaderMap,
+) -> ApiResult<Response> {
     if !crate::blobs::is_sha256_hex(&sha256) || !app.store.blob_visible_to(&sha256, user.id()).await? {
         return Err(ApiError::new(ErrorCode::NotFound, "no such document"));
     }
-    Ok(crate::blobs::serve_file(&app.blobs.path_of(&sha256), &sha256, &headers).await.into_response())
+    Ok(crate::blobs::serve_file(&app.blobs.path_of(&sha256), &sha256, &headers)
+        .await
+        .into_response())
 }
 
 async fn websocket(State(app): State<App>, upgrade: WebSocketUpgrade) -> Response {

@@ -42,7 +42,11 @@ impl App {
 }
 
 /// Serves `app` on `listener` until `shutdown` completes.
-pub async fn serve(listener: TcpListener, app: App, shutdown: impl Future<Output = ()> + Send + 'static) -> std::io::Result<()> {
+pub async fn serve(
+    listener: TcpListener,
+    app: App,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
     let router = crate::api::router(app);
     // The peer address feeds the login limit (per username and address).
     let service = router.into_make_service_with_connect_info::<std::net::SocketAddr>();
@@ -52,7 +56,11 @@ pub async fn serve(listener: TcpListener, app: App, shutdown: impl Future<Output
 /// Binds `address` with a large accept backlog: a hall of laptops reconnecting at once after the
 /// Wi-Fi returns would overflow the usual 128 and make clients wait a second to retry.
 pub fn bind(address: std::net::SocketAddr) -> std::io::Result<TcpListener> {
-    let socket = if address.is_ipv4() { tokio::net::TcpSocket::new_v4()? } else { tokio::net::TcpSocket::new_v6()? };
+    let socket = if address.is_ipv4() {
+        tokio::net::TcpSocket::new_v4()?
+    } else {
+        tokio::net::TcpSocket::new_v6()?
+    };
     socket.set_reuseaddr(true)?;
     socket.bind(address)?;
     socket.listen(4096)

@@ -74,7 +74,10 @@ const MAX_TRACKED: usize = 10_000;
 
 impl LoginLimiter {
     pub fn new(max_failures: u32) -> LoginLimiter {
-        LoginLimiter { max_failures, failures: Mutex::new(HashMap::new()) }
+        LoginLimiter {
+            max_failures,
+            failures: Mutex::new(HashMap::new()),
+        }
     }
 
     fn is_blocked(&self, username: &str, from: IpAddr) -> bool {
@@ -88,7 +91,9 @@ impl LoginLimiter {
         if failures.len() >= MAX_TRACKED {
             failures.retain(|_, (_, last)| last.elapsed() < LOGIN_WINDOW);
         }
-        let entry = failures.entry((username.to_owned(), from)).or_insert((0, Instant::now()));
+        let entry = failures
+            .entry((username.to_owned(), from))
+            .or_insert((0, Instant::now()));
         if entry.1.elapsed() >= LOGIN_WINDOW {
             entry.0 = 0;
         }
@@ -97,19 +102,28 @@ impl LoginLimiter {
     }
 
     fn clear(&self, username: &str, from: IpAddr) {
-        self.failures.lock().expect("login limiter lock").remove(&(username.to_owned(), from));
+        self.failures
+            .lock()
+            .expect("login limiter lock")
+            .remove(&(username.to_owned(), from));
     }
 }
 
 /// Checks a username and password and starts a session.
 pub async fn login(app: &App, username: &str, password: &str, from: IpAddr) -> ApiResult<LoginResponse> {
     if app.login_limiter.is_blocked(username, from) {
-        return Err(ApiError::new(ErrorCode::RateLimited, "too many failed logins for this username"));
+        return Err(ApiError::new(
+            ErrorCode::RateLimited,
+            "too many failed logins for this username",
+        ));
     }
     let user = app.store.user_by_username(username).await?;
     // Verify against a real hash even for an unknown username, so timing does not tell which
     // usernames exist.
-    let phc = user.as_ref().map(|user| user.password_hash.clone()).unwrap_or_else(|| DUMMY_HASH.clone());
+    let phc = user
+        .as_ref()
+        .map(|user| user.password_hash.clone())
+        .unwrap_or_else(|| DUMMY_HASH.clone());
     let password = password.to_owned();
     let verified = tokio::task::spawn_blocking(move || verify_password(&password, &phc))
         .await
@@ -126,8 +140,14 @@ pub async fn login(app: &App, username: &str, password: &str, from: IpAddr) -> A
     rand::rngs::OsRng.fill_bytes(&mut bytes);
     let token = hex::encode(bytes);
     let expires_at = unix_now() + app.config.session_ttl.as_secs() as i64;
-    app.store.create_session(&token_hash(&token), user.id, expires_at).await?;
-    Ok(LoginResponse { token, expires_at, user: user.view() })
+    app.store
+        .create_session(&token_hash(&token), user.id, expires_at)
+        .await?;
+    Ok(LoginResponse {
+        token,
+        expires_at,
+        user: user.view(),
+    })
 }
 
 static DUMMY_HASH: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| hash_password("phonghop-no-such-user"));
@@ -184,7 +204,10 @@ mod tests {
             limiter.record_failure("db003", guesser);
         }
         assert!(limiter.is_blocked("db003", guesser));
-        assert!(!limiter.is_blocked("db003", owner), "the councillor's own laptop is not locked out");
+        assert!(
+            !limiter.is_blocked("db003", owner),
+            "the councillor's own laptop is not locked out"
+        );
         assert!(!limiter.is_blocked("db004", guesser));
         limiter.clear("db003", guesser);
         assert!(!limiter.is_blocked("db003", guesser));

@@ -76,12 +76,19 @@ pub async fn serve_file(path: &Path, sha256: &str, request_headers: &HeaderMap) 
         Ok(metadata) => metadata.len(),
         Err(_) => return StatusCode::INTERNAL_SERVER_ERROR.into_response(),
     };
-    let range = request_headers.get(header::RANGE).and_then(|v| v.to_str().ok()).map(|v| parse_range(v, size));
+    let range = request_headers
+        .get(header::RANGE)
+        .and_then(|v| v.to_str().ok())
+        .map(|v| parse_range(v, size));
     let (status, start, end) = match range {
         None => (StatusCode::OK, 0, size),
         Some(Some((start, end))) => (StatusCode::PARTIAL_CONTENT, start, end),
         Some(None) => {
-            return (StatusCode::RANGE_NOT_SATISFIABLE, [(header::CONTENT_RANGE, format!("bytes */{size}"))]).into_response()
+            return (
+                StatusCode::RANGE_NOT_SATISFIABLE,
+                [(header::CONTENT_RANGE, format!("bytes */{size}"))],
+            )
+                .into_response()
         }
     };
     if file.seek(std::io::SeekFrom::Start(start)).await.is_err() {
@@ -96,10 +103,16 @@ pub async fn serve_file(path: &Path, sha256: &str, request_headers: &HeaderMap) 
     headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/pdf"));
     headers.insert(header::CONTENT_LENGTH, HeaderValue::from(end - start));
     headers.insert(header::ACCEPT_RANGES, HeaderValue::from_static("bytes"));
-    headers.insert(header::ETAG, HeaderValue::from_str(&etag).expect("hex etag is a valid header"));
+    headers.insert(
+        header::ETAG,
+        HeaderValue::from_str(&etag).expect("hex etag is a valid header"),
+    );
     if status == StatusCode::PARTIAL_CONTENT {
         let content_range = format!("bytes {start}-{}/{size}", end - 1);
-        headers.insert(header::CONTENT_RANGE, HeaderValue::from_str(&content_range).expect("valid header"));
+        headers.insert(
+            header::CONTENT_RANGE,
+            HeaderValue::from_str(&content_range).expect("valid header"),
+        );
     }
     response
 }
@@ -117,7 +130,11 @@ fn parse_range(value: &str, size: u64) -> Option<(u64, u64)> {
         (size.saturating_sub(suffix), size)
     } else {
         let start: u64 = first.parse().ok()?;
-        let end = if last.is_empty() { size } else { last.parse::<u64>().ok()?.saturating_add(1).min(size) };
+        let end = if last.is_empty() {
+            size
+        } else {
+            last.parse::<u64>().ok()?.saturating_add(1).min(size)
+        };
         (start, end)
     };
     (start < end && start < size).then_some((start, end))

@@ -80,7 +80,11 @@ type DemoItem = (&'static str, &'static str, &'static [(&'static str, &'static s
 
 /// The agenda of the demo meeting.
 const DEMO_AGENDA: &[DemoItem] = &[
-    ("Khai mạc kỳ họp", "Chủ tọa tuyên bố lý do, giới thiệu đại biểu và khai mạc kỳ họp.", &[]),
+    (
+        "Khai mạc kỳ họp",
+        "Chủ tọa tuyên bố lý do, giới thiệu đại biểu và khai mạc kỳ họp.",
+        &[],
+    ),
     (
         "Tờ trình về triển khai phòng họp không giấy",
         "Văn phòng HĐND trình bày tờ trình; đại biểu thảo luận.",
@@ -138,7 +142,9 @@ pub async fn create_demo_meeting(app: &App, councillors: &[Councillor], document
                 title: (*document_title).to_owned(),
                 file_name: (*file_name).to_owned(),
             };
-            ingest(app, upload, &bytes).await.map_err(|err| anyhow::anyhow!("{file_name}: {}", err.0))?;
+            ingest(app, upload, &bytes)
+                .await
+                .map_err(|err| anyhow::anyhow!("{file_name}: {}", err.0))?;
         }
     }
     Ok(meeting.id)

@@ -34,7 +34,10 @@ impl From<StoreError> for ApiError {
             StoreError::AlreadyVoted => ErrorCode::AlreadyVoted,
             StoreError::PollClosed => ErrorCode::PollClosed,
             StoreError::NotAVoter => ErrorCode::NotAVoter,
-            StoreError::AlreadyProcessed(_) | StoreError::Corrupt(_) | StoreError::Database(_) | StoreError::Migration(_) => {
+            StoreError::AlreadyProcessed(_)
+            | StoreError::Corrupt(_)
+            | StoreError::Database(_)
+            | StoreError::Migration(_) => {
                 tracing::error!(%error, "store failure");
                 return ApiError::new(ErrorCode::Internal, "");
             }

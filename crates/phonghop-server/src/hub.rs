@@ -49,7 +49,11 @@ impl MeetingChannel {
 
 impl Hub {
     pub fn new(store: Store, tally_interval: Duration) -> Hub {
-        Hub { store, tally_interval, meetings: Mutex::new(HashMap::new()) }
+        Hub {
+            store,
+            tally_interval,
+            meetings: Mutex::new(HashMap::new()),
+        }
     }
 
     /// The meeting's channel, created (with its tally task) on first use.
@@ -81,7 +85,11 @@ impl Hub {
         let channel = self.channel(meeting_id);
         let _order = channel.order.lock().await;
         let (seq, event) = change().await?;
-        channel.send(ServerMessage::Event { meeting_id, seq, event: event.clone() });
+        channel.send(ServerMessage::Event {
+            meeting_id,
+            seq,
+            event: event.clone(),
+        });
         Ok((seq, event))
     }
 
@@ -103,7 +111,11 @@ async fn send_tallies(store: Store, channel: Arc<MeetingChannel>, interval: Dura
             .collect();
         for poll_id in polls {
             match store.tally(channel.meeting_id, poll_id).await {
-                Ok(tally) => channel.send(ServerMessage::Tally { meeting_id: channel.meeting_id, poll_id, tally }),
+                Ok(tally) => channel.send(ServerMessage::Tally {
+                    meeting_id: channel.meeting_id,
+                    poll_id,
+                    tally,
+                }),
                 Err(error) => tracing::warn!(%error, poll_id, "could not read a tally"),
             }
         }

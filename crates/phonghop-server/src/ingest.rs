@@ -40,10 +40,13 @@ fn refusal(error: IngestError) -> ApiError {
         IngestError::NotAPdf => ApiError::new(ErrorCode::InvalidDocument, "the content is not a PDF"),
         IngestError::Encrypted => ApiError::new(ErrorCode::EncryptedDocument, ""),
         IngestError::Unreadable(detail) => ApiError::new(ErrorCode::InvalidDocument, detail),
-        IngestError::TimedOut(limit) => {
-            ApiError::new(ErrorCode::InvalidDocument, format!("reading the PDF took longer than {} s", limit.as_secs()))
+        IngestError::TimedOut(limit) => ApiError::new(
+            ErrorCode::InvalidDocument,
+            format!("reading the PDF took longer than {} s", limit.as_secs()),
+        ),
+        IngestError::Crashed(detail) => {
+            ApiError::new(ErrorCode::InvalidDocument, format!("the PDF reader failed: {detail}"))
         }
-        IngestError::Crashed(detail) => ApiError::new(ErrorCode::InvalidDocument, format!("the PDF reader failed: {detail}")),
         IngestError::Library(detail) => {
             tracing::error!(%detail, "PDFium is not available for ingest");
             ApiError::new(ErrorCode::Internal, "the PDF library is not available on the server")
@@ -61,20 +64,31 @@ pub async fn ingest(app: &App, upload: Upload, bytes: &[u8]) -> ApiResult<Upload
         return Err(ApiError::new(ErrorCode::InvalidDocument, "the file is empty"));
     }
     if looks_like_office(bytes) {
-        return Err(ApiError::new(ErrorCode::OfficeConversionUnavailable, "LibreOffice was not found"));
+        return Err(ApiError::new(
+            ErrorCode::OfficeConversionUnavailable,
+            "LibreOffice was not found",
+        ));
     }
     if !app.store.item_in_meeting(upload.meeting_id, upload.item_id).await? {
-        return Err(ApiError::new(ErrorCode::NotFound, "no such agenda item in this meeting"));
+        return Err(ApiError::new(
+            ErrorCode::NotFound,
+            "no such agenda item in this meeting",
+        ));
     }
     let sha256 = hex::encode(Sha256::digest(bytes));
-    let incoming = app.blobs.write_incoming(bytes).map_err(|err| refusal(IngestError::Io(err)))?;
+    let incoming = app
+        .blobs
+        .write_incoming(bytes)
+        .map_err(|err| refusal(IngestError::Io(err)))?;
     let indexed = phonghop_pdf::index_in_child(&app.config.indexer, &[], incoming.path(), &app.config.indexer_limits)
         .await
         .map_err(refusal)?;
     if indexed.pages.is_empty() {
         return Err(ApiError::new(ErrorCode::InvalidDocument, "the PDF has no pages"));
     }
-    app.blobs.keep(incoming, &sha256).map_err(|err| refusal(IngestError::Io(err)))?;
+    app.blobs
+        .keep(incoming, &sha256)
+        .map_err(|err| refusal(IngestError::Io(err)))?;
     let document = NewDocument {
         item_id: upload.item_id,
         title: upload.title,
@@ -84,14 +98,24 @@ pub async fn ingest(app: &App, upload: Upload, bytes: &[u8]) -> ApiResult<Upload
         pages: indexed
             .pages
             .into_iter()
-            .map(|page| NewPage { width_pt: page.width_pt, height_pt: page.height_pt, text: page.text })
+            .map(|page| NewPage {
+                width_pt: page.width_pt,
+                height_pt: page.height_pt,
+                text: page.text,
+            })
             .collect(),
     };
     let meeting_id = upload.meeting_id;
-    let (seq, event) = app.hub.logged(meeting_id, || app.store.add_document(meeting_id, &document)).await?;
+    let (seq, event) = app
+        .hub
+        .logged(meeting_id, || app.store.add_document(meeting_id, &document))
+        .await?;
     match event {
         MeetingEvent::DocumentAdded { document } => Ok(UploadResponse { document, seq }),
-        other => Err(ApiError::new(ErrorCode::Internal, format!("unexpected event {other:?}"))),
+        other => Err(ApiError::new(
+            ErrorCode::Internal,
+            format!("unexpected event {other:?}"),
+        )),
     }
 }
 

@@ -12,7 +12,10 @@ use clap::{Parser, Subcommand};
 use phonghop_server::{demo, App, Config};
 
 #[derive(Parser)]
-#[command(name = "phonghop-server", about = "Máy chủ phòng họp không giấy / paperless meeting room server")]
+#[command(
+    name = "phonghop-server",
+    about = "Máy chủ phòng họp không giấy / paperless meeting room server"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Top,
@@ -108,9 +111,17 @@ async fn serve(args: ServeArgs) -> Result<()> {
         demo::import_councillors(&app, &councillors, &args.demo_password).await?;
         let meeting_id = demo::create_demo_meeting(&app, &councillors, &args.demo_documents).await?;
         println!("Cuộc họp mẫu / demo meeting: {meeting_id}");
-        println!("Mật khẩu mọi tài khoản / password of every account: {}", args.demo_password);
+        println!(
+            "Mật khẩu mọi tài khoản / password of every account: {}",
+            args.demo_password
+        );
         for councillor in councillors.iter().take(4) {
-            println!("  {}  {} ({:?})", councillor.username(), councillor.full_name, councillor.role);
+            println!(
+                "  {}  {} ({:?})",
+                councillor.username(),
+                councillor.full_name,
+                councillor.role
+            );
         }
         println!("  … db005 – db035: đại biểu / delegates");
     }

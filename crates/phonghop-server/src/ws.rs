@@ -33,7 +33,12 @@ struct Connection {
 
 /// Serves one upgraded WebSocket until the client leaves or the socket fails.
 pub async fn run(app: App, socket: WebSocket) {
-    let mut connection = Connection { app, socket, user: None, subscription: None };
+    let mut connection = Connection {
+        app,
+        socket,
+        user: None,
+        subscription: None,
+    };
     if let Err(error) = connection.serve().await {
         tracing::debug!(%error, "websocket closed");
     }
@@ -78,19 +83,27 @@ impl Connection {
     /// Sends the broadcast frames already waiting for this connection.
     async fn forward_pending(&mut self) -> Result<(), axum::Error> {
         loop {
-            let Some(subscription) = self.subscription.as_mut() else { return Ok(()) };
+            let Some(subscription) = self.subscription.as_mut() else {
+                return Ok(());
+            };
             match subscription.frames.try_recv() {
                 Ok(text) => self.socket.send(Message::Text(text.as_ref().into())).await?,
-                Err(broadcast::error::TryRecvError::Empty) | Err(broadcast::error::TryRecvError::Closed) => return Ok(()),
+                Err(broadcast::error::TryRecvError::Empty) | Err(broadcast::error::TryRecvError::Closed) => {
+                    return Ok(())
+                }
                 Err(broadcast::error::TryRecvError::Lagged(missed)) => {
-                    return self.on_broadcast(Err(broadcast::error::RecvError::Lagged(missed))).await
+                    return self
+                        .on_broadcast(Err(broadcast::error::RecvError::Lagged(missed)))
+                        .await
                 }
             }
         }
     }
 
     async fn send(&mut self, message: ServerMessage) -> Result<(), axum::Error> {
-        self.socket.send(Message::Text(ServerFrame::new(message).to_json().into())).await
+        self.socket
+            .send(Message::Text(ServerFrame::new(message).to_json().into()))
+            .await
     }
 
     async fn send_error(&mut self, id: Option<String>, error: ErrorFrame) -> Result<(), axum::Error> {
@@ -100,7 +113,9 @@ impl Connection {
     async fn on_text(&mut self, text: &str) -> Result<(), axum::Error> {
         if text.len() > MAX_FRAME_BYTES {
             let detail = format!("{} bytes; the limit is {MAX_FRAME_BYTES}", text.len());
-            return self.send_error(None, ErrorFrame::new(ErrorCode::FrameTooLarge, detail)).await;
+            return self
+                .send_error(None, ErrorFrame::new(ErrorCode::FrameTooLarge, detail))
+                .await;
         }
         let message = match decode_client_frame(text) {
             Ok(message) => message,
@@ -121,12 +136,23 @@ impl Connection {
                 Err(ApiError(error)) => self.send_error(None, error).await,
             },
             ClientMessage::Subscribe { meeting_id, since_seq } => self.subscribe(meeting_id, since_seq).await,
-            ClientMessage::Command { id, meeting_id, command } => {
+            ClientMessage::Command {
+                id,
+                meeting_id,
+                command,
+            } => {
                 let Some(user) = self.user.clone() else {
-                    return self.send_error(Some(id), ErrorFrame::new(ErrorCode::Unauthenticated, "authenticate first")).await;
+                    return self
+                        .send_error(
+                            Some(id),
+                            ErrorFrame::new(ErrorCode::Unauthenticated, "authenticate first"),
+                        )
+                        .await;
                 };
                 if user.is_expired() {
-                    return self.send_error(Some(id), ErrorFrame::new(ErrorCode::TokenExpired, "")).await;
+                    return self
+                        .send_error(Some(id), ErrorFrame::new(ErrorCode::TokenExpired, ""))
+                        .await;
                 }
                 if self.subscription.as_ref().map(|s| s.meeting_id) != Some(meeting_id) {
                     let error = ErrorFrame::new(ErrorCode::NotSubscribed, format!("meeting {meeting_id}"));
@@ -149,7 +175,9 @@ impl Connection {
     /// sends a snapshot; then marks the switch to live events.
     async fn subscribe(&mut self, meeting_id: u32, since_seq: Option<u32>) -> Result<(), axum::Error> {
         let Some(user) = self.user.clone() else {
-            return self.send_error(None, ErrorFrame::new(ErrorCode::Unauthenticated, "authenticate first")).await;
+            return self
+                .send_error(None, ErrorFrame::new(ErrorCode::Unauthenticated, "authenticate first"))
+                .await;
         };
         match self.app.store.member_role(meeting_id, user.id()).await {
             Ok(Some(role)) => {
@@ -157,7 +185,9 @@ impl Connection {
                     match self.app.store.check_in(meeting_id, user.id()).await {
                         // One more present: the open polls' tallies show it.
                         Ok(true) => match self.app.store.open_poll_ids(meeting_id).await {
-                            Ok(polls) => polls.into_iter().for_each(|poll_id| self.app.hub.tally_changed(meeting_id, poll_id)),
+                            Ok(polls) => polls
+                                .into_iter()
+                                .for_each(|poll_id| self.app.hub.tally_changed(meeting_id, poll_id)),
                             Err(error) => tracing::warn!(%error, "reading open polls failed"),
                         },
                         Ok(false) => {}
@@ -165,7 +195,14 @@ impl Connection {
                     }
                 }
             }
-            Ok(None) => return self.send_error(None, ErrorFrame::new(ErrorCode::NotFound, format!("meeting {meeting_id}"))).await,
+            Ok(None) => {
+                return self
+                    .send_error(
+                        None,
+                        ErrorFrame::new(ErrorCode::NotFound, format!("meeting {meeting_id}")),
+                    )
+                    .await
+            }
             Err(error) => return self.send_error(None, ApiError::from(error).0).await,
         }
         let channel = self.app.hub.channel(meeting_id);
@@ -179,12 +216,16 @@ impl Connection {
                 for message in messages {
                     self.send(message).await?;
                 }
-                self.send(ServerMessage::Live { meeting_id, seq, my_ballots }).await
+                self.send(ServerMessage::Live {
+                    meeting_id,
+                    seq,
+                    my_ballots,
+                })
+                .await
             }
             Err(ApiError(error)) => self.send_error(None, error).await,
         }
     }
-
 }
 
 /// The frames that bring a client from `since_seq` to now, the seq of now, and the caller's
@@ -195,25 +236,34 @@ async fn catch_up(
     since_seq: Option<u32>,
     user: &AuthUser,
 ) -> Result<(Vec<ServerMessage>, u32, Vec<MyBallot>), ApiError> {
-        let store = &app.store;
-        let last = store.last_seq(meeting_id).await?;
-        let my_ballots = store.my_ballots(meeting_id, user.id()).await?;
-        if let Some(since) = since_seq.filter(|since| *since <= last && last - since <= app.config.max_replay) {
-            let events = store.events_after(meeting_id, since, app.config.max_replay).await?;
-            let mut messages: Vec<ServerMessage> = events
-                .into_iter()
-                .map(|(seq, event)| ServerMessage::Event { meeting_id, seq, event })
-                .collect();
-            // Tallies are not in the log: bring the open polls' counts up to date too.
-            let (_, state) = store.snapshot(meeting_id).await?;
-            for poll in state.polls.iter().filter(|poll| poll.state == PollState::Open) {
-                messages.push(ServerMessage::Tally { meeting_id, poll_id: poll.id, tally: poll.tally });
-            }
-            return Ok((messages, last, my_ballots));
+    let store = &app.store;
+    let last = store.last_seq(meeting_id).await?;
+    let my_ballots = store.my_ballots(meeting_id, user.id()).await?;
+    if let Some(since) = since_seq.filter(|since| *since <= last && last - since <= app.config.max_replay) {
+        let events = store.events_after(meeting_id, since, app.config.max_replay).await?;
+        let mut messages: Vec<ServerMessage> = events
+            .into_iter()
+            .map(|(seq, event)| ServerMessage::Event { meeting_id, seq, event })
+            .collect();
+        // Tallies are not in the log: bring the open polls' counts up to date too.
+        let (_, state) = store.snapshot(meeting_id).await?;
+        for poll in state.polls.iter().filter(|poll| poll.state == PollState::Open) {
+            messages.push(ServerMessage::Tally {
+                meeting_id,
+                poll_id: poll.id,
+                tally: poll.tally,
+            });
         }
-        let (seq, state) = store.snapshot(meeting_id).await?;
-        let snapshot = ServerMessage::Snapshot { meeting_id, seq, state, my_ballots: my_ballots.clone() };
-        Ok((vec![snapshot], seq, my_ballots))
+        return Ok((messages, last, my_ballots));
+    }
+    let (seq, state) = store.snapshot(meeting_id).await?;
+    let snapshot = ServerMessage::Snapshot {
+        meeting_id,
+        seq,
+        state,
+        my_ballots: my_ballots.clone(),
+    };
+    Ok((vec![snapshot], seq, my_ballots))
 }
 
 /// The `id` of a command frame that could not be decoded, so its sender can match the error

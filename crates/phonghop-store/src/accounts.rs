@@ -105,4 +105,3 @@ impl Store {
         Ok(row.map(|row| (user_from_row(&row), row.get::<i64, _>("expires_at"))))
     }
 }
-

@@ -75,9 +75,15 @@ impl Store {
             .synchronous(SqliteSynchronous::Full)
             .foreign_keys(true)
             .busy_timeout(Duration::from_secs(10));
-        let pool = SqlitePoolOptions::new().max_connections(8).connect_with(options).await?;
+        let pool = SqlitePoolOptions::new()
+            .max_connections(8)
+            .connect_with(options)
+            .await?;
         sqlx::migrate!("./migrations").run(&pool).await?;
-        Ok(Store { pool, write_lock: std::sync::Arc::new(Mutex::new(())) })
+        Ok(Store {
+            pool,
+            write_lock: std::sync::Arc::new(Mutex::new(())),
+        })
     }
 
     pub(crate) fn pool(&self) -> &SqlitePool {
@@ -88,7 +94,10 @@ impl Store {
     pub(crate) async fn write(&self) -> Result<WriteTransaction<'_>> {
         let guard = self.write_lock.lock().await;
         let transaction = self.pool.begin().await?;
-        Ok(WriteTransaction { transaction, _guard: guard })
+        Ok(WriteTransaction {
+            transaction,
+            _guard: guard,
+        })
     }
 
     /// Closes every connection, checkpointing the WAL.
@@ -152,7 +161,10 @@ pub(crate) async fn record_receipt(
 
 /// Seconds since the Unix epoch.
 pub fn unix_now() -> i64 {
-    SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs() as i64).unwrap_or(0)
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or(0)
 }
 
 /// Whether a database error is a UNIQUE or PRIMARY KEY violation.

@@ -115,15 +115,14 @@ impl Store {
     /// True when this call checked the member in.
     pub async fn check_in(&self, meeting_id: u32, user_id: u32) -> Result<bool> {
         let mut tx = self.write().await?;
-        let inserted = sqlx::query(
-            "INSERT OR IGNORE INTO attendance (meeting_id, user_id, checked_in_at) VALUES (?, ?, ?)",
-        )
-        .bind(i64::from(meeting_id))
-        .bind(i64::from(user_id))
-        .bind(unix_now())
-        .execute(&mut *tx.transaction)
-        .await?
-        .rows_affected();
+        let inserted =
+            sqlx::query("INSERT OR IGNORE INTO attendance (meeting_id, user_id, checked_in_at) VALUES (?, ?, ?)")
+                .bind(i64::from(meeting_id))
+                .bind(i64::from(user_id))
+                .bind(unix_now())
+                .execute(&mut *tx.transaction)
+                .await?
+                .rows_affected();
         tx.commit().await?;
         Ok(inserted == 1)
     }
@@ -181,7 +180,10 @@ impl Store {
             .fetch_one(&mut *connection)
             .await?;
         tx.commit().await?;
-        Ok((seq_row.get::<i64, _>("seq") as u32, MeetingState { meeting, items, polls }))
+        Ok((
+            seq_row.get::<i64, _>("seq") as u32,
+            MeetingState { meeting, items, polls },
+        ))
     }
 
     pub async fn add_agenda_item(
@@ -252,13 +254,21 @@ impl Store {
     }
 
     /// Puts the agenda in the order of `item_ids`, which must name every item exactly once.
-    pub async fn reorder_agenda(&self, meeting_id: u32, item_ids: &[u32], receipt: Option<&Receipt>) -> Result<(u32, MeetingEvent)> {
+    pub async fn reorder_agenda(
+        &self,
+        meeting_id: u32,
+        item_ids: &[u32],
+        receipt: Option<&Receipt>,
+    ) -> Result<(u32, MeetingEvent)> {
         let mut tx = self.write().await?;
         let connection = &mut *tx.transaction;
         check_receipt(connection, receipt).await?;
-        let current: Vec<u32> = agenda_items(connection, meeting_id).await?.iter().map(|item| item.id).collect();
-        phonghop_core::agenda::check_reorder(&current, item_ids)
-            .map_err(|err| StoreError::Invalid(err.to_string()))?;
+        let current: Vec<u32> = agenda_items(connection, meeting_id)
+            .await?
+            .iter()
+            .map(|item| item.id)
+            .collect();
+        phonghop_core::agenda::check_reorder(&current, item_ids).map_err(|err| StoreError::Invalid(err.to_string()))?;
         for (position, id) in item_ids.iter().enumerate() {
             sqlx::query("UPDATE agenda_items SET position = ? WHERE id = ?")
                 .bind(position as i64)
@@ -266,7 +276,9 @@ impl Store {
                 .execute(&mut *connection)
                 .await?;
         }
-        let event = MeetingEvent::AgendaReordered { item_ids: item_ids.to_vec() };
+        let event = MeetingEvent::AgendaReordered {
+            item_ids: item_ids.to_vec(),
+        };
         let seq = append_event(connection, meeting_id, &event).await?;
         record_receipt(connection, receipt, &CommandResult::Logged { seq }).await?;
         tx.commit().await?;
@@ -306,7 +318,9 @@ async fn agenda_items(connection: &mut SqliteConnection, meeting_id: u32) -> Res
 impl Store {
     /// The oldest meeting, if there is any.
     pub async fn first_meeting_id(&self) -> Result<Option<u32>> {
-        let row = sqlx::query("SELECT MIN(id) AS id FROM meetings").fetch_one(self.pool()).await?;
+        let row = sqlx::query("SELECT MIN(id) AS id FROM meetings")
+            .fetch_one(self.pool())
+            .await?;
         Ok(row.get::<Option<i64>, _>("id").map(|id| id as u32))
     }
 }

@@ -35,7 +35,13 @@ async fn live_tally(connection: &mut SqliteConnection, meeting_id: u32, poll_id:
     .fetch_one(connection)
     .await?;
     let count = |name: &str| row.get::<i64, _>(name) as u32;
-    Ok(Tally { members: count("members"), present: count("present"), yes: count("yes"), no: count("no"), abstain: count("abstain") })
+    Ok(Tally {
+        members: count("members"),
+        present: count("present"),
+        yes: count("yes"),
+        no: count("no"),
+        abstain: count("abstain"),
+    })
 }
 
 pub(crate) async fn polls_of_meeting(connection: &mut SqliteConnection, meeting_id: u32) -> Result<Vec<Poll>> {
@@ -48,7 +54,11 @@ pub(crate) async fn polls_of_meeting(connection: &mut SqliteConnection, meeting_
     let mut polls = Vec::with_capacity(rows.len());
     for row in rows {
         let id = row.get::<i64, _>("id") as u32;
-        let state = if row.get::<String, _>("state") == "open" { PollState::Open } else { PollState::Closed };
+        let state = if row.get::<String, _>("state") == "open" {
+            PollState::Open
+        } else {
+            PollState::Closed
+        };
         let tally = match row.get::<Option<String>, _>("tally_json") {
             Some(json) => serde_json::from_str(&json).map_err(corrupt)?,
             None => live_tally(connection, meeting_id, id).await?,
@@ -103,7 +113,15 @@ impl Store {
         .await?;
         let id = row.get::<i64, _>("id") as u32;
         let tally = live_tally(connection, meeting_id, id).await?;
-        let poll = Poll { id, item_id, title: title.to_owned(), rule, state: PollState::Open, tally, outcome: None };
+        let poll = Poll {
+            id,
+            item_id,
+            title: title.to_owned(),
+            rule,
+            state: PollState::Open,
+            tally,
+            outcome: None,
+        };
         let event = MeetingEvent::PollOpened { poll };
         let seq = append_event(connection, meeting_id, &event).await?;
         record_receipt(connection, receipt, &CommandResult::Logged { seq }).await?;
@@ -112,7 +130,12 @@ impl Store {
     }
 
     /// Closes an open poll, freezing its counts and deciding its outcome with its rule.
-    pub async fn close_poll(&self, meeting_id: u32, poll_id: u32, receipt: Option<&Receipt>) -> Result<(u32, MeetingEvent)> {
+    pub async fn close_poll(
+        &self,
+        meeting_id: u32,
+        poll_id: u32,
+        receipt: Option<&Receipt>,
+    ) -> Result<(u32, MeetingEvent)> {
         let mut tx = self.write().await?;
         let connection = &mut *tx.transaction;
         check_receipt(connection, receipt).await?;
@@ -136,7 +159,11 @@ impl Store {
             .bind(i64::from(poll_id))
             .execute(&mut *connection)
             .await?;
-        let event = MeetingEvent::PollClosed { poll_id, tally, outcome };
+        let event = MeetingEvent::PollClosed {
+            poll_id,
+            tally,
+            outcome,
+        };
         let seq = append_event(connection, meeting_id, &event).await?;
         record_receipt(connection, receipt, &CommandResult::Logged { seq }).await?;
         tx.commit().await?;
