@@ -1,9 +1,11 @@
 //! Login and the HTTP API of one server, as one logged-in user.
 
-use phonghop_protocol::http::{LoginRequest, LoginResponse, MeetingList, UploadResponse};
-use phonghop_protocol::{Command, CommandResult, ErrorFrame, MeetingState, MeetingSummary, MyBallot, UserView};
+use phonghop_protocol::http::{
+    AddMemberRequest, CommandRequest, CreateMeetingRequest, LoginRequest, LoginResponse, MeetingList, MemberView,
+    SnapshotResponse, UploadResponse,
+};
+use phonghop_protocol::{Command, CommandResult, ErrorFrame, MeetingSummary, UserView};
 use serde::de::DeserializeOwned;
-use serde::Deserialize;
 
 use crate::error::{ClientError, Result};
 
@@ -16,14 +18,6 @@ pub struct Session {
     pub expires_at: i64,
     pub user: UserView,
     http: reqwest::Client,
-}
-
-/// The answer of `GET /api/meetings/{id}/snapshot`.
-#[derive(Debug, Clone, Deserialize)]
-pub struct SnapshotResponse {
-    pub seq: u32,
-    pub state: MeetingState,
-    pub my_ballots: Vec<MyBallot>,
 }
 
 async fn finish<T: DeserializeOwned>(response: reqwest::Response) -> Result<T> {
@@ -81,6 +75,18 @@ impl Session {
         .await
     }
 
+    async fn post<T: DeserializeOwned>(&self, path: &str, body: &impl serde::Serialize) -> Result<T> {
+        finish(
+            self.http
+                .post(format!("{}{path}", self.server))
+                .bearer_auth(&self.token)
+                .json(body)
+                .send()
+                .await?,
+        )
+        .await
+    }
+
     pub async fn meetings(&self) -> Result<Vec<MeetingSummary>> {
         Ok(self.get::<MeetingList>("/api/meetings").await?.meetings)
     }
@@ -91,14 +97,27 @@ impl Session {
 
     /// Sends a command over HTTP with a given id (resending the same id is harmless).
     pub async fn command_with_id(&self, meeting_id: u32, id: &str, command: &Command) -> Result<CommandResult> {
-        let body = serde_json::json!({ "id": id, "command": command });
-        let url = format!("{}/api/meetings/{meeting_id}/commands", self.server);
-        finish(self.http.post(url).bearer_auth(&self.token).json(&body).send().await?).await
+        let request = CommandRequest {
+            id: id.to_owned(),
+            command: command.clone(),
+        };
+        self.post(&format!("/api/meetings/{meeting_id}/commands"), &request)
+            .await
     }
 
     /// Sends a command over HTTP with a fresh id.
     pub async fn command(&self, meeting_id: u32, command: &Command) -> Result<CommandResult> {
         self.command_with_id(meeting_id, &new_command_id(), command).await
+    }
+
+    /// Creates a meeting (council office accounts only); the creator becomes its secretariat.
+    pub async fn create_meeting(&self, request: &CreateMeetingRequest) -> Result<MeetingSummary> {
+        self.post("/api/meetings", request).await
+    }
+
+    /// Adds an account to a meeting, or changes its role there.
+    pub async fn add_member(&self, meeting_id: u32, request: &AddMemberRequest) -> Result<MemberView> {
+        self.post(&format!("/api/meetings/{meeting_id}/members"), request).await
     }
 
     /// Uploads a document to an agenda item.

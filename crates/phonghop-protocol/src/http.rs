@@ -3,7 +3,8 @@
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
-use crate::model::{Document, MeetingSummary, Role, UserView};
+use crate::message::Command;
+use crate::model::{Document, MeetingState, MeetingSummary, MyBallot, Role, UserView};
 
 #[derive(Debug, Clone, Serialize, Deserialize, TS)]
 #[ts(export)]
@@ -51,4 +52,30 @@ pub struct AddMemberRequest {
 pub struct UploadResponse {
     pub document: Document,
     pub seq: u32,
+}
+
+/// The answer of `POST /api/meetings/{id}/members`.
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct MemberView {
+    pub user: UserView,
+    pub role: Role,
+}
+
+/// The answer of `GET /api/meetings/{id}/snapshot`: the meeting at `seq`, with the caller's ballots.
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct SnapshotResponse {
+    pub seq: u32,
+    pub state: MeetingState,
+    pub my_ballots: Vec<MyBallot>,
+}
+
+/// The body of `POST /api/meetings/{id}/commands`; the answer is a
+/// [`crate::CommandResult`].
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct CommandRequest {
+    pub id: String,
+    pub command: Command,
 }

@@ -1,13 +1,14 @@
-//! `phonghop-server admin ...`: the secretariat's commands, sent to a running server over its
-//! HTTP API so that every connected app sees the change live.
+//! `phonghop-server admin ...`: the secretariat's commands, sent to a running server through
+//! `phonghop_client::Session` (its HTTP API) so that every connected app sees the change live.
 
 use std::path::PathBuf;
 
-use anyhow::{bail, Context, Result};
+use anyhow::{anyhow, bail, Context, Result};
 use clap::Subcommand;
-use phonghop_protocol::http::{AddMemberRequest, CreateMeetingRequest, LoginRequest, LoginResponse};
+use phonghop_client::{ClientError, Session};
+use phonghop_protocol::http::{AddMemberRequest, CreateMeetingRequest};
 use phonghop_protocol::{Command, Role};
-use serde::de::DeserializeOwned;
+use serde::Serialize;
 
 #[derive(clap::Args)]
 pub struct AdminArgs {
@@ -98,74 +99,6 @@ enum Action {
     },
 }
 
-struct Api {
-    http: reqwest::Client,
-    server: String,
-    token: String,
-}
-
-impl Api {
-    async fn finish<T: DeserializeOwned>(response: reqwest::Response) -> Result<T> {
-        let status = response.status();
-        let body = response.bytes().await?;
-        if !status.is_success() {
-            match serde_json::from_slice::<phonghop_protocol::ErrorFrame>(&body) {
-                Ok(error) => bail!(
-                    "{} / {} ({:?}{})",
-                    error.message_vi,
-                    error.message_en,
-                    error.code,
-                    if error.detail.is_empty() {
-                        String::new()
-                    } else {
-                        format!(": {}", error.detail)
-                    }
-                ),
-                Err(_) => bail!("HTTP {status}: {}", String::from_utf8_lossy(&body)),
-            }
-        }
-        serde_json::from_slice(&body).context("reading the server's answer")
-    }
-
-    async fn get<T: DeserializeOwned>(&self, path: &str) -> Result<T> {
-        Self::finish(
-            self.http
-                .get(format!("{}{path}", self.server))
-                .bearer_auth(&self.token)
-                .send()
-                .await?,
-        )
-        .await
-    }
-
-    async fn post<T: DeserializeOwned>(&self, path: &str, body: &impl serde::Serialize) -> Result<T> {
-        Self::finish(
-            self.http
-                .post(format!("{}{path}", self.server))
-                .bearer_auth(&self.token)
-                .json(body)
-                .send()
-                .await?,
-        )
-        .await
-    }
-
-    async fn command(&self, meeting: u32, command: Command) -> Result<serde_json::Value> {
-        let id = format!(
-            "cli-{}-{}",
-            std::process::id(),
-            std::time::SystemTime::now()
-                .duration_since(std::time::UNIX_EPOCH)?
-                .as_nanos()
-        );
-        self.post(
-            &format!("/api/meetings/{meeting}/commands"),
-            &serde_json::json!({ "id": id, "command": command }),
-        )
-        .await
-    }
-}
-
 fn parse_role(text: &str) -> Result<Role> {
     match text {
         "chair" | "chu_toa" => Ok(Role::Chair),
@@ -175,78 +108,91 @@ fn parse_role(text: &str) -> Result<Role> {
     }
 }
 
+/// A server's refusal in both languages with its code, for the person at the terminal.
+fn explained(error: ClientError) -> anyhow::Error {
+    match error {
+        ClientError::Server(frame) => {
+            let detail = if frame.detail.is_empty() {
+                String::new()
+            } else {
+                format!(": {}", frame.detail)
+            };
+            anyhow!("{} / {} ({:?}{detail})", frame.message_vi, frame.message_en, frame.code)
+        }
+        other => anyhow!(other),
+    }
+}
+
+fn printable(value: impl Serialize) -> Result<String> {
+    Ok(serde_json::to_string_pretty(&value)?)
+}
+
 pub async fn run(args: AdminArgs) -> Result<()> {
-    let http = reqwest::Client::new();
-    let server = args.server.trim_end_matches('/').to_owned();
-    let login: LoginResponse = Api::finish(
-        http.post(format!("{server}/api/login"))
-            .json(&LoginRequest {
-                username: args.username.clone(),
-                password: args.password.clone(),
-            })
-            .send()
-            .await
-            .with_context(|| format!("connecting to {server}"))?,
-    )
-    .await?;
-    let api = Api {
-        http,
-        server,
-        token: login.token,
-    };
-    let answer: serde_json::Value = match args.action {
-        Action::Meetings => api.get("/api/meetings").await?,
-        Action::Show { meeting } => api.get(&format!("/api/meetings/{meeting}/snapshot")).await?,
+    let session = Session::login(&args.server, &args.username, &args.password)
+        .await
+        .map_err(explained)?;
+    let answer = act(&session, args.action)
+        .await
+        .map_err(|error| match error.downcast::<ClientError>() {
+            Ok(client) => explained(client),
+            Err(other) => other,
+        })?;
+    println!("{answer}");
+    Ok(())
+}
+
+/// Carries out one action and returns its answer as pretty JSON.
+async fn act(session: &Session, action: Action) -> Result<String> {
+    match action {
+        Action::Meetings => printable(session.meetings().await?),
+        Action::Show { meeting } => printable(session.snapshot(meeting).await?),
         Action::CreateMeeting {
             title,
             location,
             starts_at,
-        } => {
-            api.post(
-                "/api/meetings",
-                &CreateMeetingRequest {
+        } => printable(
+            session
+                .create_meeting(&CreateMeetingRequest {
                     title,
                     location,
                     starts_at,
-                },
-            )
-            .await?
-        }
+                })
+                .await?,
+        ),
         Action::AddMember { meeting, user, role } => {
-            api.post(
-                &format!("/api/meetings/{meeting}/members"),
-                &AddMemberRequest {
-                    username: user,
-                    role: parse_role(&role)?,
-                },
-            )
-            .await?
+            let request = AddMemberRequest {
+                username: user,
+                role: parse_role(&role)?,
+            };
+            printable(session.add_member(meeting, &request).await?)
         }
         Action::AddItem {
             meeting,
             title,
             description,
-        } => {
-            api.command(meeting, Command::AddAgendaItem { title, description })
-                .await?
-        }
+        } => printable(
+            session
+                .command(meeting, &Command::AddAgendaItem { title, description })
+                .await?,
+        ),
         Action::EditItem {
             meeting,
             item,
             title,
             description,
         } => {
-            api.command(
-                meeting,
-                Command::EditAgendaItem {
-                    item_id: item,
-                    title,
-                    description,
-                },
-            )
-            .await?
+            let command = Command::EditAgendaItem {
+                item_id: item,
+                title,
+                description,
+            };
+            printable(session.command(meeting, &command).await?)
         }
-        Action::Reorder { meeting, items } => api.command(meeting, Command::ReorderAgenda { item_ids: items }).await?,
+        Action::Reorder { meeting, items } => printable(
+            session
+                .command(meeting, &Command::ReorderAgenda { item_ids: items })
+                .await?,
+        ),
         Action::Upload {
             meeting,
             item,
@@ -256,33 +202,26 @@ pub async fn run(args: AdminArgs) -> Result<()> {
             let bytes = std::fs::read(&file).with_context(|| format!("reading {}", file.display()))?;
             let file_name = file
                 .file_name()
-                .map(|n| n.to_string_lossy().into_owned())
+                .map(|name| name.to_string_lossy().into_owned())
                 .unwrap_or_default();
-            let mut query = vec![("file_name", file_name)];
-            query.extend(title.map(|title| ("title", title)));
-            let response = api
-                .http
-                .post(format!("{}/api/meetings/{meeting}/items/{item}/documents", api.server))
-                .bearer_auth(&api.token)
-                .query(&query)
-                .body(bytes)
-                .send()
-                .await?;
-            Api::finish(response).await?
+            // An empty title makes the server take the file name.
+            let title = title.unwrap_or_default();
+            printable(session.upload(meeting, item, &file_name, &title, bytes).await?)
         }
-        Action::OpenPoll { meeting, item, title } => {
-            api.command(
-                meeting,
-                Command::OpenPoll {
-                    item_id: item,
-                    title,
-                    rule: None,
-                },
-            )
-            .await?
+        Action::OpenPoll { meeting, item, title } => printable(
+            session
+                .command(
+                    meeting,
+                    &Command::OpenPoll {
+                        item_id: item,
+                        title,
+                        rule: None,
+                    },
+                )
+                .await?,
+        ),
+        Action::ClosePoll { meeting, poll } => {
+            printable(session.command(meeting, &Command::ClosePoll { poll_id: poll }).await?)
         }
-        Action::ClosePoll { meeting, poll } => api.command(meeting, Command::ClosePoll { poll_id: poll }).await?,
-    };
-    println!("{}", serde_json::to_string_pretty(&answer)?);
-    Ok(())
+    }
 }

@@ -1,19 +1,20 @@
 //! The HTTP routes (documented in docs/protocol.md). Handlers are thin: they parse, authorise
 //! and hand over to [`crate::commands`], [`crate::ingest`] or the store.
 
-use axum::body::{Body, Bytes};
 use std::net::SocketAddr;
 
+use axum::body::{Body, Bytes};
 use axum::extract::{ConnectInfo, DefaultBodyLimit, Path, Query, State, WebSocketUpgrade};
 use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use phonghop_protocol::http::{
-    AddMemberRequest, CreateMeetingRequest, LoginRequest, LoginResponse, MeetingList, UploadResponse,
+    AddMemberRequest, CommandRequest, CreateMeetingRequest, LoginRequest, LoginResponse, MeetingList, MemberView,
+    SnapshotResponse, UploadResponse,
 };
-use phonghop_protocol::{Command, CommandResult, ErrorCode, MeetingState, MeetingSummary, MyBallot, Role};
-use serde::{Deserialize, Serialize};
+use phonghop_protocol::{CommandResult, ErrorCode, MeetingSummary, Role};
+use serde::Deserialize;
 
 use crate::auth::AuthUser;
 use crate::error::{ApiError, ApiResult};
@@ -135,7 +136,7 @@ async fn add_member(
     user: AuthUser,
     Path(meeting_id): Path<u32>,
     body: Bytes,
-) -> ApiResult<Json<serde_json::Value>> {
+) -> ApiResult<Json<MemberView>> {
     let role = app.store.member_role(meeting_id, user.id()).await?;
     if !(user.record.is_admin || role == Some(Role::Secretariat)) {
         return Err(ApiError::new(ErrorCode::Forbidden, "only the secretariat adds members"));
@@ -147,14 +148,10 @@ async fn add_member(
         .await?
         .ok_or_else(|| ApiError::new(ErrorCode::NotFound, format!("no user {:?}", request.username)))?;
     app.store.set_member(meeting_id, member.id, request.role).await?;
-    Ok(Json(serde_json::json!({ "user": member.view(), "role": request.role })))
-}
-
-#[derive(Debug, Serialize, Deserialize)]
-pub struct SnapshotResponse {
-    pub seq: u32,
-    pub state: MeetingState,
-    pub my_ballots: Vec<MyBallot>,
+    Ok(Json(MemberView {
+        user: member.view(),
+        role: request.role,
+    }))
 }
 
 async fn snapshot(
@@ -168,12 +165,6 @@ async fn snapshot(
     let (seq, state) = app.store.snapshot(meeting_id).await?;
     let my_ballots = app.store.my_ballots(meeting_id, user.id()).await?;
     Ok(Json(SnapshotResponse { seq, state, my_ballots }))
-}
-
-#[derive(Debug, Serialize, Deserialize)]
-pub struct CommandRequest {
-    pub id: String,
-    pub command: Command,
 }
 
 async fn command(
