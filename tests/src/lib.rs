@@ -24,7 +24,29 @@ pub use wait::{next_event, quick_reconnect, start_synced, wait_for, within, TIME
 /// The password every test account gets at import.
 pub const PASSWORD: &str = "Hop-khong-giay-2026";
 
-/// The shared corpus of real documents (`../shared/corpus` beside the project).
-pub fn corpus_dir() -> std::path::PathBuf {
-    std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/corpus")
+/// A file of the repository, by its path from the repository root (`assets/demo/…`,
+/// `tests/data/…`): the journeys need nothing outside a clone.
+pub fn repository_file(path: &str) -> std::path::PathBuf {
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..").join(path)
+}
+
+/// The Vietnamese meeting document `name` (kept in `assets/demo/`, or `tests/data/` for the
+/// Word file).
+pub fn vietnamese_document(name: &str) -> std::path::PathBuf {
+    if name.ends_with(".pdf") || name.ends_with(".csv") {
+        repository_file(&format!("assets/demo/{name}"))
+    } else {
+        repository_file(&format!("tests/data/{name}"))
+    }
+}
+
+/// The folder of the large hostile-PDF corpus (168 files of pdf.js's test suite), when this
+/// machine has it: `$PHONGHOP_CORPUS/pdf`, or `../shared/corpus/pdf` beside the project. It is an
+/// extra suite, not part of a clone.
+pub fn hostile_pdf_corpus() -> Option<std::path::PathBuf> {
+    let folder = match std::env::var_os("PHONGHOP_CORPUS") {
+        Some(corpus) => std::path::PathBuf::from(corpus).join("pdf"),
+        None => repository_file("../shared/corpus/pdf"),
+    };
+    folder.is_dir().then_some(folder)
 }

@@ -379,7 +379,7 @@ async fn a_word_document_is_refused_because_office_conversion_is_unavailable() -
         )
         .await?;
     let item = secretariat.snapshot(meeting).await?.state.items[0].id;
-    let docx = std::fs::read(phonghop_journeys::corpus_dir().join("vi/giay-moi-hop.docx"))?;
+    let docx = std::fs::read(phonghop_journeys::vietnamese_document("giay-moi-hop.docx"))?;
 
     let url = format!(
         "{}/api/meetings/{meeting}/items/{item}/documents?file_name=giay-moi-hop.docx",

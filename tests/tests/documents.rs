@@ -3,7 +3,7 @@
 
 use anyhow::{bail, Result};
 use phonghop_client::{ClientError, DocumentCache, Session};
-use phonghop_journeys::{corpus_dir, TestServer};
+use phonghop_journeys::{vietnamese_document, TestServer};
 use phonghop_protocol::{Command, Document};
 
 /// Adds an agenda item and uploads a Vietnamese document of the corpus to it.
@@ -22,7 +22,7 @@ async fn upload_to_new_item(secretariat: &Session, meeting: u32, file: &str) -> 
     let Some(item) = snapshot.state.items.iter().find(|item| item.title == title) else {
         bail!("no item {title:?}")
     };
-    let bytes = std::fs::read(corpus_dir().join("vi").join(file))?;
+    let bytes = std::fs::read(vietnamese_document(file))?;
     let upload = secretariat
         .upload(meeting, item.id, file, &title, bytes.clone())
         .await?;

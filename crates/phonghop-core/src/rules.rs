@@ -129,8 +129,8 @@ mod tests {
 
     #[test]
     fn every_case_of_the_shared_vote_rules_table_is_decided_as_expected() {
-        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/corpus/vote-rules.csv");
-        let mut reader = csv::Reader::from_path(path).expect("../shared/corpus/vote-rules.csv is readable");
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../tests/data/vote-rules.csv");
+        let mut reader = csv::Reader::from_path(path).expect("tests/data/vote-rules.csv is readable");
         let headers = reader.headers().unwrap().clone();
         let column = |name: &str| headers.iter().position(|h| h == name).unwrap();
         let mut checked = 0;

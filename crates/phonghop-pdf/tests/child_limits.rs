@@ -9,7 +9,7 @@ use phonghop_pdf::{index_in_child, ChildLimits, IngestError};
 
 const SAMPLE: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
-    "/../../../shared/corpus/vi/du-thao-nghi-quyet-v1.pdf"
+    "/../../assets/demo/du-thao-nghi-quyet-v1.pdf"
 );
 const CHILD: &str = env!("CARGO_BIN_EXE_phonghop-index-pdf");
 

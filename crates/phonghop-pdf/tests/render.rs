@@ -7,11 +7,11 @@ use phonghop_pdf::{PageRenderer, PdfError};
 
 const DRAFT: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
-    "/../../../shared/corpus/vi/du-thao-nghi-quyet-v1.pdf"
+    "/../../assets/demo/du-thao-nghi-quyet-v1.pdf"
 );
 const REPORT: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
-    "/../../../shared/corpus/vi/bao-cao-kinh-te-xa-hoi.pdf"
+    "/../../assets/demo/bao-cao-kinh-te-xa-hoi.pdf"
 );
 
 fn decode(png: &[u8]) -> anyhow::Result<image::RgbImage> {
@@ -146,10 +146,7 @@ async fn unopenable_file_is_an_open_error() -> anyhow::Result<()> {
     let renderer = PageRenderer::start()?;
     let missing = renderer.page_count(PathBuf::from("/nonexistent/file.pdf")).await;
     ensure!(matches!(missing, Err(PdfError::Open(_))), "{missing:?}");
-    let not_pdf = PathBuf::from(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../../../shared/corpus/vi/dai-bieu.csv"
-    ));
+    let not_pdf = PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../assets/demo/dai-bieu.csv"));
     let outcome = renderer.render_png(not_pdf, 0, 800).await;
     ensure!(matches!(outcome, Err(PdfError::Open(_))), "{outcome:?}");
     // The renderer keeps working after a failure.
