@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use phonghop_client::seat::{LoginView, MirrorView, OpenedDocument};
 use phonghop_client::{ClientError, UserFacingError};
-use phonghop_protocol::{Choice, Command};
+use phonghop_protocol::{Choice, Command, DocumentId, ItemId, MeetingId, PollId};
 use serde::Serialize;
 use tauri::State;
 
@@ -54,7 +54,7 @@ pub fn logout(shared: State<'_, Arc<Shared>>) {
 pub async fn open_meeting(
     app: tauri::AppHandle,
     shared: State<'_, Arc<Shared>>,
-    meeting_id: u32,
+    meeting_id: MeetingId,
 ) -> Answer<Option<MirrorView>> {
     let mirror = shared.seat.open_meeting(meeting_id).await.map_err(shown)?;
     crate::forward_mirror(app, shared.inner().clone(), mirror);
@@ -67,17 +67,17 @@ pub fn mirror(shared: State<'_, Arc<Shared>>) -> Option<MirrorView> {
 }
 
 #[tauri::command]
-pub async fn open_document(shared: State<'_, Arc<Shared>>, document_id: u32) -> Answer<OpenedDocument> {
+pub async fn open_document(shared: State<'_, Arc<Shared>>, document_id: DocumentId) -> Answer<OpenedDocument> {
     shared.seat.open_document(document_id).await.map_err(shown)
 }
 
 #[tauri::command]
-pub async fn cast_ballot(shared: State<'_, Arc<Shared>>, poll_id: u32, choice: Choice) -> Answer<()> {
+pub async fn cast_ballot(shared: State<'_, Arc<Shared>>, poll_id: PollId, choice: Choice) -> Answer<()> {
     shared.seat.cast_ballot(poll_id, choice).await.map_err(shown)
 }
 
 #[tauri::command]
-pub async fn open_poll(shared: State<'_, Arc<Shared>>, item_id: u32, title: String) -> Answer<()> {
+pub async fn open_poll(shared: State<'_, Arc<Shared>>, item_id: ItemId, title: String) -> Answer<()> {
     shared
         .seat
         .send(Command::OpenPoll {
@@ -90,6 +90,6 @@ pub async fn open_poll(shared: State<'_, Arc<Shared>>, item_id: u32, title: Stri
 }
 
 #[tauri::command]
-pub async fn close_poll(shared: State<'_, Arc<Shared>>, poll_id: u32) -> Answer<()> {
+pub async fn close_poll(shared: State<'_, Arc<Shared>>, poll_id: PollId) -> Answer<()> {
     shared.seat.send(Command::ClosePoll { poll_id }).await.map_err(shown)
 }

@@ -3,6 +3,7 @@
 
 use std::sync::Arc;
 
+use phonghop_protocol::Sha256;
 use tauri::http::{header, Request, Response, StatusCode};
 use tauri::{Manager, UriSchemeContext, UriSchemeResponder};
 
@@ -11,7 +12,7 @@ use crate::Shared;
 /// A page request parsed from the URL path.
 #[derive(Debug, PartialEq)]
 struct PageRequest {
-    sha256: String,
+    sha256: Sha256,
     page_index: u32,
     width_px: u32,
 }
@@ -20,11 +21,10 @@ struct PageRequest {
 fn parse(path: &str) -> Option<PageRequest> {
     let decoded = path.replace("%2F", "/").replace("%2f", "/");
     let mut parts = decoded.trim_start_matches('/').split('/');
-    let sha256 = parts.next()?.to_owned();
+    let sha256 = Sha256::parse(parts.next()?).ok()?;
     let page_index = parts.next()?.parse().ok()?;
     let width_px = parts.next()?.parse().ok()?;
-    let hex = sha256.len() == 64 && sha256.bytes().all(|b| b.is_ascii_hexdigit());
-    (hex && parts.next().is_none()).then_some(PageRequest {
+    parts.next().is_none().then_some(PageRequest {
         sha256,
         page_index,
         width_px,
@@ -82,7 +82,7 @@ mod tests {
     fn page_paths_parse_with_plain_or_encoded_slashes() {
         let sha = "ab".repeat(32);
         let want = Some(PageRequest {
-            sha256: sha.clone(),
+            sha256: Sha256::parse(&sha).unwrap(),
             page_index: 2,
             width_px: 800,
         });

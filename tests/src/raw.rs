@@ -3,7 +3,7 @@
 
 use anyhow::{anyhow, bail, Context, Result};
 use futures_util::{SinkExt, StreamExt};
-use phonghop_protocol::{ClientFrame, ClientMessage, ErrorFrame, ServerFrame, ServerMessage, UserView};
+use phonghop_protocol::{ClientFrame, ClientMessage, ErrorFrame, MeetingId, ServerFrame, ServerMessage, UserView};
 use tokio::net::TcpStream;
 use tokio_tungstenite::tungstenite::Message;
 use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
@@ -120,7 +120,7 @@ impl RawSocket {
     }
 
     /// Subscribes and reads up to the `live` frame; returns its seq.
-    pub async fn subscribe(&mut self, meeting_id: u32) -> Result<u32> {
+    pub async fn subscribe(&mut self, meeting_id: MeetingId) -> Result<u32> {
         self.send(ClientMessage::Subscribe {
             meeting_id,
             since_seq: None,

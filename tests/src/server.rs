@@ -13,7 +13,7 @@ use std::time::Duration;
 use anyhow::{bail, ensure, Context, Result};
 use phonghop_client::Session;
 use phonghop_protocol::http::{AddMemberRequest, CreateMeetingRequest};
-use phonghop_protocol::{MeetingSummary, Role};
+use phonghop_protocol::{MeetingId, MeetingSummary, Role};
 use tokio::io::{AsyncBufReadExt, AsyncRead, BufReader};
 use tokio::process::{Child, Command};
 use tokio::sync::oneshot;
@@ -67,7 +67,7 @@ pub struct TestServer {
     options: ServerOptions,
     roster: Roster,
     running: Option<Running>,
-    meeting_id: Option<u32>,
+    meeting_id: Option<MeetingId>,
     log: Arc<Mutex<VecDeque<String>>>,
     http: reqwest::Client,
 }
@@ -114,7 +114,7 @@ impl TestServer {
     }
 
     /// The meeting the secretariat prepared.
-    pub fn meeting_id(&self) -> u32 {
+    pub fn meeting_id(&self) -> MeetingId {
         self.meeting_id.expect("this server was started without a meeting")
     }
 
@@ -245,7 +245,7 @@ impl TestServer {
     }
 
     /// As the secretariat: creates the meeting and adds the chair and the delegates to it.
-    async fn prepare_meeting(&self) -> Result<u32> {
+    async fn prepare_meeting(&self) -> Result<MeetingId> {
         let secretariat = self.login_secretariat().await?;
         let request = CreateMeetingRequest {
             title: MEETING_TITLE.to_owned(),

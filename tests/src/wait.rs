@@ -44,7 +44,7 @@ pub fn quick_reconnect() -> SyncOptions {
 }
 
 /// Starts following a meeting and waits until the mirror holds it and is live.
-pub async fn start_synced(session: Session, meeting_id: u32) -> Result<MeetingSync> {
+pub async fn start_synced(session: Session, meeting_id: phonghop_protocol::MeetingId) -> Result<MeetingSync> {
     let who = session.user.username.clone();
     let sync = MeetingSync::start(session, meeting_id, quick_reconnect());
     wait_for(

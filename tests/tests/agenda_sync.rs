@@ -3,7 +3,7 @@
 use anyhow::{ensure, Result};
 use phonghop_client::Mirror;
 use phonghop_journeys::{start_synced, wait_for, TestServer};
-use phonghop_protocol::{Command, CommandResult};
+use phonghop_protocol::{Command, CommandResult, ItemId};
 
 fn titles(mirror: &Mirror) -> Vec<String> {
     mirror
@@ -58,7 +58,7 @@ async fn two_councillors_see_an_agenda_change_live() -> Result<()> {
         assert_eq!(positions, vec![0, 1, 2]);
     }
 
-    let ids: Vec<u32> = mirrors[0]
+    let ids: Vec<ItemId> = mirrors[0]
         .borrow()
         .state
         .as_ref()
@@ -89,7 +89,7 @@ async fn two_councillors_see_an_agenda_change_live() -> Result<()> {
     for mirror in &mut mirrors {
         let seen = wait_for(mirror, "the new agenda order", |mirror| mirror.seq >= reordered_seq).await?;
         let state = seen.state.as_ref().unwrap();
-        let order: Vec<u32> = state.items.iter().map(|item| item.id).collect();
+        let order: Vec<ItemId> = state.items.iter().map(|item| item.id).collect();
         assert_eq!(order, new_order);
         let positions: Vec<u32> = state.items.iter().map(|item| item.position).collect();
         assert_eq!(positions, vec![0, 1, 2]);

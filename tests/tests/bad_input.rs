@@ -3,7 +3,9 @@
 
 use anyhow::{bail, ensure, Result};
 use phonghop_journeys::{within, RawSocket, ServerOptions, TestServer};
-use phonghop_protocol::{ClientMessage, Command, CommandResult, ErrorCode, ErrorFrame, ServerMessage};
+use phonghop_protocol::{
+    ClientMessage, Command, CommandResult, ErrorCode, ErrorFrame, ItemId, MeetingId, PollId, ServerMessage,
+};
 
 /// Checks a refusal from the HTTP API: its status, its code and both messages.
 async fn http_refusal(response: reqwest::Response, status: u16) -> Result<ErrorCode> {
@@ -196,11 +198,11 @@ async fn a_delegate_sending_chair_commands_over_the_websocket_is_forbidden() -> 
         },
         Command::ReorderAgenda { item_ids: vec![] },
         Command::OpenPoll {
-            item_id: 1,
+            item_id: ItemId(1),
             title: "Biểu quyết".to_owned(),
             rule: None,
         },
-        Command::ClosePoll { poll_id: 1 },
+        Command::ClosePoll { poll_id: PollId(1) },
     ];
     for (index, command) in commands.into_iter().enumerate() {
         let id = format!("dai-bieu-{index}");
@@ -249,7 +251,7 @@ async fn a_command_for_a_meeting_not_subscribed_is_refused() -> Result<()> {
     socket
         .send(ClientMessage::Command {
             id: "b".to_owned(),
-            meeting_id: meeting + 1,
+            meeting_id: MeetingId(meeting.0 + 1),
             command: command.clone(),
         })
         .await?;

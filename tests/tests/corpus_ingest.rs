@@ -11,7 +11,7 @@ use std::time::Duration;
 use anyhow::{bail, ensure, Context, Result};
 use phonghop_journeys::{hostile_pdf_corpus, vietnamese_document, TestServer};
 use phonghop_protocol::http::UploadResponse;
-use phonghop_protocol::{Command, Document, ErrorCode, ErrorFrame};
+use phonghop_protocol::{Command, Document, DocumentId, ErrorCode, ErrorFrame, ItemId, MeetingId};
 use sha2::{Digest, Sha256};
 use tokio::sync::Semaphore;
 
@@ -46,8 +46,8 @@ struct Uploader {
     http: reqwest::Client,
     server: String,
     token: String,
-    meeting: u32,
-    item: u32,
+    meeting: MeetingId,
+    item: ItemId,
 }
 
 /// The Vietnamese documents of the repository, and the hostile corpus when it is here.
@@ -116,7 +116,7 @@ impl Uploader {
                     document.page_count
                 );
                 ensure!(
-                    document.sha256 == sha256 && document.size == size,
+                    document.sha256.as_str() == sha256 && document.size == size,
                     "{name}: stored as {document:?}"
                 );
                 ensure!(
@@ -247,12 +247,12 @@ async fn every_corpus_file_is_indexed_or_refused_and_the_server_keeps_serving() 
     );
 
     let snapshot = secretariat.snapshot(meeting).await?;
-    let listed: BTreeSet<u32> = snapshot.state.items[0]
+    let listed: BTreeSet<DocumentId> = snapshot.state.items[0]
         .documents
         .iter()
         .map(|document| document.id)
         .collect();
-    let acknowledged: BTreeSet<u32> = accepted.values().map(|document| document.id).collect();
+    let acknowledged: BTreeSet<DocumentId> = accepted.values().map(|document| document.id).collect();
     assert_eq!(listed, acknowledged, "the meeting lists exactly the accepted documents");
     for document in &snapshot.state.items[0].documents {
         assert_eq!(

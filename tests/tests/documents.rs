@@ -4,10 +4,10 @@
 use anyhow::{bail, Result};
 use phonghop_client::{ClientError, DocumentCache, Session};
 use phonghop_journeys::{vietnamese_document, TestServer};
-use phonghop_protocol::{Command, Document};
+use phonghop_protocol::{Command, Document, MeetingId, Sha256};
 
 /// Adds an agenda item and uploads a Vietnamese document of the corpus to it.
-async fn upload_to_new_item(secretariat: &Session, meeting: u32, file: &str) -> Result<(Document, Vec<u8>)> {
+async fn upload_to_new_item(secretariat: &Session, meeting: MeetingId, file: &str) -> Result<(Document, Vec<u8>)> {
     let title = format!("Thảo luận {file}");
     secretariat
         .command(
@@ -92,7 +92,7 @@ async fn a_tampered_cache_file_is_not_trusted() -> Result<()> {
     assert_eq!(std::fs::read(refetched)?, bytes, "fetch downloads it again");
 
     let forged = Document {
-        sha256: "ab".repeat(32),
+        sha256: Sha256::parse(&"ab".repeat(32))?,
         ..document.clone()
     };
     match cache.fetch(&delegate, &forged).await {

@@ -5,7 +5,9 @@ use anyhow::{bail, Result};
 use futures_util::future::try_join_all;
 use phonghop_client::{ClientError, MeetingSync, Mirror, Session};
 use phonghop_journeys::{start_synced, wait_for, TestServer};
-use phonghop_protocol::{Choice, Command, CommandResult, ErrorCode, Outcome, Poll, PollState, Tally};
+use phonghop_protocol::{
+    Choice, Command, CommandResult, ErrorCode, ItemId, MeetingId, Outcome, Poll, PollId, PollState, Tally,
+};
 
 /// Chair plus delegates: the 35 members of a commune council.
 const VOTERS: usize = 35;
@@ -17,7 +19,7 @@ fn add_item(title: &str) -> Command {
     }
 }
 
-fn open_poll(item_id: u32, title: &str) -> Command {
+fn open_poll(item_id: ItemId, title: &str) -> Command {
     Command::OpenPoll {
         item_id,
         title: title.to_owned(),
@@ -26,7 +28,7 @@ fn open_poll(item_id: u32, title: &str) -> Command {
 }
 
 /// Adds an agenda item and returns its id.
-async fn new_item(session: &Session, meeting: u32, title: &str) -> Result<u32> {
+async fn new_item(session: &Session, meeting: MeetingId, title: &str) -> Result<ItemId> {
     session.command(meeting, &add_item(title)).await?;
     let snapshot = session.snapshot(meeting).await?;
     match snapshot.state.items.iter().find(|item| item.title == title) {
@@ -36,7 +38,7 @@ async fn new_item(session: &Session, meeting: u32, title: &str) -> Result<u32> {
 }
 
 /// Opens a poll and returns it as the server's snapshot shows it.
-async fn new_poll(session: &Session, meeting: u32, item_id: u32, title: &str) -> Result<Poll> {
+async fn new_poll(session: &Session, meeting: MeetingId, item_id: ItemId, title: &str) -> Result<Poll> {
     session.command(meeting, &open_poll(item_id, title)).await?;
     let snapshot = session.snapshot(meeting).await?;
     match snapshot.state.polls.iter().find(|poll| poll.title == title) {
@@ -45,7 +47,7 @@ async fn new_poll(session: &Session, meeting: u32, item_id: u32, title: &str) ->
     }
 }
 
-fn poll_in(mirror: &Mirror, poll_id: u32) -> Option<Poll> {
+fn poll_in(mirror: &Mirror, poll_id: PollId) -> Option<Poll> {
     mirror
         .state
         .as_ref()?
@@ -84,7 +86,7 @@ fn choices(yes: usize, no: usize) -> Vec<Choice> {
 }
 
 /// Everyone votes at once; every ack must be the ballot they cast.
-async fn vote(syncs: &[MeetingSync], poll_id: u32, choices: &[Choice]) -> Result<()> {
+async fn vote(syncs: &[MeetingSync], poll_id: PollId, choices: &[Choice]) -> Result<()> {
     let ballots = syncs.iter().zip(choices).map(|(sync, &choice)| async move {
         match sync.send(Command::CastBallot { poll_id, choice }).await? {
             CommandResult::BallotRecorded {
@@ -102,7 +104,7 @@ async fn vote(syncs: &[MeetingSync], poll_id: u32, choices: &[Choice]) -> Result
 async fn close_and_check(
     chair: &MeetingSync,
     syncs: &[MeetingSync],
-    poll_id: u32,
+    poll_id: PollId,
     tally: Tally,
     outcome: Outcome,
 ) -> Result<()> {

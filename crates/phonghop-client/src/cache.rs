@@ -6,8 +6,8 @@
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
 
-use phonghop_protocol::Document;
-use sha2::{Digest, Sha256};
+use phonghop_protocol::{Document, Sha256};
+use sha2::Digest;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions};
 use sqlx::{Row, SqlitePool};
 
@@ -46,14 +46,14 @@ impl DocumentCache {
         })
     }
 
-    fn path_of(&self, sha256: &str) -> PathBuf {
+    fn path_of(&self, sha256: &Sha256) -> PathBuf {
         self.root.join("documents").join(format!("{sha256}.pdf"))
     }
 
     /// The local file of a verified document, if it is cached.
-    pub async fn cached(&self, sha256: &str) -> Result<Option<PathBuf>> {
+    pub async fn cached(&self, sha256: &Sha256) -> Result<Option<PathBuf>> {
         let row = sqlx::query("SELECT size FROM cached_documents WHERE sha256 = ?")
-            .bind(sha256)
+            .bind(sha256.as_str())
             .fetch_optional(&self.index)
             .await?;
         let path = self.path_of(sha256);
@@ -79,11 +79,11 @@ impl DocumentCache {
             Err(ClientError::Unreachable(_)) => return Err(ClientError::NotCached),
             Err(other) => return Err(other),
         };
-        let actual = hex::encode(Sha256::digest(&bytes));
+        let actual = Sha256::from_digest(&sha2::Sha256::digest(&bytes).into());
         if actual != document.sha256 {
             return Err(ClientError::HashMismatch {
-                expected: document.sha256.clone(),
-                actual,
+                expected: document.sha256.to_string(),
+                actual: actual.to_string(),
             });
         }
         let path = self.path_of(&document.sha256);
@@ -96,7 +96,7 @@ impl DocumentCache {
             .map(|d| d.as_secs() as i64)
             .unwrap_or(0);
         sqlx::query("INSERT OR REPLACE INTO cached_documents (sha256, size, verified_at) VALUES (?, ?, ?)")
-            .bind(&document.sha256)
+            .bind(document.sha256.as_str())
             .bind(bytes.len() as i64)
             .bind(now)
             .execute(&self.index)

@@ -3,8 +3,8 @@
 //! Layout:
 //! - [`session`]: login and the HTTP API ([`Session`]).
 //! - [`sync`]: [`MeetingSync`], a task that follows one meeting over the WebSocket: mirror,
-//!   reconnect with backoff and jitter, resume from the last seq, outbox of unacknowledged
-//!   commands.
+//!   reconnect with backoff and jitter, resume from the last seq, an outbox of unacknowledged
+//!   commands resent in order, a new session after the old one ended; over a [`Connector`].
 //! - [`cache`]: [`DocumentCache`], documents downloaded ahead and verified by SHA-256, so an
 //!   open document stays readable when the server goes away.
 //! - [`seat`]: [`Seat`], one councillor's session, followed meeting and cache, with the views
@@ -23,4 +23,6 @@ pub use cache::DocumentCache;
 pub use error::{ClientError, UserFacingError};
 pub use seat::Seat;
 pub use session::Session;
-pub use sync::{CommandSender, ConnectionState, MeetingSync, Mirror, SyncEvent, SyncOptions};
+pub use sync::{
+    CommandSender, ConnectionState, Connector, MeetingSync, Mirror, Network, SyncEvent, SyncOptions, WsError,
+};

@@ -5,7 +5,11 @@
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
-use phonghop_protocol::{Choice, Command, Document, MeetingState, MeetingSummary, MyBallot, Role, UserView};
+use phonghop_core::roles::{self, Capabilities};
+use phonghop_protocol::{
+    Choice, Command, Document, DocumentId, MeetingId, MeetingState, MeetingSummary, MyBallot, PollId, PollState, Role,
+    Sha256, UserView,
+};
 use serde::Serialize;
 use tokio::sync::watch;
 use ts_rs::TS;
@@ -22,6 +26,8 @@ pub enum Connection {
     Online,
     Connecting,
     Offline,
+    /// The session ended: the councillor logs in again; what they did meanwhile is kept.
+    LoggedOut,
 }
 
 /// What the app shows of the meeting; sent to the webview on every change. The TypeScript
@@ -29,13 +35,18 @@ pub enum Connection {
 #[derive(Debug, Clone, Serialize, TS)]
 #[ts(export, export_to = "../app-views/")]
 pub struct MirrorView {
-    pub meeting_id: u32,
+    pub meeting_id: MeetingId,
     pub role: Role,
     pub user: UserView,
     pub connection: Connection,
     pub seq: u32,
     pub state: Option<MeetingState>,
     pub my_ballots: Vec<MyBallot>,
+    /// What this person may do in the meeting, by the rules of `phonghop-core`; the UI shows
+    /// its buttons by this and never re-derives it.
+    pub may: Capabilities,
+    /// The open polls this person may still cast a ballot in.
+    pub can_vote_in: Vec<PollId>,
 }
 
 #[derive(Debug, Clone, Serialize, TS)]
@@ -50,6 +61,21 @@ pub struct LoginView {
 pub struct OpenedDocument {
     pub document: Document,
     pub page_count: u32,
+}
+
+/// The open polls in which someone with `may` and `my_ballots` can still vote. The server fixes
+/// each poll's roll when it opens; a role changed since then is refused there with `not_a_voter`.
+pub fn votable_polls(state: Option<&MeetingState>, may: Capabilities, my_ballots: &[MyBallot]) -> Vec<PollId> {
+    if !may.vote {
+        return vec![];
+    }
+    state
+        .iter()
+        .flat_map(|state| state.polls.iter())
+        .filter(|poll| poll.state == PollState::Open)
+        .filter(|poll| !my_ballots.iter().any(|ballot| ballot.poll_id == poll.id))
+        .map(|poll| poll.id)
+        .collect()
 }
 
 struct Followed {
@@ -70,7 +96,8 @@ fn connection_shown(state: ConnectionState) -> Connection {
     match state {
         ConnectionState::Online => Connection::Online,
         ConnectionState::Connecting => Connection::Connecting,
-        ConnectionState::Offline | ConnectionState::LoggedOut => Connection::Offline,
+        ConnectionState::Offline => Connection::Offline,
+        ConnectionState::LoggedOut => Connection::LoggedOut,
     }
 }
 
@@ -98,11 +125,26 @@ impl Seat {
             .await
     }
 
+    /// Logs in. The same person logging in again to the same server (their session ended)
+    /// keeps following their meeting, with the commands they sent meanwhile; anyone else
+    /// starts afresh.
     pub async fn login(&self, server: &str, username: &str, password: &str) -> Result<LoginView> {
         let session = Session::login(server, username.trim(), password).await?;
         let meetings = session.meetings().await?;
         let user = session.user.clone();
-        *self.followed.lock().expect("seat lock") = None;
+        let same_person = self
+            .session
+            .lock()
+            .expect("seat lock")
+            .as_ref()
+            .is_some_and(|old| old.server == session.server && old.user.id == session.user.id);
+        {
+            let mut followed = self.followed.lock().expect("seat lock");
+            match followed.as_ref() {
+                Some(followed) if same_person => followed.sync.resume_with(session.clone()),
+                _ => *followed = None,
+            }
+        }
         *self.session.lock().expect("seat lock") = Some(session);
         Ok(LoginView { user, meetings })
     }
@@ -113,7 +155,7 @@ impl Seat {
     }
 
     /// Starts following a meeting; returns the mirror to watch for changes.
-    pub async fn open_meeting(&self, meeting_id: u32) -> Result<watch::Receiver<Mirror>> {
+    pub async fn open_meeting(&self, meeting_id: MeetingId) -> Result<watch::Receiver<Mirror>> {
         let session = self.session()?;
         let role = session
             .meetings()
@@ -135,22 +177,29 @@ impl Seat {
 
     /// The view of the followed meeting, if any.
     pub fn mirror_view(&self) -> Option<MirrorView> {
-        let user = self.session.lock().expect("seat lock").as_ref()?.user.clone();
+        let (user, is_admin) = {
+            let session = self.session.lock().expect("seat lock");
+            let session = session.as_ref()?;
+            (session.user.clone(), session.is_admin)
+        };
         let followed = self.followed.lock().expect("seat lock");
         let followed = followed.as_ref()?;
         let mirror = followed.sync.mirror().borrow().clone();
+        let may = roles::capabilities(followed.role, is_admin);
         Some(MirrorView {
             meeting_id: mirror.meeting_id,
             role: followed.role,
             user,
             connection: connection_shown(mirror.connection),
             seq: mirror.seq,
+            can_vote_in: votable_polls(mirror.state.as_ref(), may, &mirror.my_ballots),
+            may,
             state: mirror.state,
             my_ballots: mirror.my_ballots,
         })
     }
 
-    fn document(&self, document_id: u32) -> Result<Document> {
+    fn document(&self, document_id: DocumentId) -> Result<Document> {
         let followed = self.followed.lock().expect("seat lock");
         let mirror = followed
             .as_ref()
@@ -170,7 +219,7 @@ impl Seat {
     }
 
     /// Makes sure a document is in the local cache (downloading and verifying it if needed).
-    pub async fn open_document(&self, document_id: u32) -> Result<OpenedDocument> {
+    pub async fn open_document(&self, document_id: DocumentId) -> Result<OpenedDocument> {
         let document = self.document(document_id)?;
         let session = self.session()?;
         self.cache().await?.fetch(&session, &document).await?;
@@ -181,7 +230,7 @@ impl Seat {
     }
 
     /// The local file of a cached document, by its hash (for the page renderer).
-    pub async fn cached_file(&self, sha256: &str) -> Result<Option<PathBuf>> {
+    pub async fn cached_file(&self, sha256: &Sha256) -> Result<Option<PathBuf>> {
         self.cache().await?.cached(sha256).await
     }
 
@@ -194,7 +243,7 @@ impl Seat {
         sync_commands.send(command).await.map(|_| ())
     }
 
-    pub async fn cast_ballot(&self, poll_id: u32, choice: Choice) -> Result<()> {
+    pub async fn cast_ballot(&self, poll_id: PollId, choice: Choice) -> Result<()> {
         self.send(Command::CastBallot { poll_id, choice }).await
     }
 }

@@ -4,7 +4,7 @@ use phonghop_protocol::http::{
     AddMemberRequest, CommandRequest, CreateMeetingRequest, LoginRequest, LoginResponse, MeetingList, MemberView,
     SnapshotResponse, UploadResponse,
 };
-use phonghop_protocol::{Command, CommandResult, ErrorFrame, MeetingSummary, UserView};
+use phonghop_protocol::{Command, CommandResult, ErrorFrame, ItemId, MeetingId, MeetingSummary, Sha256, UserView};
 use serde::de::DeserializeOwned;
 
 use crate::error::{ClientError, Result};
@@ -17,6 +17,8 @@ pub struct Session {
     pub token: String,
     pub expires_at: i64,
     pub user: UserView,
+    /// A council-office account (may create meetings).
+    pub is_admin: bool,
     http: reqwest::Client,
 }
 
@@ -38,24 +40,27 @@ async fn finish<T: DeserializeOwned>(response: reqwest::Response) -> Result<T> {
 impl Session {
     /// Logs in with a username and password.
     pub async fn login(server: &str, username: &str, password: &str) -> Result<Session> {
-        let server = server.trim().trim_end_matches('/').to_owned();
-        let http = reqwest::Client::builder()
-            .connect_timeout(std::time::Duration::from_secs(5))
-            .build()
-            .map_err(|err| ClientError::Unreachable(err.to_string()))?;
+        let server = server.trim().trim_end_matches('/');
+        let http = http_client()?;
         let request = LoginRequest {
             username: username.to_owned(),
             password: password.to_owned(),
         };
         let response: LoginResponse =
             finish(http.post(format!("{server}/api/login")).json(&request).send().await?).await?;
-        Ok(Session {
-            server,
+        Ok(Session::from_login(server, response, http))
+    }
+
+    /// The session a login answer opened on `server` (`http://host:port`).
+    pub fn from_login(server: &str, response: LoginResponse, http: reqwest::Client) -> Session {
+        Session {
+            server: server.trim().trim_end_matches('/').to_owned(),
             token: response.token,
             expires_at: response.expires_at,
             user: response.user,
+            is_admin: response.is_admin,
             http,
-        })
+        }
     }
 
     /// The WebSocket address of the server.
@@ -91,12 +96,12 @@ impl Session {
         Ok(self.get::<MeetingList>("/api/meetings").await?.meetings)
     }
 
-    pub async fn snapshot(&self, meeting_id: u32) -> Result<SnapshotResponse> {
+    pub async fn snapshot(&self, meeting_id: MeetingId) -> Result<SnapshotResponse> {
         self.get(&format!("/api/meetings/{meeting_id}/snapshot")).await
     }
 
     /// Sends a command over HTTP with a given id (resending the same id is harmless).
-    pub async fn command_with_id(&self, meeting_id: u32, id: &str, command: &Command) -> Result<CommandResult> {
+    pub async fn command_with_id(&self, meeting_id: MeetingId, id: &str, command: &Command) -> Result<CommandResult> {
         let request = CommandRequest {
             id: id.to_owned(),
             command: command.clone(),
@@ -106,7 +111,7 @@ impl Session {
     }
 
     /// Sends a command over HTTP with a fresh id.
-    pub async fn command(&self, meeting_id: u32, command: &Command) -> Result<CommandResult> {
+    pub async fn command(&self, meeting_id: MeetingId, command: &Command) -> Result<CommandResult> {
         self.command_with_id(meeting_id, &new_command_id(), command).await
     }
 
@@ -116,15 +121,15 @@ impl Session {
     }
 
     /// Adds an account to a meeting, or changes its role there.
-    pub async fn add_member(&self, meeting_id: u32, request: &AddMemberRequest) -> Result<MemberView> {
+    pub async fn add_member(&self, meeting_id: MeetingId, request: &AddMemberRequest) -> Result<MemberView> {
         self.post(&format!("/api/meetings/{meeting_id}/members"), request).await
     }
 
     /// Uploads a document to an agenda item.
     pub async fn upload(
         &self,
-        meeting_id: u32,
-        item_id: u32,
+        meeting_id: MeetingId,
+        item_id: ItemId,
         file_name: &str,
         title: &str,
         bytes: Vec<u8>,
@@ -140,7 +145,7 @@ impl Session {
     }
 
     /// Downloads a blob's bytes (unverified; [`crate::DocumentCache`] verifies).
-    pub async fn download_blob(&self, sha256: &str) -> Result<Vec<u8>> {
+    pub async fn download_blob(&self, sha256: &Sha256) -> Result<Vec<u8>> {
         let response = self
             .http
             .get(format!("{}/api/blobs/{sha256}", self.server))
@@ -154,6 +159,14 @@ impl Session {
         }
         Ok(response.bytes().await?.to_vec())
     }
+}
+
+/// The HTTP client every session of this program uses.
+pub fn http_client() -> Result<reqwest::Client> {
+    reqwest::Client::builder()
+        .connect_timeout(std::time::Duration::from_secs(5))
+        .build()
+        .map_err(|err| ClientError::Unreachable(err.to_string()))
 }
 
 /// A command id unique to this client: random, so a resend after reconnect is recognised.

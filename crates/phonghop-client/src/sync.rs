@@ -2,15 +2,21 @@
 //!
 //! The task reconnects with exponential backoff and jitter, resumes from the last seq it
 //! applied (the server replays what was missed, or sends a snapshot), and keeps an outbox of
-//! commands not yet acknowledged, resent with their ids after a reconnect.
+//! commands not yet acknowledged, resent with their ids, in the order they were sent, after a
+//! reconnect. When the server ends the session (`token_expired`), the task waits with its outbox
+//! intact until [`MeetingSync::resume_with`] gives it a new session.
+//!
+//! The connection is opened through a [`Connector`], so tests can play the server over
+//! channels and check the backoff with paused time.
 
-use std::collections::{BTreeMap, VecDeque};
+use std::collections::VecDeque;
+use std::future::Future;
 use std::time::Duration;
 
-use futures_util::{SinkExt, StreamExt};
+use futures_util::{Sink, SinkExt, Stream, StreamExt};
 use phonghop_protocol::{
-    ClientFrame, ClientMessage, Command, CommandResult, ErrorCode, ErrorFrame, MeetingEvent, MeetingState, MyBallot,
-    ServerFrame, ServerMessage, Tally,
+    ClientFrame, ClientMessage, Command, CommandResult, ErrorCode, ErrorFrame, MeetingEvent, MeetingId, MeetingState,
+    MyBallot, PollId, ServerFrame, ServerMessage, Tally,
 };
 use tokio::sync::{broadcast, mpsc, oneshot, watch};
 use tokio_tungstenite::tungstenite::Message;
@@ -18,20 +24,45 @@ use tokio_tungstenite::tungstenite::Message;
 use crate::error::{ClientError, Result};
 use crate::session::{new_command_id, Session};
 
+pub type WsError = tokio_tungstenite::tungstenite::Error;
+
+/// Opens WebSocket connections to the server.
+pub trait Connector: Send + 'static {
+    type Sender: Sink<Message> + Unpin + Send;
+    type Receiver: Stream<Item = Result<Message, WsError>> + Unpin + Send;
+
+    fn connect(&mut self, url: &str) -> impl Future<Output = Result<(Self::Sender, Self::Receiver), WsError>> + Send;
+}
+
+/// The real network: tokio-tungstenite.
+pub struct Network;
+
+type Socket = tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
+
+impl Connector for Network {
+    type Sender = futures_util::stream::SplitSink<Socket, Message>;
+    type Receiver = futures_util::stream::SplitStream<Socket>;
+
+    async fn connect(&mut self, url: &str) -> Result<(Self::Sender, Self::Receiver), WsError> {
+        let (socket, _) = tokio_tungstenite::connect_async(url).await?;
+        Ok(socket.split())
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ConnectionState {
     Connecting,
     Online,
     Offline,
-    /// The server refused the session (expired or unknown token): log in again.
+    /// The server ended the session (expired or unknown token): log in again. Commands wait.
     LoggedOut,
 }
 
 /// What the client knows of the meeting.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Mirror {
-    pub meeting_id: u32,
+    pub meeting_id: MeetingId,
     pub connection: ConnectionState,
     /// The seq of the last event applied to `state`.
     pub seq: u32,
@@ -58,7 +89,7 @@ pub enum SyncEvent {
         seq: u32,
     },
     Tally {
-        poll_id: u32,
+        poll_id: PollId,
         tally: Tally,
     },
     /// An error frame that answered no command.
@@ -91,6 +122,7 @@ pub struct MeetingSync {
     mirror: watch::Receiver<Mirror>,
     events: broadcast::Sender<SyncEvent>,
     commands: mpsc::UnboundedSender<Outgoing>,
+    sessions: mpsc::UnboundedSender<Session>,
     task: tokio::task::JoinHandle<()>,
 }
 
@@ -101,7 +133,17 @@ impl Drop for MeetingSync {
 }
 
 impl MeetingSync {
-    pub fn start(session: Session, meeting_id: u32, options: SyncOptions) -> MeetingSync {
+    pub fn start(session: Session, meeting_id: MeetingId, options: SyncOptions) -> MeetingSync {
+        MeetingSync::start_with(Network, session, meeting_id, options)
+    }
+
+    /// Follows a meeting over connections opened by `connector`.
+    pub fn start_with<C: Connector>(
+        connector: C,
+        session: Session,
+        meeting_id: MeetingId,
+        options: SyncOptions,
+    ) -> MeetingSync {
         let (mirror_tx, mirror) = watch::channel(Mirror {
             meeting_id,
             connection: ConnectionState::Connecting,
@@ -112,21 +154,25 @@ impl MeetingSync {
         });
         let events = broadcast::channel(4096).0;
         let (commands, commands_rx) = mpsc::unbounded_channel();
+        let (sessions, sessions_rx) = mpsc::unbounded_channel();
         let worker = Worker {
+            connector,
             session,
             meeting_id,
             options,
             mirror: mirror_tx,
             events: events.clone(),
             commands: commands_rx,
+            sessions: sessions_rx,
             outbox: VecDeque::new(),
-            in_flight: BTreeMap::new(),
+            in_flight: VecDeque::new(),
         };
         let task = tokio::spawn(worker.run());
         MeetingSync {
             mirror,
             events,
             commands,
+            sessions,
             task,
         }
     }
@@ -141,8 +187,8 @@ impl MeetingSync {
         self.events.subscribe()
     }
 
-    /// Sends a command and waits for the server's answer. While offline the command waits in
-    /// the outbox and goes out after reconnecting.
+    /// Sends a command and waits for the server's answer. While offline (or logged out) the
+    /// command waits in the outbox and goes out after reconnecting.
     pub async fn send(&self, command: Command) -> Result<CommandResult> {
         self.sender().send(command).await
     }
@@ -152,6 +198,12 @@ impl MeetingSync {
         CommandSender {
             commands: self.commands.clone(),
         }
+    }
+
+    /// Continues with a new session of the same person after the old one ended: reconnects,
+    /// resumes from the last seq and sends the outbox, whose commands keep their ids.
+    pub fn resume_with(&self, session: Session) {
+        let _ = self.sessions.send(session);
     }
 }
 
@@ -175,40 +227,40 @@ impl CommandSender {
     }
 }
 
-struct Worker {
+struct Worker<C: Connector> {
+    connector: C,
     session: Session,
-    meeting_id: u32,
+    meeting_id: MeetingId,
     options: SyncOptions,
     mirror: watch::Sender<Mirror>,
     events: broadcast::Sender<SyncEvent>,
     commands: mpsc::UnboundedReceiver<Outgoing>,
-    /// Commands waiting for a connection.
+    sessions: mpsc::UnboundedReceiver<Session>,
+    /// Commands waiting for a connection, in the order they were sent.
     outbox: VecDeque<Outgoing>,
-    /// Commands sent on the current connection, by id, waiting for their ack.
-    in_flight: BTreeMap<String, Outgoing>,
+    /// Commands sent on the current connection, in order, waiting for their answer.
+    in_flight: VecDeque<Outgoing>,
 }
-
-type Socket = tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
 
 /// Why a connection ended.
 enum Ended {
     /// Lost or refused: try again after a pause.
     Retry,
-    /// The session is no longer valid: stop.
+    /// The session is no longer valid: wait for a new one.
     LoggedOut,
     /// The handle was dropped.
     Stopped,
 }
 
-impl Worker {
+impl<C: Connector> Worker<C> {
     async fn run(mut self) {
         let mut backoff = self.options.min_backoff;
         loop {
             self.set_connection(ConnectionState::Connecting);
-            let ended = match tokio_tungstenite::connect_async(self.session.websocket_url()).await {
-                Ok((socket, _)) => {
+            let ended = match self.connector.connect(&self.session.websocket_url()).await {
+                Ok((sender, receiver)) => {
                     let _ = self.events.send(SyncEvent::Connected);
-                    let ended = self.follow(socket, &mut backoff).await;
+                    let ended = self.follow(sender, receiver, &mut backoff).await;
                     let _ = self.events.send(SyncEvent::Disconnected);
                     ended
                 }
@@ -217,27 +269,37 @@ impl Worker {
                     Ended::Retry
                 }
             };
-            // Unanswered commands go back to the front of the outbox, in their order.
-            let in_flight = std::mem::take(&mut self.in_flight);
-            for outgoing in in_flight.into_values().rev() {
+            // Unanswered commands go back to the front of the outbox, in the order they were sent.
+            while let Some(outgoing) = self.in_flight.pop_back() {
                 self.outbox.push_front(outgoing);
             }
-            match ended {
-                Ended::Stopped => return,
+            self.publish_pending();
+            let go_on = match ended {
+                Ended::Stopped => false,
                 Ended::LoggedOut => {
                     self.set_connection(ConnectionState::LoggedOut);
-                    self.fail_all(ErrorCode::TokenExpired);
-                    return;
+                    backoff = self.options.min_backoff;
+                    self.wait_for_session().await
                 }
                 Ended::Retry => {
                     self.set_connection(ConnectionState::Offline);
-                    if !self.pause(backoff).await {
-                        return;
-                    }
+                    let go_on = self.pause(backoff).await;
                     backoff = (backoff * 2).min(self.options.max_backoff);
+                    go_on
                 }
+            };
+            if !go_on {
+                return;
             }
         }
+    }
+
+    /// Takes a command into the outbox. False when the handle is gone.
+    fn queue(&mut self, outgoing: Option<Outgoing>) -> bool {
+        let Some(outgoing) = outgoing else { return false };
+        self.outbox.push_back(outgoing);
+        self.publish_pending();
+        true
     }
 
     /// Waits before the next attempt, with up to 50% jitter so a hall of laptops does not
@@ -248,19 +310,25 @@ impl Worker {
         loop {
             tokio::select! {
                 _ = tokio::time::sleep_until(deadline) => return true,
-                outgoing = self.commands.recv() => match outgoing {
-                    Some(outgoing) => { self.outbox.push_back(outgoing); self.publish_pending(); }
-                    None => return false,
-                },
+                outgoing = self.commands.recv() => if !self.queue(outgoing) { return false },
             }
         }
     }
 
-    fn fail_all(&mut self, code: ErrorCode) {
-        for outgoing in self.outbox.drain(..) {
-            let _ = outgoing.reply.send(Err(ClientError::Server(ErrorFrame::new(code, ""))));
+    /// Waits, keeping the outbox, until a new session arrives. False when stopped.
+    async fn wait_for_session(&mut self) -> bool {
+        loop {
+            tokio::select! {
+                session = self.sessions.recv() => match session {
+                    Some(session) => {
+                        self.session = session;
+                        return true;
+                    }
+                    None => return false,
+                },
+                outgoing = self.commands.recv() => if !self.queue(outgoing) { return false },
+            }
         }
-        self.publish_pending();
     }
 
     fn set_connection(&self, connection: ConnectionState) {
@@ -280,21 +348,17 @@ impl Worker {
         });
     }
 
-    async fn send_frame(socket: &mut Socket, message: ClientMessage) -> Result<(), ()> {
+    async fn send_frame(sender: &mut C::Sender, message: ClientMessage) -> Result<(), ()> {
         let text = serde_json::to_string(&ClientFrame::new(message)).expect("client frames serialize");
-        socket.send(Message::text(text)).await.map_err(|_| ())
+        sender.send(Message::text(text)).await.map_err(|_| ())
     }
 
     /// Authenticates, subscribes and follows the meeting on one connection until it ends.
-    async fn follow(&mut self, mut socket: Socket, backoff: &mut Duration) -> Ended {
-        if Self::send_frame(
-            &mut socket,
-            ClientMessage::Authenticate {
-                token: self.session.token.clone(),
-            },
-        )
-        .await
-        .is_err()
+    async fn follow(&mut self, mut sender: C::Sender, mut receiver: C::Receiver, backoff: &mut Duration) -> Ended {
+        let token = self.session.token.clone();
+        if Self::send_frame(&mut sender, ClientMessage::Authenticate { token })
+            .await
+            .is_err()
         {
             return Ended::Retry;
         }
@@ -306,12 +370,12 @@ impl Worker {
             meeting_id: self.meeting_id,
             since_seq,
         };
-        if Self::send_frame(&mut socket, subscribe).await.is_err() {
+        if Self::send_frame(&mut sender, subscribe).await.is_err() {
             return Ended::Retry;
         }
         loop {
             tokio::select! {
-                incoming = socket.next() => {
+                incoming = receiver.next() => {
                     let text = match incoming {
                         Some(Ok(Message::Text(text))) => text,
                         Some(Ok(Message::Close(_))) | None | Some(Err(_)) => return Ended::Retry,
@@ -324,11 +388,11 @@ impl Worker {
                             continue;
                         }
                     };
-                    match self.on_message(frame.message, &mut socket).await {
+                    match self.on_message(frame.message, &mut sender).await {
                         Flow::Continue => {}
                         Flow::NowLive => {
                             *backoff = self.options.min_backoff;
-                            if self.flush_outbox(&mut socket).await.is_err() {
+                            if self.flush_outbox(&mut sender).await.is_err() {
                                 return Ended::Retry;
                             }
                         }
@@ -336,34 +400,40 @@ impl Worker {
                     }
                 }
                 outgoing = self.commands.recv() => {
-                    let Some(outgoing) = outgoing else { return Ended::Stopped };
-                    self.outbox.push_back(outgoing);
+                    if !self.queue(outgoing) {
+                        return Ended::Stopped;
+                    }
                     if self.mirror.borrow().connection == ConnectionState::Online
-                        && self.flush_outbox(&mut socket).await.is_err()
+                        && self.flush_outbox(&mut sender).await.is_err()
                     {
                         return Ended::Retry;
                     }
-                    self.publish_pending();
                 }
             }
         }
     }
 
-    async fn flush_outbox(&mut self, socket: &mut Socket) -> Result<(), ()> {
+    async fn flush_outbox(&mut self, sender: &mut C::Sender) -> Result<(), ()> {
         while let Some(outgoing) = self.outbox.pop_front() {
             let message = ClientMessage::Command {
                 id: outgoing.id.clone(),
                 meeting_id: self.meeting_id,
                 command: outgoing.command.clone(),
             };
-            self.in_flight.insert(outgoing.id.clone(), outgoing);
-            Self::send_frame(socket, message).await?;
+            self.in_flight.push_back(outgoing);
+            Self::send_frame(sender, message).await?;
         }
         self.publish_pending();
         Ok(())
     }
 
-    async fn on_message(&mut self, message: ServerMessage, socket: &mut Socket) -> Flow {
+    /// The in-flight command with this id, taken out.
+    fn answered(&mut self, id: &str) -> Option<Outgoing> {
+        let position = self.in_flight.iter().position(|outgoing| outgoing.id == id)?;
+        self.in_flight.remove(position)
+    }
+
+    async fn on_message(&mut self, message: ServerMessage, sender: &mut C::Sender) -> Flow {
         match message {
             ServerMessage::Welcome { .. } | ServerMessage::Pong => Flow::Continue,
             ServerMessage::Snapshot {
@@ -377,7 +447,7 @@ impl Worker {
                 let _ = self.events.send(SyncEvent::Snapshot { seq });
                 Flow::Continue
             }
-            ServerMessage::Event { seq, event, .. } => self.on_event(seq, event, socket).await,
+            ServerMessage::Event { seq, event, .. } => self.on_event(seq, event, sender).await,
             ServerMessage::Live { seq, my_ballots, .. } => {
                 self.mirror.send_if_modified(|mirror| {
                     let changed = mirror.my_ballots != my_ballots;
@@ -405,14 +475,18 @@ impl Worker {
                         }
                     });
                 }
-                if let Some(outgoing) = self.in_flight.remove(&id) {
+                if let Some(outgoing) = self.answered(&id) {
                     let _ = outgoing.reply.send(Ok(result));
                 }
                 self.publish_pending();
                 Flow::Continue
             }
             ServerMessage::Error { id: Some(id), error } => {
-                if let Some(outgoing) = self.in_flight.remove(&id) {
+                if matches!(error.code, ErrorCode::TokenExpired | ErrorCode::Unauthenticated) {
+                    // Not the command's fault: it waits for the next session.
+                    return Flow::End(Ended::LoggedOut);
+                }
+                if let Some(outgoing) = self.answered(&id) {
                     let _ = outgoing.reply.send(Err(ClientError::Server(error)));
                 }
                 self.publish_pending();
@@ -431,19 +505,18 @@ impl Worker {
     }
 
     /// Applies the next event; a duplicate is skipped, a gap asks the server to resend.
-    async fn on_event(&mut self, seq: u32, event: MeetingEvent, socket: &mut Socket) -> Flow {
+    async fn on_event(&mut self, seq: u32, event: MeetingEvent, sender: &mut C::Sender) -> Flow {
         let expected = self.mirror.borrow().seq + 1;
         if seq < expected {
             return Flow::Continue;
         }
         if seq > expected {
             tracing::warn!(seq, expected, "gap in the event log; resubscribing");
-            let since_seq = Some(expected - 1);
             let subscribe = ClientMessage::Subscribe {
                 meeting_id: self.meeting_id,
-                since_seq,
+                since_seq: Some(expected - 1),
             };
-            return match Self::send_frame(socket, subscribe).await {
+            return match Self::send_frame(sender, subscribe).await {
                 Ok(()) => Flow::Continue,
                 Err(()) => Flow::End(Ended::Retry),
             };

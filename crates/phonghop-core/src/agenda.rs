@@ -1,6 +1,8 @@
-//! Checks on agenda changes that do not need the database.
+//! Checks on the agenda's order.
 
 use std::collections::HashSet;
+
+use phonghop_protocol::ItemId;
 
 /// Why a proposed agenda order is not acceptable.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -8,20 +10,20 @@ pub enum ReorderError {
     #[error("the new order names {given} items but the agenda has {expected}")]
     WrongLength { given: usize, expected: usize },
     #[error("item {0} is not on this agenda")]
-    UnknownItem(u32),
+    UnknownItem(ItemId),
     #[error("item {0} is named twice")]
-    Duplicate(u32),
+    Duplicate(ItemId),
 }
 
 /// Checks that `new_order` names every item of `current` exactly once.
-pub fn check_reorder(current: &[u32], new_order: &[u32]) -> Result<(), ReorderError> {
+pub fn check_reorder(current: &[ItemId], new_order: &[ItemId]) -> Result<(), ReorderError> {
     if current.len() != new_order.len() {
         return Err(ReorderError::WrongLength {
             given: new_order.len(),
             expected: current.len(),
         });
     }
-    let known: HashSet<u32> = current.iter().copied().collect();
+    let known: HashSet<ItemId> = current.iter().copied().collect();
     let mut seen = HashSet::new();
     for &id in new_order {
         if !known.contains(&id) {
@@ -34,36 +36,29 @@ pub fn check_reorder(current: &[u32], new_order: &[u32]) -> Result<(), ReorderEr
     Ok(())
 }
 
-/// A title is acceptable when it has visible text and is not absurdly long.
-pub fn check_title(title: &str) -> Result<&str, &'static str> {
-    let trimmed = title.trim();
-    if trimmed.is_empty() {
-        return Err("the title is empty");
-    }
-    if trimmed.chars().count() > 500 {
-        return Err("the title is longer than 500 characters");
-    }
-    Ok(trimmed)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    #[test]
-    fn reorder_must_be_a_permutation() {
-        assert_eq!(check_reorder(&[1, 2, 3], &[3, 1, 2]), Ok(()));
-        assert_eq!(
-            check_reorder(&[1, 2, 3], &[3, 1]),
-            Err(ReorderError::WrongLength { given: 2, expected: 3 })
-        );
-        assert_eq!(check_reorder(&[1, 2, 3], &[3, 1, 9]), Err(ReorderError::UnknownItem(9)));
-        assert_eq!(check_reorder(&[1, 2, 3], &[3, 3, 1]), Err(ReorderError::Duplicate(3)));
+    fn ids(numbers: &[u32]) -> Vec<ItemId> {
+        numbers.iter().copied().map(ItemId).collect()
     }
 
     #[test]
-    fn blank_titles_are_refused() {
-        assert!(check_title("   ").is_err());
-        assert_eq!(check_title("  Khai mạc kỳ họp "), Ok("Khai mạc kỳ họp"));
+    fn reorder_must_be_a_permutation() {
+        let current = ids(&[1, 2, 3]);
+        assert_eq!(check_reorder(&current, &ids(&[3, 1, 2])), Ok(()));
+        assert_eq!(
+            check_reorder(&current, &ids(&[3, 1])),
+            Err(ReorderError::WrongLength { given: 2, expected: 3 })
+        );
+        assert_eq!(
+            check_reorder(&current, &ids(&[3, 1, 9])),
+            Err(ReorderError::UnknownItem(ItemId(9)))
+        );
+        assert_eq!(
+            check_reorder(&current, &ids(&[3, 3, 1])),
+            Err(ReorderError::Duplicate(ItemId(3)))
+        );
     }
 }

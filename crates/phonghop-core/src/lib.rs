@@ -1,11 +1,27 @@
 //! The rules of a phonghop meeting, with no I/O so each is testable with plain data.
 //!
+//! A meeting follows the decider shape: [`decide()`] answers a [`Request`] by an [`Actor`] against
+//! a [`MeetingModel`] with the [`Fact`]s to record (or a [`Refusal`]); [`MeetingModel::apply`]
+//! moves the model on by them; [`mirror::apply`] moves a client's mirror on by the logged events.
+//! The server loads, decides, appends, broadcasts; the store records; the app shows. None of them
+//! re-derives who may do what.
+//!
 //! Layout:
-//! - [`rules`]: majority and quorum decisions in exact integer arithmetic.
-//! - [`mirror`]: applying log events to a [`phonghop_protocol::MeetingState`] (used by clients
-//!   to follow the server, and by tests to check that replay equals snapshot).
-//! - [`agenda`]: checks on agenda changes (a reorder names every item exactly once).
+//! - [`decide`](mod@decide): the decider, and the result a command is answered with.
+//! - [`model`]: the state decisions read, the facts they produce, and applying them.
+//! - [`roles`]: what each role may do ([`roles::Capabilities`]).
+//! - [`rules`]: a poll's outcome by its majority and quorum rule, in exact integer arithmetic.
+//! - [`text`]: what titles, descriptions and file names may be.
+//! - [`agenda`]: a reorder names every item exactly once.
+//! - [`mirror`]: applying log events to a client's [`phonghop_protocol::MeetingState`].
 
 pub mod agenda;
+pub mod decide;
 pub mod mirror;
+pub mod model;
+pub mod roles;
 pub mod rules;
+pub mod text;
+
+pub use decide::{command_result, decide, Actor, NewDocument, Refusal, Request};
+pub use model::{Fact, IndexedPage, LastIds, MeetingModel, PollRoll, RollEntry};

@@ -1,6 +1,6 @@
 //! Applying log events to a mirrored [`MeetingState`]: how a client follows the server.
 
-use phonghop_protocol::{MeetingEvent, MeetingState, PollState, Tally};
+use phonghop_protocol::{MeetingEvent, MeetingState, PollId, PollState, Tally};
 
 /// Applies one event. Events that name something the mirror does not have are ignored, because
 /// the server only logs events that were valid against its own state; a mismatch means the
@@ -50,7 +50,7 @@ pub fn apply(state: &mut MeetingState, event: &MeetingEvent) {
 }
 
 /// Applies a live tally of an open poll (tallies are not part of the log).
-pub fn apply_tally(state: &mut MeetingState, poll_id: u32, tally: Tally) {
+pub fn apply_tally(state: &mut MeetingState, poll_id: PollId, tally: Tally) {
     if let Some(poll) = state.polls.iter_mut().find(|poll| poll.id == poll_id) {
         if poll.state == PollState::Open {
             poll.tally = tally;
@@ -65,11 +65,11 @@ fn sort_items(state: &mut MeetingState) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use phonghop_protocol::{AgendaItem, Meeting};
+    use phonghop_protocol::{AgendaItem, ItemId, Meeting, MeetingId};
 
     fn item(id: u32, position: u32) -> AgendaItem {
         AgendaItem {
-            id,
+            id: ItemId(id),
             position,
             title: format!("Mục {id}"),
             description: String::new(),
@@ -81,7 +81,7 @@ mod tests {
     fn reorder_moves_items_into_the_new_order() {
         let mut state = MeetingState {
             meeting: Meeting {
-                id: 1,
+                id: MeetingId(1),
                 title: "Kỳ họp".into(),
                 location: String::new(),
                 starts_at: String::new(),
@@ -92,12 +92,12 @@ mod tests {
         apply(
             &mut state,
             &MeetingEvent::AgendaReordered {
-                item_ids: vec![12, 10, 11],
+                item_ids: vec![ItemId(12), ItemId(10), ItemId(11)],
             },
         );
-        let order: Vec<u32> = state.items.iter().map(|item| item.id).collect();
+        let order: Vec<u32> = state.items.iter().map(|item| item.id.0).collect();
         assert_eq!(order, vec![12, 10, 11]);
         apply(&mut state, &MeetingEvent::AgendaItemAdded { item: item(13, 3) });
-        assert_eq!(state.items.last().unwrap().id, 13);
+        assert_eq!(state.items.last().unwrap().id, ItemId(13));
     }
 }

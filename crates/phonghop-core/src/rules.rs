@@ -1,4 +1,4 @@
-//! Deciding a poll: quorum first, then the majority rule, all in exact integer arithmetic.
+//! A poll's outcome: quorum first, then the majority rule, all in exact integer arithmetic.
 //!
 //! "2/3 of 35" is 23⅓, so 23 is not enough and 24 is: every comparison multiplies out the
 //! denominators instead of dividing.
@@ -25,7 +25,7 @@ pub fn check_rule(rule: &MajorityRule) -> Result<(), CountError> {
 }
 
 /// Decides a poll's outcome from its counts under `rule`.
-pub fn decide(rule: &MajorityRule, tally: &Tally) -> Result<Outcome, CountError> {
+pub fn outcome(rule: &MajorityRule, tally: &Tally) -> Result<Outcome, CountError> {
     check_counts(tally)?;
     check_rule(rule)?;
     if let Some(quorum) = rule.quorum {
@@ -128,7 +128,7 @@ mod tests {
     }
 
     #[test]
-    fn every_case_of_the_shared_vote_rules_table_is_decided_as_expected() {
+    fn every_case_of_the_vote_rules_table_is_decided_as_expected() {
         let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../tests/data/vote-rules.csv");
         let mut reader = csv::Reader::from_path(path).expect("tests/data/vote-rules.csv is readable");
         let headers = reader.headers().unwrap().clone();
@@ -152,7 +152,7 @@ mod tests {
                 no: number("no"),
                 abstain: number("abstain"),
             };
-            let got = outcome_name(decide(&rule, &tally));
+            let got = outcome_name(outcome(&rule, &tally));
             if got != field("expected") {
                 failures.push(format!("{}: expected {}, got {got}", field("case"), field("expected")));
             }
@@ -177,8 +177,8 @@ mod tests {
             no: 35 - yes,
             abstain: 0,
         };
-        assert_eq!(decide(&rule, &tally(23)), Ok(Outcome::Rejected));
-        assert_eq!(decide(&rule, &tally(24)), Ok(Outcome::Passed));
+        assert_eq!(outcome(&rule, &tally(23)), Ok(Outcome::Rejected));
+        assert_eq!(outcome(&rule, &tally(24)), Ok(Outcome::Passed));
     }
 
     #[test]
@@ -196,7 +196,7 @@ mod tests {
             no: 0,
             abstain: 5,
         };
-        assert_eq!(decide(&rule, &tally), Ok(Outcome::Rejected));
+        assert_eq!(outcome(&rule, &tally), Ok(Outcome::Rejected));
     }
 
     #[test]
@@ -212,6 +212,6 @@ mod tests {
             no: 0,
             abstain: 0,
         };
-        assert!(decide(&rule, &tally).is_err());
+        assert!(outcome(&rule, &tally).is_err());
     }
 }

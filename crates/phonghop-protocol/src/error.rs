@@ -1,11 +1,14 @@
 //! The closed set of error codes the server sends, each with a plain Vietnamese and English text.
 //!
-//! Clients decide on the code, never on the message; the messages are for people.
+//! Clients decide on the code, never on the message; the messages are for people. Tests iterate
+//! every code with [`ErrorCode::iter`] (strum's `IntoEnumIterator`), never a re-typed list.
 
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]
+pub use strum::IntoEnumIterator;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, TS, strum::EnumIter)]
 #[serde(rename_all = "snake_case")]
 #[ts(export)]
 pub enum ErrorCode {
@@ -49,6 +52,10 @@ pub enum ErrorCode {
     DocumentTooLarge,
     /// Too many attempts; wait a moment.
     RateLimited,
+    /// The server has too much to do right now (for example logins); try again in a moment.
+    ServerBusy,
+    /// The HTTP method is not one this path answers (`GET` where `POST` is expected).
+    MethodNotAllowed,
     /// Something went wrong on the server; it has been logged.
     Internal,
 }
@@ -78,6 +85,8 @@ impl ErrorCode {
             }
             ErrorCode::DocumentTooLarge => "Tệp tải lên quá lớn",
             ErrorCode::RateLimited => "Thao tác quá nhiều lần, vui lòng chờ một lát",
+            ErrorCode::ServerBusy => "Máy chủ đang bận, vui lòng thử lại sau giây lát",
+            ErrorCode::MethodNotAllowed => "Phương thức HTTP không được hỗ trợ cho địa chỉ này",
             ErrorCode::Internal => "Lỗi máy chủ, vui lòng thử lại",
         }
     }
@@ -106,6 +115,8 @@ impl ErrorCode {
             }
             ErrorCode::DocumentTooLarge => "The upload is too large",
             ErrorCode::RateLimited => "Too many attempts, please wait a moment",
+            ErrorCode::ServerBusy => "The server is busy, please try again in a moment",
+            ErrorCode::MethodNotAllowed => "This HTTP method is not supported at this address",
             ErrorCode::Internal => "Server error, please try again",
         }
     }
@@ -120,6 +131,8 @@ impl ErrorCode {
             ErrorCode::DocumentTooLarge | ErrorCode::FrameTooLarge => 413,
             ErrorCode::InvalidDocument | ErrorCode::EncryptedDocument | ErrorCode::OfficeConversionUnavailable => 422,
             ErrorCode::RateLimited => 429,
+            ErrorCode::ServerBusy => 503,
+            ErrorCode::MethodNotAllowed => 405,
             ErrorCode::Internal => 500,
             _ => 400,
         }
@@ -160,3 +173,20 @@ impl std::fmt::Display for ErrorFrame {
 }
 
 impl std::error::Error for ErrorFrame {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_error_code_has_both_messages_and_a_status() {
+        let mut seen = std::collections::HashSet::new();
+        for code in ErrorCode::iter() {
+            assert!(!code.message_vi().is_empty() && !code.message_en().is_empty());
+            assert_ne!(code.message_vi(), code.message_en(), "{code:?} is not translated");
+            assert!((400..600).contains(&code.http_status()), "{code:?}");
+            assert!(seen.insert(code.message_en()), "{code:?} shares its English text");
+        }
+        assert!(seen.len() >= 23);
+    }
+}

@@ -22,6 +22,9 @@ pub struct LoginResponse {
     #[ts(type = "number")]
     pub expires_at: i64,
     pub user: UserView,
+    /// The account belongs to the council office: it may create meetings and manage the
+    /// members of any meeting.
+    pub is_admin: bool,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, TS)]

@@ -1,6 +1,7 @@
 //! Wire types of phonghop: everything that crosses the network between server and clients.
 //!
 //! Layout:
+//! - [`ids`]: identifiers as types (`MeetingId`, `PollId`, …) and the checked [`Sha256`].
 //! - [`model`]: the meeting as clients see it (agenda items, documents, polls, tallies).
 //! - [`rule`]: majority and quorum rules, as data (the arithmetic lives in `phonghop-core`).
 //! - [`message`]: WebSocket frames in both directions, commands and events, and frame decoding.
@@ -12,11 +13,13 @@
 
 pub mod error;
 pub mod http;
+pub mod ids;
 pub mod message;
 pub mod model;
 pub mod rule;
 
 pub use error::{ErrorCode, ErrorFrame};
+pub use ids::{DocumentId, ItemId, MeetingId, PollId, Sha256, UserId};
 pub use message::{
     decode_client_frame, ClientFrame, ClientMessage, Command, CommandResult, MeetingEvent, ServerFrame, ServerMessage,
 };

@@ -3,14 +3,16 @@
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
+use crate::ids::{DocumentId, ItemId, MeetingId, PollId, Sha256, UserId};
 use crate::rule::{MajorityRule, Outcome};
 
-/// A person's part in one meeting.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]
+/// A person's part in one meeting. What each role may do is decided in `phonghop-core`
+/// (`roles::capabilities`), not here.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, TS)]
 #[serde(rename_all = "snake_case")]
 #[ts(export)]
 pub enum Role {
-    /// Chủ tọa: runs the meeting and votes; opens and closes polls (as may the secretariat).
+    /// Chủ tọa: runs the meeting and votes.
     Chair,
     /// Thư ký / văn phòng: prepares agenda and documents; does not vote.
     Secretariat,
@@ -18,28 +20,11 @@ pub enum Role {
     Delegate,
 }
 
-impl Role {
-    /// Whether this role casts a ballot and counts among the members of the body.
-    pub fn votes(self) -> bool {
-        matches!(self, Role::Chair | Role::Delegate)
-    }
-
-    /// Whether this role may change the agenda and upload documents.
-    pub fn prepares_agenda(self) -> bool {
-        matches!(self, Role::Chair | Role::Secretariat)
-    }
-
-    /// Whether this role may open and close polls.
-    pub fn runs_polls(self) -> bool {
-        matches!(self, Role::Chair | Role::Secretariat)
-    }
-}
-
 /// An account as others see it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[ts(export)]
 pub struct UserView {
-    pub id: u32,
+    pub id: UserId,
     pub username: String,
     pub full_name: String,
     pub position: String,
@@ -49,7 +34,7 @@ pub struct UserView {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[ts(export)]
 pub struct MeetingSummary {
-    pub id: u32,
+    pub id: MeetingId,
     pub title: String,
     pub location: String,
     pub starts_at: String,
@@ -60,7 +45,7 @@ pub struct MeetingSummary {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[ts(export)]
 pub struct Meeting {
-    pub id: u32,
+    pub id: MeetingId,
     pub title: String,
     pub location: String,
     pub starts_at: String,
@@ -70,7 +55,7 @@ pub struct Meeting {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[ts(export)]
 pub struct AgendaItem {
-    pub id: u32,
+    pub id: ItemId,
     pub position: u32,
     pub title: String,
     pub description: String,
@@ -81,12 +66,12 @@ pub struct AgendaItem {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[ts(export)]
 pub struct Document {
-    pub id: u32,
-    pub item_id: u32,
+    pub id: DocumentId,
+    pub item_id: ItemId,
     pub title: String,
     pub file_name: String,
     /// Lower-case hex SHA-256 of the PDF bytes.
-    pub sha256: String,
+    pub sha256: Sha256,
     #[ts(type = "number")]
     pub size: u64,
     pub page_count: u32,
@@ -133,9 +118,9 @@ pub enum PollState {
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[ts(export)]
 pub struct Tally {
-    /// Members of the body (those who may vote).
+    /// Members of the body: who may vote in this poll, fixed when it opened.
     pub members: u32,
-    /// Members checked in to the meeting, or who voted.
+    /// Of those, who was checked in when the poll opened or has voted since.
     pub present: u32,
     pub yes: u32,
     pub no: u32,
@@ -146,14 +131,32 @@ impl Tally {
     pub fn cast(&self) -> u32 {
         self.yes + self.no + self.abstain
     }
+
+    /// The count of one choice.
+    pub fn count(&self, choice: Choice) -> u32 {
+        match choice {
+            Choice::Yes => self.yes,
+            Choice::No => self.no,
+            Choice::Abstain => self.abstain,
+        }
+    }
+
+    /// One more ballot for `choice`.
+    pub fn add(&mut self, choice: Choice) {
+        match choice {
+            Choice::Yes => self.yes += 1,
+            Choice::No => self.no += 1,
+            Choice::Abstain => self.abstain += 1,
+        }
+    }
 }
 
 /// A vote on an agenda item.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[ts(export)]
 pub struct Poll {
-    pub id: u32,
-    pub item_id: u32,
+    pub id: PollId,
+    pub item_id: ItemId,
     pub title: String,
     pub rule: MajorityRule,
     pub state: PollState,
@@ -177,6 +180,6 @@ pub struct MeetingState {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[ts(export)]
 pub struct MyBallot {
-    pub poll_id: u32,
+    pub poll_id: PollId,
     pub choice: Choice,
 }

@@ -9,16 +9,17 @@ use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
+use phonghop_core::{roles, Request};
 use phonghop_protocol::http::{
     AddMemberRequest, CommandRequest, CreateMeetingRequest, LoginRequest, LoginResponse, MeetingList, MemberView,
     SnapshotResponse, UploadResponse,
 };
-use phonghop_protocol::{CommandResult, ErrorCode, MeetingSummary, Role};
+use phonghop_protocol::{CommandResult, ErrorCode, ItemId, MeetingId, MeetingSummary, Role, Sha256};
 use serde::Deserialize;
 
 use crate::auth::AuthUser;
 use crate::error::{ApiError, ApiResult};
-use crate::ingest::{clean_file_name, Upload};
+use crate::ingest::Upload;
 use crate::App;
 
 /// JSON bodies are small; uploads have their own, larger limit.
@@ -64,7 +65,8 @@ async fn errors_as_json(response: Response) -> Response {
     }
     let code = match status.as_u16() {
         401 => ErrorCode::Unauthenticated,
-        404 | 405 => ErrorCode::NotFound,
+        404 => ErrorCode::NotFound,
+        405 => ErrorCode::MethodNotAllowed,
         413 => ErrorCode::FrameTooLarge,
         500..=599 => ErrorCode::Internal,
         _ => ErrorCode::InvalidMessage,
@@ -108,20 +110,24 @@ async fn list_meetings(State(app): State<App>, user: AuthUser) -> ApiResult<Json
 }
 
 async fn create_meeting(State(app): State<App>, user: AuthUser, body: Bytes) -> ApiResult<Json<MeetingSummary>> {
-    if !user.record.is_admin {
+    if !roles::may_create_meetings(user.record.is_admin) {
         return Err(ApiError::new(
             ErrorCode::Forbidden,
             "only the council office creates meetings",
         ));
     }
     let request: CreateMeetingRequest = parse_json(&body)?;
-    let title = phonghop_core::agenda::check_title(&request.title)
-        .map_err(|reason| ApiError::new(ErrorCode::InvalidCommand, reason))?;
+    let title = phonghop_core::text::title(&request.title)
+        .map_err(|error| ApiError::new(ErrorCode::InvalidCommand, error.to_string()))?;
     let meeting = app
         .store
-        .create_meeting(title, request.location.trim(), request.starts_at.trim())
+        .create_meeting(&title, request.location.trim(), request.starts_at.trim())
         .await?;
-    app.store.set_member(meeting.id, user.id(), Role::Secretariat).await?;
+    let creator = Request::SetMember {
+        user: user.id(),
+        role: Role::Secretariat,
+    };
+    app.writer.submit(meeting.id, user.actor(), None, creator).await?;
     Ok(Json(MeetingSummary {
         id: meeting.id,
         title: meeting.title,
@@ -134,20 +140,20 @@ async fn create_meeting(State(app): State<App>, user: AuthUser, body: Bytes) -> 
 async fn add_member(
     State(app): State<App>,
     user: AuthUser,
-    Path(meeting_id): Path<u32>,
+    Path(meeting_id): Path<MeetingId>,
     body: Bytes,
 ) -> ApiResult<Json<MemberView>> {
-    let role = app.store.member_role(meeting_id, user.id()).await?;
-    if !(user.record.is_admin || role == Some(Role::Secretariat)) {
-        return Err(ApiError::new(ErrorCode::Forbidden, "only the secretariat adds members"));
-    }
     let request: AddMemberRequest = parse_json(&body)?;
     let member = app
         .store
         .user_by_username(request.username.trim())
         .await?
         .ok_or_else(|| ApiError::new(ErrorCode::NotFound, format!("no user {:?}", request.username)))?;
-    app.store.set_member(meeting_id, member.id, request.role).await?;
+    let set = Request::SetMember {
+        user: member.id,
+        role: request.role,
+    };
+    app.writer.submit(meeting_id, user.actor(), None, set).await?;
     Ok(Json(MemberView {
         user: member.view(),
         role: request.role,
@@ -157,20 +163,24 @@ async fn add_member(
 async fn snapshot(
     State(app): State<App>,
     user: AuthUser,
-    Path(meeting_id): Path<u32>,
+    Path(meeting_id): Path<MeetingId>,
 ) -> ApiResult<Json<SnapshotResponse>> {
     if app.store.member_role(meeting_id, user.id()).await?.is_none() {
         return Err(ApiError::new(ErrorCode::NotFound, "no such meeting for this user"));
     }
-    let (seq, state) = app.store.snapshot(meeting_id).await?;
+    let loaded = app.store.load(meeting_id).await?;
     let my_ballots = app.store.my_ballots(meeting_id, user.id()).await?;
-    Ok(Json(SnapshotResponse { seq, state, my_ballots }))
+    Ok(Json(SnapshotResponse {
+        seq: loaded.model.seq,
+        state: loaded.model.view,
+        my_ballots,
+    }))
 }
 
 async fn command(
     State(app): State<App>,
     user: AuthUser,
-    Path(meeting_id): Path<u32>,
+    Path(meeting_id): Path<MeetingId>,
     body: Bytes,
 ) -> ApiResult<Json<CommandResult>> {
     let request: CommandRequest = parse_json(&body)?;
@@ -188,17 +198,17 @@ struct UploadQuery {
 async fn upload_document(
     State(app): State<App>,
     user: AuthUser,
-    Path((meeting_id, item_id)): Path<(u32, u32)>,
+    Path((meeting_id, item_id)): Path<(MeetingId, ItemId)>,
     Query(query): Query<UploadQuery>,
     body: Body,
 ) -> ApiResult<Json<UploadResponse>> {
-    let role = app.store.member_role(meeting_id, user.id()).await?;
-    match role {
-        Some(role) if role.prepares_agenda() => {}
+    // Checked again when the document is added; asked first so a refused upload is not indexed.
+    match app.store.member_role(meeting_id, user.id()).await? {
+        Some(role) if roles::capabilities(role, user.record.is_admin).upload_documents => {}
         Some(_) => {
             return Err(ApiError::new(
                 ErrorCode::Forbidden,
-                "only the secretariat uploads documents",
+                "only the secretariat and the chair upload documents",
             ))
         }
         None => return Err(ApiError::new(ErrorCode::NotFound, "no such meeting for this user")),
@@ -210,19 +220,15 @@ async fn upload_document(
             format!("the limit is {} MiB", limit / (1024 * 1024)),
         )
     })?;
-    let file_name = clean_file_name(query.file_name.as_deref().unwrap_or_default());
-    let title = query
-        .title
-        .map(|title| title.trim().to_owned())
-        .filter(|title| !title.is_empty())
-        .unwrap_or_else(|| file_name.trim_end_matches(".pdf").to_owned());
     let upload = Upload {
         meeting_id,
         item_id,
-        title,
-        file_name,
+        title: query.title.unwrap_or_default(),
+        file_name: query.file_name.unwrap_or_default(),
     };
-    crate::ingest::ingest(&app, upload, &bytes).await.map(Json)
+    crate::ingest::ingest(&app, user.actor(), upload, &bytes)
+        .await
+        .map(Json)
 }
 
 async fn blob(
@@ -231,8 +237,10 @@ async fn blob(
     Path(sha256): Path<String>,
     headers: HeaderMap,
 ) -> ApiResult<Response> {
-    if !crate::blobs::is_sha256_hex(&sha256) || !app.store.blob_visible_to(&sha256, user.id()).await? {
-        return Err(ApiError::new(ErrorCode::NotFound, "no such document"));
+    let not_found = || ApiError::new(ErrorCode::NotFound, "no such document");
+    let sha256 = Sha256::parse(&sha256).map_err(|_| not_found())?;
+    if !app.store.blob_visible_to(&sha256, user.id()).await? {
+        return Err(not_found());
     }
     Ok(crate::blobs::serve_file(&app.blobs.path_of(&sha256), &sha256, &headers)
         .await

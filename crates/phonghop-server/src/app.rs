@@ -3,22 +3,27 @@
 use std::future::Future;
 use std::sync::Arc;
 
-use phonghop_store::Store;
+use phonghop_store::{SqliteStore, Store};
 use tokio::net::TcpListener;
 
 use crate::auth::LoginLimiter;
 use crate::blobs::BlobStore;
 use crate::config::Config;
 use crate::hub::Hub;
+use crate::passwords::PasswordChecker;
+use crate::writer::Writer;
 
 /// Cheap to clone: everything inside is shared.
 #[derive(Clone)]
 pub struct App {
-    pub store: Store,
+    pub store: Arc<dyn Store>,
     pub config: Arc<Config>,
     pub hub: Arc<Hub>,
+    /// Every change to a meeting goes through here.
+    pub writer: Writer,
     pub blobs: Arc<BlobStore>,
     pub login_limiter: Arc<LoginLimiter>,
+    pub passwords: PasswordChecker,
 }
 
 impl App {
@@ -27,15 +32,22 @@ impl App {
         use anyhow::Context;
         std::fs::create_dir_all(&config.data_dir)
             .with_context(|| format!("creating the data folder {}", config.data_dir.display()))?;
-        let store = Store::open(&config.database_path())
+        let store = SqliteStore::open(&config.database_path())
             .await
             .with_context(|| format!("opening the database {}", config.database_path().display()))?;
+        let store: Arc<dyn Store> = Arc::new(store);
         let blobs = BlobStore::open(config.data_dir.join("blobs")).context("opening the blob folder")?;
+        let hub = Arc::new(Hub::new(config.tally_interval));
         Ok(App {
-            hub: Arc::new(Hub::new(store.clone(), config.tally_interval)),
+            writer: Writer::start(Arc::clone(&store), Arc::clone(&hub)),
+            hub,
             store,
             blobs: Arc::new(blobs),
-            login_limiter: Arc::new(LoginLimiter::new(config.max_failed_logins)),
+            login_limiter: Arc::new(LoginLimiter::new(
+                config.max_failed_logins,
+                config.max_failed_logins_per_address,
+            )),
+            passwords: PasswordChecker::start(config.password_threads, config.password_queue),
             config: Arc::new(config),
         })
     }

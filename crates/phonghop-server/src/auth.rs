@@ -1,38 +1,31 @@
-//! Passwords (argon2id), random session tokens stored hashed, login rate limit, and the
-//! extractor that turns `Authorization: Bearer <token>` into an [`AuthUser`].
+//! Logging in (passwords checked by [`crate::passwords`]), random session tokens stored hashed,
+//! the login limits, and the extractor that turns `Authorization: Bearer <token>` into an
+//! [`AuthUser`].
 
 use std::collections::HashMap;
 use std::net::IpAddr;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-use argon2::password_hash::rand_core::OsRng;
-use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
-use argon2::Argon2;
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
+use phonghop_core::Actor;
 use phonghop_protocol::http::LoginResponse;
-use phonghop_protocol::ErrorCode;
-use phonghop_store::{unix_now, UserRecord};
+use phonghop_protocol::{ErrorCode, UserId};
+use phonghop_store::UserRecord;
 use rand::RngCore;
 use sha2::{Digest, Sha256};
 
 use crate::error::{ApiError, ApiResult};
+use crate::passwords::hash_password;
 use crate::App;
 
-/// Hashes a password with argon2id and a random salt (PHC string format).
-pub fn hash_password(password: &str) -> String {
-    let salt = SaltString::generate(&mut OsRng);
-    Argon2::default()
-        .hash_password(password.as_bytes(), &salt)
-        .expect("argon2 with default parameters hashes any password")
-        .to_string()
-}
-
-fn verify_password(password: &str, phc: &str) -> bool {
-    PasswordHash::new(phc)
-        .map(|hash| Argon2::default().verify_password(password.as_bytes(), &hash).is_ok())
-        .unwrap_or(false)
+/// Seconds since the Unix epoch.
+pub fn unix_now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or(0)
 }
 
 fn token_hash(token: &str) -> [u8; 32] {
@@ -49,85 +42,120 @@ pub struct AuthUser {
 }
 
 impl AuthUser {
-    pub fn id(&self) -> u32 {
+    pub fn id(&self) -> UserId {
         self.record.id
     }
 
     pub fn is_expired(&self) -> bool {
         self.expires_at <= unix_now()
     }
+
+    /// This user as the rules of a meeting see them.
+    pub fn actor(&self) -> Actor {
+        Actor {
+            user: self.record.id,
+            is_admin: self.record.is_admin,
+        }
+    }
 }
 
-/// Counts failed logins per username *and* address, so a password cannot be guessed at network
-/// speed, while someone typing wrong passwords for a councillor from their own laptop cannot lock
-/// the councillor out of theirs.
-pub struct LoginLimiter {
-    max_failures: u32,
-    failures: Mutex<HashMap<(String, IpAddr), (u32, Instant)>>,
-}
-
+/// How long a failed login counts against its username and address.
 const LOGIN_WINDOW: Duration = Duration::from_secs(60);
 
-/// Beyond this many tracked (username, address) pairs, expired ones are dropped, so made-up
-/// usernames cannot grow the table without bound.
+/// Beyond this many tracked usernames or addresses, expired ones are dropped, so made-up
+/// usernames cannot grow the tables without bound.
 const MAX_TRACKED: usize = 10_000;
 
-impl LoginLimiter {
-    pub fn new(max_failures: u32) -> LoginLimiter {
-        LoginLimiter {
-            max_failures,
-            failures: Mutex::new(HashMap::new()),
+/// Failed logins within [`LOGIN_WINDOW`], by some key.
+struct Failures<K> {
+    limit: u32,
+    counts: HashMap<K, (u32, Instant)>,
+}
+
+impl<K: std::hash::Hash + Eq> Failures<K> {
+    fn new(limit: u32) -> Self {
+        Failures {
+            limit,
+            counts: HashMap::new(),
         }
     }
 
-    fn is_blocked(&self, username: &str, from: IpAddr) -> bool {
-        let failures = self.failures.lock().expect("login limiter lock");
-        matches!(failures.get(&(username.to_owned(), from)),
-            Some((count, last)) if *count >= self.max_failures && last.elapsed() < LOGIN_WINDOW)
+    fn is_blocked(&self, key: &K) -> bool {
+        matches!(self.counts.get(key), Some((count, last)) if *count >= self.limit && last.elapsed() < LOGIN_WINDOW)
     }
 
-    fn record_failure(&self, username: &str, from: IpAddr) {
-        let mut failures = self.failures.lock().expect("login limiter lock");
-        if failures.len() >= MAX_TRACKED {
-            failures.retain(|_, (_, last)| last.elapsed() < LOGIN_WINDOW);
+    fn record(&mut self, key: K) {
+        if self.counts.len() >= MAX_TRACKED {
+            self.counts.retain(|_, (_, last)| last.elapsed() < LOGIN_WINDOW);
         }
-        let entry = failures
-            .entry((username.to_owned(), from))
-            .or_insert((0, Instant::now()));
+        let entry = self.counts.entry(key).or_insert((0, Instant::now()));
         if entry.1.elapsed() >= LOGIN_WINDOW {
             entry.0 = 0;
         }
         // The block lasts a full window after the latest failure.
         *entry = (entry.0 + 1, Instant::now());
     }
+}
 
-    fn clear(&self, username: &str, from: IpAddr) {
-        self.failures
+/// Counts failed logins per username *and* address, so a password cannot be guessed at network
+/// speed while someone typing wrong passwords for a councillor from their own laptop cannot lock
+/// the councillor out of theirs; and per address across usernames, so one machine cannot try a
+/// common password against every account (or make the server hash for made-up ones).
+pub struct LoginLimiter {
+    by_user: Mutex<Failures<(String, IpAddr)>>,
+    by_address: Mutex<Failures<IpAddr>>,
+}
+
+impl LoginLimiter {
+    pub fn new(max_per_user: u32, max_per_address: u32) -> LoginLimiter {
+        LoginLimiter {
+            by_user: Mutex::new(Failures::new(max_per_user)),
+            by_address: Mutex::new(Failures::new(max_per_address)),
+        }
+    }
+
+    /// Why a login from `from` for `username` is refused before its password is checked.
+    fn refusal(&self, username: &str, from: IpAddr) -> Option<&'static str> {
+        if self.by_address.lock().expect("login limiter lock").is_blocked(&from) {
+            return Some("too many failed logins from this address");
+        }
+        let key = (username.to_owned(), from);
+        if self.by_user.lock().expect("login limiter lock").is_blocked(&key) {
+            return Some("too many failed logins for this username");
+        }
+        None
+    }
+
+    fn record_failure(&self, username: &str, from: IpAddr) {
+        self.by_address.lock().expect("login limiter lock").record(from);
+        self.by_user
             .lock()
             .expect("login limiter lock")
-            .remove(&(username.to_owned(), from));
+            .record((username.to_owned(), from));
+    }
+
+    fn clear(&self, username: &str, from: IpAddr) {
+        let key = (username.to_owned(), from);
+        self.by_user.lock().expect("login limiter lock").counts.remove(&key);
     }
 }
 
 /// Checks a username and password and starts a session.
 pub async fn login(app: &App, username: &str, password: &str, from: IpAddr) -> ApiResult<LoginResponse> {
-    if app.login_limiter.is_blocked(username, from) {
-        return Err(ApiError::new(
-            ErrorCode::RateLimited,
-            "too many failed logins for this username",
-        ));
+    if let Some(reason) = app.login_limiter.refusal(username, from) {
+        return Err(ApiError::new(ErrorCode::RateLimited, reason));
     }
     let user = app.store.user_by_username(username).await?;
     // Verify against a real hash even for an unknown username, so timing does not tell which
     // usernames exist.
     let phc = user
         .as_ref()
-        .map(|user| user.password_hash.clone())
-        .unwrap_or_else(|| DUMMY_HASH.clone());
-    let password = password.to_owned();
-    let verified = tokio::task::spawn_blocking(move || verify_password(&password, &phc))
+        .map_or(DUMMY_HASH.as_str(), |user| user.password_hash.as_str());
+    let verified = app
+        .passwords
+        .verify(password, phc)
         .await
-        .map_err(|err| ApiError::new(ErrorCode::Internal, err.to_string()))?;
+        .map_err(|_| ApiError::new(ErrorCode::ServerBusy, "too many logins at once"))?;
     let user = match user {
         Some(user) if verified => user,
         _ => {
@@ -147,6 +175,7 @@ pub async fn login(app: &App, username: &str, password: &str, from: IpAddr) -> A
         token,
         expires_at,
         user: user.view(),
+        is_admin: user.is_admin,
     })
 }
 
@@ -186,30 +215,31 @@ mod tests {
     use super::*;
 
     #[test]
-    fn a_password_verifies_only_against_its_own_hash() {
-        let hash = hash_password("Hội đồng 2026");
-        assert!(hash.starts_with("$argon2id$"));
-        assert!(verify_password("Hội đồng 2026", &hash));
-        assert!(!verify_password("hội đồng 2026", &hash));
-        assert!(!verify_password("anything", "not a hash"));
-    }
-
-    #[test]
-    fn the_limiter_blocks_after_the_maximum_failures() {
-        let limiter = LoginLimiter::new(3);
+    fn the_limiter_blocks_a_username_from_one_address_and_an_address_across_usernames() {
+        let limiter = LoginLimiter::new(3, 5);
         let guesser: IpAddr = [192, 0, 2, 7].into();
         let owner: IpAddr = [192, 0, 2, 8].into();
         for _ in 0..3 {
-            assert!(!limiter.is_blocked("db003", guesser));
+            assert_eq!(limiter.refusal("db003", guesser), None);
             limiter.record_failure("db003", guesser);
         }
-        assert!(limiter.is_blocked("db003", guesser));
-        assert!(
-            !limiter.is_blocked("db003", owner),
+        assert!(limiter.refusal("db003", guesser).is_some());
+        assert_eq!(
+            limiter.refusal("db003", owner),
+            None,
             "the councillor's own laptop is not locked out"
         );
-        assert!(!limiter.is_blocked("db004", guesser));
+        assert_eq!(limiter.refusal("db004", guesser), None);
         limiter.clear("db003", guesser);
-        assert!(!limiter.is_blocked("db003", guesser));
+        assert_eq!(limiter.refusal("db003", guesser), None);
+        for name in ["x1", "x2"] {
+            limiter.record_failure(name, guesser);
+        }
+        assert_eq!(
+            limiter.refusal("db009", guesser),
+            Some("too many failed logins from this address"),
+            "five failures from one address block every username there"
+        );
+        assert_eq!(limiter.refusal("db009", owner), None);
     }
 }

@@ -21,6 +21,14 @@ pub struct Config {
     /// Failed logins for one username from one address before further tries from there are
     /// refused for a minute.
     pub max_failed_logins: u32,
+    /// Failed logins from one address, whatever the usernames, before further tries from there
+    /// are refused for a minute.
+    pub max_failed_logins_per_address: u32,
+    /// Threads checking passwords at once (each holds ~19 MiB of argon2 memory).
+    pub password_threads: usize,
+    /// Logins waiting for a password check beyond those running; more are answered
+    /// `server_busy`. A hall logging in at once must fit.
+    pub password_queue: usize,
 }
 
 impl Config {
@@ -35,6 +43,9 @@ impl Config {
             max_replay: 1000,
             tally_interval: Duration::from_millis(100),
             max_failed_logins: 10,
+            max_failed_logins_per_address: 50,
+            password_threads: std::thread::available_parallelism().map_or(2, |n| n.get()),
+            password_queue: 128,
         }
     }
 

@@ -4,11 +4,12 @@
 use std::path::Path;
 
 use anyhow::{Context, Result};
-use phonghop_protocol::Role;
+use phonghop_core::{Actor, Request};
+use phonghop_protocol::{Command, MeetingEvent, MeetingId, Role};
 use phonghop_store::NewUser;
 
-use crate::auth::hash_password;
 use crate::ingest::{ingest, Upload};
+use crate::passwords::hash_password;
 use crate::App;
 
 /// One row of `dai-bieu.csv`: code, full name, position, ward, role.
@@ -106,12 +107,26 @@ const DEMO_AGENDA: &[DemoItem] = &[
     ("Bế mạc kỳ họp", "", &[]),
 ];
 
-/// Creates the demo meeting once (a database that already has meetings is left as it is).
+/// Creates the demo meeting once (a database that already has meetings is left as it is),
+/// prepared by the first secretariat councillor through the same decisions as any request.
 /// Returns the meeting id.
-pub async fn create_demo_meeting(app: &App, councillors: &[Councillor], documents_dir: &Path) -> Result<u32> {
+pub async fn create_demo_meeting(app: &App, councillors: &[Councillor], documents_dir: &Path) -> Result<MeetingId> {
     if let Some(existing) = app.store.first_meeting_id().await? {
         return Ok(existing);
     }
+    let secretariat = councillors
+        .iter()
+        .find(|councillor| councillor.role == Role::Secretariat)
+        .context("the councillors file has no secretariat (thu_ky) to prepare the demo meeting")?;
+    let office = app
+        .store
+        .user_by_username(&secretariat.username())
+        .await?
+        .with_context(|| format!("no account for {}", secretariat.code))?;
+    let office = Actor {
+        user: office.id,
+        is_admin: true,
+    };
     let meeting = app
         .store
         .create_meeting(
@@ -120,18 +135,32 @@ pub async fn create_demo_meeting(app: &App, councillors: &[Councillor], document
             "2026-12-01 08:00",
         )
         .await?;
+    let submit = |request| async {
+        app.writer
+            .submit(meeting.id, office, None, request)
+            .await
+            .map_err(|error| anyhow::anyhow!("{}", error.0))
+    };
     for councillor in councillors {
         let user = app
             .store
             .user_by_username(&councillor.username())
             .await?
             .with_context(|| format!("no account for {}", councillor.code))?;
-        app.store.set_member(meeting.id, user.id, councillor.role).await?;
+        submit(Request::SetMember {
+            user: user.id,
+            role: councillor.role,
+        })
+        .await?;
     }
     for (title, description, documents) in DEMO_AGENDA {
-        let (_, event) = app.store.add_agenda_item(meeting.id, title, description, None).await?;
-        let phonghop_protocol::MeetingEvent::AgendaItemAdded { item } = event else {
-            anyhow::bail!("adding an agenda item logged {event:?}");
+        let add = Command::AddAgendaItem {
+            title: (*title).to_owned(),
+            description: (*description).to_owned(),
+        };
+        let done = submit(Request::Command(add)).await?;
+        let Some((_, MeetingEvent::AgendaItemAdded { item })) = done.events.into_iter().next() else {
+            anyhow::bail!("adding the agenda item {title:?} logged no item");
         };
         for (document_title, file_name) in *documents {
             let path = documents_dir.join(file_name);
@@ -142,7 +171,7 @@ pub async fn create_demo_meeting(app: &App, councillors: &[Councillor], document
                 title: (*document_title).to_owned(),
                 file_name: (*file_name).to_owned(),
             };
-            ingest(app, upload, &bytes)
+            ingest(app, office, upload, &bytes)
                 .await
                 .map_err(|err| anyhow::anyhow!("{file_name}: {}", err.0))?;
         }

@@ -1,13 +1,14 @@
-//! One error type for the HTTP API: it decides the status, what the client sees and what is
-//! only logged (internal causes never leave the server).
+//! One error type for the HTTP API and the WebSocket: it decides the status, what the client sees
+//! and what is only logged (internal causes never leave the server).
 
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
+use phonghop_core::Refusal;
 use phonghop_protocol::{ErrorCode, ErrorFrame};
 use phonghop_store::StoreError;
 
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct ApiError(pub ErrorFrame);
 
 impl ApiError {
@@ -26,16 +27,25 @@ impl From<ErrorFrame> for ApiError {
     }
 }
 
+impl From<Refusal> for ApiError {
+    fn from(refusal: Refusal) -> Self {
+        if refusal.code == ErrorCode::Internal {
+            tracing::error!(%refusal, "a rule of the meeting could not be applied");
+            return ApiError::new(ErrorCode::Internal, "");
+        }
+        ApiError(refusal.into())
+    }
+}
+
 impl From<StoreError> for ApiError {
     fn from(error: StoreError) -> Self {
         let code = match &error {
             StoreError::NotFound(_) => ErrorCode::NotFound,
-            StoreError::Invalid(_) | StoreError::Duplicate(_) => ErrorCode::InvalidCommand,
-            StoreError::AlreadyVoted => ErrorCode::AlreadyVoted,
-            StoreError::PollClosed => ErrorCode::PollClosed,
-            StoreError::NotAVoter => ErrorCode::NotAVoter,
-            StoreError::AlreadyProcessed(_)
+            StoreError::Duplicate(_) => ErrorCode::InvalidCommand,
+            StoreError::Conflict => ErrorCode::ServerBusy,
+            StoreError::Refused(_)
             | StoreError::Corrupt(_)
+            | StoreError::OldSchema(_)
             | StoreError::Database(_)
             | StoreError::Migration(_) => {
                 tracing::error!(%error, "store failure");

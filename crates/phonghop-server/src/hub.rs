@@ -2,123 +2,223 @@
 //! same bytes to every subscriber.
 //!
 //! Each subscriber reads from a bounded `broadcast` channel. One too slow to keep up is told it
-//! lagged and resyncs from a snapshot; it never slows the others down.
+//! lagged and resyncs from a snapshot; it never slows the others down. Frames of the log carry
+//! their `seq`, so a subscriber that read its catch-up from the database skips the ones it
+//! already has: subscribing needs no lock against the writer.
 
-use std::collections::{BTreeSet, HashMap};
-use std::future::Future;
+use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use phonghop_protocol::{MeetingEvent, ServerFrame, ServerMessage};
-use phonghop_store::{Store, StoreError};
+use phonghop_protocol::{MeetingEvent, MeetingId, PollId, ServerFrame, ServerMessage, Tally};
 use tokio::sync::{broadcast, Notify};
 
 /// How many frames a subscriber may fall behind before it must resync.
 const SUBSCRIBER_QUEUE: usize = 1024;
 
+/// One frame for every subscriber of a meeting: the JSON text, and the log position it
+/// carries (none for tallies).
+#[derive(Debug, Clone)]
+pub struct Frame {
+    pub seq: Option<u32>,
+    pub text: Arc<str>,
+}
+
+impl Frame {
+    fn new(seq: Option<u32>, message: ServerMessage) -> Frame {
+        Frame {
+            seq,
+            text: ServerFrame::new(message).to_json().into(),
+        }
+    }
+}
+
 pub struct Hub {
-    store: Store,
     tally_interval: Duration,
-    meetings: Mutex<HashMap<u32, Arc<MeetingChannel>>>,
+    meetings: Mutex<HashMap<MeetingId, Arc<MeetingChannel>>>,
 }
 
 /// The fan-out of one meeting.
 pub struct MeetingChannel {
-    meeting_id: u32,
-    frames: broadcast::Sender<Arc<str>>,
-    /// Held while a command commits its event and broadcasts it, and while a subscriber reads
-    /// its replay, so that broadcast order is `seq` order and no event falls between a replay
-    /// and the live stream.
-    pub order: tokio::sync::Mutex<()>,
-    /// Polls whose tally changed since the last tally broadcast.
-    dirty_polls: Mutex<BTreeSet<u32>>,
-    tally_wake: Notify,
+    frames: broadcast::Sender<Frame>,
+    tallies: Arc<TallyBoard>,
 }
 
 impl MeetingChannel {
-    pub fn subscribe(&self) -> broadcast::Receiver<Arc<str>> {
+    pub fn subscribe(&self) -> broadcast::Receiver<Frame> {
         self.frames.subscribe()
-    }
-
-    fn send(&self, message: ServerMessage) {
-        let text: Arc<str> = ServerFrame::new(message).to_json().into();
-        // An error only means nobody is subscribed right now.
-        let _ = self.frames.send(text);
     }
 }
 
 impl Hub {
-    pub fn new(store: Store, tally_interval: Duration) -> Hub {
+    pub fn new(tally_interval: Duration) -> Hub {
         Hub {
-            store,
             tally_interval,
             meetings: Mutex::new(HashMap::new()),
         }
     }
 
     /// The meeting's channel, created (with its tally task) on first use.
-    pub fn channel(&self, meeting_id: u32) -> Arc<MeetingChannel> {
+    pub fn channel(&self, meeting_id: MeetingId) -> Arc<MeetingChannel> {
         let mut meetings = self.meetings.lock().expect("hub lock");
         meetings
             .entry(meeting_id)
             .or_insert_with(|| {
-                let channel = Arc::new(MeetingChannel {
-                    meeting_id,
-                    frames: broadcast::channel(SUBSCRIBER_QUEUE).0,
-                    order: tokio::sync::Mutex::new(()),
-                    dirty_polls: Mutex::new(BTreeSet::new()),
-                    tally_wake: Notify::new(),
-                });
-                tokio::spawn(send_tallies(self.store.clone(), channel.clone(), self.tally_interval));
-                channel
+                let frames = broadcast::channel(SUBSCRIBER_QUEUE).0;
+                let tallies = Arc::new(TallyBoard::default());
+                let sender = frames.clone();
+                tokio::spawn(send_tallies(
+                    Arc::clone(&tallies),
+                    self.tally_interval,
+                    move |poll_id, tally| {
+                        // An error only means nobody is subscribed right now.
+                        let message = ServerMessage::Tally {
+                            meeting_id,
+                            poll_id,
+                            tally,
+                        };
+                        let _ = sender.send(Frame::new(None, message));
+                    },
+                ));
+                Arc::new(MeetingChannel { frames, tallies })
             })
             .clone()
     }
 
-    /// Runs a store change that logs an event, then broadcasts that event, all under the
-    /// meeting's order lock. Returns the event's seq.
-    pub async fn logged<F, Fut>(&self, meeting_id: u32, change: F) -> Result<(u32, MeetingEvent), StoreError>
-    where
-        F: FnOnce() -> Fut,
-        Fut: Future<Output = Result<(u32, MeetingEvent), StoreError>>,
-    {
+    /// Broadcasts committed log events, in seq order, and notes the tallies they changed.
+    pub fn publish(&self, meeting_id: MeetingId, events: &[(u32, MeetingEvent)], tallies: &[(PollId, Tally)]) {
         let channel = self.channel(meeting_id);
-        let _order = channel.order.lock().await;
-        let (seq, event) = change().await?;
-        channel.send(ServerMessage::Event {
-            meeting_id,
-            seq,
-            event: event.clone(),
-        });
-        Ok((seq, event))
-    }
-
-    /// Notes that a poll's tally changed; subscribers get it within one tally interval.
-    pub fn tally_changed(&self, meeting_id: u32, poll_id: u32) {
-        let channel = self.channel(meeting_id);
-        channel.dirty_polls.lock().expect("dirty polls lock").insert(poll_id);
-        channel.tally_wake.notify_one();
+        for (seq, event) in events {
+            let message = ServerMessage::Event {
+                meeting_id,
+                seq: *seq,
+                event: event.clone(),
+            };
+            // An error only means nobody is subscribed right now.
+            let _ = channel.frames.send(Frame::new(Some(*seq), message));
+        }
+        for (poll_id, tally) in tallies {
+            channel.tallies.update(*poll_id, *tally);
+        }
     }
 }
 
-/// Sends the tallies of changed polls at most once per `interval`, so a vote storm of N ballots
-/// costs a few broadcasts, not N.
-async fn send_tallies(store: Store, channel: Arc<MeetingChannel>, interval: Duration) {
+/// The latest tally of each poll that changed since the last broadcast.
+#[derive(Default)]
+struct TallyBoard {
+    changed: Mutex<BTreeMap<PollId, Tally>>,
+    wake: Notify,
+}
+
+impl TallyBoard {
+    fn update(&self, poll_id: PollId, tally: Tally) {
+        self.changed.lock().expect("tally board lock").insert(poll_id, tally);
+        self.wake.notify_one();
+    }
+
+    fn take(&self) -> BTreeMap<PollId, Tally> {
+        std::mem::take(&mut *self.changed.lock().expect("tally board lock"))
+    }
+}
+
+/// Sends each changed poll's latest tally at most once per `interval`, so a vote storm of N
+/// ballots costs a few broadcasts, not N. The first change after a quiet spell goes out at once.
+async fn send_tallies(board: Arc<TallyBoard>, interval: Duration, mut send: impl FnMut(PollId, Tally)) {
     loop {
-        channel.tally_wake.notified().await;
-        let polls: Vec<u32> = std::mem::take(&mut *channel.dirty_polls.lock().expect("dirty polls lock"))
-            .into_iter()
-            .collect();
-        for poll_id in polls {
-            match store.tally(channel.meeting_id, poll_id).await {
-                Ok(tally) => channel.send(ServerMessage::Tally {
-                    meeting_id: channel.meeting_id,
-                    poll_id,
-                    tally,
-                }),
-                Err(error) => tracing::warn!(%error, poll_id, "could not read a tally"),
-            }
+        board.wake.notified().await;
+        for (poll_id, tally) in board.take() {
+            send(poll_id, tally);
         }
         tokio::time::sleep(interval).await;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A vote storm: a thousand tally updates within a second become about ten broadcasts, the
+    /// last with the final count, and none comes sooner than the interval after the one before.
+    #[tokio::test(start_paused = true)]
+    async fn tallies_are_coalesced_to_one_per_interval_and_the_last_is_final() {
+        let board = Arc::new(TallyBoard::default());
+        let (sent, mut received) = tokio::sync::mpsc::unbounded_channel();
+        let started = tokio::time::Instant::now();
+        tokio::spawn(send_tallies(
+            Arc::clone(&board),
+            Duration::from_millis(100),
+            move |poll, tally| {
+                let _ = sent.send((started.elapsed(), poll, tally));
+            },
+        ));
+        for yes in 1..=1000u32 {
+            board.update(
+                PollId(1),
+                Tally {
+                    members: 1000,
+                    present: 1000,
+                    yes,
+                    no: 0,
+                    abstain: 0,
+                },
+            );
+            tokio::time::sleep(Duration::from_millis(1)).await;
+        }
+        // Let the last interval pass, then look at what went out.
+        tokio::time::sleep(Duration::from_millis(250)).await;
+        let mut broadcasts = Vec::new();
+        while let Ok(sent) = received.try_recv() {
+            broadcasts.push(sent);
+        }
+        assert!(
+            (10..=12).contains(&broadcasts.len()),
+            "{} broadcasts for 1000 changes in 1 s",
+            broadcasts.len()
+        );
+        assert_eq!(broadcasts.last().map(|(_, _, tally)| tally.yes), Some(1000));
+        for pair in broadcasts.windows(2) {
+            assert!(pair[1].0 - pair[0].0 >= Duration::from_millis(100), "{pair:?}");
+        }
+        assert_eq!(broadcasts[0].0, Duration::ZERO, "the first change goes out at once");
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn each_changed_poll_gets_its_own_latest_tally() {
+        let board = Arc::new(TallyBoard::default());
+        let (sent, mut received) = tokio::sync::mpsc::unbounded_channel();
+        tokio::spawn(send_tallies(
+            Arc::clone(&board),
+            Duration::from_millis(100),
+            move |poll, tally| {
+                let _ = sent.send((poll, tally.no));
+            },
+        ));
+        board.update(
+            PollId(1),
+            Tally {
+                no: 1,
+                ..Tally::default()
+            },
+        );
+        board.update(
+            PollId(2),
+            Tally {
+                no: 5,
+                ..Tally::default()
+            },
+        );
+        board.update(
+            PollId(1),
+            Tally {
+                no: 2,
+                ..Tally::default()
+            },
+        );
+        tokio::time::sleep(Duration::from_millis(150)).await;
+        let mut got = Vec::new();
+        while let Ok(sent) = received.try_recv() {
+            got.push(sent);
+        }
+        assert_eq!(got, vec![(PollId(1), 2), (PollId(2), 5)]);
     }
 }

@@ -1,11 +1,12 @@
 //! Uploads: size limit, type by content, SHA-256, PDFium indexing in a child process with a
-//! time and memory limit, then the blob and the document, committed before the answer.
+//! time and memory limit, then the blob, then the document decided and committed by the writer
+//! before the answer.
 
+use phonghop_core::{Actor, IndexedPage, NewDocument, Request};
 use phonghop_pdf::IngestError;
 use phonghop_protocol::http::UploadResponse;
-use phonghop_protocol::{ErrorCode, MeetingEvent};
-use phonghop_store::{NewDocument, NewPage};
-use sha2::{Digest, Sha256};
+use phonghop_protocol::{ErrorCode, ItemId, MeetingEvent, MeetingId, Sha256};
+use sha2::Digest;
 
 use crate::error::{ApiError, ApiResult};
 use crate::App;
@@ -13,21 +14,11 @@ use crate::App;
 /// What the uploader says about the file; the content decides what it is.
 #[derive(Debug, Clone)]
 pub struct Upload {
-    pub meeting_id: u32,
-    pub item_id: u32,
+    pub meeting_id: MeetingId,
+    pub item_id: ItemId,
+    /// Empty: the title comes from the file name.
     pub title: String,
     pub file_name: String,
-}
-
-/// The name a person sees, without any folder part: paths from clients never reach the disk.
-pub fn clean_file_name(name: &str) -> String {
-    let base = name.rsplit(['/', '\\']).next().unwrap_or_default();
-    let cleaned: String = base.chars().filter(|c| !c.is_control()).take(200).collect();
-    if cleaned.trim().is_empty() || cleaned == "." || cleaned == ".." {
-        "tai-lieu.pdf".to_owned()
-    } else {
-        cleaned.trim().to_owned()
-    }
 }
 
 /// Office documents are ZIP (docx, xlsx, pptx, odt) or OLE2 (doc, xls) containers.
@@ -58,8 +49,8 @@ fn refusal(error: IngestError) -> ApiError {
     }
 }
 
-/// Validates, indexes and stores one upload, then announces it to the meeting.
-pub async fn ingest(app: &App, upload: Upload, bytes: &[u8]) -> ApiResult<UploadResponse> {
+/// Validates, indexes and stores one upload by `uploader`, then announces it to the meeting.
+pub async fn ingest(app: &App, uploader: Actor, upload: Upload, bytes: &[u8]) -> ApiResult<UploadResponse> {
     if bytes.is_empty() {
         return Err(ApiError::new(ErrorCode::InvalidDocument, "the file is empty"));
     }
@@ -69,13 +60,7 @@ pub async fn ingest(app: &App, upload: Upload, bytes: &[u8]) -> ApiResult<Upload
             "LibreOffice was not found",
         ));
     }
-    if !app.store.item_in_meeting(upload.meeting_id, upload.item_id).await? {
-        return Err(ApiError::new(
-            ErrorCode::NotFound,
-            "no such agenda item in this meeting",
-        ));
-    }
-    let sha256 = hex::encode(Sha256::digest(bytes));
+    let sha256 = Sha256::from_digest(&sha2::Sha256::digest(bytes).into());
     let incoming = app
         .blobs
         .write_incoming(bytes)
@@ -98,36 +83,22 @@ pub async fn ingest(app: &App, upload: Upload, bytes: &[u8]) -> ApiResult<Upload
         pages: indexed
             .pages
             .into_iter()
-            .map(|page| NewPage {
+            .map(|page| IndexedPage {
                 width_pt: page.width_pt,
                 height_pt: page.height_pt,
                 text: page.text,
             })
             .collect(),
     };
-    let meeting_id = upload.meeting_id;
-    let (seq, event) = app
-        .hub
-        .logged(meeting_id, || app.store.add_document(meeting_id, &document))
+    let done = app
+        .writer
+        .submit(upload.meeting_id, uploader, None, Request::AddDocument(document))
         .await?;
-    match event {
-        MeetingEvent::DocumentAdded { document } => Ok(UploadResponse { document, seq }),
+    match done.events.into_iter().next() {
+        Some((seq, MeetingEvent::DocumentAdded { document })) => Ok(UploadResponse { document, seq }),
         other => Err(ApiError::new(
             ErrorCode::Internal,
-            format!("unexpected event {other:?}"),
+            format!("adding a document logged {other:?}"),
         )),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn file_names_lose_their_folders() {
-        assert_eq!(clean_file_name("../../etc/passwd"), "passwd");
-        assert_eq!(clean_file_name("C:\\Users\\x\\Tờ trình.pdf"), "Tờ trình.pdf");
-        assert_eq!(clean_file_name(".."), "tai-lieu.pdf");
-        assert_eq!(clean_file_name(""), "tai-lieu.pdf");
     }
 }

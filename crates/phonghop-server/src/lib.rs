@@ -4,7 +4,9 @@
 //! - [`config`]: where data lives and the limits the server enforces.
 //! - [`app`]: the shared state every handler gets, and [`serve`].
 //! - [`error`]: [`ApiError`], one error type that decides HTTP status and what a client sees.
-//! - [`auth`]: passwords (argon2id), session tokens, login rate limit, the `Bearer` extractor.
+//! - [`auth`]: logging in, session tokens, the login limits, the `Bearer` extractor.
+//! - [`passwords`]: argon2id checks on a few threads behind a short queue.
+//! - [`writer`]: the one task that changes meetings: load, decide, append, broadcast, answer.
 //! - [`hub`]: per-meeting broadcast of log events and coalesced live tallies.
 //! - [`commands`]: carrying out a [`phonghop_protocol::Command`], shared by HTTP and WebSocket.
 //! - [`ws`]: one WebSocket connection: authenticate, subscribe (replay or snapshot), commands.
@@ -13,9 +15,9 @@
 //! - [`blobs`]: blob files on disk and serving them with `ETag` and `Range`.
 //! - [`demo`]: the demo meeting and the councillors of a CSV file.
 //!
-//! **Architecture invariant:** the server is the single source of truth. A command's event is
-//! broadcast only after it is committed, and under the meeting's order lock, so every client
-//! sees events in `seq` order with no gaps.
+//! **Architecture invariant:** the server is the single source of truth, and it decides nothing
+//! itself: every change is decided by `phonghop_core::decide` in the [`writer`], committed, then
+//! broadcast in `seq` order and answered. Nothing is acknowledged before it is committed.
 
 pub mod api;
 pub mod app;
@@ -27,6 +29,8 @@ pub mod demo;
 pub mod error;
 pub mod hub;
 pub mod ingest;
+pub mod passwords;
+pub mod writer;
 pub mod ws;
 
 pub use app::{serve, App};

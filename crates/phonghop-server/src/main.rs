@@ -1,7 +1,5 @@
-//! `phonghop-server`: runs the session server, seeds the demo meeting, and gives the
-//! secretariat a small command line over the HTTP API.
-
-mod admin;
+//! `phonghop-server`: runs the session server, seeds the demo meeting, imports councillors. The
+//! secretariat's command line over the HTTP API is its own program, `phonghop-admin`.
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -34,8 +32,6 @@ enum Top {
         #[arg(long)]
         password: String,
     },
-    /// Secretariat commands against a running server.
-    Admin(admin::AdminArgs),
 }
 
 #[derive(clap::Args)]
@@ -92,7 +88,6 @@ async fn run() -> Result<()> {
             println!("{} tài khoản / accounts ready", councillors.len());
             Ok(())
         }
-        Top::Admin(args) => admin::run(args).await,
     }
 }
 

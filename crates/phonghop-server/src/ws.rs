@@ -1,17 +1,27 @@
 //! One WebSocket connection: `authenticate`, `subscribe` (replay or snapshot, then live), and
 //! commands. A bad frame gets an error frame and the connection carries on.
+//!
+//! The connection is generic over its socket (any `Stream` + `Sink` of WebSocket messages), so
+//! it runs the same over axum's WebSocket and over channels in a test.
+//!
+//! When the session expires while the socket is open, the connection sends one
+//! `error {id: null, code: token_expired}`, ends its subscription and forgets the user; the
+//! client logs in again, authenticates and subscribes from its last seq.
 
-use std::sync::Arc;
+use std::time::Duration;
 
-use axum::extract::ws::{Message, WebSocket};
+use axum::extract::ws::Message;
+use futures_util::{Sink, SinkExt, Stream, StreamExt};
+use phonghop_core::Request;
 use phonghop_protocol::{
-    decode_client_frame, ClientMessage, ErrorCode, ErrorFrame, MyBallot, PollState, ServerFrame, ServerMessage,
-    MAX_FRAME_BYTES,
+    decode_client_frame, ClientMessage, ErrorCode, ErrorFrame, MeetingId, MyBallot, PollState, ServerFrame,
+    ServerMessage, MAX_FRAME_BYTES,
 };
 use tokio::sync::broadcast;
 
-use crate::auth::{user_for_token, AuthUser};
+use crate::auth::{unix_now, user_for_token, AuthUser};
 use crate::error::ApiError;
+use crate::hub::Frame;
 use crate::App;
 
 /// Frames larger than this close the connection outright (tungstenite refuses to buffer them);
@@ -19,20 +29,33 @@ use crate::App;
 /// connection stays.
 pub const HARD_FRAME_LIMIT: usize = 1024 * 1024;
 
-struct Subscription {
-    meeting_id: u32,
-    frames: broadcast::Receiver<Arc<str>>,
+/// What a WebSocket connection runs over.
+pub trait FrameSocket:
+    Stream<Item = Result<Message, axum::Error>> + Sink<Message, Error = axum::Error> + Unpin + Send
+{
 }
 
-struct Connection {
+impl<T> FrameSocket for T where
+    T: Stream<Item = Result<Message, axum::Error>> + Sink<Message, Error = axum::Error> + Unpin + Send
+{
+}
+
+struct Subscription {
+    meeting_id: MeetingId,
+    frames: broadcast::Receiver<Frame>,
+    /// The seq the catch-up reached: log frames up to it were already sent.
+    caught_up_to: u32,
+}
+
+struct Connection<S> {
     app: App,
-    socket: WebSocket,
+    socket: S,
     user: Option<AuthUser>,
     subscription: Option<Subscription>,
 }
 
 /// Serves one upgraded WebSocket until the client leaves or the socket fails.
-pub async fn run(app: App, socket: WebSocket) {
+pub async fn run<S: FrameSocket>(app: App, socket: S) {
     let mut connection = Connection {
         app,
         socket,
@@ -44,11 +67,12 @@ pub async fn run(app: App, socket: WebSocket) {
     }
 }
 
-impl Connection {
+impl<S: FrameSocket> Connection<S> {
     async fn serve(&mut self) -> Result<(), axum::Error> {
         loop {
+            let expiry = self.user.as_ref().map(|user| user.expires_at);
             tokio::select! {
-                incoming = self.socket.recv() => {
+                incoming = self.socket.next() => {
                     let Some(message) = incoming else { return Ok(()) };
                     match message? {
                         Message::Text(text) => self.on_text(text.as_str()).await?,
@@ -60,13 +84,25 @@ impl Connection {
                     }
                 }
                 frame = next_frame(&mut self.subscription) => self.on_broadcast(frame).await?,
+                () = expires(expiry) => self.session_expired().await?,
             }
         }
     }
 
-    async fn on_broadcast(&mut self, frame: Result<Arc<str>, broadcast::error::RecvError>) -> Result<(), axum::Error> {
+    /// The session ended while the socket was open: say so once, and stop serving it.
+    async fn session_expired(&mut self) -> Result<(), axum::Error> {
+        self.user = None;
+        self.subscription = None;
+        let error = ErrorFrame::new(
+            ErrorCode::TokenExpired,
+            "the session expired; log in and authenticate again",
+        );
+        self.send_error(None, error).await
+    }
+
+    async fn on_broadcast(&mut self, frame: Result<Frame, broadcast::error::RecvError>) -> Result<(), axum::Error> {
         match frame {
-            Ok(text) => self.socket.send(Message::Text(text.as_ref().into())).await,
+            Ok(frame) => self.forward(frame).await,
             Err(broadcast::error::RecvError::Lagged(missed)) => {
                 // Too slow to keep up: start over from a snapshot rather than slow the others.
                 tracing::info!(missed, "subscriber lagged; resending a snapshot");
@@ -80,6 +116,15 @@ impl Connection {
         }
     }
 
+    /// Sends a broadcast frame unless the catch-up already carried it.
+    async fn forward(&mut self, frame: Frame) -> Result<(), axum::Error> {
+        let caught_up_to = self.subscription.as_ref().map_or(0, |s| s.caught_up_to);
+        if frame.seq.is_some_and(|seq| seq <= caught_up_to) {
+            return Ok(());
+        }
+        self.socket.send(Message::Text(frame.text.as_ref().into())).await
+    }
+
     /// Sends the broadcast frames already waiting for this connection.
     async fn forward_pending(&mut self) -> Result<(), axum::Error> {
         loop {
@@ -87,7 +132,7 @@ impl Connection {
                 return Ok(());
             };
             match subscription.frames.try_recv() {
-                Ok(text) => self.socket.send(Message::Text(text.as_ref().into())).await?,
+                Ok(frame) => self.forward(frame).await?,
                 Err(broadcast::error::TryRecvError::Empty) | Err(broadcast::error::TryRecvError::Closed) => {
                     return Ok(())
                 }
@@ -113,9 +158,8 @@ impl Connection {
     async fn on_text(&mut self, text: &str) -> Result<(), axum::Error> {
         if text.len() > MAX_FRAME_BYTES {
             let detail = format!("{} bytes; the limit is {MAX_FRAME_BYTES}", text.len());
-            return self
-                .send_error(None, ErrorFrame::new(ErrorCode::FrameTooLarge, detail))
-                .await;
+            let error = ErrorFrame::new(ErrorCode::FrameTooLarge, detail);
+            return self.send_error(command_id_of(text), error).await;
         }
         let message = match decode_client_frame(text) {
             Ok(message) => message,
@@ -123,37 +167,17 @@ impl Connection {
         };
         match message {
             ClientMessage::Ping => self.send(ServerMessage::Pong).await,
-            ClientMessage::Authenticate { token } => match user_for_token(&self.app, &token).await {
-                Ok(user) => {
-                    let view = user.record.view();
-                    // A different person on the same socket starts with no subscription.
-                    if self.user.as_ref().map(AuthUser::id) != Some(user.id()) {
-                        self.subscription = None;
-                    }
-                    self.user = Some(user);
-                    self.send(ServerMessage::Welcome { user: view }).await
-                }
-                Err(ApiError(error)) => self.send_error(None, error).await,
-            },
+            ClientMessage::Authenticate { token } => self.authenticate(&token).await,
             ClientMessage::Subscribe { meeting_id, since_seq } => self.subscribe(meeting_id, since_seq).await,
             ClientMessage::Command {
                 id,
                 meeting_id,
                 command,
             } => {
-                let Some(user) = self.user.clone() else {
-                    return self
-                        .send_error(
-                            Some(id),
-                            ErrorFrame::new(ErrorCode::Unauthenticated, "authenticate first"),
-                        )
-                        .await;
+                let user = match self.current_user() {
+                    Ok(user) => user,
+                    Err(error) => return self.send_error(Some(id), error).await,
                 };
-                if user.is_expired() {
-                    return self
-                        .send_error(Some(id), ErrorFrame::new(ErrorCode::TokenExpired, ""))
-                        .await;
-                }
                 if self.subscription.as_ref().map(|s| s.meeting_id) != Some(meeting_id) {
                     let error = ErrorFrame::new(ErrorCode::NotSubscribed, format!("meeting {meeting_id}"));
                     return self.send_error(Some(id), error).await;
@@ -171,48 +195,61 @@ impl Connection {
         }
     }
 
-    /// Starts following a meeting: replays what the client missed when that is short, else
-    /// sends a snapshot; then marks the switch to live events.
-    async fn subscribe(&mut self, meeting_id: u32, since_seq: Option<u32>) -> Result<(), axum::Error> {
-        let Some(user) = self.user.clone() else {
-            return self
-                .send_error(None, ErrorFrame::new(ErrorCode::Unauthenticated, "authenticate first"))
-                .await;
-        };
-        match self.app.store.member_role(meeting_id, user.id()).await {
-            Ok(Some(role)) => {
-                if role.votes() {
-                    match self.app.store.check_in(meeting_id, user.id()).await {
-                        // One more present: the open polls' tallies show it.
-                        Ok(true) => match self.app.store.open_poll_ids(meeting_id).await {
-                            Ok(polls) => polls
-                                .into_iter()
-                                .for_each(|poll_id| self.app.hub.tally_changed(meeting_id, poll_id)),
-                            Err(error) => tracing::warn!(%error, "reading open polls failed"),
-                        },
-                        Ok(false) => {}
-                        Err(error) => tracing::warn!(%error, "check-in failed"),
-                    }
-                }
-            }
-            Ok(None) => {
-                return self
-                    .send_error(
-                        None,
-                        ErrorFrame::new(ErrorCode::NotFound, format!("meeting {meeting_id}")),
-                    )
-                    .await
-            }
-            Err(error) => return self.send_error(None, ApiError::from(error).0).await,
+    /// The authenticated user, or why there is none.
+    fn current_user(&self) -> Result<AuthUser, ErrorFrame> {
+        match &self.user {
+            None => Err(ErrorFrame::new(ErrorCode::Unauthenticated, "authenticate first")),
+            Some(user) if user.is_expired() => Err(ErrorFrame::new(ErrorCode::TokenExpired, "")),
+            Some(user) => Ok(user.clone()),
         }
-        let channel = self.app.hub.channel(meeting_id);
-        let order = channel.order.lock().await;
-        let frames = channel.subscribe();
-        let catch_up = catch_up(&self.app, meeting_id, since_seq, &user).await;
-        drop(order);
-        match catch_up {
+    }
+
+    /// A successful `authenticate` by the same person keeps the subscription; by someone else,
+    /// or a failed one, ends it.
+    async fn authenticate(&mut self, token: &str) -> Result<(), axum::Error> {
+        match user_for_token(&self.app, token).await {
+            Ok(user) => {
+                let view = user.record.view();
+                if self.user.as_ref().map(AuthUser::id) != Some(user.id()) {
+                    self.subscription = None;
+                }
+                self.user = Some(user);
+                self.send(ServerMessage::Welcome { user: view }).await
+            }
+            Err(ApiError(error)) => {
+                self.user = None;
+                self.subscription = None;
+                self.send_error(None, error).await
+            }
+        }
+    }
+
+    /// Starts following a meeting: checks the member in, replays what the client missed when
+    /// that is short, else sends a snapshot; then marks the switch to live events.
+    async fn subscribe(&mut self, meeting_id: MeetingId, since_seq: Option<u32>) -> Result<(), axum::Error> {
+        let user = match self.current_user() {
+            Ok(user) => user,
+            Err(error) => return self.send_error(None, error).await,
+        };
+        // Being here is presence; a stranger's check-in is refused as `not_found`.
+        let checked_in = self
+            .app
+            .writer
+            .submit(meeting_id, user.actor(), None, Request::CheckIn)
+            .await;
+        if let Err(ApiError(error)) = checked_in {
+            return self.send_error(None, error).await;
+        }
+        // Subscribe before reading the catch-up, so nothing committed in between is missed;
+        // frames the catch-up already holds are skipped by their seq.
+        let frames = self.app.hub.channel(meeting_id).subscribe();
+        match catch_up(&self.app, meeting_id, since_seq, &user).await {
             Ok((messages, seq, my_ballots)) => {
-                self.subscription = Some(Subscription { meeting_id, frames });
+                self.subscription = Some(Subscription {
+                    meeting_id,
+                    frames,
+                    caught_up_to: seq,
+                });
                 for message in messages {
                     self.send(message).await?;
                 }
@@ -232,21 +269,21 @@ impl Connection {
 /// ballots.
 async fn catch_up(
     app: &App,
-    meeting_id: u32,
+    meeting_id: MeetingId,
     since_seq: Option<u32>,
     user: &AuthUser,
 ) -> Result<(Vec<ServerMessage>, u32, Vec<MyBallot>), ApiError> {
     let store = &app.store;
-    let last = store.last_seq(meeting_id).await?;
+    let loaded = store.load(meeting_id).await?;
+    let (seq, state) = (loaded.model.seq, loaded.model.view);
     let my_ballots = store.my_ballots(meeting_id, user.id()).await?;
-    if let Some(since) = since_seq.filter(|since| *since <= last && last - since <= app.config.max_replay) {
-        let events = store.events_after(meeting_id, since, app.config.max_replay).await?;
+    if let Some(since) = since_seq.filter(|since| *since <= seq && seq - since <= app.config.max_replay) {
+        let events = store.events_after(meeting_id, since, seq - since).await?;
         let mut messages: Vec<ServerMessage> = events
             .into_iter()
             .map(|(seq, event)| ServerMessage::Event { meeting_id, seq, event })
             .collect();
         // Tallies are not in the log: bring the open polls' counts up to date too.
-        let (_, state) = store.snapshot(meeting_id).await?;
         for poll in state.polls.iter().filter(|poll| poll.state == PollState::Open) {
             messages.push(ServerMessage::Tally {
                 meeting_id,
@@ -254,9 +291,8 @@ async fn catch_up(
                 tally: poll.tally,
             });
         }
-        return Ok((messages, last, my_ballots));
+        return Ok((messages, seq, my_ballots));
     }
-    let (seq, state) = store.snapshot(meeting_id).await?;
     let snapshot = ServerMessage::Snapshot {
         meeting_id,
         seq,
@@ -274,9 +310,21 @@ fn command_id_of(text: &str) -> Option<String> {
 }
 
 /// The next broadcast frame, or never when there is no subscription.
-async fn next_frame(subscription: &mut Option<Subscription>) -> Result<Arc<str>, broadcast::error::RecvError> {
+async fn next_frame(subscription: &mut Option<Subscription>) -> Result<Frame, broadcast::error::RecvError> {
     match subscription {
         Some(subscription) => subscription.frames.recv().await,
+        None => std::future::pending().await,
+    }
+}
+
+/// Completes when a session expiring at `expires_at` (Unix seconds) has expired; never without
+/// one.
+async fn expires(expires_at: Option<i64>) {
+    match expires_at {
+        Some(at) => {
+            let left = u64::try_from(at - unix_now()).unwrap_or(0);
+            tokio::time::sleep(Duration::from_secs(left)).await
+        }
         None => std::future::pending().await,
     }
 }

@@ -1,31 +1,27 @@
-//! phonghop's database: SQLite through sqlx, its migrations and the per-meeting event log.
+//! phonghop's database behind one [`Store`] trait: accounts, meetings, the per-meeting event log
+//! and the projections of every recorded fact. [`SqliteStore`] is the implementation a hall
+//! laptop runs; a PostgreSQL one can stand beside it.
 //!
 //! Layout:
-//! - this file: [`Store`] (opening, pragmas, the write lock) and [`StoreError`].
-//! - [`accounts`]: users and hashed session tokens.
-//! - [`meetings`]: meetings, members, attendance, the agenda, snapshots and the event log.
-//! - [`documents`]: blobs and documents with their per-page text.
-//! - [`polls`]: polls, ballots and tallies.
+//! - this file: the [`Store`] trait, [`StoreError`], [`Receipt`], [`Entry`], [`Loaded`].
+//! - [`sqlite`]: [`SqliteStore`] with its migrations in `migrations/`.
 //!
-//! **Architecture invariant:** every change to a meeting that clients mirror happens in one
-//! transaction together with the event that describes it, so the log and the tables never
-//! disagree, and `seq` is gap-free per meeting.
+//! **Architecture invariant:** the store decides nothing. The server loads a meeting
+//! ([`Store::load`]), decides with `phonghop_core::decide`, and appends the facts
+//! ([`Store::append`]) naming the version it decided on; an append on any other version is a
+//! [`StoreError::Conflict`]. The guarantees hold in the database itself — a gap-free append-only
+//! log, one ballot per voter of the poll's roll, ballots only into open polls, each command id
+//! once — so a second server process on the same database cannot break them.
 
-pub mod accounts;
-pub mod documents;
-pub mod meetings;
-pub mod polls;
+pub mod sqlite;
 
-use std::path::Path;
-use std::str::FromStr;
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use async_trait::async_trait;
+use phonghop_core::{Fact, MeetingModel};
+use phonghop_protocol::{
+    CommandResult, Meeting, MeetingEvent, MeetingId, MeetingSummary, MyBallot, Role, Sha256, UserId, UserView,
+};
 
-use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
-use sqlx::SqlitePool;
-use tokio::sync::{Mutex, MutexGuard};
-
-pub use accounts::{NewUser, UserRecord};
-pub use documents::{NewDocument, NewPage};
+pub use sqlite::SqliteStore;
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
 
@@ -33,141 +29,115 @@ pub type Result<T, E = StoreError> = std::result::Result<T, E>;
 pub enum StoreError {
     #[error("{0} not found")]
     NotFound(&'static str),
-    #[error("invalid: {0}")]
-    Invalid(String),
-    #[error("this member has already voted in this poll")]
-    AlreadyVoted,
-    #[error("the poll is closed")]
-    PollClosed,
-    #[error("only members of the body vote")]
-    NotAVoter,
     #[error("{0} already exists")]
     Duplicate(&'static str),
-    /// The command of this receipt was carried out before; its result (JSON) is here.
-    #[error("this command was already carried out")]
-    AlreadyProcessed(String),
+    /// The meeting changed since the state the append was decided on was loaded: load it again
+    /// and decide again.
+    #[error("the meeting changed since it was loaded")]
+    Conflict,
+    /// The database refused the change by one of its own rules (one ballot per voter, only
+    /// into open polls, a gap-free log); a correct decision on the current state never does.
+    #[error("the database refused the change: {0}")]
+    Refused(String),
     #[error("stored data is not readable: {0}")]
     Corrupt(String),
+    /// The database file was made by a development version with another schema.
+    #[error("the database was made by an older development version of phonghop; move it away and start again ({0})")]
+    OldSchema(String),
     #[error("database: {0}")]
     Database(#[from] sqlx::Error),
     #[error("migration: {0}")]
-    Migration(#[from] sqlx::migrate::MigrateError),
+    Migration(sqlx::migrate::MigrateError),
 }
 
-/// The database of one server.
-#[derive(Clone)]
-pub struct Store {
-    pool: SqlitePool,
-    /// SQLite has one writer at a time. Taking this lock before each write transaction queues
-    /// writers in the process instead of letting them collide on SQLITE_BUSY, which a deferred
-    /// transaction that read first cannot wait out.
-    write_lock: std::sync::Arc<Mutex<()>>,
-}
-
-impl Store {
-    /// Opens (creating if needed) the database file and brings its schema up to date.
-    pub async fn open(path: &Path) -> Result<Store> {
-        let options = SqliteConnectOptions::from_str("sqlite://")?
-            .filename(path)
-            .create_if_missing(true)
-            .journal_mode(SqliteJournalMode::Wal)
-            // FULL: a commit is on disk before it returns, so an ack survives a power cut too.
-            .synchronous(SqliteSynchronous::Full)
-            .foreign_keys(true)
-            .busy_timeout(Duration::from_secs(10));
-        let pool = SqlitePoolOptions::new()
-            .max_connections(8)
-            .connect_with(options)
-            .await?;
-        sqlx::migrate!("./migrations").run(&pool).await?;
-        Ok(Store {
-            pool,
-            write_lock: std::sync::Arc::new(Mutex::new(())),
-        })
-    }
-
-    pub(crate) fn pool(&self) -> &SqlitePool {
-        &self.pool
-    }
-
-    /// Starts a write transaction, after the writers queued before it.
-    pub(crate) async fn write(&self) -> Result<WriteTransaction<'_>> {
-        let guard = self.write_lock.lock().await;
-        let transaction = self.pool.begin().await?;
-        Ok(WriteTransaction {
-            transaction,
-            _guard: guard,
-        })
-    }
-
-    /// Closes every connection, checkpointing the WAL.
-    pub async fn close(&self) {
-        self.pool.close().await;
-    }
-}
-
-/// A transaction holding the store's write lock until it is committed or dropped.
-pub(crate) struct WriteTransaction<'a> {
-    pub(crate) transaction: sqlx::Transaction<'static, sqlx::Sqlite>,
-    _guard: MutexGuard<'a, ()>,
-}
-
-impl WriteTransaction<'_> {
-    pub(crate) async fn commit(self) -> Result<()> {
-        self.transaction.commit().await?;
-        Ok(())
-    }
-}
-
-/// Who sent a command and under which id. A mutation given a receipt records its result in
-/// the same transaction as its effect, and refuses to run twice for the same receipt, so a
-/// command resent after a lost ack (or sent twice at once) is carried out exactly once.
-#[derive(Debug, Clone)]
+/// Who sent a command and under which id. An entry with a receipt records its result under it,
+/// in the same transaction as its facts, so a command resent after a lost ack (or sent twice at
+/// once, or after a crash) is carried out once and answered the same.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Receipt {
-    pub user_id: u32,
+    pub user: UserId,
     pub command_id: String,
 }
 
-/// Fails with [`StoreError::AlreadyProcessed`] when the receipt's command already ran.
-pub(crate) async fn check_receipt(connection: &mut sqlx::SqliteConnection, receipt: Option<&Receipt>) -> Result<()> {
-    let Some(receipt) = receipt else { return Ok(()) };
-    let row = sqlx::query("SELECT result FROM processed_commands WHERE user_id = ? AND command_id = ?")
-        .bind(i64::from(receipt.user_id))
-        .bind(&receipt.command_id)
-        .fetch_optional(connection)
-        .await?;
-    match row {
-        Some(row) => Err(StoreError::AlreadyProcessed(sqlx::Row::get(&row, "result"))),
-        None => Ok(()),
+/// The facts of one decided request, and the answer its sender gets once they are committed.
+#[derive(Debug, Clone)]
+pub struct Entry {
+    pub receipt: Option<Receipt>,
+    pub facts: Vec<Fact>,
+    pub result: CommandResult,
+}
+
+/// A meeting as decisions need it, and the version it was read at.
+#[derive(Debug, Clone)]
+pub struct Loaded {
+    pub model: MeetingModel,
+    pub version: u64,
+}
+
+/// An account with its password hash, as the server needs it to log someone in.
+#[derive(Debug, Clone)]
+pub struct UserRecord {
+    pub id: UserId,
+    pub username: String,
+    pub full_name: String,
+    pub position: String,
+    pub password_hash: String,
+    pub is_admin: bool,
+}
+
+impl UserRecord {
+    pub fn view(&self) -> UserView {
+        UserView {
+            id: self.id,
+            username: self.username.clone(),
+            full_name: self.full_name.clone(),
+            position: self.position.clone(),
+        }
     }
 }
 
-/// Records the result of the receipt's command, inside the command's own transaction.
-pub(crate) async fn record_receipt(
-    connection: &mut sqlx::SqliteConnection,
-    receipt: Option<&Receipt>,
-    result: &phonghop_protocol::CommandResult,
-) -> Result<()> {
-    let Some(receipt) = receipt else { return Ok(()) };
-    let json = serde_json::to_string(result).map_err(|err| StoreError::Corrupt(err.to_string()))?;
-    sqlx::query("INSERT INTO processed_commands (user_id, command_id, result) VALUES (?, ?, ?)")
-        .bind(i64::from(receipt.user_id))
-        .bind(&receipt.command_id)
-        .bind(json)
-        .execute(connection)
-        .await?;
-    Ok(())
+#[derive(Debug, Clone)]
+pub struct NewUser {
+    pub username: String,
+    pub full_name: String,
+    pub position: String,
+    pub password_hash: String,
+    pub is_admin: bool,
 }
 
-/// Seconds since the Unix epoch.
-pub fn unix_now() -> i64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|d| d.as_secs() as i64)
-        .unwrap_or(0)
-}
+/// Where phonghop keeps everything. Every method is one short transaction.
+#[async_trait]
+pub trait Store: Send + Sync + 'static {
+    // Accounts and sessions.
+    async fn create_user(&self, user: &NewUser) -> Result<UserId>;
+    async fn user_by_username(&self, username: &str) -> Result<Option<UserRecord>>;
+    async fn create_session(&self, token_hash: &[u8; 32], user: UserId, expires_at: i64) -> Result<()>;
+    /// The user a token hash belongs to, with the session's expiry (Unix seconds).
+    async fn session_user(&self, token_hash: &[u8; 32]) -> Result<Option<(UserRecord, i64)>>;
 
-/// Whether a database error is a UNIQUE or PRIMARY KEY violation.
-pub(crate) fn is_unique_violation(error: &sqlx::Error) -> bool {
-    matches!(error, sqlx::Error::Database(db) if db.is_unique_violation())
+    // Meetings.
+    async fn create_meeting(&self, title: &str, location: &str, starts_at: &str) -> Result<Meeting>;
+    async fn meetings_of(&self, user: UserId) -> Result<Vec<MeetingSummary>>;
+    async fn first_meeting_id(&self) -> Result<Option<MeetingId>>;
+    async fn member_role(&self, meeting: MeetingId, user: UserId) -> Result<Option<Role>>;
+
+    // The one write path of a meeting.
+    /// The meeting as decisions need it, from its projections, and the version it is at.
+    async fn load(&self, meeting: MeetingId) -> Result<Loaded>;
+    /// For each receipt, the result of its command if that command was already carried out.
+    async fn processed(&self, receipts: &[Receipt]) -> Result<Vec<Option<CommandResult>>>;
+    /// Records the entries' facts (log, projections, ballots, receipts) in one transaction if
+    /// the meeting is still at `version`; returns the new version. Nothing is recorded otherwise.
+    async fn append(&self, meeting: MeetingId, version: u64, entries: &[Entry]) -> Result<u64>;
+
+    // Reads for clients.
+    /// Up to `limit` logged events after `seq`, in order.
+    async fn events_after(&self, meeting: MeetingId, seq: u32, limit: u32) -> Result<Vec<(u32, MeetingEvent)>>;
+    async fn last_seq(&self, meeting: MeetingId) -> Result<u32>;
+    /// The ballots `user` cast in the meeting's polls.
+    async fn my_ballots(&self, meeting: MeetingId, user: UserId) -> Result<Vec<MyBallot>>;
+    /// Whether `user` may read the blob: it belongs to a document of one of their meetings.
+    async fn blob_visible_to(&self, sha256: &Sha256, user: UserId) -> Result<bool>;
+    /// Closes every connection (checkpointing SQLite's WAL).
+    async fn close(&self);
 }

@@ -1,120 +1,410 @@
-//! The store on a real SQLite file: the event log is gap-free, one ballot per member, a closed
-//! poll takes no ballot, and a snapshot agrees with the log.
+//! The store on a real SQLite file: what it loads is what was decided; two stores on one file
+//! (as two server processes would be) keep the log gap-free and one ballot per member; and the
+//! database itself refuses what a correct decision never asks for.
 
-use phonghop_protocol::{Choice, MajorityRule, MeetingEvent, Outcome, PollState, Role};
-use phonghop_store::{NewUser, Store, StoreError};
+use std::sync::Arc;
 
-async fn store_with_members(dir: &std::path::Path, delegates: u32) -> (Store, u32, Vec<u32>) {
-    let store = Store::open(&dir.join("test.sqlite3")).await.unwrap();
-    let meeting = store
-        .create_meeting("Kỳ họp thử", "Hội trường", "2026-12-01")
-        .await
-        .unwrap();
-    let mut users = Vec::new();
-    for n in 0..delegates + 1 {
-        let id = store
+use phonghop_core::{command_result, decide, Actor, Fact, Refusal, Request};
+use phonghop_protocol::{
+    Choice, Command, CommandResult, ErrorCode, ItemId, MeetingEvent, MeetingId, PollId, Role, UserId,
+};
+use phonghop_store::{Entry, NewUser, Receipt, SqliteStore, Store, StoreError};
+use rand::{Rng, SeedableRng};
+
+const OFFICE: Actor = Actor {
+    user: UserId(1),
+    is_admin: true,
+};
+
+async fn new_store(dir: &std::path::Path) -> SqliteStore {
+    SqliteStore::open(&dir.join("test.sqlite3")).await.unwrap()
+}
+
+/// A meeting with user 1 as secretariat (and admin), user 2 as chair and `delegates` delegates
+/// (users 3…).
+async fn meeting_with_members(store: &SqliteStore, delegates: u32) -> MeetingId {
+    for n in 1..=delegates + 2 {
+        store
             .create_user(&NewUser {
                 username: format!("db{n:03}"),
                 full_name: format!("Đại biểu {n}"),
                 position: String::new(),
                 password_hash: "not used here".into(),
-                is_admin: n == 0,
+                is_admin: n == 1,
             })
             .await
             .unwrap();
-        let role = if n == 0 { Role::Secretariat } else { Role::Delegate };
-        store.set_member(meeting.id, id, role).await.unwrap();
-        users.push(id);
     }
-    (store, meeting.id, users)
+    let meeting = store
+        .create_meeting("Kỳ họp thử", "Hội trường", "2026-12-01")
+        .await
+        .unwrap();
+    for n in 1..=delegates + 2 {
+        let role = match n {
+            1 => Role::Secretariat,
+            2 => Role::Chair,
+            _ => Role::Delegate,
+        };
+        execute(
+            store,
+            meeting.id,
+            OFFICE,
+            Request::SetMember { user: UserId(n), role },
+            None,
+        )
+        .await
+        .unwrap();
+    }
+    meeting.id
 }
 
-#[tokio::test]
-async fn concurrent_changes_get_gap_free_sequence_numbers() {
-    let dir = tempfile::tempdir().unwrap();
-    let (store, meeting, _) = store_with_members(dir.path(), 1).await;
-    let adds = (0..20).map(|n| {
-        let store = store.clone();
-        tokio::spawn(async move {
-            store
-                .add_agenda_item(meeting, &format!("Mục {n}"), "", None)
-                .await
-                .unwrap()
-                .0
-        })
+/// What the server does for one request: load, decide, append on the version it decided on,
+/// and start over when another writer got there first.
+async fn execute(
+    store: &SqliteStore,
+    meeting: MeetingId,
+    actor: Actor,
+    request: Request,
+    command_id: Option<&str>,
+) -> Result<CommandResult, Refusal> {
+    let receipt = command_id.map(|id| Receipt {
+        user: actor.user,
+        command_id: id.to_owned(),
     });
-    let mut seqs: Vec<u32> = futures_join(adds).await;
-    seqs.sort_unstable();
-    assert_eq!(seqs, (1..=20).collect::<Vec<_>>());
-    let events = store.events_after(meeting, 0, 100).await.unwrap();
-    assert_eq!(
-        events.iter().map(|(seq, _)| *seq).collect::<Vec<_>>(),
-        (1..=20).collect::<Vec<_>>()
-    );
-    let (seq, state) = store.snapshot(meeting).await.unwrap();
-    assert_eq!(seq, 20);
-    let positions: Vec<u32> = state.items.iter().map(|item| item.position).collect();
-    assert_eq!(positions, (0..20).collect::<Vec<_>>(), "positions are gap-free too");
+    loop {
+        if let Some(receipt) = &receipt {
+            if let Some(done) = store.processed(std::slice::from_ref(receipt)).await.unwrap().remove(0) {
+                return Ok(done);
+            }
+        }
+        let loaded = store.load(meeting).await.unwrap();
+        let facts = decide(&loaded.model, &actor, &request)?;
+        let mut model = loaded.model.clone();
+        facts.iter().for_each(|fact| model.apply(fact));
+        let result = command_result(&facts, model.seq);
+        let entry = Entry {
+            receipt: receipt.clone(),
+            facts,
+            result: result.clone(),
+        };
+        match store.append(meeting, loaded.version, &[entry]).await {
+            Ok(_) => return Ok(result),
+            Err(StoreError::Conflict) => continue,
+            Err(other) => panic!("append failed: {other}"),
+        }
+    }
 }
 
-async fn futures_join<T: Send + 'static>(handles: impl Iterator<Item = tokio::task::JoinHandle<T>>) -> Vec<T> {
-    let mut out = Vec::new();
-    for handle in handles {
-        out.push(handle.await.unwrap());
+fn add_item(title: &str) -> Request {
+    Request::Command(Command::AddAgendaItem {
+        title: title.into(),
+        description: String::new(),
+    })
+}
+
+fn actor(user: u32) -> Actor {
+    Actor {
+        user: UserId(user),
+        is_admin: false,
     }
-    out
 }
 
 #[tokio::test]
-async fn one_ballot_per_member_and_none_after_close() {
+async fn what_is_loaded_is_what_was_decided() {
     let dir = tempfile::tempdir().unwrap();
-    let (store, meeting, users) = store_with_members(dir.path(), 3).await;
-    let (_, added) = store.add_agenda_item(meeting, "Nghị quyết", "", None).await.unwrap();
-    let MeetingEvent::AgendaItemAdded { item } = added else {
-        panic!("unexpected {added:?}")
-    };
-    let (_, opened) = store
-        .open_poll(meeting, item.id, "Biểu quyết", MajorityRule::default(), None)
-        .await
-        .unwrap();
-    let MeetingEvent::PollOpened { poll } = opened else {
-        panic!("unexpected {opened:?}")
-    };
-    assert_eq!(poll.state, PollState::Open);
-
-    store
-        .cast_ballot(meeting, poll.id, users[1], Choice::Yes, None)
-        .await
-        .unwrap();
-    assert!(matches!(
-        store.cast_ballot(meeting, poll.id, users[1], Choice::No, None).await,
-        Err(StoreError::AlreadyVoted)
-    ));
-    assert!(matches!(
-        store.cast_ballot(meeting, poll.id, users[0], Choice::Yes, None).await,
-        Err(StoreError::NotAVoter)
-    ));
-    store
-        .cast_ballot(meeting, poll.id, users[2], Choice::Yes, None)
-        .await
-        .unwrap();
-
-    let (_, closed) = store.close_poll(meeting, poll.id, None).await.unwrap();
-    let MeetingEvent::PollClosed { tally, outcome, .. } = closed else {
-        panic!("unexpected {closed:?}")
-    };
-    assert_eq!((tally.members, tally.present, tally.yes, tally.no), (3, 2, 2, 0));
-    assert_eq!(
-        outcome,
-        Outcome::Passed,
-        "2 of 3 is more than half, and 2 present reach 2/3 of 3"
+    let store = new_store(dir.path()).await;
+    let meeting = meeting_with_members(&store, 5).await;
+    let mut model = store.load(meeting).await.unwrap().model;
+    let mut version = store.load(meeting).await.unwrap().version;
+    let mut random = rand::rngs::StdRng::seed_from_u64(7);
+    let mut applied = 0;
+    for step in 0..400 {
+        let user = random.gen_range(1..=7);
+        let request = match random.gen_range(0..8) {
+            0 => add_item(&format!("Mục {step}")),
+            1 => Request::Command(Command::EditAgendaItem {
+                item_id: ItemId(random.gen_range(1..6)),
+                title: format!("Sửa {step}"),
+                description: "Mô tả\nhai dòng".into(),
+            }),
+            2 => Request::Command(Command::ReorderAgenda {
+                item_ids: model.view.items.iter().rev().map(|item| item.id).collect(),
+            }),
+            3 => Request::Command(Command::OpenPoll {
+                item_id: ItemId(random.gen_range(1..4)),
+                title: format!("Biểu quyết {step}"),
+                rule: None,
+            }),
+            4 => Request::Command(Command::ClosePoll {
+                poll_id: PollId(random.gen_range(1..5)),
+            }),
+            5 | 6 => Request::Command(Command::CastBallot {
+                poll_id: PollId(random.gen_range(1..5)),
+                choice: [Choice::Yes, Choice::No, Choice::Abstain][random.gen_range(0..3)],
+            }),
+            _ => Request::CheckIn,
+        };
+        let Ok(facts) = decide(&model, &actor(user), &request) else {
+            continue;
+        };
+        if facts.is_empty() {
+            continue;
+        }
+        facts.iter().for_each(|fact| model.apply(fact));
+        let entry = Entry {
+            receipt: None,
+            result: command_result(&facts, model.seq),
+            facts,
+        };
+        version = store.append(meeting, version, &[entry]).await.unwrap();
+        applied += 1;
+        if step % 40 == 0 {
+            let loaded = store.load(meeting).await.unwrap();
+            assert_eq!(loaded.version, version);
+            assert_eq!(loaded.model, model, "after step {step}");
+        }
+    }
+    assert!(applied > 50, "only {applied} requests were accepted");
+    assert!(!model.view.polls.is_empty() && model.view.items.len() > 5);
+    assert!(
+        model.rolls.values().any(|roll| !roll.voted.is_empty()),
+        "some ballots were cast"
     );
-    assert!(matches!(
-        store.cast_ballot(meeting, poll.id, users[3], Choice::Yes, None).await,
-        Err(StoreError::PollClosed)
-    ));
-    assert!(matches!(
-        store.close_poll(meeting, poll.id, None).await,
-        Err(StoreError::PollClosed)
-    ));
+    let loaded = store.load(meeting).await.unwrap();
+    assert_eq!(loaded.model, model);
+    let events = store.events_after(meeting, 0, 10_000).await.unwrap();
+    let seqs: Vec<u32> = events.iter().map(|(seq, _)| *seq).collect();
+    assert_eq!(seqs, (1..=model.seq).collect::<Vec<_>>());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_stores_on_one_file_keep_the_log_gap_free_and_one_ballot_per_member() {
+    let dir = tempfile::tempdir().unwrap();
+    let first = new_store(dir.path()).await;
+    let second = new_store(dir.path()).await;
+    const DELEGATES: u32 = 12;
+    let meeting = meeting_with_members(&first, DELEGATES).await;
+    execute(&first, meeting, actor(1), add_item("Dự thảo Nghị quyết"), None)
+        .await
+        .unwrap();
+    let open = Request::Command(Command::OpenPoll {
+        item_id: ItemId(1),
+        title: "Thông qua Nghị quyết".into(),
+        rule: None,
+    });
+    execute(&second, meeting, actor(2), open, None).await.unwrap();
+
+    // Every delegate votes through both stores at once, and the secretariat adds items through
+    // both, all concurrently.
+    let stores = [Arc::new(first), Arc::new(second)];
+    let mut tasks = tokio::task::JoinSet::new();
+    for voter in 3..DELEGATES + 3 {
+        for (n, store) in stores.iter().enumerate() {
+            let store = Arc::clone(store);
+            let choice = if voter % 2 == 0 { Choice::Yes } else { Choice::No };
+            tasks.spawn(async move {
+                let ballot = Request::Command(Command::CastBallot {
+                    poll_id: PollId(1),
+                    choice,
+                });
+                (voter, n, execute(&store, meeting, actor(voter), ballot, None).await)
+            });
+        }
+    }
+    for n in 0..10 {
+        for store in &stores {
+            let store = Arc::clone(store);
+            tasks.spawn(async move {
+                let added = execute(&store, meeting, actor(1), add_item(&format!("Mục {n}")), None).await;
+                (0, 0, added)
+            });
+        }
+    }
+    let mut recorded = std::collections::BTreeMap::new();
+    while let Some(joined) = tasks.join_next().await {
+        let (voter, _, outcome) = joined.unwrap();
+        match outcome {
+            Ok(CommandResult::BallotRecorded { .. }) => *recorded.entry(voter).or_insert(0) += 1,
+            Ok(CommandResult::Logged { .. }) => {}
+            Err(refusal) => assert_eq!(refusal.code, ErrorCode::AlreadyVoted, "voter {voter}"),
+        }
+    }
+    assert_eq!(recorded.len(), DELEGATES as usize, "every delegate voted");
+    assert!(recorded.values().all(|count| *count == 1), "once each: {recorded:?}");
+
+    let loaded = stores[1].load(meeting).await.unwrap();
+    let tally = loaded.model.poll(PollId(1)).unwrap().tally;
+    assert_eq!(tally.cast(), DELEGATES);
+    assert_eq!(loaded.model.view.items.len(), 21);
+    let events = stores[0].events_after(meeting, 0, 1000).await.unwrap();
+    let seqs: Vec<u32> = events.iter().map(|(seq, _)| *seq).collect();
+    assert_eq!(
+        seqs,
+        (1..=22).collect::<Vec<_>>(),
+        "one item, one poll, twenty items, no gap"
+    );
+}
+
+/// Entries forged to break the rules, as a buggy or hostile second writer might send them.
+#[tokio::test]
+async fn the_database_itself_refuses_what_a_decision_never_would() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = new_store(dir.path()).await;
+    let meeting = meeting_with_members(&store, 2).await;
+    execute(&store, meeting, actor(1), add_item("Dự thảo"), None)
+        .await
+        .unwrap();
+    for title in ["Lần 1", "Lần 2"] {
+        let open = Request::Command(Command::OpenPoll {
+            item_id: ItemId(1),
+            title: title.into(),
+            rule: None,
+        });
+        execute(&store, meeting, actor(2), open, None).await.unwrap();
+    }
+    execute(
+        &store,
+        meeting,
+        actor(2),
+        Request::Command(Command::ClosePoll { poll_id: PollId(2) }),
+        None,
+    )
+    .await
+    .unwrap();
+    execute(
+        &store,
+        meeting,
+        actor(3),
+        Request::Command(Command::CastBallot {
+            poll_id: PollId(1),
+            choice: Choice::Yes,
+        }),
+        Some("c-1"),
+    )
+    .await
+    .unwrap();
+    let before = store.load(meeting).await.unwrap();
+    let seq = before.model.seq;
+    let ballot = |poll: u32, voter: u32| Fact::BallotCast {
+        poll_id: PollId(poll),
+        voter: UserId(voter),
+        choice: Choice::No,
+    };
+    let entry = |facts: Vec<Fact>, receipt: Option<&str>| Entry {
+        receipt: receipt.map(|id| Receipt {
+            user: UserId(4),
+            command_id: id.to_owned(),
+        }),
+        facts,
+        result: CommandResult::Logged { seq },
+    };
+    let logged = |seq: u32| Fact::Logged {
+        seq,
+        event: MeetingEvent::AgendaItemEdited {
+            item_id: ItemId(1),
+            title: "Sửa".into(),
+            description: String::new(),
+        },
+    };
+    let forged: Vec<(&str, Entry)> = vec![
+        ("a second ballot of the same voter", entry(vec![ballot(1, 3)], None)),
+        ("a ballot in a closed poll", entry(vec![ballot(2, 4)], None)),
+        ("a ballot of someone not on the roll", entry(vec![ballot(1, 1)], None)),
+        (
+            "a ballot in a poll that does not exist",
+            entry(vec![ballot(9, 4)], None),
+        ),
+        ("a gap in the log", entry(vec![logged(seq + 2)], None)),
+        ("a seq used twice", entry(vec![logged(seq)], None)),
+        ("a command id used twice", entry(vec![], Some("c-1")).with_user(3)),
+        (
+            "a closed poll reopened",
+            entry(
+                vec![Fact::Logged {
+                    seq: seq + 1,
+                    event: MeetingEvent::PollClosed {
+                        poll_id: PollId(2),
+                        tally: Default::default(),
+                        outcome: phonghop_protocol::Outcome::Passed,
+                    },
+                }],
+                None,
+            ),
+        ),
+    ];
+    for (what, forged) in forged {
+        match store.append(meeting, before.version, &[forged]).await {
+            Err(StoreError::Refused(_)) => {}
+            other => panic!("{what}: expected the database to refuse, got {other:?}"),
+        }
+    }
+    let stale = store
+        .append(meeting, before.version - 1, &[entry(vec![ballot(1, 4)], None)])
+        .await;
+    assert!(matches!(stale, Err(StoreError::Conflict)), "{stale:?}");
+
+    let after = store.load(meeting).await.unwrap();
+    assert_eq!(after.version, before.version, "nothing refused was recorded");
+    assert_eq!(after.model, before.model);
+}
+
+trait WithUser {
+    fn with_user(self, user: u32) -> Self;
+}
+
+impl WithUser for Entry {
+    fn with_user(mut self, user: u32) -> Self {
+        if let Some(receipt) = self.receipt.as_mut() {
+            receipt.user = UserId(user);
+        }
+        self
+    }
+}
+
+#[tokio::test]
+async fn a_command_already_carried_out_is_answered_from_its_receipt() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = new_store(dir.path()).await;
+    let meeting = meeting_with_members(&store, 1).await;
+    let first = execute(&store, meeting, actor(1), add_item("Khai mạc"), Some("add-1"))
+        .await
+        .unwrap();
+    let again = execute(&store, meeting, actor(1), add_item("Khai mạc"), Some("add-1"))
+        .await
+        .unwrap();
+    assert_eq!(first, again);
+    assert_eq!(store.load(meeting).await.unwrap().model.view.items.len(), 1);
+    let receipts = [
+        Receipt {
+            user: UserId(1),
+            command_id: "add-1".into(),
+        },
+        Receipt {
+            user: UserId(2),
+            command_id: "add-1".into(),
+        },
+    ];
+    assert_eq!(store.processed(&receipts).await.unwrap(), vec![Some(first), None]);
+}
+
+#[tokio::test]
+async fn a_database_of_another_schema_is_refused_with_a_clear_reason() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("old.sqlite3");
+    {
+        let store = SqliteStore::open(&path).await.unwrap();
+        store.close().await;
+    }
+    let options = sqlx::sqlite::SqliteConnectOptions::new().filename(&path);
+    let pool = sqlx::SqlitePool::connect_with(options).await.unwrap();
+    sqlx::query("UPDATE _sqlx_migrations SET checksum = x'00'")
+        .execute(&pool)
+        .await
+        .unwrap();
+    pool.close().await;
+    match SqliteStore::open(&path).await {
+        Err(StoreError::OldSchema(_)) => {}
+        Err(other) => panic!("expected OldSchema, got {other}"),
+        Ok(_) => panic!("an old schema was accepted"),
+    }
 }

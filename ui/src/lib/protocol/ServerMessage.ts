@@ -2,9 +2,11 @@
 import type { CommandResult } from "./CommandResult";
 import type { ErrorFrame } from "./ErrorFrame";
 import type { MeetingEvent } from "./MeetingEvent";
+import type { MeetingId } from "./MeetingId";
 import type { MeetingState } from "./MeetingState";
 import type { MyBallot } from "./MyBallot";
+import type { PollId } from "./PollId";
 import type { Tally } from "./Tally";
 import type { UserView } from "./UserView";
 
-export type ServerMessage = { "type": "welcome", user: UserView, } | { "type": "snapshot", meeting_id: number, seq: number, state: MeetingState, my_ballots: Array<MyBallot>, } | { "type": "event", meeting_id: number, seq: number, event: MeetingEvent, } | { "type": "live", meeting_id: number, seq: number, my_ballots: Array<MyBallot>, } | { "type": "tally", meeting_id: number, poll_id: number, tally: Tally, } | { "type": "ack", id: string, result: CommandResult, } | { "type": "error", id: string | null, error: ErrorFrame, } | { "type": "pong" };
+export type ServerMessage = { "type": "welcome", user: UserView, } | { "type": "snapshot", meeting_id: MeetingId, seq: number, state: MeetingState, my_ballots: Array<MyBallot>, } | { "type": "event", meeting_id: MeetingId, seq: number, event: MeetingEvent, } | { "type": "live", meeting_id: MeetingId, seq: number, my_ballots: Array<MyBallot>, } | { "type": "tally", meeting_id: MeetingId, poll_id: PollId, tally: Tally, } | { "type": "ack", id: string, result: CommandResult, } | { "type": "error", id: string | null, error: ErrorFrame, } | { "type": "pong" };

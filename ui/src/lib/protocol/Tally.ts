@@ -5,10 +5,10 @@
  */
 export type Tally = { 
 /**
- * Members of the body (those who may vote).
+ * Members of the body: who may vote in this poll, fixed when it opened.
  */
 members: number, 
 /**
- * Members checked in to the meeting, or who voted.
+ * Of those, who was checked in when the poll opened or has voted since.
  */
 present: number, yes: number, no: number, abstain: number, };

@@ -1,17 +1,21 @@
-//! `phonghop-server admin ...`: the secretariat's commands, sent to a running server through
-//! `phonghop_client::Session` (its HTTP API) so that every connected app sees the change live.
+//! `phonghop-admin`: the secretariat's command line. Each command is sent to a running server
+//! through `phonghop_client::Session` (its HTTP API), so every connected app sees the change live.
 
 use std::path::PathBuf;
 
 use anyhow::{anyhow, bail, Context, Result};
-use clap::Subcommand;
+use clap::{Parser, Subcommand};
 use phonghop_client::{ClientError, Session};
 use phonghop_protocol::http::{AddMemberRequest, CreateMeetingRequest};
-use phonghop_protocol::{Command, Role};
+use phonghop_protocol::{Command, ItemId, MeetingId, PollId, Role};
 use serde::Serialize;
 
-#[derive(clap::Args)]
-pub struct AdminArgs {
+#[derive(Parser)]
+#[command(
+    name = "phonghop-admin",
+    about = "Dòng lệnh của thư ký phòng họp không giấy / the secretariat's command line of the paperless meeting room"
+)]
+struct AdminArgs {
     #[arg(long, default_value = "http://127.0.0.1:8080")]
     server: String,
     #[arg(long)]
@@ -29,7 +33,7 @@ enum Action {
     /// Print a meeting's agenda, documents and polls as JSON.
     Show {
         #[arg(long)]
-        meeting: u32,
+        meeting: MeetingId,
     },
     CreateMeeting {
         #[arg(long)]
@@ -42,7 +46,7 @@ enum Action {
     /// Add an account to a meeting as chair, secretariat or delegate.
     AddMember {
         #[arg(long)]
-        meeting: u32,
+        meeting: MeetingId,
         #[arg(long)]
         user: String,
         #[arg(long)]
@@ -50,7 +54,7 @@ enum Action {
     },
     AddItem {
         #[arg(long)]
-        meeting: u32,
+        meeting: MeetingId,
         #[arg(long)]
         title: String,
         #[arg(long, default_value = "")]
@@ -58,9 +62,9 @@ enum Action {
     },
     EditItem {
         #[arg(long)]
-        meeting: u32,
+        meeting: MeetingId,
         #[arg(long)]
-        item: u32,
+        item: ItemId,
         #[arg(long)]
         title: String,
         #[arg(long, default_value = "")]
@@ -69,15 +73,15 @@ enum Action {
     /// New agenda order as comma-separated item ids, e.g. 3,1,2.
     Reorder {
         #[arg(long)]
-        meeting: u32,
+        meeting: MeetingId,
         #[arg(long, value_delimiter = ',')]
         items: Vec<u32>,
     },
     Upload {
         #[arg(long)]
-        meeting: u32,
+        meeting: MeetingId,
         #[arg(long)]
-        item: u32,
+        item: ItemId,
         #[arg(long)]
         file: PathBuf,
         #[arg(long)]
@@ -85,17 +89,17 @@ enum Action {
     },
     OpenPoll {
         #[arg(long)]
-        meeting: u32,
+        meeting: MeetingId,
         #[arg(long)]
-        item: u32,
+        item: ItemId,
         #[arg(long)]
         title: String,
     },
     ClosePoll {
         #[arg(long)]
-        meeting: u32,
+        meeting: MeetingId,
         #[arg(long)]
-        poll: u32,
+        poll: PollId,
     },
 }
 
@@ -127,7 +131,19 @@ fn printable(value: impl Serialize) -> Result<String> {
     Ok(serde_json::to_string_pretty(&value)?)
 }
 
-pub async fn run(args: AdminArgs) -> Result<()> {
+#[tokio::main]
+async fn main() -> std::process::ExitCode {
+    // A person reads these errors: the message chain, without a backtrace.
+    match run(AdminArgs::parse()).await {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("Lỗi / Error: {error:#}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(args: AdminArgs) -> Result<()> {
     let session = Session::login(&args.server, &args.username, &args.password)
         .await
         .map_err(explained)?;
@@ -190,7 +206,12 @@ async fn act(session: &Session, action: Action) -> Result<String> {
         }
         Action::Reorder { meeting, items } => printable(
             session
-                .command(meeting, &Command::ReorderAgenda { item_ids: items })
+                .command(
+                    meeting,
+                    &Command::ReorderAgenda {
+                        item_ids: items.into_iter().map(ItemId).collect(),
+                    },
+                )
                 .await?,
         ),
         Action::Upload {

@@ -1,0 +1,326 @@
+//! [`decide()`]: the one home of a meeting's rules. Given the model, who asks and what, it answers
+//! with the facts to record or a [`Refusal`]. No I/O: the server loads the model, decides,
+//! appends the facts, broadcasts; the store only records them.
+
+use phonghop_protocol::{
+    AgendaItem, Choice, Command, CommandResult, Document, DocumentId, ErrorCode, ErrorFrame, ItemId, MajorityRule,
+    MeetingEvent, Poll, PollId, PollState, Role, Sha256, Tally, UserId,
+};
+
+use crate::model::{Fact, IndexedPage, MeetingModel};
+use crate::roles::{self, Capabilities};
+use crate::{agenda, rules, text};
+
+/// Who asks: an account, and whether it belongs to the council office. Their role in the
+/// meeting comes from the model, never from the caller.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Actor {
+    pub user: UserId,
+    pub is_admin: bool,
+}
+
+/// An upload, validated and indexed, whose blob is already stored.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewDocument {
+    pub item_id: ItemId,
+    /// As the uploader gave it; checked like any title.
+    pub title: String,
+    /// As the uploader gave it; cleaned by [`text::file_name`].
+    pub file_name: String,
+    pub sha256: Sha256,
+    pub size: u64,
+    pub pages: Vec<IndexedPage>,
+}
+
+/// What an actor asks of a meeting.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Request {
+    /// A command from the wire (WebSocket or HTTP).
+    Command(Command),
+    /// The actor is present (they opened the meeting).
+    CheckIn,
+    /// A document uploaded to an agenda item.
+    AddDocument(NewDocument),
+    /// Add `user` to the meeting with `role`, or change their role.
+    SetMember { user: UserId, role: Role },
+}
+
+/// Why a request is refused: a code every client knows, and a detail for logs and support.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Refusal {
+    pub code: ErrorCode,
+    pub detail: String,
+}
+
+impl Refusal {
+    pub fn new(code: ErrorCode, detail: impl Into<String>) -> Refusal {
+        Refusal {
+            code,
+            detail: detail.into(),
+        }
+    }
+}
+
+impl From<Refusal> for ErrorFrame {
+    fn from(refusal: Refusal) -> Self {
+        ErrorFrame::new(refusal.code, refusal.detail)
+    }
+}
+
+impl std::fmt::Display for Refusal {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{:?}: {}", self.code, self.detail)
+    }
+}
+
+type Decision = Result<Vec<Fact>, Refusal>;
+
+fn require(allowed: bool, what: &str) -> Result<(), Refusal> {
+    if allowed {
+        Ok(())
+    } else {
+        Err(Refusal::new(ErrorCode::Forbidden, format!("this role may not {what}")))
+    }
+}
+
+fn invalid(error: impl std::fmt::Display) -> Refusal {
+    Refusal::new(ErrorCode::InvalidCommand, error.to_string())
+}
+
+/// Decides `request` by `actor` against `model`: the facts to record, in order, or why not.
+pub fn decide(model: &MeetingModel, actor: &Actor, request: &Request) -> Decision {
+    let role = model.role_of(actor.user);
+    if let Request::SetMember { user, role: new_role } = request {
+        let may = role.map_or(actor.is_admin, |role| {
+            roles::capabilities(role, actor.is_admin).manage_members
+        });
+        if role.is_none() && !may {
+            return Err(not_a_member());
+        }
+        require(may, "add members")?;
+        if model.role_of(*user) == Some(*new_role) {
+            return Ok(vec![]);
+        }
+        return Ok(vec![Fact::MemberSet {
+            user: *user,
+            role: *new_role,
+        }]);
+    }
+    let Some(role) = role else {
+        return Err(not_a_member());
+    };
+    let may = roles::capabilities(role, actor.is_admin);
+    match request {
+        Request::SetMember { .. } => unreachable!("decided above"),
+        Request::CheckIn => Ok(if model.present.contains(&actor.user) {
+            vec![]
+        } else {
+            vec![Fact::CheckedIn { user: actor.user }]
+        }),
+        Request::AddDocument(new) => add_document(model, may, new),
+        Request::Command(command) => decide_command(model, actor, role, may, command),
+    }
+}
+
+fn not_a_member() -> Refusal {
+    Refusal::new(ErrorCode::NotFound, "no such meeting for this user")
+}
+
+fn decide_command(model: &MeetingModel, actor: &Actor, role: Role, may: Capabilities, command: &Command) -> Decision {
+    let next_seq = model.seq + 1;
+    let logged = |event| Ok(vec![Fact::Logged { seq: next_seq, event }]);
+    match command {
+        Command::AddAgendaItem { title, description } => {
+            require(may.edit_agenda, "change the agenda")?;
+            let item = AgendaItem {
+                id: ItemId(model.last_ids.item.0 + 1),
+                position: model.view.items.len() as u32,
+                title: text::title(title).map_err(invalid)?,
+                description: text::description(description).map_err(invalid)?,
+                documents: vec![],
+            };
+            logged(MeetingEvent::AgendaItemAdded { item })
+        }
+        Command::EditAgendaItem {
+            item_id,
+            title,
+            description,
+        } => {
+            require(may.edit_agenda, "change the agenda")?;
+            existing_item(model, *item_id)?;
+            logged(MeetingEvent::AgendaItemEdited {
+                item_id: *item_id,
+                title: text::title(title).map_err(invalid)?,
+                description: text::description(description).map_err(invalid)?,
+            })
+        }
+        Command::ReorderAgenda { item_ids } => {
+            require(may.edit_agenda, "change the agenda")?;
+            let current: Vec<ItemId> = model.view.items.iter().map(|item| item.id).collect();
+            agenda::check_reorder(&current, item_ids).map_err(invalid)?;
+            logged(MeetingEvent::AgendaReordered {
+                item_ids: item_ids.clone(),
+            })
+        }
+        Command::OpenPoll { item_id, title, rule } => open_poll(model, may, *item_id, title, *rule),
+        Command::ClosePoll { poll_id } => close_poll(model, may, *poll_id),
+        Command::CastBallot { poll_id, choice } => cast_ballot(model, actor, role, *poll_id, *choice),
+    }
+}
+
+fn existing_item(model: &MeetingModel, item_id: ItemId) -> Result<(), Refusal> {
+    if model.has_item(item_id) {
+        Ok(())
+    } else {
+        Err(Refusal::new(
+            ErrorCode::NotFound,
+            format!("no agenda item {item_id} in this meeting"),
+        ))
+    }
+}
+
+fn existing_poll(model: &MeetingModel, poll_id: PollId) -> Result<&Poll, Refusal> {
+    model
+        .poll(poll_id)
+        .ok_or_else(|| Refusal::new(ErrorCode::NotFound, format!("no poll {poll_id} in this meeting")))
+}
+
+fn open_poll(
+    model: &MeetingModel,
+    may: Capabilities,
+    item_id: ItemId,
+    title: &str,
+    rule: Option<MajorityRule>,
+) -> Decision {
+    require(may.manage_polls, "open a poll")?;
+    existing_item(model, item_id)?;
+    let title = text::title(title).map_err(invalid)?;
+    let rule = rule.unwrap_or_default();
+    rules::check_rule(&rule).map_err(invalid)?;
+    let voters = model.roll_now();
+    if voters.is_empty() {
+        return Err(invalid("no member of this meeting may vote"));
+    }
+    let poll_id = PollId(model.last_ids.poll.0 + 1);
+    let tally = Tally {
+        members: voters.len() as u32,
+        present: voters.iter().filter(|voter| voter.present).count() as u32,
+        ..Tally::default()
+    };
+    let poll = Poll {
+        id: poll_id,
+        item_id,
+        title,
+        rule,
+        state: PollState::Open,
+        tally,
+        outcome: None,
+    };
+    Ok(vec![
+        Fact::Logged {
+            seq: model.seq + 1,
+            event: MeetingEvent::PollOpened { poll },
+        },
+        Fact::RollFixed { poll_id, voters },
+    ])
+}
+
+fn close_poll(model: &MeetingModel, may: Capabilities, poll_id: PollId) -> Decision {
+    require(may.manage_polls, "close a poll")?;
+    let poll = existing_poll(model, poll_id)?;
+    if poll.state != PollState::Open {
+        return Err(Refusal::new(ErrorCode::PollClosed, format!("poll {poll_id} is closed")));
+    }
+    // The roll fixed at opening keeps the counts consistent (present ≤ members, ballots ≤
+    // present), so an open poll can always be decided; a failure here is a broken invariant.
+    let outcome = rules::outcome(&poll.rule, &poll.tally).map_err(|error| {
+        Refusal::new(
+            ErrorCode::Internal,
+            format!("poll {poll_id} cannot be decided: {error}"),
+        )
+    })?;
+    Ok(vec![Fact::Logged {
+        seq: model.seq + 1,
+        event: MeetingEvent::PollClosed {
+            poll_id,
+            tally: poll.tally,
+            outcome,
+        },
+    }])
+}
+
+fn cast_ballot(model: &MeetingModel, actor: &Actor, role: Role, poll_id: PollId, choice: Choice) -> Decision {
+    if !roles::votes(role) {
+        return Err(Refusal::new(ErrorCode::NotAVoter, "the secretariat does not vote"));
+    }
+    let poll = existing_poll(model, poll_id)?;
+    if poll.state != PollState::Open {
+        return Err(Refusal::new(ErrorCode::PollClosed, format!("poll {poll_id} is closed")));
+    }
+    let roll = model.rolls.get(&poll_id);
+    if !roll.is_some_and(|roll| roll.voters.contains_key(&actor.user)) {
+        return Err(Refusal::new(
+            ErrorCode::NotAVoter,
+            "not a voting member when this poll opened",
+        ));
+    }
+    if roll.is_some_and(|roll| roll.voted.contains(&actor.user)) {
+        return Err(Refusal::new(ErrorCode::AlreadyVoted, format!("poll {poll_id}")));
+    }
+    let mut facts = Vec::with_capacity(2);
+    if !model.present.contains(&actor.user) {
+        facts.push(Fact::CheckedIn { user: actor.user });
+    }
+    facts.push(Fact::BallotCast {
+        poll_id,
+        voter: actor.user,
+        choice,
+    });
+    Ok(facts)
+}
+
+fn add_document(model: &MeetingModel, may: Capabilities, new: &NewDocument) -> Decision {
+    require(may.upload_documents, "upload documents")?;
+    existing_item(model, new.item_id)?;
+    let document_id = DocumentId(model.last_ids.document.0 + 1);
+    let file_name = text::file_name(&new.file_name);
+    let title = if new.title.trim().is_empty() {
+        text::title_from_file_name(&file_name)
+    } else {
+        &new.title
+    };
+    let document = Document {
+        id: document_id,
+        item_id: new.item_id,
+        title: text::title(title).map_err(invalid)?,
+        file_name: file_name.clone(),
+        sha256: new.sha256.clone(),
+        size: new.size,
+        page_count: new.pages.len() as u32,
+    };
+    Ok(vec![
+        Fact::Logged {
+            seq: model.seq + 1,
+            event: MeetingEvent::DocumentAdded { document },
+        },
+        Fact::PagesIndexed {
+            document_id,
+            pages: new.pages.clone(),
+        },
+    ])
+}
+
+/// What the actor is told once the facts of their request are committed: the ballot recorded,
+/// or the log position the request reached.
+pub fn command_result(facts: &[Fact], seq_after: u32) -> CommandResult {
+    facts
+        .iter()
+        .find_map(|fact| match fact {
+            Fact::BallotCast { poll_id, choice, .. } => Some(CommandResult::BallotRecorded {
+                poll_id: *poll_id,
+                choice: *choice,
+            }),
+            _ => None,
+        })
+        .unwrap_or(CommandResult::Logged { seq: seq_after })
+}

@@ -1,0 +1,211 @@
+//! [`MeetingModel`]: everything the rules of one meeting need to decide, and the [`Fact`]s that
+//! change it. The server loads it from the store, [`crate::decide()`] reads it, and
+//! [`MeetingModel::apply`] moves it on by the facts a decision produced.
+//!
+//! Only [`Fact::Logged`] is part of the meeting's public log. Ballots, check-ins, voter rolls,
+//! memberships and page text are recorded too, but never broadcast: a ballot reaches others only
+//! as a coalesced tally, so N voters do not cause N² messages and (later) a secret ballot is not
+//! linked to its voter.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use phonghop_protocol::{
+    Choice, DocumentId, ItemId, MeetingEvent, MeetingState, Poll, PollId, PollState, Role, Tally, UserId,
+};
+
+use crate::roles;
+
+/// A page of an uploaded PDF as the indexer read it; its text is kept for search.
+#[derive(Debug, Clone, PartialEq)]
+pub struct IndexedPage {
+    pub width_pt: f32,
+    pub height_pt: f32,
+    pub text: String,
+}
+
+/// One voter of a poll's roll.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RollEntry {
+    pub user: UserId,
+    /// Checked in when the poll opened.
+    pub present: bool,
+}
+
+/// Something a decision established. Applying a decision's facts in order to the model it was
+/// made on gives the model after it.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Fact {
+    /// An entry of the meeting's public log, broadcast to every subscriber.
+    Logged { seq: u32, event: MeetingEvent },
+    /// A member's ballot. Counted in the poll's tally; never broadcast.
+    BallotCast {
+        poll_id: PollId,
+        voter: UserId,
+        choice: Choice,
+    },
+    /// A voting member is present at the meeting.
+    CheckedIn { user: UserId },
+    /// Who may vote in a poll just opened, fixed for its whole life: later role changes apply
+    /// to later polls only, so a poll can always be closed and decided.
+    RollFixed { poll_id: PollId, voters: Vec<RollEntry> },
+    /// Someone joined the meeting or changed role.
+    MemberSet { user: UserId, role: Role },
+    /// The text of a document's pages, kept for search.
+    PagesIndexed {
+        document_id: DocumentId,
+        pages: Vec<IndexedPage>,
+    },
+}
+
+/// A poll's voter roll and who has voted (not what: the counts are in the poll's tally).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PollRoll {
+    /// Members who may vote, and whether each was present when the poll opened.
+    pub voters: BTreeMap<UserId, bool>,
+    /// Voters who have cast their ballot.
+    pub voted: BTreeSet<UserId>,
+}
+
+impl PollRoll {
+    /// Present for the quorum: checked in at the opening, or voted since (a ballot proves
+    /// presence). So a count can never show more ballots than people present.
+    pub fn present(&self) -> u32 {
+        self.voters
+            .iter()
+            .filter(|(user, present)| **present || self.voted.contains(user))
+            .count() as u32
+    }
+
+    pub fn members(&self) -> u32 {
+        self.voters.len() as u32
+    }
+}
+
+/// The largest ids used in a meeting so far; new ones follow them.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct LastIds {
+    pub item: ItemId,
+    pub document: DocumentId,
+    pub poll: PollId,
+}
+
+/// Everything the rules of one meeting decide by.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MeetingModel {
+    /// The seq of the last logged event.
+    pub seq: u32,
+    /// What every client mirrors: agenda, documents, polls with their tallies.
+    pub view: MeetingState,
+    pub members: BTreeMap<UserId, Role>,
+    /// Members checked in to the meeting (only voting ones count for a quorum).
+    pub present: BTreeSet<UserId>,
+    pub rolls: BTreeMap<PollId, PollRoll>,
+    pub last_ids: LastIds,
+}
+
+impl MeetingModel {
+    /// A new meeting with no members and nothing on its agenda.
+    pub fn new(meeting: phonghop_protocol::Meeting) -> MeetingModel {
+        MeetingModel {
+            seq: 0,
+            view: MeetingState {
+                meeting,
+                items: vec![],
+                polls: vec![],
+            },
+            members: BTreeMap::new(),
+            present: BTreeSet::new(),
+            rolls: BTreeMap::new(),
+            last_ids: LastIds::default(),
+        }
+    }
+
+    pub fn role_of(&self, user: UserId) -> Option<Role> {
+        self.members.get(&user).copied()
+    }
+
+    pub fn poll(&self, poll_id: PollId) -> Option<&Poll> {
+        self.view.polls.iter().find(|poll| poll.id == poll_id)
+    }
+
+    pub fn has_item(&self, item_id: ItemId) -> bool {
+        self.view.items.iter().any(|item| item.id == item_id)
+    }
+
+    /// The voting members who would make up a poll's roll if it opened now.
+    pub fn roll_now(&self) -> Vec<RollEntry> {
+        self.members
+            .iter()
+            .filter(|(_, role)| roles::votes(**role))
+            .map(|(user, _)| RollEntry {
+                user: *user,
+                present: self.present.contains(user),
+            })
+            .collect()
+    }
+
+    /// The polls whose tally a set of facts changed, with their tallies now.
+    pub fn tallies_changed_by(&self, facts: &[Fact]) -> Vec<(PollId, Tally)> {
+        let polls: BTreeSet<PollId> = facts
+            .iter()
+            .filter_map(|fact| match fact {
+                Fact::BallotCast { poll_id, .. } => Some(*poll_id),
+                _ => None,
+            })
+            .collect();
+        polls
+            .into_iter()
+            .filter_map(|poll_id| self.poll(poll_id).map(|poll| (poll_id, poll.tally)))
+            .collect()
+    }
+
+    /// Moves the model on by one fact.
+    pub fn apply(&mut self, fact: &Fact) {
+        match fact {
+            Fact::Logged { seq, event } => {
+                self.note_ids(event);
+                crate::mirror::apply(&mut self.view, event);
+                self.seq = *seq;
+            }
+            Fact::BallotCast { poll_id, voter, choice } => {
+                let roll = self.rolls.entry(*poll_id).or_default();
+                roll.voted.insert(*voter);
+                let present = roll.present();
+                if let Some(poll) = self.view.polls.iter_mut().find(|poll| poll.id == *poll_id) {
+                    poll.tally.add(*choice);
+                    poll.tally.present = present;
+                }
+            }
+            Fact::CheckedIn { user } => {
+                self.present.insert(*user);
+            }
+            Fact::RollFixed { poll_id, voters } => {
+                let roll = PollRoll {
+                    voters: voters.iter().map(|entry| (entry.user, entry.present)).collect(),
+                    voted: BTreeSet::new(),
+                };
+                self.rolls.insert(*poll_id, roll);
+            }
+            Fact::MemberSet { user, role } => {
+                self.members.insert(*user, *role);
+            }
+            Fact::PagesIndexed { .. } => {}
+        }
+    }
+
+    fn note_ids(&mut self, event: &MeetingEvent) {
+        match event {
+            MeetingEvent::AgendaItemAdded { item } => self.last_ids.item = self.last_ids.item.max(item.id),
+            MeetingEvent::DocumentAdded { document } => {
+                self.last_ids.document = self.last_ids.document.max(document.id)
+            }
+            MeetingEvent::PollOpened { poll } => self.last_ids.poll = self.last_ids.poll.max(poll.id),
+            _ => {}
+        }
+    }
+
+    /// The open polls of the meeting.
+    pub fn open_polls(&self) -> impl Iterator<Item = &Poll> {
+        self.view.polls.iter().filter(|poll| poll.state == PollState::Open)
+    }
+}

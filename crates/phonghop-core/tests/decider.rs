@@ -1,0 +1,566 @@
+//! The decider as tables: who asks what of a meeting, and the facts or the refusal that follow.
+//! No I/O: a model built by hand, [`decide`] and [`MeetingModel::apply`].
+
+use phonghop_core::{decide, Actor, Fact, IndexedPage, MeetingModel, NewDocument, Request};
+use phonghop_protocol::{
+    Base, Choice, Command, Comparison, ErrorCode, Fraction, ItemId, MajorityRule, Meeting, MeetingEvent, MeetingId,
+    Outcome, PollId, Role, Sha256, Tally, UserId,
+};
+
+const CHAIR: UserId = UserId(1);
+const SECRETARIAT: UserId = UserId(2);
+const DELEGATE: UserId = UserId(3);
+const OTHER_DELEGATE: UserId = UserId(4);
+const ABSENT_DELEGATE: UserId = UserId(5);
+const STRANGER: UserId = UserId(9);
+
+fn actor(user: UserId) -> Actor {
+    Actor { user, is_admin: false }
+}
+
+fn admin(user: UserId) -> Actor {
+    Actor { user, is_admin: true }
+}
+
+fn command(command: Command) -> Request {
+    Request::Command(command)
+}
+
+/// Decides and applies, failing the test on a refusal.
+fn run(model: &mut MeetingModel, who: Actor, request: Request) -> Vec<Fact> {
+    let facts = decide(model, &who, &request).unwrap_or_else(|refusal| panic!("{request:?} refused: {refusal}"));
+    facts.iter().for_each(|fact| model.apply(fact));
+    facts
+}
+
+/// A meeting with a chair, a secretariat and three delegates (two checked in), two agenda items,
+/// one open poll on the first and one closed poll.
+fn meeting() -> MeetingModel {
+    let mut model = MeetingModel::new(Meeting {
+        id: MeetingId(1),
+        title: "Kỳ họp thứ Mười hai".into(),
+        location: String::new(),
+        starts_at: String::new(),
+    });
+    let office = admin(UserId(100));
+    for (user, role) in [
+        (CHAIR, Role::Chair),
+        (SECRETARIAT, Role::Secretariat),
+        (DELEGATE, Role::Delegate),
+        (OTHER_DELEGATE, Role::Delegate),
+        (ABSENT_DELEGATE, Role::Delegate),
+    ] {
+        run(&mut model, office, Request::SetMember { user, role });
+    }
+    for user in [CHAIR, DELEGATE, OTHER_DELEGATE] {
+        run(&mut model, actor(user), Request::CheckIn);
+    }
+    for title in ["Khai mạc", "Dự thảo Nghị quyết"] {
+        run(
+            &mut model,
+            actor(SECRETARIAT),
+            command(Command::AddAgendaItem {
+                title: title.into(),
+                description: String::new(),
+            }),
+        );
+    }
+    for title in ["Biểu quyết lần 1", "Biểu quyết lần 2"] {
+        run(&mut model, actor(CHAIR), open_poll(ItemId(1), title));
+    }
+    run(
+        &mut model,
+        actor(CHAIR),
+        command(Command::ClosePoll { poll_id: PollId(2) }),
+    );
+    model
+}
+
+fn open_poll(item_id: ItemId, title: &str) -> Request {
+    command(Command::OpenPoll {
+        item_id,
+        title: title.into(),
+        rule: None,
+    })
+}
+
+fn ballot(poll: u32, choice: Choice) -> Request {
+    command(Command::CastBallot {
+        poll_id: PollId(poll),
+        choice,
+    })
+}
+
+/// A short name for each fact, so a table row can say what it expects.
+fn kind(fact: &Fact) -> &'static str {
+    match fact {
+        Fact::Logged { event, .. } => match event {
+            MeetingEvent::AgendaItemAdded { .. } => "item_added",
+            MeetingEvent::AgendaItemEdited { .. } => "item_edited",
+            MeetingEvent::AgendaReordered { .. } => "reordered",
+            MeetingEvent::DocumentAdded { .. } => "document_added",
+            MeetingEvent::PollOpened { .. } => "poll_opened",
+            MeetingEvent::PollClosed { .. } => "poll_closed",
+        },
+        Fact::BallotCast { .. } => "ballot",
+        Fact::CheckedIn { .. } => "checked_in",
+        Fact::RollFixed { .. } => "roll",
+        Fact::MemberSet { .. } => "member",
+        Fact::PagesIndexed { .. } => "pages",
+    }
+}
+
+enum Expect {
+    Facts(&'static [&'static str]),
+    Refused(ErrorCode),
+}
+
+fn document(item: u32, title: &str, file_name: &str) -> Request {
+    Request::AddDocument(NewDocument {
+        item_id: ItemId(item),
+        title: title.into(),
+        file_name: file_name.into(),
+        sha256: Sha256::parse(&"ab".repeat(32)).unwrap(),
+        size: 1234,
+        pages: vec![IndexedPage {
+            width_pt: 595.0,
+            height_pt: 842.0,
+            text: "Điều 1".into(),
+        }],
+    })
+}
+
+#[test]
+fn each_request_is_decided_by_role_and_state() {
+    use Expect::*;
+    let add = |title: &str| {
+        command(Command::AddAgendaItem {
+            title: title.into(),
+            description: String::new(),
+        })
+    };
+    let rows: Vec<(&str, Actor, Request, Expect)> = vec![
+        (
+            "secretariat adds an item",
+            actor(SECRETARIAT),
+            add("Bế mạc"),
+            Facts(&["item_added"]),
+        ),
+        (
+            "chair adds an item",
+            actor(CHAIR),
+            add("Bế mạc"),
+            Facts(&["item_added"]),
+        ),
+        (
+            "delegate may not add",
+            actor(DELEGATE),
+            add("Bế mạc"),
+            Refused(ErrorCode::Forbidden),
+        ),
+        (
+            "stranger learns nothing",
+            actor(STRANGER),
+            add("Bế mạc"),
+            Refused(ErrorCode::NotFound),
+        ),
+        (
+            "admin outside the meeting",
+            admin(STRANGER),
+            add("Bế mạc"),
+            Refused(ErrorCode::NotFound),
+        ),
+        (
+            "invisible title",
+            actor(SECRETARIAT),
+            add("\u{200B}\u{200E}"),
+            Refused(ErrorCode::InvalidCommand),
+        ),
+        (
+            "title with NUL",
+            actor(SECRETARIAT),
+            add("Mục\u{0}"),
+            Refused(ErrorCode::InvalidCommand),
+        ),
+        (
+            "title of 301 characters",
+            actor(SECRETARIAT),
+            add(&"a".repeat(301)),
+            Refused(ErrorCode::InvalidCommand),
+        ),
+        (
+            "edit an item",
+            actor(SECRETARIAT),
+            command(Command::EditAgendaItem {
+                item_id: ItemId(2),
+                title: "Dự thảo (sửa)".into(),
+                description: "Mô tả".into(),
+            }),
+            Facts(&["item_edited"]),
+        ),
+        (
+            "edit a missing item",
+            actor(SECRETARIAT),
+            command(Command::EditAgendaItem {
+                item_id: ItemId(7),
+                title: "X".into(),
+                description: String::new(),
+            }),
+            Refused(ErrorCode::NotFound),
+        ),
+        (
+            "reorder",
+            actor(CHAIR),
+            command(Command::ReorderAgenda {
+                item_ids: vec![ItemId(2), ItemId(1)],
+            }),
+            Facts(&["reordered"]),
+        ),
+        (
+            "reorder that drops an item",
+            actor(CHAIR),
+            command(Command::ReorderAgenda {
+                item_ids: vec![ItemId(2)],
+            }),
+            Refused(ErrorCode::InvalidCommand),
+        ),
+        (
+            "open a poll",
+            actor(SECRETARIAT),
+            open_poll(ItemId(2), "Thông qua"),
+            Facts(&["poll_opened", "roll"]),
+        ),
+        (
+            "delegate may not open",
+            actor(DELEGATE),
+            open_poll(ItemId(2), "X"),
+            Refused(ErrorCode::Forbidden),
+        ),
+        (
+            "poll on a missing item",
+            actor(CHAIR),
+            open_poll(ItemId(9), "X"),
+            Refused(ErrorCode::NotFound),
+        ),
+        (
+            "poll with an impossible rule",
+            actor(CHAIR),
+            command(Command::OpenPoll {
+                item_id: ItemId(1),
+                title: "X".into(),
+                rule: Some(MajorityRule {
+                    threshold: Fraction::new(3, 2),
+                    ..MajorityRule::default()
+                }),
+            }),
+            Refused(ErrorCode::InvalidCommand),
+        ),
+        (
+            "delegate votes",
+            actor(DELEGATE),
+            ballot(1, Choice::Yes),
+            Facts(&["ballot"]),
+        ),
+        ("chair votes", actor(CHAIR), ballot(1, Choice::No), Facts(&["ballot"])),
+        (
+            "an absent delegate's ballot checks them in",
+            actor(ABSENT_DELEGATE),
+            ballot(1, Choice::Abstain),
+            Facts(&["checked_in", "ballot"]),
+        ),
+        (
+            "secretariat does not vote",
+            actor(SECRETARIAT),
+            ballot(1, Choice::Yes),
+            Refused(ErrorCode::NotAVoter),
+        ),
+        (
+            "ballot in a closed poll",
+            actor(DELEGATE),
+            ballot(2, Choice::Yes),
+            Refused(ErrorCode::PollClosed),
+        ),
+        (
+            "ballot in a missing poll",
+            actor(DELEGATE),
+            ballot(8, Choice::Yes),
+            Refused(ErrorCode::NotFound),
+        ),
+        (
+            "stranger's ballot",
+            actor(STRANGER),
+            ballot(1, Choice::Yes),
+            Refused(ErrorCode::NotFound),
+        ),
+        (
+            "close a poll",
+            actor(CHAIR),
+            command(Command::ClosePoll { poll_id: PollId(1) }),
+            Facts(&["poll_closed"]),
+        ),
+        (
+            "close a closed poll",
+            actor(CHAIR),
+            command(Command::ClosePoll { poll_id: PollId(2) }),
+            Refused(ErrorCode::PollClosed),
+        ),
+        (
+            "delegate may not close",
+            actor(DELEGATE),
+            command(Command::ClosePoll { poll_id: PollId(1) }),
+            Refused(ErrorCode::Forbidden),
+        ),
+        (
+            "check in",
+            actor(ABSENT_DELEGATE),
+            Request::CheckIn,
+            Facts(&["checked_in"]),
+        ),
+        (
+            "check in twice changes nothing",
+            actor(DELEGATE),
+            Request::CheckIn,
+            Facts(&[]),
+        ),
+        (
+            "stranger checks in",
+            actor(STRANGER),
+            Request::CheckIn,
+            Refused(ErrorCode::NotFound),
+        ),
+        (
+            "secretariat adds a member",
+            actor(SECRETARIAT),
+            Request::SetMember {
+                user: UserId(6),
+                role: Role::Delegate,
+            },
+            Facts(&["member"]),
+        ),
+        (
+            "admin adds a member from outside",
+            admin(STRANGER),
+            Request::SetMember {
+                user: UserId(6),
+                role: Role::Delegate,
+            },
+            Facts(&["member"]),
+        ),
+        (
+            "the same role again changes nothing",
+            actor(SECRETARIAT),
+            Request::SetMember {
+                user: DELEGATE,
+                role: Role::Delegate,
+            },
+            Facts(&[]),
+        ),
+        (
+            "chair may not add members",
+            actor(CHAIR),
+            Request::SetMember {
+                user: UserId(6),
+                role: Role::Delegate,
+            },
+            Refused(ErrorCode::Forbidden),
+        ),
+        (
+            "stranger may not add members",
+            actor(STRANGER),
+            Request::SetMember {
+                user: UserId(6),
+                role: Role::Delegate,
+            },
+            Refused(ErrorCode::NotFound),
+        ),
+        (
+            "upload a document",
+            actor(SECRETARIAT),
+            document(2, "Dự thảo", "du-thao.pdf"),
+            Facts(&["document_added", "pages"]),
+        ),
+        (
+            "title from the file name",
+            actor(SECRETARIAT),
+            document(2, "", "Tờ trình.pdf"),
+            Facts(&["document_added", "pages"]),
+        ),
+        (
+            "no title in `.pdf`",
+            actor(SECRETARIAT),
+            document(2, "", ".pdf"),
+            Refused(ErrorCode::InvalidCommand),
+        ),
+        (
+            "delegate may not upload",
+            actor(DELEGATE),
+            document(2, "X", "x.pdf"),
+            Refused(ErrorCode::Forbidden),
+        ),
+        (
+            "upload to a missing item",
+            actor(CHAIR),
+            document(5, "X", "x.pdf"),
+            Refused(ErrorCode::NotFound),
+        ),
+    ];
+    let model = meeting();
+    let mut failures = Vec::new();
+    for (name, who, request, expected) in rows {
+        let got = decide(&model, &who, &request);
+        let matches = match (&got, &expected) {
+            (Ok(facts), Facts(kinds)) => facts.iter().map(kind).collect::<Vec<_>>() == *kinds,
+            (Err(refusal), Refused(code)) => refusal.code == *code,
+            _ => false,
+        };
+        if !matches {
+            let got = got.map(|facts| facts.iter().map(kind).collect::<Vec<_>>());
+            failures.push(format!("{name}: got {got:?}"));
+        }
+    }
+    assert!(failures.is_empty(), "{failures:#?}");
+}
+
+#[test]
+fn a_second_ballot_is_refused() {
+    let mut model = meeting();
+    run(&mut model, actor(DELEGATE), ballot(1, Choice::Yes));
+    let again = decide(&model, &actor(DELEGATE), &ballot(1, Choice::No)).unwrap_err();
+    assert_eq!(again.code, ErrorCode::AlreadyVoted);
+}
+
+#[test]
+fn new_items_documents_and_polls_take_the_next_id_of_their_meeting() {
+    let mut model = meeting();
+    let facts = run(
+        &mut model,
+        actor(SECRETARIAT),
+        command(Command::AddAgendaItem {
+            title: "Bế mạc".into(),
+            description: String::new(),
+        }),
+    );
+    let Fact::Logged {
+        seq,
+        event: MeetingEvent::AgendaItemAdded { item },
+    } = &facts[0]
+    else {
+        panic!("{facts:?}")
+    };
+    assert_eq!((item.id, item.position, *seq), (ItemId(3), 2, model.seq));
+    let facts = run(&mut model, actor(CHAIR), open_poll(ItemId(3), "Bế mạc"));
+    assert!(matches!(&facts[0], Fact::Logged { event: MeetingEvent::PollOpened { poll }, .. } if poll.id == PollId(3)));
+}
+
+/// Issue: demoting a delegate who had voted made the tally "3 yes of 2 present" and the poll
+/// could never be closed. The roll is fixed when a poll opens; role changes apply to later polls.
+#[test]
+fn demoting_voters_does_not_change_an_open_poll_and_it_can_still_be_closed() {
+    let mut model = meeting();
+    for voter in [CHAIR, DELEGATE, OTHER_DELEGATE] {
+        run(&mut model, actor(voter), ballot(1, Choice::Yes));
+    }
+    for user in [DELEGATE, OTHER_DELEGATE, ABSENT_DELEGATE] {
+        run(
+            &mut model,
+            actor(SECRETARIAT),
+            Request::SetMember {
+                user,
+                role: Role::Secretariat,
+            },
+        );
+    }
+    let tally = model.poll(PollId(1)).unwrap().tally;
+    assert_eq!(
+        tally,
+        Tally {
+            members: 4,
+            present: 3,
+            yes: 3,
+            no: 0,
+            abstain: 0
+        }
+    );
+    let facts = run(
+        &mut model,
+        actor(CHAIR),
+        command(Command::ClosePoll { poll_id: PollId(1) }),
+    );
+    assert!(matches!(
+        &facts[0],
+        Fact::Logged { event: MeetingEvent::PollClosed { outcome: Outcome::Passed, tally: closed, .. }, .. }
+            if *closed == tally
+    ));
+    // A later poll has only the chair on its roll.
+    run(&mut model, actor(CHAIR), open_poll(ItemId(2), "Lần sau"));
+    assert_eq!(model.poll(PollId(3)).unwrap().tally.members, 1);
+    let demoted = decide(&model, &actor(DELEGATE), &ballot(3, Choice::Yes)).unwrap_err();
+    assert_eq!(demoted.code, ErrorCode::NotAVoter);
+
+    // With nobody left who votes, no poll can open: it could never be decided.
+    run(
+        &mut model,
+        actor(SECRETARIAT),
+        Request::SetMember {
+            user: CHAIR,
+            role: Role::Secretariat,
+        },
+    );
+    let refused = decide(&model, &actor(CHAIR), &open_poll(ItemId(2), "Không ai")).unwrap_err();
+    assert_eq!(refused.code, ErrorCode::InvalidCommand);
+    // …while the poll already open can still be closed and decided.
+    let closed = decide(
+        &model,
+        &actor(CHAIR),
+        &command(Command::ClosePoll { poll_id: PollId(3) }),
+    );
+    assert!(closed.is_ok(), "{closed:?}");
+}
+
+#[test]
+fn a_member_promoted_after_a_poll_opened_votes_only_in_later_polls() {
+    let mut model = meeting();
+    run(
+        &mut model,
+        actor(SECRETARIAT),
+        Request::SetMember {
+            user: UserId(6),
+            role: Role::Delegate,
+        },
+    );
+    let refused = decide(&model, &actor(UserId(6)), &ballot(1, Choice::Yes)).unwrap_err();
+    assert_eq!(refused.code, ErrorCode::NotAVoter);
+    run(&mut model, actor(CHAIR), open_poll(ItemId(2), "Lần sau"));
+    run(&mut model, actor(UserId(6)), ballot(3, Choice::Yes));
+}
+
+/// Quorum counts who was present when the poll opened, and everyone who votes.
+#[test]
+fn present_is_fixed_at_opening_plus_every_voter() {
+    let mut model = meeting();
+    let strict = MajorityRule {
+        base: Base::Present,
+        threshold: Fraction::new(1, 2),
+        comparison: Comparison::MoreThan,
+        quorum: Some(Fraction::new(2, 3)),
+    };
+    run(
+        &mut model,
+        actor(CHAIR),
+        command(Command::OpenPoll {
+            item_id: ItemId(2),
+            title: "Có đủ đại biểu".into(),
+            rule: Some(strict),
+        }),
+    );
+    let opened = model.poll(PollId(3)).unwrap().tally;
+    assert_eq!((opened.members, opened.present), (4, 3));
+    run(&mut model, actor(ABSENT_DELEGATE), Request::CheckIn);
+    assert_eq!(
+        model.poll(PollId(3)).unwrap().tally.present,
+        3,
+        "a late check-in alone does not count"
+    );
+    run(&mut model, actor(ABSENT_DELEGATE), ballot(3, Choice::Yes));
+    assert_eq!(model.poll(PollId(3)).unwrap().tally.present, 4, "a ballot does");
+}

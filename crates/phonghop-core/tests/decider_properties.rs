@@ -1,0 +1,207 @@
+//! Properties of the decider under any sequence of requests by any actors:
+//! - a client's mirror, built from the first snapshot by the logged events and the tallies the
+//!   server broadcasts, equals a fresh snapshot of the model after every step;
+//! - replaying every recorded fact from the start rebuilds the same model (the facts are all the
+//!   store needs);
+//! - the log's seq grows by one per logged event, with no gap;
+//! - every open poll has consistent counts and can always be closed and decided.
+
+use phonghop_core::{decide, Actor, Fact, MeetingModel, Request};
+use phonghop_protocol::{
+    Base, Choice, Command, Comparison, Fraction, ItemId, MajorityRule, Meeting, MeetingEvent, MeetingId, PollId,
+    PollState, Role, UserId,
+};
+use proptest::prelude::*;
+
+/// Users 1–6 may be members; 7 never is; 8 is a council-office (admin) account.
+const USERS: u32 = 8;
+const ADMIN: UserId = UserId(8);
+
+fn actor(user: u32) -> Actor {
+    Actor {
+        user: UserId(user),
+        is_admin: UserId(user) == ADMIN,
+    }
+}
+
+fn role() -> impl Strategy<Value = Role> {
+    prop_oneof![Just(Role::Chair), Just(Role::Secretariat), Just(Role::Delegate)]
+}
+
+fn choice() -> impl Strategy<Value = Choice> {
+    prop_oneof![Just(Choice::Yes), Just(Choice::No), Just(Choice::Abstain)]
+}
+
+fn title() -> impl Strategy<Value = String> {
+    prop_oneof![
+        Just("Khai mạc".to_owned()),
+        Just("Dự thảo Nghị quyết".to_owned()),
+        Just("  Báo cáo  ".to_owned()),
+        Just("\u{200B}".to_owned()),
+        Just(String::new()),
+    ]
+}
+
+fn rule() -> impl Strategy<Value = Option<MajorityRule>> {
+    let base = prop_oneof![
+        Just(Base::AllMembers),
+        Just(Base::Present),
+        Just(Base::Cast),
+        Just(Base::YesNo)
+    ];
+    let comparison = prop_oneof![Just(Comparison::MoreThan), Just(Comparison::AtLeast)];
+    let fraction = (0u32..4, 0u32..4).prop_map(|(n, d)| Fraction::new(n, d));
+    let quorum = prop::option::of((0u32..4, 1u32..4).prop_map(|(n, d)| Fraction::new(n, d)));
+    prop::option::of(
+        (base, fraction, comparison, quorum).prop_map(|(base, threshold, comparison, quorum)| MajorityRule {
+            base,
+            threshold,
+            comparison,
+            quorum,
+        }),
+    )
+}
+
+fn request() -> impl Strategy<Value = Request> {
+    let item = (1u32..6).prop_map(ItemId);
+    let poll = (1u32..6).prop_map(PollId);
+    prop_oneof![
+        (title(), title())
+            .prop_map(|(title, description)| Request::Command(Command::AddAgendaItem { title, description })),
+        (item.clone(), title()).prop_map(|(item_id, title)| Request::Command(Command::EditAgendaItem {
+            item_id,
+            title,
+            description: String::new()
+        })),
+        prop::collection::vec(1u32..6, 0..6).prop_map(|ids| Request::Command(Command::ReorderAgenda {
+            item_ids: ids.into_iter().map(ItemId).collect()
+        })),
+        (item, title(), rule()).prop_map(|(item_id, title, rule)| Request::Command(Command::OpenPoll {
+            item_id,
+            title,
+            rule
+        })),
+        poll.clone()
+            .prop_map(|poll_id| Request::Command(Command::ClosePoll { poll_id })),
+        (poll, choice()).prop_map(|(poll_id, choice)| Request::Command(Command::CastBallot { poll_id, choice })),
+        Just(Request::CheckIn),
+        ((1u32..=USERS), role()).prop_map(|(user, role)| Request::SetMember {
+            user: UserId(user),
+            role
+        }),
+    ]
+}
+
+/// A reorder drawn at random rarely names every item; half the time, use the current items
+/// reversed so reorders really happen.
+fn sharpen(model: &MeetingModel, request: Request, reverse: bool) -> Request {
+    match request {
+        Request::Command(Command::ReorderAgenda { .. }) if reverse => Request::Command(Command::ReorderAgenda {
+            item_ids: model.view.items.iter().rev().map(|item| item.id).collect(),
+        }),
+        other => other,
+    }
+}
+
+fn new_meeting() -> MeetingModel {
+    MeetingModel::new(Meeting {
+        id: MeetingId(1),
+        title: "Kỳ họp".into(),
+        location: String::new(),
+        starts_at: String::new(),
+    })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
+
+    #[test]
+    fn any_sequence_keeps_mirror_log_and_polls_consistent(
+        steps in prop::collection::vec(((1u32..=USERS), request(), any::<bool>()), 1..120)
+    ) {
+        let mut model = new_meeting();
+        let mut recorded: Vec<Fact> = Vec::new();
+        // Seed: the office makes users 1–3 a chair, a secretariat and a delegate, so requests
+        // are not all refused as coming from strangers.
+        for (user, role) in [(1, Role::Chair), (2, Role::Secretariat), (3, Role::Delegate)] {
+            let facts = decide(&model, &actor(8), &Request::SetMember { user: UserId(user), role }).unwrap();
+            facts.iter().for_each(|fact| model.apply(fact));
+            recorded.extend(facts);
+        }
+        let mut mirror = model.view.clone();
+
+        for (user, request, reverse) in steps {
+            let request = sharpen(&model, request, reverse);
+            let seq_before = model.seq;
+            let Ok(facts) = decide(&model, &actor(user), &request) else { continue };
+            for fact in &facts {
+                model.apply(fact);
+            }
+            // What the server sends: each logged event, then the tallies that changed.
+            let mut expected_seq = seq_before;
+            for fact in &facts {
+                if let Fact::Logged { seq, event } = fact {
+                    expected_seq += 1;
+                    prop_assert_eq!(*seq, expected_seq, "seq is gap-free");
+                    phonghop_core::mirror::apply(&mut mirror, event);
+                }
+            }
+            prop_assert_eq!(model.seq, expected_seq);
+            for (poll_id, tally) in model.tallies_changed_by(&facts) {
+                phonghop_core::mirror::apply_tally(&mut mirror, poll_id, tally);
+            }
+            recorded.extend(facts);
+            prop_assert_eq!(&mirror, &model.view, "mirror equals a fresh snapshot after {:?}", request);
+            check_polls(&model)?;
+        }
+
+        let mut rebuilt = new_meeting();
+        recorded.iter().for_each(|fact| rebuilt.apply(fact));
+        prop_assert_eq!(rebuilt, model);
+    }
+}
+
+/// Every open poll has counts that can be decided, and someone who runs polls can close it.
+fn check_polls(model: &MeetingModel) -> Result<(), TestCaseError> {
+    for poll in model.open_polls() {
+        let roll = model.rolls.get(&poll.id).expect("an open poll has a roll");
+        let tally = poll.tally;
+        prop_assert_eq!(tally.members, roll.members());
+        prop_assert_eq!(tally.present, roll.present());
+        prop_assert_eq!(tally.cast() as usize, roll.voted.len());
+        prop_assert!(tally.present <= tally.members && tally.cast() <= tally.present && tally.members > 0);
+
+        // Whoever holds the chair now (here: user 1 made chair for the check) can close it.
+        let mut with_chair = model.clone();
+        with_chair.apply(&Fact::MemberSet {
+            user: UserId(1),
+            role: Role::Chair,
+        });
+        let closed = decide(
+            &with_chair,
+            &actor(1),
+            &Request::Command(Command::ClosePoll { poll_id: poll.id }),
+        );
+        match closed.as_deref() {
+            Ok(
+                [Fact::Logged {
+                    event:
+                        MeetingEvent::PollClosed {
+                            poll_id,
+                            tally: final_tally,
+                            ..
+                        },
+                    ..
+                }],
+            ) => {
+                prop_assert_eq!(*poll_id, poll.id);
+                prop_assert_eq!(*final_tally, tally);
+            }
+            other => prop_assert!(false, "poll {} could not be closed: {:?}", poll.id, other),
+        }
+    }
+    for poll in model.view.polls.iter().filter(|poll| poll.state == PollState::Closed) {
+        prop_assert!(poll.outcome.is_some());
+    }
+    Ok(())
+}

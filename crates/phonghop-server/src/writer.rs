@@ -1,0 +1,247 @@
+//! [`Writer`]: the one task that changes meetings. Every request — a command from the WebSocket
+//! or HTTP, an upload, a check-in, a new member — is queued here; the writer takes every request
+//! waiting, and for each meeting: loads its model (kept between batches), skips commands already
+//! carried out, decides each request with `phonghop_core::decide`, appends all the facts in one
+//! transaction, broadcasts the events, and only then answers each request.
+//!
+//! **Architecture invariant:** nothing is answered before it is committed, and events reach the
+//! hub in `seq` order because only this task appends. A second process on the same database
+//! makes an append fail with a conflict; the writer then reloads the meeting and decides again.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use phonghop_core::{command_result, decide, Actor, Fact, MeetingModel, Refusal, Request};
+use phonghop_protocol::{CommandResult, ErrorCode, MeetingEvent, MeetingId};
+use phonghop_store::{Entry, Receipt, Store, StoreError};
+use tokio::sync::{mpsc, oneshot};
+
+use crate::error::ApiError;
+use crate::hub::Hub;
+
+/// Requests waiting beyond this make senders wait for room (backpressure).
+const QUEUE: usize = 16 * 1024;
+/// The most requests committed in one transaction.
+const MAX_BATCH: usize = 4096;
+/// Appends refused as conflicts (another process wrote) before giving up.
+const MAX_ATTEMPTS: usize = 8;
+
+/// What a committed request produced.
+#[derive(Debug, Clone)]
+pub struct Done {
+    pub result: CommandResult,
+    /// The events it logged, with their seqs (none when answered from an earlier receipt).
+    pub events: Vec<(u32, MeetingEvent)>,
+}
+
+struct Job {
+    meeting: MeetingId,
+    actor: Actor,
+    receipt: Option<Receipt>,
+    request: Request,
+    answer: oneshot::Sender<Result<Done, ApiError>>,
+}
+
+/// The handle every handler sends requests through. Cheap to clone.
+#[derive(Clone)]
+pub struct Writer {
+    jobs: mpsc::Sender<Job>,
+}
+
+impl Writer {
+    pub fn start(store: Arc<dyn Store>, hub: Arc<Hub>) -> Writer {
+        let (jobs, queue) = mpsc::channel(QUEUE);
+        let task = WriterTask {
+            store,
+            hub,
+            meetings: HashMap::new(),
+        };
+        tokio::spawn(task.run(queue));
+        Writer { jobs }
+    }
+
+    /// Decides and commits `request`; with a receipt, a command already carried out is
+    /// answered with its first result and nothing happens again.
+    pub async fn submit(
+        &self,
+        meeting: MeetingId,
+        actor: Actor,
+        receipt: Option<Receipt>,
+        request: Request,
+    ) -> Result<Done, ApiError> {
+        let (answer, answered) = oneshot::channel();
+        let job = Job {
+            meeting,
+            actor,
+            receipt,
+            request,
+            answer,
+        };
+        let stopped = || ApiError::new(ErrorCode::Internal, "the meeting writer has stopped");
+        self.jobs.send(job).await.map_err(|_| stopped())?;
+        answered.await.map_err(|_| stopped())?
+    }
+}
+
+/// A meeting's model as last committed, and its version in the store.
+struct Cached {
+    model: MeetingModel,
+    version: u64,
+}
+
+struct WriterTask {
+    store: Arc<dyn Store>,
+    hub: Arc<Hub>,
+    meetings: HashMap<MeetingId, Cached>,
+}
+
+/// How one job of a batch is answered once the batch is committed.
+enum Outcome {
+    /// Its facts are the batch's entry at this index.
+    Decided(usize),
+    /// Carried out before; this was its result.
+    Repeated(CommandResult),
+    /// Refused by the rules; nothing recorded.
+    Refused(Refusal),
+    /// Decided, with nothing to record (a check-in of someone already present).
+    Unchanged(CommandResult),
+}
+
+impl WriterTask {
+    async fn run(mut self, mut queue: mpsc::Receiver<Job>) {
+        let mut waiting = Vec::with_capacity(MAX_BATCH);
+        while queue.recv_many(&mut waiting, MAX_BATCH).await > 0 {
+            let batch = std::mem::take(&mut waiting);
+            for (meeting, jobs) in by_meeting(batch) {
+                self.write(meeting, jobs).await;
+            }
+        }
+    }
+
+    /// Decides and commits one meeting's jobs, retrying on conflicts, then answers them.
+    async fn write(&mut self, meeting: MeetingId, jobs: Vec<Job>) {
+        for _ in 0..MAX_ATTEMPTS {
+            match self.try_write(meeting, &jobs).await {
+                Ok(answers) => {
+                    for (job, answer) in jobs.into_iter().zip(answers) {
+                        // The sender may have gone (a closed connection); its change stands.
+                        let _ = job.answer.send(answer);
+                    }
+                    return;
+                }
+                Err(StoreError::Conflict) => {
+                    tracing::info!(%meeting, "another writer changed the meeting; deciding again");
+                    self.meetings.remove(&meeting);
+                }
+                Err(error) => {
+                    self.meetings.remove(&meeting);
+                    let error = ApiError::from(error);
+                    for job in jobs {
+                        let _ = job.answer.send(Err(error.clone()));
+                    }
+                    return;
+                }
+            }
+        }
+        for job in jobs {
+            let busy = ApiError::new(ErrorCode::ServerBusy, "the meeting kept changing under this request");
+            let _ = job.answer.send(Err(busy));
+        }
+    }
+
+    async fn try_write(&mut self, meeting: MeetingId, jobs: &[Job]) -> Result<Vec<Result<Done, ApiError>>, StoreError> {
+        if !self.meetings.contains_key(&meeting) {
+            let loaded = self.store.load(meeting).await?;
+            let cached = Cached {
+                model: loaded.model,
+                version: loaded.version,
+            };
+            self.meetings.insert(meeting, cached);
+        }
+        let receipts: Vec<Receipt> = jobs.iter().filter_map(|job| job.receipt.clone()).collect();
+        let mut processed = self.store.processed(&receipts).await?.into_iter();
+        let cached = &self.meetings[&meeting];
+        let mut model = cached.model.clone();
+        let mut entries: Vec<Entry> = Vec::new();
+        let mut in_batch: HashMap<Receipt, usize> = HashMap::new();
+        let mut outcomes = Vec::with_capacity(jobs.len());
+        for job in jobs {
+            let earlier = match &job.receipt {
+                Some(receipt) => processed.next().flatten().map(Outcome::Repeated).or_else(|| {
+                    in_batch
+                        .get(receipt)
+                        .map(|index| Outcome::Repeated(entries[*index].result.clone()))
+                }),
+                None => None,
+            };
+            if let Some(earlier) = earlier {
+                outcomes.push(earlier);
+                continue;
+            }
+            let facts = match decide(&model, &job.actor, &job.request) {
+                Ok(facts) => facts,
+                Err(refusal) => {
+                    outcomes.push(Outcome::Refused(refusal));
+                    continue;
+                }
+            };
+            facts.iter().for_each(|fact| model.apply(fact));
+            let result = command_result(&facts, model.seq);
+            if facts.is_empty() && job.receipt.is_none() {
+                outcomes.push(Outcome::Unchanged(result));
+                continue;
+            }
+            if let Some(receipt) = &job.receipt {
+                in_batch.insert(receipt.clone(), entries.len());
+            }
+            outcomes.push(Outcome::Decided(entries.len()));
+            entries.push(Entry {
+                receipt: job.receipt.clone(),
+                facts,
+                result,
+            });
+        }
+        let mut version = cached.version;
+        if !entries.is_empty() {
+            version = self.store.append(meeting, version, &entries).await?;
+        }
+        let all_facts: Vec<Fact> = entries.iter().flat_map(|entry| entry.facts.iter().cloned()).collect();
+        let events = logged_events(&all_facts);
+        self.hub
+            .publish(meeting, &events, &model.tallies_changed_by(&all_facts));
+        self.meetings.insert(meeting, Cached { model, version });
+        Ok(outcomes
+            .into_iter()
+            .map(|outcome| match outcome {
+                Outcome::Decided(index) => Ok(Done {
+                    result: entries[index].result.clone(),
+                    events: logged_events(&entries[index].facts),
+                }),
+                Outcome::Repeated(result) | Outcome::Unchanged(result) => Ok(Done { result, events: vec![] }),
+                Outcome::Refused(refusal) => Err(ApiError::from(refusal)),
+            })
+            .collect())
+    }
+}
+
+fn logged_events(facts: &[Fact]) -> Vec<(u32, MeetingEvent)> {
+    facts
+        .iter()
+        .filter_map(|fact| match fact {
+            Fact::Logged { seq, event } => Some((*seq, event.clone())),
+            _ => None,
+        })
+        .collect()
+}
+
+/// The batch's jobs grouped by meeting, each group in the order the jobs came.
+fn by_meeting(batch: Vec<Job>) -> Vec<(MeetingId, Vec<Job>)> {
+    let mut groups: Vec<(MeetingId, Vec<Job>)> = Vec::new();
+    for job in batch {
+        match groups.iter_mut().find(|(meeting, _)| *meeting == job.meeting) {
+            Some((_, jobs)) => jobs.push(job),
+            None => groups.push((job.meeting, vec![job])),
+        }
+    }
+    groups
+}

@@ -1,0 +1,74 @@
+//! Users and session tokens (stored only as their SHA-256).
+
+use phonghop_protocol::UserId;
+use sqlx::{Row, SqlitePool};
+
+use super::{id, is_unique_violation, unix_now};
+use crate::{NewUser, Result, StoreError, UserRecord};
+
+fn user_from_row(row: &sqlx::sqlite::SqliteRow) -> UserRecord {
+    UserRecord {
+        id: UserId(row.get::<i64, _>("id") as u32),
+        username: row.get("username"),
+        full_name: row.get("full_name"),
+        position: row.get("position"),
+        password_hash: row.get("password_hash"),
+        is_admin: row.get::<i64, _>("is_admin") != 0,
+    }
+}
+
+pub(super) async fn create_user(pool: &SqlitePool, user: &NewUser) -> Result<UserId> {
+    let result = sqlx::query(
+        "INSERT INTO users (username, full_name, position, password_hash, is_admin, created_at)
+         VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
+    )
+    .bind(&user.username)
+    .bind(&user.full_name)
+    .bind(&user.position)
+    .bind(&user.password_hash)
+    .bind(user.is_admin as i64)
+    .bind(unix_now())
+    .fetch_one(pool)
+    .await;
+    match result {
+        Ok(row) => Ok(UserId(row.get::<i64, _>("id") as u32)),
+        Err(err) if is_unique_violation(&err) => Err(StoreError::Duplicate("username")),
+        Err(err) => Err(err.into()),
+    }
+}
+
+pub(super) async fn user_by_username(pool: &SqlitePool, username: &str) -> Result<Option<UserRecord>> {
+    let row =
+        sqlx::query("SELECT id, username, full_name, position, password_hash, is_admin FROM users WHERE username = ?")
+            .bind(username)
+            .fetch_optional(pool)
+            .await?;
+    Ok(row.as_ref().map(user_from_row))
+}
+
+pub(super) async fn create_session(
+    pool: &SqlitePool,
+    token_hash: &[u8; 32],
+    user: UserId,
+    expires_at: i64,
+) -> Result<()> {
+    sqlx::query("INSERT INTO sessions (token_hash, user_id, expires_at, created_at) VALUES (?, ?, ?, ?)")
+        .bind(&token_hash[..])
+        .bind(id(user.0))
+        .bind(expires_at)
+        .bind(unix_now())
+        .execute(pool)
+        .await?;
+    Ok(())
+}
+
+pub(super) async fn session_user(pool: &SqlitePool, token_hash: &[u8; 32]) -> Result<Option<(UserRecord, i64)>> {
+    let row = sqlx::query(
+        "SELECT u.id, u.username, u.full_name, u.position, u.password_hash, u.is_admin, s.expires_at
+         FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = ?",
+    )
+    .bind(&token_hash[..])
+    .fetch_optional(pool)
+    .await?;
+    Ok(row.map(|row| (user_from_row(&row), row.get::<i64, _>("expires_at"))))
+}

@@ -1,0 +1,266 @@
+//! Recording decided facts: the version check, the log, the projections, ballots and receipts,
+//! all in one transaction.
+
+use phonghop_core::Fact;
+use phonghop_protocol::{MeetingEvent, MeetingId, Outcome};
+use sqlx::{SqliteConnection, SqlitePool};
+
+use super::{corrupt, id, role_name, unix_now};
+use crate::{Entry, Result, StoreError};
+
+/// SQLite's primary result code for a broken constraint (unique, foreign key, check, or a
+/// trigger's `RAISE(ABORT, …)`); extended codes carry it in their low byte.
+const SQLITE_CONSTRAINT: i32 = 19;
+
+/// A statement the database refused by one of its own rules becomes [`StoreError::Refused`].
+fn refused_or(error: sqlx::Error) -> StoreError {
+    if let sqlx::Error::Database(db) = &error {
+        let code = db.code().and_then(|code| code.parse::<i32>().ok()).unwrap_or_default();
+        if code & 0xff == SQLITE_CONSTRAINT {
+            return StoreError::Refused(db.message().to_owned());
+        }
+    }
+    StoreError::Database(error)
+}
+
+pub(super) async fn append(pool: &SqlitePool, meeting: MeetingId, version: u64, entries: &[Entry]) -> Result<u64> {
+    let mut tx = pool.begin().await?;
+    let connection = &mut *tx;
+    // The first statement writes, so this transaction holds SQLite's write lock from here on
+    // and no other writer (in this process or another) can slip in between check and commit.
+    let bumped = sqlx::query("UPDATE meetings SET version = version + 1 WHERE id = ? AND version = ?")
+        .bind(id(meeting.0))
+        .bind(version as i64)
+        .execute(&mut *connection)
+        .await?
+        .rows_affected();
+    if bumped == 0 {
+        let exists = sqlx::query("SELECT 1 FROM meetings WHERE id = ?")
+            .bind(id(meeting.0))
+            .fetch_optional(&mut *connection)
+            .await?;
+        return Err(if exists.is_some() {
+            StoreError::Conflict
+        } else {
+            StoreError::NotFound("meeting")
+        });
+    }
+    let now = unix_now();
+    for entry in entries {
+        for fact in &entry.facts {
+            record(connection, meeting, fact, now).await?;
+        }
+        if let Some(receipt) = &entry.receipt {
+            let result = serde_json::to_string(&entry.result).map_err(corrupt)?;
+            sqlx::query("INSERT INTO processed_commands (user_id, command_id, result) VALUES (?, ?, ?)")
+                .bind(id(receipt.user.0))
+                .bind(&receipt.command_id)
+                .bind(result)
+                .execute(&mut *connection)
+                .await
+                .map_err(refused_or)?;
+        }
+    }
+    tx.commit().await?;
+    Ok(version + 1)
+}
+
+/// Records one fact: a log entry and its projection, or a ballot, a check-in, a roll, a member,
+/// page text.
+async fn record(connection: &mut SqliteConnection, meeting: MeetingId, fact: &Fact, now: i64) -> Result<()> {
+    let meeting_id = id(meeting.0);
+    match fact {
+        Fact::Logged { seq, event } => {
+            let payload = serde_json::to_string(event).map_err(corrupt)?;
+            sqlx::query("INSERT INTO events (meeting_id, seq, payload, at) VALUES (?, ?, ?, ?)")
+                .bind(meeting_id)
+                .bind(id(*seq))
+                .bind(payload)
+                .bind(now)
+                .execute(&mut *connection)
+                .await
+                .map_err(refused_or)?;
+            project(connection, meeting_id, event, now).await
+        }
+        Fact::BallotCast { poll_id, voter, choice } => {
+            sqlx::query("INSERT INTO ballots (meeting_id, poll_id, user_id, choice, cast_at) VALUES (?, ?, ?, ?, ?)")
+                .bind(meeting_id)
+                .bind(id(poll_id.0))
+                .bind(id(voter.0))
+                .bind(choice.as_str())
+                .bind(now)
+                .execute(connection)
+                .await
+                .map_err(refused_or)?;
+            Ok(())
+        }
+        Fact::CheckedIn { user } => {
+            sqlx::query("INSERT INTO attendance (meeting_id, user_id, checked_in_at) VALUES (?, ?, ?)")
+                .bind(meeting_id)
+                .bind(id(user.0))
+                .bind(now)
+                .execute(connection)
+                .await
+                .map_err(refused_or)?;
+            Ok(())
+        }
+        Fact::RollFixed { poll_id, voters } => {
+            for voter in voters {
+                sqlx::query(
+                    "INSERT INTO poll_voters (meeting_id, poll_id, user_id, present_at_opening) VALUES (?, ?, ?, ?)",
+                )
+                .bind(meeting_id)
+                .bind(id(poll_id.0))
+                .bind(id(voter.user.0))
+                .bind(voter.present as i64)
+                .execute(&mut *connection)
+                .await
+                .map_err(refused_or)?;
+            }
+            Ok(())
+        }
+        Fact::MemberSet { user, role } => {
+            sqlx::query(
+                "INSERT INTO meeting_members (meeting_id, user_id, role) VALUES (?, ?, ?)
+                 ON CONFLICT (meeting_id, user_id) DO UPDATE SET role = excluded.role",
+            )
+            .bind(meeting_id)
+            .bind(id(user.0))
+            .bind(role_name(*role))
+            .execute(connection)
+            .await
+            .map_err(refused_or)?;
+            Ok(())
+        }
+        Fact::PagesIndexed { document_id, pages } => {
+            for (index, page) in pages.iter().enumerate() {
+                sqlx::query(
+                    "INSERT INTO document_pages (meeting_id, document_id, page_index, width_pt, height_pt, text)
+                     VALUES (?, ?, ?, ?, ?, ?)",
+                )
+                .bind(meeting_id)
+                .bind(id(document_id.0))
+                .bind(index as i64)
+                .bind(f64::from(page.width_pt))
+                .bind(f64::from(page.height_pt))
+                .bind(&page.text)
+                .execute(&mut *connection)
+                .await
+                .map_err(refused_or)?;
+            }
+            Ok(())
+        }
+    }
+}
+
+fn outcome_name(outcome: Outcome) -> &'static str {
+    match outcome {
+        Outcome::Passed => "passed",
+        Outcome::Rejected => "rejected",
+        Outcome::NoQuorum => "no_quorum",
+    }
+}
+
+/// Keeps the meeting's tables in step with a logged event.
+async fn project(connection: &mut SqliteConnection, meeting_id: i64, event: &MeetingEvent, now: i64) -> Result<()> {
+    let changed = match event {
+        MeetingEvent::AgendaItemAdded { item } => sqlx::query(
+            "INSERT INTO agenda_items (meeting_id, id, position, title, description) VALUES (?, ?, ?, ?, ?)",
+        )
+        .bind(meeting_id)
+        .bind(id(item.id.0))
+        .bind(id(item.position))
+        .bind(&item.title)
+        .bind(&item.description)
+        .execute(connection)
+        .await
+        .map_err(refused_or)?
+        .rows_affected(),
+        MeetingEvent::AgendaItemEdited {
+            item_id,
+            title,
+            description,
+        } => sqlx::query("UPDATE agenda_items SET title = ?, description = ? WHERE meeting_id = ? AND id = ?")
+            .bind(title)
+            .bind(description)
+            .bind(meeting_id)
+            .bind(id(item_id.0))
+            .execute(connection)
+            .await?
+            .rows_affected(),
+        MeetingEvent::AgendaReordered { item_ids } => {
+            let mut changed = 0u64;
+            for (position, item_id) in item_ids.iter().enumerate() {
+                changed += sqlx::query("UPDATE agenda_items SET position = ? WHERE meeting_id = ? AND id = ?")
+                    .bind(position as i64)
+                    .bind(meeting_id)
+                    .bind(id(item_id.0))
+                    .execute(&mut *connection)
+                    .await?
+                    .rows_affected();
+            }
+            // Every item was moved: as if one row changed, so the check below holds.
+            u64::from(changed == item_ids.len() as u64)
+        }
+        MeetingEvent::DocumentAdded { document } => {
+            sqlx::query("INSERT OR IGNORE INTO blobs (sha256, size, created_at) VALUES (?, ?, ?)")
+                .bind(document.sha256.as_str())
+                .bind(document.size as i64)
+                .bind(now)
+                .execute(&mut *connection)
+                .await?;
+            sqlx::query(
+                "INSERT INTO documents (meeting_id, id, item_id, title, file_name, sha256, size, page_count, created_at)
+                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            )
+            .bind(meeting_id)
+            .bind(id(document.id.0))
+            .bind(id(document.item_id.0))
+            .bind(&document.title)
+            .bind(&document.file_name)
+            .bind(document.sha256.as_str())
+            .bind(document.size as i64)
+            .bind(id(document.page_count))
+            .bind(now)
+            .execute(connection)
+            .await
+            .map_err(refused_or)?
+            .rows_affected()
+        }
+        MeetingEvent::PollOpened { poll } => sqlx::query(
+            "INSERT INTO polls (meeting_id, id, item_id, title, rule_json, state, opened_at)
+             VALUES (?, ?, ?, ?, ?, 'open', ?)",
+        )
+        .bind(meeting_id)
+        .bind(id(poll.id.0))
+        .bind(id(poll.item_id.0))
+        .bind(&poll.title)
+        .bind(serde_json::to_string(&poll.rule).map_err(corrupt)?)
+        .bind(now)
+        .execute(connection)
+        .await
+        .map_err(refused_or)?
+        .rows_affected(),
+        MeetingEvent::PollClosed {
+            poll_id,
+            tally,
+            outcome,
+        } => sqlx::query(
+            "UPDATE polls SET state = 'closed', tally_json = ?, outcome = ?, closed_at = ?
+             WHERE meeting_id = ? AND id = ? AND state = 'open'",
+        )
+        .bind(serde_json::to_string(tally).map_err(corrupt)?)
+        .bind(outcome_name(*outcome))
+        .bind(now)
+        .bind(meeting_id)
+        .bind(id(poll_id.0))
+        .execute(connection)
+        .await
+        .map_err(refused_or)?
+        .rows_affected(),
+    };
+    if changed == 0 {
+        return Err(StoreError::Refused(format!("{event:?} names nothing of this meeting")));
+    }
+    Ok(())
+}

@@ -1,0 +1,276 @@
+//! Meetings, their members, and loading a meeting's model from its projections.
+
+use std::collections::BTreeMap;
+
+use phonghop_core::{LastIds, MeetingModel, PollRoll};
+use phonghop_protocol::{
+    AgendaItem, Choice, Document, DocumentId, ItemId, Meeting, MeetingId, MeetingState, MeetingSummary, Poll, PollId,
+    PollState, Role, Sha256, Tally, UserId,
+};
+use sqlx::{Row, SqliteConnection, SqlitePool};
+
+use super::{corrupt, id, parse_role, unix_now};
+use crate::{Loaded, Result, StoreError};
+
+pub(super) async fn create_meeting(pool: &SqlitePool, title: &str, location: &str, starts_at: &str) -> Result<Meeting> {
+    let row =
+        sqlx::query("INSERT INTO meetings (title, location, starts_at, created_at) VALUES (?, ?, ?, ?) RETURNING id")
+            .bind(title)
+            .bind(location)
+            .bind(starts_at)
+            .bind(unix_now())
+            .fetch_one(pool)
+            .await?;
+    Ok(Meeting {
+        id: MeetingId(row.get::<i64, _>("id") as u32),
+        title: title.to_owned(),
+        location: location.to_owned(),
+        starts_at: starts_at.to_owned(),
+    })
+}
+
+pub(super) async fn meetings_of(pool: &SqlitePool, user: UserId) -> Result<Vec<MeetingSummary>> {
+    let rows = sqlx::query(
+        "SELECT m.id, m.title, m.location, m.starts_at, mm.role FROM meetings m
+         JOIN meeting_members mm ON mm.meeting_id = m.id WHERE mm.user_id = ? ORDER BY m.id",
+    )
+    .bind(id(user.0))
+    .fetch_all(pool)
+    .await?;
+    rows.iter()
+        .map(|row| {
+            Ok(MeetingSummary {
+                id: MeetingId(row.get::<i64, _>("id") as u32),
+                title: row.get("title"),
+                location: row.get("location"),
+                starts_at: row.get("starts_at"),
+                role: parse_role(row.get("role"))?,
+            })
+        })
+        .collect()
+}
+
+pub(super) async fn first_meeting_id(pool: &SqlitePool) -> Result<Option<MeetingId>> {
+    let row = sqlx::query("SELECT MIN(id) AS id FROM meetings")
+        .fetch_one(pool)
+        .await?;
+    Ok(row.get::<Option<i64>, _>("id").map(|id| MeetingId(id as u32)))
+}
+
+pub(super) async fn member_role(pool: &SqlitePool, meeting: MeetingId, user: UserId) -> Result<Option<Role>> {
+    let row = sqlx::query("SELECT role FROM meeting_members WHERE meeting_id = ? AND user_id = ?")
+        .bind(id(meeting.0))
+        .bind(id(user.0))
+        .fetch_optional(pool)
+        .await?;
+    row.map(|row| parse_role(row.get("role"))).transpose()
+}
+
+fn number(row: &sqlx::sqlite::SqliteRow, column: &str) -> u32 {
+    row.get::<i64, _>(column) as u32
+}
+
+/// Reads everything of one meeting in one transaction, so the parts agree with each other and
+/// with the version.
+pub(super) async fn load(pool: &SqlitePool, meeting_id: MeetingId) -> Result<Loaded> {
+    let mut tx = pool.begin().await?;
+    let connection = &mut *tx;
+    let meeting_row = sqlx::query("SELECT title, location, starts_at, version FROM meetings WHERE id = ?")
+        .bind(id(meeting_id.0))
+        .fetch_optional(&mut *connection)
+        .await?
+        .ok_or(StoreError::NotFound("meeting"))?;
+    let meeting = Meeting {
+        id: meeting_id,
+        title: meeting_row.get("title"),
+        location: meeting_row.get("location"),
+        starts_at: meeting_row.get("starts_at"),
+    };
+    let version = meeting_row.get::<i64, _>("version") as u64;
+    let members = members(connection, meeting_id).await?;
+    let present = sqlx::query("SELECT user_id FROM attendance WHERE meeting_id = ?")
+        .bind(id(meeting_id.0))
+        .fetch_all(&mut *connection)
+        .await?
+        .iter()
+        .map(|row| UserId(number(row, "user_id")))
+        .collect();
+    let mut items = agenda_items(connection, meeting_id).await?;
+    let documents = documents(connection, meeting_id).await?;
+    let last_document = documents.iter().map(|document| document.id).max().unwrap_or_default();
+    for document in documents {
+        if let Some(item) = items.iter_mut().find(|item| item.id == document.item_id) {
+            item.documents.push(document);
+        }
+    }
+    let rolls = rolls(connection, meeting_id).await?;
+    let polls = polls(connection, meeting_id, &rolls).await?;
+    let seq = sqlx::query("SELECT COALESCE(MAX(seq), 0) AS seq FROM events WHERE meeting_id = ?")
+        .bind(id(meeting_id.0))
+        .fetch_one(&mut *connection)
+        .await?;
+    tx.commit().await?;
+    let last_ids = LastIds {
+        item: items.iter().map(|item| item.id).max().unwrap_or_default(),
+        document: last_document,
+        poll: polls.iter().map(|poll| poll.id).max().unwrap_or_default(),
+    };
+    let model = MeetingModel {
+        seq: number(&seq, "seq"),
+        view: MeetingState { meeting, items, polls },
+        members,
+        present,
+        rolls,
+        last_ids,
+    };
+    Ok(Loaded { model, version })
+}
+
+async fn members(connection: &mut SqliteConnection, meeting: MeetingId) -> Result<BTreeMap<UserId, Role>> {
+    let rows = sqlx::query("SELECT user_id, role FROM meeting_members WHERE meeting_id = ?")
+        .bind(id(meeting.0))
+        .fetch_all(connection)
+        .await?;
+    rows.iter()
+        .map(|row| Ok((UserId(number(row, "user_id")), parse_role(row.get("role"))?)))
+        .collect()
+}
+
+async fn agenda_items(connection: &mut SqliteConnection, meeting: MeetingId) -> Result<Vec<AgendaItem>> {
+    let rows = sqlx::query(
+        "SELECT id, position, title, description FROM agenda_items WHERE meeting_id = ? ORDER BY position, id",
+    )
+    .bind(id(meeting.0))
+    .fetch_all(connection)
+    .await?;
+    Ok(rows
+        .iter()
+        .map(|row| AgendaItem {
+            id: ItemId(number(row, "id")),
+            position: number(row, "position"),
+            title: row.get("title"),
+            description: row.get("description"),
+            documents: vec![],
+        })
+        .collect())
+}
+
+async fn documents(connection: &mut SqliteConnection, meeting: MeetingId) -> Result<Vec<Document>> {
+    let rows = sqlx::query(
+        "SELECT id, item_id, title, file_name, sha256, size, page_count FROM documents
+         WHERE meeting_id = ? ORDER BY id",
+    )
+    .bind(id(meeting.0))
+    .fetch_all(connection)
+    .await?;
+    rows.iter()
+        .map(|row| {
+            Ok(Document {
+                id: DocumentId(number(row, "id")),
+                item_id: ItemId(number(row, "item_id")),
+                title: row.get("title"),
+                file_name: row.get("file_name"),
+                sha256: Sha256::parse(row.get("sha256")).map_err(corrupt)?,
+                size: row.get::<i64, _>("size") as u64,
+                page_count: number(row, "page_count"),
+            })
+        })
+        .collect()
+}
+
+/// Every poll's roll and who has voted in it.
+async fn rolls(connection: &mut SqliteConnection, meeting: MeetingId) -> Result<BTreeMap<PollId, PollRoll>> {
+    let mut rolls: BTreeMap<PollId, PollRoll> = BTreeMap::new();
+    let voters = sqlx::query("SELECT poll_id, user_id, present_at_opening FROM poll_voters WHERE meeting_id = ?")
+        .bind(id(meeting.0))
+        .fetch_all(&mut *connection)
+        .await?;
+    for row in voters {
+        rolls.entry(PollId(number(&row, "poll_id"))).or_default().voters.insert(
+            UserId(number(&row, "user_id")),
+            row.get::<i64, _>("present_at_opening") != 0,
+        );
+    }
+    let voted = sqlx::query("SELECT poll_id, user_id FROM ballots WHERE meeting_id = ?")
+        .bind(id(meeting.0))
+        .fetch_all(&mut *connection)
+        .await?;
+    for row in voted {
+        rolls
+            .entry(PollId(number(&row, "poll_id")))
+            .or_default()
+            .voted
+            .insert(UserId(number(&row, "user_id")));
+    }
+    Ok(rolls)
+}
+
+async fn polls(
+    connection: &mut SqliteConnection,
+    meeting: MeetingId,
+    rolls: &BTreeMap<PollId, PollRoll>,
+) -> Result<Vec<Poll>> {
+    let rows = sqlx::query(
+        "SELECT id, item_id, title, rule_json, state, tally_json, outcome FROM polls
+         WHERE meeting_id = ? ORDER BY id",
+    )
+    .bind(id(meeting.0))
+    .fetch_all(&mut *connection)
+    .await?;
+    let counts = ballot_counts(connection, meeting).await?;
+    let mut polls = Vec::with_capacity(rows.len());
+    for row in rows {
+        let poll_id = PollId(number(&row, "id"));
+        let state = match row.get::<&str, _>("state") {
+            "open" => PollState::Open,
+            _ => PollState::Closed,
+        };
+        let tally = match row.get::<Option<String>, _>("tally_json") {
+            Some(json) => serde_json::from_str(&json).map_err(corrupt)?,
+            None => {
+                let roll = rolls.get(&poll_id).cloned().unwrap_or_default();
+                let mut tally = counts.get(&poll_id).copied().unwrap_or_default();
+                tally.members = roll.members();
+                tally.present = roll.present();
+                tally
+            }
+        };
+        let outcome = match row.get::<Option<String>, _>("outcome") {
+            Some(name) => Some(serde_json::from_value(serde_json::Value::String(name)).map_err(corrupt)?),
+            None => None,
+        };
+        polls.push(Poll {
+            id: poll_id,
+            item_id: ItemId(number(&row, "item_id")),
+            title: row.get("title"),
+            rule: serde_json::from_str(row.get("rule_json")).map_err(corrupt)?,
+            state,
+            tally,
+            outcome,
+        });
+    }
+    Ok(polls)
+}
+
+/// The yes / no / abstain counts of every poll of the meeting.
+async fn ballot_counts(connection: &mut SqliteConnection, meeting: MeetingId) -> Result<BTreeMap<PollId, Tally>> {
+    let rows = sqlx::query(
+        "SELECT poll_id, choice, COUNT(*) AS count FROM ballots WHERE meeting_id = ? GROUP BY poll_id, choice",
+    )
+    .bind(id(meeting.0))
+    .fetch_all(connection)
+    .await?;
+    let mut counts: BTreeMap<PollId, Tally> = BTreeMap::new();
+    for row in rows {
+        let choice: String = row.get("choice");
+        let choice = Choice::parse(&choice).ok_or_else(|| corrupt(format!("unknown choice {choice:?}")))?;
+        let tally = counts.entry(PollId(number(&row, "poll_id"))).or_default();
+        let count = number(&row, "count");
+        match choice {
+            Choice::Yes => tally.yes = count,
+            Choice::No => tally.no = count,
+            Choice::Abstain => tally.abstain = count,
+        }
+    }
+    Ok(counts)
+}

@@ -1,0 +1,171 @@
+//! [`SqliteStore`]: the [`Store`] on one SQLite file (WAL, `synchronous=FULL`, foreign keys).
+//!
+//! Layout:
+//! - this file: opening, pragmas, migrations, the [`Store`] impl delegating to the modules.
+//! - [`accounts`]: users and hashed session tokens.
+//! - [`meetings`]: meetings, members, and loading a meeting's model from its projections.
+//! - [`append`]: recording facts: the log, the projections, ballots and receipts.
+//! - [`reads`]: what clients read besides the model (replays, their ballots, blob access).
+
+mod accounts;
+mod append;
+mod meetings;
+mod reads;
+
+use std::path::Path;
+use std::str::FromStr;
+use std::time::Duration;
+
+use async_trait::async_trait;
+use phonghop_protocol::{
+    CommandResult, Meeting, MeetingEvent, MeetingId, MeetingSummary, MyBallot, Role, Sha256, UserId,
+};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::SqlitePool;
+
+use crate::{Entry, Loaded, NewUser, Receipt, Result, Store, StoreError, UserRecord};
+
+/// The database of one server, or of several processes sharing one file.
+#[derive(Clone)]
+pub struct SqliteStore {
+    pool: SqlitePool,
+}
+
+impl SqliteStore {
+    /// Opens (creating if needed) the database file and brings its schema up to date.
+    pub async fn open(path: &Path) -> Result<SqliteStore> {
+        let options = SqliteConnectOptions::from_str("sqlite://")?
+            .filename(path)
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            // FULL: a commit is on disk before it returns, so an ack survives a power cut too.
+            .synchronous(SqliteSynchronous::Full)
+            .foreign_keys(true)
+            // Another writer (another process on the same file) holds the lock for one short
+            // transaction at a time; waiting is better than failing.
+            .busy_timeout(Duration::from_secs(10));
+        let pool = SqlitePoolOptions::new()
+            .max_connections(8)
+            .connect_with(options)
+            .await?;
+        sqlx::migrate!("./migrations")
+            .run(&pool)
+            .await
+            .map_err(|error| match error {
+                sqlx::migrate::MigrateError::VersionMismatch(version) => {
+                    StoreError::OldSchema(format!("migration {version} differs"))
+                }
+                sqlx::migrate::MigrateError::VersionMissing(version) => {
+                    StoreError::OldSchema(format!("migration {version} is unknown"))
+                }
+                other => StoreError::Migration(other),
+            })?;
+        Ok(SqliteStore { pool })
+    }
+}
+
+/// Seconds since the Unix epoch.
+pub fn unix_now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or(0)
+}
+
+/// Whether a database error is a UNIQUE or PRIMARY KEY violation.
+fn is_unique_violation(error: &sqlx::Error) -> bool {
+    matches!(error, sqlx::Error::Database(db) if db.is_unique_violation())
+}
+
+fn corrupt(error: impl std::fmt::Display) -> StoreError {
+    StoreError::Corrupt(error.to_string())
+}
+
+fn role_name(role: Role) -> &'static str {
+    match role {
+        Role::Chair => "chair",
+        Role::Secretariat => "secretariat",
+        Role::Delegate => "delegate",
+    }
+}
+
+fn parse_role(text: &str) -> Result<Role> {
+    match text {
+        "chair" => Ok(Role::Chair),
+        "secretariat" => Ok(Role::Secretariat),
+        "delegate" => Ok(Role::Delegate),
+        other => Err(corrupt(format!("unknown role {other:?}"))),
+    }
+}
+
+/// Ids and counts are stored as SQLite integers (i64).
+fn id(value: u32) -> i64 {
+    i64::from(value)
+}
+
+#[async_trait]
+impl Store for SqliteStore {
+    async fn create_user(&self, user: &NewUser) -> Result<UserId> {
+        accounts::create_user(&self.pool, user).await
+    }
+
+    async fn user_by_username(&self, username: &str) -> Result<Option<UserRecord>> {
+        accounts::user_by_username(&self.pool, username).await
+    }
+
+    async fn create_session(&self, token_hash: &[u8; 32], user: UserId, expires_at: i64) -> Result<()> {
+        accounts::create_session(&self.pool, token_hash, user, expires_at).await
+    }
+
+    async fn session_user(&self, token_hash: &[u8; 32]) -> Result<Option<(UserRecord, i64)>> {
+        accounts::session_user(&self.pool, token_hash).await
+    }
+
+    async fn create_meeting(&self, title: &str, location: &str, starts_at: &str) -> Result<Meeting> {
+        meetings::create_meeting(&self.pool, title, location, starts_at).await
+    }
+
+    async fn meetings_of(&self, user: UserId) -> Result<Vec<MeetingSummary>> {
+        meetings::meetings_of(&self.pool, user).await
+    }
+
+    async fn first_meeting_id(&self) -> Result<Option<MeetingId>> {
+        meetings::first_meeting_id(&self.pool).await
+    }
+
+    async fn member_role(&self, meeting: MeetingId, user: UserId) -> Result<Option<Role>> {
+        meetings::member_role(&self.pool, meeting, user).await
+    }
+
+    async fn load(&self, meeting: MeetingId) -> Result<Loaded> {
+        meetings::load(&self.pool, meeting).await
+    }
+
+    async fn processed(&self, receipts: &[Receipt]) -> Result<Vec<Option<CommandResult>>> {
+        reads::processed(&self.pool, receipts).await
+    }
+
+    async fn append(&self, meeting: MeetingId, version: u64, entries: &[Entry]) -> Result<u64> {
+        append::append(&self.pool, meeting, version, entries).await
+    }
+
+    async fn events_after(&self, meeting: MeetingId, seq: u32, limit: u32) -> Result<Vec<(u32, MeetingEvent)>> {
+        reads::events_after(&self.pool, meeting, seq, limit).await
+    }
+
+    async fn last_seq(&self, meeting: MeetingId) -> Result<u32> {
+        reads::last_seq(&self.pool, meeting).await
+    }
+
+    async fn my_ballots(&self, meeting: MeetingId, user: UserId) -> Result<Vec<MyBallot>> {
+        reads::my_ballots(&self.pool, meeting, user).await
+    }
+
+    async fn blob_visible_to(&self, sha256: &Sha256, user: UserId) -> Result<bool> {
+        reads::blob_visible_to(&self.pool, sha256, user).await
+    }
+
+    async fn close(&self) {
+        self.pool.close().await;
+    }
+}

@@ -1,0 +1,97 @@
+//! What clients read besides the model: a replay of the log, their own ballots, whether a blob
+//! is theirs to read, and the results of commands already carried out.
+
+use std::collections::HashMap;
+
+use phonghop_protocol::{Choice, CommandResult, MeetingEvent, MeetingId, MyBallot, PollId, Sha256, UserId};
+use sqlx::{QueryBuilder, Row, SqlitePool};
+
+use super::{corrupt, id};
+use crate::{Receipt, Result};
+
+pub(super) async fn events_after(
+    pool: &SqlitePool,
+    meeting: MeetingId,
+    seq: u32,
+    limit: u32,
+) -> Result<Vec<(u32, MeetingEvent)>> {
+    let rows = sqlx::query("SELECT seq, payload FROM events WHERE meeting_id = ? AND seq > ? ORDER BY seq LIMIT ?")
+        .bind(id(meeting.0))
+        .bind(id(seq))
+        .bind(id(limit))
+        .fetch_all(pool)
+        .await?;
+    rows.iter()
+        .map(|row| {
+            let event = serde_json::from_str(row.get("payload")).map_err(corrupt)?;
+            Ok((row.get::<i64, _>("seq") as u32, event))
+        })
+        .collect()
+}
+
+pub(super) async fn last_seq(pool: &SqlitePool, meeting: MeetingId) -> Result<u32> {
+    let row = sqlx::query("SELECT COALESCE(MAX(seq), 0) AS seq FROM events WHERE meeting_id = ?")
+        .bind(id(meeting.0))
+        .fetch_one(pool)
+        .await?;
+    Ok(row.get::<i64, _>("seq") as u32)
+}
+
+pub(super) async fn my_ballots(pool: &SqlitePool, meeting: MeetingId, user: UserId) -> Result<Vec<MyBallot>> {
+    let rows = sqlx::query("SELECT poll_id, choice FROM ballots WHERE meeting_id = ? AND user_id = ? ORDER BY poll_id")
+        .bind(id(meeting.0))
+        .bind(id(user.0))
+        .fetch_all(pool)
+        .await?;
+    rows.iter()
+        .map(|row| {
+            let choice: &str = row.get("choice");
+            Ok(MyBallot {
+                poll_id: PollId(row.get::<i64, _>("poll_id") as u32),
+                choice: Choice::parse(choice).ok_or_else(|| corrupt(format!("unknown choice {choice:?}")))?,
+            })
+        })
+        .collect()
+}
+
+pub(super) async fn blob_visible_to(pool: &SqlitePool, sha256: &Sha256, user: UserId) -> Result<bool> {
+    let row = sqlx::query(
+        "SELECT 1 FROM documents d JOIN meeting_members mm ON mm.meeting_id = d.meeting_id
+         WHERE d.sha256 = ? AND mm.user_id = ? LIMIT 1",
+    )
+    .bind(sha256.as_str())
+    .bind(id(user.0))
+    .fetch_optional(pool)
+    .await?;
+    Ok(row.is_some())
+}
+
+/// SQLite allows 32 766 bound values per statement; two per receipt, with room to spare.
+const RECEIPTS_PER_QUERY: usize = 4096;
+
+pub(super) async fn processed(pool: &SqlitePool, receipts: &[Receipt]) -> Result<Vec<Option<CommandResult>>> {
+    let mut found: HashMap<(u32, String), CommandResult> = HashMap::new();
+    for chunk in receipts.chunks(RECEIPTS_PER_QUERY) {
+        let mut query = QueryBuilder::new("SELECT user_id, command_id, result FROM processed_commands WHERE ");
+        for (index, receipt) in chunk.iter().enumerate() {
+            if index > 0 {
+                query.push(" OR ");
+            }
+            query
+                .push("(user_id = ")
+                .push_bind(id(receipt.user.0))
+                .push(" AND command_id = ")
+                .push_bind(receipt.command_id.as_str())
+                .push(")");
+        }
+        for row in query.build().fetch_all(pool).await? {
+            let user = row.get::<i64, _>("user_id") as u32;
+            let result: CommandResult = serde_json::from_str(row.get("result")).map_err(corrupt)?;
+            found.insert((user, row.get("command_id")), result);
+        }
+    }
+    Ok(receipts
+        .iter()
+        .map(|receipt| found.get(&(receipt.user.0, receipt.command_id.clone())).cloned())
+        .collect())
+}
