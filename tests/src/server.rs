@@ -113,6 +113,23 @@ impl TestServer {
         self.url().trim_start_matches("http://")
     }
 
+    /// The process id of the running server (to read its memory from `/proc`).
+    pub fn pid(&self) -> Option<u32> {
+        self.running.as_ref()?.child.id()
+    }
+
+    /// The server's resident memory now, in bytes (`VmRSS` of `/proc/PID/status`).
+    pub fn resident_bytes(&self) -> Result<u64> {
+        let pid = self.pid().context("the server is not running")?;
+        let status = std::fs::read_to_string(format!("/proc/{pid}/status")).context("reading /proc/PID/status")?;
+        let kib: u64 = status
+            .lines()
+            .find_map(|line| line.strip_prefix("VmRSS:"))
+            .and_then(|rest| rest.trim().trim_end_matches("kB").trim().parse().ok())
+            .context("no VmRSS in /proc/PID/status")?;
+        Ok(kib * 1024)
+    }
+
     /// The meeting the secretariat prepared.
     pub fn meeting_id(&self) -> MeetingId {
         self.meeting_id.expect("this server was started without a meeting")

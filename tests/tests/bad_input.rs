@@ -480,3 +480,154 @@ async fn password_guessing_is_limited_without_locking_the_councillor_out() -> Re
     );
     Ok(())
 }
+
+/// What an outside client found: each answered with its own code, never a 500.
+#[tokio::test]
+async fn members_methods_and_command_ids_get_their_own_refusals() -> Result<()> {
+    let server = TestServer::start(1).await?;
+    let secretariat = server.login_secretariat().await?;
+    let missing_meeting = server
+        .http()
+        .post(format!("{}/api/meetings/999/members", server.url()))
+        .bearer_auth(&secretariat.token)
+        .json(&serde_json::json!({ "username": server.roster().delegates[0], "role": "delegate" }))
+        .send()
+        .await?;
+    assert_eq!(
+        http_refusal(missing_meeting, 404).await?,
+        ErrorCode::NotFound,
+        "a member added to a meeting that does not exist"
+    );
+    let wrong_method = server.http().get(format!("{}/api/login", server.url())).send().await?;
+    assert_eq!(http_refusal(wrong_method, 405).await?, ErrorCode::MethodNotAllowed);
+
+    // 65 characters of two bytes each: more than 128 bytes, fewer than 128 characters.
+    let long_id = "ư".repeat(65);
+    let response = server
+        .http()
+        .post(format!(
+            "{}/api/meetings/{}/commands",
+            server.url(),
+            server.meeting_id()
+        ))
+        .bearer_auth(&secretariat.token)
+        .json(&serde_json::json!({ "id": long_id, "command": { "kind": "add_agenda_item", "title": "X" } }))
+        .send()
+        .await?;
+    assert_eq!(response.status().as_u16(), 400);
+    let error: ErrorFrame = response.json().await?;
+    assert_eq!(error.code, ErrorCode::InvalidMessage);
+    assert!(error.detail.contains("bytes"), "{}", error.detail);
+    Ok(())
+}
+
+#[tokio::test]
+async fn titles_must_show_something_and_stay_short() -> Result<()> {
+    let server = TestServer::start(1).await?;
+    let meeting = server.meeting_id();
+    let secretariat = server.login_secretariat().await?;
+    for title in [
+        "\u{0}".to_owned(),
+        "\u{200B}\u{200B}".to_owned(),
+        "\u{200E}\u{200F}\u{202E}".to_owned(),
+        " \u{3000} ".to_owned(),
+        "a".repeat(301),
+    ] {
+        let add = Command::AddAgendaItem {
+            title: title.clone(),
+            description: String::new(),
+        };
+        match secretariat.command(meeting, &add).await {
+            Err(phonghop_client::ClientError::Server(error)) => {
+                assert_eq!(error.code, ErrorCode::InvalidCommand, "{title:?}")
+            }
+            other => bail!("{title:?} was not refused: {other:?}"),
+        }
+    }
+    let add = Command::AddAgendaItem {
+        title: "a".repeat(300),
+        description: String::new(),
+    };
+    secretariat.command(meeting, &add).await?;
+    assert_eq!(
+        secretariat.snapshot(meeting).await?.state.items.len(),
+        1,
+        "only the 300-character title"
+    );
+    Ok(())
+}
+
+#[tokio::test]
+async fn file_names_lose_bidi_overrides_and_a_name_with_no_title_is_refused() -> Result<()> {
+    let server = TestServer::start(1).await?;
+    let meeting = server.meeting_id();
+    let secretariat = server.login_secretariat().await?;
+    secretariat
+        .command(
+            meeting,
+            &Command::AddAgendaItem {
+                title: "Tờ trình".to_owned(),
+                description: String::new(),
+            },
+        )
+        .await?;
+    let item = secretariat.snapshot(meeting).await?.state.items[0].id;
+    let pdf = std::fs::read(phonghop_journeys::vietnamese_document(
+        "to-trinh-phong-hop-khong-giay.pdf",
+    ))?;
+    match secretariat.upload(meeting, item, ".pdf", "", pdf.clone()).await {
+        Err(phonghop_client::ClientError::Server(error)) => assert_eq!(error.code, ErrorCode::InvalidCommand),
+        other => bail!("a file named `.pdf` with no title was not refused: {other:?}"),
+    }
+    let uploaded = secretariat
+        .upload(meeting, item, "to-trinh\u{202E}fdp.exe", "", pdf)
+        .await?
+        .document;
+    assert_eq!(uploaded.file_name, "to-trinhfdp.exe");
+    assert_eq!(uploaded.title, "to-trinhfdp");
+    Ok(())
+}
+
+/// A session that expires with its WebSocket open: one `token_expired` error that answers no
+/// command, the subscription ends, and the person logs in again and resumes on the same socket.
+#[tokio::test]
+async fn a_session_expiring_on_an_open_websocket_ends_its_subscription_until_it_authenticates_again() -> Result<()> {
+    let options = ServerOptions {
+        session_ttl_secs: Some(4),
+        ..ServerOptions::with_delegates(1)
+    };
+    let server = TestServer::start_with(options).await?;
+    let meeting = server.meeting_id();
+    let delegate = server.login_delegate(0).await?;
+    let mut socket = RawSocket::connect(server.url()).await?;
+    socket.authenticate(&delegate.token).await?;
+    let seq = socket.subscribe(meeting).await?;
+
+    match socket.next().await? {
+        ServerMessage::Error { id: None, error } => assert_eq!(error.code, ErrorCode::TokenExpired),
+        other => bail!("expected token_expired when the session ended, got {other:?}"),
+    }
+    let command = ClientMessage::Command {
+        id: "sau-khi-het-han".to_owned(),
+        meeting_id: meeting,
+        command: Command::CastBallot {
+            poll_id: PollId(1),
+            choice: phonghop_protocol::Choice::Yes,
+        },
+    };
+    socket.send(command.clone()).await?;
+    match socket.next().await? {
+        ServerMessage::Error { id: Some(id), error } => {
+            assert_eq!(id, "sau-khi-het-han");
+            assert_eq!(error.code, ErrorCode::Unauthenticated);
+        }
+        other => bail!("expected unauthenticated, got {other:?}"),
+    }
+
+    let again = server.login_delegate(0).await?;
+    socket.authenticate(&again.token).await?;
+    let resumed = socket.subscribe(meeting).await?;
+    assert_eq!(resumed, seq, "nothing happened in the meeting meanwhile");
+    socket.ping().await?;
+    Ok(())
+}

@@ -6,7 +6,7 @@ use std::sync::Arc;
 use anyhow::{bail, ensure, Result};
 use phonghop_client::{ConnectionState, MeetingSync, SyncEvent};
 use phonghop_journeys::{next_event, quick_reconnect, wait_for, within, CuttableProxy, TestServer};
-use phonghop_protocol::{Choice, Command, CommandResult, MyBallot};
+use phonghop_protocol::{Choice, Command, CommandResult, ItemId, MyBallot};
 
 fn add_item(title: &str) -> Command {
     Command::AddAgendaItem {
@@ -225,5 +225,75 @@ async fn a_ballot_cast_from_another_laptop_while_cut_off_shows_after_resume() ->
             _ => {}
         }
     }
+    Ok(())
+}
+
+/// Twenty commands leave the chair's laptop while the link is failing: none arrives, the
+/// connection drops, and after the reconnect they are resent in the order they were sent, so
+/// adds come before the reorder and the edit that name the added items.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn commands_lost_in_flight_are_resent_in_the_order_they_were_sent() -> Result<()> {
+    let server = TestServer::start(1).await?;
+    let meeting = server.meeting_id();
+    let proxy = CuttableProxy::start(server.address()).await?;
+    let chair =
+        phonghop_client::Session::login(&proxy.url(), &server.roster().chair, phonghop_journeys::PASSWORD).await?;
+    let sync = MeetingSync::start(chair, meeting, quick_reconnect());
+    let mut mirror = sync.mirror();
+    wait_for(&mut mirror, "the chair to be live", |m| {
+        m.connection == ConnectionState::Online && m.state.is_some()
+    })
+    .await?;
+    ensure!(mirror
+        .borrow()
+        .state
+        .as_ref()
+        .is_some_and(|state| state.items.is_empty()));
+
+    // The meeting has no items yet, so the ones added get ids 1, 2, 3, …
+    let ids = |numbers: std::ops::RangeInclusive<u32>| numbers.rev().map(ItemId).collect::<Vec<_>>();
+    let edit = |id: u32| Command::EditAgendaItem {
+        item_id: ItemId(id),
+        title: format!("Mục {id} (sửa)"),
+        description: String::new(),
+    };
+    let mut commands: Vec<Command> = (1..=10).map(|n| add_item(&format!("Mục {n}"))).collect();
+    commands.push(Command::ReorderAgenda { item_ids: ids(1..=10) });
+    commands.push(edit(1));
+    commands.extend((11..=16).map(|n| add_item(&format!("Mục {n}"))));
+    commands.push(edit(16));
+    commands.push(Command::ReorderAgenda { item_ids: ids(1..=16) });
+    assert_eq!(commands.len(), 20);
+
+    proxy.stall();
+    let sender = sync.sender();
+    let sending = tokio::spawn(futures_util::future::join_all(commands.into_iter().map(
+        move |command| {
+            let sender = sender.clone();
+            async move { sender.send(command).await }
+        },
+    )));
+    wait_for(&mut mirror, "twenty commands in flight", |m| m.pending_commands == 20).await?;
+    proxy.cut();
+    wait_for(&mut mirror, "the chair to show offline", |m| {
+        m.connection != ConnectionState::Online
+    })
+    .await?;
+    proxy.restore();
+
+    let answers = within("the answers to the twenty commands", sending).await??;
+    let refused: Vec<String> = answers
+        .iter()
+        .enumerate()
+        .filter_map(|(n, answer)| answer.as_ref().err().map(|error| format!("command {n}: {error}")))
+        .collect();
+    ensure!(refused.is_empty(), "refused after the reconnect: {refused:#?}");
+    let secretariat = server.login_secretariat().await?;
+    let state = secretariat.snapshot(meeting).await?.state;
+    let order: Vec<ItemId> = state.items.iter().map(|item| item.id).collect();
+    assert_eq!(order, ids(1..=16));
+    let titles: Vec<&str> = state.items.iter().map(|item| item.title.as_str()).collect();
+    assert_eq!(titles.first(), Some(&"Mục 16 (sửa)"));
+    assert_eq!(titles.last(), Some(&"Mục 1 (sửa)"));
     Ok(())
 }

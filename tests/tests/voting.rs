@@ -5,8 +5,9 @@ use anyhow::{bail, Result};
 use futures_util::future::try_join_all;
 use phonghop_client::{ClientError, MeetingSync, Mirror, Session};
 use phonghop_journeys::{start_synced, wait_for, TestServer};
+use phonghop_protocol::http::AddMemberRequest;
 use phonghop_protocol::{
-    Choice, Command, CommandResult, ErrorCode, ItemId, MeetingId, Outcome, Poll, PollId, PollState, Tally,
+    Choice, Command, CommandResult, ErrorCode, ItemId, MeetingId, Outcome, Poll, PollId, PollState, Role, Tally,
 };
 
 /// Chair plus delegates: the 35 members of a commune council.
@@ -400,5 +401,67 @@ async fn a_delegate_cannot_open_or_close_a_poll_or_change_the_agenda() -> Result
     let after = chair.snapshot(meeting).await?;
     assert_eq!(after.seq, before.seq, "nothing was logged");
     assert_eq!(after.state, before.state);
+    Ok(())
+}
+
+/// Found from outside: demoting delegates who had voted made the tally "3 yes of 2 present" and
+/// the poll could never be closed. The roll is fixed when a poll opens; role changes apply to the
+/// polls opened after them.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn demoting_voters_during_a_poll_keeps_its_roll_and_it_still_closes() -> Result<()> {
+    let server = TestServer::start(3).await?;
+    let meeting = server.meeting_id();
+    let secretariat = server.login_secretariat().await?;
+    let item = new_item(&secretariat, meeting, "Nghị quyết về phòng họp không giấy").await?;
+    let poll = new_poll(&secretariat, meeting, item, "Thông qua Nghị quyết").await?;
+    let mut voters = vec![server.login_chair().await?];
+    for index in 0..2 {
+        voters.push(server.login_delegate(index).await?);
+    }
+    for voter in &voters {
+        let ballot = Command::CastBallot {
+            poll_id: poll.id,
+            choice: Choice::Yes,
+        };
+        voter.command(meeting, &ballot).await?;
+    }
+    let before = secretariat.snapshot(meeting).await?.state.polls[0].tally;
+    assert_eq!((before.members, before.yes), (4, 3));
+
+    // Every delegate who voted, and the one who did not, becomes secretariat.
+    for username in &server.roster().delegates {
+        let demote = AddMemberRequest {
+            username: username.clone(),
+            role: Role::Secretariat,
+        };
+        secretariat.add_member(meeting, &demote).await?;
+    }
+    let after = secretariat.snapshot(meeting).await?.state.polls[0].tally;
+    assert_eq!(after, before, "an open poll's counts do not change with roles");
+
+    let closed = secretariat
+        .command(meeting, &Command::ClosePoll { poll_id: poll.id })
+        .await;
+    assert!(matches!(closed, Ok(CommandResult::Logged { .. })), "{closed:?}");
+    let snapshot = secretariat.snapshot(meeting).await?;
+    let decided = &snapshot.state.polls[0];
+    assert_eq!((decided.state, decided.tally), (PollState::Closed, before));
+    assert_eq!(
+        decided.outcome,
+        Some(Outcome::Passed),
+        "3 of 4 members is more than half"
+    );
+
+    // The next poll has only the chair on its roll; a demoted delegate may not vote in it.
+    let next = new_poll(&secretariat, meeting, item, "Biểu quyết lần hai").await?;
+    assert_eq!(next.tally.members, 1);
+    let ballot = Command::CastBallot {
+        poll_id: next.id,
+        choice: Choice::No,
+    };
+    assert_eq!(
+        refusal(voters[1].command(meeting, &ballot).await)?,
+        ErrorCode::NotAVoter
+    );
     Ok(())
 }

@@ -126,6 +126,8 @@ impl LoginLimiter {
         None
     }
 
+    /// Counts an attempt as failed before its password is checked, so a burst of attempts
+    /// arriving together is limited as surely as one after the other.
     fn record_failure(&self, username: &str, from: IpAddr) {
         self.by_address.lock().expect("login limiter lock").record(from);
         self.by_user
@@ -134,7 +136,18 @@ impl LoginLimiter {
             .record((username.to_owned(), from));
     }
 
-    fn clear(&self, username: &str, from: IpAddr) {
+    /// The attempt succeeded after all: it no longer counts against its address, and its
+    /// username starts afresh there.
+    fn forgive(&self, username: &str, from: IpAddr) {
+        if let Some((count, _)) = self
+            .by_address
+            .lock()
+            .expect("login limiter lock")
+            .counts
+            .get_mut(&from)
+        {
+            *count = count.saturating_sub(1);
+        }
         let key = (username.to_owned(), from);
         self.by_user.lock().expect("login limiter lock").counts.remove(&key);
     }
@@ -145,25 +158,23 @@ pub async fn login(app: &App, username: &str, password: &str, from: IpAddr) -> A
     if let Some(reason) = app.login_limiter.refusal(username, from) {
         return Err(ApiError::new(ErrorCode::RateLimited, reason));
     }
+    app.login_limiter.record_failure(username, from);
     let user = app.store.user_by_username(username).await?;
     // Verify against a real hash even for an unknown username, so timing does not tell which
     // usernames exist.
     let phc = user
         .as_ref()
         .map_or(DUMMY_HASH.as_str(), |user| user.password_hash.as_str());
-    let verified = app
-        .passwords
-        .verify(password, phc)
-        .await
-        .map_err(|_| ApiError::new(ErrorCode::ServerBusy, "too many logins at once"))?;
+    let Ok(verified) = app.passwords.verify(password, phc).await else {
+        // Nothing was checked, so nothing was learnt: the attempt does not count.
+        app.login_limiter.forgive(username, from);
+        return Err(ApiError::new(ErrorCode::ServerBusy, "too many logins at once"));
+    };
     let user = match user {
         Some(user) if verified => user,
-        _ => {
-            app.login_limiter.record_failure(username, from);
-            return Err(ApiError::new(ErrorCode::WrongCredentials, ""));
-        }
+        _ => return Err(ApiError::new(ErrorCode::WrongCredentials, "")),
     };
-    app.login_limiter.clear(username, from);
+    app.login_limiter.forgive(username, from);
     let mut bytes = [0u8; 32];
     rand::rngs::OsRng.fill_bytes(&mut bytes);
     let token = hex::encode(bytes);
@@ -230,9 +241,9 @@ mod tests {
             "the councillor's own laptop is not locked out"
         );
         assert_eq!(limiter.refusal("db004", guesser), None);
-        limiter.clear("db003", guesser);
+        limiter.forgive("db003", guesser);
         assert_eq!(limiter.refusal("db003", guesser), None);
-        for name in ["x1", "x2"] {
+        for name in ["x1", "x2", "x3"] {
             limiter.record_failure(name, guesser);
         }
         assert_eq!(

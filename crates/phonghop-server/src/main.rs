@@ -60,6 +60,21 @@ struct ServeArgs {
     /// Largest upload, in MiB.
     #[arg(long, default_value_t = 200)]
     max_upload_mib: usize,
+    /// Failed logins for one username from one address before that address must wait a minute.
+    #[arg(long, default_value_t = 10)]
+    max_failed_logins: u32,
+    /// Failed logins from one address, any usernames, before it must wait a minute.
+    #[arg(long, default_value_t = 50)]
+    max_failed_logins_per_address: u32,
+    /// Logins waiting for their password check beyond the ones running; more get `server_busy`.
+    #[arg(long, default_value_t = 128)]
+    password_queue: usize,
+    /// A subscriber further behind than this many events gets a snapshot instead of a replay.
+    #[arg(long, default_value_t = 1000)]
+    max_replay: u32,
+    /// Live tallies of a poll are sent at most this often, in milliseconds.
+    #[arg(long, default_value_t = 100)]
+    tally_interval_ms: u64,
 }
 
 #[tokio::main]
@@ -95,6 +110,11 @@ async fn serve(args: ServeArgs) -> Result<()> {
     let mut config = Config::new(args.data.clone());
     config.session_ttl = Duration::from_secs(args.session_ttl_secs);
     config.max_upload_bytes = args.max_upload_mib * 1024 * 1024;
+    config.max_failed_logins = args.max_failed_logins;
+    config.max_failed_logins_per_address = args.max_failed_logins_per_address;
+    config.password_queue = args.password_queue;
+    config.max_replay = args.max_replay;
+    config.tally_interval = Duration::from_millis(args.tally_interval_ms);
     if let Some(indexer) = args.indexer {
         config.indexer = indexer;
     }
