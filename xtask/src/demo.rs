@@ -8,7 +8,7 @@ use std::process::{Command, Stdio};
 use anyhow::{bail, Context, Result};
 
 use crate::process::{sh, Service};
-use crate::{root, setup};
+use crate::{built_binary, root, setup};
 
 pub const DEMO_PASSWORD: &str = "hop-khong-giay";
 
@@ -26,7 +26,7 @@ pub fn build_all() -> Result<()> {
 /// Starts `phonghop-server serve --demo` on `data` and waits for its address.
 pub fn start_server(data: &Path, listen: &str) -> Result<(Service, String)> {
     let root = root();
-    let mut command = Command::new(root.join("target/debug/phonghop-server"));
+    let mut command = Command::new(built_binary("phonghop-server")?);
     command
         .args(["serve", "--demo", "--listen", listen, "--demo-password", DEMO_PASSWORD])
         .arg("--data")
@@ -35,7 +35,7 @@ pub fn start_server(data: &Path, listen: &str) -> Result<(Service, String)> {
         .arg(root.join("assets/demo/dai-bieu.csv"))
         .arg("--demo-documents")
         .arg(root.join("assets/demo"))
-        .env("PHONGHOP_PDFIUM", setup::pdfium_library())
+        .env("PHONGHOP_PDFIUM", setup::pdfium_library()?)
         .stdout(Stdio::piped());
     let mut server = Service::start("phonghop-server", command)?;
     let stdout = server.child.stdout.take().expect("piped stdout");
@@ -81,7 +81,8 @@ pub fn run(args: &[String]) -> Result<()> {
     println!("Đăng nhập / logins: db001 (chủ tọa / chair), db002 (thư ký / secretariat), db003 … db035 (đại biểu / delegates)");
     println!("Mật khẩu / password: {DEMO_PASSWORD}");
     println!("Thư ký dùng dòng lệnh / secretariat CLI, e.g.:");
-    println!("  target/debug/phonghop-server admin --server {url} --username db002 --password {DEMO_PASSWORD} add-item --meeting 1 --title \"Mục mới\"");
+    let server_binary = built_binary("phonghop-server")?;
+    println!("  {} admin --server {url} --username db002 --password {DEMO_PASSWORD} add-item --meeting 1 --title \"Mục mới\"", server_binary.display());
     if !has_display() {
         println!();
         println!(
@@ -92,10 +93,10 @@ pub fn run(args: &[String]) -> Result<()> {
         bail!("the server stopped ({status})");
     }
     let app_data = root().join(".phonghop-demo/app");
-    let status = Command::new(root().join("target/debug/phonghop-app"))
+    let status = Command::new(built_binary("phonghop-app")?)
         .args(["--server", &url, "--username", "db003", "--data-dir"])
         .arg(&app_data)
-        .env("PHONGHOP_PDFIUM", setup::pdfium_library())
+        .env("PHONGHOP_PDFIUM", setup::pdfium_library()?)
         .status()
         .context("starting the desktop app")?;
     println!("Ứng dụng đã đóng / the app closed ({status}); máy chủ dừng / stopping the server");

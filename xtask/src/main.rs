@@ -15,8 +15,10 @@ mod setup;
 mod test;
 
 use std::path::PathBuf;
+use std::process::{Command, Stdio};
+use std::sync::OnceLock;
 
-use anyhow::{bail, Result};
+use anyhow::{bail, Context, Result};
 
 /// The repository root (xtask lives one level below it).
 pub fn root() -> PathBuf {
@@ -24,6 +26,34 @@ pub fn root() -> PathBuf {
         .parent()
         .expect("xtask is inside the repository")
         .to_owned()
+}
+
+/// Cargo's target folder, asked of cargo once, so xtask finds what cargo built wherever
+/// `CARGO_TARGET_DIR` or `build.target-dir` put it.
+pub fn target_dir() -> Result<PathBuf> {
+    static TARGET_DIR: OnceLock<PathBuf> = OnceLock::new();
+    if let Some(dir) = TARGET_DIR.get() {
+        return Ok(dir.clone());
+    }
+    let output = Command::new("cargo")
+        .args(["metadata", "--format-version", "1", "--no-deps"])
+        .current_dir(root())
+        .stderr(Stdio::inherit())
+        .output()
+        .context("running cargo metadata")?;
+    if !output.status.success() {
+        bail!("cargo metadata failed ({})", output.status);
+    }
+    let metadata: serde_json::Value = serde_json::from_slice(&output.stdout).context("reading cargo metadata")?;
+    let dir = metadata["target_directory"]
+        .as_str()
+        .context("cargo metadata names no target_directory")?;
+    Ok(TARGET_DIR.get_or_init(|| PathBuf::from(dir)).clone())
+}
+
+/// A binary of the workspace, as `cargo build` leaves it.
+pub fn built_binary(name: &str) -> Result<PathBuf> {
+    Ok(target_dir()?.join("debug").join(name))
 }
 
 fn main() -> Result<()> {

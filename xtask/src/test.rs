@@ -6,7 +6,7 @@
 //! end-to-end journey in the real app (Xvfb + tauri-driver + WebKitWebDriver).
 
 use std::net::TcpStream;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
@@ -14,7 +14,7 @@ use anyhow::{bail, Context, Result};
 
 use crate::demo::{build_all, start_server, DEMO_PASSWORD};
 use crate::process::{sh, sh_capturing, Service};
-use crate::{root, setup};
+use crate::{built_binary, root, setup, target_dir};
 
 #[derive(Default)]
 struct Totals {
@@ -91,7 +91,7 @@ pub fn run(args: &[String]) -> Result<()> {
     setup::all()?;
     build_all()?;
     let root = root();
-    let pdfium = setup::pdfium_library().to_string_lossy().into_owned();
+    let pdfium = setup::pdfium_library()?.to_string_lossy().into_owned();
     let mut totals = Totals::default();
     if only_e2e {
         let steps = end_to_end(&root)?;
@@ -201,7 +201,7 @@ fn wait_until(what: &str, timeout: Duration, mut ready: impl FnMut() -> bool) ->
 /// Runs tests/ui-e2e/journey.mjs against the built app and a demo server; returns the number
 /// of journey steps that passed.
 fn end_to_end(root: &Path) -> Result<u64> {
-    let work = root.join("target/ui-e2e");
+    let work = target_dir()?.join("ui-e2e");
     let screenshots = work.join("screenshots");
     let _ = std::fs::remove_dir_all(&work);
     std::fs::create_dir_all(&screenshots)?;
@@ -240,13 +240,13 @@ fn end_to_end(root: &Path) -> Result<u64> {
         .env("DISPLAY", format!(":{display}"))
         .env("NO_AT_BRIDGE", "1")
         .env("XDG_DATA_HOME", work.join("app-data"))
-        .env("PHONGHOP_PDFIUM", setup::pdfium_library());
+        .env("PHONGHOP_PDFIUM", setup::pdfium_library()?);
     let _driver = Service::start("tauri-driver", driver)?;
     wait_until("tauri-driver", Duration::from_secs(30), || {
         TcpStream::connect(("127.0.0.1", driver_port)).is_ok()
     })?;
 
-    let app: PathBuf = root.join("target/debug/phonghop-app");
+    let app = built_binary("phonghop-app")?;
     let screenshots_arg = screenshots.to_string_lossy().into_owned();
     let app_arg = app.to_string_lossy().into_owned();
     let (ok, output) = sh_capturing(
