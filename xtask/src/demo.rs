@@ -2,7 +2,7 @@
 //! desktop app; without a display it says so and keeps the server running.
 
 use std::io::{BufRead, BufReader};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
 use anyhow::{bail, Context, Result};
@@ -65,17 +65,43 @@ fn has_display() -> bool {
         || std::env::var_os("WAYLAND_DISPLAY").is_some_and(|d| !d.is_empty())
 }
 
+/// What `cargo xtask demo` takes.
+struct Options {
+    /// `--listen ADDR`, the server's address; `127.0.0.1:0` lets the system pick a port.
+    listen: String,
+    /// `--data DIR`, the server's data folder.
+    data: PathBuf,
+    /// `--no-build` skips set-up and build: for `cargo xtask test`, which has done both.
+    build: bool,
+}
+
+impl Options {
+    fn parse(args: &[String]) -> Result<Options> {
+        let mut options = Options {
+            listen: "127.0.0.1:8080".to_owned(),
+            data: root().join(".phonghop-demo/data"),
+            build: true,
+        };
+        let mut args = args.iter();
+        while let Some(arg) = args.next() {
+            match arg.as_str() {
+                "--listen" => options.listen = args.next().context("--listen needs an address")?.clone(),
+                "--data" => options.data = args.next().context("--data needs a folder")?.into(),
+                "--no-build" => options.build = false,
+                other => bail!("demo takes --listen ADDR, --data DIR and --no-build, not {other}"),
+            }
+        }
+        Ok(options)
+    }
+}
+
 pub fn run(args: &[String]) -> Result<()> {
-    let listen = args
-        .iter()
-        .position(|arg| arg == "--listen")
-        .and_then(|i| args.get(i + 1))
-        .cloned()
-        .unwrap_or_else(|| "127.0.0.1:8080".to_owned());
-    setup::all()?;
-    build_all()?;
-    let data = root().join(".phonghop-demo/data");
-    let (mut server, url) = start_server(&data, &listen)?;
+    let options = Options::parse(args)?;
+    if options.build {
+        setup::all()?;
+        build_all()?;
+    }
+    let (mut server, url) = start_server(&options.data, &options.listen)?;
     println!();
     println!("Máy chủ / server: {url}");
     println!("Đăng nhập / logins: db001 (chủ tọa / chair), db002 (thư ký / secretariat), db003 … db035 (đại biểu / delegates)");
@@ -92,13 +118,13 @@ pub fn run(args: &[String]) -> Result<()> {
         let status = server.child.wait()?;
         bail!("the server stopped ({status})");
     }
-    let app_data = root().join(".phonghop-demo/app");
-    let status = Command::new(built_binary("phonghop-app")?)
-        .args(["--server", &url, "--username", "db003", "--data-dir"])
-        .arg(&app_data)
-        .env("PHONGHOP_PDFIUM", setup::pdfium_library()?)
-        .status()
-        .context("starting the desktop app")?;
+    // A service like the server, so Ctrl+C or a closed terminal stops the app too.
+    let mut app = Command::new(built_binary("phonghop-app")?);
+    app.args(["--server", &url, "--username", "db003", "--data-dir"])
+        .arg(root().join(".phonghop-demo/app"))
+        .env("PHONGHOP_PDFIUM", setup::pdfium_library()?);
+    let mut app = Service::start("the desktop app", app)?;
+    let status = app.child.wait().context("waiting for the desktop app")?;
     println!("Ứng dụng đã đóng / the app closed ({status}); máy chủ dừng / stopping the server");
     Ok(())
 }

@@ -5,11 +5,14 @@
 //! - [`setup`]: Debian packages, PDFium from the pinned pypdfium2 wheel, npm packages,
 //!   tauri-driver.
 //! - [`demo`]: builds everything, starts the server with the demo meeting, opens the app.
+//! - [`demo_ctrl_c`]: the suite that presses Ctrl+C on the demo in a pseudo-terminal.
 //! - [`test`]: every test: Rust, UI (type check + Vitest), and the end-to-end journey in the
 //!   real app under Xvfb.
-//! - [`process`]: running commands and background services that are cleaned up on drop.
+//! - [`process`]: running commands and background services that are stopped on drop, and on
+//!   Ctrl+C, SIGTERM or SIGHUP.
 
 mod demo;
+mod demo_ctrl_c;
 mod process;
 mod setup;
 mod test;
@@ -57,7 +60,17 @@ pub fn built_binary(name: &str) -> Result<PathBuf> {
 }
 
 fn main() -> Result<()> {
+    process::stop_services_on_signal()?;
     let args: Vec<String> = std::env::args().skip(1).collect();
+    let result = run_task(&args);
+    // A task that ends because a signal killed its services has not failed: it was stopped.
+    if process::stopping() {
+        std::process::exit(130);
+    }
+    result
+}
+
+fn run_task(args: &[String]) -> Result<()> {
     match args.first().map(String::as_str) {
         Some("setup") => setup::all(),
         Some("demo") => demo::run(&args[1..]),
@@ -66,6 +79,7 @@ fn main() -> Result<()> {
             eprintln!("usage: cargo xtask <setup|demo|test>");
             eprintln!("  setup   install what is missing (Debian packages, PDFium, npm packages, tauri-driver)");
             eprintln!("  demo    run the server with the demo meeting and open the desktop app");
+            eprintln!("          [--listen ADDR] [--data DIR] [--no-build: skip set-up and build]");
             eprintln!("  test    run every test (Rust, UI, end-to-end in the real app)");
             bail!("no such task")
         }

@@ -2,8 +2,9 @@
 //! `N passed, M failed` line.
 //!
 //! Order: set-up, build, Rust tests (unit + journeys against the real server binary), the
-//! check that generated TypeScript types are committed, UI type check and Vitest, then the
-//! end-to-end journey in the real app (Xvfb + tauri-driver + WebKitWebDriver).
+//! check that generated TypeScript types are committed, Ctrl+C on the demo in a pseudo-terminal,
+//! UI type check and Vitest, then the end-to-end journey in the real app (Xvfb + tauri-driver +
+//! WebKitWebDriver).
 
 use std::net::TcpStream;
 use std::path::Path;
@@ -13,6 +14,7 @@ use std::time::{Duration, Instant};
 use anyhow::{bail, Context, Result};
 
 use crate::demo::{build_all, start_server, DEMO_PASSWORD};
+use crate::demo_ctrl_c::demo_stops_on_ctrl_c;
 use crate::process::{sh, sh_capturing, Service};
 use crate::{built_binary, root, setup, target_dir};
 
@@ -116,6 +118,17 @@ pub fn run(args: &[String]) -> Result<()> {
         "generated TypeScript types are committed",
         generated_ok,
         u64::from(generated_ok),
+        0,
+    );
+
+    let demo_stops = demo_stops_on_ctrl_c();
+    if let Err(error) = &demo_stops {
+        eprintln!("Ctrl+C on the demo: {error:#}");
+    }
+    totals.suite(
+        "Ctrl+C stops the demo and its server",
+        demo_stops.is_ok(),
+        u64::from(demo_stops.is_ok()),
         0,
     );
 
