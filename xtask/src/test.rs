@@ -7,7 +7,7 @@
 //! WebKitWebDriver).
 
 use std::net::TcpStream;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::{Duration, Instant};
 
@@ -101,14 +101,17 @@ pub fn run(args: &[String]) -> Result<()> {
         return Ok(());
     }
 
-    let (ok, output) = sh_capturing(
-        &root,
-        "cargo",
-        &["test", "--workspace", "--no-fail-fast"],
-        &[("PHONGHOP_PDFIUM", &pdfium)],
-    )?;
+    let corpus = hostile_pdf_corpus(&root);
+    let corpus_arg = corpus.to_string_lossy().into_owned();
+    let mut envs = vec![("PHONGHOP_PDFIUM", pdfium.as_str())];
+    if corpus.join("pdf").is_dir() {
+        // Absolute, so that no test has to guess from its own working folder.
+        envs.push(("PHONGHOP_CORPUS", &corpus_arg));
+    }
+    let (ok, output) = sh_capturing(&root, "cargo", &["test", "--workspace", "--no-fail-fast"], &envs)?;
     let (passed, failed) = cargo_counts(&output);
     totals.suite("cargo test", ok, passed, failed);
+    let corpus_line = corpus_summary(&corpus, &output);
 
     let formatted = sh(&root, "cargo", &["fmt", "--all", "--check"]).is_ok();
     totals.suite("cargo fmt --check", formatted, u64::from(formatted), 0);
@@ -153,6 +156,7 @@ pub fn run(args: &[String]) -> Result<()> {
     }
 
     eprintln!("took {:.0} s", started.elapsed().as_secs_f64());
+    println!("{corpus_line}");
     if !totals.failures.is_empty() {
         eprintln!("failed: {}", totals.failures.join(", "));
     }
@@ -161,6 +165,37 @@ pub fn run(args: &[String]) -> Result<()> {
         bail!("some tests failed");
     }
     Ok(())
+}
+
+/// The hostile-PDF corpus folder (holding `pdf/`): `$PHONGHOP_CORPUS`, or `../shared/corpus`
+/// beside the repository. It is an extra suite: a clone does not have it.
+fn hostile_pdf_corpus(root: &Path) -> PathBuf {
+    let folder = match std::env::var_os("PHONGHOP_CORPUS") {
+        Some(folder) => std::path::absolute(&folder).unwrap_or_else(|_| folder.into()),
+        None => root.join("../shared/corpus"),
+    };
+    folder.canonicalize().unwrap_or(folder)
+}
+
+/// Whether the extra suite ran, for the final summary: the corpus was there and cargo test
+/// reached the test that reads all of it.
+fn corpus_summary(corpus: &Path, cargo_output: &str) -> String {
+    let pdf = corpus.join("pdf");
+    if !pdf.is_dir() {
+        return format!(
+            "extra suite: hostile-PDF corpus at {} not found: skipped; set PHONGHOP_CORPUS",
+            pdf.display()
+        );
+    }
+    let reached = cargo_output
+        .lines()
+        .any(|line| line.starts_with("test every_hostile_corpus_file_is_indexed_or_refused_for_a_reason "));
+    let outcome = if reached {
+        "ran"
+    } else {
+        "found, but cargo test did not reach it"
+    };
+    format!("extra suite: hostile-PDF corpus at {}: {outcome}", pdf.display())
 }
 
 /// `cargo test` regenerates ui/src/lib/protocol (wire types) and ui/src/lib/app-views (the
