@@ -2,13 +2,13 @@
 //! desktop app; without a display it says so and keeps the server running.
 
 use std::io::{BufRead, BufReader};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
 use anyhow::{bail, Context, Result};
 
 use crate::process::{sh, Service};
-use crate::{root, setup};
+use crate::{built_binary, root, setup};
 
 pub const DEMO_PASSWORD: &str = "hop-khong-giay";
 
@@ -26,7 +26,7 @@ pub fn build_all() -> Result<()> {
 /// Starts `phonghop-server serve --demo` on `data` and waits for its address.
 pub fn start_server(data: &Path, listen: &str) -> Result<(Service, String)> {
     let root = root();
-    let mut command = Command::new(root.join("target/debug/phonghop-server"));
+    let mut command = Command::new(built_binary("phonghop-server")?);
     command
         .args(["serve", "--demo", "--listen", listen, "--demo-password", DEMO_PASSWORD])
         .arg("--data")
@@ -35,7 +35,7 @@ pub fn start_server(data: &Path, listen: &str) -> Result<(Service, String)> {
         .arg(root.join("assets/demo/dai-bieu.csv"))
         .arg("--demo-documents")
         .arg(root.join("assets/demo"))
-        .env("PHONGHOP_PDFIUM", setup::pdfium_library())
+        .env("PHONGHOP_PDFIUM", setup::pdfium_library()?)
         .stdout(Stdio::piped());
     let mut server = Service::start("phonghop-server", command)?;
     let stdout = server.child.stdout.take().expect("piped stdout");
@@ -65,23 +65,50 @@ fn has_display() -> bool {
         || std::env::var_os("WAYLAND_DISPLAY").is_some_and(|d| !d.is_empty())
 }
 
+/// What `cargo xtask demo` takes.
+struct Options {
+    /// `--listen ADDR`, the server's address; `127.0.0.1:0` lets the system pick a port.
+    listen: String,
+    /// `--data DIR`, the server's data folder.
+    data: PathBuf,
+    /// `--no-build` skips set-up and build: for `cargo xtask test`, which has done both.
+    build: bool,
+}
+
+impl Options {
+    fn parse(args: &[String]) -> Result<Options> {
+        let mut options = Options {
+            listen: "127.0.0.1:8080".to_owned(),
+            data: root().join(".phonghop-demo/data"),
+            build: true,
+        };
+        let mut args = args.iter();
+        while let Some(arg) = args.next() {
+            match arg.as_str() {
+                "--listen" => options.listen = args.next().context("--listen needs an address")?.clone(),
+                "--data" => options.data = args.next().context("--data needs a folder")?.into(),
+                "--no-build" => options.build = false,
+                other => bail!("demo takes --listen ADDR, --data DIR and --no-build, not {other}"),
+            }
+        }
+        Ok(options)
+    }
+}
+
 pub fn run(args: &[String]) -> Result<()> {
-    let listen = args
-        .iter()
-        .position(|arg| arg == "--listen")
-        .and_then(|i| args.get(i + 1))
-        .cloned()
-        .unwrap_or_else(|| "127.0.0.1:8080".to_owned());
-    setup::all()?;
-    build_all()?;
-    let data = root().join(".phonghop-demo/data");
-    let (mut server, url) = start_server(&data, &listen)?;
+    let options = Options::parse(args)?;
+    if options.build {
+        setup::all()?;
+        build_all()?;
+    }
+    let (mut server, url) = start_server(&options.data, &options.listen)?;
     println!();
     println!("Máy chủ / server: {url}");
     println!("Đăng nhập / logins: db001 (chủ tọa / chair), db002 (thư ký / secretariat), db003 … db035 (đại biểu / delegates)");
     println!("Mật khẩu / password: {DEMO_PASSWORD}");
     println!("Thư ký dùng dòng lệnh / secretariat CLI, e.g.:");
-    println!("  target/debug/phonghop-server admin --server {url} --username db002 --password {DEMO_PASSWORD} add-item --meeting 1 --title \"Mục mới\"");
+    let server_binary = built_binary("phonghop-server")?;
+    println!("  {} admin --server {url} --username db002 --password {DEMO_PASSWORD} add-item --meeting 1 --title \"Mục mới\"", server_binary.display());
     if !has_display() {
         println!();
         println!(
@@ -91,13 +118,13 @@ pub fn run(args: &[String]) -> Result<()> {
         let status = server.child.wait()?;
         bail!("the server stopped ({status})");
     }
-    let app_data = root().join(".phonghop-demo/app");
-    let status = Command::new(root().join("target/debug/phonghop-app"))
-        .args(["--server", &url, "--username", "db003", "--data-dir"])
-        .arg(&app_data)
-        .env("PHONGHOP_PDFIUM", setup::pdfium_library())
-        .status()
-        .context("starting the desktop app")?;
+    // A service like the server, so Ctrl+C or a closed terminal stops the app too.
+    let mut app = Command::new(built_binary("phonghop-app")?);
+    app.args(["--server", &url, "--username", "db003", "--data-dir"])
+        .arg(root().join(".phonghop-demo/app"))
+        .env("PHONGHOP_PDFIUM", setup::pdfium_library()?);
+    let mut app = Service::start("the desktop app", app)?;
+    let status = app.child.wait().context("waiting for the desktop app")?;
     println!("Ứng dụng đã đóng / the app closed ({status}); máy chủ dừng / stopping the server");
     Ok(())
 }

@@ -1,7 +1,11 @@
-//! Running commands with clear errors, and background services that stop when dropped.
+//! Running commands with clear errors, and background services that stop when dropped or when
+//! a signal ends xtask.
 
+use std::io::Write;
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
+use std::sync::{Condvar, Mutex, MutexGuard, PoisonError};
+use std::time::Duration;
 
 use anyhow::{bail, Context, Result};
 
@@ -49,9 +53,28 @@ pub fn on_path(program: &str) -> bool {
         .unwrap_or(false)
 }
 
-/// A background process (server, Xvfb, tauri-driver), killed with its process group on drop.
+/// A background process (server, app, Xvfb, tauri-driver), killed with its process group on drop.
 pub struct Service {
     pub child: Child,
+}
+
+/// The process groups of the running services. Drop stops a service when xtask returns, but it
+/// never runs when a signal ends xtask, so the signal handler stops them from this list.
+struct Running {
+    groups: Vec<u32>,
+    stopping: bool,
+}
+
+static RUNNING: Mutex<Running> = Mutex::new(Running {
+    groups: Vec::new(),
+    stopping: false,
+});
+
+/// Notified when a service has been killed and reaped, for the signal handler to wait on.
+static ENDED: Condvar = Condvar::new();
+
+fn running() -> MutexGuard<'static, Running> {
+    RUNNING.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
 impl Service {
@@ -60,17 +83,53 @@ impl Service {
     pub fn start(name: &str, mut command: Command) -> Result<Service> {
         use std::os::unix::process::CommandExt;
         command.process_group(0);
+        // Under the lock, so the signal handler either sees this service or stops it starting.
+        let mut running = running();
+        if running.stopping {
+            bail!("not starting {name}: xtask is stopping");
+        }
         let child = command.spawn().with_context(|| format!("starting {name}"))?;
+        running.groups.push(child.id());
         Ok(Service { child })
     }
 }
 
 impl Drop for Service {
     fn drop(&mut self) {
-        // Kill the whole group: negative pid.
-        let _ = Command::new("kill")
-            .args(["-s", "KILL", "--", &format!("-{}", self.child.id())])
-            .status();
+        kill_group(self.child.id());
         let _ = self.child.wait();
+        running().groups.retain(|&group| group != self.child.id());
+        ENDED.notify_all();
     }
+}
+
+fn kill_group(group: u32) {
+    // A negative pid names the whole group.
+    let _ = Command::new("kill")
+        .args(["-s", "KILL", "--", &format!("-{group}")])
+        .stderr(Stdio::null())
+        .status();
+}
+
+/// Whether a signal (Ctrl+C, SIGTERM, SIGHUP) asked xtask to stop.
+pub fn stopping() -> bool {
+    running().stopping
+}
+
+/// On SIGINT, SIGTERM or SIGHUP: kill every service's process group, wait (briefly) until the
+/// main thread has reaped them, so no server is left holding its port, then exit with 130.
+/// Ctrl+C alone would not reach the services: they run in process groups of their own.
+pub fn stop_services_on_signal() -> Result<()> {
+    ctrlc::set_handler(|| {
+        let mut running = running();
+        running.stopping = true;
+        if !running.groups.is_empty() {
+            // The terminal may be gone (SIGHUP): a failed write must not stop the stopping.
+            let _ = writeln!(std::io::stdout(), "Đang dừng máy chủ… / stopping the server…");
+            running.groups.iter().copied().for_each(kill_group);
+            let _ = ENDED.wait_timeout_while(running, Duration::from_secs(10), |running| !running.groups.is_empty());
+        }
+        std::process::exit(130);
+    })
+    .context("setting the Ctrl+C handler")
 }

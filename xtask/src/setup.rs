@@ -8,7 +8,7 @@ use std::process::Command;
 use anyhow::{bail, Context, Result};
 
 use crate::process::{on_path, sh};
-use crate::root;
+use crate::{root, target_dir};
 
 /// Debian packages: Tauri's build set, WebDriver under Xvfb, fonts with full Vietnamese
 /// coverage, and what the tests use to look at PDFs and screens.
@@ -88,13 +88,15 @@ pub fn debian_packages() -> Result<()> {
     Ok(())
 }
 
-/// Where libpdfium.so lives; phonghop-pdf looks here (target/pdfium) by default.
-pub fn pdfium_library() -> PathBuf {
-    root().join("target/pdfium/libpdfium.so")
+/// Where libpdfium.so lives: `pdfium/` in cargo's target folder, where phonghop-pdf's binaries
+/// and tests look beside themselves (`<target>/debug/../pdfium`). xtask still passes it to what
+/// it starts as `PHONGHOP_PDFIUM`.
+pub fn pdfium_library() -> Result<PathBuf> {
+    Ok(target_dir()?.join("pdfium/libpdfium.so"))
 }
 
 pub fn pdfium() -> Result<()> {
-    let library = pdfium_library();
+    let library = pdfium_library()?;
     if library.is_file() {
         return Ok(());
     }

@@ -2,8 +2,9 @@
 //! `N passed, M failed` line.
 //!
 //! Order: set-up, build, Rust tests (unit + journeys against the real server binary), the
-//! check that generated TypeScript types are committed, UI type check and Vitest, then the
-//! end-to-end journey in the real app (Xvfb + tauri-driver + WebKitWebDriver).
+//! check that generated TypeScript types are committed, Ctrl+C on the demo in a pseudo-terminal,
+//! UI type check and Vitest, then the end-to-end journey in the real app (Xvfb + tauri-driver +
+//! WebKitWebDriver).
 
 use std::net::TcpStream;
 use std::path::{Path, PathBuf};
@@ -13,8 +14,9 @@ use std::time::{Duration, Instant};
 use anyhow::{bail, Context, Result};
 
 use crate::demo::{build_all, start_server, DEMO_PASSWORD};
+use crate::demo_ctrl_c::demo_stops_on_ctrl_c;
 use crate::process::{sh, sh_capturing, Service};
-use crate::{root, setup};
+use crate::{built_binary, root, setup, target_dir};
 
 #[derive(Default)]
 struct Totals {
@@ -91,7 +93,7 @@ pub fn run(args: &[String]) -> Result<()> {
     setup::all()?;
     build_all()?;
     let root = root();
-    let pdfium = setup::pdfium_library().to_string_lossy().into_owned();
+    let pdfium = setup::pdfium_library()?.to_string_lossy().into_owned();
     let mut totals = Totals::default();
     if only_e2e {
         let steps = end_to_end(&root)?;
@@ -99,14 +101,17 @@ pub fn run(args: &[String]) -> Result<()> {
         return Ok(());
     }
 
-    let (ok, output) = sh_capturing(
-        &root,
-        "cargo",
-        &["test", "--workspace", "--no-fail-fast"],
-        &[("PHONGHOP_PDFIUM", &pdfium)],
-    )?;
+    let corpus = hostile_pdf_corpus(&root);
+    let corpus_arg = corpus.to_string_lossy().into_owned();
+    let mut envs = vec![("PHONGHOP_PDFIUM", pdfium.as_str())];
+    if corpus.join("pdf").is_dir() {
+        // Absolute, so that no test has to guess from its own working folder.
+        envs.push(("PHONGHOP_CORPUS", &corpus_arg));
+    }
+    let (ok, output) = sh_capturing(&root, "cargo", &["test", "--workspace", "--no-fail-fast"], &envs)?;
     let (passed, failed) = cargo_counts(&output);
     totals.suite("cargo test", ok, passed, failed);
+    let corpus_line = corpus_summary(&corpus, &output);
 
     let formatted = sh(&root, "cargo", &["fmt", "--all", "--check"]).is_ok();
     totals.suite("cargo fmt --check", formatted, u64::from(formatted), 0);
@@ -116,6 +121,17 @@ pub fn run(args: &[String]) -> Result<()> {
         "generated TypeScript types are committed",
         generated_ok,
         u64::from(generated_ok),
+        0,
+    );
+
+    let demo_stops = demo_stops_on_ctrl_c();
+    if let Err(error) = &demo_stops {
+        eprintln!("Ctrl+C on the demo: {error:#}");
+    }
+    totals.suite(
+        "Ctrl+C stops the demo and its server",
+        demo_stops.is_ok(),
+        u64::from(demo_stops.is_ok()),
         0,
     );
 
@@ -140,6 +156,7 @@ pub fn run(args: &[String]) -> Result<()> {
     }
 
     eprintln!("took {:.0} s", started.elapsed().as_secs_f64());
+    println!("{corpus_line}");
     if !totals.failures.is_empty() {
         eprintln!("failed: {}", totals.failures.join(", "));
     }
@@ -148,6 +165,37 @@ pub fn run(args: &[String]) -> Result<()> {
         bail!("some tests failed");
     }
     Ok(())
+}
+
+/// The hostile-PDF corpus folder (holding `pdf/`): `$PHONGHOP_CORPUS`, or `../shared/corpus`
+/// beside the repository. It is an extra suite: a clone does not have it.
+fn hostile_pdf_corpus(root: &Path) -> PathBuf {
+    let folder = match std::env::var_os("PHONGHOP_CORPUS") {
+        Some(folder) => std::path::absolute(&folder).unwrap_or_else(|_| folder.into()),
+        None => root.join("../shared/corpus"),
+    };
+    folder.canonicalize().unwrap_or(folder)
+}
+
+/// Whether the extra suite ran, for the final summary: the corpus was there and cargo test
+/// reached the test that reads all of it.
+fn corpus_summary(corpus: &Path, cargo_output: &str) -> String {
+    let pdf = corpus.join("pdf");
+    if !pdf.is_dir() {
+        return format!(
+            "extra suite: hostile-PDF corpus at {} not found: skipped; set PHONGHOP_CORPUS",
+            pdf.display()
+        );
+    }
+    let reached = cargo_output
+        .lines()
+        .any(|line| line.starts_with("test every_hostile_corpus_file_is_indexed_or_refused_for_a_reason "));
+    let outcome = if reached {
+        "ran"
+    } else {
+        "found, but cargo test did not reach it"
+    };
+    format!("extra suite: hostile-PDF corpus at {}: {outcome}", pdf.display())
 }
 
 /// `cargo test` regenerates ui/src/lib/protocol (wire types) and ui/src/lib/app-views (the
@@ -201,7 +249,7 @@ fn wait_until(what: &str, timeout: Duration, mut ready: impl FnMut() -> bool) ->
 /// Runs tests/ui-e2e/journey.mjs against the built app and a demo server; returns the number
 /// of journey steps that passed.
 fn end_to_end(root: &Path) -> Result<u64> {
-    let work = root.join("target/ui-e2e");
+    let work = target_dir()?.join("ui-e2e");
     let screenshots = work.join("screenshots");
     let _ = std::fs::remove_dir_all(&work);
     std::fs::create_dir_all(&screenshots)?;
@@ -240,13 +288,13 @@ fn end_to_end(root: &Path) -> Result<u64> {
         .env("DISPLAY", format!(":{display}"))
         .env("NO_AT_BRIDGE", "1")
         .env("XDG_DATA_HOME", work.join("app-data"))
-        .env("PHONGHOP_PDFIUM", setup::pdfium_library());
+        .env("PHONGHOP_PDFIUM", setup::pdfium_library()?);
     let _driver = Service::start("tauri-driver", driver)?;
     wait_until("tauri-driver", Duration::from_secs(30), || {
         TcpStream::connect(("127.0.0.1", driver_port)).is_ok()
     })?;
 
-    let app: PathBuf = root.join("target/debug/phonghop-app");
+    let app = built_binary("phonghop-app")?;
     let screenshots_arg = screenshots.to_string_lossy().into_owned();
     let app_arg = app.to_string_lossy().into_owned();
     let (ok, output) = sh_capturing(
