@@ -12,7 +12,7 @@ import type { AppError, MirrorView } from "./lib/backend";
 import { setLocale } from "./lib/i18n/locale.svelte";
 import type { MeetingSummary } from "./lib/protocol/MeetingSummary";
 import type { Poll } from "./lib/protocol/Poll";
-import { document as doc, item, meeting, mirrorView, poll } from "./lib/testing/fixtures";
+import { capabilities, document as doc, item, meeting, mirrorView, poll } from "./lib/testing/fixtures";
 
 type Handler = (args: Record<string, unknown>) => unknown;
 
@@ -173,6 +173,24 @@ describe("login", () => {
     await shown("meeting-title");
     expect(calls.find((call) => call.command === "open_meeting")?.args).toEqual({ meetingId: 8 });
   });
+
+  it("keeps the server last logged in to for the next login after logging out", async () => {
+    backend({
+      app_defaults: () => ({ server_url: "http://launch:8080", username: "" }),
+      login: () => ({ user: firstView.user, meetings: [summary] }),
+      open_meeting: () => firstView,
+    });
+    startApp();
+    await shown("login-server");
+    type("login-server", "http://10.0.0.5:8080");
+    await logIn();
+    const buttons = [...document.querySelectorAll("button")];
+    buttons.find((button) => button.textContent?.trim() === "Đăng xuất")!.click();
+
+    const server = (await shown("login-server")) as HTMLInputElement;
+    expect(calls.some((call) => call.command === "logout")).toBe(true);
+    expect(server.value).toBe("http://10.0.0.5:8080");
+  });
 });
 
 describe("meeting", () => {
@@ -245,7 +263,7 @@ describe("meeting", () => {
     await logIn();
     allByTestId("agenda-item")[1].click();
     const open: Poll = { ...poll(5, 2), tally: { members: 34, present: 0, yes: 0, no: 0, abstain: 0 } };
-    await pushMirror({ ...firstView, seq: 11, state: meeting(firstView.state!.items, [open]) });
+    await pushMirror({ ...firstView, seq: 11, state: meeting(firstView.state!.items, [open]), can_vote_in: [5] });
 
     const card = await shown("poll");
     expect(card.dataset.pollId).toBe("5");
@@ -297,7 +315,11 @@ describe("meeting", () => {
 
 describe("chair", () => {
   it("opens a poll with the item's title and ends it", async () => {
-    const chairView = mirrorView({ role: "chair", state: meeting([item(1, 0), withDocument]) });
+    const chairView = mirrorView({
+      role: "chair",
+      may: capabilities({ vote: true, manage_polls: true }),
+      state: meeting([item(1, 0), withDocument]),
+    });
     backend({
       app_defaults: () => ({ server_url: "http://s", username: "" }),
       login: () => ({ user: chairView.user, meetings: [{ ...summary, role: "chair" }] }),
@@ -315,12 +337,142 @@ describe("chair", () => {
       }),
     );
 
-    await pushMirror({ ...chairView, seq: 11, state: meeting(chairView.state!.items, [poll(6, 2)]) });
+    await pushMirror({ ...chairView, seq: 11, state: meeting(chairView.state!.items, [poll(6, 2)]), can_vote_in: [6] });
     expect(byTestId("open-poll")).toBeNull();
     expect(byTestId("vote-yes")).not.toBeNull();
     byTestId("close-poll")!.click();
     await vi.waitFor(() =>
       expect(calls.find((call) => call.command === "close_poll")?.args).toEqual({ pollId: 6 }),
     );
+  });
+});
+
+describe("session ended", () => {
+  const loggedOut = (view: MirrorView, seq: number): MirrorView => ({ ...view, seq, connection: "logged_out" });
+  const otherPerson = { id: 4, username: "db004", full_name: "Trần Thị Bốn", position: "Đại biểu" };
+
+  beforeEach(() => {
+    backend({
+      app_defaults: () => ({ server_url: "http://s", username: "" }),
+      login: (args) =>
+        args.username === "db004"
+          ? { user: otherPerson, meetings: [summary, { ...summary, id: 8, title: "Kỳ họp thứ 13" }] }
+          : { user: firstView.user, meetings: [summary] },
+      open_meeting: () => firstView,
+    });
+  });
+
+  /** Logs in to `serverUrl`, opens item 2, then the server ends the session. */
+  async function sessionEndsOn(serverUrl: string) {
+    startApp();
+    await shown("login-server");
+    type("login-server", serverUrl);
+    await logIn();
+    allByTestId("agenda-item")[1].click();
+    flushSync();
+    await pushMirror(loggedOut(firstView, 11));
+  }
+
+  async function reloginAs(username: string) {
+    (await shown("relogin")).click();
+    flushSync();
+    await shown("login-password");
+    type("login-username", username);
+    type("login-password", "secret");
+    byTestId("login-submit")!.click();
+  }
+
+  it("says the session ended and asks to log in again", async () => {
+    startApp();
+    await logIn();
+    expect(byTestId("relogin-banner")).toBeNull();
+
+    await pushMirror(loggedOut(firstView, 11));
+    const status = byTestId("connection-status")!;
+    expect(status.dataset.connection).toBe("logged_out");
+    expect(status.textContent?.trim()).toBe("Phiên đăng nhập đã hết hạn");
+    const banner = byTestId("relogin-banner")!;
+    expect(banner.getAttribute("role")).toBe("alert");
+    expect(banner.textContent).toContain(
+      "Phiên đăng nhập đã hết hạn. Hãy đăng nhập lại — những gì bạn đã làm vẫn được giữ và sẽ được gửi đi.",
+    );
+    expect(byTestId("relogin", banner)?.textContent?.trim()).toBe("Đăng nhập lại");
+
+    byTestId("locale-switch")!.click();
+    flushSync();
+    expect(byTestId("connection-status")?.textContent?.trim()).toBe("Session ended");
+    expect(byTestId("relogin")?.textContent?.trim()).toBe("Log in again");
+  });
+
+  it("opens the login form for the same person on the server last used, at the password", async () => {
+    await sessionEndsOn("http://10.0.0.5:8080");
+    byTestId("relogin")!.click();
+    flushSync();
+
+    const password = await shown("login-password");
+    expect((byTestId("login-server") as HTMLInputElement).value).toBe("http://10.0.0.5:8080");
+    expect((byTestId("login-username") as HTMLInputElement).value).toBe("db003");
+    expect((password as HTMLInputElement).value).toBe("");
+    expect(document.activeElement).toBe(password);
+  });
+
+  it("brings the same person straight back to the meeting, which keeps following", async () => {
+    await sessionEndsOn("http://10.0.0.5:8080");
+    await reloginAs("db003");
+
+    const title = await shown("meeting-title");
+    expect(calls.filter((call) => call.command === "login").at(-1)?.args).toEqual({
+      serverUrl: "http://10.0.0.5:8080",
+      username: "db003",
+      password: "secret",
+    });
+    expect(calls.filter((call) => call.command === "open_meeting")).toHaveLength(1);
+    expect(byTestId("meeting-choice")).toBeNull();
+    expect(document.activeElement).toBe(title);
+    expect(byTestId("item-title")?.dataset.itemId).toBe("2");
+
+    await pushMirror({ ...firstView, seq: 12, connection: "online" });
+    expect(byTestId("relogin-banner")).toBeNull();
+    expect(byTestId("connection-status")?.dataset.connection).toBe("online");
+  });
+
+  it("sends a different person to the meeting list and a fresh meeting", async () => {
+    await sessionEndsOn("http://s");
+    await reloginAs("db004");
+
+    await vi.waitFor(() => expect(allByTestId("meeting-choice")).toHaveLength(2));
+    expect(byTestId("meeting-title")).toBeNull();
+
+    allByTestId("meeting-choice")[0].click();
+    await shown("meeting-title");
+    expect(calls.filter((call) => call.command === "open_meeting")).toHaveLength(2);
+    // Opened afresh at its first item, not where the other person left it.
+    expect(byTestId("item-title")?.dataset.itemId).toBe("1");
+  });
+
+  it("goes back to the meeting without logging in", async () => {
+    await sessionEndsOn("http://s");
+    byTestId("relogin")!.click();
+    flushSync();
+    (await shown("relogin-back")).click();
+    flushSync();
+
+    await shown("meeting-title");
+    expect(byTestId("relogin-banner")).not.toBeNull();
+    expect(calls.filter((call) => call.command === "login")).toHaveLength(1);
+  });
+
+  it("after a reload, offers the launch server with the person of the open meeting", async () => {
+    backend({
+      app_defaults: () => ({ server_url: "http://launch:8080", username: "" }),
+      mirror: () => loggedOut(firstView, 11),
+    });
+    startApp();
+    (await shown("relogin")).click();
+    flushSync();
+
+    await shown("login-password");
+    expect((byTestId("login-server") as HTMLInputElement).value).toBe("http://launch:8080");
+    expect((byTestId("login-username") as HTMLInputElement).value).toBe("db003");
   });
 });

@@ -6,6 +6,7 @@ import { convertFileSrc, invoke } from "@tauri-apps/api/core";
 import { listen, type UnlistenFn } from "@tauri-apps/api/event";
 import type { Choice } from "./protocol/Choice";
 import type { ErrorCode } from "./protocol/ErrorCode";
+import type { Capabilities } from "./app-views/Capabilities";
 import type { Connection } from "./app-views/Connection";
 import type { LoginView } from "./app-views/LoginView";
 import type { MirrorView } from "./app-views/MirrorView";
@@ -13,7 +14,7 @@ import type { OpenedDocument } from "./app-views/OpenedDocument";
 
 // The app-side views are generated from Rust (phonghop-client's `seat` module) by ts-rs, like the
 // wire types; they are re-exported here under the names the components use.
-export type { Connection, MirrorView, OpenedDocument };
+export type { Capabilities, Connection, MirrorView, OpenedDocument };
 export type LoginResult = LoginView;
 
 /** Codes the app itself raises, beside the server's own {@link ErrorCode}s. */
@@ -80,7 +81,7 @@ async function call<T>(command: string, args?: Record<string, unknown>): Promise
   }
 }
 
-/** Prefill for the login form (from the command line or the last login); may be empty strings. */
+/** Prefill for the login form from the command line; may be empty strings. */
 export function appDefaults(): Promise<AppDefaults> {
   return call("app_defaults");
 }
@@ -108,12 +109,12 @@ export function castBallot(pollId: number, choice: Choice): Promise<void> {
   return call("cast_ballot", { pollId, choice });
 }
 
-/** Chair and secretariat only; the server refuses others with `forbidden`. */
+/** Only for a view whose `may.manage_polls` is true; the server refuses others with `forbidden`. */
 export function openPoll(itemId: number, title: string): Promise<void> {
   return call("open_poll", { itemId, title });
 }
 
-/** Chair and secretariat only. */
+/** Only for a view whose `may.manage_polls` is true, like {@link openPoll}. */
 export function closePoll(pollId: number): Promise<void> {
   return call("close_poll", { pollId });
 }

@@ -34,6 +34,11 @@ export const en: Messages = {
   "connection.online": "Connected",
   "connection.connecting": "Connecting",
   "connection.offline": "Offline — changes will be sent when the network is back",
+  "connection.loggedOut": "Session ended",
+
+  "relogin.explain": "Your session has ended. Please log in again — what you did is kept and will be sent.",
+  "relogin.action": "Log in again",
+  "relogin.back": "Back to the meeting",
 
   "meeting.loading": "Loading the meeting…",
   "meeting.logout": "Log out",

@@ -32,6 +32,8 @@ describe("locale files", () => {
     ]);
     expect(vi["connection.connecting"]).toBe("Đang kết nối");
     expect(vi["connection.offline"]).toBe("Mất kết nối — thay đổi sẽ được gửi khi có mạng");
+    expect(vi["connection.loggedOut"]).toBe("Phiên đăng nhập đã hết hạn");
+    expect(vi["relogin.action"]).toBe("Đăng nhập lại");
     expect(vi["login.submit"]).toBe("Đăng nhập");
     expect(vi["app.title"]).toBe("Phòng họp không giấy");
   });

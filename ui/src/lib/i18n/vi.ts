@@ -33,6 +33,12 @@ export const vi = {
   "connection.online": "Đã kết nối",
   "connection.connecting": "Đang kết nối",
   "connection.offline": "Mất kết nối — thay đổi sẽ được gửi khi có mạng",
+  "connection.loggedOut": "Phiên đăng nhập đã hết hạn",
+
+  "relogin.explain":
+    "Phiên đăng nhập đã hết hạn. Hãy đăng nhập lại — những gì bạn đã làm vẫn được giữ và sẽ được gửi đi.",
+  "relogin.action": "Đăng nhập lại",
+  "relogin.back": "Quay lại cuộc họp",
 
   "meeting.loading": "Đang tải nội dung cuộc họp…",
   "meeting.logout": "Đăng xuất",

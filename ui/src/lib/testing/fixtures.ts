@@ -1,6 +1,6 @@
 // Small builders of protocol values for logic tests, so each test spells out only what it is about.
 
-import type { MirrorView } from "../backend";
+import type { Capabilities, MirrorView } from "../backend";
 import type { AgendaItem } from "../protocol/AgendaItem";
 import type { Document } from "../protocol/Document";
 import type { MeetingState } from "../protocol/MeetingState";
@@ -47,6 +47,19 @@ export function meeting(items: AgendaItem[], polls: Poll[] = []): MeetingState {
   };
 }
 
+/** A delegate's capabilities (votes, manages nothing), changed by `overrides`. */
+export function capabilities(overrides: Partial<Capabilities> = {}): Capabilities {
+  return {
+    vote: true,
+    edit_agenda: false,
+    upload_documents: false,
+    manage_polls: false,
+    manage_members: false,
+    ...overrides,
+  };
+}
+
+/** A delegate's view of meeting 7, online, with no poll to vote in, changed by `overrides`. */
 export function mirrorView(overrides: Partial<MirrorView> = {}): MirrorView {
   return {
     meeting_id: 7,
@@ -56,6 +69,8 @@ export function mirrorView(overrides: Partial<MirrorView> = {}): MirrorView {
     seq: 10,
     state: meeting([item(1, 0)]),
     my_ballots: [],
+    may: capabilities(),
+    can_vote_in: [],
     ...overrides,
   };
 }

@@ -1,8 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { translate } from "../i18n/translate";
 import type { Outcome } from "../protocol/Outcome";
-import type { Role } from "../protocol/Role";
-import { canManagePolls, canVote, choiceLabel, outcomeLabel, recordedChoice, tallyRows } from "./voting";
+import { choiceLabel, outcomeLabel, recordedChoice, tallyRows } from "./voting";
 
 describe("outcome labels", () => {
   it.each([
@@ -21,17 +20,6 @@ describe("choice labels", () => {
     expect(translate("vi", "poll.myVote", { choice: label })).toBe("Bạn đã biểu quyết: Tán thành");
     expect(translate("en", choiceLabel("abstain"))).toBe("Abstain");
     expect(translate("vi", choiceLabel("no"))).toBe("Không tán thành");
-  });
-});
-
-describe("roles", () => {
-  it.each([
-    ["chair", true, true],
-    ["delegate", true, false],
-    ["secretariat", false, true],
-  ] as const)("a %s votes: %s, manages polls: %s", (role: Role, votes, manages) => {
-    expect(canVote(role)).toBe(votes);
-    expect(canManagePolls(role)).toBe(manages);
   });
 });
 

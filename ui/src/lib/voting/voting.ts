@@ -1,10 +1,10 @@
-// Who may do what in a poll, and which words describe choices and outcomes.
+// Which words describe choices and outcomes, and what the caller chose. Who may vote or manage
+// polls is not decided here: the Rust side sends it in the view (`may`, `can_vote_in`).
 
 import type { MessageKey } from "../i18n/vi";
 import type { Choice } from "../protocol/Choice";
 import type { MyBallot } from "../protocol/MyBallot";
 import type { Outcome } from "../protocol/Outcome";
-import type { Role } from "../protocol/Role";
 import type { Tally } from "../protocol/Tally";
 
 /** The three choices, in the order the buttons appear. */
@@ -28,16 +28,6 @@ export function choiceLabel(choice: Choice): MessageKey {
 
 export function outcomeLabel(outcome: Outcome): MessageKey {
   return OUTCOME_LABELS[outcome];
-}
-
-/** Members of the council vote; the secretariat runs the meeting but is not a member. */
-export function canVote(role: Role): boolean {
-  return role === "chair" || role === "delegate";
-}
-
-/** Opening and closing polls belongs to the chair and the secretariat. */
-export function canManagePolls(role: Role): boolean {
-  return role === "chair" || role === "secretariat";
 }
 
 /** The caller's recorded ballot in a poll, from the server's `my_ballots`. */
