@@ -27,6 +27,9 @@ const STARTUP_TIMEOUT: Duration = Duration::from_secs(60);
 /// Lines of server output kept to explain a failing test.
 const LOG_LINES: usize = 300;
 
+/// The password of every account of the demo server.
+pub const DEMO_PASSWORD: &str = "hop-khong-giay";
+
 /// The meeting every test server prepares.
 pub const MEETING_TITLE: &str = "Kỳ họp thứ Mười hai, Hội đồng nhân dân xã Quyết Thắng";
 
@@ -42,6 +45,9 @@ pub struct ServerOptions {
     /// Whether the secretariat creates a meeting and adds everyone to it. A server whose logins
     /// expire at once cannot do that.
     pub create_meeting: bool,
+    /// `serve --demo`: the demo councillors and meeting of `assets/demo/` (password
+    /// `hop-khong-giay`) instead of the roster's.
+    pub demo: bool,
 }
 
 impl ServerOptions {
@@ -51,6 +57,16 @@ impl ServerOptions {
             session_ttl_secs: None,
             max_upload_mib: None,
             create_meeting: true,
+            demo: false,
+        }
+    }
+
+    /// The demo server `cargo xtask demo` runs: meeting 1 with the demo agenda and documents.
+    pub fn demo() -> ServerOptions {
+        ServerOptions {
+            create_meeting: false,
+            demo: true,
+            ..ServerOptions::with_delegates(0)
         }
     }
 }
@@ -95,9 +111,13 @@ impl TestServer {
             log: Arc::new(Mutex::new(VecDeque::new())),
             http: reqwest::Client::new(),
         };
-        server.import_councillors(&csv_path).await?;
+        if !server.options.demo {
+            server.import_councillors(&csv_path).await?;
+        }
         server.running = Some(server.spawn_serve().await?);
-        if server.options.create_meeting {
+        if server.options.demo {
+            server.meeting_id = Some(MeetingId(1));
+        } else if server.options.create_meeting {
             server.meeting_id = Some(server.prepare_meeting().await?);
         }
         Ok(server)
@@ -238,6 +258,13 @@ impl TestServer {
         }
         if let Some(mib) = self.options.max_upload_mib {
             command.arg("--max-upload-mib").arg(mib.to_string());
+        }
+        if self.options.demo {
+            command
+                .args(["--demo", "--demo-password", DEMO_PASSWORD, "--councillors"])
+                .arg(crate::repository_file("assets/demo/dai-bieu.csv"))
+                .arg("--demo-documents")
+                .arg(crate::repository_file("assets/demo"));
         }
         command
             .stdin(Stdio::null())
