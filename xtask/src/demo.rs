@@ -107,8 +107,11 @@ pub fn run(args: &[String]) -> Result<()> {
     println!("Đăng nhập / logins: db001 (chủ tọa / chair), db002 (thư ký / secretariat), db003 … db035 (đại biểu / delegates)");
     println!("Mật khẩu / password: {DEMO_PASSWORD}");
     println!("Thư ký dùng dòng lệnh / secretariat CLI, e.g.:");
-    let server_binary = built_binary("phonghop-server")?;
-    println!("  {} admin --server {url} --username db002 --password {DEMO_PASSWORD} add-item --meeting 1 --title \"Mục mới\"", server_binary.display());
+    let admin = built_binary("phonghop-admin")?;
+    println!(
+        "  {} --server {url} --username db002 --password {DEMO_PASSWORD} add-item --meeting 1 --title \"Mục mới\"",
+        admin.display()
+    );
     if !has_display() {
         println!();
         println!(

@@ -9,4 +9,9 @@ token: string,
 /**
  * Unix seconds after which the token is refused with `token_expired`.
  */
-expires_at: number, user: UserView, };
+expires_at: number, user: UserView, 
+/**
+ * The account belongs to the council office: it may create meetings and manage the
+ * members of any meeting.
+ */
+is_admin: boolean, };
