@@ -4,6 +4,7 @@
 //! Layout:
 //! - [`setup`]: Debian packages, PDFium from the pinned pypdfium2 wheel, npm packages,
 //!   tauri-driver.
+//! - [`bench`]: `phonghop-bench` scenarios in release mode, and their smoke runs for `test`.
 //! - [`demo`]: builds everything, starts the server with the demo meeting, opens the app.
 //! - [`demo_ctrl_c`]: the suite that presses Ctrl+C on the demo in a pseudo-terminal.
 //! - [`test`]: every test: Rust, UI (type check + Vitest), and the end-to-end journey in the
@@ -11,6 +12,7 @@
 //! - [`process`]: running commands and background services that are stopped on drop, and on
 //!   Ctrl+C, SIGTERM or SIGHUP.
 
+mod bench;
 mod demo;
 mod demo_ctrl_c;
 mod process;
@@ -75,12 +77,14 @@ fn run_task(args: &[String]) -> Result<()> {
         Some("setup") => setup::all(),
         Some("demo") => demo::run(&args[1..]),
         Some("test") => test::run(&args[1..]),
+        Some("bench") => bench::run(&args[1..]),
         _ => {
-            eprintln!("usage: cargo xtask <setup|demo|test>");
+            eprintln!("usage: cargo xtask <setup|demo|test|bench>");
             eprintln!("  setup   install what is missing (Debian packages, PDFium, npm packages, tauri-driver)");
             eprintln!("  demo    run the server with the demo meeting and open the desktop app");
             eprintln!("          [--listen ADDR] [--data DIR] [--no-build: skip set-up and build]");
             eprintln!("  test    run every test (Rust, UI, end-to-end in the real app)");
+            eprintln!("  bench   run a benchmark scenario in release mode: bench <fanout|vote-storm|…|all> [options]");
             bail!("no such task")
         }
     }

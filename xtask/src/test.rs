@@ -135,6 +135,17 @@ pub fn run(args: &[String]) -> Result<()> {
         0,
     );
 
+    let benchmarks = crate::bench::smoke();
+    if let Err(error) = &benchmarks {
+        eprintln!("benchmark smoke runs: {error:#}");
+    }
+    totals.suite(
+        "benchmark smoke runs",
+        benchmarks.is_ok(),
+        *benchmarks.as_ref().unwrap_or(&0),
+        0,
+    );
+
     let ui = root.join("ui");
     let check_ok = sh(&ui, "npm", &["run", "check"]).is_ok();
     totals.suite("svelte-check", check_ok, u64::from(check_ok), 0);

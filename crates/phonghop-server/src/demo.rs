@@ -54,25 +54,39 @@ pub fn read_councillors(csv_path: &Path) -> Result<Vec<Councillor>> {
     Ok(councillors)
 }
 
-/// Creates an account for each councillor that has none yet, all with `password`.
-pub async fn import_councillors(app: &App, councillors: &[Councillor], password: &str) -> Result<()> {
+/// How the new accounts of an import get their password.
+#[derive(Debug, Clone)]
+pub enum InitialPassword {
+    /// Hashed with argon2id for each account (its own salt).
+    Plain(String),
+    /// This argon2 PHC string for every account, as given (bulk imports and benchmarks).
+    Hash(String),
+}
+
+/// Creates an account for each councillor that has none yet, in one transaction.
+pub async fn import_councillors(app: &App, councillors: &[Councillor], password: &InitialPassword) -> Result<usize> {
+    let mut new_users = Vec::new();
     for councillor in councillors {
         if app.store.user_by_username(&councillor.username()).await?.is_some() {
             continue;
         }
-        let password = password.to_owned();
-        let password_hash = tokio::task::spawn_blocking(move || hash_password(&password)).await?;
-        app.store
-            .create_user(&NewUser {
-                username: councillor.username(),
-                full_name: councillor.full_name.clone(),
-                position: councillor.position.clone(),
-                password_hash,
-                is_admin: councillor.role == Role::Secretariat,
-            })
-            .await?;
+        let password_hash = match password {
+            InitialPassword::Plain(password) => {
+                let password = password.clone();
+                tokio::task::spawn_blocking(move || hash_password(&password)).await?
+            }
+            InitialPassword::Hash(phc) => phc.clone(),
+        };
+        new_users.push(NewUser {
+            username: councillor.username(),
+            full_name: councillor.full_name.clone(),
+            position: councillor.position.clone(),
+            password_hash,
+            is_admin: councillor.role == Role::Secretariat,
+        });
     }
-    Ok(())
+    app.store.create_users(&new_users).await?;
+    Ok(new_users.len())
 }
 
 /// One item of the demo agenda: title, description, and its documents as (title, file name in

@@ -29,8 +29,13 @@ enum Top {
         data: PathBuf,
         #[arg(long)]
         csv: PathBuf,
-        #[arg(long)]
-        password: String,
+        /// The initial password of every new account (each hashed with its own salt).
+        #[arg(long, required_unless_present = "password_hash")]
+        password: Option<String>,
+        /// Instead of --password: this argon2 PHC string as every new account's password hash
+        /// (for bulk imports and benchmarks; make it with any argon2 tool).
+        #[arg(long, conflicts_with = "password")]
+        password_hash: Option<String>,
     },
 }
 
@@ -96,11 +101,30 @@ async fn run() -> Result<()> {
         .init();
     match Cli::parse().command {
         Top::Serve(args) => serve(args).await,
-        Top::ImportCouncillors { data, csv, password } => {
+        Top::ImportCouncillors {
+            data,
+            csv,
+            password,
+            password_hash,
+        } => {
             let app = App::open(Config::new(data)).await?;
             let councillors = demo::read_councillors(&csv)?;
-            demo::import_councillors(&app, &councillors, &password).await?;
-            println!("{} tài khoản / accounts ready", councillors.len());
+            let password = match (password, password_hash) {
+                (_, Some(phc)) => {
+                    argon2::password_hash::PasswordHash::new(&phc)
+                        .map_err(|error| anyhow::anyhow!("--password-hash is not a PHC string: {error}"))?;
+                    demo::InitialPassword::Hash(phc)
+                }
+                (Some(password), None) => demo::InitialPassword::Plain(password),
+                (None, None) => anyhow::bail!("give --password or --password-hash"),
+            };
+            let created = demo::import_councillors(&app, &councillors, &password).await?;
+            println!(
+                "{} tài khoản mới, {} đã có / {created} new accounts, {} already there",
+                created,
+                councillors.len() - created,
+                councillors.len() - created
+            );
             Ok(())
         }
     }
@@ -123,7 +147,8 @@ async fn serve(args: ServeArgs) -> Result<()> {
     let address = listener.local_addr()?;
     if args.demo {
         let councillors = demo::read_councillors(&args.councillors)?;
-        demo::import_councillors(&app, &councillors, &args.demo_password).await?;
+        let password = demo::InitialPassword::Plain(args.demo_password.clone());
+        demo::import_councillors(&app, &councillors, &password).await?;
         let meeting_id = demo::create_demo_meeting(&app, &councillors, &args.demo_documents).await?;
         println!("Cuộc họp mẫu / demo meeting: {meeting_id}");
         println!(

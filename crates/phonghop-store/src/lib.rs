@@ -110,6 +110,8 @@ pub struct NewUser {
 pub trait Store: Send + Sync + 'static {
     // Accounts and sessions.
     async fn create_user(&self, user: &NewUser) -> Result<UserId>;
+    /// Creates many accounts in one transaction (an import); none if one username exists.
+    async fn create_users(&self, users: &[NewUser]) -> Result<Vec<UserId>>;
     async fn user_by_username(&self, username: &str) -> Result<Option<UserRecord>>;
     async fn create_session(&self, token_hash: &[u8; 32], user: UserId, expires_at: i64) -> Result<()>;
     /// The user a token hash belongs to, with the session's expiry (Unix seconds).

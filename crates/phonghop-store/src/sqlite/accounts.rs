@@ -18,6 +18,21 @@ fn user_from_row(row: &sqlx::sqlite::SqliteRow) -> UserRecord {
 }
 
 pub(super) async fn create_user(pool: &SqlitePool, user: &NewUser) -> Result<UserId> {
+    let mut connection = pool.acquire().await?;
+    insert_user(&mut connection, user).await
+}
+
+pub(super) async fn create_users(pool: &SqlitePool, users: &[NewUser]) -> Result<Vec<UserId>> {
+    let mut tx = pool.begin().await?;
+    let mut ids = Vec::with_capacity(users.len());
+    for user in users {
+        ids.push(insert_user(&mut tx, user).await?);
+    }
+    tx.commit().await?;
+    Ok(ids)
+}
+
+async fn insert_user(connection: &mut sqlx::SqliteConnection, user: &NewUser) -> Result<UserId> {
     let result = sqlx::query(
         "INSERT INTO users (username, full_name, position, password_hash, is_admin, created_at)
          VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
@@ -28,7 +43,7 @@ pub(super) async fn create_user(pool: &SqlitePool, user: &NewUser) -> Result<Use
     .bind(&user.password_hash)
     .bind(user.is_admin as i64)
     .bind(unix_now())
-    .fetch_one(pool)
+    .fetch_one(connection)
     .await;
     match result {
         Ok(row) => Ok(UserId(row.get::<i64, _>("id") as u32)),

@@ -109,6 +109,10 @@ impl Store for SqliteStore {
         accounts::create_user(&self.pool, user).await
     }
 
+    async fn create_users(&self, users: &[NewUser]) -> Result<Vec<UserId>> {
+        accounts::create_users(&self.pool, users).await
+    }
+
     async fn user_by_username(&self, username: &str) -> Result<Option<UserRecord>> {
         accounts::user_by_username(&self.pool, username).await
     }

@@ -1,0 +1,56 @@
+//! `phonghop-bench`: measures phonghop where the hall feels it, each figure beside a baseline
+//! measured in the same run (these machines are noisy: compare ratios, not absolute times), and
+//! prints one JSON object per figure on standard output.
+//!
+//! Layout:
+//! - [`report`]: the JSON line of one figure, and percentiles.
+//! - [`server`]: the real `phonghop-server` (built beside this program) with bench councillors,
+//!   a meeting, logins.
+//! - [`clients`]: simulated councillors on raw WebSockets.
+//! - [`bare`]: the baselines' own servers (a bare tokio-tungstenite broadcast and echo server),
+//!   run as a child process of this program.
+//! - scenarios: [`fanout`], [`vote_storm`].
+//!
+//! `--smoke` runs a scenario tiny, to prove it works end to end (`cargo xtask test` does that);
+//! its numbers mean nothing.
+
+mod bare;
+mod clients;
+mod fanout;
+mod report;
+mod server;
+mod vote_storm;
+
+use anyhow::Result;
+use clap::{Parser, Subcommand};
+
+#[derive(Parser)]
+#[command(
+    name = "phonghop-bench",
+    about = "phonghop's benchmarks, each beside a same-run baseline"
+)]
+struct Cli {
+    #[command(subcommand)]
+    scenario: Scenario,
+}
+
+#[derive(Subcommand)]
+enum Scenario {
+    /// One change to N subscribers; subscribes per second; memory per connection.
+    Fanout(fanout::Options),
+    /// N councillors vote at once: cast → ack, and until every client holds the final tally.
+    VoteStorm(vote_storm::Options),
+    /// The baselines' bare WebSocket server (started by the scenarios themselves).
+    #[command(hide = true)]
+    BareServer(bare::Options),
+}
+
+fn main() -> Result<()> {
+    let cli = Cli::parse();
+    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
+    match cli.scenario {
+        Scenario::Fanout(options) => runtime.block_on(fanout::run(options)),
+        Scenario::VoteStorm(options) => runtime.block_on(vote_storm::run(options)),
+        Scenario::BareServer(options) => runtime.block_on(bare::serve(options)),
+    }
+}

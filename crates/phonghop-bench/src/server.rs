@@ -1,0 +1,236 @@
+//! The real `phonghop-server` (the one built beside this program), with bench councillors: the
+//! chair `db001`, the secretariat `db002` and delegates `db003`…, a meeting they are all members
+//! of, and a logged-in session for each.
+//!
+//! Their password hash is argon2id with tiny parameters (given to `import-councillors
+//! --password-hash`), so ten thousand logins take seconds, not an hour: the benchmarks measure
+//! the meeting, not password hashing.
+
+use std::path::PathBuf;
+use std::process::Stdio;
+use std::time::Duration;
+
+use anyhow::{bail, ensure, Context, Result};
+use argon2::password_hash::{PasswordHasher, SaltString};
+use futures_util::{stream, StreamExt};
+use phonghop_protocol::http::{AddMemberRequest, CreateMeetingRequest, LoginResponse};
+use phonghop_protocol::{Command, MeetingId, MeetingSummary, Role};
+use tokio::io::{AsyncBufReadExt, BufReader};
+use tokio::process::{Child, Command as Process};
+
+pub const PASSWORD: &str = "bench-hop-khong-giay";
+
+/// HTTP requests in flight at once while preparing.
+const PREPARING: usize = 32;
+
+/// A program built beside this one (`phonghop-server`, `phonghop-index-pdf`).
+pub fn sibling(name: &str) -> Result<PathBuf> {
+    let exe = std::env::current_exe()?;
+    let path = exe
+        .parent()
+        .context("this program has a folder")?
+        .join(format!("{name}{}", std::env::consts::EXE_SUFFIX));
+    ensure!(
+        path.is_file(),
+        "{} is missing: build it beside phonghop-bench",
+        path.display()
+    );
+    Ok(path)
+}
+
+/// The username of the `number`-th councillor (1 chair, 2 secretariat, 3… delegates).
+pub fn username(number: usize) -> String {
+    format!("db{number:03}")
+}
+
+pub struct BenchServer {
+    child: Child,
+    pub url: String,
+    http: reqwest::Client,
+    _data: tempfile::TempDir,
+}
+
+impl BenchServer {
+    /// Starts a server with a chair, a secretariat and `delegates` delegates.
+    pub async fn start(delegates: usize) -> Result<BenchServer> {
+        let data = tempfile::Builder::new().prefix("phonghop-bench-").tempdir()?;
+        let csv = data.path().join("councillors.csv");
+        let mut rows = String::from("ma_dai_bieu,ho_ten,chuc_vu,don_vi,vai_tro\n");
+        for number in 1..=delegates + 2 {
+            let role = match number {
+                1 => "chu_toa",
+                2 => "thu_ky",
+                _ => "dai_bieu",
+            };
+            rows.push_str(&format!(
+                "DB{number:03},Đại biểu số {number},Đại biểu HĐND,Xã Quyết Thắng,{role}\n"
+            ));
+        }
+        std::fs::write(&csv, rows)?;
+        let salt = SaltString::encode_b64(b"phonghop-bench-salt")?;
+        let weak = argon2::Argon2::new(
+            argon2::Algorithm::Argon2id,
+            argon2::Version::V0x13,
+            argon2::Params::new(8, 1, 1, None)?,
+        );
+        let phc = weak.hash_password(PASSWORD.as_bytes(), &salt)?.to_string();
+        let server = sibling("phonghop-server")?;
+        let import = Process::new(&server)
+            .arg("import-councillors")
+            .arg("--data")
+            .arg(data.path())
+            .arg("--csv")
+            .arg(&csv)
+            .arg("--password-hash")
+            .arg(&phc)
+            .output()
+            .await?;
+        ensure!(
+            import.status.success(),
+            "import-councillors: {}",
+            String::from_utf8_lossy(&import.stderr)
+        );
+        let mut child = Process::new(&server)
+            .args([
+                "serve",
+                "--listen",
+                "127.0.0.1:0",
+                "--max-failed-logins-per-address",
+                "1000000",
+            ])
+            .arg("--data")
+            .arg(data.path())
+            .env("RUST_LOG", "warn")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .kill_on_drop(true)
+            .spawn()
+            .context("starting phonghop-server")?;
+        let mut lines = BufReader::new(child.stdout.take().context("the server's output")?).lines();
+        let url = tokio::time::timeout(Duration::from_secs(60), async {
+            while let Some(line) = lines.next_line().await? {
+                if let Some(url) = line.strip_prefix("PHONGHOP_LISTENING ") {
+                    return Ok(url.trim().to_owned());
+                }
+            }
+            bail!("the server stopped before listening")
+        })
+        .await
+        .context("the server did not start within 60 s")??;
+        tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
+        Ok(BenchServer {
+            child,
+            url,
+            http: reqwest::Client::new(),
+            _data: data,
+        })
+    }
+
+    pub fn pid(&self) -> u32 {
+        self.child.id().unwrap_or_default()
+    }
+
+    pub fn websocket_url(&self) -> String {
+        format!("ws{}/ws", self.url.trim_start_matches("http"))
+    }
+
+    /// Logs `username` in; returns the session token.
+    pub async fn login(&self, username: &str) -> Result<String> {
+        let response = self
+            .http
+            .post(format!("{}/api/login", self.url))
+            .json(&serde_json::json!({ "username": username, "password": PASSWORD }))
+            .send()
+            .await?;
+        ensure!(
+            response.status().is_success(),
+            "login {username}: {}",
+            response.status()
+        );
+        Ok(response.json::<LoginResponse>().await?.token)
+    }
+
+    /// Logs every one of `usernames` in, a few at a time; tokens in the same order.
+    pub async fn login_all(&self, usernames: &[String]) -> Result<Vec<String>> {
+        stream::iter(usernames)
+            .map(|username| self.login(username))
+            .buffered(PREPARING)
+            .collect::<Vec<_>>()
+            .await
+            .into_iter()
+            .collect()
+    }
+
+    /// The secretariat creates a meeting, makes `db001` its chair and every delegate a member,
+    /// and adds one agenda item. Returns the meeting and the secretariat's token.
+    pub async fn prepare_meeting(&self, delegates: usize) -> Result<(MeetingId, String)> {
+        let secretariat = self.login(&username(2)).await?;
+        let meeting: MeetingSummary = self
+            .post(
+                &secretariat,
+                "/api/meetings",
+                &CreateMeetingRequest {
+                    title: "Kỳ họp đo hiệu năng".into(),
+                    location: String::new(),
+                    starts_at: String::new(),
+                },
+            )
+            .await?;
+        let members: Vec<(String, Role)> = std::iter::once((username(1), Role::Chair))
+            .chain((3..delegates + 3).map(|number| (username(number), Role::Delegate)))
+            .collect();
+        let path = format!("/api/meetings/{}/members", meeting.id);
+        let added: Vec<Result<serde_json::Value>> = stream::iter(members)
+            .map(|(username, role)| {
+                let (secretariat, path) = (&secretariat, &path);
+                async move { self.post(secretariat, path, &AddMemberRequest { username, role }).await }
+            })
+            .buffer_unordered(PREPARING)
+            .collect()
+            .await;
+        added.into_iter().collect::<Result<Vec<_>>>()?;
+        self.command(
+            &secretariat,
+            meeting.id,
+            "item-1",
+            &Command::AddAgendaItem {
+                title: "Nội dung đo hiệu năng".into(),
+                description: String::new(),
+            },
+        )
+        .await?;
+        Ok((meeting.id, secretariat))
+    }
+
+    /// A command over HTTP.
+    pub async fn command(
+        &self,
+        token: &str,
+        meeting: MeetingId,
+        id: &str,
+        command: &Command,
+    ) -> Result<serde_json::Value> {
+        let body = serde_json::json!({ "id": id, "command": command });
+        self.post(token, &format!("/api/meetings/{meeting}/commands"), &body)
+            .await
+    }
+
+    async fn post<T: serde::de::DeserializeOwned>(
+        &self,
+        token: &str,
+        path: &str,
+        body: &impl serde::Serialize,
+    ) -> Result<T> {
+        let response = self
+            .http
+            .post(format!("{}{path}", self.url))
+            .bearer_auth(token)
+            .json(body)
+            .send()
+            .await?;
+        let status = response.status();
+        let text = response.text().await?;
+        ensure!(status.is_success(), "POST {path}: {status} {text}");
+        Ok(serde_json::from_str(&text)?)
+    }
+}
