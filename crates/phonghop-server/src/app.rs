@@ -59,9 +59,17 @@ pub async fn serve(
     app: App,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
+    use axum::serve::ListenerExt;
     let router = crate::api::router(app);
     // The peer address feeds the login limit (per username and address).
     let service = router.into_make_service_with_connect_info::<std::net::SocketAddr>();
+    // Without TCP_NODELAY, Nagle's algorithm and the client's delayed ACK hold many small
+    // answers (an ack, the tail of a download) for ~40 ms.
+    let listener = listener.tap_io(|stream| {
+        if let Err(error) = stream.set_nodelay(true) {
+            tracing::debug!(%error, "TCP_NODELAY could not be set");
+        }
+    });
     axum::serve(listener, service).with_graceful_shutdown(shutdown).await
 }
 
