@@ -96,5 +96,10 @@ async fn two_councillors_see_an_agenda_change_live() -> Result<()> {
         assert_eq!(seen.seq, snapshot.seq);
         assert_eq!(state, &snapshot.state, "the live mirror equals the server's snapshot");
     }
+
+    // Someone who comes in now gets the meeting as it is, not as it was when the server loaded it.
+    let latecomer = start_synced(server.login_delegate(0).await?, meeting).await?;
+    let late = latecomer.mirror().borrow().clone();
+    assert_eq!((late.seq, late.state.as_ref()), (snapshot.seq, Some(&snapshot.state)));
     Ok(())
 }

@@ -145,9 +145,9 @@ impl MeetingModel {
     }
 
     /// The polls whose tally a set of facts changed, with their tallies now.
-    pub fn tallies_changed_by(&self, facts: &[Fact]) -> Vec<(PollId, Tally)> {
+    pub fn tallies_changed_by<'a>(&self, facts: impl IntoIterator<Item = &'a Fact>) -> Vec<(PollId, Tally)> {
         let polls: BTreeSet<PollId> = facts
-            .iter()
+            .into_iter()
             .filter_map(|fact| match fact {
                 Fact::BallotCast { poll_id, .. } => Some(*poll_id),
                 _ => None,

@@ -6,7 +6,7 @@ use std::sync::Arc;
 use phonghop_store::{SqliteStore, Store};
 use tokio::net::TcpListener;
 
-use crate::auth::LoginLimiter;
+use crate::auth::{LoginLimiter, SessionCache};
 use crate::blobs::BlobStore;
 use crate::config::Config;
 use crate::hub::Hub;
@@ -24,6 +24,7 @@ pub struct App {
     pub blobs: Arc<BlobStore>,
     pub login_limiter: Arc<LoginLimiter>,
     pub passwords: PasswordChecker,
+    pub sessions: Arc<SessionCache>,
 }
 
 impl App {
@@ -48,6 +49,7 @@ impl App {
                 config.max_failed_logins_per_address,
             )),
             passwords: PasswordChecker::start(config.password_threads, config.password_queue),
+            sessions: Arc::new(SessionCache::default()),
             config: Arc::new(config),
         })
     }

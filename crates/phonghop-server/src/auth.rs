@@ -4,7 +4,7 @@
 
 use std::collections::HashMap;
 use std::net::IpAddr;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use axum::extract::FromRequestParts;
@@ -35,7 +35,8 @@ fn token_hash(token: &str) -> [u8; 32] {
 /// A logged-in user, as every authorised request knows them.
 #[derive(Debug, Clone)]
 pub struct AuthUser {
-    pub record: UserRecord,
+    /// Shared by every request and connection of the session.
+    pub record: Arc<UserRecord>,
     /// Unix seconds; a WebSocket checks it again on every command, since a connection can
     /// outlive the session it was opened with.
     pub expires_at: i64,
@@ -179,26 +180,66 @@ pub async fn login(app: &App, username: &str, password: &str, from: IpAddr) -> A
     rand::rngs::OsRng.fill_bytes(&mut bytes);
     let token = hex::encode(bytes);
     let expires_at = unix_now() + app.config.session_ttl.as_secs() as i64;
-    app.store
-        .create_session(&token_hash(&token), user.id, expires_at)
-        .await?;
-    Ok(LoginResponse {
+    let hash = token_hash(&token);
+    app.store.create_session(&hash, user.id, expires_at).await?;
+    let response = LoginResponse {
         token,
         expires_at,
         user: user.view(),
         is_admin: user.is_admin,
-    })
+    };
+    app.sessions.insert(hash, Arc::new(user), expires_at);
+    Ok(response)
+}
+
+/// Sessions already looked up, by token hash, so checking a token (every HTTP request, every
+/// `authenticate`) costs no database read. Sessions never change once made: an entry is right
+/// until its expiry, when it is refused anyway.
+#[derive(Default)]
+pub struct SessionCache {
+    sessions: Mutex<HashMap<[u8; 32], (Arc<UserRecord>, i64)>>,
+}
+
+/// Beyond this many cached sessions, expired ones are dropped.
+const MAX_CACHED_SESSIONS: usize = 100_000;
+
+impl SessionCache {
+    fn get(&self, token_hash: &[u8; 32]) -> Option<(Arc<UserRecord>, i64)> {
+        self.sessions
+            .lock()
+            .expect("session cache lock")
+            .get(token_hash)
+            .cloned()
+    }
+
+    fn insert(&self, token_hash: [u8; 32], user: Arc<UserRecord>, expires_at: i64) {
+        let mut sessions = self.sessions.lock().expect("session cache lock");
+        if sessions.len() >= MAX_CACHED_SESSIONS {
+            let now = unix_now();
+            sessions.retain(|_, (_, expires_at)| *expires_at > now);
+        }
+        sessions.insert(token_hash, (user, expires_at));
+    }
 }
 
 static DUMMY_HASH: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| hash_password("phonghop-no-such-user"));
 
 /// The user a session token belongs to, if it is known and not expired.
 pub async fn user_for_token(app: &App, token: &str) -> ApiResult<AuthUser> {
-    let (record, expires_at) = app
-        .store
-        .session_user(&token_hash(token))
-        .await?
-        .ok_or_else(|| ApiError::new(ErrorCode::Unauthenticated, "unknown session token"))?;
+    let hash = token_hash(token);
+    let (record, expires_at) = match app.sessions.get(&hash) {
+        Some(cached) => cached,
+        None => {
+            let (record, expires_at) = app
+                .store
+                .session_user(&hash)
+                .await?
+                .ok_or_else(|| ApiError::new(ErrorCode::Unauthenticated, "unknown session token"))?;
+            let record = Arc::new(record);
+            app.sessions.insert(hash, Arc::clone(&record), expires_at);
+            (record, expires_at)
+        }
+    };
     if expires_at <= unix_now() {
         return Err(ApiError::new(ErrorCode::TokenExpired, ""));
     }

@@ -3,25 +3,29 @@
 //!
 //! Each subscriber reads from a bounded `broadcast` channel. One too slow to keep up is told it
 //! lagged and resyncs from a snapshot; it never slows the others down. Frames of the log carry
-//! their `seq`, so a subscriber that read its catch-up from the database skips the ones it
-//! already has: subscribing needs no lock against the writer.
+//! their `seq`, so a subscriber that read its catch-up before the frames reached it skips the ones
+//! it already has: subscribing needs no lock against the writer.
+//!
+//! The hub also holds each meeting's latest [`Snapshot`], serialized once by the writer after
+//! every change, so a hall subscribing at once costs no database reads and no re-serializing.
 
 use std::collections::{BTreeMap, HashMap};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, RwLock};
 use std::time::Duration;
 
-use phonghop_protocol::{MeetingEvent, MeetingId, PollId, ServerFrame, ServerMessage, Tally};
+use axum::extract::ws::Utf8Bytes;
+use phonghop_protocol::{MeetingEvent, MeetingId, MeetingState, PollId, PollState, ServerFrame, ServerMessage, Tally};
 use tokio::sync::{broadcast, Notify};
 
 /// How many frames a subscriber may fall behind before it must resync.
 const SUBSCRIBER_QUEUE: usize = 1024;
 
-/// One frame for every subscriber of a meeting: the JSON text, and the log position it
-/// carries (none for tallies).
+/// One frame for every subscriber of a meeting: the JSON text (its bytes shared, never copied
+/// per subscriber), and the log position it carries (none for tallies).
 #[derive(Debug, Clone)]
 pub struct Frame {
     pub seq: Option<u32>,
-    pub text: Arc<str>,
+    pub text: Utf8Bytes,
 }
 
 impl Frame {
@@ -29,6 +33,34 @@ impl Frame {
         Frame {
             seq,
             text: ServerFrame::new(message).to_json().into(),
+        }
+    }
+}
+
+/// A meeting as the writer last committed it, serialized for subscribers.
+#[derive(Debug)]
+pub struct Snapshot {
+    pub seq: u32,
+    /// The `MeetingState` as JSON.
+    pub state_json: String,
+    /// The open polls and their counts now, for a subscriber that catches up by replay.
+    pub open_tallies: Vec<(PollId, Tally)>,
+    /// Whether the meeting has polls at all (else nobody has ballots in it).
+    pub has_polls: bool,
+}
+
+impl Snapshot {
+    pub fn of(seq: u32, state: &MeetingState) -> Snapshot {
+        Snapshot {
+            seq,
+            state_json: serde_json::to_string(state).expect("a meeting state serializes"),
+            open_tallies: state
+                .polls
+                .iter()
+                .filter(|poll| poll.state == PollState::Open)
+                .map(|poll| (poll.id, poll.tally))
+                .collect(),
+            has_polls: !state.polls.is_empty(),
         }
     }
 }
@@ -42,11 +74,17 @@ pub struct Hub {
 pub struct MeetingChannel {
     frames: broadcast::Sender<Frame>,
     tallies: Arc<TallyBoard>,
+    latest: RwLock<Option<Arc<Snapshot>>>,
 }
 
 impl MeetingChannel {
     pub fn subscribe(&self) -> broadcast::Receiver<Frame> {
         self.frames.subscribe()
+    }
+
+    /// The meeting as last committed, once the writer has loaded it.
+    pub fn latest(&self) -> Option<Arc<Snapshot>> {
+        self.latest.read().expect("snapshot lock").clone()
     }
 }
 
@@ -80,7 +118,11 @@ impl Hub {
                         let _ = sender.send(Frame::new(None, message));
                     },
                 ));
-                Arc::new(MeetingChannel { frames, tallies })
+                Arc::new(MeetingChannel {
+                    frames,
+                    tallies,
+                    latest: RwLock::new(None),
+                })
             })
             .clone()
     }
@@ -100,6 +142,12 @@ impl Hub {
         for (poll_id, tally) in tallies {
             channel.tallies.update(*poll_id, *tally);
         }
+    }
+
+    /// Replaces the meeting's latest snapshot. The writer calls it after broadcasting the events
+    /// it reflects, so a subscriber that listens before reading it misses nothing.
+    pub fn set_snapshot(&self, meeting_id: MeetingId, snapshot: Snapshot) {
+        *self.channel(meeting_id).latest.write().expect("snapshot lock") = Some(Arc::new(snapshot));
     }
 }
 

@@ -17,7 +17,7 @@ use phonghop_store::{Entry, Receipt, Store, StoreError};
 use tokio::sync::{mpsc, oneshot};
 
 use crate::error::ApiError;
-use crate::hub::Hub;
+use crate::hub::{Hub, Snapshot};
 
 /// Requests waiting beyond this make senders wait for room (backpressure).
 const QUEUE: usize = 16 * 1024;
@@ -152,6 +152,8 @@ impl WriterTask {
     async fn try_write(&mut self, meeting: MeetingId, jobs: &[Job]) -> Result<Vec<Result<Done, ApiError>>, StoreError> {
         if !self.meetings.contains_key(&meeting) {
             let loaded = self.store.load(meeting).await?;
+            self.hub
+                .set_snapshot(meeting, Snapshot::of(loaded.model.seq, &loaded.model.view));
             let cached = Cached {
                 model: loaded.model,
                 version: loaded.version,
@@ -205,10 +207,13 @@ impl WriterTask {
         if !entries.is_empty() {
             version = self.store.append(meeting, version, &entries).await?;
         }
-        let all_facts: Vec<Fact> = entries.iter().flat_map(|entry| entry.facts.iter().cloned()).collect();
-        let events = logged_events(&all_facts);
-        self.hub
-            .publish(meeting, &events, &model.tallies_changed_by(&all_facts));
+        let all_facts = || entries.iter().flat_map(|entry| entry.facts.iter());
+        let events = logged_events(all_facts());
+        let tallies = model.tallies_changed_by(all_facts());
+        self.hub.publish(meeting, &events, &tallies);
+        if !events.is_empty() || !tallies.is_empty() {
+            self.hub.set_snapshot(meeting, Snapshot::of(model.seq, &model.view));
+        }
         self.meetings.insert(meeting, Cached { model, version });
         Ok(outcomes
             .into_iter()
@@ -224,9 +229,9 @@ impl WriterTask {
     }
 }
 
-fn logged_events(facts: &[Fact]) -> Vec<(u32, MeetingEvent)> {
+fn logged_events<'a>(facts: impl IntoIterator<Item = &'a Fact>) -> Vec<(u32, MeetingEvent)> {
     facts
-        .iter()
+        .into_iter()
         .filter_map(|fact| match fact {
             Fact::Logged { seq, event } => Some((*seq, event.clone())),
             _ => None,

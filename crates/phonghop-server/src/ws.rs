@@ -14,20 +14,23 @@ use axum::extract::ws::Message;
 use futures_util::{Sink, SinkExt, Stream, StreamExt};
 use phonghop_core::Request;
 use phonghop_protocol::{
-    decode_client_frame, ClientMessage, ErrorCode, ErrorFrame, MeetingId, MyBallot, PollState, ServerFrame,
-    ServerMessage, MAX_FRAME_BYTES,
+    decode_client_frame, ClientMessage, ErrorCode, ErrorFrame, MeetingId, MyBallot, ServerFrame, ServerMessage,
+    MAX_FRAME_BYTES, PROTOCOL_VERSION,
 };
 use tokio::sync::broadcast;
 
 use crate::auth::{unix_now, user_for_token, AuthUser};
 use crate::error::ApiError;
-use crate::hub::Frame;
+use crate::hub::{Frame, Snapshot};
 use crate::App;
 
 /// Frames larger than this close the connection outright (tungstenite refuses to buffer them);
 /// frames between [`MAX_FRAME_BYTES`] and this get a `frame_too_large` error and the
 /// connection stays.
 pub const HARD_FRAME_LIMIT: usize = 1024 * 1024;
+
+/// The read buffer of a connection: client frames are small; larger ones are read in pieces.
+pub const READ_BUFFER_BYTES: usize = 4 * 1024;
 
 /// What a WebSocket connection runs over.
 pub trait FrameSocket:
@@ -69,8 +72,19 @@ pub async fn run<S: FrameSocket>(app: App, socket: S) {
 
 impl<S: FrameSocket> Connection<S> {
     async fn serve(&mut self) -> Result<(), axum::Error> {
+        // One timer for the session's expiry, reset only when the session changes: re-armed on
+        // every loop it would cost a timer-wheel insert per frame per connection.
+        let expiry = tokio::time::sleep(Duration::ZERO);
+        tokio::pin!(expiry);
+        let mut armed_for = None;
         loop {
-            let expiry = self.user.as_ref().map(|user| user.expires_at);
+            let expires_at = self.user.as_ref().map(|user| user.expires_at);
+            if expires_at != armed_for {
+                if let Some(at) = expires_at {
+                    expiry.as_mut().reset(deadline(at));
+                }
+                armed_for = expires_at;
+            }
             tokio::select! {
                 incoming = self.socket.next() => {
                     let Some(message) = incoming else { return Ok(()) };
@@ -84,7 +98,7 @@ impl<S: FrameSocket> Connection<S> {
                     }
                 }
                 frame = next_frame(&mut self.subscription) => self.on_broadcast(frame).await?,
-                () = expires(expiry) => self.session_expired().await?,
+                () = &mut expiry, if armed_for.is_some() => self.session_expired().await?,
             }
         }
     }
@@ -122,7 +136,7 @@ impl<S: FrameSocket> Connection<S> {
         if frame.seq.is_some_and(|seq| seq <= caught_up_to) {
             return Ok(());
         }
-        self.socket.send(Message::Text(frame.text.as_ref().into())).await
+        self.socket.send(Message::Text(frame.text)).await
     }
 
     /// Sends the broadcast frames already waiting for this connection.
@@ -231,7 +245,8 @@ impl<S: FrameSocket> Connection<S> {
             Ok(user) => user,
             Err(error) => return self.send_error(None, error).await,
         };
-        // Being here is presence; a stranger's check-in is refused as `not_found`.
+        // Being here is presence; a stranger's check-in is refused as `not_found`. It also makes
+        // the writer load the meeting, so its snapshot is ready below.
         let checked_in = self
             .app
             .writer
@@ -240,22 +255,27 @@ impl<S: FrameSocket> Connection<S> {
         if let Err(ApiError(error)) = checked_in {
             return self.send_error(None, error).await;
         }
-        // Subscribe before reading the catch-up, so nothing committed in between is missed;
-        // frames the catch-up already holds are skipped by their seq.
-        let frames = self.app.hub.channel(meeting_id).subscribe();
-        match catch_up(&self.app, meeting_id, since_seq, &user).await {
-            Ok((messages, seq, my_ballots)) => {
+        // Listen before reading the catch-up, so nothing committed in between is missed; frames
+        // the catch-up already holds are skipped by their seq.
+        let channel = self.app.hub.channel(meeting_id);
+        let frames = channel.subscribe();
+        let Some(snapshot) = channel.latest() else {
+            let error = ErrorFrame::new(ErrorCode::Internal, "the meeting is not loaded");
+            return self.send_error(None, error).await;
+        };
+        match catch_up(&self.app, meeting_id, since_seq, &user, &snapshot).await {
+            Ok((frames_now, my_ballots)) => {
                 self.subscription = Some(Subscription {
                     meeting_id,
                     frames,
-                    caught_up_to: seq,
+                    caught_up_to: snapshot.seq,
                 });
-                for message in messages {
-                    self.send(message).await?;
+                for text in frames_now {
+                    self.socket.send(Message::Text(text.into())).await?;
                 }
                 self.send(ServerMessage::Live {
                     meeting_id,
-                    seq,
+                    seq: snapshot.seq,
                     my_ballots,
                 })
                 .await
@@ -265,41 +285,50 @@ impl<S: FrameSocket> Connection<S> {
     }
 }
 
-/// The frames that bring a client from `since_seq` to now, the seq of now, and the caller's
-/// ballots.
+/// The frames that bring a client from `since_seq` to `snapshot`, and the caller's ballots.
 async fn catch_up(
     app: &App,
     meeting_id: MeetingId,
     since_seq: Option<u32>,
     user: &AuthUser,
-) -> Result<(Vec<ServerMessage>, u32, Vec<MyBallot>), ApiError> {
-    let store = &app.store;
-    let loaded = store.load(meeting_id).await?;
-    let (seq, state) = (loaded.model.seq, loaded.model.view);
-    let my_ballots = store.my_ballots(meeting_id, user.id()).await?;
+    snapshot: &Snapshot,
+) -> Result<(Vec<String>, Vec<MyBallot>), ApiError> {
+    let seq = snapshot.seq;
+    let my_ballots = if snapshot.has_polls {
+        app.store.my_ballots(meeting_id, user.id()).await?
+    } else {
+        vec![]
+    };
     if let Some(since) = since_seq.filter(|since| *since <= seq && seq - since <= app.config.max_replay) {
-        let events = store.events_after(meeting_id, since, seq - since).await?;
-        let mut messages: Vec<ServerMessage> = events
+        let events = app.store.events_after(meeting_id, since, seq - since).await?;
+        let replay = events
             .into_iter()
             .map(|(seq, event)| ServerMessage::Event { meeting_id, seq, event })
+            // Tallies are not in the log: bring the open polls' counts up to date too.
+            .chain(
+                snapshot
+                    .open_tallies
+                    .iter()
+                    .map(|(poll_id, tally)| ServerMessage::Tally {
+                        meeting_id,
+                        poll_id: *poll_id,
+                        tally: *tally,
+                    }),
+            )
+            .map(|message| ServerFrame::new(message).to_json())
             .collect();
-        // Tallies are not in the log: bring the open polls' counts up to date too.
-        for poll in state.polls.iter().filter(|poll| poll.state == PollState::Open) {
-            messages.push(ServerMessage::Tally {
-                meeting_id,
-                poll_id: poll.id,
-                tally: poll.tally,
-            });
-        }
-        return Ok((messages, seq, my_ballots));
+        return Ok((replay, my_ballots));
     }
-    let snapshot = ServerMessage::Snapshot {
-        meeting_id,
-        seq,
-        state,
-        my_ballots: my_ballots.clone(),
-    };
-    Ok((vec![snapshot], seq, my_ballots))
+    Ok((vec![snapshot_frame(meeting_id, snapshot, &my_ballots)], my_ballots))
+}
+
+/// The `snapshot` frame, built around the state serialized once for every subscriber.
+fn snapshot_frame(meeting_id: MeetingId, snapshot: &Snapshot, my_ballots: &[MyBallot]) -> String {
+    let my_ballots = serde_json::to_string(my_ballots).expect("ballots serialize");
+    format!(
+        r#"{{"v":{PROTOCOL_VERSION},"type":"snapshot","meeting_id":{meeting_id},"seq":{},"state":{},"my_ballots":{my_ballots}}}"#,
+        snapshot.seq, snapshot.state_json
+    )
 }
 
 /// The `id` of a command frame that could not be decoded, so its sender can match the error
@@ -317,14 +346,42 @@ async fn next_frame(subscription: &mut Option<Subscription>) -> Result<Frame, br
     }
 }
 
-/// Completes when a session expiring at `expires_at` (Unix seconds) has expired; never without
-/// one.
-async fn expires(expires_at: Option<i64>) {
-    match expires_at {
-        Some(at) => {
-            let left = u64::try_from(at - unix_now()).unwrap_or(0);
-            tokio::time::sleep(Duration::from_secs(left)).await
-        }
-        None => std::future::pending().await,
+/// The moment a session expiring at `expires_at` (Unix seconds) expires.
+fn deadline(expires_at: i64) -> tokio::time::Instant {
+    let left = u64::try_from(expires_at - unix_now()).unwrap_or(0);
+    tokio::time::Instant::now() + Duration::from_secs(left)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use phonghop_protocol::{Choice, Meeting, MeetingState, PollId};
+
+    #[test]
+    fn the_snapshot_frame_built_around_shared_json_is_the_typed_frame() {
+        let state = MeetingState {
+            meeting: Meeting {
+                id: MeetingId(4),
+                title: "Kỳ họp \"thứ\" Mười hai".into(),
+                location: String::new(),
+                starts_at: String::new(),
+            },
+            items: vec![],
+            polls: vec![],
+        };
+        let snapshot = Snapshot::of(17, &state);
+        let my_ballots = vec![MyBallot {
+            poll_id: PollId(2),
+            choice: Choice::No,
+        }];
+        let text = snapshot_frame(MeetingId(4), &snapshot, &my_ballots);
+        let parsed: ServerFrame = serde_json::from_str(&text).unwrap();
+        let typed = ServerFrame::new(ServerMessage::Snapshot {
+            meeting_id: MeetingId(4),
+            seq: 17,
+            state,
+            my_ballots,
+        });
+        assert_eq!(parsed, typed);
     }
 }

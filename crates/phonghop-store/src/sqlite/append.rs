@@ -2,8 +2,8 @@
 //! all in one transaction.
 
 use phonghop_core::Fact;
-use phonghop_protocol::{MeetingEvent, MeetingId, Outcome};
-use sqlx::{SqliteConnection, SqlitePool};
+use phonghop_protocol::{Choice, MeetingEvent, MeetingId, Outcome, PollId, UserId};
+use sqlx::{QueryBuilder, Sqlite, SqliteConnection, SqlitePool};
 
 use super::{corrupt, id, role_name, unix_now};
 use crate::{Entry, Result, StoreError};
@@ -46,30 +46,97 @@ pub(super) async fn append(pool: &SqlitePool, meeting: MeetingId, version: u64, 
         });
     }
     let now = unix_now();
+    let mut rows = Rows::default();
     for entry in entries {
         for fact in &entry.facts {
-            record(connection, meeting, fact, now).await?;
+            record(connection, meeting, fact, now, &mut rows).await?;
         }
         if let Some(receipt) = &entry.receipt {
             let result = serde_json::to_string(&entry.result).map_err(corrupt)?;
-            sqlx::query("INSERT INTO processed_commands (user_id, command_id, result) VALUES (?, ?, ?)")
-                .bind(id(receipt.user.0))
-                .bind(&receipt.command_id)
-                .bind(result)
-                .execute(&mut *connection)
-                .await
-                .map_err(refused_or)?;
+            rows.receipts.push((receipt.user, receipt.command_id.clone(), result));
         }
     }
+    rows.write(connection, meeting, now).await?;
     tx.commit().await?;
     Ok(version + 1)
 }
 
-/// Records one fact: a log entry and its projection, or a ballot, a check-in, a roll, a member,
-/// page text.
-async fn record(connection: &mut SqliteConnection, meeting: MeetingId, fact: &Fact, now: i64) -> Result<()> {
+/// Rows of the frequent facts gathered to be written a thousand per statement: a storm of two
+/// thousand ballots is a few statements, not four thousand.
+#[derive(Default)]
+struct Rows {
+    ballots: Vec<(PollId, UserId, Choice)>,
+    check_ins: Vec<UserId>,
+    receipts: Vec<(UserId, String, String)>,
+}
+
+/// Rows per INSERT: five values each stays far below SQLite's 32 766 bound values.
+const ROWS_PER_STATEMENT: usize = 1000;
+
+impl Rows {
+    async fn write(&mut self, connection: &mut SqliteConnection, meeting: MeetingId, now: i64) -> Result<()> {
+        let meeting_id = id(meeting.0);
+        for chunk in self.ballots.chunks(ROWS_PER_STATEMENT) {
+            let mut insert =
+                QueryBuilder::<Sqlite>::new("INSERT INTO ballots (meeting_id, poll_id, user_id, choice, cast_at) ");
+            insert.push_values(chunk, |mut row, (poll_id, voter, choice)| {
+                row.push_bind(meeting_id)
+                    .push_bind(id(poll_id.0))
+                    .push_bind(id(voter.0))
+                    .push_bind(choice.as_str())
+                    .push_bind(now);
+            });
+            insert.build().execute(&mut *connection).await.map_err(refused_or)?;
+        }
+        for chunk in self.check_ins.chunks(ROWS_PER_STATEMENT) {
+            let mut insert =
+                QueryBuilder::<Sqlite>::new("INSERT INTO attendance (meeting_id, user_id, checked_in_at) ");
+            insert.push_values(chunk, |mut row, user| {
+                row.push_bind(meeting_id).push_bind(id(user.0)).push_bind(now);
+            });
+            insert.build().execute(&mut *connection).await.map_err(refused_or)?;
+        }
+        for chunk in self.receipts.chunks(ROWS_PER_STATEMENT) {
+            let mut insert =
+                QueryBuilder::<Sqlite>::new("INSERT INTO processed_commands (user_id, command_id, result) ");
+            insert.push_values(chunk, |mut row, (user, command_id, result)| {
+                row.push_bind(id(user.0))
+                    .push_bind(command_id.as_str())
+                    .push_bind(result.as_str());
+            });
+            insert.build().execute(&mut *connection).await.map_err(refused_or)?;
+        }
+        self.ballots.clear();
+        self.check_ins.clear();
+        self.receipts.clear();
+        Ok(())
+    }
+}
+
+/// Records one fact: a log entry and its projection, a roll, a member, page text; ballots and
+/// check-ins are gathered into `rows`, which are written before the next other fact so the order
+/// of the facts holds (a ballot is written after the roll it needs).
+async fn record(
+    connection: &mut SqliteConnection,
+    meeting: MeetingId,
+    fact: &Fact,
+    now: i64,
+    rows: &mut Rows,
+) -> Result<()> {
     let meeting_id = id(meeting.0);
     match fact {
+        Fact::BallotCast { poll_id, voter, choice } => {
+            rows.ballots.push((*poll_id, *voter, *choice));
+            return Ok(());
+        }
+        Fact::CheckedIn { user } => {
+            rows.check_ins.push(*user);
+            return Ok(());
+        }
+        _ => rows.write(connection, meeting, now).await?,
+    }
+    match fact {
+        Fact::BallotCast { .. } | Fact::CheckedIn { .. } => Ok(()),
         Fact::Logged { seq, event } => {
             let payload = serde_json::to_string(event).map_err(corrupt)?;
             sqlx::query("INSERT INTO events (meeting_id, seq, payload, at) VALUES (?, ?, ?, ?)")
@@ -81,28 +148,6 @@ async fn record(connection: &mut SqliteConnection, meeting: MeetingId, fact: &Fa
                 .await
                 .map_err(refused_or)?;
             project(connection, meeting_id, event, now).await
-        }
-        Fact::BallotCast { poll_id, voter, choice } => {
-            sqlx::query("INSERT INTO ballots (meeting_id, poll_id, user_id, choice, cast_at) VALUES (?, ?, ?, ?, ?)")
-                .bind(meeting_id)
-                .bind(id(poll_id.0))
-                .bind(id(voter.0))
-                .bind(choice.as_str())
-                .bind(now)
-                .execute(connection)
-                .await
-                .map_err(refused_or)?;
-            Ok(())
-        }
-        Fact::CheckedIn { user } => {
-            sqlx::query("INSERT INTO attendance (meeting_id, user_id, checked_in_at) VALUES (?, ?, ?)")
-                .bind(meeting_id)
-                .bind(id(user.0))
-                .bind(now)
-                .execute(connection)
-                .await
-                .map_err(refused_or)?;
-            Ok(())
         }
         Fact::RollFixed { poll_id, voters } => {
             for voter in voters {
