@@ -197,14 +197,17 @@ pub async fn login(app: &App, username: &str, password: &str, from: IpAddr) -> A
 /// until its expiry, when it is refused anyway.
 #[derive(Default)]
 pub struct SessionCache {
-    sessions: Mutex<HashMap<[u8; 32], (Arc<UserRecord>, i64)>>,
+    sessions: Mutex<HashMap<[u8; 32], CachedSession>>,
 }
+
+/// A session's user and its expiry (Unix seconds).
+type CachedSession = (Arc<UserRecord>, i64);
 
 /// Beyond this many cached sessions, expired ones are dropped.
 const MAX_CACHED_SESSIONS: usize = 100_000;
 
 impl SessionCache {
-    fn get(&self, token_hash: &[u8; 32]) -> Option<(Arc<UserRecord>, i64)> {
+    fn get(&self, token_hash: &[u8; 32]) -> Option<CachedSession> {
         self.sessions
             .lock()
             .expect("session cache lock")
