@@ -408,3 +408,26 @@ async fn a_database_of_another_schema_is_refused_with_a_clear_reason() {
         Ok(_) => panic!("an old schema was accepted"),
     }
 }
+
+#[tokio::test]
+async fn thousands_of_receipts_are_looked_up_at_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = new_store(dir.path()).await;
+    let meeting = meeting_with_members(&store, 1).await;
+    execute(&store, meeting, actor(1), add_item("Khai mạc"), Some("known"))
+        .await
+        .unwrap();
+    let mut receipts: Vec<Receipt> = (0..5000)
+        .map(|n| Receipt {
+            user: UserId(1),
+            command_id: format!("unknown-{n}"),
+        })
+        .collect();
+    receipts.push(Receipt {
+        user: UserId(1),
+        command_id: "known".into(),
+    });
+    let found = store.processed(&receipts).await.unwrap();
+    assert_eq!(found.iter().filter(|result| result.is_some()).count(), 1);
+    assert!(found.last().unwrap().is_some());
+}

@@ -72,18 +72,20 @@ const RECEIPTS_PER_QUERY: usize = 4096;
 pub(super) async fn processed(pool: &SqlitePool, receipts: &[Receipt]) -> Result<Vec<Option<CommandResult>>> {
     let mut found: HashMap<(u32, String), CommandResult> = HashMap::new();
     for chunk in receipts.chunks(RECEIPTS_PER_QUERY) {
-        let mut query = QueryBuilder::new("SELECT user_id, command_id, result FROM processed_commands WHERE ");
-        for (index, receipt) in chunk.iter().enumerate() {
-            if index > 0 {
-                query.push(" OR ");
-            }
-            query
-                .push("(user_id = ")
-                .push_bind(id(receipt.user.0))
-                .push(" AND command_id = ")
-                .push_bind(receipt.command_id.as_str())
-                .push(")");
+        // A row-value IN over a VALUES list: flat however many receipts (a chain of ORs would
+        // exceed SQLite's expression depth), and each looked up by the primary key.
+        let mut query = QueryBuilder::new(
+            "SELECT user_id, command_id, result FROM processed_commands WHERE (user_id, command_id) IN (VALUES ",
+        );
+        let mut rows = query.separated(", ");
+        for receipt in chunk {
+            rows.push("(")
+                .push_bind_unseparated(id(receipt.user.0))
+                .push_unseparated(", ")
+                .push_bind_unseparated(receipt.command_id.as_str())
+                .push_unseparated(")");
         }
+        query.push(")");
         for row in query.build().fetch_all(pool).await? {
             let user = row.get::<i64, _>("user_id") as u32;
             let result: CommandResult = serde_json::from_str(row.get("result")).map_err(corrupt)?;
