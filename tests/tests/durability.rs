@@ -204,3 +204,97 @@ async fn two_copies_of_a_command_sent_at_once_are_carried_out_once() -> Result<(
     assert_eq!(tally.yes, 1);
     Ok(())
 }
+
+/// kill -9 in the middle of a vote storm: every ballot acknowledged before the kill is there
+/// after the restart, once; the ballots that were in flight, resent with their ids, are carried
+/// out once; the tally equals the ballots.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn killing_the_server_in_a_vote_storm_loses_no_acknowledged_ballot() -> Result<()> {
+    const STORM: usize = 120;
+    let mut server = TestServer::start(STORM).await?;
+    let meeting = server.meeting_id();
+    let chair = server.login_chair().await?;
+    chair
+        .command(
+            meeting,
+            &Command::AddAgendaItem {
+                title: "Nghị quyết về ngân sách".to_owned(),
+                description: String::new(),
+            },
+        )
+        .await?;
+    let item_id = chair.snapshot(meeting).await?.state.items[0].id;
+    let open = Command::OpenPoll {
+        item_id,
+        title: "Biểu quyết ngân sách".to_owned(),
+        rule: None,
+    };
+    chair.command(meeting, &open).await?;
+    let poll_id = chair.snapshot(meeting).await?.state.polls[0].id;
+    let delegates = try_join_all((0..STORM).map(|index| server.login_delegate(index))).await?;
+    let ballot = |index: usize| Command::CastBallot {
+        poll_id,
+        choice: choice_of(index % DELEGATES),
+    };
+
+    // A third vote and are acknowledged; then the rest vote at once and the server is killed
+    // while their ballots are in flight.
+    let cast = |index: usize| {
+        let delegate = delegates[index].clone();
+        let command = ballot(index);
+        async move {
+            let answer = delegate
+                .command_with_id(meeting, &format!("storm-{index}"), &command)
+                .await;
+            (index, answer.is_ok())
+        }
+    };
+    let first_wave = futures_util::future::join_all((0..STORM / 3).map(cast)).await;
+    assert!(first_wave.iter().all(|(_, ok)| *ok), "the first third is acknowledged");
+    let mut storm = tokio::task::JoinSet::new();
+    for index in STORM / 3..STORM {
+        storm.spawn(cast(index));
+    }
+    server.kill().await?;
+    let mut acked: Vec<usize> = first_wave.into_iter().map(|(index, _)| index).collect();
+    while let Some(joined) = storm.join_next().await {
+        let (index, ok) = joined?;
+        if ok {
+            acked.push(index);
+        }
+    }
+    println!("{} of {STORM} ballots acknowledged before the kill", acked.len());
+
+    server.restart().await?;
+    for index in &acked {
+        let delegate = server.login_delegate(*index).await?;
+        let mine = delegate.snapshot(meeting).await?.my_ballots;
+        assert_eq!(
+            mine,
+            vec![MyBallot {
+                poll_id,
+                choice: choice_of(index % DELEGATES)
+            }],
+            "delegate {index}'s acknowledged ballot survived the kill"
+        );
+    }
+    // Every client resends what it did not hear back about, with the same id: carried out once.
+    for index in (0..STORM).filter(|index| !acked.contains(index)) {
+        let delegate = server.login_delegate(index).await?;
+        let answer = delegate
+            .command_with_id(meeting, &format!("storm-{index}"), &ballot(index))
+            .await?;
+        assert!(matches!(answer, CommandResult::BallotRecorded { .. }), "{answer:?}");
+    }
+    let tally = server.login_chair().await?.snapshot(meeting).await?.state.polls[0].tally;
+    assert_eq!(
+        tally.cast(),
+        STORM as u32,
+        "each of {STORM} ballots counted once: {tally:?}"
+    );
+    let yes = (0..STORM)
+        .filter(|index| choice_of(index % DELEGATES) == Choice::Yes)
+        .count();
+    assert_eq!(tally.yes, yes as u32);
+    Ok(())
+}

@@ -127,8 +127,6 @@ impl LoginLimiter {
         None
     }
 
-    /// Counts an attempt as failed before its password is checked, so a burst of attempts
-    /// arriving together is limited as surely as one after the other.
     fn record_failure(&self, username: &str, from: IpAddr) {
         self.by_address.lock().expect("login limiter lock").record(from);
         self.by_user
@@ -137,18 +135,8 @@ impl LoginLimiter {
             .record((username.to_owned(), from));
     }
 
-    /// The attempt succeeded after all: it no longer counts against its address, and its
-    /// username starts afresh there.
-    fn forgive(&self, username: &str, from: IpAddr) {
-        if let Some((count, _)) = self
-            .by_address
-            .lock()
-            .expect("login limiter lock")
-            .counts
-            .get_mut(&from)
-        {
-            *count = count.saturating_sub(1);
-        }
+    /// A successful login: its username starts afresh at that address.
+    fn clear(&self, username: &str, from: IpAddr) {
         let key = (username.to_owned(), from);
         self.by_user.lock().expect("login limiter lock").counts.remove(&key);
     }
@@ -159,23 +147,27 @@ pub async fn login(app: &App, username: &str, password: &str, from: IpAddr) -> A
     if let Some(reason) = app.login_limiter.refusal(username, from) {
         return Err(ApiError::new(ErrorCode::RateLimited, reason));
     }
-    app.login_limiter.record_failure(username, from);
     let user = app.store.user_by_username(username).await?;
     // Verify against a real hash even for an unknown username, so timing does not tell which
     // usernames exist.
     let phc = user
         .as_ref()
         .map_or(DUMMY_HASH.as_str(), |user| user.password_hash.as_str());
-    let Ok(verified) = app.passwords.verify(password, phc).await else {
-        // Nothing was checked, so nothing was learnt: the attempt does not count.
-        app.login_limiter.forgive(username, from);
-        return Err(ApiError::new(ErrorCode::ServerBusy, "too many logins at once"));
-    };
+    // A burst of attempts waits in the checker's short queue or is told the server is busy, so it
+    // cannot outrun the limits by more than the queue holds.
+    let verified = app
+        .passwords
+        .verify(password, phc)
+        .await
+        .map_err(|_| ApiError::new(ErrorCode::ServerBusy, "too many logins at once"))?;
     let user = match user {
         Some(user) if verified => user,
-        _ => return Err(ApiError::new(ErrorCode::WrongCredentials, "")),
+        _ => {
+            app.login_limiter.record_failure(username, from);
+            return Err(ApiError::new(ErrorCode::WrongCredentials, ""));
+        }
     };
-    app.login_limiter.forgive(username, from);
+    app.login_limiter.clear(username, from);
     let mut bytes = [0u8; 32];
     rand::rngs::OsRng.fill_bytes(&mut bytes);
     let token = hex::encode(bytes);
@@ -285,9 +277,9 @@ mod tests {
             "the councillor's own laptop is not locked out"
         );
         assert_eq!(limiter.refusal("db004", guesser), None);
-        limiter.forgive("db003", guesser);
+        limiter.clear("db003", guesser);
         assert_eq!(limiter.refusal("db003", guesser), None);
-        for name in ["x1", "x2", "x3"] {
+        for name in ["x1", "x2"] {
             limiter.record_failure(name, guesser);
         }
         assert_eq!(
