@@ -129,12 +129,11 @@ impl WriterTask {
                     }
                     return;
                 }
+                // The failed batch took the meeting's model with it; the next try loads it.
                 Err(StoreError::Conflict) => {
                     tracing::info!(%meeting, "another writer changed the meeting; deciding again");
-                    self.meetings.remove(&meeting);
                 }
                 Err(error) => {
-                    self.meetings.remove(&meeting);
                     let error = ApiError::from(error);
                     for job in jobs {
                         let _ = job.answer.send(Err(error.clone()));
@@ -150,20 +149,24 @@ impl WriterTask {
     }
 
     async fn try_write(&mut self, meeting: MeetingId, jobs: &[Job]) -> Result<Vec<Result<Done, ApiError>>, StoreError> {
-        if !self.meetings.contains_key(&meeting) {
-            let loaded = self.store.load(meeting).await?;
-            self.hub
-                .set_snapshot(meeting, Snapshot::of(loaded.model.seq, &loaded.model.view));
-            let cached = Cached {
-                model: loaded.model,
-                version: loaded.version,
-            };
-            self.meetings.insert(meeting, cached);
-        }
+        // The model is taken out and changed in place (no copy per batch, which for a meeting of
+        // thousands of members would cost more than the batch); it goes back only once the batch
+        // is committed, so after any failure the next batch loads it afresh.
+        let mut cached = match self.meetings.remove(&meeting) {
+            Some(cached) => cached,
+            None => {
+                let loaded = self.store.load(meeting).await?;
+                self.hub
+                    .set_snapshot(meeting, Snapshot::of(loaded.model.seq, &loaded.model.view));
+                Cached {
+                    model: loaded.model,
+                    version: loaded.version,
+                }
+            }
+        };
         let receipts: Vec<Receipt> = jobs.iter().filter_map(|job| job.receipt.clone()).collect();
         let mut processed = self.store.processed(&receipts).await?.into_iter();
-        let cached = &self.meetings[&meeting];
-        let mut model = cached.model.clone();
+        let model = &mut cached.model;
         let mut entries: Vec<Entry> = Vec::new();
         let mut in_batch: HashMap<Receipt, usize> = HashMap::new();
         let mut outcomes = Vec::with_capacity(jobs.len());
@@ -180,7 +183,7 @@ impl WriterTask {
                 outcomes.push(earlier);
                 continue;
             }
-            let facts = match decide(&model, &job.actor, &job.request) {
+            let facts = match decide(model, &job.actor, &job.request) {
                 Ok(facts) => facts,
                 Err(refusal) => {
                     outcomes.push(Outcome::Refused(refusal));
@@ -203,10 +206,10 @@ impl WriterTask {
                 result,
             });
         }
-        let mut version = cached.version;
         if !entries.is_empty() {
-            version = self.store.append(meeting, version, &entries).await?;
+            cached.version = self.store.append(meeting, cached.version, &entries).await?;
         }
+        let model = &cached.model;
         let all_facts = || entries.iter().flat_map(|entry| entry.facts.iter());
         let events = logged_events(all_facts());
         let tallies = model.tallies_changed_by(all_facts());
@@ -214,7 +217,7 @@ impl WriterTask {
         if !events.is_empty() || !tallies.is_empty() {
             self.hub.set_snapshot(meeting, Snapshot::of(model.seq, &model.view));
         }
-        self.meetings.insert(meeting, Cached { model, version });
+        self.meetings.insert(meeting, cached);
         Ok(outcomes
             .into_iter()
             .map(|outcome| match outcome {
