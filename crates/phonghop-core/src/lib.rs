@@ -12,6 +12,7 @@
 //! - [`roles`]: what each role may do ([`roles::Capabilities`]).
 //! - [`rules`]: a poll's outcome by its majority and quorum rule, in exact integer arithmetic.
 //! - [`text`]: what titles, descriptions and file names may be.
+//! - [`search`]: folding Vietnamese text as people type it (no accents, any case, `d` for `đ`).
 //! - [`agenda`]: a reorder names every item exactly once.
 //! - [`mirror`]: applying log events to a client's [`phonghop_protocol::MeetingState`].
 
@@ -21,6 +22,7 @@ pub mod mirror;
 pub mod model;
 pub mod roles;
 pub mod rules;
+pub mod search;
 pub mod text;
 
 pub use decide::{command_result, decide, Actor, NewDocument, Refusal, Request};
