@@ -1,8 +1,9 @@
 //! `render`: how fast a document's pages reach the webview. Through the desktop app's own page
 //! server ([`phonghop_pdf::PageServer`], what its `phonghop://` handler calls), each page copied
 //! into a response body as the handler does: the first page of a document the server never opened
-//! (median of fresh servers), and pages per second for a reader paging through the document one
-//! page after another. Beside them, in the same run: pdf.js in Node drawing to a canvas (no
+//! (median of fresh servers; callgrind counts the same instructions for the first trial and the
+//! later ones, so the process having opened the file before does not flatter them), and pages per
+//! second for a reader paging through the document one page after another. Beside them, in the same run: pdf.js in Node drawing to a canvas (no
 //! encoding) and `mutool draw` (see [`crate::renderers`]).
 
 use std::path::{Path, PathBuf};
@@ -36,9 +37,16 @@ pub struct Options {
     /// Pages to page through, from the first (all by default).
     #[arg(long)]
     pages: Option<u32>,
-    /// Fresh page servers timed on the first page; the median is reported.
-    #[arg(long, default_value_t = 5)]
+    /// Fresh page servers timed on the first page; the median is reported (every one is in the
+    /// parameters: on a shared 2-core machine single trials swing from 6 to 40 ms).
+    #[arg(long, default_value_t = 11)]
     trials: usize,
+    /// Pages the server renders ahead of the reader (the app's default when not given).
+    #[arg(long)]
+    render_ahead: Option<u32>,
+    /// Encoder threads (the app's default when not given).
+    #[arg(long)]
+    encoders: Option<usize>,
     /// A tiny run that only proves the scenario works.
     #[arg(long)]
     smoke: bool,
@@ -72,7 +80,14 @@ pub async fn run(mut options: Options) -> Result<()> {
     let trials = options.trials.max(1);
     let width = options.width;
 
-    let phonghop = measure_phonghop(&file, width, pages, trials)
+    let defaults = PageServerOptions::default();
+    let server_options = PageServerOptions {
+        render_ahead: options.render_ahead.unwrap_or(defaults.render_ahead),
+        encoders: options.encoders.unwrap_or(defaults.encoders),
+        ..defaults
+    };
+
+    let phonghop = measure_phonghop(&file, width, pages, trials, &server_options)
         .await
         .context("phonghop")?;
     let pdfjs = pdfjs(&file, width, pages).await.context("the pdf.js baseline")?;
@@ -80,22 +95,21 @@ pub async fn run(mut options: Options) -> Result<()> {
         .await
         .context("the mutool baseline")?;
 
-    let options = PageServerOptions::default();
     let rendered = phonghop.rendered.max(1) as f64;
     let parameters = serde_json::json!({
         "file": file.file_name().map(|name| name.to_string_lossy().into_owned()),
         "width": width,
         "pages": pages,
         "first_page_trials": trials,
-        "first_page_first_trial_ms": millis(phonghop.first_page[0]),
+        "first_page_trials_ms": phonghop.first_page.iter().copied().map(millis).collect::<Vec<_>>(),
         "asked_from_cache": phonghop.from_cache,
         "rendered_ahead": phonghop.rendered_ahead,
         "average_image_bytes": phonghop.bytes / pages as usize,
         "render_thread_busy": round(phonghop.rendering.as_secs_f64() / phonghop.paging.as_secs_f64(), 3),
         "render_ms_per_page": round(phonghop.rendering.as_secs_f64() * 1000.0 / rendered, 3),
         "encode_ms_per_page": round(phonghop.encoding.as_secs_f64() * 1000.0 / rendered, 3),
-        "encoders": options.encoders,
-        "render_ahead": options.render_ahead,
+        "encoders": server_options.encoders,
+        "render_ahead": server_options.render_ahead,
     });
 
     let per_second = round(f64::from(pages) / phonghop.paging.as_secs_f64(), 1);
@@ -152,17 +166,23 @@ fn figures<const N: usize>(figure: Figure, goal: &'static str, baselines: [(&Mea
     }
 }
 
-async fn measure_phonghop(file: &Path, width: u32, pages: u32, trials: usize) -> Result<Phonghop> {
+async fn measure_phonghop(
+    file: &Path,
+    width: u32,
+    pages: u32,
+    trials: usize,
+    options: &PageServerOptions,
+) -> Result<Phonghop> {
     let mut first_page = Vec::with_capacity(trials);
     for _ in 0..trials {
-        let server = warm_server(width).await?;
+        let server = warm_server(width, options).await?;
         let started = Instant::now();
         let body = respond(&server, file, 0, width).await?;
         first_page.push(started.elapsed());
         std::hint::black_box(body);
     }
 
-    let server = warm_server(width).await?;
+    let server = warm_server(width, options).await?;
     let before = server.stats();
     let mut bytes = 0;
     let started = Instant::now();
@@ -184,8 +204,8 @@ async fn measure_phonghop(file: &Path, width: u32, pages: u32, trials: usize) ->
 }
 
 /// A new page server that has shown another document and finished rendering ahead.
-async fn warm_server(width: u32) -> Result<PageServer> {
-    let server = PageServer::start()?;
+async fn warm_server(width: u32, options: &PageServerOptions) -> Result<PageServer> {
+    let server = PageServer::start_with(options.clone())?;
     respond(&server, Path::new(WARM_UP), 0, width)
         .await
         .context("the warm-up document")?;
