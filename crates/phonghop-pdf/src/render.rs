@@ -3,7 +3,7 @@
 //! PDFium is bound once per process and pdfium-render serialises every call behind one global lock,
 //! so a second render thread in this process would only wait. Encoding is plain Rust, so it runs on
 //! its own threads while PDFium draws the next page. A text page of the 460-page report at 1240 px
-//! is ~34 M instructions in PDFium (~2.3–3 ms) and ~15.5 M encoding (~1.4–1.8 ms); with the two
+//! is ~34 M instructions in PDFium (~2.3–3 ms) and ~14 M encoding (~1.3–1.8 ms); with the two
 //! overlapped the render benchmark pages at 4–5x pdf.js on this shared 2-core machine, where the
 //! other core is mostly taken by other work. A second render process would only add a third
 //! consumer of the same two cores, a copy of every page between processes, and a binary to ship.
