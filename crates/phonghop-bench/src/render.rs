@@ -108,6 +108,7 @@ pub async fn run(mut options: Options) -> Result<()> {
         "render_thread_busy": round(phonghop.rendering.as_secs_f64() / phonghop.paging.as_secs_f64(), 3),
         "render_ms_per_page": round(phonghop.rendering.as_secs_f64() * 1000.0 / rendered, 3),
         "encode_ms_per_page": round(phonghop.encoding.as_secs_f64() * 1000.0 / rendered, 3),
+        "peak_resident_mib": peak_resident_mib(),
         "encoders": server_options.encoders,
         "render_ahead": server_options.render_ahead,
     });
@@ -220,4 +221,19 @@ async fn respond(server: &PageServer, file: &Path, index: u32, width: u32) -> Re
         .await
         .with_context(|| format!("page {index} of {}", file.display()))?;
     Ok(image.bytes.to_vec())
+}
+
+/// This process's peak resident memory (`VmHWM`), which holds every page server the run started:
+/// evidence that the cache and the bitmap pool keep memory bounded.
+fn peak_resident_mib() -> Option<f64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let kib: f64 = status
+        .lines()
+        .find_map(|line| line.strip_prefix("VmHWM:"))?
+        .trim()
+        .trim_end_matches("kB")
+        .trim()
+        .parse()
+        .ok()?;
+    Some(round(kib / 1024.0, 1))
 }

@@ -115,10 +115,15 @@ fn encode_jobs(inbox: &Mutex<mpsc::Receiver<Encoding>>, shared: &Shared, pool: &
             return;
         };
         let started = Instant::now();
-        let outcome = encode_png(&bitmap, &mut rows).map(|png| PageImage {
-            bytes: Bytes::from(png),
-            width: bitmap.width,
-            height: bitmap.height,
+        let outcome = encode_png(&bitmap, &mut rows).map(|mut png| {
+            // The cache counts the bytes it holds; without this it would hold up to twice as many,
+            // in the capacity the encoder's guess left over.
+            png.shrink_to_fit();
+            PageImage {
+                bytes: Bytes::from(png),
+                width: bitmap.width,
+                height: bitmap.height,
+            }
         });
         shared.spent_encoding(started.elapsed());
         pool.give(bitmap.pixels);
