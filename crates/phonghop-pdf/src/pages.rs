@@ -7,7 +7,8 @@
 //! Asked pages always go first: render-ahead jobs wait in their own queue, a page that is asked
 //! while it waits there moves to the front, and render-ahead jobs the reader has moved away from
 //! are dropped before they start. At most one page rendered ahead (a few milliseconds) can stand
-//! between a request and the render thread.
+//! between a request and the render thread, and at most one encoding between the rendered page and
+//! a free encoder.
 
 use std::collections::{HashMap, VecDeque};
 use std::path::{Path, PathBuf};

@@ -3,10 +3,12 @@
 //! PDFium is bound once per process and pdfium-render serialises every call behind one global lock,
 //! so a second render thread in this process would only wait. Encoding is plain Rust, so it runs on
 //! its own threads while PDFium draws the next page. A text page of the 460-page report at 1240 px
-//! is ~34 M instructions in PDFium (~2.3–3 ms) and ~14 M encoding (~1.3–1.8 ms); with the two
-//! overlapped the render benchmark pages at 4–5x pdf.js on this shared 2-core machine, where the
-//! other core is mostly taken by other work. A second render process would only add a third
-//! consumer of the same two cores, a copy of every page between processes, and a binary to ship.
+//! is ~34 M instructions in PDFium (~2–2.5 ms) and ~14 M encoding (~1.4–1.7 ms). Overlapped, the
+//! render benchmark pages at 390–490 pages/s (5–6.5x pdf.js) when this 2-core machine is quiet,
+//! with the render thread busy 97–98 % of the time: PDFium's one thread is the bound. A second
+//! render process could lift that by ~20 % at most (3.4 ms of work a page over two cores), and
+//! only on an idle machine, for a copy of every page between processes and a second binary to
+//! ship; under the usual load here the two cores are the bound and it would gain nothing.
 //!
 //! Each page is drawn into a bitmap from a small pool, owned by us and handed to PDFium as its
 //! buffer: no allocation or zero-filling per page, no copy out of PDFium, and the bitmap goes to the
