@@ -1,5 +1,5 @@
 //! The desktop app: a Tauri 2 shell over [`phonghop_client::Seat`] and
-//! [`phonghop_pdf::PageRenderer`].
+//! [`phonghop_pdf::PageServer`].
 //!
 //! Layout:
 //! - [`commands`]: the commands the webview may invoke, each a few lines over the seat.
@@ -20,7 +20,7 @@ use tauri::{Emitter, Manager};
 /// What every command and the page scheme share.
 pub struct Shared {
     pub seat: phonghop_client::Seat,
-    pub renderer: Option<phonghop_pdf::PageRenderer>,
+    pub pages: Option<phonghop_pdf::PageServer>,
     pub launch: launch::LaunchOptions,
 }
 
@@ -40,8 +40,8 @@ pub fn run_app(builder: tauri::Builder<tauri::Wry>) {
                 Some(dir) => dir.clone(),
                 None => app.path().app_data_dir()?,
             };
-            let renderer = match phonghop_pdf::PageRenderer::start() {
-                Ok(renderer) => Some(renderer),
+            let pages = match phonghop_pdf::PageServer::start() {
+                Ok(pages) => Some(pages),
                 Err(error) => {
                     tracing::error!(%error, "PDFium is not available: documents cannot be shown");
                     None
@@ -49,7 +49,7 @@ pub fn run_app(builder: tauri::Builder<tauri::Wry>) {
             };
             let shared = Arc::new(Shared {
                 seat: phonghop_client::Seat::new(&data_dir.join("cache")),
-                renderer,
+                pages,
                 launch,
             });
             app.manage(shared);

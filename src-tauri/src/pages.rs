@@ -1,8 +1,10 @@
 //! The `phonghop://` scheme: `phonghop://localhost/<sha256>/<page index>/<width px>` answers
-//! with that page of a cached document rendered by PDFium as PNG.
+//! with that page of a cached document, as [`phonghop_pdf::PageServer`] renders, caches and
+//! renders ahead. Only the URL and the HTTP answer live here.
 
 use std::sync::Arc;
 
+use phonghop_pdf::PageImage;
 use phonghop_protocol::Sha256;
 use tauri::http::{header, Request, Response, StatusCode};
 use tauri::{Manager, UriSchemeContext, UriSchemeResponder};
@@ -59,7 +61,7 @@ async fn render(shared: &Shared, path: &str) -> Response<Vec<u8>> {
     let Some(page) = parse(path) else {
         return text(StatusCode::BAD_REQUEST, "expected /<sha256>/<page>/<width>");
     };
-    let Some(renderer) = shared.renderer.as_ref() else {
+    let Some(pages) = shared.pages.as_ref() else {
         return text(StatusCode::SERVICE_UNAVAILABLE, "PDFium is not available");
     };
     let file = match shared.seat.cached_file(&page.sha256).await {
@@ -67,8 +69,9 @@ async fn render(shared: &Shared, path: &str) -> Response<Vec<u8>> {
         Ok(None) => return text(StatusCode::NOT_FOUND, "the document is not in the local cache"),
         Err(error) => return text(StatusCode::INTERNAL_SERVER_ERROR, &error.to_string()),
     };
-    match renderer.render_png(file, page.page_index, page.width_px).await {
-        Ok(png) => answer(StatusCode::OK, "image/png", png),
+    match pages.page(&file, page.page_index, page.width_px).await {
+        // The cache keeps its copy; the webview gets its own.
+        Ok(image) => answer(StatusCode::OK, PageImage::CONTENT_TYPE, image.bytes.to_vec()),
         Err(phonghop_pdf::PdfError::NoSuchPage { .. }) => text(StatusCode::NOT_FOUND, "no such page"),
         Err(error) => text(StatusCode::INTERNAL_SERVER_ERROR, &error.to_string()),
     }

@@ -13,7 +13,7 @@ use crate::process::sh_capturing;
 use crate::{root, setup, target_dir};
 
 /// Every scenario, in the order `all` runs them.
-pub const SCENARIOS: &[&str] = &["fanout", "vote-storm"];
+pub const SCENARIOS: &[&str] = &["fanout", "vote-storm", "render"];
 
 pub fn run(args: &[String]) -> Result<()> {
     let Some(scenario) = args.first() else {

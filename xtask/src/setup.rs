@@ -1,6 +1,6 @@
 //! Installs what the project needs and the machine lacks: Debian packages (as root; otherwise
 //! the exact apt-get line is printed), PDFium from the pinned pypdfium2 wheel on PyPI, the npm
-//! packages of ui/ and tests/ui-e2e/, and tauri-driver.
+//! packages of ui/, tests/ui-e2e/ and the render benchmark's pdf.js baseline, and tauri-driver.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -11,7 +11,8 @@ use crate::process::{on_path, sh};
 use crate::{root, target_dir};
 
 /// Debian packages: Tauri's build set, WebDriver under Xvfb, fonts with full Vietnamese
-/// coverage, and what the tests use to look at PDFs and screens.
+/// coverage, what the tests use to look at PDFs and screens, and `mutool` (mupdf-tools), a
+/// baseline of the render benchmark.
 const DEBIAN_PACKAGES: &[&str] = &[
     "build-essential",
     "pkg-config",
@@ -27,6 +28,7 @@ const DEBIAN_PACKAGES: &[&str] = &[
     "fonts-noto-core",
     "fonts-dejavu-core",
     "poppler-utils",
+    "mupdf-tools",
     "python3-pip",
 ];
 
@@ -165,7 +167,8 @@ fn npm_ci(dir: &Path) -> Result<()> {
 
 pub fn npm_packages() -> Result<()> {
     npm_ci(&root().join("ui"))?;
-    npm_ci(&root().join("tests/ui-e2e"))
+    npm_ci(&root().join("tests/ui-e2e"))?;
+    npm_ci(&root().join("crates/phonghop-bench/js"))
 }
 
 /// tauri-driver 2 (the registry also has 3.0 alphas, which go with Tauri 3).

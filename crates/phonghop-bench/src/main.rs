@@ -9,7 +9,9 @@
 //! - [`clients`]: simulated councillors on raw WebSockets.
 //! - [`bare`]: the baselines' own servers (a bare tokio-tungstenite broadcast and echo server),
 //!   run as a child process of this program.
-//! - scenarios: [`fanout`], [`vote_storm`].
+//! - [`renderers`]: the render scenario's baselines (pdf.js in Node, `mutool draw`), run as child
+//!   processes.
+//! - scenarios: [`fanout`], [`vote_storm`], [`render`].
 //!
 //! `--smoke` runs a scenario tiny, to prove it works end to end (`cargo xtask test` does that);
 //! its numbers mean nothing.
@@ -17,6 +19,8 @@
 mod bare;
 mod clients;
 mod fanout;
+mod render;
+mod renderers;
 mod report;
 mod server;
 mod vote_storm;
@@ -40,6 +44,8 @@ enum Scenario {
     Fanout(fanout::Options),
     /// N councillors vote at once: cast → ack, and until every client holds the final tally.
     VoteStorm(vote_storm::Options),
+    /// A document's pages through the app's page server: first page and pages per second.
+    Render(render::Options),
     /// The baselines' bare WebSocket server (started by the scenarios themselves).
     #[command(hide = true)]
     BareServer(bare::Options),
@@ -51,6 +57,7 @@ fn main() -> Result<()> {
     match cli.scenario {
         Scenario::Fanout(options) => runtime.block_on(fanout::run(options)),
         Scenario::VoteStorm(options) => runtime.block_on(vote_storm::run(options)),
+        Scenario::Render(options) => runtime.block_on(render::run(options)),
         Scenario::BareServer(options) => runtime.block_on(bare::serve(options)),
     }
 }

@@ -13,7 +13,7 @@ pub enum Better {
     Higher,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Clone, Serialize)]
 pub struct Figure {
     pub scenario: &'static str,
     pub what: String,

@@ -36,8 +36,8 @@ impl IngestError {
     }
 }
 
-/// Why the renderer could not answer.
-#[derive(Debug, thiserror::Error)]
+/// Why the renderer could not answer. `Clone`, because one rendered page answers everyone awaiting it.
+#[derive(Debug, Clone, thiserror::Error)]
 pub enum PdfError {
     /// libpdfium was not found or could not be bound.
     #[error("PDFium is not available: {0}")]

@@ -8,22 +8,30 @@
 //! - `child`: runs indexing in a child process with a time and memory limit
 //!   ([`index_in_child`] on the server's side, [`run_index_child`] on the child's side), so a hostile
 //!   or broken upload can crash or exhaust only that child.
-//! - `render`: the desktop app's single render thread ([`PageRenderer`]), which turns
-//!   pages into PNG images at a requested width.
+//! - `pages`: the page server ([`PageServer`]) the desktop app's page handler and the render
+//!   benchmark both call: a page of a file at a width in, an encoded image out, from a bounded
+//!   cache or queued for rendering, with the next pages rendered ahead.
+//! - `render`: the threads behind it: one owns PDFium and draws into reused bitmaps, others
+//!   encode.
+//! - `encode`: a rendered bitmap to PNG, greyscale when the page is grey.
+//! - `cache`: the rendered pages kept, least recently used dropped first, bounded in bytes.
 //! - `error`: [`IngestError`] (why an upload was refused) and [`PdfError`] (why a page
 //!   could not be shown).
 //!
 //! **Architecture invariant:** nothing here knows about meetings, agendas or storage; callers pass
 //! paths and get plain values back.
 
+mod cache;
 mod child;
+mod encode;
 mod error;
 mod index;
 mod library;
+mod pages;
 mod render;
 
 pub use child::{index_in_child, run_index_child, ChildLimits, MEMORY_LIMIT_ENV};
 pub use error::{IngestError, PdfError};
 pub use index::{index_file, IndexedPage, IndexedPdf};
 pub use library::{locate_library, LIBRARY_ENV};
-pub use render::{PageRenderer, MAX_WIDTH_PX, MIN_WIDTH_PX};
+pub use pages::{PageImage, PageServer, PageServerOptions, PageServerStats, MAX_WIDTH_PX, MIN_WIDTH_PX};

@@ -1,9 +1,12 @@
-//! The desktop renderer against a real Vietnamese draft resolution: size, content, page bounds.
+//! The page server against real documents (a Vietnamese draft resolution, the 460-page report, and
+//! small PDFs written here): size, content, channel order, page bounds, the cache, render-ahead,
+//! and the errors the app turns into a placeholder.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 use anyhow::{ensure, Context};
-use phonghop_pdf::{PageRenderer, PdfError};
+use phonghop_pdf::{PageImage, PageServer, PageServerOptions, PdfError};
 
 const DRAFT: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
@@ -14,40 +17,90 @@ const REPORT: &str = concat!(
     "/../../assets/demo/bao-cao-kinh-te-xa-hoi.pdf"
 );
 
-fn decode(png: &[u8]) -> anyhow::Result<image::RgbImage> {
-    Ok(image::load_from_memory_with_format(png, image::ImageFormat::Png)
+/// Generous: render-ahead of a few pages takes milliseconds, but test machines are shared.
+const PATIENCE: Duration = Duration::from_secs(30);
+
+fn decode(page: &PageImage) -> anyhow::Result<image::RgbImage> {
+    ensure!(PageImage::CONTENT_TYPE == "image/png");
+    let decoded = image::load_from_memory_with_format(&page.bytes, image::ImageFormat::Png)
         .context("decoding the PNG")?
-        .to_rgb8())
+        .to_rgb8();
+    ensure!(
+        decoded.dimensions() == (page.width, page.height),
+        "the image is {:?} but the page says {}x{}",
+        decoded.dimensions(),
+        page.width,
+        page.height
+    );
+    Ok(decoded)
+}
+
+fn dark_pixels(page: &image::RgbImage) -> usize {
+    page.pixels()
+        .filter(|pixel| pixel.0.iter().all(|&channel| channel < 128))
+        .count()
+}
+
+async fn settle(server: &PageServer) -> anyhow::Result<()> {
+    tokio::time::timeout(PATIENCE, server.idle())
+        .await
+        .context("the page server did not become idle")
+}
+
+fn without_render_ahead() -> PageServerOptions {
+    PageServerOptions {
+        render_ahead: 0,
+        ..PageServerOptions::default()
+    }
 }
 
 #[tokio::test]
 async fn first_page_renders_at_the_requested_width_with_ink() -> anyhow::Result<()> {
-    let renderer = PageRenderer::start()?;
-    let png = renderer.render_png(PathBuf::from(DRAFT), 0, 800).await?;
-    let page = decode(&png)?;
+    let server = PageServer::start()?;
+    let page = decode(&server.page(Path::new(DRAFT), 0, 800).await?)?;
     ensure!(page.width() == 800, "width {}", page.width());
     // A4 portrait: 800 * 841.89 / 595.28 ≈ 1131.
     ensure!((1125..=1137).contains(&page.height()), "height {}", page.height());
-    let dark = page
-        .pixels()
-        .filter(|pixel| pixel.0.iter().all(|&channel| channel < 128))
-        .count();
+    let dark = dark_pixels(&page);
     ensure!(dark > 1000, "only {dark} dark pixels: the page came out blank");
     let corner = page.get_pixel(0, 0).0;
     ensure!(corner == [255, 255, 255], "background is {corner:?}, not white");
     Ok(())
 }
 
-/// A one-page PDF (200 x 100 pt) whose left half is pure red and right half pure blue, with a correct
-/// cross-reference table so no repair path is involved.
-fn red_and_blue_pdf() -> Vec<u8> {
-    let content = "1 0 0 rg 0 0 100 100 re f 0 0 1 rg 100 0 100 100 re f";
-    let objects = [
+#[tokio::test]
+async fn each_page_of_the_report_is_its_own_page_at_each_width() -> anyhow::Result<()> {
+    let server = PageServer::start()?;
+    let report = Path::new(REPORT);
+    let first = decode(&server.page(report, 0, 620).await?)?;
+    let second = decode(&server.page(report, 1, 620).await?)?;
+    let first_wide = decode(&server.page(report, 0, 1240).await?)?;
+    ensure!(first.dimensions() == (620, 877), "{:?}", first.dimensions());
+    ensure!(first_wide.dimensions() == (1240, 1754), "{:?}", first_wide.dimensions());
+    ensure!(first != second, "pages 1 and 2 came out the same");
+    // The wide rendering is the same page: scaled down, it is close to the narrow one.
+    let scaled = image::imageops::resize(&first_wide, 620, 877, image::imageops::FilterType::Triangle);
+    let differing = scaled
+        .pixels()
+        .zip(first.pixels())
+        .filter(|(a, b)| a.0.iter().zip(b.0.iter()).any(|(x, y)| x.abs_diff(*y) > 96))
+        .count();
+    ensure!(
+        differing < 620 * 877 / 50,
+        "{differing} pixels differ between the two widths of page 1"
+    );
+    Ok(())
+}
+
+/// A PDF with the given page objects (objects 3, 4, …) under one page tree, then the `others`
+/// (numbered on from there), with a correct cross-reference table so no repair path is involved.
+fn pdf_with_pages(pages: &[&str], others: &[&str]) -> Vec<u8> {
+    let kids: Vec<String> = (0..pages.len()).map(|number| format!("{} 0 R", number + 3)).collect();
+    let mut objects = vec![
         "<< /Type /Catalog /Pages 2 0 R >>".to_owned(),
-        "<< /Type /Pages /Kids [3 0 R] /Count 1 >>".to_owned(),
-        "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 200 100] /Contents 4 0 R >>".to_owned(),
-        format!("<< /Length {} >>\nstream\n{content}\nendstream", content.len()),
+        format!("<< /Type /Pages /Kids [{}] /Count {} >>", kids.join(" "), pages.len()),
     ];
+    objects.extend(pages.iter().chain(others).map(|object| (*object).to_owned()));
     let mut pdf = b"%PDF-1.4\n".to_vec();
     let mut offsets = Vec::new();
     for (number, body) in objects.iter().enumerate() {
@@ -69,13 +122,31 @@ fn red_and_blue_pdf() -> Vec<u8> {
     pdf
 }
 
+/// One page (200 x 100 pt) whose left half is pure red and right half pure blue; its content stream
+/// is the object after it.
+fn red_and_blue_pdf() -> Vec<u8> {
+    let content = "1 0 0 rg 0 0 100 100 re f 0 0 1 rg 100 0 100 100 re f";
+    pdf_with_pages(
+        &["<< /Type /Page /Parent 2 0 R /MediaBox [0 0 200 100] /Contents 4 0 R >>"],
+        &[&format!(
+            "<< /Length {} >>\nstream\n{content}\nendstream",
+            content.len()
+        )],
+    )
+}
+
+fn write_pdf(dir: &Path, name: &str, bytes: &[u8]) -> anyhow::Result<PathBuf> {
+    let path = dir.join(name);
+    std::fs::write(&path, bytes).with_context(|| format!("writing {}", path.display()))?;
+    Ok(path)
+}
+
 #[tokio::test]
 async fn colours_keep_their_channel_order() -> anyhow::Result<()> {
     let dir = tempfile::tempdir()?;
-    let path = dir.path().join("do-xanh.pdf");
-    std::fs::write(&path, red_and_blue_pdf())?;
-    let renderer = PageRenderer::start()?;
-    let page = decode(&renderer.render_png(path, 0, 200).await?)?;
+    let path = write_pdf(dir.path(), "do-xanh.pdf", &red_and_blue_pdf())?;
+    let server = PageServer::start()?;
+    let page = decode(&server.page(&path, 0, 200).await?)?;
     ensure!(page.dimensions() == (200, 100), "{:?}", page.dimensions());
     ensure!(
         page.get_pixel(50, 50).0 == [255, 0, 0],
@@ -93,27 +164,31 @@ async fn colours_keep_their_channel_order() -> anyhow::Result<()> {
 #[tokio::test]
 async fn document_revised_under_the_same_path_is_reopened() -> anyhow::Result<()> {
     let dir = tempfile::tempdir()?;
-    let path = dir.path().join("du-thao.pdf");
-    std::fs::write(&path, red_and_blue_pdf())?;
-    let renderer = PageRenderer::start()?;
-    ensure!(renderer.page_count(path.clone()).await? == 1);
+    let path = write_pdf(dir.path(), "du-thao.pdf", &red_and_blue_pdf())?;
+    let server = PageServer::start()?;
+    ensure!(server.page_count(&path).await? == 1);
+    let before = decode(&server.page(&path, 0, 200).await?)?;
     std::fs::copy(REPORT, &path)?;
+    ensure!(server.page_count(&path).await? == 460, "the old revision was counted");
+    let after = decode(&server.page(&path, 0, 200).await?)?;
     ensure!(
-        renderer.page_count(path.clone()).await? == 460,
-        "the old revision was served"
+        after.dimensions() != before.dimensions(),
+        "the old revision's page came from the cache"
     );
     Ok(())
 }
 
 #[tokio::test]
 async fn page_outside_the_document_is_no_such_page() -> anyhow::Result<()> {
-    let renderer = PageRenderer::start()?;
-    let outcome = renderer.render_png(PathBuf::from(DRAFT), 1, 800).await;
+    let server = PageServer::start()?;
+    let draft = Path::new(DRAFT);
+    let outcome = server.page(draft, 1, 800).await;
     ensure!(
         matches!(outcome, Err(PdfError::NoSuchPage { index: 1, count: 1 })),
         "{outcome:?}"
     );
-    let outcome = renderer.render_png(PathBuf::from(DRAFT), u32::MAX, 800).await;
+    // Asked again once the count is known, it is refused without the render thread.
+    let outcome = server.page(draft, u32::MAX, 800).await;
     ensure!(
         matches!(outcome, Err(PdfError::NoSuchPage { count: 1, .. })),
         "{outcome:?}"
@@ -122,17 +197,17 @@ async fn page_outside_the_document_is_no_such_page() -> anyhow::Result<()> {
 }
 
 #[tokio::test]
-async fn page_count_follows_the_document_asked_about() -> anyhow::Result<()> {
-    let renderer = PageRenderer::start()?;
-    ensure!(renderer.page_count(PathBuf::from(DRAFT)).await? == 1);
-    ensure!(renderer.page_count(PathBuf::from(REPORT)).await? == 460);
-    let last = decode(&renderer.render_png(PathBuf::from(REPORT), 459, 10_000).await?)?;
+async fn page_count_follows_the_document_asked_about_and_widths_are_clamped() -> anyhow::Result<()> {
+    let server = PageServer::start()?;
+    ensure!(server.page_count(Path::new(DRAFT)).await? == 1);
+    ensure!(server.page_count(Path::new(REPORT)).await? == 460);
+    let last = server.page(Path::new(REPORT), 459, 10_000).await?;
     ensure!(
-        last.width() == phonghop_pdf::MAX_WIDTH_PX,
+        last.width == phonghop_pdf::MAX_WIDTH_PX,
         "width {} was not clamped",
-        last.width()
+        last.width
     );
-    let tiny = decode(&renderer.render_png(PathBuf::from(DRAFT), 0, 1).await?)?;
+    let tiny = decode(&server.page(Path::new(DRAFT), 0, 1).await?)?;
     ensure!(
         tiny.width() == phonghop_pdf::MIN_WIDTH_PX,
         "width {} was not clamped",
@@ -142,14 +217,110 @@ async fn page_count_follows_the_document_asked_about() -> anyhow::Result<()> {
 }
 
 #[tokio::test]
-async fn unopenable_file_is_an_open_error() -> anyhow::Result<()> {
-    let renderer = PageRenderer::start()?;
-    let missing = renderer.page_count(PathBuf::from("/nonexistent/file.pdf")).await;
+async fn unopenable_file_is_an_open_error_and_the_server_goes_on() -> anyhow::Result<()> {
+    let server = PageServer::start()?;
+    let missing = server.page_count(Path::new("/nonexistent/file.pdf")).await;
     ensure!(matches!(missing, Err(PdfError::Open(_))), "{missing:?}");
     let not_pdf = PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../assets/demo/dai-bieu.csv"));
-    let outcome = renderer.render_png(not_pdf, 0, 800).await;
+    let outcome = server.page(&not_pdf, 0, 800).await;
     ensure!(matches!(outcome, Err(PdfError::Open(_))), "{outcome:?}");
-    // The renderer keeps working after a failure.
-    ensure!(renderer.page_count(PathBuf::from(DRAFT)).await? == 1);
+    ensure!(server.page_count(Path::new(DRAFT)).await? == 1);
+    Ok(())
+}
+
+#[tokio::test]
+async fn a_page_pdfium_cannot_load_is_a_render_error_and_its_neighbours_still_render() -> anyhow::Result<()> {
+    let dir = tempfile::tempdir()?;
+    // The second kid of the page tree is the number 42, not a page.
+    let pdf = pdf_with_pages(&["<< /Type /Page /Parent 2 0 R /MediaBox [0 0 200 100] >>", "42"], &[]);
+    let path = write_pdf(dir.path(), "hong.pdf", &pdf)?;
+    let server = PageServer::start_with(without_render_ahead())?;
+    ensure!(server.page_count(&path).await? == 2);
+    let outcome = server.page(&path, 1, 200).await;
+    ensure!(matches!(outcome, Err(PdfError::Render(_))), "{outcome:?}");
+    let good = decode(&server.page(&path, 0, 200).await?)?;
+    ensure!(good.get_pixel(100, 50).0 == [255, 255, 255]);
+    // The failure was not cached: asked again, it is rendered (and fails) again.
+    let again = server.page(&path, 1, 200).await;
+    ensure!(matches!(again, Err(PdfError::Render(_))), "{again:?}");
+    ensure!(server.stats().from_cache == 0);
+    Ok(())
+}
+
+#[tokio::test]
+async fn a_page_asked_again_comes_from_the_cache_with_the_same_bytes() -> anyhow::Result<()> {
+    let server = PageServer::start_with(without_render_ahead())?;
+    let first = server.page(Path::new(REPORT), 7, 1240).await?;
+    let again = server.page(Path::new(REPORT), 7, 1240).await?;
+    let stats = server.stats();
+    ensure!(stats.rendered == 1, "{stats:?}");
+    ensure!((stats.asked, stats.from_cache) == (2, 1), "{stats:?}");
+    ensure!(again.bytes.as_ptr() == first.bytes.as_ptr(), "not the cached bytes");
+    let other_width = server.page(Path::new(REPORT), 7, 620).await?;
+    ensure!(other_width.width == 620 && server.stats().rendered == 2);
+    Ok(())
+}
+
+#[tokio::test]
+async fn the_same_page_asked_at_once_is_rendered_once() -> anyhow::Result<()> {
+    let server = PageServer::start_with(without_render_ahead())?;
+    let report = Path::new(REPORT);
+    let (a, b, c) = tokio::join!(
+        server.page(report, 3, 800),
+        server.page(report, 3, 800),
+        server.page(report, 3, 800)
+    );
+    let (a, b, c) = (a?, b?, c?);
+    ensure!(a.bytes == b.bytes && b.bytes == c.bytes);
+    ensure!(server.stats().rendered == 1, "{:?}", server.stats());
+    Ok(())
+}
+
+#[tokio::test]
+async fn render_ahead_makes_the_next_page_come_from_the_cache() -> anyhow::Result<()> {
+    let server = PageServer::start_with(PageServerOptions {
+        render_ahead: 2,
+        ..PageServerOptions::default()
+    })?;
+    let report = Path::new(REPORT);
+    server.page(report, 10, 1240).await?;
+    settle(&server).await?;
+    let stats = server.stats();
+    ensure!(stats.rendered_ahead == 2, "{stats:?}");
+    let next = decode(&server.page(report, 11, 1240).await?)?;
+    ensure!(dark_pixels(&next) > 100, "page 12 came out blank");
+    server.page(report, 12, 1240).await?;
+    let stats = server.stats();
+    ensure!(stats.from_cache == 2, "pages 12 and 13 were not ready: {stats:?}");
+
+    // Turning back: the pages before are rendered ahead instead.
+    server.page(report, 9, 1240).await?;
+    server.page(report, 8, 1240).await?;
+    settle(&server).await?;
+    let before = server.stats();
+    server.page(report, 7, 1240).await?;
+    server.page(report, 6, 1240).await?;
+    let after = server.stats();
+    ensure!(
+        after.from_cache == before.from_cache + 2,
+        "pages 8 and 7 were not rendered ahead when paging back: {after:?}"
+    );
+    Ok(())
+}
+
+#[tokio::test]
+async fn the_cache_stays_within_its_budget() -> anyhow::Result<()> {
+    let budget = 1 << 20;
+    let server = PageServer::start_with(PageServerOptions {
+        cache_bytes: budget,
+        ..PageServerOptions::default()
+    })?;
+    for index in 0..20 {
+        server.page(Path::new(REPORT), index, 1240).await?;
+    }
+    settle(&server).await?;
+    let stats = server.stats();
+    ensure!(stats.cached_bytes <= budget, "{stats:?}");
+    ensure!(stats.cached_pages >= 2 && stats.cached_pages < 20, "{stats:?}");
     Ok(())
 }
