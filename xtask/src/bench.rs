@@ -1,6 +1,8 @@
 //! `cargo xtask bench SCENARIO [options]`: builds phonghop in release mode and runs one
 //! scenario of `phonghop-bench`, which prints one JSON line per figure, each beside a baseline
 //! measured in the same run. `cargo xtask bench all` runs every scenario with its defaults.
+//! Besides what `cargo xtask setup` installs, the benchmarks install their own baselines
+//! ([`setup::bench_packages`]: nginx).
 //!
 //! [`smoke`] runs each scenario tiny with the debug build, for `cargo xtask test`: it proves the
 //! benchmarks work; no test asserts a time.
@@ -13,7 +15,7 @@ use crate::process::sh_capturing;
 use crate::{root, setup, target_dir};
 
 /// Every scenario, in the order `all` runs them.
-pub const SCENARIOS: &[&str] = &["fanout", "vote-storm"];
+pub const SCENARIOS: &[&str] = &["fanout", "vote-storm", "doc-sync"];
 
 pub fn run(args: &[String]) -> Result<()> {
     let Some(scenario) = args.first() else {
@@ -22,7 +24,13 @@ pub fn run(args: &[String]) -> Result<()> {
         bail!("no scenario");
     };
     setup::all()?;
+    setup::bench_packages()?;
     let root = root();
+    let scenarios: Vec<&str> = if scenario == "all" {
+        SCENARIOS.to_vec()
+    } else {
+        vec![scenario.as_str()]
+    };
     crate::process::sh(
         &root,
         "cargo",
@@ -39,11 +47,6 @@ pub fn run(args: &[String]) -> Result<()> {
         ],
     )?;
     let bench = target_dir()?.join("release/phonghop-bench");
-    let scenarios: Vec<&str> = if scenario == "all" {
-        SCENARIOS.to_vec()
-    } else {
-        vec![scenario.as_str()]
-    };
     for scenario in scenarios {
         let mut arguments = vec![scenario];
         arguments.extend(args[1..].iter().map(String::as_str));

@@ -1,6 +1,7 @@
 //! Installs what the project needs and the machine lacks: Debian packages (as root; otherwise
 //! the exact apt-get line is printed), PDFium from the pinned pypdfium2 wheel on PyPI, the npm
-//! packages of ui/ and tests/ui-e2e/, and tauri-driver.
+//! packages of ui/ and tests/ui-e2e/, and tauri-driver. The benchmarks' baselines
+//! ([`bench_packages`]) only for `cargo xtask bench`.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -29,6 +30,10 @@ const DEBIAN_PACKAGES: &[&str] = &[
     "poppler-utils",
     "python3-pip",
 ];
+
+/// Baselines the benchmarks measure phonghop against: nginx serving the same documents
+/// (`doc-sync`).
+const BENCH_DEBIAN_PACKAGES: &[&str] = &["nginx"];
 
 /// PDFium build 8149 comes inside this wheel (PLATFORM.md); pinned by version and hash.
 const PYPDFIUM2_VERSION: &str = "5.15.2";
@@ -59,11 +64,20 @@ fn is_root() -> bool {
 }
 
 pub fn debian_packages() -> Result<()> {
-    let missing: Vec<&str> = DEBIAN_PACKAGES
-        .iter()
-        .copied()
-        .filter(|package| !installed(package))
-        .collect();
+    install_debian(DEBIAN_PACKAGES)
+}
+
+/// The benchmarks' baselines. A benchmark without its baseline still runs and says so, so a
+/// machine where they cannot be installed only gets a warning.
+pub fn bench_packages() -> Result<()> {
+    if let Err(error) = install_debian(BENCH_DEBIAN_PACKAGES) {
+        eprintln!("the benchmarks' baselines are missing: {error:#}; they will print absolute numbers only");
+    }
+    Ok(())
+}
+
+fn install_debian(packages: &[&str]) -> Result<()> {
+    let missing: Vec<&str> = packages.iter().copied().filter(|package| !installed(package)).collect();
     if missing.is_empty() {
         return Ok(());
     }

@@ -9,14 +9,19 @@
 //! - [`clients`]: simulated councillors on raw WebSockets.
 //! - [`bare`]: the baselines' own servers (a bare tokio-tungstenite broadcast and echo server),
 //!   run as a child process of this program.
-//! - scenarios: [`fanout`], [`vote_storm`].
+//! - [`nginx`]: the download baseline, Debian's nginx as a child process with its own configuration.
+//! - [`large_pdf`]: a valid one-page PDF of any size, for downloads long enough to measure.
+//! - scenarios: [`fanout`], [`vote_storm`], [`doc_sync`].
 //!
 //! `--smoke` runs a scenario tiny, to prove it works end to end (`cargo xtask test` does that);
 //! its numbers mean nothing.
 
 mod bare;
 mod clients;
+mod doc_sync;
 mod fanout;
+mod large_pdf;
+mod nginx;
 mod report;
 mod server;
 mod vote_storm;
@@ -40,6 +45,8 @@ enum Scenario {
     Fanout(fanout::Options),
     /// N councillors vote at once: cast → ack, and until every client holds the final tally.
     VoteStorm(vote_storm::Options),
+    /// Councillors download a meeting's documents, one after another and all at once, beside nginx.
+    DocSync(doc_sync::Options),
     /// The baselines' bare WebSocket server (started by the scenarios themselves).
     #[command(hide = true)]
     BareServer(bare::Options),
@@ -51,6 +58,7 @@ fn main() -> Result<()> {
     match cli.scenario {
         Scenario::Fanout(options) => runtime.block_on(fanout::run(options)),
         Scenario::VoteStorm(options) => runtime.block_on(vote_storm::run(options)),
+        Scenario::DocSync(options) => runtime.block_on(doc_sync::run(options)),
         Scenario::BareServer(options) => runtime.block_on(bare::serve(options)),
     }
 }
