@@ -146,6 +146,25 @@ describe("login", () => {
     expect(byTestId("login-submit")!.textContent?.trim()).toBe("Log in");
   });
 
+  it("keeps a mirror that arrived while the meeting was opening over the older answer", async () => {
+    const opening = mirrorView({ seq: 0, state: null, connection: "connecting" });
+    backend({
+      app_defaults: () => ({ server_url: "http://s", username: "" }),
+      login: () => ({ user: firstView.user, meetings: [summary] }),
+      open_meeting: async () => {
+        // The snapshot is applied and announced before the command's own answer gets back.
+        await emit("mirror-changed", firstView);
+        return opening;
+      },
+    });
+    startApp();
+    await logIn();
+    await vi.waitFor(() =>
+      expect(allByTestId("agenda-item").map((element) => element.dataset.itemId)).toEqual(["1", "2"]),
+    );
+    expect(byTestId("connection-status")?.textContent?.trim()).toBe("Đã kết nối");
+  });
+
   it("asks for empty fields before calling the server", async () => {
     backend({ app_defaults: () => ({ server_url: "", username: "" }) });
     startApp();
