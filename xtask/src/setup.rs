@@ -32,7 +32,7 @@ const DEBIAN_PACKAGES: &[&str] = &[
 ];
 
 /// Baselines the benchmarks measure phonghop against: nginx serving the same documents
-/// (`doc-sync`).
+/// (`doc-sync`). Bare WebKitGTK (`MiniBrowser`, for `cold-start`) comes with libwebkit2gtk above.
 const BENCH_DEBIAN_PACKAGES: &[&str] = &["nginx"];
 
 /// PDFium build 8149 comes inside this wheel (PLATFORM.md); pinned by version and hash.

@@ -134,6 +134,25 @@ pub fn tree_resident_bytes(pid: u32) -> anyhow::Result<u64> {
     Ok(total)
 }
 
+/// Proportional memory (`Pss` of `/proc/PID/smaps_rollup`) of a process and its descendants:
+/// each shared page divided among the processes sharing it.
+pub fn tree_proportional_bytes(pid: u32) -> anyhow::Result<u64> {
+    let pss = |pid: u32| -> anyhow::Result<u64> {
+        let rollup = std::fs::read_to_string(format!("/proc/{pid}/smaps_rollup"))?;
+        let kib: u64 = rollup
+            .lines()
+            .find_map(|line| line.strip_prefix("Pss:"))
+            .and_then(|rest| rest.trim().trim_end_matches("kB").trim().parse().ok())
+            .ok_or_else(|| anyhow::anyhow!("no Pss for process {pid}"))?;
+        Ok(kib * 1024)
+    };
+    let mut total = pss(pid)?;
+    for child in descendants(pid) {
+        total += pss(child).unwrap_or(0);
+    }
+    Ok(total)
+}
+
 /// Every process below `pid`, from the parent ids in `/proc/*/stat`.
 fn descendants(pid: u32) -> Vec<u32> {
     let mut parents = Vec::new();
