@@ -7,6 +7,7 @@
 //! - [`launch`]: command-line options (`--server`, `--username`, `--data-dir`, `--auto-login`,
 //!   `--help`).
 //! - [`startup`]: the one line on standard output when the agenda first shows.
+//! - [`webkit`]: WebKitGTK settings made before it starts.
 //!
 //! **Architecture invariant:** no business logic lives here; the webview gets JSON and page
 //! images, nothing else (no fs, http or shell plugins).
@@ -15,6 +16,7 @@ pub mod commands;
 pub mod launch;
 pub mod pages;
 pub mod startup;
+pub mod webkit;
 
 use std::sync::Arc;
 
@@ -42,6 +44,7 @@ pub fn run() {
             std::process::exit(2);
         }
     };
+    webkit::prefer_cheap_rendering_without_gpu();
     tracing_subscriber::fmt()
         .with_env_filter(tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()))
         .init();
