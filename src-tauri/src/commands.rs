@@ -45,6 +45,33 @@ pub async fn login(
         .map_err(shown)
 }
 
+/// Logs in as `--auto-login` says, with the password only the Rust side holds; `None` when the
+/// app was not launched so.
+#[tauri::command]
+pub async fn auto_login(shared: State<'_, Arc<Shared>>) -> Answer<Option<LoginView>> {
+    let Some(auto) = &shared.launch.auto_login else {
+        return Ok(None);
+    };
+    shared
+        .seat
+        .login(&auto.server, &auto.username, &auto.password)
+        .await
+        .map(Some)
+        .map_err(shown)
+}
+
+/// The UI has the agenda on screen; the first time, the app prints when (see [`crate::startup`]).
+#[tauri::command]
+pub fn agenda_shown(shared: State<'_, Arc<Shared>>) {
+    if let Some(since_start) = shared.startup.agenda_shown() {
+        use std::io::Write;
+        let mut out = std::io::stdout().lock();
+        // Nobody may be reading (a desktop launch): the line is for whoever is.
+        let _ = writeln!(out, "{}", crate::startup::agenda_visible_line(since_start));
+        let _ = out.flush();
+    }
+}
+
 #[tauri::command]
 pub fn logout(shared: State<'_, Arc<Shared>>) {
     shared.seat.logout();

@@ -1,31 +1,107 @@
 //! Command-line options of the app: `--server URL` pre-fills the login form, `--data-dir DIR`
-//! moves the document cache (tests use a fresh one).
+//! moves the document cache (tests use a fresh one), `--auto-login` logs in without the form
+//! (tests and benchmarks). `--help` prints [`USAGE`].
 
 use std::path::PathBuf;
+
+/// What `phonghop-app --help` prints.
+pub const USAGE: &str = "\
+Phòng họp không giấy / paperless meeting room — the councillor's app
+
+Usage: phonghop-app [OPTIONS]
+
+Options:
+  --server URL      pre-fills the server address of the login form
+                    (default: the environment variable PHONGHOP_SERVER_URL)
+  --username NAME   pre-fills the username
+  --data-dir DIR    keeps the document cache in DIR instead of the app's data folder
+  --auto-login      logs in at start as --username on --server, with the password in the
+                    environment variable PHONGHOP_PASSWORD (never on the command line, where
+                    every process could read it), and opens the meeting if there is only one;
+                    for tests and benchmarks. A refused login shows the login form and why.
+  -h, --help        prints this help
+
+Standard output: the first time the agenda is on screen the app prints one line,
+  PHONGHOP_AGENDA_VISIBLE <milliseconds since the app started>
+";
+
+/// The environment variable holding the password for `--auto-login`.
+pub const PASSWORD_VARIABLE: &str = "PHONGHOP_PASSWORD";
 
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct LaunchOptions {
     pub server: Option<String>,
     pub username: Option<String>,
     pub data_dir: Option<PathBuf>,
+    /// Given only when `--auto-login` came with everything a login needs.
+    pub auto_login: Option<AutoLogin>,
+}
+
+/// Who logs in by themselves at start, and where.
+#[derive(Clone, PartialEq)]
+pub struct AutoLogin {
+    pub server: String,
+    pub username: String,
+    pub password: String,
+}
+
+/// The password stays out of logs and panics.
+impl std::fmt::Debug for AutoLogin {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AutoLogin")
+            .field("server", &self.server)
+            .field("username", &self.username)
+            .finish_non_exhaustive()
+    }
+}
+
+/// What the command line asks for.
+#[derive(Debug, PartialEq)]
+pub enum Launch {
+    Run(LaunchOptions),
+    Help,
 }
 
 impl LaunchOptions {
-    pub fn from_args(args: impl IntoIterator<Item = String>) -> LaunchOptions {
+    /// Reads the arguments (without the program name) and the environment through `variable`.
+    /// Unknown arguments are ignored: the platform may add its own.
+    pub fn parse(
+        args: impl IntoIterator<Item = String>,
+        variable: impl Fn(&str) -> Option<String>,
+    ) -> Result<Launch, String> {
         let mut options = LaunchOptions {
-            server: std::env::var("PHONGHOP_SERVER_URL").ok(),
+            server: variable("PHONGHOP_SERVER_URL"),
             ..LaunchOptions::default()
         };
+        let mut auto_login = false;
         let mut args = args.into_iter();
         while let Some(arg) = args.next() {
             match arg.as_str() {
                 "--server" => options.server = args.next(),
                 "--username" => options.username = args.next(),
                 "--data-dir" => options.data_dir = args.next().map(PathBuf::from),
+                "--auto-login" => auto_login = true,
+                "-h" | "--help" => return Ok(Launch::Help),
                 _ => {}
             }
         }
-        options
+        if auto_login {
+            let (Some(server), Some(username), Some(password)) = (
+                options.server.clone(),
+                options.username.clone(),
+                variable(PASSWORD_VARIABLE),
+            ) else {
+                return Err(format!(
+                    "--auto-login needs --server, --username and the password in {PASSWORD_VARIABLE}"
+                ));
+            };
+            options.auto_login = Some(AutoLogin {
+                server,
+                username,
+                password,
+            });
+        }
+        Ok(Launch::Run(options))
     }
 }
 
@@ -33,11 +109,78 @@ impl LaunchOptions {
 mod tests {
     use super::*;
 
+    fn parse(args: &[&str], variables: &[(&str, &str)]) -> Result<Launch, String> {
+        let variables: Vec<(String, String)> = variables
+            .iter()
+            .map(|(name, value)| (name.to_string(), value.to_string()))
+            .collect();
+        LaunchOptions::parse(args.iter().map(|arg| arg.to_string()), |name| {
+            variables
+                .iter()
+                .find(|(variable, _)| variable == name)
+                .map(|(_, value)| value.clone())
+        })
+    }
+
     #[test]
     fn options_are_read_from_arguments() {
-        let args = ["--server", "http://10.0.0.2:8080", "--data-dir", "/tmp/x", "--unknown"].map(String::from);
-        let options = LaunchOptions::from_args(args);
+        let options = parse(
+            &["--server", "http://10.0.0.2:8080", "--data-dir", "/tmp/x", "--unknown"],
+            &[],
+        );
+        let Ok(Launch::Run(options)) = options else {
+            panic!("options run the app: {options:?}")
+        };
         assert_eq!(options.server.as_deref(), Some("http://10.0.0.2:8080"));
         assert_eq!(options.data_dir, Some(PathBuf::from("/tmp/x")));
+        assert_eq!(options.auto_login, None);
+    }
+
+    #[test]
+    fn auto_login_takes_the_password_from_the_environment_only() {
+        let launch = parse(
+            &["--server", "http://s:8080", "--username", "db003", "--auto-login"],
+            &[(PASSWORD_VARIABLE, "hop-khong-giay")],
+        );
+        let Ok(Launch::Run(options)) = launch else {
+            panic!("options run the app: {launch:?}")
+        };
+        assert_eq!(
+            options.auto_login,
+            Some(AutoLogin {
+                server: "http://s:8080".into(),
+                username: "db003".into(),
+                password: "hop-khong-giay".into(),
+            })
+        );
+        assert!(
+            !format!("{options:?}").contains("hop-khong-giay"),
+            "the password is never printed"
+        );
+    }
+
+    #[test]
+    fn auto_login_without_what_it_needs_is_refused() {
+        let no_password = parse(&["--server", "http://s", "--username", "db003", "--auto-login"], &[]);
+        assert!(no_password.is_err_and(|error| error.contains(PASSWORD_VARIABLE)));
+        let no_username = parse(&["--server", "http://s", "--auto-login"], &[(PASSWORD_VARIABLE, "p")]);
+        assert!(no_username.is_err());
+        let from_environment = parse(
+            &["--username", "db003", "--auto-login"],
+            &[("PHONGHOP_SERVER_URL", "http://s"), (PASSWORD_VARIABLE, "p")],
+        );
+        assert!(matches!(
+            from_environment,
+            Ok(Launch::Run(LaunchOptions {
+                auto_login: Some(_),
+                ..
+            }))
+        ));
+    }
+
+    #[test]
+    fn help_wins_over_everything_else() {
+        assert_eq!(parse(&["--server", "http://s", "--help"], &[]), Ok(Launch::Help));
+        assert_eq!(parse(&["-h", "--auto-login"], &[]), Ok(Launch::Help));
     }
 }

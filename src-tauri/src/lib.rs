@@ -4,7 +4,10 @@
 //! Layout:
 //! - [`commands`]: the commands the webview may invoke, each a few lines over the seat.
 //! - [`pages`]: the `phonghop://` scheme serving rendered PDF pages to the webview.
-//! - [`launch`]: command-line options (`--server`, `--data-dir`).
+//! - [`launch`]: command-line options (`--server`, `--username`, `--data-dir`, `--auto-login`,
+//!   `--help`).
+//! - [`startup`]: the one line on standard output when the agenda first shows.
+//! - [`webkit`]: WebKitGTK settings made before it starts.
 //!
 //! **Architecture invariant:** no business logic lives here; the webview gets JSON and page
 //! images, nothing else (no fs, http or shell plugins).
@@ -12,6 +15,8 @@
 pub mod commands;
 pub mod launch;
 pub mod pages;
+pub mod startup;
+pub mod webkit;
 
 use std::sync::Arc;
 
@@ -22,20 +27,34 @@ pub struct Shared {
     pub seat: phonghop_client::Seat,
     pub pages: Option<phonghop_pdf::PageServer>,
     pub launch: launch::LaunchOptions,
+    pub startup: startup::StartupClock,
 }
 
 pub fn run() {
+    let startup = startup::StartupClock::start();
+    let launch = match launch::LaunchOptions::parse(std::env::args().skip(1), |name| std::env::var(name).ok()) {
+        Ok(launch::Launch::Run(options)) => options,
+        Ok(launch::Launch::Help) => {
+            print!("{}", launch::USAGE);
+            return;
+        }
+        Err(error) => {
+            eprintln!("phonghop-app: {error}");
+            eprint!("{}", launch::USAGE);
+            std::process::exit(2);
+        }
+    };
+    webkit::prefer_cheap_rendering_without_gpu();
     tracing_subscriber::fmt()
         .with_env_filter(tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()))
         .init();
-    run_app(tauri::Builder::default())
+    run_app(tauri::Builder::default(), launch, startup)
 }
 
 /// Builds the app on `builder`, so the same setup runs against Tauri's mock runtime in tests.
-pub fn run_app(builder: tauri::Builder<tauri::Wry>) {
+pub fn run_app(builder: tauri::Builder<tauri::Wry>, launch: launch::LaunchOptions, startup: startup::StartupClock) {
     builder
-        .setup(|app| {
-            let launch = launch::LaunchOptions::from_args(std::env::args().skip(1));
+        .setup(move |app| {
             let data_dir = match &launch.data_dir {
                 Some(dir) => dir.clone(),
                 None => app.path().app_data_dir()?,
@@ -51,6 +70,7 @@ pub fn run_app(builder: tauri::Builder<tauri::Wry>) {
                 seat: phonghop_client::Seat::new(&data_dir.join("cache")),
                 pages,
                 launch,
+                startup,
             });
             app.manage(shared);
             Ok(())
@@ -58,6 +78,8 @@ pub fn run_app(builder: tauri::Builder<tauri::Wry>) {
         .register_asynchronous_uri_scheme_protocol("phonghop", pages::handle)
         .invoke_handler(tauri::generate_handler![
             commands::app_defaults,
+            commands::auto_login,
+            commands::agenda_shown,
             commands::login,
             commands::logout,
             commands::open_meeting,

@@ -168,3 +168,40 @@ async fn blobs_are_served_by_range_with_an_etag() -> Result<()> {
     assert_eq!(other_tag.status().as_u16(), 200, "another ETag gets the document");
     Ok(())
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_hall_downloading_one_document_at_once_each_gets_its_exact_bytes() -> Result<()> {
+    let delegates = 10;
+    let server = TestServer::start(delegates).await?;
+    let meeting = server.meeting_id();
+    let secretariat = server.login_secretariat().await?;
+    let (document, bytes) = upload_to_new_item(&secretariat, meeting, "bao-cao-kinh-te-xa-hoi.pdf").await?;
+    let mut hall = Vec::new();
+    for index in 0..delegates {
+        hall.push(server.login_delegate(index).await?);
+    }
+    let downloads =
+        futures_util::future::try_join_all(hall.iter().map(|delegate| delegate.download_blob(&document.sha256)))
+            .await?;
+    for downloaded in &downloads {
+        assert!(*downloaded == bytes, "every delegate gets the uploaded bytes");
+    }
+
+    let head = server
+        .http()
+        .head(format!("{}/api/blobs/{}", server.url(), document.sha256))
+        .bearer_auth(&hall[0].token)
+        .send()
+        .await?;
+    assert_eq!(head.status().as_u16(), 200);
+    let header = |name: &str| {
+        head.headers()
+            .get(name)
+            .and_then(|value| value.to_str().ok())
+            .map(str::to_owned)
+    };
+    assert_eq!(header("content-length"), Some(bytes.len().to_string()));
+    assert_eq!(header("etag"), Some(format!("\"{}\"", document.sha256)));
+    assert!(head.bytes().await?.is_empty(), "HEAD answers no body");
+    Ok(())
+}

@@ -146,6 +146,58 @@ describe("login", () => {
     expect(byTestId("login-submit")!.textContent?.trim()).toBe("Log in");
   });
 
+  it("logs in by itself when launched with --auto-login and tells the app when the agenda shows", async () => {
+    backend({
+      app_defaults: () => ({ server_url: "http://s", username: "db003" }),
+      auto_login: () => ({ user: firstView.user, meetings: [summary] }),
+      open_meeting: () => firstView,
+    });
+    startApp();
+    const title = await shown("meeting-title");
+    expect(title.textContent?.trim()).toBe("Kỳ họp thứ 12");
+    expect(calls.some((call) => call.command === "login")).toBe(false);
+    expect(calls.find((call) => call.command === "open_meeting")?.args).toEqual({ meetingId: 7 });
+    await vi.waitFor(() => expect(calls.filter((call) => call.command === "agenda_shown")).toHaveLength(1));
+  });
+
+  it("shows the login form and the reason when the automatic login is refused", async () => {
+    const wrong: AppError = {
+      code: "wrong_credentials",
+      message_vi: "Tên đăng nhập hoặc mật khẩu không đúng",
+      message_en: "Wrong username or password",
+      detail: "",
+    };
+    backend({
+      app_defaults: () => ({ server_url: "http://s", username: "db003" }),
+      auto_login: () => {
+        throw wrong;
+      },
+    });
+    startApp();
+    const error = await shown("login-error");
+    expect(error.textContent).toContain("Tên đăng nhập hoặc mật khẩu không đúng");
+    expect((byTestId("login-username") as HTMLInputElement).value).toBe("db003");
+  });
+
+  it("keeps a mirror that arrived while the meeting was opening over the older answer", async () => {
+    const opening = mirrorView({ seq: 0, state: null, connection: "connecting" });
+    backend({
+      app_defaults: () => ({ server_url: "http://s", username: "" }),
+      login: () => ({ user: firstView.user, meetings: [summary] }),
+      open_meeting: async () => {
+        // The snapshot is applied and announced before the command's own answer gets back.
+        await emit("mirror-changed", firstView);
+        return opening;
+      },
+    });
+    startApp();
+    await logIn();
+    await vi.waitFor(() =>
+      expect(allByTestId("agenda-item").map((element) => element.dataset.itemId)).toEqual(["1", "2"]),
+    );
+    expect(byTestId("connection-status")?.textContent?.trim()).toBe("Đã kết nối");
+  });
+
   it("asks for empty fields before calling the server", async () => {
     backend({ app_defaults: () => ({ server_url: "", username: "" }) });
     startApp();

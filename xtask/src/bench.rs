@@ -1,6 +1,8 @@
 //! `cargo xtask bench SCENARIO [options]`: builds phonghop in release mode and runs one
 //! scenario of `phonghop-bench`, which prints one JSON line per figure, each beside a baseline
 //! measured in the same run. `cargo xtask bench all` runs every scenario with its defaults.
+//! Besides what `cargo xtask setup` installs, the benchmarks install their own baselines
+//! ([`setup::bench_packages`]: nginx), and `cold-start` builds the desktop app in release mode.
 //!
 //! [`smoke`] runs each scenario tiny with the debug build, for `cargo xtask test`: it proves the
 //! benchmarks work; no test asserts a time.
@@ -13,7 +15,10 @@ use crate::process::sh_capturing;
 use crate::{root, setup, target_dir};
 
 /// Every scenario, in the order `all` runs them.
-pub const SCENARIOS: &[&str] = &["fanout", "vote-storm", "render"];
+pub const SCENARIOS: &[&str] = &["fanout", "vote-storm", "render", "doc-sync", "cold-start"];
+
+/// The scenarios that start the desktop app.
+const NEEDS_APP: &[&str] = &["cold-start"];
 
 pub fn run(args: &[String]) -> Result<()> {
     let Some(scenario) = args.first() else {
@@ -22,7 +27,18 @@ pub fn run(args: &[String]) -> Result<()> {
         bail!("no scenario");
     };
     setup::all()?;
+    setup::bench_packages()?;
     let root = root();
+    let scenarios: Vec<&str> = if scenario == "all" {
+        SCENARIOS.to_vec()
+    } else {
+        vec![scenario.as_str()]
+    };
+    if scenarios.iter().any(|scenario| NEEDS_APP.contains(scenario)) {
+        // The app embeds the built UI.
+        crate::process::sh(&root.join("ui"), "npm", &["run", "build"])?;
+        crate::process::sh(&root, "cargo", &["build", "--release", "-p", "phonghop-app"])?;
+    }
     crate::process::sh(
         &root,
         "cargo",
@@ -39,11 +55,6 @@ pub fn run(args: &[String]) -> Result<()> {
         ],
     )?;
     let bench = target_dir()?.join("release/phonghop-bench");
-    let scenarios: Vec<&str> = if scenario == "all" {
-        SCENARIOS.to_vec()
-    } else {
-        vec![scenario.as_str()]
-    };
     for scenario in scenarios {
         let mut arguments = vec![scenario];
         arguments.extend(args[1..].iter().map(String::as_str));

@@ -1,6 +1,7 @@
 //! Installs what the project needs and the machine lacks: Debian packages (as root; otherwise
 //! the exact apt-get line is printed), PDFium from the pinned pypdfium2 wheel on PyPI, the npm
 //! packages of ui/, tests/ui-e2e/ and the render benchmark's pdf.js baseline, and tauri-driver.
+//! The download benchmark's baseline ([`bench_packages`]: nginx) only for `cargo xtask bench`.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -32,6 +33,10 @@ const DEBIAN_PACKAGES: &[&str] = &[
     "python3-pip",
 ];
 
+/// Baselines the benchmarks measure phonghop against: nginx serving the same documents
+/// (`doc-sync`). Bare WebKitGTK (`MiniBrowser`, for `cold-start`) comes with libwebkit2gtk above.
+const BENCH_DEBIAN_PACKAGES: &[&str] = &["nginx"];
+
 /// PDFium build 8149 comes inside this wheel (PLATFORM.md); pinned by version and hash.
 const PYPDFIUM2_VERSION: &str = "5.15.2";
 const PYPDFIUM2_WHEEL_SHA256: &str = "dc31aea5b0fb9fefc9b537a65f4113980b2c40798445736a7e6565bc85161e37";
@@ -61,11 +66,20 @@ fn is_root() -> bool {
 }
 
 pub fn debian_packages() -> Result<()> {
-    let missing: Vec<&str> = DEBIAN_PACKAGES
-        .iter()
-        .copied()
-        .filter(|package| !installed(package))
-        .collect();
+    install_debian(DEBIAN_PACKAGES)
+}
+
+/// The benchmarks' baselines. A benchmark without its baseline still runs and says so, so a
+/// machine where they cannot be installed only gets a warning.
+pub fn bench_packages() -> Result<()> {
+    if let Err(error) = install_debian(BENCH_DEBIAN_PACKAGES) {
+        eprintln!("the benchmarks' baselines are missing: {error:#}; they will print absolute numbers only");
+    }
+    Ok(())
+}
+
+fn install_debian(packages: &[&str]) -> Result<()> {
+    let missing: Vec<&str> = packages.iter().copied().filter(|package| !installed(package)).collect();
     if missing.is_empty() {
         return Ok(());
     }

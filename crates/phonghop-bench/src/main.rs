@@ -11,14 +11,20 @@
 //!   run as a child process of this program.
 //! - [`renderers`]: the render scenario's baselines (pdf.js in Node, `mutool draw`), run as child
 //!   processes.
-//! - scenarios: [`fanout`], [`vote_storm`], [`render`].
+//! - [`nginx`]: the download baseline, Debian's nginx as a child process with its own configuration.
+//! - [`large_pdf`]: a valid one-page PDF of any size, for downloads long enough to measure.
+//! - scenarios: [`fanout`], [`vote_storm`], [`render`], [`doc_sync`], [`cold_start`].
 //!
 //! `--smoke` runs a scenario tiny, to prove it works end to end (`cargo xtask test` does that);
 //! its numbers mean nothing.
 
 mod bare;
 mod clients;
+mod cold_start;
+mod doc_sync;
 mod fanout;
+mod large_pdf;
+mod nginx;
 mod render;
 mod renderers;
 mod report;
@@ -46,6 +52,10 @@ enum Scenario {
     VoteStorm(vote_storm::Options),
     /// A document's pages through the app's page server: first page and pages per second.
     Render(render::Options),
+    /// Councillors download a meeting's documents, one after another and all at once, beside nginx.
+    DocSync(doc_sync::Options),
+    /// The server's and the desktop app's starts: until the first answer, the agenda on screen, and their memory.
+    ColdStart(cold_start::Options),
     /// The baselines' bare WebSocket server (started by the scenarios themselves).
     #[command(hide = true)]
     BareServer(bare::Options),
@@ -58,6 +68,8 @@ fn main() -> Result<()> {
         Scenario::Fanout(options) => runtime.block_on(fanout::run(options)),
         Scenario::VoteStorm(options) => runtime.block_on(vote_storm::run(options)),
         Scenario::Render(options) => runtime.block_on(render::run(options)),
+        Scenario::DocSync(options) => runtime.block_on(doc_sync::run(options)),
+        Scenario::ColdStart(options) => runtime.block_on(cold_start::run(options)),
         Scenario::BareServer(options) => runtime.block_on(bare::serve(options)),
     }
 }

@@ -13,8 +13,8 @@ use std::time::Duration;
 use anyhow::{bail, ensure, Context, Result};
 use argon2::password_hash::{PasswordHasher, SaltString};
 use futures_util::{stream, StreamExt};
-use phonghop_protocol::http::{AddMemberRequest, CreateMeetingRequest, LoginResponse};
-use phonghop_protocol::{Command, MeetingId, MeetingSummary, Role};
+use phonghop_protocol::http::{AddMemberRequest, CreateMeetingRequest, LoginResponse, UploadResponse};
+use phonghop_protocol::{Command, Document, ItemId, MeetingId, MeetingSummary, Role};
 use tokio::io::{AsyncBufReadExt, BufReader};
 use tokio::process::{Child, Command as Process};
 
@@ -53,6 +53,11 @@ pub struct BenchServer {
 impl BenchServer {
     /// Starts a server with a chair, a secretariat and `delegates` delegates.
     pub async fn start(delegates: usize) -> Result<BenchServer> {
+        BenchServer::start_with(delegates, &[]).await
+    }
+
+    /// [`BenchServer::start`], with more options for `phonghop-server serve`.
+    pub async fn start_with(delegates: usize, serve_options: &[String]) -> Result<BenchServer> {
         let data = tempfile::Builder::new().prefix("phonghop-bench-").tempdir()?;
         let csv = data.path().join("councillors.csv");
         let mut rows = String::from("ma_dai_bieu,ho_ten,chuc_vu,don_vi,vai_tro\n");
@@ -98,6 +103,7 @@ impl BenchServer {
                 "--max-failed-logins-per-address",
                 "1000000",
             ])
+            .args(serve_options)
             .arg("--data")
             .arg(data.path())
             .env("RUST_LOG", "warn")
@@ -128,6 +134,11 @@ impl BenchServer {
 
     pub fn pid(&self) -> u32 {
         self.child.id().unwrap_or_default()
+    }
+
+    /// The folder of the server's blob files (`ab/<sha256>`).
+    pub fn blob_folder(&self) -> PathBuf {
+        self._data.path().join("blobs")
     }
 
     pub fn websocket_url(&self) -> String {
@@ -213,6 +224,29 @@ impl BenchServer {
         let body = serde_json::json!({ "id": id, "command": command });
         self.post(token, &format!("/api/meetings/{meeting}/commands"), &body)
             .await
+    }
+
+    /// Uploads a PDF to an agenda item, as the secretariat's app does.
+    pub async fn upload(
+        &self,
+        token: &str,
+        meeting: MeetingId,
+        item: ItemId,
+        file_name: &str,
+        bytes: Vec<u8>,
+    ) -> Result<Document> {
+        let response = self
+            .http
+            .post(format!("{}/api/meetings/{meeting}/items/{item}/documents", self.url))
+            .bearer_auth(token)
+            .query(&[("file_name", file_name)])
+            .body(bytes)
+            .send()
+            .await?;
+        let status = response.status();
+        let text = response.text().await?;
+        ensure!(status.is_success(), "uploading {file_name}: {status} {text}");
+        Ok(serde_json::from_str::<UploadResponse>(&text)?.document)
     }
 
     async fn post<T: serde::de::DeserializeOwned>(

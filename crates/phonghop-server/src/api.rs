@@ -242,9 +242,7 @@ async fn blob(
     if !app.store.blob_visible_to(&sha256, user.id()).await? {
         return Err(not_found());
     }
-    Ok(crate::blobs::serve_file(&app.blobs.path_of(&sha256), &sha256, &headers)
-        .await
-        .into_response())
+    Ok(app.blobs.serve(&sha256, &headers).await)
 }
 
 async fn websocket(State(app): State<App>, upgrade: WebSocketUpgrade) -> Response {

@@ -37,7 +37,8 @@ impl App {
             .await
             .with_context(|| format!("opening the database {}", config.database_path().display()))?;
         let store: Arc<dyn Store> = Arc::new(store);
-        let blobs = BlobStore::open(config.data_dir.join("blobs")).context("opening the blob folder")?;
+        let blobs =
+            BlobStore::open(config.data_dir.join("blobs"), config.hot_blob_bytes).context("opening the blob folder")?;
         let hub = Arc::new(Hub::new(config.tally_interval));
         Ok(App {
             writer: Writer::start(Arc::clone(&store), Arc::clone(&hub)),

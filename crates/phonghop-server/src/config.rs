@@ -11,6 +11,9 @@ pub struct Config {
     pub session_ttl: Duration,
     /// Largest upload accepted, in bytes.
     pub max_upload_bytes: usize,
+    /// Bytes of documents kept in memory while they are downloaded (a hall fetching the same
+    /// few documents at once); 0 streams every download from disk.
+    pub hot_blob_bytes: u64,
     /// The program that indexes a PDF in a child process (`phonghop-index-pdf`), and its limits.
     pub indexer: PathBuf,
     pub indexer_limits: phonghop_pdf::ChildLimits,
@@ -38,6 +41,7 @@ impl Config {
             data_dir,
             session_ttl: Duration::from_secs(12 * 60 * 60),
             max_upload_bytes: 200 * 1024 * 1024,
+            hot_blob_bytes: 256 * 1024 * 1024,
             indexer: default_indexer(),
             indexer_limits: phonghop_pdf::ChildLimits::default(),
             max_replay: 1000,

@@ -13,6 +13,7 @@
 //! - [`api`]: the HTTP routes.
 //! - [`ingest`]: uploads: size limit, hashing, PDFium indexing in a child process, blob files.
 //! - [`blobs`]: blob files on disk and serving them with `ETag` and `Range`.
+//! - [`hot_blobs`]: the blobs being downloaded, kept in memory up to a budget.
 //! - [`demo`]: the demo meeting and the councillors of a CSV file.
 //!
 //! **Architecture invariant:** the server is the single source of truth, and it decides nothing
@@ -27,6 +28,7 @@ pub mod commands;
 pub mod config;
 pub mod demo;
 pub mod error;
+pub mod hot_blobs;
 pub mod hub;
 pub mod ingest;
 pub mod passwords;

@@ -65,6 +65,10 @@ struct ServeArgs {
     /// Largest upload, in MiB.
     #[arg(long, default_value_t = 200)]
     max_upload_mib: usize,
+    /// Documents kept in memory while they are downloaded, in MiB (a document larger than half
+    /// of it is streamed from disk); 0 streams every download from disk.
+    #[arg(long, default_value_t = 256)]
+    hot_documents_mib: u64,
     /// Failed logins for one username from one address before that address must wait a minute.
     #[arg(long, default_value_t = 10)]
     max_failed_logins: u32,
@@ -134,6 +138,7 @@ async fn serve(args: ServeArgs) -> Result<()> {
     let mut config = Config::new(args.data.clone());
     config.session_ttl = Duration::from_secs(args.session_ttl_secs);
     config.max_upload_bytes = args.max_upload_mib * 1024 * 1024;
+    config.hot_blob_bytes = args.hot_documents_mib * 1024 * 1024;
     config.max_failed_logins = args.max_failed_logins;
     config.max_failed_logins_per_address = args.max_failed_logins_per_address;
     config.password_queue = args.password_queue;

@@ -86,6 +86,27 @@ export function appDefaults(): Promise<AppDefaults> {
   return call("app_defaults");
 }
 
+/**
+ * Logs in as the launch options say (`--auto-login`, for tests and benchmarks) with the password
+ * only the Rust side holds; `null` when the app was not launched so.
+ */
+export function autoLogin(): Promise<LoginResult | null> {
+  return call("auto_login");
+}
+
+/**
+ * Tells the Rust side that the agenda is on screen; the first time, the app reports the time since
+ * it started on its standard output. Two animation frames later, so the report follows the paint.
+ */
+export function reportAgendaShown(): void {
+  requestAnimationFrame(() =>
+    requestAnimationFrame(() => {
+      // Only a measurement: a failure to report changes nothing for the person.
+      call("agenda_shown").catch(() => undefined);
+    }),
+  );
+}
+
 export function login(serverUrl: string, username: string, password: string): Promise<LoginResult> {
   return call("login", { serverUrl, username, password });
 }
