@@ -1,6 +1,7 @@
 //! `cargo xtask bench SCENARIO [options]`: builds phonghop in release mode and runs one
 //! scenario of `phonghop-bench`, which prints one JSON line per figure, each beside a baseline
-//! measured in the same run. `cargo xtask bench all` runs every scenario with its defaults.
+//! measured in the same run. `cargo xtask bench all` runs every scenario with its defaults, and
+//! [`EXTRA_RUNS`].
 //! Besides what `cargo xtask setup` installs, the benchmarks install their own baselines
 //! ([`setup::bench_packages`]: nginx), and `cold-start` builds the desktop app in release mode.
 //!
@@ -17,6 +18,10 @@ use crate::{root, setup, target_dir};
 /// Every scenario, in the order `all` runs them.
 pub const SCENARIOS: &[&str] = &["fanout", "vote-storm", "render", "doc-sync", "cold-start"];
 
+/// What `all` runs besides every scenario with its defaults: the hall's own size, 34 councillors
+/// voting at once, poll after poll.
+const EXTRA_RUNS: &[&[&str]] = &[&["vote-storm", "--delegates", "34", "--rounds", "20"]];
+
 /// The scenarios that start the desktop app.
 const NEEDS_APP: &[&str] = &["cold-start"];
 
@@ -29,12 +34,13 @@ pub fn run(args: &[String]) -> Result<()> {
     setup::all()?;
     setup::bench_packages()?;
     let root = root();
-    let scenarios: Vec<&str> = if scenario == "all" {
-        SCENARIOS.to_vec()
+    let runs: Vec<Vec<&str>> = if scenario == "all" {
+        let defaults = SCENARIOS.iter().map(|scenario| vec![*scenario]);
+        defaults.chain(EXTRA_RUNS.iter().map(|run| run.to_vec())).collect()
     } else {
-        vec![scenario.as_str()]
+        vec![args.iter().map(String::as_str).collect()]
     };
-    if scenarios.iter().any(|scenario| NEEDS_APP.contains(scenario)) {
+    if runs.iter().any(|run| NEEDS_APP.contains(&run[0])) {
         // The app embeds the built UI.
         crate::process::sh(&root.join("ui"), "npm", &["run", "build"])?;
         crate::process::sh(&root, "cargo", &["build", "--release", "-p", "phonghop-app"])?;
@@ -55,12 +61,10 @@ pub fn run(args: &[String]) -> Result<()> {
         ],
     )?;
     let bench = target_dir()?.join("release/phonghop-bench");
-    for scenario in scenarios {
-        let mut arguments = vec![scenario];
-        arguments.extend(args[1..].iter().map(String::as_str));
+    for arguments in runs {
         let (ok, _) = run_bench(&root, &bench, &arguments)?;
         if !ok {
-            bail!("phonghop-bench {scenario} failed");
+            bail!("phonghop-bench {} failed", arguments.join(" "));
         }
     }
     Ok(())
