@@ -120,6 +120,11 @@ pub enum MeetingEvent {
     DocumentAdded {
         document: Document,
     },
+    /// A new revision of a document: `document` is the whole document, its new revision
+    /// current, the one before now the last of `earlier`.
+    DocumentRevised {
+        document: Document,
+    },
     PollOpened {
         poll: Poll,
     },

@@ -62,19 +62,113 @@ pub struct AgendaItem {
     pub documents: Vec<Document>,
 }
 
-/// A PDF attached to an agenda item; its bytes are the blob named by `sha256`.
+/// A document attached to an agenda item. What councillors read is always a PDF; the fields of
+/// its current revision are on the document itself (`revision`, `file_name`, `sha256`, …), the
+/// revisions before it in `earlier`, still readable.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[ts(export)]
 pub struct Document {
     pub id: DocumentId,
     pub item_id: ItemId,
     pub title: String,
+    #[serde(flatten)]
+    #[ts(flatten)]
+    pub current: Revision,
+    /// The revisions before the current one, oldest first.
+    pub earlier: Vec<Revision>,
+}
+
+impl Document {
+    /// Every revision, oldest first, the current one last.
+    pub fn revisions(&self) -> impl Iterator<Item = &Revision> {
+        self.earlier.iter().chain(std::iter::once(&self.current))
+    }
+
+    /// The revision numbered `number`.
+    pub fn revision(&self, number: u32) -> Option<&Revision> {
+        self.revisions().find(|revision| revision.revision == number)
+    }
+}
+
+/// One version of a document's file. The first upload is revision 1; a file uploaded again for
+/// the same document is the next revision.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct Revision {
+    /// 1, 2, 3… per document.
+    pub revision: u32,
+    /// The name of the file as uploaded (the Office file's name when it was converted).
     pub file_name: String,
-    /// Lower-case hex SHA-256 of the PDF bytes.
+    /// Lower-case hex SHA-256 of the PDF bytes; the blob to download.
     pub sha256: Sha256,
+    /// Size of the PDF in bytes.
     #[ts(type = "number")]
     pub size: u64,
     pub page_count: u32,
+    /// The file as the secretariat gave it when it was not a PDF (a Word, Excel, PowerPoint or
+    /// OpenDocument file converted by LibreOffice); downloadable as a blob by its `sha256`.
+    pub original: Option<OriginalFile>,
+    /// Pages (0-based) that PDFium opens but cannot draw, found when the file was taken in; the
+    /// viewer shows a placeholder for them.
+    pub unrenderable_pages: Vec<u32>,
+    /// What changed since the revision before; `null` for revision 1.
+    pub changes: Option<RevisionChanges>,
+}
+
+/// The file a PDF was converted from.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct OriginalFile {
+    pub file_name: String,
+    /// Lower-case hex SHA-256 of the original bytes.
+    pub sha256: Sha256,
+    #[ts(type = "number")]
+    pub size: u64,
+    /// Its media type, e.g.
+    /// `application/vnd.openxmlformats-officedocument.wordprocessingml.document`.
+    pub media_type: String,
+}
+
+/// What changed from one revision to the next, from the text PDFium extracts of both.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct RevisionChanges {
+    pub pages_before: u32,
+    pub pages_after: u32,
+    /// Pages (0-based, in the new revision) whose text is not in the old one at all.
+    pub pages_added: Vec<u32>,
+    /// Pages (0-based, in the old revision) whose text is not in the new one at all.
+    pub pages_removed: Vec<u32>,
+    /// The passages of text that changed, in the order of the new revision.
+    pub passages: Vec<ChangedPassage>,
+    /// More passages changed than are listed (a long document rewritten).
+    pub more_passages: bool,
+}
+
+/// One passage (a paragraph, or an article of a resolution) that changed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct ChangedPassage {
+    /// Where it is: the heading it falls under, such as "Điều 1" or "Chương II"; `null` when
+    /// the document has no recognisable headings there.
+    pub section: Option<String>,
+    pub change: PassageChange,
+    /// The passage's text in the old revision (empty when added).
+    pub before: String,
+    /// The passage's text in the new revision (empty when removed).
+    pub after: String,
+    /// The page (0-based) it is on: in the new revision, or in the old one when removed.
+    pub page: u32,
+}
+
+/// How a passage changed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export)]
+pub enum PassageChange {
+    Added,
+    Removed,
+    Changed,
 }
 
 /// One of the three choices of a People's Council vote.
