@@ -4,7 +4,7 @@
 
 use phonghop_protocol::{
     AgendaItem, Choice, Command, CommandResult, Document, DocumentId, ErrorCode, ErrorFrame, ItemId, MajorityRule,
-    MeetingEvent, Poll, PollId, PollState, Role, Sha256, Tally, UserId,
+    MeetingEvent, OriginalFile, Poll, PollId, PollState, Revision, RevisionChanges, Role, Sha256, Tally, UserId,
 };
 
 use crate::model::{Fact, IndexedPage, MeetingModel};
@@ -25,11 +25,32 @@ pub struct NewDocument {
     pub item_id: ItemId,
     /// As the uploader gave it; checked like any title.
     pub title: String,
+    pub file: NewFile,
+}
+
+/// A file taken in as the next revision of an existing document.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewRevision {
+    pub document_id: DocumentId,
+    /// The revision `file.changes` was computed against; the request is refused if another
+    /// revision arrived meanwhile, so a change summary never describes the wrong step.
+    pub based_on: u32,
+    pub file: NewFile,
+}
+
+/// A file taken in: its PDF (converted when the upload was an Office file), what the indexer
+/// read of it, and what changed since the revision before.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewFile {
     /// As the uploader gave it; cleaned by [`text::file_name`].
     pub file_name: String,
     pub sha256: Sha256,
     pub size: u64,
     pub pages: Vec<IndexedPage>,
+    pub original: Option<OriginalFile>,
+    pub unrenderable_pages: Vec<u32>,
+    /// `None` for a first revision.
+    pub changes: Option<RevisionChanges>,
 }
 
 /// What an actor asks of a meeting.
@@ -41,6 +62,9 @@ pub enum Request {
     CheckIn,
     /// A document uploaded to an agenda item.
     AddDocument(NewDocument),
+    /// Take a file in as the next revision of a document. The same file as the current revision
+    /// (same SHA-256) records nothing.
+    AddRevision(NewRevision),
     /// Add `user` to the meeting with `role`, or change their role.
     SetMember { user: UserId, role: Role },
 }
@@ -118,6 +142,7 @@ pub fn decide(model: &MeetingModel, actor: &Actor, request: &Request) -> Decisio
             vec![Fact::CheckedIn { user: actor.user }]
         }),
         Request::AddDocument(new) => add_document(model, may, new),
+        Request::AddRevision(new) => add_revision(model, may, new),
         Request::Command(command) => decide_command(model, actor, role, may, command),
     }
 }
@@ -283,9 +308,9 @@ fn add_document(model: &MeetingModel, may: Capabilities, new: &NewDocument) -> D
     require(may.upload_documents, "upload documents")?;
     existing_item(model, new.item_id)?;
     let document_id = DocumentId(model.last_ids.document.0 + 1);
-    let file_name = text::file_name(&new.file_name);
+    let current = revision(1, &new.file);
     let title = if new.title.trim().is_empty() {
-        text::title_from_file_name(&file_name)
+        text::title_from_file_name(&current.file_name)
     } else {
         &new.title
     };
@@ -293,10 +318,8 @@ fn add_document(model: &MeetingModel, may: Capabilities, new: &NewDocument) -> D
         id: document_id,
         item_id: new.item_id,
         title: text::title(title).map_err(invalid)?,
-        file_name: file_name.clone(),
-        sha256: new.sha256.clone(),
-        size: new.size,
-        page_count: new.pages.len() as u32,
+        current,
+        earlier: vec![],
     };
     Ok(vec![
         Fact::Logged {
@@ -305,9 +328,60 @@ fn add_document(model: &MeetingModel, may: Capabilities, new: &NewDocument) -> D
         },
         Fact::PagesIndexed {
             document_id,
-            pages: new.pages.clone(),
+            revision: 1,
+            pages: new.file.pages.clone(),
         },
     ])
+}
+
+fn add_revision(model: &MeetingModel, may: Capabilities, new: &NewRevision) -> Decision {
+    require(may.upload_documents, "upload documents")?;
+    let document = model
+        .view
+        .items
+        .iter()
+        .flat_map(|item| &item.documents)
+        .find(|document| document.id == new.document_id)
+        .ok_or_else(|| Refusal::new(ErrorCode::NotFound, format!("no document {}", new.document_id)))?;
+    if document.current.sha256 == new.file.sha256 {
+        return Ok(vec![]);
+    }
+    if document.current.revision != new.based_on {
+        return Err(Refusal::new(
+            ErrorCode::RevisionConflict,
+            format!(
+                "revision {} arrived while this one was read against revision {}",
+                document.current.revision, new.based_on
+            ),
+        ));
+    }
+    let number = document.current.revision + 1;
+    let mut revised = document.clone();
+    revised.earlier.push(std::mem::replace(&mut revised.current, revision(number, &new.file)));
+    Ok(vec![
+        Fact::Logged {
+            seq: model.seq + 1,
+            event: MeetingEvent::DocumentRevised { document: revised },
+        },
+        Fact::PagesIndexed {
+            document_id: new.document_id,
+            revision: number,
+            pages: new.file.pages.clone(),
+        },
+    ])
+}
+
+fn revision(number: u32, file: &NewFile) -> Revision {
+    Revision {
+        revision: number,
+        file_name: text::file_name(&file.file_name),
+        sha256: file.sha256.clone(),
+        size: file.size,
+        page_count: file.pages.len() as u32,
+        original: file.original.clone(),
+        unrenderable_pages: file.unrenderable_pages.clone(),
+        changes: file.changes.clone(),
+    }
 }
 
 /// What the actor is told once the facts of their request are committed: the ballot recorded,

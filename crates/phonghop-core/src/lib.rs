@@ -25,5 +25,5 @@ pub mod rules;
 pub mod search;
 pub mod text;
 
-pub use decide::{command_result, decide, Actor, NewDocument, Refusal, Request};
+pub use decide::{command_result, decide, Actor, NewDocument, NewFile, NewRevision, Refusal, Request};
 pub use model::{Fact, IndexedPage, LastIds, MeetingModel, PollRoll, RollEntry};

@@ -34,6 +34,12 @@ pub fn apply(state: &mut MeetingState, event: &MeetingEvent) {
                 item.documents.push(document.clone());
             }
         }
+        MeetingEvent::DocumentRevised { document } => {
+            let documents = state.items.iter_mut().flat_map(|item| item.documents.iter_mut());
+            if let Some(known) = documents.into_iter().find(|known| known.id == document.id) {
+                known.clone_from(document);
+            }
+        }
         MeetingEvent::PollOpened { poll } => state.polls.push(poll.clone()),
         MeetingEvent::PollClosed {
             poll_id,

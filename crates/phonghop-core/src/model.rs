@@ -50,9 +50,10 @@ pub enum Fact {
     RollFixed { poll_id: PollId, voters: Vec<RollEntry> },
     /// Someone joined the meeting or changed role.
     MemberSet { user: UserId, role: Role },
-    /// The text of a document's pages, kept for search.
+    /// The text of a document revision's pages, kept for search and for comparing revisions.
     PagesIndexed {
         document_id: DocumentId,
+        revision: u32,
         pages: Vec<IndexedPage>,
     },
 }

@@ -44,10 +44,14 @@ pub enum ErrorCode {
     NotAVoter,
     /// The upload is not a readable PDF (or an Office file that could not be converted).
     InvalidDocument,
-    /// The PDF is password-protected.
+    /// The PDF or Office file is password-protected.
     EncryptedDocument,
     /// An Office file (Word, Excel, …) and no converter to PDF on the server.
     OfficeConversionUnavailable,
+    /// An Office file LibreOffice could not convert: damaged, truncated, or too slow to convert.
+    OfficeConversionFailed,
+    /// A new revision of a document arrived while this one was being taken in; send it again.
+    RevisionConflict,
     /// The upload is larger than the server accepts.
     DocumentTooLarge,
     /// Too many attempts; wait a moment.
@@ -79,9 +83,15 @@ impl ErrorCode {
             ErrorCode::PollClosed => "Biểu quyết đã kết thúc",
             ErrorCode::NotAVoter => "Chỉ đại biểu mới được biểu quyết",
             ErrorCode::InvalidDocument => "Tệp không phải là tài liệu PDF đọc được",
-            ErrorCode::EncryptedDocument => "Tài liệu PDF được đặt mật khẩu, hãy gửi bản không mật khẩu",
+            ErrorCode::EncryptedDocument => "Tài liệu được đặt mật khẩu, hãy gửi bản không mật khẩu",
             ErrorCode::OfficeConversionUnavailable => {
                 "Tệp Word/Excel cần chuyển sang PDF nhưng máy chủ chưa cài LibreOffice; hãy gửi bản PDF"
+            }
+            ErrorCode::RevisionConflict => {
+                "Một bản sửa khác của tài liệu vừa được gửi lên cùng lúc; hãy gửi lại bản này"
+            }
+            ErrorCode::OfficeConversionFailed => {
+                "Không chuyển được tệp Office sang PDF: tệp bị hỏng hoặc không đọc được; hãy lưu lại tệp rồi gửi lại"
             }
             ErrorCode::DocumentTooLarge => "Tệp tải lên quá lớn",
             ErrorCode::RateLimited => "Thao tác quá nhiều lần, vui lòng chờ một lát",
@@ -109,9 +119,15 @@ impl ErrorCode {
             ErrorCode::PollClosed => "The poll is closed",
             ErrorCode::NotAVoter => "Only members of the council vote",
             ErrorCode::InvalidDocument => "The file is not a readable PDF document",
-            ErrorCode::EncryptedDocument => "The PDF is password-protected; please send it without a password",
+            ErrorCode::EncryptedDocument => "The document is password-protected; please send it without a password",
             ErrorCode::OfficeConversionUnavailable => {
                 "Office files must be converted to PDF, but LibreOffice is not installed on the server; please send a PDF"
+            }
+            ErrorCode::RevisionConflict => {
+                "Another revision of the document arrived at the same time; please send this one again"
+            }
+            ErrorCode::OfficeConversionFailed => {
+                "The Office file could not be converted to PDF: it is damaged or unreadable; please save it again and resend it"
             }
             ErrorCode::DocumentTooLarge => "The upload is too large",
             ErrorCode::RateLimited => "Too many attempts, please wait a moment",
@@ -127,9 +143,12 @@ impl ErrorCode {
             ErrorCode::WrongCredentials | ErrorCode::Unauthenticated | ErrorCode::TokenExpired => 401,
             ErrorCode::Forbidden | ErrorCode::NotAVoter => 403,
             ErrorCode::NotFound => 404,
-            ErrorCode::AlreadyVoted | ErrorCode::PollClosed => 409,
+            ErrorCode::AlreadyVoted | ErrorCode::PollClosed | ErrorCode::RevisionConflict => 409,
             ErrorCode::DocumentTooLarge | ErrorCode::FrameTooLarge => 413,
-            ErrorCode::InvalidDocument | ErrorCode::EncryptedDocument | ErrorCode::OfficeConversionUnavailable => 422,
+            ErrorCode::InvalidDocument
+            | ErrorCode::EncryptedDocument
+            | ErrorCode::OfficeConversionUnavailable
+            | ErrorCode::OfficeConversionFailed => 422,
             ErrorCode::RateLimited => 429,
             ErrorCode::ServerBusy => 503,
             ErrorCode::MethodNotAllowed => 405,

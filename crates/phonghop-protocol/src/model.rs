@@ -75,6 +75,7 @@ pub struct Document {
     #[ts(flatten)]
     pub current: Revision,
     /// The revisions before the current one, oldest first.
+    #[serde(default)]
     pub earlier: Vec<Revision>,
 }
 
@@ -95,7 +96,9 @@ impl Document {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[ts(export)]
 pub struct Revision {
-    /// 1, 2, 3… per document.
+    /// 1, 2, 3… per document. (Logs written before revisions existed lack the revision fields:
+    /// they read as revision 1 with nothing more.)
+    #[serde(default = "first_revision")]
     pub revision: u32,
     /// The name of the file as uploaded (the Office file's name when it was converted).
     pub file_name: String,
@@ -107,12 +110,19 @@ pub struct Revision {
     pub page_count: u32,
     /// The file as the secretariat gave it when it was not a PDF (a Word, Excel, PowerPoint or
     /// OpenDocument file converted by LibreOffice); downloadable as a blob by its `sha256`.
+    #[serde(default)]
     pub original: Option<OriginalFile>,
     /// Pages (0-based) that PDFium opens but cannot draw, found when the file was taken in; the
     /// viewer shows a placeholder for them.
+    #[serde(default)]
     pub unrenderable_pages: Vec<u32>,
     /// What changed since the revision before; `null` for revision 1.
+    #[serde(default)]
     pub changes: Option<RevisionChanges>,
+}
+
+fn first_revision() -> u32 {
+    1
 }
 
 /// The file a PDF was converted from.

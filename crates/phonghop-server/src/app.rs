@@ -10,6 +10,7 @@ use crate::auth::{LoginLimiter, SessionCache};
 use crate::blobs::BlobStore;
 use crate::config::Config;
 use crate::hub::Hub;
+use crate::office::OfficeConverter;
 use crate::passwords::PasswordChecker;
 use crate::writer::Writer;
 
@@ -22,6 +23,8 @@ pub struct App {
     /// Every change to a meeting goes through here.
     pub writer: Writer,
     pub blobs: Arc<BlobStore>,
+    /// Office uploads to PDF.
+    pub office: Arc<OfficeConverter>,
     pub login_limiter: Arc<LoginLimiter>,
     pub passwords: PasswordChecker,
     pub sessions: Arc<SessionCache>,
@@ -40,11 +43,20 @@ impl App {
         let blobs =
             BlobStore::open(config.data_dir.join("blobs"), config.hot_blob_bytes).context("opening the blob folder")?;
         let hub = Arc::new(Hub::new(config.tally_interval));
+        let office = OfficeConverter::new(
+            config.soffice.clone(),
+            config.data_dir.join("libreoffice-profile"),
+            config.office_time_limit,
+        );
+        if !office.is_available() {
+            tracing::warn!("LibreOffice (soffice) was not found: Office uploads will be refused");
+        }
         Ok(App {
             writer: Writer::start(Arc::clone(&store), Arc::clone(&hub)),
             hub,
             store,
             blobs: Arc::new(blobs),
+            office: Arc::new(office),
             login_limiter: Arc::new(LoginLimiter::new(
                 config.max_failed_logins,
                 config.max_failed_logins_per_address,

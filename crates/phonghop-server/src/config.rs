@@ -17,6 +17,10 @@ pub struct Config {
     /// The program that indexes a PDF in a child process (`phonghop-index-pdf`), and its limits.
     pub indexer: PathBuf,
     pub indexer_limits: phonghop_pdf::ChildLimits,
+    /// LibreOffice's `soffice` for Office uploads; `None`: looked for on PATH.
+    pub soffice: Option<PathBuf>,
+    /// How long one Office conversion may take.
+    pub office_time_limit: Duration,
     /// A subscriber further behind than this many events gets a snapshot instead of a replay.
     pub max_replay: u32,
     /// Live tallies of a poll are sent at most this often.
@@ -44,6 +48,8 @@ impl Config {
             hot_blob_bytes: 256 * 1024 * 1024,
             indexer: default_indexer(),
             indexer_limits: phonghop_pdf::ChildLimits::default(),
+            soffice: None,
+            office_time_limit: Duration::from_secs(120),
             max_replay: 1000,
             tally_interval: Duration::from_millis(100),
             max_failed_logins: 10,

@@ -31,6 +31,7 @@ pub mod error;
 pub mod hot_blobs;
 pub mod hub;
 pub mod ingest;
+pub mod office;
 pub mod passwords;
 pub mod writer;
 pub mod ws;

@@ -62,6 +62,13 @@ struct ServeArgs {
     /// The PDF indexer program (default: phonghop-index-pdf next to this program).
     #[arg(long)]
     indexer: Option<PathBuf>,
+    /// LibreOffice's program for converting Office uploads to PDF (default: `soffice` or
+    /// `libreoffice` on PATH; without it Office uploads are refused).
+    #[arg(long)]
+    soffice: Option<PathBuf>,
+    /// How long one Office conversion may take, in seconds.
+    #[arg(long, default_value_t = 120)]
+    office_time_limit_secs: u64,
     /// Largest upload, in MiB.
     #[arg(long, default_value_t = 200)]
     max_upload_mib: usize,
@@ -147,6 +154,8 @@ async fn serve(args: ServeArgs) -> Result<()> {
     if let Some(indexer) = args.indexer {
         config.indexer = indexer;
     }
+    config.soffice = args.soffice;
+    config.office_time_limit = Duration::from_secs(args.office_time_limit_secs);
     let app = App::open(config).await?;
     let listener = phonghop_server::app::bind(args.listen).with_context(|| format!("listening on {}", args.listen))?;
     let address = listener.local_addr()?;

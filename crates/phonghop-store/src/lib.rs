@@ -138,7 +138,10 @@ pub trait Store: Send + Sync + 'static {
     async fn last_seq(&self, meeting: MeetingId) -> Result<u32>;
     /// The ballots `user` cast in the meeting's polls.
     async fn my_ballots(&self, meeting: MeetingId, user: UserId) -> Result<Vec<MyBallot>>;
-    /// Whether `user` may read the blob: it belongs to a document of one of their meetings.
+    /// The text of each page of one revision of a document, in page order (empty if unknown).
+    async fn revision_texts(&self, meeting: MeetingId, document: DocumentId, revision: u32) -> Result<Vec<String>>;
+    /// Whether `user` may read the blob: it is a revision of a document of one of their meetings
+    /// (its PDF, or the Office file that PDF was converted from).
     async fn blob_visible_to(&self, sha256: &Sha256, user: UserId) -> Result<bool>;
     /// Closes every connection (checkpointing SQLite's WAL).
     async fn close(&self);

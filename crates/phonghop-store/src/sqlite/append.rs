@@ -2,7 +2,7 @@
 //! all in one transaction.
 
 use phonghop_core::Fact;
-use phonghop_protocol::{Choice, MeetingEvent, MeetingId, Outcome, PollId, UserId};
+use phonghop_protocol::{Choice, DocumentId, MeetingEvent, MeetingId, Outcome, PollId, Revision, UserId};
 use sqlx::{QueryBuilder, Sqlite, SqliteConnection, SqlitePool};
 
 use super::{corrupt, id, role_name, unix_now};
@@ -177,14 +177,20 @@ async fn record(
             .map_err(refused_or)?;
             Ok(())
         }
-        Fact::PagesIndexed { document_id, pages } => {
+        Fact::PagesIndexed {
+            document_id,
+            revision,
+            pages,
+        } => {
             for (index, page) in pages.iter().enumerate() {
                 sqlx::query(
-                    "INSERT INTO document_pages (meeting_id, document_id, page_index, width_pt, height_pt, text)
-                     VALUES (?, ?, ?, ?, ?, ?)",
+                    "INSERT INTO revision_pages
+                         (meeting_id, document_id, revision, page_index, width_pt, height_pt, text)
+                     VALUES (?, ?, ?, ?, ?, ?, ?)",
                 )
                 .bind(meeting_id)
                 .bind(id(document_id.0))
+                .bind(id(*revision))
                 .bind(index as i64)
                 .bind(f64::from(page.width_pt))
                 .bind(f64::from(page.height_pt))
@@ -204,6 +210,45 @@ fn outcome_name(outcome: Outcome) -> &'static str {
         Outcome::Rejected => "rejected",
         Outcome::NoQuorum => "no_quorum",
     }
+}
+
+/// The blobs a revision names: its PDF and the file it was converted from.
+async fn insert_blobs(connection: &mut SqliteConnection, revision: &Revision, now: i64) -> Result<()> {
+    let original = revision.original.as_ref().map(|original| (&original.sha256, original.size));
+    for (sha256, size) in std::iter::once((&revision.sha256, revision.size)).chain(original) {
+        sqlx::query("INSERT OR IGNORE INTO blobs (sha256, size, created_at) VALUES (?, ?, ?)")
+            .bind(sha256.as_str())
+            .bind(size as i64)
+            .bind(now)
+            .execute(&mut *connection)
+            .await?;
+    }
+    Ok(())
+}
+
+async fn insert_revision(
+    connection: &mut SqliteConnection,
+    meeting_id: i64,
+    document: DocumentId,
+    revision: &Revision,
+    now: i64,
+) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO document_revisions
+             (meeting_id, document_id, revision, sha256, original_sha256, revision_json, created_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?)",
+    )
+    .bind(meeting_id)
+    .bind(id(document.0))
+    .bind(id(revision.revision))
+    .bind(revision.sha256.as_str())
+    .bind(revision.original.as_ref().map(|original| original.sha256.as_str()))
+    .bind(serde_json::to_string(revision).expect("revisions serialize"))
+    .bind(now)
+    .execute(connection)
+    .await
+    .map_err(refused_or)?;
+    Ok(())
 }
 
 /// Keeps the meeting's tables in step with a logged event.
@@ -248,13 +293,8 @@ async fn project(connection: &mut SqliteConnection, meeting_id: i64, event: &Mee
             u64::from(changed == item_ids.len() as u64)
         }
         MeetingEvent::DocumentAdded { document } => {
-            sqlx::query("INSERT OR IGNORE INTO blobs (sha256, size, created_at) VALUES (?, ?, ?)")
-                .bind(document.sha256.as_str())
-                .bind(document.size as i64)
-                .bind(now)
-                .execute(&mut *connection)
-                .await?;
-            sqlx::query(
+            insert_blobs(connection, &document.current, now).await?;
+            let changed = sqlx::query(
                 "INSERT INTO documents (meeting_id, id, item_id, title, file_name, sha256, size, page_count, created_at)
                  VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
             )
@@ -262,15 +302,35 @@ async fn project(connection: &mut SqliteConnection, meeting_id: i64, event: &Mee
             .bind(id(document.id.0))
             .bind(id(document.item_id.0))
             .bind(&document.title)
-            .bind(&document.file_name)
-            .bind(document.sha256.as_str())
-            .bind(document.size as i64)
-            .bind(id(document.page_count))
+            .bind(&document.current.file_name)
+            .bind(document.current.sha256.as_str())
+            .bind(document.current.size as i64)
+            .bind(id(document.current.page_count))
             .bind(now)
-            .execute(connection)
+            .execute(&mut *connection)
             .await
             .map_err(refused_or)?
-            .rows_affected()
+            .rows_affected();
+            insert_revision(connection, meeting_id, document.id, &document.current, now).await?;
+            changed
+        }
+        MeetingEvent::DocumentRevised { document } => {
+            insert_blobs(connection, &document.current, now).await?;
+            let changed = sqlx::query(
+                "UPDATE documents SET file_name = ?, sha256 = ?, size = ?, page_count = ?
+                 WHERE meeting_id = ? AND id = ?",
+            )
+            .bind(&document.current.file_name)
+            .bind(document.current.sha256.as_str())
+            .bind(document.current.size as i64)
+            .bind(id(document.current.page_count))
+            .bind(meeting_id)
+            .bind(id(document.id.0))
+            .execute(&mut *connection)
+            .await?
+            .rows_affected();
+            insert_revision(connection, meeting_id, document.id, &document.current, now).await?;
+            changed
         }
         MeetingEvent::PollOpened { poll } => sqlx::query(
             "INSERT INTO polls (meeting_id, id, item_id, title, rule_json, state, opened_at)

@@ -156,26 +156,60 @@ async fn agenda_items(connection: &mut SqliteConnection, meeting: MeetingId) -> 
 }
 
 async fn documents(connection: &mut SqliteConnection, meeting: MeetingId) -> Result<Vec<Document>> {
-    let rows = sqlx::query(
-        "SELECT id, item_id, title, file_name, sha256, size, page_count FROM documents
-         WHERE meeting_id = ? ORDER BY id",
+    let rows = sqlx::query("SELECT id, item_id, title FROM documents WHERE meeting_id = ? ORDER BY id")
+        .bind(id(meeting.0))
+        .fetch_all(&mut *connection)
+        .await?;
+    let revisions = sqlx::query(
+        "SELECT document_id, revision_json FROM document_revisions WHERE meeting_id = ?
+         ORDER BY document_id, revision",
     )
     .bind(id(meeting.0))
-    .fetch_all(connection)
+    .fetch_all(&mut *connection)
     .await?;
+    let mut revisions_of: BTreeMap<DocumentId, Vec<Revision>> = BTreeMap::new();
+    for row in revisions {
+        let revision: Revision = serde_json::from_str(row.get("revision_json")).map_err(corrupt)?;
+        revisions_of
+            .entry(DocumentId(number(&row, "document_id")))
+            .or_default()
+            .push(revision);
+    }
     rows.iter()
         .map(|row| {
+            let document_id = DocumentId(number(row, "id"));
+            let mut earlier = revisions_of.remove(&document_id).unwrap_or_default();
+            let current = earlier
+                .pop()
+                .ok_or_else(|| corrupt(format!("document {document_id} has no revision")))?;
             Ok(Document {
-                id: DocumentId(number(row, "id")),
+                id: document_id,
                 item_id: ItemId(number(row, "item_id")),
                 title: row.get("title"),
-                file_name: row.get("file_name"),
-                sha256: Sha256::parse(row.get("sha256")).map_err(corrupt)?,
-                size: row.get::<i64, _>("size") as u64,
-                page_count: number(row, "page_count"),
+                current,
+                earlier,
             })
         })
         .collect()
+}
+
+/// The text of each page of one revision of a document, in page order.
+pub(super) async fn revision_texts(
+    pool: &SqlitePool,
+    meeting: MeetingId,
+    document: DocumentId,
+    revision: u32,
+) -> Result<Vec<String>> {
+    let rows = sqlx::query(
+        "SELECT text FROM revision_pages WHERE meeting_id = ? AND document_id = ? AND revision = ?
+         ORDER BY page_index",
+    )
+    .bind(id(meeting.0))
+    .bind(id(document.0))
+    .bind(id(revision))
+    .fetch_all(pool)
+    .await?;
+    Ok(rows.iter().map(|row| row.get("text")).collect())
 }
 
 /// Every poll's roll and who has voted in it.

@@ -165,6 +165,10 @@ impl Store for SqliteStore {
         reads::my_ballots(&self.pool, meeting, user).await
     }
 
+    async fn revision_texts(&self, meeting: MeetingId, document: DocumentId, revision: u32) -> Result<Vec<String>> {
+        meetings::revision_texts(&self.pool, meeting, document, revision).await
+    }
+
     async fn blob_visible_to(&self, sha256: &Sha256, user: UserId) -> Result<bool> {
         reads::blob_visible_to(&self.pool, sha256, user).await
     }

@@ -56,8 +56,8 @@ pub(super) async fn my_ballots(pool: &SqlitePool, meeting: MeetingId, user: User
 
 pub(super) async fn blob_visible_to(pool: &SqlitePool, sha256: &Sha256, user: UserId) -> Result<bool> {
     let row = sqlx::query(
-        "SELECT 1 FROM documents d JOIN meeting_members mm ON mm.meeting_id = d.meeting_id
-         WHERE d.sha256 = ? AND mm.user_id = ? LIMIT 1",
+        "SELECT 1 FROM document_revisions r JOIN meeting_members mm ON mm.meeting_id = r.meeting_id
+         WHERE (r.sha256 = ?1 OR r.original_sha256 = ?1) AND mm.user_id = ?2 LIMIT 1",
     )
     .bind(sha256.as_str())
     .bind(id(user.0))
