@@ -14,9 +14,12 @@
 //! - [`text`]: what titles, descriptions and file names may be.
 //! - [`search`]: folding Vietnamese text as people type it (no accents, any case, `d` for `đ`).
 //! - [`agenda`]: a reorder names every item exactly once.
+//! - [`changes`]: what changed between two revisions of a document, page by page and passage by
+//!   passage, from the text PDFium extracted ([`revision_changes`]).
 //! - [`mirror`]: applying log events to a client's [`phonghop_protocol::MeetingState`].
 
 pub mod agenda;
+pub mod changes;
 pub mod decide;
 pub mod mirror;
 pub mod model;
@@ -25,5 +28,6 @@ pub mod rules;
 pub mod search;
 pub mod text;
 
+pub use changes::revision_changes;
 pub use decide::{command_result, decide, Actor, NewDocument, NewFile, NewRevision, Refusal, Request};
 pub use model::{Fact, IndexedPage, LastIds, MeetingModel, PollRoll, RollEntry};
