@@ -583,7 +583,7 @@ async fn file_names_lose_bidi_overrides_and_a_name_with_no_title_is_refused() ->
         .upload(meeting, item, "to-trinh\u{202E}fdp.exe", "", pdf)
         .await?
         .document;
-    assert_eq!(uploaded.file_name, "to-trinhfdp.exe");
+    assert_eq!(uploaded.current.file_name, "to-trinhfdp.exe");
     assert_eq!(uploaded.title, "to-trinhfdp");
     Ok(())
 }

@@ -36,7 +36,7 @@ const VIETNAMESE_PDFS: [&str; 4] = [
 
 /// How the server answered one upload.
 enum Answer {
-    Accepted(Document),
+    Accepted(Box<Document>),
     Refused(ErrorCode),
 }
 
@@ -111,20 +111,20 @@ impl Uploader {
                     serde_json::from_slice(&body).with_context(|| format!("{name}: reading the answer"))?;
                 let document = upload.document;
                 ensure!(
-                    document.page_count >= 1,
+                    document.current.page_count >= 1,
                     "{name}: accepted with {} pages",
-                    document.page_count
+                    document.current.page_count
                 );
                 ensure!(
-                    document.sha256.as_str() == sha256 && document.size == size,
+                    document.current.sha256.as_str() == sha256 && document.current.size == size,
                     "{name}: stored as {document:?}"
                 );
                 ensure!(
-                    document.file_name == name,
+                    document.current.file_name == name,
                     "{name}: stored under the name {:?}",
-                    document.file_name
+                    document.current.file_name
                 );
-                Answer::Accepted(document)
+                Answer::Accepted(Box::new(document))
             }
             400..=499 => {
                 let error: ErrorFrame = serde_json::from_slice(&body).with_context(|| {
@@ -211,7 +211,7 @@ async fn every_corpus_file_is_indexed_or_refused_and_the_server_keeps_serving() 
     while let Some(joined) = uploads.join_next().await {
         match joined? {
             Ok((name, Answer::Accepted(document))) => {
-                accepted.insert(name, document);
+                accepted.insert(name, *document);
             }
             Ok((name, Answer::Refused(code))) => {
                 refused.insert(name, code);
@@ -240,7 +240,7 @@ async fn every_corpus_file_is_indexed_or_refused_and_the_server_keeps_serving() 
             refused.get(name)
         );
     }
-    assert_eq!(accepted["bao-cao-kinh-te-xa-hoi.pdf"].page_count, 460);
+    assert_eq!(accepted["bao-cao-kinh-te-xa-hoi.pdf"].current.page_count, 460);
     assert_eq!(
         refused.get("giay-moi-hop.docx"),
         Some(&ErrorCode::OfficeConversionUnavailable)
@@ -257,7 +257,7 @@ async fn every_corpus_file_is_indexed_or_refused_and_the_server_keeps_serving() 
     for document in &snapshot.state.items[0].documents {
         assert_eq!(
             Some(document),
-            accepted.get(&document.file_name),
+            accepted.get(&document.current.file_name),
             "the snapshot agrees with the upload's answer"
         );
     }

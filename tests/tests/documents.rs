@@ -41,7 +41,7 @@ async fn a_cached_document_stays_readable_after_the_server_dies() -> Result<()> 
     let laptop = tempfile::tempdir()?;
     let cache = DocumentCache::open(laptop.path()).await?;
     assert_eq!(
-        cache.cached(&fetched.sha256).await?,
+        cache.cached(&fetched.current.sha256).await?,
         None,
         "nothing is cached before the first fetch"
     );
@@ -50,7 +50,7 @@ async fn a_cached_document_stays_readable_after_the_server_dies() -> Result<()> 
 
     server.kill().await?;
     assert_eq!(
-        cache.cached(&fetched.sha256).await?,
+        cache.cached(&fetched.current.sha256).await?,
         Some(path.clone()),
         "still cached with the server gone"
     );
@@ -67,7 +67,7 @@ async fn a_cached_document_stays_readable_after_the_server_dies() -> Result<()> 
 
     let reopened = DocumentCache::open(laptop.path()).await?;
     assert_eq!(
-        reopened.cached(&fetched.sha256).await?,
+        reopened.cached(&fetched.current.sha256).await?,
         Some(path),
         "the cache survives the app restarting"
     );
@@ -87,14 +87,12 @@ async fn a_tampered_cache_file_is_not_trusted() -> Result<()> {
 
     // A file cut short (a crash mid-copy, a full disk) is not the document.
     std::fs::write(&path, &bytes[..bytes.len() / 2])?;
-    assert_eq!(cache.cached(&document.sha256).await?, None);
+    assert_eq!(cache.cached(&document.current.sha256).await?, None);
     let refetched = cache.fetch(&delegate, &document).await?;
     assert_eq!(std::fs::read(refetched)?, bytes, "fetch downloads it again");
 
-    let forged = Document {
-        sha256: Sha256::parse(&"ab".repeat(32))?,
-        ..document.clone()
-    };
+    let mut forged = document.clone();
+    forged.current.sha256 = Sha256::parse(&"ab".repeat(32))?;
     match cache.fetch(&delegate, &forged).await {
         Err(ClientError::Server(error)) => {
             assert_eq!(error.code, phonghop_protocol::ErrorCode::NotFound)
@@ -111,8 +109,8 @@ async fn blobs_are_served_by_range_with_an_etag() -> Result<()> {
     let secretariat = server.login_secretariat().await?;
     let (document, bytes) = upload_to_new_item(&secretariat, meeting, "bao-cao-kinh-te-xa-hoi.pdf").await?;
     let delegate = server.login_delegate(0).await?;
-    let url = format!("{}/api/blobs/{}", server.url(), document.sha256);
-    let etag = format!("\"{}\"", document.sha256);
+    let url = format!("{}/api/blobs/{}", server.url(), document.current.sha256);
+    let etag = format!("\"{}\"", document.current.sha256);
     let get = |range: Option<&str>, if_none_match: Option<&str>| {
         let mut request = server.http().get(&url).bearer_auth(&delegate.token);
         if let Some(range) = range {
@@ -180,16 +178,18 @@ async fn a_hall_downloading_one_document_at_once_each_gets_its_exact_bytes() -> 
     for index in 0..delegates {
         hall.push(server.login_delegate(index).await?);
     }
-    let downloads =
-        futures_util::future::try_join_all(hall.iter().map(|delegate| delegate.download_blob(&document.sha256)))
-            .await?;
+    let downloads = futures_util::future::try_join_all(
+        hall.iter()
+            .map(|delegate| delegate.download_blob(&document.current.sha256)),
+    )
+    .await?;
     for downloaded in &downloads {
         assert!(*downloaded == bytes, "every delegate gets the uploaded bytes");
     }
 
     let head = server
         .http()
-        .head(format!("{}/api/blobs/{}", server.url(), document.sha256))
+        .head(format!("{}/api/blobs/{}", server.url(), document.current.sha256))
         .bearer_auth(&hall[0].token)
         .send()
         .await?;
@@ -201,7 +201,7 @@ async fn a_hall_downloading_one_document_at_once_each_gets_its_exact_bytes() -> 
             .map(str::to_owned)
     };
     assert_eq!(header("content-length"), Some(bytes.len().to_string()));
-    assert_eq!(header("etag"), Some(format!("\"{}\"", document.sha256)));
+    assert_eq!(header("etag"), Some(format!("\"{}\"", document.current.sha256)));
     assert!(head.bytes().await?.is_empty(), "HEAD answers no body");
     Ok(())
 }

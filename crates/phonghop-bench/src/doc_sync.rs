@@ -82,7 +82,7 @@ impl Councillor {
     async fn download_all(&self, origin: &Origin, documents: &[Document]) -> Result<Duration> {
         let started = Instant::now();
         for (url, document) in origin.urls.iter().zip(documents) {
-            self.download(url, document.size).await?;
+            self.download(url, document.current.size).await?;
         }
         Ok(started.elapsed())
     }
@@ -99,7 +99,10 @@ impl Councillor {
                 .bytes()
                 .await?;
             let digest = Sha256::from_digest(&sha2::Sha256::digest(&bytes).into());
-            ensure!(digest == document.sha256, "{url} did not serve the document's bytes");
+            ensure!(
+                digest == document.current.sha256,
+                "{url} did not serve the document's bytes"
+            );
         }
         Ok(())
     }
@@ -152,7 +155,7 @@ pub async fn run(mut options: Options) -> Result<()> {
             .await
             .context("uploading the large generated PDF")?,
     );
-    let bytes: u64 = documents.iter().map(|document| document.size).sum();
+    let bytes: u64 = documents.iter().map(|document| document.current.size).sum();
     let usernames: Vec<String> = (3..options.clients + 3).map(username).collect();
     let tokens = server.login_all(&usernames).await?;
     let councillors = tokens.into_iter().map(Councillor::new).collect::<Result<Vec<_>>>()?;
@@ -160,7 +163,7 @@ pub async fn run(mut options: Options) -> Result<()> {
     let phonghop = Origin {
         urls: documents
             .iter()
-            .map(|document| format!("{}/api/blobs/{}", server.url, document.sha256))
+            .map(|document| format!("{}/api/blobs/{}", server.url, document.current.sha256))
             .collect(),
     };
     let nginx = Nginx::start(&server.blob_folder()).await;
@@ -168,7 +171,7 @@ pub async fn run(mut options: Options) -> Result<()> {
         urls: documents
             .iter()
             .map(|document| {
-                let name = document.sha256.as_str();
+                let name = document.current.sha256.as_str();
                 format!("{}/{}/{name}", nginx.url, &name[..2])
             })
             .collect(),

@@ -71,22 +71,22 @@ impl DocumentCache {
 
     /// The local file of `document`, downloading and verifying it first if needed.
     pub async fn fetch(&self, session: &Session, document: &Document) -> Result<PathBuf> {
-        if let Some(path) = self.cached(&document.sha256).await? {
+        if let Some(path) = self.cached(&document.current.sha256).await? {
             return Ok(path);
         }
-        let bytes = match session.download_blob(&document.sha256).await {
+        let bytes = match session.download_blob(&document.current.sha256).await {
             Ok(bytes) => bytes,
             Err(ClientError::Unreachable(_)) => return Err(ClientError::NotCached),
             Err(other) => return Err(other),
         };
         let actual = Sha256::from_digest(&sha2::Sha256::digest(&bytes).into());
-        if actual != document.sha256 {
+        if actual != document.current.sha256 {
             return Err(ClientError::HashMismatch {
-                expected: document.sha256.to_string(),
+                expected: document.current.sha256.to_string(),
                 actual: actual.to_string(),
             });
         }
-        let path = self.path_of(&document.sha256);
+        let path = self.path_of(&document.current.sha256);
         let partial = path.with_extension("partial");
         std::fs::write(&partial, &bytes)?;
         std::fs::File::open(&partial)?.sync_all()?;
@@ -96,7 +96,7 @@ impl DocumentCache {
             .map(|d| d.as_secs() as i64)
             .unwrap_or(0);
         sqlx::query("INSERT OR REPLACE INTO cached_documents (sha256, size, verified_at) VALUES (?, ?, ?)")
-            .bind(document.sha256.as_str())
+            .bind(document.current.sha256.as_str())
             .bind(bytes.len() as i64)
             .bind(now)
             .execute(&self.index)

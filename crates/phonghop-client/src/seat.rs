@@ -224,7 +224,7 @@ impl Seat {
         let session = self.session()?;
         self.cache().await?.fetch(&session, &document).await?;
         Ok(OpenedDocument {
-            page_count: document.page_count,
+            page_count: document.current.page_count,
             document,
         })
     }

@@ -324,7 +324,9 @@ fn add_document(model: &MeetingModel, may: Capabilities, new: &NewDocument) -> D
     Ok(vec![
         Fact::Logged {
             seq: model.seq + 1,
-            event: MeetingEvent::DocumentAdded { document },
+            event: MeetingEvent::DocumentAdded {
+                document: Box::new(document),
+            },
         },
         Fact::PagesIndexed {
             document_id,
@@ -357,11 +359,15 @@ fn add_revision(model: &MeetingModel, may: Capabilities, new: &NewRevision) -> D
     }
     let number = document.current.revision + 1;
     let mut revised = document.clone();
-    revised.earlier.push(std::mem::replace(&mut revised.current, revision(number, &new.file)));
+    revised
+        .earlier
+        .push(std::mem::replace(&mut revised.current, revision(number, &new.file)));
     Ok(vec![
         Fact::Logged {
             seq: model.seq + 1,
-            event: MeetingEvent::DocumentRevised { document: revised },
+            event: MeetingEvent::DocumentRevised {
+                document: Box::new(revised),
+            },
         },
         Fact::PagesIndexed {
             document_id: new.document_id,
@@ -372,13 +378,18 @@ fn add_revision(model: &MeetingModel, may: Capabilities, new: &NewRevision) -> D
 }
 
 fn revision(number: u32, file: &NewFile) -> Revision {
+    let file_name = text::file_name(&file.file_name);
     Revision {
         revision: number,
-        file_name: text::file_name(&file.file_name),
+        // The file the secretariat gave is the original, under the name it gave.
+        original: file.original.clone().map(|original| OriginalFile {
+            file_name: file_name.clone(),
+            ..original
+        }),
+        file_name,
         sha256: file.sha256.clone(),
         size: file.size,
         page_count: file.pages.len() as u32,
-        original: file.original.clone(),
         unrenderable_pages: file.unrenderable_pages.clone(),
         changes: file.changes.clone(),
     }

@@ -31,7 +31,7 @@ pub fn apply(state: &mut MeetingState, event: &MeetingEvent) {
         }
         MeetingEvent::DocumentAdded { document } => {
             if let Some(item) = state.items.iter_mut().find(|item| item.id == document.item_id) {
-                item.documents.push(document.clone());
+                item.documents.push((**document).clone());
             }
         }
         MeetingEvent::DocumentRevised { document } => {

@@ -1,10 +1,10 @@
 //! The decider as tables: who asks what of a meeting, and the facts or the refusal that follow.
 //! No I/O: a model built by hand, [`decide`] and [`MeetingModel::apply`].
 
-use phonghop_core::{decide, Actor, Fact, IndexedPage, MeetingModel, NewDocument, Request};
+use phonghop_core::{decide, Actor, Fact, IndexedPage, MeetingModel, NewDocument, NewFile, NewRevision, Request};
 use phonghop_protocol::{
-    Base, Choice, Command, Comparison, ErrorCode, Fraction, ItemId, MajorityRule, Meeting, MeetingEvent, MeetingId,
-    Outcome, PollId, Role, Sha256, Tally, UserId,
+    Base, Choice, Command, Comparison, DocumentId, ErrorCode, Fraction, ItemId, MajorityRule, Meeting, MeetingEvent,
+    MeetingId, Outcome, PollId, Role, Sha256, Tally, UserId,
 };
 
 const CHAIR: UserId = UserId(1);
@@ -65,6 +65,7 @@ fn meeting() -> MeetingModel {
             }),
         );
     }
+    run(&mut model, actor(SECRETARIAT), document(2, "Dự thảo", "du-thao.pdf"));
     for title in ["Biểu quyết lần 1", "Biểu quyết lần 2"] {
         run(&mut model, actor(CHAIR), open_poll(ItemId(1), title));
     }
@@ -99,6 +100,7 @@ fn kind(fact: &Fact) -> &'static str {
             MeetingEvent::AgendaItemEdited { .. } => "item_edited",
             MeetingEvent::AgendaReordered { .. } => "reordered",
             MeetingEvent::DocumentAdded { .. } => "document_added",
+            MeetingEvent::DocumentRevised { .. } => "document_revised",
             MeetingEvent::PollOpened { .. } => "poll_opened",
             MeetingEvent::PollClosed { .. } => "poll_closed",
         },
@@ -115,18 +117,36 @@ enum Expect {
     Refused(ErrorCode),
 }
 
-fn document(item: u32, title: &str, file_name: &str) -> Request {
-    Request::AddDocument(NewDocument {
-        item_id: ItemId(item),
-        title: title.into(),
+fn file(file_name: &str, sha_byte: &str) -> NewFile {
+    NewFile {
         file_name: file_name.into(),
-        sha256: Sha256::parse(&"ab".repeat(32)).unwrap(),
+        sha256: Sha256::parse(&sha_byte.repeat(32)).unwrap(),
         size: 1234,
         pages: vec![IndexedPage {
             width_pt: 595.0,
             height_pt: 842.0,
             text: "Điều 1".into(),
         }],
+        original: None,
+        unrenderable_pages: vec![],
+        changes: None,
+    }
+}
+
+fn document(item: u32, title: &str, file_name: &str) -> Request {
+    Request::AddDocument(NewDocument {
+        item_id: ItemId(item),
+        title: title.into(),
+        file: file(file_name, "ab"),
+    })
+}
+
+/// A revision of document 1 (revision 1, its file's SHA-256 all `ab`), read against `based_on`.
+fn revision(document: u32, based_on: u32, sha_byte: &str) -> Request {
+    Request::AddRevision(NewRevision {
+        document_id: DocumentId(document),
+        based_on,
+        file: file("du-thao-v2.pdf", sha_byte),
     })
 }
 
@@ -401,6 +421,36 @@ fn each_request_is_decided_by_role_and_state() {
             "upload to a missing item",
             actor(CHAIR),
             document(5, "X", "x.pdf"),
+            Refused(ErrorCode::NotFound),
+        ),
+        (
+            "a new revision",
+            actor(SECRETARIAT),
+            revision(1, 1, "cd"),
+            Facts(&["document_revised", "pages"]),
+        ),
+        (
+            "the same file again records nothing",
+            actor(SECRETARIAT),
+            revision(1, 1, "ab"),
+            Facts(&[]),
+        ),
+        (
+            "read against a revision that is no longer current",
+            actor(CHAIR),
+            revision(1, 2, "cd"),
+            Refused(ErrorCode::RevisionConflict),
+        ),
+        (
+            "delegate may not revise",
+            actor(DELEGATE),
+            revision(1, 1, "cd"),
+            Refused(ErrorCode::Forbidden),
+        ),
+        (
+            "revision of a missing document",
+            actor(SECRETARIAT),
+            revision(7, 1, "cd"),
             Refused(ErrorCode::NotFound),
         ),
     ];

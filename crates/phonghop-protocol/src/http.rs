@@ -53,8 +53,13 @@ pub struct AddMemberRequest {
 #[derive(Debug, Clone, Serialize, Deserialize, TS)]
 #[ts(export)]
 pub struct UploadResponse {
+    /// The document with the upload as its current revision.
     pub document: Document,
+    /// The meeting's log position after the upload.
     pub seq: u32,
+    /// The file was the same as the document's current revision (same SHA-256): nothing was
+    /// recorded.
+    pub unchanged: bool,
 }
 
 /// The answer of `POST /api/meetings/{id}/members`.

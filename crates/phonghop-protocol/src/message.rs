@@ -118,12 +118,12 @@ pub enum MeetingEvent {
         item_ids: Vec<ItemId>,
     },
     DocumentAdded {
-        document: Document,
+        document: Box<Document>,
     },
     /// A new revision of a document: `document` is the whole document, its new revision
     /// current, the one before now the last of `earlier`.
     DocumentRevised {
-        document: Document,
+        document: Box<Document>,
     },
     PollOpened {
         poll: Poll,

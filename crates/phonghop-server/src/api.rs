@@ -14,12 +14,12 @@ use phonghop_protocol::http::{
     AddMemberRequest, CommandRequest, CreateMeetingRequest, LoginRequest, LoginResponse, MeetingList, MemberView,
     SnapshotResponse, UploadResponse,
 };
-use phonghop_protocol::{CommandResult, ErrorCode, ItemId, MeetingId, MeetingSummary, Role, Sha256};
+use phonghop_protocol::{CommandResult, DocumentId, ErrorCode, ItemId, MeetingId, MeetingSummary, Role, Sha256};
 use serde::Deserialize;
 
 use crate::auth::AuthUser;
 use crate::error::{ApiError, ApiResult};
-use crate::ingest::Upload;
+use crate::ingest::{Target, Upload};
 use crate::App;
 
 /// JSON bodies are small; uploads have their own, larger limit.
@@ -30,6 +30,10 @@ pub fn router(app: App) -> Router {
         .route(
             "/api/meetings/{meeting_id}/items/{item_id}/documents",
             post(upload_document),
+        )
+        .route(
+            "/api/meetings/{meeting_id}/documents/{document_id}/revisions",
+            post(upload_revision),
         )
         .layer(DefaultBodyLimit::disable());
     Router::new()
@@ -193,6 +197,7 @@ async fn command(
 struct UploadQuery {
     title: Option<String>,
     file_name: Option<String>,
+    upload_id: Option<String>,
 }
 
 async fn upload_document(
@@ -200,6 +205,33 @@ async fn upload_document(
     user: AuthUser,
     Path((meeting_id, item_id)): Path<(MeetingId, ItemId)>,
     Query(query): Query<UploadQuery>,
+    body: Body,
+) -> ApiResult<Json<UploadResponse>> {
+    let target = Target::NewDocument {
+        item_id,
+        title: query.title.unwrap_or_default(),
+    };
+    upload(app, user, meeting_id, target, query.file_name, query.upload_id, body).await
+}
+
+async fn upload_revision(
+    State(app): State<App>,
+    user: AuthUser,
+    Path((meeting_id, document_id)): Path<(MeetingId, DocumentId)>,
+    Query(query): Query<UploadQuery>,
+    body: Body,
+) -> ApiResult<Json<UploadResponse>> {
+    let target = Target::Revision { document_id };
+    upload(app, user, meeting_id, target, query.file_name, query.upload_id, body).await
+}
+
+async fn upload(
+    app: App,
+    user: AuthUser,
+    meeting_id: MeetingId,
+    target: Target,
+    file_name: Option<String>,
+    upload_id: Option<String>,
     body: Body,
 ) -> ApiResult<Json<UploadResponse>> {
     // Checked again when the document is added; asked first so a refused upload is not indexed.
@@ -222,9 +254,9 @@ async fn upload_document(
     })?;
     let upload = Upload {
         meeting_id,
-        item_id,
-        title: query.title.unwrap_or_default(),
-        file_name: query.file_name.unwrap_or_default(),
+        target,
+        file_name: file_name.unwrap_or_default(),
+        upload_id,
     };
     crate::ingest::ingest(&app, user.actor(), upload, &bytes)
         .await

@@ -8,7 +8,7 @@ use phonghop_core::{Actor, Request};
 use phonghop_protocol::{Command, MeetingEvent, MeetingId, Role};
 use phonghop_store::NewUser;
 
-use crate::ingest::{ingest, Upload};
+use crate::ingest::{ingest, Target, Upload};
 use crate::passwords::hash_password;
 use crate::App;
 
@@ -89,9 +89,13 @@ pub async fn import_councillors(app: &App, councillors: &[Councillor], password:
     Ok(new_users.len())
 }
 
-/// One item of the demo agenda: title, description, and its documents as (title, file name in
-/// `assets/demo/`).
-type DemoItem = (&'static str, &'static str, &'static [(&'static str, &'static str)]);
+/// One item of the demo agenda: title, description, and its documents as (title, the files of
+/// its revisions in `assets/demo/`, first to last).
+type DemoItem = (
+    &'static str,
+    &'static str,
+    &'static [(&'static str, &'static [&'static str])],
+);
 
 /// The agenda of the demo meeting.
 const DEMO_AGENDA: &[DemoItem] = &[
@@ -103,20 +107,20 @@ const DEMO_AGENDA: &[DemoItem] = &[
     (
         "Tờ trình về triển khai phòng họp không giấy",
         "Văn phòng HĐND trình bày tờ trình; đại biểu thảo luận.",
-        &[("Tờ trình phòng họp không giấy", "to-trinh-phong-hop-khong-giay.pdf")],
+        &[("Tờ trình phòng họp không giấy", &["to-trinh-phong-hop-khong-giay.pdf"])],
     ),
     (
         "Dự thảo Nghị quyết về phòng họp không giấy",
         "Thảo luận và biểu quyết thông qua Nghị quyết.",
-        &[
-            ("Dự thảo Nghị quyết (lần 1)", "du-thao-nghi-quyet-v1.pdf"),
-            ("Dự thảo Nghị quyết (lần 2)", "du-thao-nghi-quyet-v2.pdf"),
-        ],
+        &[(
+            "Dự thảo Nghị quyết",
+            &["du-thao-nghi-quyet-v1.pdf", "du-thao-nghi-quyet-v2.pdf"],
+        )],
     ),
     (
         "Báo cáo tình hình kinh tế - xã hội",
         "Ủy ban nhân dân báo cáo; đại biểu chất vấn.",
-        &[("Báo cáo kinh tế - xã hội", "bao-cao-kinh-te-xa-hoi.pdf")],
+        &[("Báo cáo kinh tế - xã hội", &["bao-cao-kinh-te-xa-hoi.pdf"])],
     ),
     ("Bế mạc kỳ họp", "", &[]),
 ];
@@ -176,18 +180,29 @@ pub async fn create_demo_meeting(app: &App, councillors: &[Councillor], document
         let Some((_, MeetingEvent::AgendaItemAdded { item })) = done.events.into_iter().next() else {
             anyhow::bail!("adding the agenda item {title:?} logged no item");
         };
-        for (document_title, file_name) in *documents {
-            let path = documents_dir.join(file_name);
-            let bytes = std::fs::read(&path).with_context(|| format!("reading {}", path.display()))?;
-            let upload = Upload {
-                meeting_id: meeting.id,
-                item_id: item.id,
-                title: (*document_title).to_owned(),
-                file_name: (*file_name).to_owned(),
-            };
-            ingest(app, office, upload, &bytes)
-                .await
-                .map_err(|err| anyhow::anyhow!("{file_name}: {}", err.0))?;
+        for (document_title, revisions) in *documents {
+            let mut document_id = None;
+            for file_name in *revisions {
+                let path = documents_dir.join(file_name);
+                let bytes = std::fs::read(&path).with_context(|| format!("reading {}", path.display()))?;
+                let target = match document_id {
+                    None => Target::NewDocument {
+                        item_id: item.id,
+                        title: (*document_title).to_owned(),
+                    },
+                    Some(document_id) => Target::Revision { document_id },
+                };
+                let upload = Upload {
+                    meeting_id: meeting.id,
+                    target,
+                    file_name: (*file_name).to_owned(),
+                    upload_id: None,
+                };
+                let taken = ingest(app, office, upload, &bytes)
+                    .await
+                    .map_err(|err| anyhow::anyhow!("{file_name}: {}", err.0))?;
+                document_id = Some(taken.document.id);
+            }
         }
     }
     Ok(meeting.id)

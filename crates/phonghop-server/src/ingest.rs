@@ -7,9 +7,7 @@
 use phonghop_core::{Actor, IndexedPage, NewDocument, NewFile, NewRevision, Request};
 use phonghop_pdf::IngestError;
 use phonghop_protocol::http::UploadResponse;
-use phonghop_protocol::{
-    CommandResult, Document, DocumentId, ErrorCode, ItemId, MeetingEvent, MeetingId, OriginalFile, Sha256,
-};
+use phonghop_protocol::{CommandResult, DocumentId, ErrorCode, ItemId, MeetingEvent, MeetingId, OriginalFile, Sha256};
 use phonghop_store::Receipt;
 use sha2::Digest;
 
@@ -99,7 +97,10 @@ pub async fn ingest(app: &App, uploader: Actor, upload: Upload, bytes: &[u8]) ->
         Target::NewDocument { .. } => None,
     };
     let taken = take_in(app, bytes).await?;
-    if let Some(document) = current.as_ref().filter(|document| document.current.sha256 == taken.sha256) {
+    if let Some(document) = current
+        .as_ref()
+        .filter(|document| document.current.sha256 == taken.sha256)
+    {
         // The same file again: recognised, nothing recorded.
         return Ok(UploadResponse {
             document: document.clone(),
@@ -204,6 +205,7 @@ async fn take_in(app: &App, bytes: &[u8]) -> ApiResult<Taken> {
                 .keep(incoming, &original_sha256)
                 .map_err(|err| refusal(IngestError::Io(err)))?;
             Some(OriginalFile {
+                // Named by the decision, after the upload.
                 file_name: String::new(),
                 sha256: original_sha256,
                 size: bytes.len() as u64,
@@ -246,7 +248,7 @@ fn conversion_refusal(error: ConvertError) -> ApiError {
 fn response(seq: u32, event: MeetingEvent) -> ApiResult<UploadResponse> {
     match event {
         MeetingEvent::DocumentAdded { document } | MeetingEvent::DocumentRevised { document } => Ok(UploadResponse {
-            document,
+            document: *document,
             seq,
             unchanged: false,
         }),
@@ -260,7 +262,10 @@ fn response(seq: u32, event: MeetingEvent) -> ApiResult<UploadResponse> {
 /// The answer an upload got the first time: the document as its event logged it.
 async fn answer_from_receipt(app: &App, meeting: MeetingId, result: CommandResult) -> ApiResult<UploadResponse> {
     let CommandResult::Logged { seq } = result else {
-        return Err(ApiError::new(ErrorCode::InvalidMessage, "this id was used for a ballot"));
+        return Err(ApiError::new(
+            ErrorCode::InvalidMessage,
+            "this id was used for a ballot",
+        ));
     };
     match app.store.events_after(meeting, seq.saturating_sub(1), 1).await?.pop() {
         Some((logged, event)) if logged == seq => response(seq, event),

@@ -119,7 +119,10 @@ fn odf_mimetype(head: &[u8]) -> Option<&str> {
     const PREFIX: &[u8] = b"mimetypeapplication/vnd.oasis.opendocument.";
     let at = find(head, PREFIX)?;
     let rest = &head[at + PREFIX.len()..];
-    let end = rest.iter().position(|byte| !byte.is_ascii_alphabetic()).unwrap_or(rest.len());
+    let end = rest
+        .iter()
+        .position(|byte| !byte.is_ascii_alphabetic())
+        .unwrap_or(rest.len());
     std::str::from_utf8(&rest[..end]).ok()
 }
 

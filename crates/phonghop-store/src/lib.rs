@@ -18,7 +18,8 @@ pub mod sqlite;
 use async_trait::async_trait;
 use phonghop_core::{Fact, MeetingModel};
 use phonghop_protocol::{
-    CommandResult, Meeting, MeetingEvent, MeetingId, MeetingSummary, MyBallot, Role, Sha256, UserId, UserView,
+    CommandResult, Document, DocumentId, Meeting, MeetingEvent, MeetingId, MeetingSummary, MyBallot, Role, Sha256,
+    UserId, UserView,
 };
 
 pub use sqlite::SqliteStore;
@@ -138,6 +139,8 @@ pub trait Store: Send + Sync + 'static {
     async fn last_seq(&self, meeting: MeetingId) -> Result<u32>;
     /// The ballots `user` cast in the meeting's polls.
     async fn my_ballots(&self, meeting: MeetingId, user: UserId) -> Result<Vec<MyBallot>>;
+    /// One document of a meeting with all its revisions.
+    async fn document(&self, meeting: MeetingId, document: DocumentId) -> Result<Option<Document>>;
     /// The text of each page of one revision of a document, in page order (empty if unknown).
     async fn revision_texts(&self, meeting: MeetingId, document: DocumentId, revision: u32) -> Result<Vec<String>>;
     /// Whether `user` may read the blob: it is a revision of a document of one of their meetings

@@ -214,7 +214,10 @@ fn outcome_name(outcome: Outcome) -> &'static str {
 
 /// The blobs a revision names: its PDF and the file it was converted from.
 async fn insert_blobs(connection: &mut SqliteConnection, revision: &Revision, now: i64) -> Result<()> {
-    let original = revision.original.as_ref().map(|original| (&original.sha256, original.size));
+    let original = revision
+        .original
+        .as_ref()
+        .map(|original| (&original.sha256, original.size));
     for (sha256, size) in std::iter::once((&revision.sha256, revision.size)).chain(original) {
         sqlx::query("INSERT OR IGNORE INTO blobs (sha256, size, created_at) VALUES (?, ?, ?)")
             .bind(sha256.as_str())

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use phonghop_core::{LastIds, MeetingModel, PollRoll};
 use phonghop_protocol::{
     AgendaItem, Choice, Document, DocumentId, ItemId, Meeting, MeetingId, MeetingState, MeetingSummary, Poll, PollId,
-    PollState, Role, Sha256, Tally, UserId,
+    PollState, Revision, Role, Tally, UserId,
 };
 use sqlx::{Row, SqliteConnection, SqlitePool};
 
@@ -191,6 +191,13 @@ async fn documents(connection: &mut SqliteConnection, meeting: MeetingId) -> Res
             })
         })
         .collect()
+}
+
+/// One document with all its revisions.
+pub(super) async fn document(pool: &SqlitePool, meeting: MeetingId, document: DocumentId) -> Result<Option<Document>> {
+    let mut connection = pool.acquire().await?;
+    let documents = documents(&mut connection, meeting).await?;
+    Ok(documents.into_iter().find(|found| found.id == document))
 }
 
 /// The text of each page of one revision of a document, in page order.

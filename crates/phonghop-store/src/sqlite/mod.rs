@@ -18,7 +18,8 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 use phonghop_protocol::{
-    CommandResult, Meeting, MeetingEvent, MeetingId, MeetingSummary, MyBallot, Role, Sha256, UserId,
+    CommandResult, Document, DocumentId, Meeting, MeetingEvent, MeetingId, MeetingSummary, MyBallot, Role, Sha256,
+    UserId,
 };
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::SqlitePool;
@@ -163,6 +164,10 @@ impl Store for SqliteStore {
 
     async fn my_ballots(&self, meeting: MeetingId, user: UserId) -> Result<Vec<MyBallot>> {
         reads::my_ballots(&self.pool, meeting, user).await
+    }
+
+    async fn document(&self, meeting: MeetingId, document: DocumentId) -> Result<Option<Document>> {
+        meetings::document(&self.pool, meeting, document).await
     }
 
     async fn revision_texts(&self, meeting: MeetingId, document: DocumentId, revision: u32) -> Result<Vec<String>> {

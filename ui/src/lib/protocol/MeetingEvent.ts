@@ -10,4 +10,4 @@ import type { Tally } from "./Tally";
 /**
  * One entry of a meeting's event log.
  */
-export type MeetingEvent = { "kind": "agenda_item_added", item: AgendaItem, } | { "kind": "agenda_item_edited", item_id: ItemId, title: string, description: string, } | { "kind": "agenda_reordered", item_ids: Array<ItemId>, } | { "kind": "document_added", document: Document, } | { "kind": "poll_opened", poll: Poll, } | { "kind": "poll_closed", poll_id: PollId, tally: Tally, outcome: Outcome, };
+export type MeetingEvent = { "kind": "agenda_item_added", item: AgendaItem, } | { "kind": "agenda_item_edited", item_id: ItemId, title: string, description: string, } | { "kind": "agenda_reordered", item_ids: Array<ItemId>, } | { "kind": "document_added", document: Document, } | { "kind": "document_revised", document: Document, } | { "kind": "poll_opened", poll: Poll, } | { "kind": "poll_closed", poll_id: PollId, tally: Tally, outcome: Outcome, };
