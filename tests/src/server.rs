@@ -55,6 +55,8 @@ pub struct ServerOptions {
     pub session_ttl_secs: Option<u64>,
     /// `--max-upload-mib`; the server's default when `None`.
     pub max_upload_mib: Option<usize>,
+    /// `serve --soffice`: LibreOffice's program (a missing one makes Office uploads refused).
+    pub soffice: Option<std::path::PathBuf>,
     /// Whether the secretariat creates a meeting and adds everyone to it. A server whose logins
     /// expire at once cannot do that.
     pub create_meeting: bool,
@@ -69,6 +71,7 @@ impl ServerOptions {
             delegates,
             session_ttl_secs: None,
             max_upload_mib: None,
+            soffice: None,
             create_meeting: true,
             demo: false,
         }
@@ -271,6 +274,9 @@ impl TestServer {
         }
         if let Some(mib) = self.options.max_upload_mib {
             command.arg("--max-upload-mib").arg(mib.to_string());
+        }
+        if let Some(soffice) = &self.options.soffice {
+            command.arg("--soffice").arg(soffice);
         }
         if self.options.demo {
             command

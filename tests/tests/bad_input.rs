@@ -367,8 +367,12 @@ async fn blob_path_tricks_find_nothing() -> Result<()> {
 }
 
 #[tokio::test]
-async fn a_word_document_is_refused_because_office_conversion_is_unavailable() -> Result<()> {
-    let server = TestServer::start(1).await?;
+async fn a_word_document_is_refused_when_the_server_has_no_libreoffice() -> Result<()> {
+    let server = TestServer::start_with(ServerOptions {
+        soffice: Some("/nonexistent/libreoffice/soffice".into()),
+        ..ServerOptions::with_delegates(1)
+    })
+    .await?;
     let meeting = server.meeting_id();
     let secretariat = server.login_secretariat().await?;
     secretariat

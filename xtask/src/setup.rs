@@ -12,8 +12,9 @@ use crate::process::{on_path, sh};
 use crate::{root, target_dir};
 
 /// Debian packages: Tauri's build set, WebDriver under Xvfb, fonts with full Vietnamese
-/// coverage, what the tests use to look at PDFs and screens, and `mutool` (mupdf-tools), a
-/// baseline of the render benchmark.
+/// coverage, what the tests use to look at PDFs and screens, `mutool` (mupdf-tools), a
+/// baseline of the render benchmark, and LibreOffice without its GUI, which the server runs to
+/// convert Office uploads to PDF.
 const DEBIAN_PACKAGES: &[&str] = &[
     "build-essential",
     "pkg-config",
@@ -31,6 +32,9 @@ const DEBIAN_PACKAGES: &[&str] = &[
     "poppler-utils",
     "mupdf-tools",
     "python3-pip",
+    "libreoffice-writer-nogui",
+    "libreoffice-calc-nogui",
+    "libreoffice-impress-nogui",
 ];
 
 /// Baselines the benchmarks measure phonghop against: nginx serving the same documents

@@ -7,7 +7,7 @@ use anyhow::{anyhow, bail, Context, Result};
 use clap::{Parser, Subcommand};
 use phonghop_client::{ClientError, Session};
 use phonghop_protocol::http::{AddMemberRequest, CreateMeetingRequest};
-use phonghop_protocol::{Command, ItemId, MeetingId, PollId, Role};
+use phonghop_protocol::{Command, DocumentId, ItemId, MeetingId, PollId, Role};
 use serde::Serialize;
 
 #[derive(Parser)]
@@ -77,6 +77,7 @@ enum Action {
         #[arg(long, value_delimiter = ',')]
         items: Vec<u32>,
     },
+    /// A PDF or Office file (Word, Excel, PowerPoint, OpenDocument) as a new document of an item.
     Upload {
         #[arg(long)]
         meeting: MeetingId,
@@ -86,6 +87,15 @@ enum Action {
         file: PathBuf,
         #[arg(long)]
         title: Option<String>,
+    },
+    /// A file as the next revision of a document; prints what changed.
+    UploadRevision {
+        #[arg(long)]
+        meeting: MeetingId,
+        #[arg(long)]
+        document: DocumentId,
+        #[arg(long)]
+        file: PathBuf,
     },
     OpenPoll {
         #[arg(long)]
@@ -220,14 +230,18 @@ async fn act(session: &Session, action: Action) -> Result<String> {
             file,
             title,
         } => {
-            let bytes = std::fs::read(&file).with_context(|| format!("reading {}", file.display()))?;
-            let file_name = file
-                .file_name()
-                .map(|name| name.to_string_lossy().into_owned())
-                .unwrap_or_default();
+            let (file_name, bytes) = read_upload(&file)?;
             // An empty title makes the server take the file name.
             let title = title.unwrap_or_default();
             printable(session.upload(meeting, item, &file_name, &title, bytes).await?)
+        }
+        Action::UploadRevision {
+            meeting,
+            document,
+            file,
+        } => {
+            let (file_name, bytes) = read_upload(&file)?;
+            printable(session.upload_revision(meeting, document, &file_name, bytes).await?)
         }
         Action::OpenPoll { meeting, item, title } => printable(
             session
@@ -245,4 +259,14 @@ async fn act(session: &Session, action: Action) -> Result<String> {
             printable(session.command(meeting, &Command::ClosePoll { poll_id: poll }).await?)
         }
     }
+}
+
+/// A file's name and bytes, for an upload.
+fn read_upload(file: &std::path::Path) -> Result<(String, Vec<u8>)> {
+    let bytes = std::fs::read(file).with_context(|| format!("reading {}", file.display()))?;
+    let file_name = file
+        .file_name()
+        .map(|name| name.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    Ok((file_name, bytes))
 }

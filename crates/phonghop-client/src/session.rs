@@ -4,7 +4,9 @@ use phonghop_protocol::http::{
     AddMemberRequest, CommandRequest, CreateMeetingRequest, LoginRequest, LoginResponse, MeetingList, MemberView,
     SnapshotResponse, UploadResponse,
 };
-use phonghop_protocol::{Command, CommandResult, ErrorFrame, ItemId, MeetingId, MeetingSummary, Sha256, UserView};
+use phonghop_protocol::{
+    Command, CommandResult, DocumentId, ErrorFrame, ItemId, MeetingId, MeetingSummary, Sha256, UserView,
+};
 use serde::de::DeserializeOwned;
 
 use crate::error::{ClientError, Result};
@@ -125,7 +127,8 @@ impl Session {
         self.post(&format!("/api/meetings/{meeting_id}/members"), request).await
     }
 
-    /// Uploads a document to an agenda item.
+    /// Uploads a document to an agenda item. A lost connection is retried with the same upload
+    /// id, so a flaky network never makes the document twice.
     pub async fn upload(
         &self,
         meeting_id: MeetingId,
@@ -135,11 +138,58 @@ impl Session {
         bytes: Vec<u8>,
     ) -> Result<UploadResponse> {
         let url = format!("{}/api/meetings/{meeting_id}/items/{item_id}/documents", self.server);
+        self.upload_retrying(&url, &[("file_name", file_name), ("title", title)], bytes)
+            .await
+    }
+
+    /// Uploads the next revision of a document, retried like [`Session::upload`]. The same file
+    /// as the current revision is answered with `unchanged: true`.
+    pub async fn upload_revision(
+        &self,
+        meeting_id: MeetingId,
+        document_id: DocumentId,
+        file_name: &str,
+        bytes: Vec<u8>,
+    ) -> Result<UploadResponse> {
+        let url = format!(
+            "{}/api/meetings/{meeting_id}/documents/{document_id}/revisions",
+            self.server
+        );
+        self.upload_retrying(&url, &[("file_name", file_name)], bytes).await
+    }
+
+    /// One upload under one fresh upload id, sent again while the server cannot be reached.
+    async fn upload_retrying(&self, url: &str, query: &[(&str, &str)], bytes: Vec<u8>) -> Result<UploadResponse> {
+        const TRIES: u32 = 4;
+        let upload_id = hex::encode(rand::random::<[u8; 16]>());
+        let bytes = bytes::Bytes::from(bytes);
+        let mut tries = 0;
+        loop {
+            tries += 1;
+            match self.upload_once(url, query, &upload_id, bytes.clone()).await {
+                Err(ClientError::Unreachable(reason)) if tries < TRIES => {
+                    tracing::warn!(%reason, tries, "upload interrupted; sending it again under the same id");
+                    tokio::time::sleep(std::time::Duration::from_millis(250 * u64::from(tries))).await;
+                }
+                answer => return answer,
+            }
+        }
+    }
+
+    /// One try of an upload under `upload_id`.
+    pub async fn upload_once(
+        &self,
+        url: &str,
+        query: &[(&str, &str)],
+        upload_id: &str,
+        bytes: bytes::Bytes,
+    ) -> Result<UploadResponse> {
         let request = self
             .http
             .post(url)
             .bearer_auth(&self.token)
-            .query(&[("file_name", file_name), ("title", title)])
+            .query(query)
+            .query(&[("upload_id", upload_id)])
             .body(bytes);
         finish(request.send().await?).await
     }
