@@ -7,7 +7,7 @@ use phonghop_client::seat::{LoginView, MirrorView, OpenedDocument};
 use phonghop_client::{ClientError, UserFacingError};
 use phonghop_protocol::{Choice, Command, DocumentId, ItemId, MeetingId, PollId};
 use serde::Serialize;
-use tauri::State;
+use tauri::{Emitter, State};
 
 use crate::Shared;
 
@@ -93,9 +93,18 @@ pub fn mirror(shared: State<'_, Arc<Shared>>) -> Option<MirrorView> {
     shared.seat.mirror_view()
 }
 
+/// Opens a document; the meeting's view follows at once (its revision is no longer new).
 #[tauri::command]
-pub async fn open_document(shared: State<'_, Arc<Shared>>, document_id: DocumentId) -> Answer<OpenedDocument> {
-    shared.seat.open_document(document_id).await.map_err(shown)
+pub async fn open_document(
+    app: tauri::AppHandle,
+    shared: State<'_, Arc<Shared>>,
+    document_id: DocumentId,
+) -> Answer<OpenedDocument> {
+    let opened = shared.seat.open_document(document_id).await.map_err(shown)?;
+    if let Some(view) = shared.seat.mirror_view() {
+        let _ = app.emit("mirror-changed", view);
+    }
+    Ok(opened)
 }
 
 #[tauri::command]

@@ -115,8 +115,13 @@ impl Uploader {
                     "{name}: accepted with {} pages",
                     document.current.page_count
                 );
+                // A converted Office file is kept as it was sent, beside its PDF.
+                let (kept_sha256, kept_size) = match &document.current.original {
+                    Some(original) => (&original.sha256, original.size),
+                    None => (&document.current.sha256, document.current.size),
+                };
                 ensure!(
-                    document.current.sha256.as_str() == sha256 && document.current.size == size,
+                    kept_sha256.as_str() == sha256 && kept_size == size,
                     "{name}: stored as {document:?}"
                 );
                 ensure!(

@@ -1,8 +1,10 @@
 //! Documents kept on the laptop: downloaded ahead, verified by SHA-256, readable offline.
 //!
 //! Files live at `<root>/documents/<sha256>.pdf`; an SQLite index (`<root>/cache.sqlite3`)
-//! records which are complete and verified, so a file cut short by a crash is never trusted.
+//! records which are complete and verified, so a file cut short by a crash is never trusted, and
+//! which PDFs this laptop's reader has opened (a revision never opened is new to them).
 
+use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
 
@@ -36,6 +38,14 @@ impl DocumentCache {
                  sha256 TEXT PRIMARY KEY,
                  size INTEGER NOT NULL,
                  verified_at INTEGER NOT NULL
+             )",
+        )
+        .execute(&index)
+        .await?;
+        sqlx::query(
+            "CREATE TABLE IF NOT EXISTS opened_documents (
+                 sha256 TEXT PRIMARY KEY,
+                 opened_at INTEGER NOT NULL
              )",
         )
         .execute(&index)
@@ -91,16 +101,40 @@ impl DocumentCache {
         std::fs::write(&partial, &bytes)?;
         std::fs::File::open(&partial)?.sync_all()?;
         std::fs::rename(&partial, &path)?;
-        let now = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map(|d| d.as_secs() as i64)
-            .unwrap_or(0);
         sqlx::query("INSERT OR REPLACE INTO cached_documents (sha256, size, verified_at) VALUES (?, ?, ?)")
             .bind(document.current.sha256.as_str())
             .bind(bytes.len() as i64)
-            .bind(now)
+            .bind(unix_now())
             .execute(&self.index)
             .await?;
         Ok(path)
     }
+
+    /// Remembers that the reader opened this PDF.
+    pub async fn mark_opened(&self, sha256: &Sha256) -> Result<()> {
+        sqlx::query("INSERT OR IGNORE INTO opened_documents (sha256, opened_at) VALUES (?, ?)")
+            .bind(sha256.as_str())
+            .bind(unix_now())
+            .execute(&self.index)
+            .await?;
+        Ok(())
+    }
+
+    /// Every PDF the reader has opened on this laptop.
+    pub async fn opened(&self) -> Result<HashSet<Sha256>> {
+        let rows = sqlx::query("SELECT sha256 FROM opened_documents")
+            .fetch_all(&self.index)
+            .await?;
+        Ok(rows
+            .iter()
+            .filter_map(|row| Sha256::parse(row.get::<&str, _>("sha256")).ok())
+            .collect())
+    }
+}
+
+fn unix_now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or(0)
 }

@@ -2,6 +2,7 @@
 //! the document cache — with the serializable views the desktop app shows. The Tauri commands
 //! are one-line calls into this.
 
+use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
@@ -47,6 +48,9 @@ pub struct MirrorView {
     pub may: Capabilities,
     /// The open polls this person may still cast a ballot in.
     pub can_vote_in: Vec<PollId>,
+    /// Documents whose current revision is a later one (2, 3…) that this laptop's reader has not
+    /// opened yet: the app marks them, and their items, "new revision".
+    pub new_revisions: Vec<DocumentId>,
 }
 
 #[derive(Debug, Clone, Serialize, TS)]
@@ -78,6 +82,17 @@ pub fn votable_polls(state: Option<&MeetingState>, may: Capabilities, my_ballots
         .collect()
 }
 
+/// The documents whose current revision is later than the first and not in `opened`.
+pub fn unopened_revisions(state: Option<&MeetingState>, opened: &HashSet<Sha256>) -> Vec<DocumentId> {
+    state
+        .iter()
+        .flat_map(|state| state.items.iter())
+        .flat_map(|item| item.documents.iter())
+        .filter(|document| document.current.revision > 1 && !opened.contains(&document.current.sha256))
+        .map(|document| document.id)
+        .collect()
+}
+
 struct Followed {
     sync: MeetingSync,
     role: Role,
@@ -90,6 +105,8 @@ pub struct Seat {
     session: Mutex<Option<Session>>,
     followed: Mutex<Option<Followed>>,
     cache: tokio::sync::OnceCell<DocumentCache>,
+    /// The PDFs opened on this laptop (kept in the cache's index; read when a meeting opens).
+    opened: Mutex<HashSet<Sha256>>,
 }
 
 fn connection_shown(state: ConnectionState) -> Connection {
@@ -108,6 +125,7 @@ impl Seat {
             session: Mutex::new(None),
             followed: Mutex::new(None),
             cache: tokio::sync::OnceCell::new(),
+            opened: Mutex::new(HashSet::new()),
         }
     }
 
@@ -169,6 +187,8 @@ impl Seat {
                     "meeting",
                 ))
             })?;
+        let opened = self.cache().await?.opened().await?;
+        *self.opened.lock().expect("seat lock") = opened;
         let sync = MeetingSync::start(session, meeting_id, SyncOptions::default());
         let mirror = sync.mirror();
         *self.followed.lock().expect("seat lock") = Some(Followed { sync, role });
@@ -186,7 +206,9 @@ impl Seat {
         let followed = followed.as_ref()?;
         let mirror = followed.sync.mirror().borrow().clone();
         let may = roles::capabilities(followed.role, is_admin);
+        let new_revisions = unopened_revisions(mirror.state.as_ref(), &self.opened.lock().expect("seat lock"));
         Some(MirrorView {
+            new_revisions,
             meeting_id: mirror.meeting_id,
             role: followed.role,
             user,
@@ -222,7 +244,13 @@ impl Seat {
     pub async fn open_document(&self, document_id: DocumentId) -> Result<OpenedDocument> {
         let document = self.document(document_id)?;
         let session = self.session()?;
-        self.cache().await?.fetch(&session, &document).await?;
+        let cache = self.cache().await?;
+        cache.fetch(&session, &document).await?;
+        cache.mark_opened(&document.current.sha256).await?;
+        self.opened
+            .lock()
+            .expect("seat lock")
+            .insert(document.current.sha256.clone());
         Ok(OpenedDocument {
             page_count: document.current.page_count,
             document,

@@ -15,6 +15,11 @@ export function document(id: number, itemId: number, pageCount = 3): Document {
     sha256: "ab".repeat(32),
     size: 1024,
     page_count: pageCount,
+    revision: 1,
+    original: null,
+    unrenderable_pages: [],
+    changes: null,
+    earlier: [],
   };
 }
 
@@ -71,6 +76,7 @@ export function mirrorView(overrides: Partial<MirrorView> = {}): MirrorView {
     my_ballots: [],
     may: capabilities(),
     can_vote_in: [],
+    new_revisions: [],
     ...overrides,
   };
 }
