@@ -298,6 +298,10 @@ fn end_to_end(root: &Path) -> Result<u64> {
         ])
         .env("DISPLAY", format!(":{display}"))
         .env("NO_AT_BRIDGE", "1")
+        // Without a GPU render node the app picks WebKit's older renderer (src-tauri/src/webkit.rs),
+        // under which WebKitWebDriver's screenshots never return (WebKitGTK 2.46, Xvfb). The journey
+        // runs the renderer of a laptop with a GPU; `phonghop-bench cold-start` runs the other.
+        .env("WEBKIT_DISABLE_DMABUF_RENDERER", "0")
         .env("XDG_DATA_HOME", work.join("app-data"))
         .env("PHONGHOP_PDFIUM", setup::pdfium_library()?);
     let _driver = Service::start("tauri-driver", driver)?;
