@@ -1,6 +1,7 @@
 // End-to-end journey of the real desktop app: a delegate logs in, sees an agenda item added by the
 // secretariat appear live, reads a document rendered by PDFium, votes, watches the tally fill up
-// as other delegates vote through the server's HTTP API, and sees the chair's closed poll pass.
+// as other delegates vote through the server's HTTP API, sees the chair's closed poll pass, and
+// sees a new revision of a document arrive marked, with what changed.
 //
 // The caller has already started Xvfb, tauri-driver on 127.0.0.1:4444 and a phonghop server with
 // the demo meeting. Environment:
@@ -21,7 +22,7 @@
 
 import assert from "node:assert/strict";
 import { randomUUID } from "node:crypto";
-import { mkdir } from "node:fs/promises";
+import { mkdir, readFile } from "node:fs/promises";
 import path from "node:path";
 import { remote } from "webdriverio";
 
@@ -508,7 +509,86 @@ async function journey(browser) {
     await screenshot(browser, "poll-passed");
   });
 
-  await step("6. the server goes away: the app says so and the document stays readable", async () => {
+  await step("6. a new revision of a document arrives, marked, with what changed", async () => {
+    const secretary = state.secretaryToken ?? (await apiLogin(env.secretary));
+    // The demo's draft resolution is already in its second revision; the secretariat sends a third.
+    const snapshot = await api("GET", `/api/meetings/${state.meetingId}/snapshot`, { token: secretary });
+    const draft = snapshot.state.items.flatMap((item) => item.documents).find((document) => document.revision >= 2);
+    assert.ok(draft, "the demo meeting has no document with a second revision");
+    const bytes = await readFile(new URL("../../assets/demo/du-thao-nghi-quyet-v1.pdf", import.meta.url));
+    const route =
+      `/api/meetings/${state.meetingId}/documents/${draft.id}/revisions` +
+      `?file_name=du-thao-nghi-quyet-v3.pdf&upload_id=ui-e2e-${randomUUID()}`;
+    const response = await fetch(`${env.server}${route}`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${secretary}`, "content-type": "application/pdf" },
+      body: bytes,
+    });
+    const answer = await response.json();
+    assert.equal(response.status, 200, `the revision upload answered ${response.status}: ${JSON.stringify(answer)}`);
+    const revision = draft.revision + 1;
+    assert.equal(answer.document.revision, revision);
+
+    await browser.$(`${testid("agenda-item")}[data-item-id="${draft.item_id}"]`).click();
+    const shown = await waitFor(browser, `revision ${revision} marked new, with its changes`, () =>
+      browser.execute(
+        (documentId, itemId, expected) => {
+          const card = document.querySelector(`[data-testid="document"][data-document-id="${documentId}"]`);
+          if (!card || Number(card.getAttribute("data-revision")) !== expected) return null;
+          return {
+            marked: card.querySelector('[data-testid="new-revision"]') !== null,
+            itemMarked:
+              document.querySelector(
+                `[data-testid="agenda-item"][data-item-id="${itemId}"] [data-testid="item-new-revision"]`,
+              ) !== null,
+            passages: [...card.querySelectorAll('[data-testid="changed-passage"]')].map((passage) => [
+              passage.getAttribute("data-change"),
+              passage.getAttribute("data-section"),
+            ]),
+          };
+        },
+        draft.id,
+        draft.item_id,
+        revision,
+      ),
+    );
+    assert.ok(shown.marked, "the document is not marked as a new revision");
+    assert.ok(shown.itemMarked, "its agenda item is not marked");
+    // Revision 3 is the first draft again: Điều 4 is gone and Điều 1 is back as it was.
+    assert.ok(
+      shown.passages.some(([change, section]) => change === "removed" && section === "Điều 4"),
+      `the changes shown are ${JSON.stringify(shown.passages)}`,
+    );
+    assert.ok(shown.passages.some(([change, section]) => change === "changed" && section === "Điều 1"));
+    console.log(`  revision ${revision} shown with changes ${JSON.stringify(shown.passages)}`);
+    // The meeting's bar stays on top while the page scrolls: the document is brought to the middle.
+    const bringIntoView = (documentId) =>
+      browser.execute((id) => {
+        document
+          .querySelector(`[data-testid="document-open"][data-document-id="${id}"]`)
+          ?.scrollIntoView({ block: "center" });
+      }, documentId);
+    await bringIntoView(draft.id);
+    await screenshot(browser, "new-revision-with-changes");
+
+    // Reading it is what makes it no longer new.
+    await bringIntoView(draft.id);
+    await browser.$(`${testid("document-open")}[data-document-id="${draft.id}"]`).click();
+    await browser.$(testid("viewer")).waitForDisplayed({ timeout: TIMEOUT });
+    await renderedPage(browser, 0);
+    await browser.$(testid("viewer-close")).click();
+    await waitFor(browser, "the new-revision mark to go once the document was read", () =>
+      browser.execute(
+        (documentId) =>
+          document.querySelector(
+            `[data-testid="document"][data-document-id="${documentId}"] [data-testid="new-revision"]`,
+          ) === null,
+        draft.id,
+      ),
+    );
+  });
+
+  await step("7. the server goes away: the app says so and the document stays readable", async () => {
     process.kill(env.serverPid, "SIGKILL");
     await waitFor(browser, "the app to show it lost the server", async () => {
       const status = await browser.$(testid("connection-status"));
