@@ -96,6 +96,17 @@ async fn a_word_file_becomes_a_pdf_with_its_vietnamese_text_and_the_original_is_
         docx,
         "the original downloads as it was given"
     );
+
+    // The same invitation saved as OpenDocument text converts the same way.
+    let odt = std::fs::read(vietnamese_document("giay-moi-hop.odt"))?;
+    let converted = secretariat
+        .upload(meeting, item, "giay-moi-hop.odt", "Giấy mời (ODT)", odt)
+        .await?
+        .document;
+    let original = converted.current.original.as_ref().context("the ODT file is kept")?;
+    assert_eq!(original.media_type, "application/vnd.oasis.opendocument.text");
+    let text = collapsed(&pdfium_text(&download(&delegate, &converted.current.sha256).await?)?);
+    ensure!(text.contains("Thời gian: 08 giờ 00 phút"), "the ODT's PDF says {text:?}");
     Ok(())
 }
 

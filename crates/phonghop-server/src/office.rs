@@ -17,42 +17,28 @@ pub struct OfficeFormat {
     pub media_type: &'static str,
 }
 
-const DOCX: OfficeFormat = OfficeFormat {
-    extension: "docx",
-    media_type: "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-};
-const XLSX: OfficeFormat = OfficeFormat {
-    extension: "xlsx",
-    media_type: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-};
-const PPTX: OfficeFormat = OfficeFormat {
-    extension: "pptx",
-    media_type: "application/vnd.openxmlformats-officedocument.presentationml.presentation",
-};
-const ODT: OfficeFormat = OfficeFormat {
-    extension: "odt",
-    media_type: "application/vnd.oasis.opendocument.text",
-};
-const ODS: OfficeFormat = OfficeFormat {
-    extension: "ods",
-    media_type: "application/vnd.oasis.opendocument.spreadsheet",
-};
-const ODP: OfficeFormat = OfficeFormat {
-    extension: "odp",
-    media_type: "application/vnd.oasis.opendocument.presentation",
-};
-const DOC: OfficeFormat = OfficeFormat {
-    extension: "doc",
-    media_type: "application/msword",
-};
-const XLS: OfficeFormat = OfficeFormat {
-    extension: "xls",
-    media_type: "application/vnd.ms-excel",
-};
-const PPT: OfficeFormat = OfficeFormat {
-    extension: "ppt",
-    media_type: "application/vnd.ms-powerpoint",
-};
+const fn office(extension: &'static str, media_type: &'static str) -> OfficeFormat {
+    OfficeFormat { extension, media_type }
+}
+
+const DOCX: OfficeFormat = office(
+    "docx",
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+);
+const XLSX: OfficeFormat = office(
+    "xlsx",
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+);
+const PPTX: OfficeFormat = office(
+    "pptx",
+    "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+);
+const ODT: OfficeFormat = office("odt", "application/vnd.oasis.opendocument.text");
+const ODS: OfficeFormat = office("ods", "application/vnd.oasis.opendocument.spreadsheet");
+const ODP: OfficeFormat = office("odp", "application/vnd.oasis.opendocument.presentation");
+const DOC: OfficeFormat = office("doc", "application/msword");
+const XLS: OfficeFormat = office("xls", "application/vnd.ms-excel");
+const PPT: OfficeFormat = office("ppt", "application/vnd.ms-powerpoint");
 
 /// What an upload's bytes are.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -94,11 +80,15 @@ pub fn sniff(bytes: &[u8]) -> Content {
 fn sniff_zip(bytes: &[u8]) -> Content {
     let head = &bytes[..bytes.len().min(64 * 1024)];
     if let Some(kind) = odf_mimetype(head) {
-        return match kind {
-            "text" => Content::Office(ODT),
-            "spreadsheet" => Content::Office(ODS),
-            "presentation" => Content::Office(ODP),
-            _ => Content::OtherContainer,
+        // The next entry's header follows the mimetype's bytes at once, so the kind is a prefix.
+        return if kind.starts_with(b"text") {
+            Content::Office(ODT)
+        } else if kind.starts_with(b"spreadsheet") {
+            Content::Office(ODS)
+        } else if kind.starts_with(b"presentation") {
+            Content::Office(ODP)
+        } else {
+            Content::OtherContainer
         };
     }
     if contains(bytes, b"[Content_Types].xml") {
@@ -115,15 +105,11 @@ fn sniff_zip(bytes: &[u8]) -> Content {
     Content::OtherContainer
 }
 
-fn odf_mimetype(head: &[u8]) -> Option<&str> {
+/// What follows `application/vnd.oasis.opendocument.` in an ODF file's first entry.
+fn odf_mimetype(head: &[u8]) -> Option<&[u8]> {
     const PREFIX: &[u8] = b"mimetypeapplication/vnd.oasis.opendocument.";
     let at = find(head, PREFIX)?;
-    let rest = &head[at + PREFIX.len()..];
-    let end = rest
-        .iter()
-        .position(|byte| !byte.is_ascii_alphabetic())
-        .unwrap_or(rest.len());
-    std::str::from_utf8(&rest[..end]).ok()
+    Some(&head[at + PREFIX.len()..])
 }
 
 /// The stream names of an OLE2 directory are UTF-16LE.
@@ -294,4 +280,42 @@ fn on_path(program: &str) -> Option<PathBuf> {
             .map(|dir| dir.join(program))
             .find(|candidate| candidate.is_file())
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn repository_file(path: &str) -> Vec<u8> {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..").join(path);
+        std::fs::read(&path).unwrap_or_else(|error| panic!("{}: {error}", path.display()))
+    }
+
+    #[test]
+    fn the_content_decides_never_the_name() {
+        let cases = [
+            ("tests/data/giay-moi-hop.docx", Content::Office(DOCX)),
+            ("tests/data/giay-moi-hop.odt", Content::Office(ODT)),
+            ("tests/data/giay-moi-hop-mat-khau.docx", Content::EncryptedOffice),
+            // Cut short, but its first parts still say Word: LibreOffice is the one to refuse it.
+            ("tests/data/giay-moi-hop-hong.docx", Content::Office(DOCX)),
+            ("tests/data/chuong-trinh.docx", Content::Program),
+            ("assets/demo/du-thao-nghi-quyet-v1.pdf", Content::Pdf),
+            ("assets/demo/dai-bieu.csv", Content::Unknown),
+        ];
+        for (file, expected) in cases {
+            assert_eq!(sniff(&repository_file(file)), expected, "{file}");
+        }
+    }
+
+    #[test]
+    fn opendocument_and_other_archives_are_told_apart() {
+        let ods = b"PK\x03\x04\x14\x00\x00\x08mimetypeapplication/vnd.oasis.opendocument.spreadsheetPK\x03\x04";
+        assert_eq!(sniff(ods), Content::Office(ODS));
+        let zip = b"PK\x03\x04\x14\x00\x00\x00\x08\x00photos/hoi-truong.jpg";
+        assert_eq!(sniff(zip), Content::OtherContainer);
+        let mut ole2 = OLE2_MAGIC.to_vec();
+        ole2.extend("WordDocument".encode_utf16().flat_map(u16::to_le_bytes));
+        assert_eq!(sniff(&ole2), Content::Office(DOC));
+    }
 }
