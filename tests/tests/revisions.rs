@@ -106,7 +106,10 @@ async fn a_word_file_becomes_a_pdf_with_its_vietnamese_text_and_the_original_is_
     let original = converted.current.original.as_ref().context("the ODT file is kept")?;
     assert_eq!(original.media_type, "application/vnd.oasis.opendocument.text");
     let text = collapsed(&pdfium_text(&download(&delegate, &converted.current.sha256).await?)?);
-    ensure!(text.contains("Thời gian: 08 giờ 00 phút"), "the ODT's PDF says {text:?}");
+    ensure!(
+        text.contains("Thời gian: 08 giờ 00 phút"),
+        "the ODT's PDF says {text:?}"
+    );
     Ok(())
 }
 

@@ -6,10 +6,19 @@ use unicode_normalization::char::decompose_canonical;
 
 /// `text` folded for search, with, for each folded character, the index of the character of
 /// `text` it came from (to show and highlight what was found in the original).
+///
+/// Every run of whitespace (a PDF's line breaks inside a sentence) folds to one space.
 pub fn fold(text: &str) -> (String, Vec<usize>) {
     let mut folded = String::with_capacity(text.len());
     let mut origins = Vec::with_capacity(text.len());
     for (index, c) in text.chars().enumerate() {
+        if c.is_whitespace() {
+            if !folded.ends_with(' ') {
+                folded.push(' ');
+                origins.push(index);
+            }
+            continue;
+        }
         let mut push = |c: char| {
             for lower in c.to_lowercase() {
                 folded.push(lower);
@@ -61,6 +70,41 @@ pub fn find(text: &str, query: &str) -> Vec<std::ops::Range<usize>> {
     found
 }
 
+/// A passage of `text` around `found` (character indices), at most about `context` characters
+/// on each side, cut at spaces where it can, with "…" where it was cut; and where `found` is in
+/// the passage (character indices of the passage).
+pub fn snippet(text: &str, found: std::ops::Range<usize>, context: usize) -> (String, std::ops::Range<usize>) {
+    let chars: Vec<char> = text.chars().collect();
+    let found = found.start.min(chars.len())..found.end.min(chars.len());
+    let mut start = found.start.saturating_sub(context);
+    let mut end = (found.end + context).min(chars.len());
+    // Whole words: move the cuts out to the nearest space within a few characters.
+    if start > 0 {
+        if let Some(space) = chars[start..found.start].iter().position(|c| c.is_whitespace()) {
+            start += space + 1;
+        }
+    }
+    if end < chars.len() {
+        if let Some(space) = chars[found.end..end].iter().rposition(|c| c.is_whitespace()) {
+            end = found.end + space;
+        }
+    }
+    let one_line =
+        |slice: &[char]| -> String { slice.iter().map(|c| if c.is_whitespace() { ' ' } else { *c }).collect() };
+    let mut passage = String::new();
+    let mut offset = 0;
+    if start > 0 {
+        passage.push('…');
+        offset = 1;
+    }
+    passage.push_str(&one_line(&chars[start..end]));
+    if end < chars.len() {
+        passage.push('…');
+    }
+    let mark = offset + found.start - start..offset + found.end - start;
+    (passage, mark)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -75,6 +119,8 @@ mod tests {
             ("Quyết Thắng", "quyet thang"),
             // Decomposed input (as some PDFs give it) folds the same.
             ("Pho\u{300}ng ho\u{323}p", "phong hop"),
+            // A line break inside a phrase is one space.
+            ("Phòng họp\n  không giấy", "phong hop khong giay"),
         ];
         for (text, expected) in table {
             assert_eq!(folded(text), expected, "{text}");
@@ -99,5 +145,18 @@ mod tests {
         assert_eq!(find("Đà Nẵng và đà lạt", "da").len(), 2);
         assert!(find(text, "   ").is_empty());
         assert!(find(text, "hội đồng").is_empty());
+    }
+
+    #[test]
+    fn a_phrase_broken_across_lines_is_found_and_shown_on_one_line() {
+        let text = "Điều 1. Thông qua chủ trương triển khai Phòng họp\nkhông giấy tờ tại các kỳ họp của Hội đồng";
+        let found = find(text, "phong hop khong giay");
+        assert_eq!(found.len(), 1);
+        let (passage, mark) = snippet(text, found[0].clone(), 20);
+        assert_eq!(passage, "…trương triển khai Phòng họp không giấy tờ tại các kỳ họp…");
+        let marked: String = passage.chars().skip(mark.start).take(mark.len()).collect();
+        assert_eq!(marked, "Phòng họp không giấy");
+        let (whole, mark) = snippet("Phòng họp", 0..9, 20);
+        assert_eq!((whole.as_str(), mark), ("Phòng họp", 0..9));
     }
 }
