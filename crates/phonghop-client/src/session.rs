@@ -2,7 +2,7 @@
 
 use phonghop_protocol::http::{
     AddMemberRequest, CommandRequest, CreateMeetingRequest, LoginRequest, LoginResponse, MeetingList, MemberView,
-    SnapshotResponse, UploadResponse,
+    SearchResponse, SnapshotResponse, UploadResponse,
 };
 use phonghop_protocol::{
     Command, CommandResult, DocumentId, ErrorFrame, ItemId, MeetingId, MeetingSummary, Sha256, UserView,
@@ -191,6 +191,16 @@ impl Session {
             .query(query)
             .query(&[("upload_id", upload_id)])
             .body(bytes);
+        finish(request.send().await?).await
+    }
+
+    /// Searches the text of a meeting's documents (current revisions) as people type it.
+    pub async fn search(&self, meeting_id: MeetingId, query: &str) -> Result<SearchResponse> {
+        let request = self
+            .http
+            .get(format!("{}/api/meetings/{meeting_id}/search", self.server))
+            .bearer_auth(&self.token)
+            .query(&[("q", query)]);
         finish(request.send().await?).await
     }
 

@@ -48,26 +48,61 @@ fn is_combining_mark(c: char) -> bool {
     matches!(c, '\u{0300}'..='\u{036F}' | '\u{1AB0}'..='\u{1AFF}' | '\u{1DC0}'..='\u{1DFF}')
 }
 
-/// The places in `text` where `query` (folded) appears, as ranges of character indices of `text`.
+/// The words of `query` as a search reads them: folded, split at anything that is not a letter or
+/// a digit.
+pub fn words(query: &str) -> Vec<String> {
+    folded(query)
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|word| !word.is_empty())
+        .map(str::to_owned)
+        .collect()
+}
+
+/// The places in `text` where the words of `query` stand one after another (anything but letters
+/// and digits may separate them: spaces, line breaks, commas), each a whole word of `text` but the
+/// last, which may begin a longer one (a person still typing); as ranges of character indices of
+/// `text`.
 pub fn find(text: &str, query: &str) -> Vec<std::ops::Range<usize>> {
-    let needle = folded(query.trim());
-    if needle.is_empty() {
+    let words: Vec<Vec<char>> = words(query).iter().map(|word| word.chars().collect()).collect();
+    if words.is_empty() {
         return vec![];
     }
     let (haystack, origins) = fold(text);
+    let haystack: Vec<char> = haystack.chars().collect();
     let mut found = Vec::new();
-    let mut from = 0;
-    while let Some(offset) = haystack[from..].find(&needle) {
-        let start_byte = from + offset;
-        let end_byte = start_byte + needle.len();
-        let start_char = haystack[..start_byte].chars().count();
-        let end_char = start_char + haystack[start_byte..end_byte].chars().count();
-        let first = origins[start_char];
-        let last = origins[end_char - 1];
-        found.push(first..last + 1);
-        from = end_byte;
+    let mut at = 0;
+    while at < haystack.len() {
+        let starts_word = at == 0 || !haystack[at - 1].is_alphanumeric();
+        match starts_word.then(|| match_words(&haystack, at, &words)).flatten() {
+            Some(end) => {
+                found.push(origins[at]..origins[end - 1] + 1);
+                at = end;
+            }
+            None => at += 1,
+        }
     }
     found
+}
+
+/// Where the words, matched from `at` on, end in `haystack`; `None` if they do not all match.
+fn match_words(haystack: &[char], mut at: usize, words: &[Vec<char>]) -> Option<usize> {
+    for (index, word) in words.iter().enumerate() {
+        if index > 0 {
+            while at < haystack.len() && !haystack[at].is_alphanumeric() {
+                at += 1;
+            }
+        }
+        let end = at + word.len();
+        if end > haystack.len() || haystack[at..end] != word[..] {
+            return None;
+        }
+        let last = index + 1 == words.len();
+        if !last && haystack.get(end).is_some_and(|c| c.is_alphanumeric()) {
+            return None;
+        }
+        at = end;
+    }
+    Some(at)
 }
 
 /// A passage of `text` around `found` (character indices), at most about `context` characters
@@ -89,19 +124,40 @@ pub fn snippet(text: &str, found: std::ops::Range<usize>, context: usize) -> (St
             end = found.end + space;
         }
     }
-    let one_line =
-        |slice: &[char]| -> String { slice.iter().map(|c| if c.is_whitespace() { ' ' } else { *c }).collect() };
+    // One line: every run of whitespace is one space, the mark moved with it.
     let mut passage = String::new();
-    let mut offset = 0;
+    let mut length = 0;
+    let mut mark = 0..0;
     if start > 0 {
         passage.push('…');
-        offset = 1;
+        length = 1;
     }
-    passage.push_str(&one_line(&chars[start..end]));
+    let mut last_was_space = false;
+    for (index, c) in chars.iter().enumerate().take(end).skip(start) {
+        if index == found.start {
+            mark.start = length;
+        }
+        if index == found.end {
+            mark.end = length;
+        }
+        if c.is_whitespace() {
+            if !last_was_space {
+                passage.push(' ');
+                length += 1;
+            }
+            last_was_space = true;
+        } else {
+            passage.push(*c);
+            length += 1;
+            last_was_space = false;
+        }
+    }
+    if found.end >= end {
+        mark.end = length;
+    }
     if end < chars.len() {
         passage.push('…');
     }
-    let mark = offset + found.start - start..offset + found.end - start;
     (passage, mark)
 }
 
@@ -143,6 +199,19 @@ mod tests {
             assert_eq!(found.iter().map(shown).collect::<Vec<_>>(), vec![expected], "{query}");
         }
         assert_eq!(find("Đà Nẵng và đà lạt", "da").len(), 2);
+        // Words, not pieces of words; punctuation between them does not matter.
+        assert!(find("Tổ chức họp", "uc hop").is_empty());
+        assert!(
+            find("Tổ chức họp", "to chu hop").is_empty(),
+            "only the last word may be unfinished"
+        );
+        assert_eq!(find("và Ủy ban nhân dân 32 phường, xã từ", "32 phuong xa").len(), 1);
+        assert_eq!(
+            find("phòng họp không giấy", "phong hop khong gi").len(),
+            1,
+            "the last word may be unfinished"
+        );
+        assert!(find("phòng họpx", "phong hop khong").is_empty());
         assert!(find(text, "   ").is_empty());
         assert!(find(text, "hội đồng").is_empty());
     }
@@ -158,5 +227,12 @@ mod tests {
         assert_eq!(marked, "Phòng họp không giấy");
         let (whole, mark) = snippet("Phòng họp", 0..9, 20);
         assert_eq!((whole.as_str(), mark), ("Phòng họp", 0..9));
+        let text = "ý kiến của đại\r\nbiểu Hội đồng";
+        let (spaced, mark) = snippet(text, find(text, "dai bieu")[0].clone(), 20);
+        assert_eq!(spaced, "ý kiến của đại biểu Hội đồng");
+        assert_eq!(
+            spaced.chars().skip(mark.start).take(mark.len()).collect::<String>(),
+            "đại biểu"
+        );
     }
 }

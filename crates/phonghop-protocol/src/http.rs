@@ -3,6 +3,7 @@
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
+use crate::ids::DocumentId;
 use crate::message::Command;
 use crate::model::{Document, MeetingState, MeetingSummary, MyBallot, Role, UserView};
 
@@ -86,4 +87,49 @@ pub struct SnapshotResponse {
 pub struct CommandRequest {
     pub id: String,
     pub command: Command,
+}
+
+/// The answer of `GET /api/meetings/{id}/search`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct SearchResponse {
+    /// The query as the server read it.
+    pub query: String,
+    /// Best first.
+    pub hits: Vec<SearchHit>,
+}
+
+/// A page of a document where a search matched.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct SearchHit {
+    pub document_id: DocumentId,
+    /// The document's current revision, whose page this is.
+    pub revision: u32,
+    /// 0-based.
+    pub page: u32,
+    /// A one-line passage of the page around the first match, "…" where it was cut.
+    pub snippet: String,
+    /// Where the match is in `snippet`.
+    pub snippet_marks: Vec<TextRange>,
+    /// Every match on the page, in the page's text as PDFium extracts it.
+    pub page_marks: Vec<TextRange>,
+}
+
+/// A range of characters (Unicode scalar values, not bytes or UTF-16 units): `start` inclusive,
+/// `end` exclusive.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct TextRange {
+    pub start: u32,
+    pub end: u32,
+}
+
+impl From<std::ops::Range<usize>> for TextRange {
+    fn from(range: std::ops::Range<usize>) -> TextRange {
+        TextRange {
+            start: range.start as u32,
+            end: range.end as u32,
+        }
+    }
 }

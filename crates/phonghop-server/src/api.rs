@@ -12,7 +12,7 @@ use axum::{Json, Router};
 use phonghop_core::{roles, Request};
 use phonghop_protocol::http::{
     AddMemberRequest, CommandRequest, CreateMeetingRequest, LoginRequest, LoginResponse, MeetingList, MemberView,
-    SnapshotResponse, UploadResponse,
+    SearchResponse, SnapshotResponse, UploadResponse,
 };
 use phonghop_protocol::{CommandResult, DocumentId, ErrorCode, ItemId, MeetingId, MeetingSummary, Role, Sha256};
 use serde::Deserialize;
@@ -43,6 +43,7 @@ pub fn router(app: App) -> Router {
         .route("/api/meetings/{meeting_id}/members", post(add_member))
         .route("/api/meetings/{meeting_id}/snapshot", get(snapshot))
         .route("/api/meetings/{meeting_id}/commands", post(command))
+        .route("/api/meetings/{meeting_id}/search", get(search))
         .route("/api/blobs/{sha256}", get(blob))
         .route("/ws", get(websocket))
         .layer(DefaultBodyLimit::max(JSON_BODY_LIMIT))
@@ -261,6 +262,38 @@ async fn upload(
     crate::ingest::ingest(&app, user.actor(), upload, &bytes)
         .await
         .map(Json)
+}
+
+#[derive(Debug, Deserialize)]
+struct SearchQuery {
+    q: Option<String>,
+    limit: Option<u32>,
+}
+
+/// Longest query read, in characters; hits returned at most.
+const MAX_QUERY_CHARS: usize = 200;
+const MAX_SEARCH_HITS: u32 = 200;
+
+async fn search(
+    State(app): State<App>,
+    user: AuthUser,
+    Path(meeting_id): Path<MeetingId>,
+    Query(query): Query<SearchQuery>,
+) -> ApiResult<Json<SearchResponse>> {
+    if app.store.member_role(meeting_id, user.id()).await?.is_none() {
+        return Err(ApiError::new(ErrorCode::NotFound, "no such meeting for this user"));
+    }
+    let text = query.q.unwrap_or_default();
+    if text.chars().count() > MAX_QUERY_CHARS {
+        return Err(ApiError::new(
+            ErrorCode::InvalidMessage,
+            format!("a search is at most {MAX_QUERY_CHARS} characters"),
+        ));
+    }
+    let limit = query.limit.unwrap_or(50).clamp(1, MAX_SEARCH_HITS);
+    // More than asked: pages holding the words together are put first among them.
+    let pages = app.store.search(meeting_id, &text, limit * 4).await?;
+    Ok(Json(crate::search::hits(text, pages, limit as usize)))
 }
 
 async fn blob(

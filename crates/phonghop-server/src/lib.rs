@@ -11,6 +11,7 @@
 //! - [`commands`]: carrying out a [`phonghop_protocol::Command`], shared by HTTP and WebSocket.
 //! - [`ws`]: one WebSocket connection: authenticate, subscribe (replay or snapshot), commands.
 //! - [`api`]: the HTTP routes.
+//! - [`search`]: a search's answer: passages around the matches, and where they are.
 //! - [`ingest`]: uploads: size limit, hashing, PDFium indexing in a child process, blob files.
 //! - [`blobs`]: blob files on disk and serving them with `ETag` and `Range`.
 //! - [`hot_blobs`]: the blobs being downloaded, kept in memory up to a budget.
@@ -33,6 +34,7 @@ pub mod hub;
 pub mod ingest;
 pub mod office;
 pub mod passwords;
+pub mod search;
 pub mod writer;
 pub mod ws;
 

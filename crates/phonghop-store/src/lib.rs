@@ -60,6 +60,16 @@ pub struct Receipt {
     pub command_id: String,
 }
 
+/// A page found by a search, with its whole text (the caller cuts the passage to show).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PageHit {
+    pub document_id: DocumentId,
+    pub revision: u32,
+    /// 0-based.
+    pub page_index: u32,
+    pub text: String,
+}
+
 /// The facts of one decided request, and the answer its sender gets once they are committed.
 #[derive(Debug, Clone)]
 pub struct Entry {
@@ -143,6 +153,9 @@ pub trait Store: Send + Sync + 'static {
     async fn document(&self, meeting: MeetingId, document: DocumentId) -> Result<Option<Document>>;
     /// The text of each page of one revision of a document, in page order (empty if unknown).
     async fn revision_texts(&self, meeting: MeetingId, document: DocumentId, revision: u32) -> Result<Vec<String>>;
+    /// Pages of the meeting's documents (current revisions) matching `query` as people type it
+    /// (accents, case and đ/d do not matter), best first, at most `limit`.
+    async fn search(&self, meeting: MeetingId, query: &str, limit: u32) -> Result<Vec<PageHit>>;
     /// Whether `user` may read the blob: it is a revision of a document of one of their meetings
     /// (its PDF, or the Office file that PDF was converted from).
     async fn blob_visible_to(&self, sha256: &Sha256, user: UserId) -> Result<bool>;

@@ -199,7 +199,9 @@ async fn record(
                 .await
                 .map_err(refused_or)?;
             }
-            Ok(())
+            // Facts come in order: these pages are those of the document's newest revision.
+            let texts = pages.iter().map(|page| page.text.as_str());
+            super::search::index_pages(connection, meeting_id, *document_id, *revision, texts).await
         }
     }
 }

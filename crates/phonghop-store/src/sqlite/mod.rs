@@ -11,6 +11,7 @@ mod accounts;
 mod append;
 mod meetings;
 mod reads;
+mod search;
 
 use std::path::Path;
 use std::str::FromStr;
@@ -24,7 +25,7 @@ use phonghop_protocol::{
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::SqlitePool;
 
-use crate::{Entry, Loaded, NewUser, Receipt, Result, Store, StoreError, UserRecord};
+use crate::{Entry, Loaded, NewUser, PageHit, Receipt, Result, Store, StoreError, UserRecord};
 
 /// The database of one server, or of several processes sharing one file.
 #[derive(Clone)]
@@ -61,6 +62,7 @@ impl SqliteStore {
                 }
                 other => StoreError::Migration(other),
             })?;
+        search::index_missing(&pool).await?;
         Ok(SqliteStore { pool })
     }
 }
@@ -172,6 +174,10 @@ impl Store for SqliteStore {
 
     async fn revision_texts(&self, meeting: MeetingId, document: DocumentId, revision: u32) -> Result<Vec<String>> {
         meetings::revision_texts(&self.pool, meeting, document, revision).await
+    }
+
+    async fn search(&self, meeting: MeetingId, query: &str, limit: u32) -> Result<Vec<PageHit>> {
+        search::search(&self.pool, meeting, query, limit).await
     }
 
     async fn blob_visible_to(&self, sha256: &Sha256, user: UserId) -> Result<bool> {
