@@ -16,7 +16,7 @@
 pub mod sqlite;
 
 use async_trait::async_trait;
-use phonghop_core::{Fact, MeetingModel};
+use phonghop_core::{Actor, Fact, MeetingModel};
 use phonghop_protocol::{
     CommandResult, Document, DocumentId, ItemId, Meeting, MeetingEvent, MeetingId, MeetingSummary, MyBallot, Role,
     Sha256, UserId, UserView,
@@ -93,6 +93,14 @@ impl UserRecord {
             username: self.username.clone(),
             full_name: self.full_name.clone(),
             position: self.position.clone(),
+        }
+    }
+
+    /// This account as the rules of a meeting see it.
+    pub fn actor(&self) -> Actor {
+        Actor {
+            user: self.id,
+            is_admin: self.is_admin,
         }
     }
 }
