@@ -207,7 +207,9 @@ pub async fn watcher_actor(app: &App, username: &str) -> anyhow::Result<Actor> {
 pub fn spawn(app: App, config: HotFolderConfig, actor: Actor) -> tokio::task::JoinHandle<()> {
     tokio::spawn(async move {
         loop {
-            let watching = tokio::spawn(Watcher::start(app.clone(), config.clone(), actor).run());
+            let (app, config) = (app.clone(), config.clone());
+            // Started inside the task, so a panic anywhere in it is caught here.
+            let watching = tokio::spawn(async move { Watcher::start(app, config, actor).run().await });
             match watching.await {
                 Ok(()) => return,
                 Err(error) => {

@@ -98,7 +98,8 @@ struct ServeArgs {
     /// The account the hot folder acts as: the secretariat or the chair of each meeting it fills.
     #[arg(long, value_name = "USERNAME", requires = "watch")]
     watch_as: Option<String>,
-    /// A file in the hot folder is taken once its size and time have not changed for this long.
+    /// A file in the hot folder is taken once its size and time have not changed for this many
+    /// milliseconds.
     #[arg(long, default_value_t = 1500)]
     watch_settle_ms: u64,
     /// The whole hot folder is looked at again this often (events can be missed, and a network
