@@ -40,6 +40,46 @@ pub fn vietnamese_document(name: &str) -> std::path::PathBuf {
     }
 }
 
+/// As `session`: adds an agenda item titled `title` and returns its id.
+pub async fn new_item(
+    session: &phonghop_client::Session,
+    meeting: phonghop_protocol::MeetingId,
+    title: &str,
+) -> anyhow::Result<phonghop_protocol::ItemId> {
+    use anyhow::Context;
+    let command = phonghop_protocol::Command::AddAgendaItem {
+        title: title.to_owned(),
+        description: String::new(),
+    };
+    session.command(meeting, &command).await?;
+    let snapshot = session.snapshot(meeting).await?;
+    snapshot
+        .state
+        .items
+        .iter()
+        .find(|item| item.title == title)
+        .map(|item| item.id)
+        .with_context(|| format!("no item {title:?}"))
+}
+
+/// The passage of `changes` under the heading `section` ("Điều 4").
+pub fn changed_section<'a>(
+    changes: &'a phonghop_protocol::RevisionChanges,
+    section: &str,
+) -> anyhow::Result<&'a phonghop_protocol::ChangedPassage> {
+    use anyhow::Context;
+    changes
+        .passages
+        .iter()
+        .find(|passage| passage.section.as_deref() == Some(section))
+        .with_context(|| format!("no change in {section} is reported"))
+}
+
+/// PDFium breaks lines where the page does; sentences are compared with whitespace collapsed.
+pub fn collapsed(text: &str) -> String {
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
 /// The folder of the large hostile-PDF corpus (168 files of pdf.js's test suite), when this
 /// machine has it: `$PHONGHOP_CORPUS/pdf`, or `../shared/corpus/pdf` beside the project. It is an
 /// extra suite, not part of a clone.

@@ -63,6 +63,13 @@ pub struct ServerOptions {
     /// `serve --demo`: the demo councillors and meeting of `assets/demo/` (password
     /// `hop-khong-giay`) instead of the roster's.
     pub demo: bool,
+    /// `serve --watch`: a hot folder the server takes documents from.
+    pub watch: Option<PathBuf>,
+    /// `serve --watch-as`: the account the hot folder acts as; the roster's secretariat when
+    /// `None`.
+    pub watch_as: Option<String>,
+    /// `serve --watch-settle-ms`; the server's default when `None`.
+    pub watch_settle_ms: Option<u64>,
 }
 
 impl ServerOptions {
@@ -74,6 +81,9 @@ impl ServerOptions {
             soffice: None,
             create_meeting: true,
             demo: false,
+            watch: None,
+            watch_as: None,
+            watch_settle_ms: None,
         }
     }
 
@@ -277,6 +287,13 @@ impl TestServer {
         }
         if let Some(soffice) = &self.options.soffice {
             command.arg("--soffice").arg(soffice);
+        }
+        if let Some(folder) = &self.options.watch {
+            let username = self.options.watch_as.as_ref().unwrap_or(&self.roster.secretariat);
+            command.arg("--watch").arg(folder).arg("--watch-as").arg(username);
+        }
+        if let Some(settle) = self.options.watch_settle_ms {
+            command.arg("--watch-settle-ms").arg(settle.to_string());
         }
         if self.options.demo {
             command

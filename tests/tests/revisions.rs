@@ -5,31 +5,9 @@
 
 use anyhow::{bail, ensure, Context, Result};
 use phonghop_client::Session;
-use phonghop_journeys::{vietnamese_document, within, RawSocket, TestServer};
+use phonghop_journeys::{changed_section, collapsed, new_item, vietnamese_document, within, RawSocket, TestServer};
 use phonghop_protocol::http::UploadResponse;
-use phonghop_protocol::{
-    Command, Document, ErrorCode, ItemId, MeetingEvent, MeetingId, PassageChange, ServerMessage, Sha256,
-};
-
-async fn new_item(secretariat: &Session, meeting: MeetingId, title: &str) -> Result<ItemId> {
-    secretariat
-        .command(
-            meeting,
-            &Command::AddAgendaItem {
-                title: title.to_owned(),
-                description: String::new(),
-            },
-        )
-        .await?;
-    let snapshot = secretariat.snapshot(meeting).await?;
-    snapshot
-        .state
-        .items
-        .iter()
-        .find(|item| item.title == title)
-        .map(|item| item.id)
-        .with_context(|| format!("no item {title:?}"))
-}
+use phonghop_protocol::{Document, ErrorCode, MeetingEvent, PassageChange, ServerMessage, Sha256};
 
 async fn download(session: &Session, sha256: &Sha256) -> Result<Vec<u8>> {
     Ok(session.download_blob(sha256).await?)
@@ -46,11 +24,6 @@ fn pdfium_text(pdf: &[u8]) -> Result<String> {
         .map(|page| page.text.as_str())
         .collect::<Vec<_>>()
         .join("\n"))
-}
-
-/// PDFium breaks lines where the page does; sentences are compared with whitespace collapsed.
-fn collapsed(text: &str) -> String {
-    text.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -199,19 +172,11 @@ async fn a_new_revision_reaches_every_councillor_with_what_changed() -> Result<(
         .as_ref()
         .context("revision 2 says what changed")?;
     assert_eq!((changes.pages_before, changes.pages_after), (1, 1));
-    let article_1 = changes
-        .passages
-        .iter()
-        .find(|passage| passage.section.as_deref() == Some("Điều 1"))
-        .context("the change in Điều 1 is reported")?;
+    let article_1 = changed_section(changes, "Điều 1")?;
     assert_eq!(article_1.change, PassageChange::Changed);
     assert!(collapsed(&article_1.after).contains("Ủy ban nhân dân 32 phường, xã"));
     assert!(!collapsed(&article_1.before).contains("32 phường"));
-    let article_4 = changes
-        .passages
-        .iter()
-        .find(|passage| passage.section.as_deref() == Some("Điều 4"))
-        .context("the new Điều 4 is reported")?;
+    let article_4 = changed_section(changes, "Điều 4")?;
     assert_eq!(article_4.change, PassageChange::Added);
     assert!(collapsed(&article_4.after).contains("bảo đảm an toàn, an ninh thông tin"));
 

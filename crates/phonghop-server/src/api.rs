@@ -235,17 +235,7 @@ async fn upload(
     upload_id: Option<String>,
     body: Body,
 ) -> ApiResult<Json<UploadResponse>> {
-    // Checked again when the document is added; asked first so a refused upload is not indexed.
-    match app.store.member_role(meeting_id, user.id()).await? {
-        Some(role) if roles::capabilities(role, user.record.is_admin).upload_documents => {}
-        Some(_) => {
-            return Err(ApiError::new(
-                ErrorCode::Forbidden,
-                "only the secretariat and the chair upload documents",
-            ))
-        }
-        None => return Err(ApiError::new(ErrorCode::NotFound, "no such meeting for this user")),
-    }
+    crate::ingest::may_upload(app.store.member_role(meeting_id, user.id()).await?, &user.actor())?;
     let limit = app.config.max_upload_bytes;
     let bytes = axum::body::to_bytes(body, limit).await.map_err(|_| {
         ApiError::new(

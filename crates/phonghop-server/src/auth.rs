@@ -53,10 +53,7 @@ impl AuthUser {
 
     /// This user as the rules of a meeting see them.
     pub fn actor(&self) -> Actor {
-        Actor {
-            user: self.record.id,
-            is_admin: self.record.is_admin,
-        }
+        self.record.actor()
     }
 }
 

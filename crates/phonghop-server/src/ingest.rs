@@ -7,7 +7,9 @@
 use phonghop_core::{Actor, IndexedPage, NewDocument, NewFile, NewRevision, Request};
 use phonghop_pdf::IngestError;
 use phonghop_protocol::http::UploadResponse;
-use phonghop_protocol::{CommandResult, DocumentId, ErrorCode, ItemId, MeetingEvent, MeetingId, OriginalFile, Sha256};
+use phonghop_protocol::{
+    CommandResult, DocumentId, ErrorCode, ItemId, MeetingEvent, MeetingId, OriginalFile, Role, Sha256,
+};
 use phonghop_store::Receipt;
 use sha2::Digest;
 
@@ -59,6 +61,20 @@ fn refusal(error: IngestError) -> ApiError {
             tracing::error!(%error, "ingest I/O failure");
             ApiError::new(ErrorCode::Internal, "")
         }
+    }
+}
+
+/// Whether `uploader`, whose role in the meeting is `role` (`None`: not a member), may send it
+/// documents. Asked before an upload is read, so a refused one is not converted or indexed; the
+/// rules decide again when the document is added.
+pub fn may_upload(role: Option<Role>, uploader: &Actor) -> ApiResult<()> {
+    match role {
+        Some(role) if phonghop_core::roles::capabilities(role, uploader.is_admin).upload_documents => Ok(()),
+        Some(_) => Err(ApiError::new(
+            ErrorCode::Forbidden,
+            "only the secretariat and the chair upload documents",
+        )),
+        None => Err(ApiError::new(ErrorCode::NotFound, "no such meeting for this user")),
     }
 }
 

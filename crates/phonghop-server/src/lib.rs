@@ -15,6 +15,7 @@
 //! - [`ingest`]: uploads: size limit, hashing, PDFium indexing in a child process, blob files.
 //! - [`blobs`]: blob files on disk and serving them with `ETag` and `Range`.
 //! - [`hot_blobs`]: the blobs being downloaded, kept in memory up to a budget.
+//! - [`hot_folder`]: `serve --watch`: Word and PDF files dropped into a folder taken in as uploads.
 //! - [`demo`]: the demo meeting and the councillors of a CSV file.
 //!
 //! **Architecture invariant:** the server is the single source of truth, and it decides nothing
@@ -30,6 +31,7 @@ pub mod config;
 pub mod demo;
 pub mod error;
 pub mod hot_blobs;
+pub mod hot_folder;
 pub mod hub;
 pub mod ingest;
 pub mod office;

@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use anyhow::{Context, Result};
 use clap::{Parser, Subcommand};
-use phonghop_server::{demo, App, Config};
+use phonghop_server::{demo, hot_folder, App, Config};
 
 #[derive(Parser)]
 #[command(
@@ -22,7 +22,7 @@ struct Cli {
 #[derive(Subcommand)]
 enum Top {
     /// Run the server.
-    Serve(ServeArgs),
+    Serve(Box<ServeArgs>),
     /// Create accounts for the councillors of a CSV file (ma_dai_bieu,ho_ten,chuc_vu,don_vi,vai_tro).
     ImportCouncillors {
         #[arg(long)]
@@ -91,6 +91,21 @@ struct ServeArgs {
     /// Live tallies of a poll are sent at most this often, in milliseconds.
     #[arg(long, default_value_t = 100)]
     tally_interval_ms: u64,
+    /// A hot folder to take documents from: DIR/<meeting id>/<item id, or a new item's title>/<PDF
+    /// or Office file>; the same file name again is the document's next revision.
+    #[arg(long, value_name = "DIR", requires = "watch_as")]
+    watch: Option<PathBuf>,
+    /// The account the hot folder acts as: the secretariat or the chair of each meeting it fills.
+    #[arg(long, value_name = "USERNAME", requires = "watch")]
+    watch_as: Option<String>,
+    /// A file in the hot folder is taken once its size and time have not changed for this many
+    /// milliseconds.
+    #[arg(long, default_value_t = 1500)]
+    watch_settle_ms: u64,
+    /// The whole hot folder is looked at again this often (events can be missed, and a network
+    /// share may send none).
+    #[arg(long, default_value_t = 5)]
+    watch_rescan_secs: u64,
 }
 
 #[tokio::main]
@@ -111,7 +126,7 @@ async fn run() -> Result<()> {
         .with_writer(std::io::stderr)
         .init();
     match Cli::parse().command {
-        Top::Serve(args) => serve(args).await,
+        Top::Serve(args) => serve(*args).await,
         Top::ImportCouncillors {
             data,
             csv,
@@ -178,6 +193,14 @@ async fn serve(args: ServeArgs) -> Result<()> {
             );
         }
         println!("  … db005 – db035: đại biểu / delegates");
+    }
+    if let (Some(root), Some(username)) = (args.watch, args.watch_as) {
+        std::fs::create_dir_all(&root).with_context(|| format!("creating the hot folder {}", root.display()))?;
+        let actor = hot_folder::watcher_actor(&app, &username).await?;
+        let mut watch = hot_folder::HotFolderConfig::new(root, username);
+        watch.settle = Duration::from_millis(args.watch_settle_ms);
+        watch.rescan = Duration::from_secs(args.watch_rescan_secs.max(1));
+        hot_folder::spawn(app.clone(), watch, actor);
     }
     // Tests and scripts read this line to learn the port.
     println!("PHONGHOP_LISTENING http://{address}");

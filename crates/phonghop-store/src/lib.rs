@@ -16,10 +16,10 @@
 pub mod sqlite;
 
 use async_trait::async_trait;
-use phonghop_core::{Fact, MeetingModel};
+use phonghop_core::{Actor, Fact, MeetingModel};
 use phonghop_protocol::{
-    CommandResult, Document, DocumentId, Meeting, MeetingEvent, MeetingId, MeetingSummary, MyBallot, Role, Sha256,
-    UserId, UserView,
+    CommandResult, Document, DocumentId, ItemId, Meeting, MeetingEvent, MeetingId, MeetingSummary, MyBallot, Role,
+    Sha256, UserId, UserView,
 };
 
 pub use sqlite::SqliteStore;
@@ -105,6 +105,14 @@ impl UserRecord {
             position: self.position.clone(),
         }
     }
+
+    /// This account as the rules of a meeting see it.
+    pub fn actor(&self) -> Actor {
+        Actor {
+            user: self.id,
+            is_admin: self.is_admin,
+        }
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -114,6 +122,26 @@ pub struct NewUser {
     pub position: String,
     pub password_hash: String,
     pub is_admin: bool,
+}
+
+/// A file the hot folder took: which meeting, item and name it is, where it was and what it was
+/// (so the same bytes are recognised without reading them again), and the document it became.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HotFolderFile {
+    pub meeting_id: MeetingId,
+    pub item_id: ItemId,
+    pub file_name: String,
+    /// Relative to the watched folder, `/` between its parts.
+    pub path: String,
+    /// Of the file's own bytes (an Office file, not the PDF made of it).
+    pub sha256: Sha256,
+    pub size: u64,
+    /// Modification time, nanoseconds since the Unix epoch.
+    pub mtime_ns: i64,
+    pub document_id: DocumentId,
+    pub revision: u32,
+    /// Unix seconds.
+    pub taken_at: i64,
 }
 
 /// Where phonghop keeps everything. Every method is one short transaction.
@@ -159,6 +187,16 @@ pub trait Store: Send + Sync + 'static {
     /// Whether `user` may read the blob: it is a revision of a document of one of their meetings
     /// (its PDF, or the Office file that PDF was converted from).
     async fn blob_visible_to(&self, sha256: &Sha256, user: UserId) -> Result<bool>;
+
+    // The hot folder's own state (`serve --watch`).
+    /// Every file the hot folder has taken.
+    async fn hot_folder_files(&self) -> Result<Vec<HotFolderFile>>;
+    /// Records a file taken (or recognised again) under its meeting, item and name.
+    async fn record_hot_folder_file(&self, file: &HotFolderFile) -> Result<()>;
+    /// The agenda item the hot folder created for a folder of this name in the meeting.
+    async fn hot_folder_item(&self, meeting: MeetingId, folder_name: &str) -> Result<Option<ItemId>>;
+    /// Remembers the agenda item created for a folder of this name (the first one stays).
+    async fn record_hot_folder_item(&self, meeting: MeetingId, folder_name: &str, item: ItemId) -> Result<()>;
     /// Closes every connection (checkpointing SQLite's WAL).
     async fn close(&self);
 }

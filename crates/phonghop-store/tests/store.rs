@@ -431,3 +431,84 @@ async fn thousands_of_receipts_are_looked_up_at_once() {
     assert_eq!(found.iter().filter(|result| result.is_some()).count(), 1);
     assert!(found.last().unwrap().is_some());
 }
+
+#[tokio::test]
+async fn the_hot_folder_state_survives_a_reopen_and_keeps_the_first_item_of_a_folder_name() {
+    use phonghop_core::{IndexedPage, NewDocument, NewFile};
+    use phonghop_protocol::{DocumentId, Sha256};
+    use phonghop_store::HotFolderFile;
+
+    let dir = tempfile::tempdir().unwrap();
+    let store = new_store(dir.path()).await;
+    let meeting = meeting_with_members(&store, 0).await;
+    for title in ["Giấy mời họp", "Giấy mời họp (2)"] {
+        execute(&store, meeting, actor(1), add_item(title), None).await.unwrap();
+    }
+    let pdf = Sha256::from_digest(&[7; 32]);
+    let document = Request::AddDocument(NewDocument {
+        item_id: ItemId(1),
+        title: "Giấy mời".into(),
+        file: NewFile {
+            file_name: "giay-moi-hop.pdf".into(),
+            sha256: pdf,
+            size: 100,
+            pages: vec![IndexedPage {
+                width_pt: 595.0,
+                height_pt: 842.0,
+                text: "GIẤY MỜI HỌP".into(),
+            }],
+            original: None,
+            unrenderable_pages: vec![],
+            changes: None,
+        },
+    });
+    execute(&store, meeting, actor(1), document, None).await.unwrap();
+
+    store
+        .record_hot_folder_item(meeting, "Giấy mời họp", ItemId(1))
+        .await
+        .unwrap();
+    store
+        .record_hot_folder_item(meeting, "Giấy mời họp", ItemId(2))
+        .await
+        .unwrap();
+    let mut file = HotFolderFile {
+        meeting_id: meeting,
+        item_id: ItemId(1),
+        file_name: "giay-moi-hop.docx".into(),
+        path: "1/Giấy mời họp/giay-moi-hop.docx".into(),
+        sha256: Sha256::from_digest(&[1; 32]),
+        size: 36902,
+        mtime_ns: 1_765_000_000_123_456_789,
+        document_id: DocumentId(1),
+        revision: 1,
+        taken_at: 1_765_000_001,
+    };
+    store.record_hot_folder_file(&file).await.unwrap();
+    file.sha256 = Sha256::from_digest(&[2; 32]);
+    file.revision = 2;
+    file.path = "1/1 - Giấy mời họp/giay-moi-hop.docx".into();
+    store.record_hot_folder_file(&file).await.unwrap();
+    let unknown_item = HotFolderFile {
+        item_id: ItemId(9),
+        ..file.clone()
+    };
+    assert!(
+        store.record_hot_folder_file(&unknown_item).await.is_err(),
+        "a file of an item the meeting does not have is refused"
+    );
+    store.close().await;
+
+    let store = new_store(dir.path()).await;
+    assert_eq!(
+        store.hot_folder_files().await.unwrap(),
+        vec![file],
+        "one row per name, the last one taken"
+    );
+    assert_eq!(
+        store.hot_folder_item(meeting, "Giấy mời họp").await.unwrap(),
+        Some(ItemId(1)),
+        "the first item made for a folder name stays"
+    );
+    assert_eq!(store.hot_folder_item(meeting, "Tờ trình").await.unwrap(), None);
+}

@@ -6,9 +6,11 @@
 //! - [`meetings`]: meetings, members, and loading a meeting's model from its projections.
 //! - [`append`]: recording facts: the log, the projections, ballots and receipts.
 //! - [`reads`]: what clients read besides the model (replays, their ballots, blob access).
+//! - [`hot_folder`]: what the hot folder took, and the items it created from folder names.
 
 mod accounts;
 mod append;
+mod hot_folder;
 mod meetings;
 mod reads;
 mod search;
@@ -19,13 +21,13 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 use phonghop_protocol::{
-    CommandResult, Document, DocumentId, Meeting, MeetingEvent, MeetingId, MeetingSummary, MyBallot, Role, Sha256,
-    UserId,
+    CommandResult, Document, DocumentId, ItemId, Meeting, MeetingEvent, MeetingId, MeetingSummary, MyBallot, Role,
+    Sha256, UserId,
 };
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::SqlitePool;
 
-use crate::{Entry, Loaded, NewUser, PageHit, Receipt, Result, Store, StoreError, UserRecord};
+use crate::{Entry, HotFolderFile, Loaded, NewUser, PageHit, Receipt, Result, Store, StoreError, UserRecord};
 
 /// The database of one server, or of several processes sharing one file.
 #[derive(Clone)]
@@ -182,6 +184,22 @@ impl Store for SqliteStore {
 
     async fn blob_visible_to(&self, sha256: &Sha256, user: UserId) -> Result<bool> {
         reads::blob_visible_to(&self.pool, sha256, user).await
+    }
+
+    async fn hot_folder_files(&self) -> Result<Vec<HotFolderFile>> {
+        hot_folder::files(&self.pool).await
+    }
+
+    async fn record_hot_folder_file(&self, file: &HotFolderFile) -> Result<()> {
+        hot_folder::record_file(&self.pool, file).await
+    }
+
+    async fn hot_folder_item(&self, meeting: MeetingId, folder_name: &str) -> Result<Option<ItemId>> {
+        hot_folder::item(&self.pool, meeting, folder_name).await
+    }
+
+    async fn record_hot_folder_item(&self, meeting: MeetingId, folder_name: &str, item: ItemId) -> Result<()> {
+        hot_folder::record_item(&self.pool, meeting, folder_name, item).await
     }
 
     async fn close(&self) {
