@@ -23,8 +23,9 @@ pub fn build_all() -> Result<()> {
     )
 }
 
-/// Starts `phonghop-server serve --demo` on `data` and waits for its address.
-pub fn start_server(data: &Path, listen: &str) -> Result<(Service, String)> {
+/// Starts `phonghop-server serve --demo` on `data` and waits for its address; with `watch`, the
+/// secretariat's hot folder there too.
+pub fn start_server(data: &Path, listen: &str, watch: Option<&Path>) -> Result<(Service, String)> {
     let root = root();
     let mut command = Command::new(built_binary("phonghop-server")?);
     command
@@ -37,6 +38,9 @@ pub fn start_server(data: &Path, listen: &str) -> Result<(Service, String)> {
         .arg(root.join("assets/demo"))
         .env("PHONGHOP_PDFIUM", setup::pdfium_library()?)
         .stdout(Stdio::piped());
+    if let Some(folder) = watch {
+        command.arg("--watch").arg(folder).args(["--watch-as", "db002"]);
+    }
     let mut server = Service::start("phonghop-server", command)?;
     let stdout = server.child.stdout.take().expect("piped stdout");
     let mut lines = BufReader::new(stdout).lines();
@@ -101,7 +105,8 @@ pub fn run(args: &[String]) -> Result<()> {
         setup::all()?;
         build_all()?;
     }
-    let (mut server, url) = start_server(&options.data, &options.listen)?;
+    let hot_folder = options.data.join("thu-muc-tai-lieu");
+    let (mut server, url) = start_server(&options.data, &options.listen, Some(&hot_folder))?;
     println!();
     println!("Máy chủ / server: {url}");
     println!("Đăng nhập / logins: db001 (chủ tọa / chair), db002 (thư ký / secretariat), db003 … db035 (đại biểu / delegates)");
@@ -112,6 +117,8 @@ pub fn run(args: &[String]) -> Result<()> {
         "  {} --server {url} --username db002 --password {DEMO_PASSWORD} add-item --meeting 1 --title \"Mục mới\"",
         admin.display()
     );
+    println!("Thư mục tài liệu / hot folder (as db002): {}", hot_folder.display());
+    println!("  e.g. a Word file into …/1/3/ becomes a document of item 3 of meeting 1 (README: Hot folder)");
     if !has_display() {
         println!();
         println!(

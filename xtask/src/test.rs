@@ -280,7 +280,7 @@ fn end_to_end(root: &Path) -> Result<u64> {
         Path::new(&format!("/tmp/.X11-unix/X{display}")).exists()
     })?;
 
-    let (server, url) = start_server(&work.join("server-data"), "127.0.0.1:0")?;
+    let (server, url) = start_server(&work.join("server-data"), "127.0.0.1:0", None)?;
     // The journey kills the server to show the app working on without it.
     let server_pid = server.child.id().to_string();
 
