@@ -1,7 +1,8 @@
 // End-to-end journey of the real desktop app: a delegate logs in, sees an agenda item added by the
 // secretariat appear live, reads a document rendered by PDFium, votes, watches the tally fill up
 // as other delegates vote through the server's HTTP API, sees the chair's closed poll pass, and
-// sees a new revision of a document arrive marked, with what changed.
+// sees a new revision of a document arrive marked, with what changed; a Word file the
+// secretariat drops into the server's hot folder shows up as a PDF document.
 //
 // The caller has already started Xvfb, tauri-driver on 127.0.0.1:4444 and a phonghop server with
 // the demo meeting. Environment:
@@ -12,6 +13,7 @@
 //   PHONGHOP_PASSWORD     the password of every demo account
 //   PHONGHOP_SECRETARY    the secretariat's username (e.g. db002)
 //   PHONGHOP_CHAIR        the chair's username (e.g. db001)
+//   PHONGHOP_HOT_FOLDER   the folder the server watches as the secretariat (serve --watch)
 //   PHONGHOP_SERVER_PID   the server's process id: the last step kills it, as a dropped network
 //                         would take it away, and reads on from the local cache
 //   PHONGHOP_VOTERS       optional: comma-separated usernames of other delegates to vote via the
@@ -22,7 +24,7 @@
 
 import assert from "node:assert/strict";
 import { randomUUID } from "node:crypto";
-import { mkdir, readFile } from "node:fs/promises";
+import { copyFile, mkdir, readFile } from "node:fs/promises";
 import path from "node:path";
 import { remote } from "webdriverio";
 
@@ -30,6 +32,8 @@ const env = readEnvironment();
 const TIMEOUT = Number(process.env.PHONGHOP_E2E_TIMEOUT_MS ?? 30_000);
 /** A page is downloaded, hash-checked and rendered by PDFium before it shows: allow more time. */
 const PAGE_TIMEOUT = TIMEOUT * 2;
+/** A dropped file settles (1.5 s), then LibreOffice converts it (its first start takes seconds). */
+const HOT_FOLDER_TIMEOUT = TIMEOUT * 2;
 const POLL_TITLE = "Biểu quyết thông qua";
 
 let screenshotNumber = 0;
@@ -45,6 +49,7 @@ function readEnvironment() {
     "PHONGHOP_SECRETARY",
     "PHONGHOP_CHAIR",
     "PHONGHOP_SERVER_PID",
+    "PHONGHOP_HOT_FOLDER",
   ];
   const missing = names.filter((name) => !process.env[name]);
   if (missing.length > 0) {
@@ -60,6 +65,7 @@ function readEnvironment() {
     secretary: process.env.PHONGHOP_SECRETARY,
     chair: process.env.PHONGHOP_CHAIR,
     serverPid: Number(process.env.PHONGHOP_SERVER_PID),
+    hotFolder: process.env.PHONGHOP_HOT_FOLDER,
     voters: (process.env.PHONGHOP_VOTERS ?? "")
       .split(",")
       .map((name) => name.trim())
@@ -367,7 +373,43 @@ async function journey(browser) {
     await screenshot(browser, "agenda-item-added");
   });
 
-  await step("3. a document page is rendered, paged and zoomed", async () => {
+  await step("3. a Word file dropped into the hot folder appears as a PDF document", async () => {
+    const snapshot = await api("GET", `/api/meetings/${state.meetingId}/snapshot`, { token: state.secretaryToken });
+    const item = snapshot.state.items.find((candidate) => candidate.documents.length === 0);
+    assert.ok(item, "the demo meeting has no agenda item without documents");
+    const folder = path.join(env.hotFolder, String(state.meetingId), `${item.id} - ${item.title}`);
+    await mkdir(folder, { recursive: true });
+    await copyFile(new URL("../../tests/data/giay-moi-hop.docx", import.meta.url), path.join(folder, "giay-moi-hop.docx"));
+
+    await browser.$(`${testid("agenda-item")}[data-item-id="${item.id}"]`).click();
+    const documentId = await waitFor(
+      browser,
+      "the Word file to appear as a document of its item",
+      () =>
+        browser.execute((itemId) => {
+          const heading = document.querySelector('[data-testid="item-title"]');
+          if (Number(heading?.getAttribute("data-item-id")) !== itemId) return null;
+          const button = document.querySelector('[data-testid="document-open"]');
+          return button ? Number(button.getAttribute("data-document-id")) : null;
+        }, item.id),
+      HOT_FOLDER_TIMEOUT,
+    );
+    const converted = await browser.execute(
+      (id) => document.querySelector(`[data-testid="document"][data-document-id="${id}"]`)?.textContent ?? "",
+      documentId,
+    );
+    assert.match(converted, /giay-moi-hop\.docx/, `the document does not say it was converted: ${converted}`);
+    await screenshot(browser, "hot-folder-word-document");
+    await browser.$(`${testid("document-open")}[data-document-id="${documentId}"]`).click();
+    await browser.$(testid("viewer")).waitForDisplayed({ timeout: TIMEOUT });
+    const page = await renderedPage(browser, 0);
+    console.log(`  the Word file's PDF, page 1 rendered ${page.naturalWidth} px wide`);
+    await screenshot(browser, "hot-folder-word-document-page-1");
+    await browser.$(testid("viewer-close")).click();
+    await browser.$(testid("viewer")).waitForExist({ reverse: true, timeout: TIMEOUT });
+  });
+
+  await step("4. a document page is rendered, paged and zoomed", async () => {
     // Paging needs a document of two pages or more: look through the items that have documents.
     const items = (await agendaItems(browser)).filter((item) => item.documents > 0);
     assert.ok(items.length > 0, "no agenda item of the demo meeting has a document");
@@ -422,7 +464,7 @@ async function journey(browser) {
     await screenshot(browser, "document-zoomed");
   });
 
-  await step("4. the chair opens a poll, the delegate votes, the tally fills live", async () => {
+  await step("5. the chair opens a poll, the delegate votes, the tally fills live", async () => {
     await browser.$(testid("viewer-close")).click();
     await browser.$(testid("viewer")).waitForExist({ reverse: true, timeout: TIMEOUT });
     const pollsBefore = await browser.execute(() =>
@@ -493,7 +535,7 @@ async function journey(browser) {
     await screenshot(browser, "tally-live");
   });
 
-  await step("5. the chair closes the poll and the app shows it passed", async () => {
+  await step("6. the chair closes the poll and the app shows it passed", async () => {
     await sendCommand(state.chairToken, state.meetingId, { kind: "close_poll", poll_id: state.pollId });
     const closed = await waitFor(browser, "the poll outcome", async () => {
       const shown = await pollCard(browser, state.pollId);
@@ -509,7 +551,7 @@ async function journey(browser) {
     await screenshot(browser, "poll-passed");
   });
 
-  await step("6. a new revision of a document arrives, marked, with what changed", async () => {
+  await step("7. a new revision of a document arrives, marked, with what changed", async () => {
     const secretary = state.secretaryToken ?? (await apiLogin(env.secretary));
     // The demo's draft resolution is already in its second revision; the secretariat sends a third.
     const snapshot = await api("GET", `/api/meetings/${state.meetingId}/snapshot`, { token: secretary });
@@ -588,7 +630,7 @@ async function journey(browser) {
     );
   });
 
-  await step("7. the server goes away: the app says so and the document stays readable", async () => {
+  await step("8. the server goes away: the app says so and the document stays readable", async () => {
     process.kill(env.serverPid, "SIGKILL");
     await waitFor(browser, "the app to show it lost the server", async () => {
       const status = await browser.$(testid("connection-status"));

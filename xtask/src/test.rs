@@ -280,7 +280,9 @@ fn end_to_end(root: &Path) -> Result<u64> {
         Path::new(&format!("/tmp/.X11-unix/X{display}")).exists()
     })?;
 
-    let (server, url) = start_server(&work.join("server-data"), "127.0.0.1:0", None)?;
+    // The journey drops a Word file here, as a secretariat would.
+    let hot_folder = work.join("hot-folder");
+    let (server, url) = start_server(&work.join("server-data"), "127.0.0.1:0", Some(&hot_folder))?;
     // The journey kills the server to show the app working on without it.
     let server_pid = server.child.id().to_string();
 
@@ -325,6 +327,7 @@ fn end_to_end(root: &Path) -> Result<u64> {
             ("PHONGHOP_SECRETARY", "db002"),
             ("PHONGHOP_CHAIR", "db001"),
             ("PHONGHOP_SERVER_PID", &server_pid),
+            ("PHONGHOP_HOT_FOLDER", &hot_folder.to_string_lossy()),
         ],
     )?;
     eprintln!("screenshots: {}", screenshots.display());
