@@ -3,7 +3,7 @@
 
 use std::sync::Arc;
 
-use phonghop_client::seat::{LoginView, MirrorView, OpenedDocument};
+use phonghop_client::seat::{LoginView, MirrorView, OpenedDocument, SearchView};
 use phonghop_client::{ClientError, UserFacingError};
 use phonghop_protocol::{Choice, Command, DocumentId, ItemId, MeetingId, PollId};
 use serde::Serialize;
@@ -91,6 +91,12 @@ pub async fn open_meeting(
 #[tauri::command]
 pub fn mirror(shared: State<'_, Arc<Shared>>) -> Option<MirrorView> {
     shared.seat.mirror_view()
+}
+
+/// Searches the meeting's documents (on the laptop when the server cannot be reached).
+#[tauri::command]
+pub async fn search(shared: State<'_, Arc<Shared>>, query: String) -> Answer<SearchView> {
+    shared.seat.search(&query).await.map_err(shown)
 }
 
 /// Opens a document; the meeting's view follows at once (its revision is no longer new).

@@ -85,6 +85,7 @@ pub fn run_app(builder: tauri::Builder<tauri::Wry>, launch: launch::LaunchOption
             commands::open_meeting,
             commands::mirror,
             commands::open_document,
+            commands::search,
             commands::cast_ballot,
             commands::open_poll,
             commands::close_poll,
@@ -99,12 +100,28 @@ pub(crate) fn forward_mirror(
     shared: Arc<Shared>,
     mut mirror: tokio::sync::watch::Receiver<phonghop_client::Mirror>,
 ) {
+    keep_texts_offline(shared.clone(), mirror.clone());
     tauri::async_runtime::spawn(async move {
         while mirror.changed().await.is_ok() {
             if let Some(view) = shared.seat.mirror_view() {
                 if app.emit("mirror-changed", view).is_err() {
                     return;
                 }
+            }
+        }
+    });
+}
+
+/// Keeps the page text of the meeting's documents on the laptop as they arrive, so a search
+/// works without the server; one fetch round at a time, after each change of the mirror.
+fn keep_texts_offline(shared: Arc<Shared>, mut mirror: tokio::sync::watch::Receiver<phonghop_client::Mirror>) {
+    tauri::async_runtime::spawn(async move {
+        loop {
+            if let Err(error) = shared.seat.keep_texts_offline().await {
+                tracing::debug!(%error, "page texts not kept for now");
+            }
+            if mirror.changed().await.is_err() {
+                return;
             }
         }
     });

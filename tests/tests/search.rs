@@ -3,7 +3,7 @@
 
 use anyhow::{Context, Result};
 use phonghop_client::{ClientError, Session};
-use phonghop_journeys::{vietnamese_document, ServerOptions, TestServer, DEMO_PASSWORD};
+use phonghop_journeys::{vietnamese_document, wait_for, ServerOptions, TestServer, DEMO_PASSWORD};
 use phonghop_protocol::http::{CreateMeetingRequest, SearchHit, SearchResponse};
 use phonghop_protocol::{ErrorCode, MeetingId};
 
@@ -147,5 +147,46 @@ async fn search_follows_the_current_revision_and_stays_inside_the_meeting() -> R
         Err(ClientError::Server(error)) => assert_eq!(error.code, ErrorCode::InvalidMessage),
         other => anyhow::bail!("a 300-character search is refused, got {other:?}"),
     }
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_laptop_searches_the_text_it_keeps_when_the_server_is_gone() -> Result<()> {
+    let mut server = TestServer::start_with(ServerOptions::demo()).await?;
+    let meeting = server.meeting_id();
+    let laptop = tempfile::tempdir()?;
+    let seat = phonghop_client::Seat::new(laptop.path());
+    seat.login(server.url(), "db003", DEMO_PASSWORD).await?;
+    let mut mirror = seat.open_meeting(meeting).await?;
+    wait_for(&mut mirror, "the meeting's agenda", |mirror| mirror.state.is_some()).await?;
+
+    // Online: the server answers.
+    let online = seat.search("phong hop khong giay").await?;
+    assert!(!online.offline);
+    let expected = online.hits.first().context("the demo's documents say it")?.clone();
+    assert!(!expected.title.is_empty(), "a hit names its document");
+
+    // The text of the meeting's three documents is kept on the laptop, once.
+    assert_eq!(seat.keep_texts_offline().await?, 3);
+    assert_eq!(seat.keep_texts_offline().await?, 0);
+
+    server.kill().await?;
+    for query in ["phong hop khong giay", "PHÒNG HỌP KHÔNG GIẤY"] {
+        let offline = seat.search(query).await?;
+        assert!(offline.offline, "{query:?} is searched on the laptop");
+        let hit = offline
+            .hits
+            .iter()
+            .find(|hit| hit.document_id == expected.document_id && hit.page == expected.page)
+            .with_context(|| format!("{query:?} finds the same page offline: {:?}", offline.hits))?;
+        assert_eq!(hit.snippet, expected.snippet, "the same passage as the server's");
+        assert_eq!(hit.snippet_marks, expected.snippet_marks);
+    }
+    let draft = seat.search("32 phuong xa").await?;
+    assert_eq!(
+        draft.hits.first().map(|hit| (hit.title.as_str(), hit.revision)),
+        Some(("Dự thảo Nghị quyết", 2)),
+        "the words together come first offline too"
+    );
     Ok(())
 }

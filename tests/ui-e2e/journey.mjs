@@ -630,7 +630,7 @@ async function journey(browser) {
     );
   });
 
-  await step("8. the server goes away: the app says so and the document stays readable", async () => {
+  await step("8. the server goes away: the app says so, documents stay readable and searchable", async () => {
     process.kill(env.serverPid, "SIGKILL");
     await waitFor(browser, "the app to show it lost the server", async () => {
       const status = await browser.$(testid("connection-status"));
@@ -653,6 +653,38 @@ async function journey(browser) {
     assert.ok(zoomed.naturalWidth > first.naturalWidth, "the offline page was not rendered at the new width");
     console.log(`  offline: page 3 rendered ${zoomed.naturalWidth} px wide from the local cache`);
     await screenshot(browser, "offline-page-3");
+
+    // Searching without accents still works: the laptop searches the text it keeps. The words
+    // are those of a page of the report read above, whose PDF is on the laptop.
+    await browser.$(testid("viewer-close")).click();
+    await browser.$(testid("viewer")).waitForExist({ reverse: true, timeout: TIMEOUT });
+    await browser.$(testid("search-input")).setValue("linh vuc kinh te so");
+    await browser.$(testid("search-submit")).click();
+    const found = await waitFor(browser, "offline search results", () =>
+      browser.execute(() => {
+        const results = document.querySelector('[data-testid="search-results"]');
+        if (!results) return null;
+        return {
+          offline: results.getAttribute("data-offline"),
+          count: Number(results.getAttribute("data-count")),
+          marks: [...results.querySelectorAll('[data-testid="search-mark"]')].map((mark) => mark.textContent),
+          first: Number(results.querySelector('[data-testid="search-hit"]')?.getAttribute("data-page") ?? -1),
+        };
+      }),
+    );
+    assert.equal(found.offline, "true", "the search did not say it ran on the laptop");
+    assert.ok(found.count > 0, "the offline search found nothing");
+    assert.ok(
+      found.marks.some((mark) => mark.toLowerCase() === "lĩnh vực kinh tế số"),
+      `the marked words are ${JSON.stringify(found.marks)}`,
+    );
+    console.log(`  offline search: ${found.count} pages, marked ${JSON.stringify(found.marks.slice(0, 3))}`);
+    await screenshot(browser, "offline-search");
+    await browser.$(testid("search-hit")).click();
+    await browser.$(testid("viewer")).waitForDisplayed({ timeout: TIMEOUT });
+    const hitPage = await renderedPage(browser, found.first);
+    assert.equal(hitPage.indicatorPage, found.first + 1, "the reader did not open at the hit's page");
+    await screenshot(browser, "offline-search-hit-page");
   });
 
   /** One more delegate logs in through the API and votes. */

@@ -43,6 +43,14 @@ impl DocumentCache {
         .execute(&index)
         .await?;
         sqlx::query(
+            "CREATE TABLE IF NOT EXISTS document_texts (
+                 sha256 TEXT PRIMARY KEY,
+                 pages_json TEXT NOT NULL
+             )",
+        )
+        .execute(&index)
+        .await?;
+        sqlx::query(
             "CREATE TABLE IF NOT EXISTS opened_documents (
                  sha256 TEXT PRIMARY KEY,
                  opened_at INTEGER NOT NULL
@@ -118,6 +126,28 @@ impl DocumentCache {
             .execute(&self.index)
             .await?;
         Ok(())
+    }
+
+    /// Keeps the text of a document's pages, for searching without the server.
+    pub async fn keep_text(&self, sha256: &Sha256, pages: &[String]) -> Result<()> {
+        sqlx::query("INSERT OR REPLACE INTO document_texts (sha256, pages_json) VALUES (?, ?)")
+            .bind(sha256.as_str())
+            .bind(serde_json::to_string(pages).expect("strings serialize"))
+            .execute(&self.index)
+            .await?;
+        Ok(())
+    }
+
+    /// The text of the PDF `sha256`'s pages, if kept.
+    pub async fn text(&self, sha256: &Sha256) -> Result<Option<Vec<String>>> {
+        let row = sqlx::query("SELECT pages_json FROM document_texts WHERE sha256 = ?")
+            .bind(sha256.as_str())
+            .fetch_optional(&self.index)
+            .await?;
+        row.map(|row| {
+            serde_json::from_str(row.get("pages_json")).map_err(|error| ClientError::Protocol(error.to_string()))
+        })
+        .transpose()
     }
 
     /// Every PDF the reader has opened on this laptop.

@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
 use phonghop_core::roles::{self, Capabilities};
+use phonghop_protocol::http::TextRange;
 use phonghop_protocol::{
     Choice, Command, Document, DocumentId, MeetingId, MeetingState, MeetingSummary, MyBallot, PollId, PollState, Role,
     Sha256, UserView,
@@ -67,6 +68,34 @@ pub struct OpenedDocument {
     pub page_count: u32,
 }
 
+/// What a search found, for the app to list.
+#[derive(Debug, Clone, Serialize, TS)]
+#[ts(export, export_to = "../app-views/")]
+pub struct SearchView {
+    pub query: String,
+    /// Found on this laptop, from the text of the documents it keeps, because the server could
+    /// not be reached.
+    pub offline: bool,
+    /// Best first: pages with the words together as typed, then pages holding them apart.
+    pub hits: Vec<FoundPage>,
+}
+
+/// One page a search found.
+#[derive(Debug, Clone, Serialize, TS)]
+#[ts(export, export_to = "../app-views/")]
+pub struct FoundPage {
+    pub document_id: DocumentId,
+    pub title: String,
+    pub revision: u32,
+    /// 0-based.
+    pub page: u32,
+    pub snippet: String,
+    pub snippet_marks: Vec<TextRange>,
+}
+
+/// Hits a search lists at most.
+const SEARCH_HITS: usize = 50;
+
 /// The open polls in which someone with `may` and `my_ballots` can still vote. The server fixes
 /// each poll's roll when it opens; a role changed since then is refused there with `not_a_voter`.
 pub fn votable_polls(state: Option<&MeetingState>, may: Capabilities, my_ballots: &[MyBallot]) -> Vec<PollId> {
@@ -91,6 +120,10 @@ pub fn unopened_revisions(state: Option<&MeetingState>, opened: &HashSet<Sha256>
         .filter(|document| document.current.revision > 1 && !opened.contains(&document.current.sha256))
         .map(|document| document.id)
         .collect()
+}
+
+fn documents_of(state: &MeetingState) -> impl Iterator<Item = &Document> {
+    state.items.iter().flat_map(|item| item.documents.iter())
 }
 
 struct Followed {
@@ -255,6 +288,106 @@ impl Seat {
             page_count: document.current.page_count,
             document,
         })
+    }
+
+    /// Searches the followed meeting's documents: on the server, or, when it cannot be reached,
+    /// in the text of the documents this laptop keeps, by the same rule.
+    pub async fn search(&self, query: &str) -> Result<SearchView> {
+        let session = self.session()?;
+        let state = self.followed_state()?;
+        let title_of = |document_id: DocumentId| {
+            documents_of(&state)
+                .find(|document| document.id == document_id)
+                .map(|document| document.title.clone())
+                .unwrap_or_default()
+        };
+        match session.search(state.meeting.id, query).await {
+            Ok(answer) => Ok(SearchView {
+                query: answer.query,
+                offline: false,
+                hits: answer
+                    .hits
+                    .into_iter()
+                    .map(|hit| FoundPage {
+                        title: title_of(hit.document_id),
+                        document_id: hit.document_id,
+                        revision: hit.revision,
+                        page: hit.page,
+                        snippet: hit.snippet,
+                        snippet_marks: hit.snippet_marks,
+                    })
+                    .collect(),
+            }),
+            Err(ClientError::Unreachable(_)) => self.search_offline(&state, query).await,
+            Err(other) => Err(other),
+        }
+    }
+
+    async fn search_offline(&self, state: &MeetingState, query: &str) -> Result<SearchView> {
+        let cache = self.cache().await?;
+        let mut found: Vec<(bool, FoundPage)> = Vec::new();
+        for document in documents_of(state) {
+            let Some(pages) = cache.text(&document.current.sha256).await? else {
+                continue;
+            };
+            for (page, text) in pages.iter().enumerate() {
+                if let Some(matched) = phonghop_core::search::match_page(text, query) {
+                    found.push((
+                        matched.together,
+                        FoundPage {
+                            document_id: document.id,
+                            title: document.title.clone(),
+                            revision: document.current.revision,
+                            page: page as u32,
+                            snippet: matched.snippet,
+                            snippet_marks: vec![TextRange::from(matched.snippet_mark)],
+                        },
+                    ));
+                }
+            }
+        }
+        found.sort_by_key(|(together, _)| !together);
+        Ok(SearchView {
+            query: query.to_owned(),
+            offline: true,
+            hits: found.into_iter().take(SEARCH_HITS).map(|(_, hit)| hit).collect(),
+        })
+    }
+
+    /// Fetches the page text of every document of the followed meeting this laptop does not keep
+    /// yet (for searching without the server); the number fetched. Unreachable server: 0.
+    pub async fn keep_texts_offline(&self) -> Result<usize> {
+        let session = self.session()?;
+        let state = self.followed_state()?;
+        let cache = self.cache().await?;
+        let mut kept = 0;
+        for document in documents_of(&state) {
+            if cache.text(&document.current.sha256).await?.is_some() {
+                continue;
+            }
+            match session.document_text(state.meeting.id, document.id).await {
+                // A revision newer than the mirror's is kept under its own hash.
+                Ok(text) => {
+                    cache.keep_text(&text.sha256, &text.pages).await?;
+                    kept += 1;
+                }
+                Err(ClientError::Unreachable(_)) => return Ok(kept),
+                Err(other) => tracing::warn!(document = %document.id, error = %other, "page text not kept"),
+            }
+        }
+        Ok(kept)
+    }
+
+    fn followed_state(&self) -> Result<MeetingState> {
+        let followed = self.followed.lock().expect("seat lock");
+        let mirror = followed
+            .as_ref()
+            .ok_or(ClientError::NotLoggedIn)?
+            .sync
+            .mirror()
+            .borrow()
+            .clone();
+        mirror.state.ok_or(ClientError::NotCached)
     }
 
     /// The local file of a cached document, by its hash (for the page renderer).

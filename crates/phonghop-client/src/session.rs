@@ -1,8 +1,8 @@
 //! Login and the HTTP API of one server, as one logged-in user.
 
 use phonghop_protocol::http::{
-    AddMemberRequest, CommandRequest, CreateMeetingRequest, LoginRequest, LoginResponse, MeetingList, MemberView,
-    SearchResponse, SnapshotResponse, UploadResponse,
+    AddMemberRequest, CommandRequest, CreateMeetingRequest, DocumentText, LoginRequest, LoginResponse, MeetingList,
+    MemberView, SearchResponse, SnapshotResponse, UploadResponse,
 };
 use phonghop_protocol::{
     Command, CommandResult, DocumentId, ErrorFrame, ItemId, MeetingId, MeetingSummary, Sha256, UserView,
@@ -201,6 +201,18 @@ impl Session {
             .get(format!("{}/api/meetings/{meeting_id}/search", self.server))
             .bearer_auth(&self.token)
             .query(&[("q", query)]);
+        finish(request.send().await?).await
+    }
+
+    /// The text of each page of a document's current revision, for searching without the server.
+    pub async fn document_text(&self, meeting_id: MeetingId, document_id: DocumentId) -> Result<DocumentText> {
+        let request = self
+            .http
+            .get(format!(
+                "{}/api/meetings/{meeting_id}/documents/{document_id}/text",
+                self.server
+            ))
+            .bearer_auth(&self.token);
         finish(request.send().await?).await
     }
 

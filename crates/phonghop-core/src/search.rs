@@ -105,6 +105,51 @@ fn match_words(haystack: &[char], mut at: usize, words: &[Vec<char>]) -> Option<
     Some(at)
 }
 
+/// How a page answers a query: where its words are, and a passage to show.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PageMatch {
+    /// The words stand one after another as typed (else they are only somewhere on the page).
+    pub together: bool,
+    /// A one-line passage around the first match.
+    pub snippet: String,
+    /// Where that match is in `snippet` (character indices).
+    pub snippet_mark: std::ops::Range<usize>,
+    /// Every match on the page (character indices of `text`): the phrase where it stands
+    /// together, else each word.
+    pub marks: Vec<std::ops::Range<usize>>,
+}
+
+/// Characters of context on each side of a match in a passage.
+pub const CONTEXT_CHARS: usize = 60;
+
+/// Whether the page `text` holds every word of `query` (the last maybe unfinished), and where.
+/// The same rule as the server's index, so a search without the server finds the same pages.
+pub fn match_page(text: &str, query: &str) -> Option<PageMatch> {
+    let words = words(query);
+    if words.is_empty() {
+        return None;
+    }
+    let mut marks = find(text, query);
+    let together = !marks.is_empty();
+    if !together {
+        for word in &words {
+            let found = find(text, word);
+            if found.is_empty() {
+                return None;
+            }
+            marks.extend(found);
+        }
+        marks.sort_by_key(|range| range.start);
+    }
+    let (snippet, snippet_mark) = snippet(text, marks[0].clone(), CONTEXT_CHARS);
+    Some(PageMatch {
+        together,
+        snippet,
+        snippet_mark,
+        marks,
+    })
+}
+
 /// A passage of `text` around `found` (character indices), at most about `context` characters
 /// on each side, cut at spaces where it can, with "…" where it was cut; and where `found` is in
 /// the passage (character indices of the passage).
@@ -214,6 +259,20 @@ mod tests {
         assert!(find("phòng họpx", "phong hop khong").is_empty());
         assert!(find(text, "   ").is_empty());
         assert!(find(text, "hội đồng").is_empty());
+    }
+
+    #[test]
+    fn a_page_matches_when_it_holds_every_word() {
+        let page = "Phần 32. Kinh tế số\nMục 32.1: Trên lĩnh vực kinh tế số, xã hội";
+        let apart = match_page(page, "32 phuong xa").map(|found| found.together);
+        assert_eq!(apart, None, "\"phuong\" is not on the page");
+        let apart = match_page(page, "32 xa").expect("both words are there");
+        assert!(!apart.together);
+        assert_eq!(apart.marks.len(), 3, "32, 32 and xã: {:?}", apart.marks);
+        let together = match_page(page, "linh vuc kinh te").expect("the phrase is there");
+        assert!(together.together);
+        assert_eq!(together.marks.len(), 1);
+        assert!(match_page(page, " , ").is_none());
     }
 
     #[test]

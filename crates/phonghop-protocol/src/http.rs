@@ -89,6 +89,20 @@ pub struct CommandRequest {
     pub command: Command,
 }
 
+/// The answer of `GET /api/meetings/{id}/documents/{id}/text`: the text of each page of the
+/// document's current revision, as the server extracted it with PDFium, for an app to search
+/// without the server.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct DocumentText {
+    pub document_id: DocumentId,
+    pub revision: u32,
+    /// The SHA-256 of that revision's PDF.
+    pub sha256: crate::Sha256,
+    /// One string per page, in order.
+    pub pages: Vec<String>,
+}
+
 /// The answer of `GET /api/meetings/{id}/search`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[ts(export)]

@@ -11,8 +11,8 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use phonghop_core::{roles, Request};
 use phonghop_protocol::http::{
-    AddMemberRequest, CommandRequest, CreateMeetingRequest, LoginRequest, LoginResponse, MeetingList, MemberView,
-    SearchResponse, SnapshotResponse, UploadResponse,
+    AddMemberRequest, CommandRequest, CreateMeetingRequest, DocumentText, LoginRequest, LoginResponse, MeetingList,
+    MemberView, SearchResponse, SnapshotResponse, UploadResponse,
 };
 use phonghop_protocol::{CommandResult, DocumentId, ErrorCode, ItemId, MeetingId, MeetingSummary, Role, Sha256};
 use serde::Deserialize;
@@ -44,6 +44,10 @@ pub fn router(app: App) -> Router {
         .route("/api/meetings/{meeting_id}/snapshot", get(snapshot))
         .route("/api/meetings/{meeting_id}/commands", post(command))
         .route("/api/meetings/{meeting_id}/search", get(search))
+        .route(
+            "/api/meetings/{meeting_id}/documents/{document_id}/text",
+            get(document_text),
+        )
         .route("/api/blobs/{sha256}", get(blob))
         .route("/ws", get(websocket))
         .layer(DefaultBodyLimit::max(JSON_BODY_LIMIT))
@@ -284,6 +288,30 @@ async fn search(
     // More than asked: pages holding the words together are put first among them.
     let pages = app.store.search(meeting_id, &text, limit * 4).await?;
     Ok(Json(crate::search::hits(text, pages, limit as usize)))
+}
+
+async fn document_text(
+    State(app): State<App>,
+    user: AuthUser,
+    Path((meeting_id, document_id)): Path<(MeetingId, DocumentId)>,
+) -> ApiResult<Json<DocumentText>> {
+    let not_found = || ApiError::new(ErrorCode::NotFound, "no such document for this user");
+    if app.store.member_role(meeting_id, user.id()).await?.is_none() {
+        return Err(not_found());
+    }
+    let document = app
+        .store
+        .document(meeting_id, document_id)
+        .await?
+        .ok_or_else(not_found)?;
+    let revision = document.current.revision;
+    let pages = app.store.revision_texts(meeting_id, document_id, revision).await?;
+    Ok(Json(DocumentText {
+        document_id,
+        revision,
+        sha256: document.current.sha256,
+        pages,
+    }))
 }
 
 async fn blob(

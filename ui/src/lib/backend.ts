@@ -11,10 +11,11 @@ import type { Connection } from "./app-views/Connection";
 import type { LoginView } from "./app-views/LoginView";
 import type { MirrorView } from "./app-views/MirrorView";
 import type { OpenedDocument } from "./app-views/OpenedDocument";
+import type { SearchView } from "./app-views/SearchView";
 
 // The app-side views are generated from Rust (phonghop-client's `seat` module) by ts-rs, like the
 // wire types; they are re-exported here under the names the components use.
-export type { Capabilities, Connection, MirrorView, OpenedDocument };
+export type { Capabilities, Connection, MirrorView, OpenedDocument, SearchView };
 export type LoginResult = LoginView;
 
 /** Codes the app itself raises, beside the server's own {@link ErrorCode}s. */
@@ -124,6 +125,11 @@ export function mirror(): Promise<MirrorView | null> {
 /** Downloads the document into the local cache (verified by SHA-256) or takes it from there. */
 export function openDocument(documentId: number): Promise<OpenedDocument> {
   return call("open_document", { documentId });
+}
+
+/** Searches the meeting's documents; offline, the laptop searches the text it keeps. */
+export function search(query: string): Promise<SearchView> {
+  return call("search", { query });
 }
 
 export function castBallot(pollId: number, choice: Choice): Promise<void> {

@@ -76,6 +76,16 @@ export const en: Messages = {
   "changes.more": "More changed than is listed here; read the new revision in full",
   "item.polls": "Votes",
 
+  "search.label": "Search the documents",
+  "search.placeholder": "With or without accents, e.g. phong hop khong giay",
+  "search.action": "Search",
+  "search.close": "Close the results",
+  "search.searching": "Searching…",
+  "search.results": "{count} results for “{query}”",
+  "search.none": "“{query}” is not in the meeting's documents",
+  "search.offline": "The server cannot be reached: searched the documents on this laptop",
+  "search.page": "Page {page}",
+
   "poll.openPoll": "Start the vote",
   "poll.closePoll": "End the vote",
   "poll.isOpen": "Voting in progress",

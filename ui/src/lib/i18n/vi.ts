@@ -76,6 +76,16 @@ export const vi = {
   "changes.more": "Còn nhiều thay đổi khác; hãy đọc toàn văn bản mới",
   "item.polls": "Biểu quyết",
 
+  "search.label": "Tìm trong tài liệu",
+  "search.placeholder": "Gõ có dấu hoặc không dấu, ví dụ: phong hop khong giay",
+  "search.action": "Tìm",
+  "search.close": "Đóng kết quả tìm",
+  "search.searching": "Đang tìm…",
+  "search.results": "{count} kết quả cho “{query}”",
+  "search.none": "Không tìm thấy “{query}” trong tài liệu của cuộc họp",
+  "search.offline": "Mất kết nối máy chủ: tìm trong tài liệu đã tải về máy này",
+  "search.page": "Trang {page}",
+
   "poll.openPoll": "Mở biểu quyết",
   "poll.closePoll": "Kết thúc biểu quyết",
   "poll.isOpen": "Đang biểu quyết",
