@@ -255,22 +255,11 @@ impl Seat {
     }
 
     fn document(&self, document_id: DocumentId) -> Result<Document> {
-        let followed = self.followed.lock().expect("seat lock");
-        let mirror = followed
-            .as_ref()
-            .ok_or(ClientError::NotLoggedIn)?
-            .sync
-            .mirror()
-            .borrow()
-            .clone();
-        mirror
-            .state
-            .iter()
-            .flat_map(|state| state.items.iter())
-            .flat_map(|item| item.documents.iter())
+        let state = self.followed_state()?;
+        let document = documents_of(&state)
             .find(|document| document.id == document_id)
-            .cloned()
-            .ok_or(ClientError::NotCached)
+            .cloned();
+        document.ok_or(ClientError::NotCached)
     }
 
     /// Makes sure a document is in the local cache (downloading and verifying it if needed).
