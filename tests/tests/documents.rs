@@ -205,3 +205,66 @@ async fn a_hall_downloading_one_document_at_once_each_gets_its_exact_bytes() -> 
     assert!(head.bytes().await?.is_empty(), "HEAD answers no body");
     Ok(())
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_secretariat_sees_who_has_each_document_and_who_opened_it() -> Result<()> {
+    use phonghop_protocol::http::ReceiptKind;
+    let server = TestServer::start(2).await?;
+    let meeting = server.meeting_id();
+    let secretariat = server.login_secretariat().await?;
+    let (document, _) = upload_to_new_item(&secretariat, meeting, "to-trinh-phong-hop-khong-giay.pdf").await?;
+    let reader = server.login_delegate(0).await?;
+    let other = server.login_delegate(1).await?;
+
+    // The reader's app: downloaded, then opened (twice: the first time is kept).
+    let sha256 = &document.current.sha256;
+    reader
+        .report_receipt(meeting, document.id, sha256, ReceiptKind::Downloaded)
+        .await?;
+    reader
+        .report_receipt(meeting, document.id, sha256, ReceiptKind::Opened)
+        .await?;
+    let first = secretariat.read_receipts(meeting).await?;
+    reader
+        .report_receipt(meeting, document.id, sha256, ReceiptKind::Opened)
+        .await?;
+    let again = secretariat.read_receipts(meeting).await?;
+    assert_eq!(first, again, "a later report does not move the first times");
+
+    let [receipts] = first.documents.as_slice() else {
+        bail!("one document, got {:?}", first.documents)
+    };
+    assert_eq!((receipts.document_id, receipts.revision), (document.id, 1));
+    assert_eq!(
+        receipts.members.len(),
+        4,
+        "chair, secretariat and two delegates are listed"
+    );
+    let of = |user: &phonghop_protocol::UserView| {
+        receipts
+            .members
+            .iter()
+            .find(|member| member.user.id == user.id)
+            .cloned()
+            .expect("every member is listed")
+    };
+    let read = of(&reader.user);
+    assert!(read.downloaded_at.is_some() && read.opened_at.is_some(), "{read:?}");
+    let unread = of(&other.user);
+    assert_eq!((unread.downloaded_at, unread.opened_at), (None, None));
+
+    // Only those who prepare the meeting see it; a PDF that is not the document's is not found.
+    match reader.read_receipts(meeting).await {
+        Err(ClientError::Server(error)) => assert_eq!(error.code, phonghop_protocol::ErrorCode::Forbidden),
+        other => bail!("a delegate does not see read receipts, got {other:?}"),
+    }
+    let wrong = Sha256::parse(&"ab".repeat(32))?;
+    match other
+        .report_receipt(meeting, document.id, &wrong, ReceiptKind::Opened)
+        .await
+    {
+        Err(ClientError::Server(error)) => assert_eq!(error.code, phonghop_protocol::ErrorCode::NotFound),
+        other => bail!("a receipt for another PDF is not_found, got {other:?}"),
+    }
+    Ok(())
+}

@@ -462,6 +462,13 @@ async function journey(browser) {
     );
     console.log(`  zoomed from ${second.shownWidth} px to ${zoomed.shownWidth} px`);
     await screenshot(browser, "document-zoomed");
+
+    // The council office sees that this delegate opened the document.
+    const receipts = await api("GET", `/api/meetings/${state.meetingId}/receipts`, { token: state.secretaryToken });
+    const opened = receipts.documents
+      .find((document) => document.document_id === chosen.id)
+      ?.members.find((member) => member.user.username === env.delegate);
+    assert.ok(opened?.opened_at, `the office does not see that ${env.delegate} opened it: ${JSON.stringify(opened)}`);
   });
 
   await step("5. the chair opens a poll, the delegate votes, the tally fills live", async () => {

@@ -88,6 +88,12 @@ enum Action {
         #[arg(long)]
         title: Option<String>,
     },
+    /// Who has each document of a meeting on their laptop and who opened it (JSON: per document,
+    /// every member with `downloaded_at` / `opened_at` in unix seconds, or null).
+    Receipts {
+        #[arg(long)]
+        meeting: MeetingId,
+    },
     /// A file as the next revision of a document; prints what changed.
     UploadRevision {
         #[arg(long)]
@@ -172,6 +178,7 @@ async fn act(session: &Session, action: Action) -> Result<String> {
     match action {
         Action::Meetings => printable(session.meetings().await?),
         Action::Show { meeting } => printable(session.snapshot(meeting).await?),
+        Action::Receipts { meeting } => printable(session.read_receipts(meeting).await?),
         Action::CreateMeeting {
             title,
             location,

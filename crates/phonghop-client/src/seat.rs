@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
 use phonghop_core::roles::{self, Capabilities};
-use phonghop_protocol::http::TextRange;
+use phonghop_protocol::http::{ReceiptKind, TextRange};
 use phonghop_protocol::{
     Choice, Command, Document, DocumentId, MeetingId, MeetingState, MeetingSummary, MyBallot, PollId, PollState, Role,
     Sha256, UserView,
@@ -269,6 +269,15 @@ impl Seat {
         let cache = self.cache().await?;
         cache.fetch(&session, &document).await?;
         cache.mark_opened(&document.current.sha256).await?;
+        // The secretariat sees who opened what (councillors are told so); a report that cannot
+        // be sent now is not worth failing the reading for.
+        let meeting = self.followed_state()?.meeting.id;
+        if let Err(error) = session
+            .report_receipt(meeting, document.id, &document.current.sha256, ReceiptKind::Opened)
+            .await
+        {
+            tracing::debug!(%error, document = %document.id, "read receipt not sent");
+        }
         self.opened
             .lock()
             .expect("seat lock")

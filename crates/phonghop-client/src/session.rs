@@ -2,7 +2,7 @@
 
 use phonghop_protocol::http::{
     AddMemberRequest, CommandRequest, CreateMeetingRequest, DocumentText, LoginRequest, LoginResponse, MeetingList,
-    MemberView, SearchResponse, SnapshotResponse, UploadResponse,
+    MemberView, ReadReceipts, ReceiptKind, ReceiptReport, SearchResponse, SnapshotResponse, UploadResponse,
 };
 use phonghop_protocol::{
     Command, CommandResult, DocumentId, ErrorFrame, ItemId, MeetingId, MeetingSummary, Sha256, UserView,
@@ -212,6 +212,41 @@ impl Session {
                 "{}/api/meetings/{meeting_id}/documents/{document_id}/text",
                 self.server
             ))
+            .bearer_auth(&self.token);
+        finish(request.send().await?).await
+    }
+
+    /// Tells the server this member's laptop has, or opened, the revision whose PDF is `sha256`.
+    pub async fn report_receipt(
+        &self,
+        meeting_id: MeetingId,
+        document_id: DocumentId,
+        sha256: &Sha256,
+        event: ReceiptKind,
+    ) -> Result<()> {
+        let request = self
+            .http
+            .post(format!(
+                "{}/api/meetings/{meeting_id}/documents/{document_id}/receipts",
+                self.server
+            ))
+            .bearer_auth(&self.token)
+            .json(&ReceiptReport {
+                sha256: sha256.clone(),
+                event,
+            });
+        let response = request.send().await?;
+        if response.status().is_success() {
+            return Ok(());
+        }
+        finish::<serde_json::Value>(response).await.map(|_| ())
+    }
+
+    /// Who has each document of the meeting and who opened it (secretariat and chair).
+    pub async fn read_receipts(&self, meeting_id: MeetingId) -> Result<ReadReceipts> {
+        let request = self
+            .http
+            .get(format!("{}/api/meetings/{meeting_id}/receipts", self.server))
             .bearer_auth(&self.token);
         finish(request.send().await?).await
     }

@@ -147,3 +147,52 @@ impl From<std::ops::Range<usize>> for TextRange {
         }
     }
 }
+
+/// The body of `POST /api/meetings/{id}/documents/{id}/receipts`: what this member's app did with
+/// the revision whose PDF is `sha256`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct ReceiptReport {
+    pub sha256: crate::Sha256,
+    pub event: ReceiptKind,
+}
+
+/// A read receipt's event.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export)]
+pub enum ReceiptKind {
+    /// The PDF is on the member's laptop, verified.
+    Downloaded,
+    /// The member opened it.
+    Opened,
+}
+
+/// The answer of `GET /api/meetings/{id}/receipts`: for the current revision of each document,
+/// every member of the meeting and what they have done with it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct ReadReceipts {
+    pub documents: Vec<DocumentReceipts>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct DocumentReceipts {
+    pub document_id: DocumentId,
+    pub revision: u32,
+    /// Every member, by user id.
+    pub members: Vec<MemberReceipt>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct MemberReceipt {
+    pub user: UserView,
+    /// When the revision reached the member's laptop (unix seconds), if it has.
+    #[ts(type = "number | null")]
+    pub downloaded_at: Option<u64>,
+    /// When the member first opened it (unix seconds), if they have.
+    #[ts(type = "number | null")]
+    pub opened_at: Option<u64>,
+}

@@ -5,16 +5,18 @@ use std::net::SocketAddr;
 
 use axum::body::{Body, Bytes};
 use axum::extract::{ConnectInfo, DefaultBodyLimit, Path, Query, State, WebSocketUpgrade};
-use axum::http::HeaderMap;
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use phonghop_core::{roles, Request};
 use phonghop_protocol::http::{
-    AddMemberRequest, CommandRequest, CreateMeetingRequest, DocumentText, LoginRequest, LoginResponse, MeetingList,
-    MemberView, SearchResponse, SnapshotResponse, UploadResponse,
+    AddMemberRequest, CommandRequest, CreateMeetingRequest, DocumentReceipts, DocumentText, LoginRequest,
+    LoginResponse, MeetingList, MemberReceipt, MemberView, ReadReceipts, ReceiptKind, ReceiptReport, SearchResponse,
+    SnapshotResponse, UploadResponse,
 };
 use phonghop_protocol::{CommandResult, DocumentId, ErrorCode, ItemId, MeetingId, MeetingSummary, Role, Sha256};
+use phonghop_store::ReceiptEvent;
 use serde::Deserialize;
 
 use crate::auth::AuthUser;
@@ -48,6 +50,11 @@ pub fn router(app: App) -> Router {
             "/api/meetings/{meeting_id}/documents/{document_id}/text",
             get(document_text),
         )
+        .route(
+            "/api/meetings/{meeting_id}/documents/{document_id}/receipts",
+            post(report_receipt),
+        )
+        .route("/api/meetings/{meeting_id}/receipts", get(read_receipts))
         .route("/api/blobs/{sha256}", get(blob))
         .route("/ws", get(websocket))
         .layer(DefaultBodyLimit::max(JSON_BODY_LIMIT))
@@ -312,6 +319,68 @@ async fn document_text(
         sha256: document.current.sha256,
         pages,
     }))
+}
+
+/// A member's app says a revision reached the laptop, or was opened.
+async fn report_receipt(
+    State(app): State<App>,
+    user: AuthUser,
+    Path((meeting_id, document_id)): Path<(MeetingId, DocumentId)>,
+    body: Bytes,
+) -> ApiResult<StatusCode> {
+    let report: ReceiptReport = parse_json(&body)?;
+    let not_found = || ApiError::new(ErrorCode::NotFound, "no such document for this user");
+    if app.store.member_role(meeting_id, user.id()).await?.is_none() {
+        return Err(not_found());
+    }
+    let event = match report.event {
+        ReceiptKind::Downloaded => ReceiptEvent::Downloaded,
+        ReceiptKind::Opened => ReceiptEvent::Opened,
+    };
+    let recorded = app
+        .store
+        .record_receipt(meeting_id, document_id, &report.sha256, user.id(), event)
+        .await?;
+    if recorded {
+        Ok(StatusCode::NO_CONTENT)
+    } else {
+        Err(not_found())
+    }
+}
+
+/// Who has each document and who opened it: for those who prepare the meeting.
+async fn read_receipts(
+    State(app): State<App>,
+    user: AuthUser,
+    Path(meeting_id): Path<MeetingId>,
+) -> ApiResult<Json<ReadReceipts>> {
+    match app.store.member_role(meeting_id, user.id()).await? {
+        Some(role) if roles::capabilities(role, user.record.is_admin).upload_documents => {}
+        Some(_) => {
+            return Err(ApiError::new(
+                ErrorCode::Forbidden,
+                "only the secretariat and the chair see read receipts",
+            ))
+        }
+        None => return Err(ApiError::new(ErrorCode::NotFound, "no such meeting for this user")),
+    }
+    let mut documents: Vec<DocumentReceipts> = Vec::new();
+    for receipt in app.store.read_receipts(meeting_id).await? {
+        let member = MemberReceipt {
+            user: receipt.user,
+            downloaded_at: receipt.downloaded_at,
+            opened_at: receipt.opened_at,
+        };
+        match documents.last_mut() {
+            Some(last) if last.document_id == receipt.document_id => last.members.push(member),
+            _ => documents.push(DocumentReceipts {
+                document_id: receipt.document_id,
+                revision: receipt.revision,
+                members: vec![member],
+            }),
+        }
+    }
+    Ok(Json(ReadReceipts { documents }))
 }
 
 async fn blob(

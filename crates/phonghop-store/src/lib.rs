@@ -60,6 +60,26 @@ pub struct Receipt {
     pub command_id: String,
 }
 
+/// What a member's app reports of a document revision.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReceiptEvent {
+    /// It is on the laptop.
+    Downloaded,
+    /// The councillor opened it.
+    Opened,
+}
+
+/// One member and one document's current revision: when it reached their laptop and when they
+/// opened it (unix seconds), if they have.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReadReceipt {
+    pub document_id: DocumentId,
+    pub revision: u32,
+    pub user: UserView,
+    pub downloaded_at: Option<u64>,
+    pub opened_at: Option<u64>,
+}
+
 /// A page found by a search, with its whole text (the caller cuts the passage to show).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PageHit {
@@ -181,6 +201,18 @@ pub trait Store: Send + Sync + 'static {
     async fn document(&self, meeting: MeetingId, document: DocumentId) -> Result<Option<Document>>;
     /// The text of each page of one revision of a document, in page order (empty if unknown).
     async fn revision_texts(&self, meeting: MeetingId, document: DocumentId, revision: u32) -> Result<Vec<String>>;
+    /// Records a member's read receipt for the revision of `document` whose PDF is `sha256`;
+    /// false if the document has no such revision. The first time of each event is kept.
+    async fn record_receipt(
+        &self,
+        meeting: MeetingId,
+        document: DocumentId,
+        sha256: &Sha256,
+        user: UserId,
+        event: ReceiptEvent,
+    ) -> Result<bool>;
+    /// Every member's receipts for the current revision of each document of the meeting.
+    async fn read_receipts(&self, meeting: MeetingId) -> Result<Vec<ReadReceipt>>;
     /// Pages of the meeting's documents (current revisions) matching `query` as people type it
     /// (accents, case and đ/d do not matter), best first, at most `limit`.
     async fn search(&self, meeting: MeetingId, query: &str, limit: u32) -> Result<Vec<PageHit>>;

@@ -13,6 +13,7 @@ mod append;
 mod hot_folder;
 mod meetings;
 mod reads;
+mod receipts;
 mod search;
 
 use std::path::Path;
@@ -27,7 +28,10 @@ use phonghop_protocol::{
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::SqlitePool;
 
-use crate::{Entry, HotFolderFile, Loaded, NewUser, PageHit, Receipt, Result, Store, StoreError, UserRecord};
+use crate::{
+    Entry, HotFolderFile, Loaded, NewUser, PageHit, ReadReceipt, Receipt, ReceiptEvent, Result, Store, StoreError,
+    UserRecord,
+};
 
 /// The database of one server, or of several processes sharing one file.
 #[derive(Clone)]
@@ -176,6 +180,21 @@ impl Store for SqliteStore {
 
     async fn revision_texts(&self, meeting: MeetingId, document: DocumentId, revision: u32) -> Result<Vec<String>> {
         meetings::revision_texts(&self.pool, meeting, document, revision).await
+    }
+
+    async fn record_receipt(
+        &self,
+        meeting: MeetingId,
+        document: DocumentId,
+        sha256: &Sha256,
+        user: UserId,
+        event: ReceiptEvent,
+    ) -> Result<bool> {
+        receipts::record(&self.pool, meeting, document, sha256, user, event).await
+    }
+
+    async fn read_receipts(&self, meeting: MeetingId) -> Result<Vec<ReadReceipt>> {
+        receipts::of_meeting(&self.pool, meeting).await
     }
 
     async fn search(&self, meeting: MeetingId, query: &str, limit: u32) -> Result<Vec<PageHit>> {

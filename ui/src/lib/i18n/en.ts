@@ -57,6 +57,7 @@ export const en: Messages = {
   "item.noDocuments": "This item has no documents yet",
   "item.pageCount": "Pages: {count}",
   "document.revision": "Revision {number}",
+  "document.receiptsNotice": "The council office is told which documents you have downloaded and opened, so that every councillor has them all",
   "document.newRevision": "New revision",
   "document.convertedFrom": "Converted from {fileName}",
   "changes.show": "What changed since revision {number}",

@@ -57,6 +57,7 @@ export const vi = {
   "item.noDocuments": "Nội dung này chưa có tài liệu",
   "item.pageCount": "{count} trang",
   "document.revision": "Lần {number}",
+  "document.receiptsNotice": "Văn phòng được biết bạn đã tải về và đã mở tài liệu nào, để bảo đảm mọi đại biểu có đủ tài liệu",
   "document.newRevision": "Bản sửa mới",
   "document.convertedFrom": "Chuyển từ {fileName}",
   "changes.show": "Xem thay đổi so với lần {number}",
