@@ -5,6 +5,7 @@ use std::sync::Arc;
 
 use phonghop_client::seat::{LoginView, MirrorView, OpenedDocument, SearchView};
 use phonghop_client::{ClientError, UserFacingError};
+use phonghop_protocol::http::ReadReceipts;
 use phonghop_protocol::{Choice, Command, DocumentId, ItemId, MeetingId, PollId};
 use serde::Serialize;
 use tauri::{Emitter, State};
@@ -97,6 +98,12 @@ pub fn mirror(shared: State<'_, Arc<Shared>>) -> Option<MirrorView> {
 #[tauri::command]
 pub async fn search(shared: State<'_, Arc<Shared>>, query: String) -> Answer<SearchView> {
     shared.seat.search(&query).await.map_err(shown)
+}
+
+/// Who has each document and who opened it (the chair and the secretariat).
+#[tauri::command]
+pub async fn read_receipts(shared: State<'_, Arc<Shared>>) -> Answer<ReadReceipts> {
+    shared.seat.read_receipts().await.map_err(shown)
 }
 
 /// Opens a document; the meeting's view follows at once (its revision is no longer new).

@@ -86,6 +86,7 @@ pub fn run_app(builder: tauri::Builder<tauri::Wry>, launch: launch::LaunchOption
             commands::mirror,
             commands::open_document,
             commands::search,
+            commands::read_receipts,
             commands::cast_ballot,
             commands::open_poll,
             commands::close_poll,

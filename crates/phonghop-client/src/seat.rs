@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
 use phonghop_core::roles::{self, Capabilities};
-use phonghop_protocol::http::{ReceiptKind, TextRange};
+use phonghop_protocol::http::{ReadReceipts, ReceiptKind, TextRange};
 use phonghop_protocol::{
     Choice, Command, Document, DocumentId, MeetingId, MeetingState, MeetingSummary, MyBallot, PollId, PollState, Role,
     Sha256, UserView,
@@ -350,6 +350,13 @@ impl Seat {
             offline: true,
             hits: found.into_iter().take(SEARCH_HITS).map(|(_, hit)| hit).collect(),
         })
+    }
+
+    /// Who has each document of the followed meeting and who opened it (for those who may upload).
+    pub async fn read_receipts(&self) -> Result<ReadReceipts> {
+        let session = self.session()?;
+        let meeting = self.followed_state()?.meeting.id;
+        session.read_receipts(meeting).await
     }
 
     /// Fetches the page text of every document of the followed meeting this laptop does not keep

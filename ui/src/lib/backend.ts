@@ -12,6 +12,7 @@ import type { LoginView } from "./app-views/LoginView";
 import type { MirrorView } from "./app-views/MirrorView";
 import type { OpenedDocument } from "./app-views/OpenedDocument";
 import type { SearchView } from "./app-views/SearchView";
+import type { ReadReceipts } from "./protocol/ReadReceipts";
 
 // The app-side views are generated from Rust (phonghop-client's `seat` module) by ts-rs, like the
 // wire types; they are re-exported here under the names the components use.
@@ -130,6 +131,11 @@ export function openDocument(documentId: number): Promise<OpenedDocument> {
 /** Searches the meeting's documents; offline, the laptop searches the text it keeps. */
 export function search(query: string): Promise<SearchView> {
   return call("search", { query });
+}
+
+/** Who has each document and who opened it; the chair and the secretariat only. */
+export function readReceipts(): Promise<ReadReceipts> {
+  return call("read_receipts");
 }
 
 export function castBallot(pollId: number, choice: Choice): Promise<void> {
