@@ -80,13 +80,10 @@ pub fn collapsed(text: &str) -> String {
     text.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
-/// The folder of the large hostile-PDF corpus (168 files of pdf.js's test suite), when this
-/// machine has it: `$PHONGHOP_CORPUS/pdf`, or `../shared/corpus/pdf` beside the project. It is an
-/// extra suite, not part of a clone.
+/// The folder of the large hostile-PDF corpus (168 files of pdf.js's test suite), when
+/// `$PHONGHOP_CORPUS` names it (`cargo xtask test` passes it on). It is an extra suite kept
+/// outside the repository.
 pub fn hostile_pdf_corpus() -> Option<std::path::PathBuf> {
-    let folder = match std::env::var_os("PHONGHOP_CORPUS") {
-        Some(corpus) => std::path::PathBuf::from(corpus).join("pdf"),
-        None => repository_file("../shared/corpus/pdf"),
-    };
+    let folder = std::path::PathBuf::from(std::env::var_os("PHONGHOP_CORPUS")?).join("pdf");
     folder.is_dir().then_some(folder)
 }

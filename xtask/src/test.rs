@@ -101,17 +101,17 @@ pub fn run(args: &[String]) -> Result<()> {
         return Ok(());
     }
 
-    let corpus = hostile_pdf_corpus(&root);
-    let corpus_arg = corpus.to_string_lossy().into_owned();
+    let corpus = hostile_pdf_corpus();
+    let corpus_arg = corpus.as_ref().map(|corpus| corpus.to_string_lossy().into_owned());
     let mut envs = vec![("PHONGHOP_PDFIUM", pdfium.as_str())];
-    if corpus.join("pdf").is_dir() {
+    if let Some(corpus) = &corpus_arg {
         // Absolute, so that no test has to guess from its own working folder.
-        envs.push(("PHONGHOP_CORPUS", &corpus_arg));
+        envs.push(("PHONGHOP_CORPUS", corpus));
     }
     let (ok, output) = sh_capturing(&root, "cargo", &["test", "--workspace", "--no-fail-fast"], &envs)?;
     let (passed, failed) = cargo_counts(&output);
     totals.suite("cargo test", ok, passed, failed);
-    let corpus_line = corpus_summary(&corpus, &output);
+    let corpus_line = corpus_summary(corpus.as_deref(), &output);
 
     let formatted = sh(&root, "cargo", &["fmt", "--all", "--check"]).is_ok();
     totals.suite("cargo fmt --check", formatted, u64::from(formatted), 0);
@@ -178,23 +178,24 @@ pub fn run(args: &[String]) -> Result<()> {
     Ok(())
 }
 
-/// The hostile-PDF corpus folder (holding `pdf/`): `$PHONGHOP_CORPUS`, or `../shared/corpus`
-/// beside the repository. It is an extra suite: a clone does not have it.
-fn hostile_pdf_corpus(root: &Path) -> PathBuf {
-    let folder = match std::env::var_os("PHONGHOP_CORPUS") {
-        Some(folder) => std::path::absolute(&folder).unwrap_or_else(|_| folder.into()),
-        None => root.join("../shared/corpus"),
-    };
-    folder.canonicalize().unwrap_or(folder)
+/// The hostile-PDF corpus folder (holding `pdf/`), named by `$PHONGHOP_CORPUS`. It is an extra
+/// suite kept outside the repository: a clone runs without it and says so.
+fn hostile_pdf_corpus() -> Option<PathBuf> {
+    let folder = std::env::var_os("PHONGHOP_CORPUS")?;
+    let folder = std::path::absolute(&folder).unwrap_or_else(|_| folder.into());
+    Some(folder.canonicalize().unwrap_or(folder))
 }
 
 /// Whether the extra suite ran, for the final summary: the corpus was there and cargo test
 /// reached the test that reads all of it.
-fn corpus_summary(corpus: &Path, cargo_output: &str) -> String {
+fn corpus_summary(corpus: Option<&Path>, cargo_output: &str) -> String {
+    let Some(corpus) = corpus else {
+        return "extra suite: hostile-PDF corpus skipped: set PHONGHOP_CORPUS to the folder holding its pdf/".into();
+    };
     let pdf = corpus.join("pdf");
     if !pdf.is_dir() {
         return format!(
-            "extra suite: hostile-PDF corpus at {} not found: skipped; set PHONGHOP_CORPUS",
+            "extra suite: hostile-PDF corpus at {} not found: skipped",
             pdf.display()
         );
     }

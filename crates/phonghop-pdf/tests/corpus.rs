@@ -21,12 +21,9 @@ const CHILD: &str = env!("CARGO_BIN_EXE_phonghop-index-pdf");
 /// Two at a time, as the machine has two cores.
 const PARALLEL_CHILDREN: usize = 2;
 
-/// The hostile-PDF corpus folder, when this machine has it.
+/// The hostile-PDF corpus folder, when `$PHONGHOP_CORPUS` names it (kept outside the repository).
 fn hostile_corpus() -> Option<PathBuf> {
-    let folder = match std::env::var_os("PHONGHOP_CORPUS") {
-        Some(corpus) => PathBuf::from(corpus).join("pdf"),
-        None => Path::new(REPOSITORY).join("../shared/corpus/pdf"),
-    };
+    let folder = PathBuf::from(std::env::var_os("PHONGHOP_CORPUS")?).join("pdf");
     folder.is_dir().then_some(folder)
 }
 
