@@ -102,9 +102,9 @@ async fn search_follows_the_current_revision_and_stays_inside_the_meeting() -> R
     // before the report's pages that hold "32", "phường" and "xã" apart.
     let draft = first_hit(&secretariat, meeting, "32 phuong xa").await?;
     let snapshot = secretariat.snapshot(meeting).await?;
-    let documents = snapshot.state.items.iter().flat_map(|item| &item.documents);
-    let resolution = documents
-        .clone()
+    let resolution = snapshot
+        .state
+        .documents()
         .find(|document| document.title == "Dự thảo Nghị quyết")
         .context("the demo's draft resolution")?;
     assert_eq!(draft.document_id, resolution.id);

@@ -16,6 +16,23 @@ use sqlx::{Row, SqlitePool};
 use crate::error::{ClientError, Result};
 use crate::session::Session;
 
+/// The index's tables: files verified, each PDF's page text, the PDFs the reader opened.
+const SCHEMA: [&str; 3] = [
+    "CREATE TABLE IF NOT EXISTS cached_documents (
+         sha256 TEXT PRIMARY KEY,
+         size INTEGER NOT NULL,
+         verified_at INTEGER NOT NULL
+     )",
+    "CREATE TABLE IF NOT EXISTS document_texts (
+         sha256 TEXT PRIMARY KEY,
+         pages_json TEXT NOT NULL
+     )",
+    "CREATE TABLE IF NOT EXISTS opened_documents (
+         sha256 TEXT PRIMARY KEY,
+         opened_at INTEGER NOT NULL
+     )",
+];
+
 #[derive(Clone)]
 pub struct DocumentCache {
     root: PathBuf,
@@ -33,31 +50,9 @@ impl DocumentCache {
             .max_connections(2)
             .connect_with(options)
             .await?;
-        sqlx::query(
-            "CREATE TABLE IF NOT EXISTS cached_documents (
-                 sha256 TEXT PRIMARY KEY,
-                 size INTEGER NOT NULL,
-                 verified_at INTEGER NOT NULL
-             )",
-        )
-        .execute(&index)
-        .await?;
-        sqlx::query(
-            "CREATE TABLE IF NOT EXISTS document_texts (
-                 sha256 TEXT PRIMARY KEY,
-                 pages_json TEXT NOT NULL
-             )",
-        )
-        .execute(&index)
-        .await?;
-        sqlx::query(
-            "CREATE TABLE IF NOT EXISTS opened_documents (
-                 sha256 TEXT PRIMARY KEY,
-                 opened_at INTEGER NOT NULL
-             )",
-        )
-        .execute(&index)
-        .await?;
+        for table in SCHEMA {
+            sqlx::query(table).execute(&index).await?;
+        }
         Ok(DocumentCache {
             root: root.to_owned(),
             index,
@@ -136,6 +131,15 @@ impl DocumentCache {
             .execute(&self.index)
             .await?;
         Ok(())
+    }
+
+    /// Whether the text of the PDF `sha256`'s pages is kept (without reading it).
+    pub async fn has_text(&self, sha256: &Sha256) -> Result<bool> {
+        let row = sqlx::query("SELECT 1 FROM document_texts WHERE sha256 = ?")
+            .bind(sha256.as_str())
+            .fetch_optional(&self.index)
+            .await?;
+        Ok(row.is_some())
     }
 
     /// The text of the PDF `sha256`'s pages, if kept.

@@ -115,15 +115,10 @@ pub fn votable_polls(state: Option<&MeetingState>, may: Capabilities, my_ballots
 pub fn unopened_revisions(state: Option<&MeetingState>, opened: &HashSet<Sha256>) -> Vec<DocumentId> {
     state
         .iter()
-        .flat_map(|state| state.items.iter())
-        .flat_map(|item| item.documents.iter())
+        .flat_map(|state| state.documents())
         .filter(|document| document.current.revision > 1 && !opened.contains(&document.current.sha256))
         .map(|document| document.id)
         .collect()
-}
-
-fn documents_of(state: &MeetingState) -> impl Iterator<Item = &Document> {
-    state.items.iter().flat_map(|item| item.documents.iter())
 }
 
 struct Followed {
@@ -256,9 +251,7 @@ impl Seat {
 
     fn document(&self, document_id: DocumentId) -> Result<Document> {
         let state = self.followed_state()?;
-        let document = documents_of(&state)
-            .find(|document| document.id == document_id)
-            .cloned();
+        let document = state.document(document_id).cloned();
         document.ok_or(ClientError::NotCached)
     }
 
@@ -294,8 +287,8 @@ impl Seat {
         let session = self.session()?;
         let state = self.followed_state()?;
         let title_of = |document_id: DocumentId| {
-            documents_of(&state)
-                .find(|document| document.id == document_id)
+            state
+                .document(document_id)
                 .map(|document| document.title.clone())
                 .unwrap_or_default()
         };
@@ -324,7 +317,7 @@ impl Seat {
     async fn search_offline(&self, state: &MeetingState, query: &str) -> Result<SearchView> {
         let cache = self.cache().await?;
         let mut found: Vec<(bool, FoundPage)> = Vec::new();
-        for document in documents_of(state) {
+        for document in state.documents() {
             let Some(pages) = cache.text(&document.current.sha256).await? else {
                 continue;
             };
@@ -366,8 +359,9 @@ impl Seat {
         let state = self.followed_state()?;
         let cache = self.cache().await?;
         let mut kept = 0;
-        for document in documents_of(&state) {
-            if cache.text(&document.current.sha256).await?.is_some() {
+        for document in state.documents() {
+            // Runs after every change of the mirror (a tally too): a lookup, not a read of the text.
+            if cache.has_text(&document.current.sha256).await? {
                 continue;
             }
             match session.document_text(state.meeting.id, document.id).await {

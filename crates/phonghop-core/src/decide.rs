@@ -340,10 +340,7 @@ fn add_revision(model: &MeetingModel, may: Capabilities, new: &NewRevision) -> D
     require(may.upload_documents, "upload documents")?;
     let document = model
         .view
-        .items
-        .iter()
-        .flat_map(|item| &item.documents)
-        .find(|document| document.id == new.document_id)
+        .document(new.document_id)
         .ok_or_else(|| Refusal::new(ErrorCode::NotFound, format!("no document {}", new.document_id)))?;
     if document.current.sha256 == new.file.sha256 {
         return Ok(vec![]);

@@ -280,6 +280,18 @@ pub struct MeetingState {
     pub polls: Vec<Poll>,
 }
 
+impl MeetingState {
+    /// Every document of the meeting, item by item.
+    pub fn documents(&self) -> impl Iterator<Item = &Document> {
+        self.items.iter().flat_map(|item| item.documents.iter())
+    }
+
+    /// The document `id`, if the meeting has it.
+    pub fn document(&self, id: DocumentId) -> Option<&Document> {
+        self.documents().find(|document| document.id == id)
+    }
+}
+
 /// The caller's own ballot in a poll, so a reconnecting app knows it has voted.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[ts(export)]

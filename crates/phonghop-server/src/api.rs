@@ -11,12 +11,10 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use phonghop_core::{roles, Request};
 use phonghop_protocol::http::{
-    AddMemberRequest, CommandRequest, CreateMeetingRequest, DocumentReceipts, DocumentText, LoginRequest,
-    LoginResponse, MeetingList, MemberReceipt, MemberView, ReadReceipts, ReceiptKind, ReceiptReport, SearchResponse,
-    SnapshotResponse, UploadResponse,
+    AddMemberRequest, CommandRequest, CreateMeetingRequest, DocumentText, LoginRequest, LoginResponse, MeetingList,
+    MemberView, ReadReceipts, ReceiptReport, SearchResponse, SnapshotResponse, UploadResponse,
 };
 use phonghop_protocol::{CommandResult, DocumentId, ErrorCode, ItemId, MeetingId, MeetingSummary, Role, Sha256};
-use phonghop_store::ReceiptEvent;
 use serde::Deserialize;
 
 use crate::auth::AuthUser;
@@ -181,9 +179,7 @@ async fn snapshot(
     user: AuthUser,
     Path(meeting_id): Path<MeetingId>,
 ) -> ApiResult<Json<SnapshotResponse>> {
-    if app.store.member_role(meeting_id, user.id()).await?.is_none() {
-        return Err(ApiError::new(ErrorCode::NotFound, "no such meeting for this user"));
-    }
+    role_in(&app, meeting_id, &user).await?;
     let loaded = app.store.load(meeting_id).await?;
     let my_ballots = app.store.my_ballots(meeting_id, user.id()).await?;
     Ok(Json(SnapshotResponse {
@@ -281,9 +277,7 @@ async fn search(
     Path(meeting_id): Path<MeetingId>,
     Query(query): Query<SearchQuery>,
 ) -> ApiResult<Json<SearchResponse>> {
-    if app.store.member_role(meeting_id, user.id()).await?.is_none() {
-        return Err(ApiError::new(ErrorCode::NotFound, "no such meeting for this user"));
-    }
+    role_in(&app, meeting_id, &user).await?;
     let text = query.q.unwrap_or_default();
     if text.chars().count() > MAX_QUERY_CHARS {
         return Err(ApiError::new(
@@ -302,10 +296,8 @@ async fn document_text(
     user: AuthUser,
     Path((meeting_id, document_id)): Path<(MeetingId, DocumentId)>,
 ) -> ApiResult<Json<DocumentText>> {
+    role_in(&app, meeting_id, &user).await?;
     let not_found = || ApiError::new(ErrorCode::NotFound, "no such document for this user");
-    if app.store.member_role(meeting_id, user.id()).await?.is_none() {
-        return Err(not_found());
-    }
     let document = app
         .store
         .document(meeting_id, document_id)
@@ -329,22 +321,15 @@ async fn report_receipt(
     body: Bytes,
 ) -> ApiResult<StatusCode> {
     let report: ReceiptReport = parse_json(&body)?;
-    let not_found = || ApiError::new(ErrorCode::NotFound, "no such document for this user");
-    if app.store.member_role(meeting_id, user.id()).await?.is_none() {
-        return Err(not_found());
-    }
-    let event = match report.event {
-        ReceiptKind::Downloaded => ReceiptEvent::Downloaded,
-        ReceiptKind::Opened => ReceiptEvent::Opened,
-    };
+    role_in(&app, meeting_id, &user).await?;
     let recorded = app
         .store
-        .record_receipt(meeting_id, document_id, &report.sha256, user.id(), event)
+        .record_receipt(meeting_id, document_id, &report.sha256, user.id(), report.event)
         .await?;
     if recorded {
         Ok(StatusCode::NO_CONTENT)
     } else {
-        Err(not_found())
+        Err(ApiError::new(ErrorCode::NotFound, "no such document for this user"))
     }
 }
 
@@ -354,33 +339,23 @@ async fn read_receipts(
     user: AuthUser,
     Path(meeting_id): Path<MeetingId>,
 ) -> ApiResult<Json<ReadReceipts>> {
-    match app.store.member_role(meeting_id, user.id()).await? {
-        Some(role) if roles::capabilities(role, user.record.is_admin).upload_documents => {}
-        Some(_) => {
-            return Err(ApiError::new(
-                ErrorCode::Forbidden,
-                "only the secretariat and the chair see read receipts",
-            ))
-        }
-        None => return Err(ApiError::new(ErrorCode::NotFound, "no such meeting for this user")),
+    let role = role_in(&app, meeting_id, &user).await?;
+    if !roles::capabilities(role, user.record.is_admin).upload_documents {
+        return Err(ApiError::new(
+            ErrorCode::Forbidden,
+            "only the secretariat and the chair see read receipts",
+        ));
     }
-    let mut documents: Vec<DocumentReceipts> = Vec::new();
-    for receipt in app.store.read_receipts(meeting_id).await? {
-        let member = MemberReceipt {
-            user: receipt.user,
-            downloaded_at: receipt.downloaded_at,
-            opened_at: receipt.opened_at,
-        };
-        match documents.last_mut() {
-            Some(last) if last.document_id == receipt.document_id => last.members.push(member),
-            _ => documents.push(DocumentReceipts {
-                document_id: receipt.document_id,
-                revision: receipt.revision,
-                members: vec![member],
-            }),
-        }
-    }
+    let documents = app.store.read_receipts(meeting_id).await?;
     Ok(Json(ReadReceipts { documents }))
+}
+
+/// The caller's role in the meeting; someone outside it learns only that it is not found.
+async fn role_in(app: &App, meeting_id: MeetingId, user: &AuthUser) -> ApiResult<Role> {
+    app.store
+        .member_role(meeting_id, user.id())
+        .await?
+        .ok_or_else(|| ApiError::new(ErrorCode::NotFound, "no such meeting for this user"))
 }
 
 async fn blob(

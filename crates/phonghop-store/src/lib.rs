@@ -17,6 +17,7 @@ pub mod sqlite;
 
 use async_trait::async_trait;
 use phonghop_core::{Actor, Fact, MeetingModel};
+use phonghop_protocol::http::{DocumentReceipts, ReceiptKind};
 use phonghop_protocol::{
     CommandResult, Document, DocumentId, ItemId, Meeting, MeetingEvent, MeetingId, MeetingSummary, MyBallot, Role,
     Sha256, UserId, UserView,
@@ -58,26 +59,6 @@ pub enum StoreError {
 pub struct Receipt {
     pub user: UserId,
     pub command_id: String,
-}
-
-/// What a member's app reports of a document revision.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ReceiptEvent {
-    /// It is on the laptop.
-    Downloaded,
-    /// The councillor opened it.
-    Opened,
-}
-
-/// One member and one document's current revision: when it reached their laptop and when they
-/// opened it (unix seconds), if they have.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ReadReceipt {
-    pub document_id: DocumentId,
-    pub revision: u32,
-    pub user: UserView,
-    pub downloaded_at: Option<u64>,
-    pub opened_at: Option<u64>,
 }
 
 /// A page found by a search, with its whole text (the caller cuts the passage to show).
@@ -209,10 +190,11 @@ pub trait Store: Send + Sync + 'static {
         document: DocumentId,
         sha256: &Sha256,
         user: UserId,
-        event: ReceiptEvent,
+        event: ReceiptKind,
     ) -> Result<bool>;
-    /// Every member's receipts for the current revision of each document of the meeting.
-    async fn read_receipts(&self, meeting: MeetingId) -> Result<Vec<ReadReceipt>>;
+    /// For the current revision of each document of the meeting (by id), every member (by id)
+    /// with when it reached their laptop and when they opened it.
+    async fn read_receipts(&self, meeting: MeetingId) -> Result<Vec<DocumentReceipts>>;
     /// Pages of the meeting's documents (current revisions) matching `query` as people type it
     /// (accents, case and đ/d do not matter), best first, at most `limit`.
     async fn search(&self, meeting: MeetingId, query: &str, limit: u32) -> Result<Vec<PageHit>>;

@@ -202,21 +202,21 @@ pub(super) async fn document(pool: &SqlitePool, meeting: MeetingId, document: Do
 
 /// The text of each page of one revision of a document, in page order.
 pub(super) async fn revision_texts(
-    pool: &SqlitePool,
+    connection: &mut SqliteConnection,
     meeting: MeetingId,
     document: DocumentId,
     revision: u32,
 ) -> Result<Vec<String>> {
-    let rows = sqlx::query(
+    let texts = sqlx::query_scalar(
         "SELECT text FROM revision_pages WHERE meeting_id = ? AND document_id = ? AND revision = ?
          ORDER BY page_index",
     )
     .bind(id(meeting.0))
     .bind(id(document.0))
     .bind(id(revision))
-    .fetch_all(pool)
+    .fetch_all(connection)
     .await?;
-    Ok(rows.iter().map(|row| row.get("text")).collect())
+    Ok(texts)
 }
 
 /// Every poll's roll and who has voted in it.

@@ -21,6 +21,7 @@ use std::str::FromStr;
 use std::time::Duration;
 
 use async_trait::async_trait;
+use phonghop_protocol::http::{DocumentReceipts, ReceiptKind};
 use phonghop_protocol::{
     CommandResult, Document, DocumentId, ItemId, Meeting, MeetingEvent, MeetingId, MeetingSummary, MyBallot, Role,
     Sha256, UserId,
@@ -28,10 +29,7 @@ use phonghop_protocol::{
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::SqlitePool;
 
-use crate::{
-    Entry, HotFolderFile, Loaded, NewUser, PageHit, ReadReceipt, Receipt, ReceiptEvent, Result, Store, StoreError,
-    UserRecord,
-};
+use crate::{Entry, HotFolderFile, Loaded, NewUser, PageHit, Receipt, Result, Store, StoreError, UserRecord};
 
 /// The database of one server, or of several processes sharing one file.
 #[derive(Clone)]
@@ -179,7 +177,7 @@ impl Store for SqliteStore {
     }
 
     async fn revision_texts(&self, meeting: MeetingId, document: DocumentId, revision: u32) -> Result<Vec<String>> {
-        meetings::revision_texts(&self.pool, meeting, document, revision).await
+        meetings::revision_texts(&mut *self.pool.acquire().await?, meeting, document, revision).await
     }
 
     async fn record_receipt(
@@ -188,12 +186,12 @@ impl Store for SqliteStore {
         document: DocumentId,
         sha256: &Sha256,
         user: UserId,
-        event: ReceiptEvent,
+        event: ReceiptKind,
     ) -> Result<bool> {
         receipts::record(&self.pool, meeting, document, sha256, user, event).await
     }
 
-    async fn read_receipts(&self, meeting: MeetingId) -> Result<Vec<ReadReceipt>> {
+    async fn read_receipts(&self, meeting: MeetingId) -> Result<Vec<DocumentReceipts>> {
         receipts::of_meeting(&self.pool, meeting).await
     }
 

@@ -4,8 +4,10 @@
 use phonghop_protocol::{DocumentId, MeetingId, Sha256, UserId, UserView};
 use sqlx::{Row, SqlitePool};
 
+use phonghop_protocol::http::{DocumentReceipts, MemberReceipt, ReceiptKind};
+
 use super::{id, unix_now};
-use crate::{ReadReceipt, ReceiptEvent, Result};
+use crate::Result;
 
 /// Records `event` by `user` for the revision of `document` whose PDF is `sha256`; false if no
 /// revision of that document has that PDF.
@@ -15,7 +17,7 @@ pub(super) async fn record(
     document: DocumentId,
     sha256: &Sha256,
     user: UserId,
-    event: ReceiptEvent,
+    event: ReceiptKind,
 ) -> Result<bool> {
     let revision: Option<i64> = sqlx::query_scalar(
         "SELECT revision FROM document_revisions WHERE meeting_id = ? AND document_id = ? AND sha256 = ?
@@ -32,8 +34,8 @@ pub(super) async fn record(
     let now = unix_now();
     // Opening a document means it is on the laptop too.
     let (downloaded, opened) = match event {
-        ReceiptEvent::Downloaded => (Some(now), None),
-        ReceiptEvent::Opened => (Some(now), Some(now)),
+        ReceiptKind::Downloaded => (Some(now), None),
+        ReceiptKind::Opened => (Some(now), Some(now)),
     };
     sqlx::query(
         "INSERT INTO read_receipts (meeting_id, document_id, revision, user_id, downloaded_at, opened_at)
@@ -55,7 +57,7 @@ pub(super) async fn record(
 
 /// For the current revision of each document of the meeting, every member with what they have
 /// done (`None` times where they have not), documents and members in id order.
-pub(super) async fn of_meeting(pool: &SqlitePool, meeting: MeetingId) -> Result<Vec<ReadReceipt>> {
+pub(super) async fn of_meeting(pool: &SqlitePool, meeting: MeetingId) -> Result<Vec<DocumentReceipts>> {
     let rows = sqlx::query(
         "SELECT d.id AS document_id, MAX(r.revision) AS revision,
                 u.id AS user_id, u.username, u.full_name, u.position,
@@ -75,11 +77,10 @@ pub(super) async fn of_meeting(pool: &SqlitePool, meeting: MeetingId) -> Result<
     .bind(id(meeting.0))
     .fetch_all(pool)
     .await?;
-    Ok(rows
-        .iter()
-        .map(|row| ReadReceipt {
-            document_id: DocumentId(row.get::<i64, _>("document_id") as u32),
-            revision: row.get::<i64, _>("revision") as u32,
+    let mut documents: Vec<DocumentReceipts> = Vec::new();
+    for row in &rows {
+        let document_id = DocumentId(row.get::<i64, _>("document_id") as u32);
+        let member = MemberReceipt {
             user: UserView {
                 id: UserId(row.get::<i64, _>("user_id") as u32),
                 username: row.get("username"),
@@ -88,6 +89,16 @@ pub(super) async fn of_meeting(pool: &SqlitePool, meeting: MeetingId) -> Result<
             },
             downloaded_at: row.get::<Option<i64>, _>("downloaded_at").map(|at| at as u64),
             opened_at: row.get::<Option<i64>, _>("opened_at").map(|at| at as u64),
-        })
-        .collect())
+        };
+        // Rows come by document, then member: a new document starts a new entry.
+        match documents.last_mut() {
+            Some(last) if last.document_id == document_id => last.members.push(member),
+            _ => documents.push(DocumentReceipts {
+                document_id,
+                revision: row.get::<i64, _>("revision") as u32,
+                members: vec![member],
+            }),
+        }
+    }
+    Ok(documents)
 }

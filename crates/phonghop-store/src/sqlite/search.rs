@@ -53,19 +53,12 @@ pub(super) async fn index_missing(pool: &SqlitePool) -> Result<()> {
         let (meeting_id, document_id, revision): (i64, i64, i64) =
             (row.get("meeting_id"), row.get("document_id"), row.get("revision"));
         let mut transaction = pool.begin().await?;
-        let texts: Vec<String> = sqlx::query_scalar(
-            "SELECT text FROM revision_pages WHERE meeting_id = ? AND document_id = ? AND revision = ?
-             ORDER BY page_index",
-        )
-        .bind(meeting_id)
-        .bind(document_id)
-        .bind(revision)
-        .fetch_all(&mut *transaction)
-        .await?;
+        let (meeting, document) = (MeetingId(meeting_id as u32), DocumentId(document_id as u32));
+        let texts = super::meetings::revision_texts(&mut transaction, meeting, document, revision as u32).await?;
         index_pages(
             &mut transaction,
             meeting_id,
-            DocumentId(document_id as u32),
+            document,
             revision as u32,
             texts.iter().map(String::as_str),
         )
