@@ -3,6 +3,8 @@
 
 use std::sync::Arc;
 
+use phonghop_client::cache::KeptMeetings;
+use phonghop_client::packet::PacketView;
 use phonghop_client::seat::{LoginView, MirrorView, OpenedDocument, SearchView};
 use phonghop_client::{ClientError, UserFacingError};
 use phonghop_protocol::http::ReadReceipts;
@@ -104,6 +106,28 @@ pub async fn search(shared: State<'_, Arc<Shared>>, query: String) -> Answer<Sea
 #[tauri::command]
 pub async fn read_receipts(shared: State<'_, Arc<Shared>>) -> Answer<ReadReceipts> {
     shared.seat.read_receipts().await.map_err(shown)
+}
+
+/// Where the meeting's packet stands (its changes follow as `packet-changed` events).
+#[tauri::command]
+pub fn packet(shared: State<'_, Arc<Shared>>) -> Option<PacketView> {
+    shared.seat.packet()
+}
+
+/// The meetings whose documents are on this laptop, and the space they take.
+#[tauri::command]
+pub async fn kept_meetings(shared: State<'_, Arc<Shared>>) -> Answer<KeptMeetings> {
+    shared.seat.kept_meetings().await.map_err(shown)
+}
+
+/// Removes an old meeting's documents from the laptop; the bytes freed.
+#[tauri::command]
+pub async fn remove_kept_meeting(shared: State<'_, Arc<Shared>>, server: String, meeting_id: MeetingId) -> Answer<u64> {
+    shared
+        .seat
+        .remove_kept_meeting(&server, meeting_id)
+        .await
+        .map_err(shown)
 }
 
 /// Opens a document; the meeting's view follows at once (its revision is no longer new).

@@ -87,6 +87,9 @@ pub fn run_app(builder: tauri::Builder<tauri::Wry>, launch: launch::LaunchOption
             commands::open_document,
             commands::search,
             commands::read_receipts,
+            commands::packet,
+            commands::kept_meetings,
+            commands::remove_kept_meeting,
             commands::cast_ballot,
             commands::open_poll,
             commands::close_poll,
@@ -95,13 +98,14 @@ pub fn run_app(builder: tauri::Builder<tauri::Wry>, launch: launch::LaunchOption
         .expect("the desktop app failed to start");
 }
 
-/// Forwards every change of the mirror to the webview as a `mirror-changed` event.
+/// Forwards every change of the mirror to the webview as a `mirror-changed` event, and keeps
+/// the meeting's packet on the laptop.
 pub(crate) fn forward_mirror(
     app: tauri::AppHandle,
     shared: Arc<Shared>,
     mut mirror: tokio::sync::watch::Receiver<phonghop_client::Mirror>,
 ) {
-    keep_texts_offline(shared.clone(), mirror.clone());
+    keep_meeting_on_laptop(app.clone(), shared.clone(), mirror.clone());
     tauri::async_runtime::spawn(async move {
         while mirror.changed().await.is_ok() {
             if let Some(view) = shared.seat.mirror_view() {
@@ -113,13 +117,21 @@ pub(crate) fn forward_mirror(
     });
 }
 
-/// Keeps the page text of the meeting's documents on the laptop as they arrive, so a search
-/// works without the server; one fetch round at a time, after each change of the mirror.
-fn keep_texts_offline(shared: Arc<Shared>, mut mirror: tokio::sync::watch::Receiver<phonghop_client::Mirror>) {
+/// Brings every document of the meeting onto the laptop as it arrives (the packet, with its
+/// progress sent as `packet-changed`), so it is readable and searchable without the server;
+/// one round at a time, after each change of the mirror (a new document, the server back).
+fn keep_meeting_on_laptop(
+    app: tauri::AppHandle,
+    shared: Arc<Shared>,
+    mut mirror: tokio::sync::watch::Receiver<phonghop_client::Mirror>,
+) {
     tauri::async_runtime::spawn(async move {
         loop {
-            if let Err(error) = shared.seat.keep_texts_offline().await {
-                tracing::debug!(%error, "page texts not kept for now");
+            let mut tell = |view: &phonghop_client::packet::PacketView| {
+                let _ = app.emit("packet-changed", view);
+            };
+            if let Err(error) = shared.seat.keep_meeting_on_laptop(&mut tell).await {
+                tracing::debug!(%error, "the meeting's packet is not kept for now");
             }
             if mirror.changed().await.is_err() {
                 return;

@@ -2,7 +2,8 @@
 // secretariat appear live, reads a document rendered by PDFium, votes, watches the tally fill up
 // as other delegates vote through the server's HTTP API, sees the chair's closed poll pass, and
 // sees a new revision of a document arrive marked, with what changed; a Word file the
-// secretariat drops into the server's hot folder shows up as a PDF document.
+// secretariat drops into the server's hot folder shows up as a PDF document; the meeting packet
+// comes down with its progress bar over a slow Wi-Fi that drops, and resumes.
 //
 // The caller has already started Xvfb, tauri-driver on 127.0.0.1:4444 and a phonghop server with
 // the demo meeting. Environment:
@@ -27,6 +28,7 @@ import { randomUUID } from "node:crypto";
 import { copyFile, mkdir, readFile } from "node:fs/promises";
 import path from "node:path";
 import { remote } from "webdriverio";
+import { HallWifi, largePdf } from "./hall-wifi.mjs";
 
 const env = readEnvironment();
 const TIMEOUT = Number(process.env.PHONGHOP_E2E_TIMEOUT_MS ?? 30_000);
@@ -35,6 +37,12 @@ const PAGE_TIMEOUT = TIMEOUT * 2;
 /** A dropped file settles (1.5 s), then LibreOffice converts it (its first start takes seconds). */
 const HOT_FOLDER_TIMEOUT = TIMEOUT * 2;
 const POLL_TITLE = "Biểu quyết thông qua";
+
+/** The hall's Wi-Fi between the app and the server (the app logs in through it). */
+const wifi = new HallWifi(env.server);
+/** A meeting packet's large document: long enough to watch at the Wi-Fi's slowed speed. */
+const LARGE_BYTES = 24 * 1024 * 1024;
+const SLOW_WIFI_BYTES_PER_SECOND = 3 * 1024 * 1024;
 
 let screenshotNumber = 0;
 let currentStep = "starting the app";
@@ -152,6 +160,17 @@ async function screenshot(browser, name) {
   const file = path.join(env.screenshots, `${String(screenshotNumber).padStart(2, "0")}-${name}.png`);
   await browser.saveScreenshot(file);
   return file;
+}
+
+/**
+ * Clicks a document's button to open it in the reader. It is first brought to the middle of the
+ * screen: the meeting's header stays on top while the agenda scrolls, and a button scrolled only
+ * to the edge of the screen can sit under it.
+ */
+async function openInReader(browser, documentId) {
+  const button = await browser.$(`${testid("document-open")}[data-document-id="${documentId}"]`);
+  await button.scrollIntoView({ block: "center" });
+  await button.click();
 }
 
 /** Brings a poll's card into view, so its screenshot shows the buttons, the tally or the result. */
@@ -321,7 +340,7 @@ async function journey(browser) {
   await step("1. delegate logs in and sees the meeting", async () => {
     const server = await browser.$(testid("login-server"));
     await server.waitForDisplayed({ timeout: TIMEOUT * 2 });
-    await server.setValue(env.server);
+    await server.setValue(env.appServer);
     await browser.$(testid("login-username")).setValue(env.delegate);
     await browser.$(testid("login-password")).setValue(env.password);
     await browser.$(testid("login-submit")).click();
@@ -400,7 +419,7 @@ async function journey(browser) {
     );
     assert.match(converted, /giay-moi-hop\.docx/, `the document does not say it was converted: ${converted}`);
     await screenshot(browser, "hot-folder-word-document");
-    await browser.$(`${testid("document-open")}[data-document-id="${documentId}"]`).click();
+    await openInReader(browser, documentId);
     await browser.$(testid("viewer")).waitForDisplayed({ timeout: TIMEOUT });
     const page = await renderedPage(browser, 0);
     console.log(`  the Word file's PDF, page 1 rendered ${page.naturalWidth} px wide`);
@@ -409,7 +428,83 @@ async function journey(browser) {
     await browser.$(testid("viewer")).waitForExist({ reverse: true, timeout: TIMEOUT });
   });
 
-  await step("4. a document page is rendered, paged and zoomed", async () => {
+  await step("4. the meeting packet comes down with its progress bar, and resumes after the Wi-Fi drops", async () => {
+    const secretary = state.secretaryToken ?? (await apiLogin(env.secretary));
+    const snapshot = await api("GET", `/api/meetings/${state.meetingId}/snapshot`, { token: secretary });
+    const item = snapshot.state.items.find((candidate) => candidate.documents.length > 0);
+    wifi.throttle(SLOW_WIFI_BYTES_PER_SECOND);
+    const route =
+      `/api/meetings/${state.meetingId}/items/${item.id}/documents` +
+      `?file_name=phu-luc-so-lieu.pdf&title=${encodeURIComponent("Phụ lục số liệu")}&upload_id=ui-e2e-${randomUUID()}`;
+    const response = await fetch(`${env.server}${route}`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${secretary}`, "content-type": "application/pdf" },
+      body: largePdf(LARGE_BYTES, "Phu luc so lieu"),
+    });
+    const answer = await response.json();
+    assert.equal(response.status, 200, `the upload answered ${response.status}: ${JSON.stringify(answer)}`);
+    const large = answer.document;
+
+    const packet = () =>
+      browser.execute(() => {
+        const bar = document.querySelector('[data-testid="packet"]');
+        if (!bar) return null;
+        return {
+          state: bar.getAttribute("data-state"),
+          bytesDone: Number(bar.getAttribute("data-bytes-done")),
+          bytesTotal: Number(bar.getAttribute("data-bytes-total")),
+          filesDone: Number(bar.getAttribute("data-files-done")),
+          filesTotal: Number(bar.getAttribute("data-files-total")),
+          text: bar.textContent.trim(),
+          bar: bar.querySelector("progress") !== null,
+        };
+      });
+    const midway = await waitFor(browser, "the packet's bar part of the way through the large document", async () => {
+      const shown = await packet();
+      // Some megabytes of the large document in, most of it still to come.
+      const ofLarge = shown ? shown.bytesDone - (shown.bytesTotal - LARGE_BYTES) : 0;
+      return shown?.state === "downloading" && ofLarge > 2 * 1024 * 1024 && ofLarge < LARGE_BYTES / 2 ? shown : null;
+    });
+    assert.ok(midway.bar, "no progress bar while downloading");
+    console.log(`  packet: ${midway.text}`);
+    await screenshot(browser, "packet-downloading");
+
+    // The Wi-Fi drops: the app says the rest follows when the network is back, and keeps what came.
+    wifi.cut();
+    const packetIn = async (wanted) => {
+      const shown = await packet();
+      return shown?.state === wanted ? shown : null;
+    };
+    const paused = await waitFor(browser, "the packet to wait for the server", () => packetIn("waiting_for_server"));
+    assert.ok(paused.bytesDone >= midway.bytesDone, `the bytes that arrived were lost: ${JSON.stringify(paused)}`);
+    console.log(`  cut: ${paused.text}`);
+    await screenshot(browser, "packet-waiting-for-network");
+
+    wifi.restore();
+    const resumed = await waitFor(browser, "the packet to go on from where it stopped", () => packetIn("downloading"));
+    assert.ok(resumed.bytesDone >= paused.bytesDone, `the packet started again from ${resumed.bytesDone} bytes`);
+    wifi.throttle(null);
+    const complete = await waitFor(
+      browser,
+      "every document of the meeting on the laptop",
+      () => packetIn("complete"),
+      PAGE_TIMEOUT,
+    );
+    assert.equal(complete.filesDone, complete.filesTotal);
+    console.log(`  complete: ${complete.text}`);
+    await browser.$(`${testid("agenda-item")}[data-item-id="${item.id}"]`).click();
+    await waitFor(browser, "the large document marked on this laptop", () =>
+      browser.execute(
+        (id) =>
+          document.querySelector(`[data-testid="document"][data-document-id="${id}"] [data-testid="available-offline"]`) !==
+          null,
+        large.id,
+      ),
+    );
+    await screenshot(browser, "packet-complete");
+  });
+
+  await step("5. a document page is rendered, paged and zoomed", async () => {
     // Paging needs a document of two pages or more: look through the items that have documents.
     const items = (await agendaItems(browser)).filter((item) => item.documents > 0);
     assert.ok(items.length > 0, "no agenda item of the demo meeting has a document");
@@ -434,7 +529,7 @@ async function journey(browser) {
     assert.ok(chosen, "no document of the demo meeting has two pages or more; paging needs two");
     state.documentId = chosen.id;
     state.documentItemId = state.itemId;
-    await browser.$(`${testid("document-open")}[data-document-id="${chosen.id}"]`).click();
+    await openInReader(browser, chosen.id);
     await browser.$(testid("viewer")).waitForDisplayed({ timeout: TIMEOUT });
 
     const first = await renderedPage(browser, 0);
@@ -471,7 +566,7 @@ async function journey(browser) {
     assert.ok(opened?.opened_at, `the office does not see that ${env.delegate} opened it: ${JSON.stringify(opened)}`);
   });
 
-  await step("5. the chair opens a poll, the delegate votes, the tally fills live", async () => {
+  await step("6. the chair opens a poll, the delegate votes, the tally fills live", async () => {
     await browser.$(testid("viewer-close")).click();
     await browser.$(testid("viewer")).waitForExist({ reverse: true, timeout: TIMEOUT });
     const pollsBefore = await browser.execute(() =>
@@ -542,7 +637,7 @@ async function journey(browser) {
     await screenshot(browser, "tally-live");
   });
 
-  await step("6. the chair closes the poll and the app shows it passed", async () => {
+  await step("7. the chair closes the poll and the app shows it passed", async () => {
     await sendCommand(state.chairToken, state.meetingId, { kind: "close_poll", poll_id: state.pollId });
     const closed = await waitFor(browser, "the poll outcome", async () => {
       const shown = await pollCard(browser, state.pollId);
@@ -558,7 +653,7 @@ async function journey(browser) {
     await screenshot(browser, "poll-passed");
   });
 
-  await step("7. a new revision of a document arrives, marked, with what changed", async () => {
+  await step("8. a new revision of a document arrives, marked, with what changed", async () => {
     const secretary = state.secretaryToken ?? (await apiLogin(env.secretary));
     // The demo's draft resolution is already in its second revision; the secretariat sends a third.
     const snapshot = await api("GET", `/api/meetings/${state.meetingId}/snapshot`, { token: secretary });
@@ -622,7 +717,7 @@ async function journey(browser) {
 
     // Reading it is what makes it no longer new.
     await bringIntoView(draft.id);
-    await browser.$(`${testid("document-open")}[data-document-id="${draft.id}"]`).click();
+    await openInReader(browser, draft.id);
     await browser.$(testid("viewer")).waitForDisplayed({ timeout: TIMEOUT });
     await renderedPage(browser, 0);
     await browser.$(testid("viewer-close")).click();
@@ -637,7 +732,7 @@ async function journey(browser) {
     );
   });
 
-  await step("8. the server goes away: the app says so, documents stay readable and searchable", async () => {
+  await step("9. the server goes away: the app says so, documents stay readable and searchable", async () => {
     process.kill(env.serverPid, "SIGKILL");
     await waitFor(browser, "the app to show it lost the server", async () => {
       const status = await browser.$(testid("connection-status"));
@@ -646,7 +741,7 @@ async function journey(browser) {
     await screenshot(browser, "server-gone");
 
     await browser.$(`${testid("agenda-item")}[data-item-id="${state.documentItemId}"]`).click();
-    await browser.$(`${testid("document-open")}[data-document-id="${state.documentId}"]`).click();
+    await openInReader(browser, state.documentId);
     await browser.$(testid("viewer")).waitForDisplayed({ timeout: TIMEOUT });
     const first = await renderedPage(browser, 0);
     await browser.$(testid("page-next")).click();
@@ -714,6 +809,7 @@ async function inBatches(tasks, size) {
 
 async function main() {
   await mkdir(env.screenshots, { recursive: true });
+  env.appServer = await wifi.start();
   const browser = await remote({
     hostname: "127.0.0.1",
     port: 4444,
@@ -722,7 +818,7 @@ async function main() {
     connectionRetryCount: 1,
     capabilities: {
       browserName: "wry",
-      "tauri:options": { application: env.app, args: ["--server", env.server] },
+      "tauri:options": { application: env.app, args: ["--server", env.appServer] },
       "wdio:enforceWebDriverClassic": true,
     },
   });
@@ -739,6 +835,7 @@ async function main() {
     throw error;
   } finally {
     await browser.deleteSession().catch((error) => console.error(`deleteSession failed: ${error.message}`));
+    wifi.close();
   }
 }
 

@@ -226,6 +226,44 @@ describe("login", () => {
     expect(calls.find((call) => call.command === "open_meeting")?.args).toEqual({ meetingId: 8 });
   });
 
+  it("shows the meetings kept on the laptop and removes an old one after a yes", async () => {
+    const kept = (meetings: { meeting_id: number; title: string; bytes: number }[]) => ({
+      bytes: meetings.reduce((sum, meeting) => sum + meeting.bytes, 0),
+      meetings: meetings.map((meeting) => ({ server: "http://s", starts_at: "", files: 3, opened_at: 0, ...meeting })),
+    });
+    let keptNow = kept([
+      { meeting_id: 7, title: "Kỳ họp thứ 12", bytes: 3 * 1024 * 1024 },
+      { meeting_id: 5, title: "Kỳ họp thứ 10", bytes: 12 * 1024 * 1024 },
+    ]);
+    backend({
+      app_defaults: () => ({ server_url: "http://s", username: "" }),
+      login: () => ({ user: firstView.user, meetings: [summary, { ...summary, id: 8, title: "Kỳ họp thứ 13" }] }),
+      kept_meetings: () => keptNow,
+      remove_kept_meeting: () => {
+        keptNow = kept([{ meeting_id: 7, title: "Kỳ họp thứ 12", bytes: 3 * 1024 * 1024 }]);
+        return 12 * 1024 * 1024;
+      },
+    });
+    startApp();
+    await shown("login-server");
+    type("login-username", "db003");
+    type("login-password", "secret");
+    byTestId("login-submit")!.click();
+    await vi.waitFor(() => expect(allByTestId("kept-meeting")).toHaveLength(2));
+    expect(byTestId("kept-meetings")?.textContent).toContain("Đang dùng 15,0 MB");
+
+    allByTestId("kept-remove")[1].click();
+    flushSync();
+    expect(calls.some((call) => call.command === "remove_kept_meeting")).toBe(false);
+    (await shown("kept-remove-yes")).click();
+    await vi.waitFor(() => expect(allByTestId("kept-meeting")).toHaveLength(1));
+    expect(calls.find((call) => call.command === "remove_kept_meeting")?.args).toEqual({
+      server: "http://s",
+      meetingId: 5,
+    });
+    expect(byTestId("kept-meetings")?.textContent).toContain("Đã xoá, giải phóng 12,0 MB");
+  });
+
   it("keeps the server last logged in to for the next login after logging out", async () => {
     backend({
       app_defaults: () => ({ server_url: "http://launch:8080", username: "" }),
@@ -270,6 +308,41 @@ describe("meeting", () => {
     expect(byTestId("connection-status")?.textContent?.trim()).toBe(
       "Mất kết nối — thay đổi sẽ được gửi khi có mạng",
     );
+  });
+
+  it("shows the meeting packet coming down and marks what is on the laptop", async () => {
+    startApp();
+    await logIn();
+    const packet = {
+      meeting_id: firstView.meeting_id,
+      state: "downloading",
+      files_total: 2,
+      files_done: 1,
+      bytes_total: 4 * 1024 * 1024,
+      bytes_done: 1024 * 1024,
+      current: 22,
+      available: [21],
+      failed: [],
+    };
+    await emit("packet-changed", packet);
+    flushSync();
+    const bar = await shown("packet");
+    expect(bar.dataset.state).toBe("downloading");
+    expect(bar.textContent).toContain("1/2 tệp · 1,0 MB / 4,0 MB");
+    expect(bar.querySelector("progress")?.value).toBe(0.25);
+    allByTestId("agenda-item")[1].click();
+    flushSync();
+    expect(allByTestId("available-offline")).toHaveLength(1);
+
+    // Another meeting's packet is not this one's.
+    await emit("packet-changed", { ...packet, meeting_id: 99, state: "complete" });
+    flushSync();
+    expect(byTestId("packet")?.dataset.state).toBe("downloading");
+
+    await emit("packet-changed", { ...packet, state: "complete", files_done: 2, bytes_done: packet.bytes_total });
+    flushSync();
+    expect(byTestId("packet")?.textContent).toContain("Đã có đủ 2 tài liệu trên máy");
+    expect(byTestId("packet")?.querySelector("progress")).toBeNull();
   });
 
   it("reads a document page by page and zooms", async () => {

@@ -12,11 +12,11 @@ use futures_util::future::try_join_all;
 use phonghop_protocol::{Document, ItemId, Sha256};
 use sha2::Digest;
 
-use crate::large_pdf::large_pdf;
 use crate::nginx::Nginx;
 use crate::report::{median, megabytes_per_second, raise_open_file_limit, resident_bytes, round, tree_resident_bytes};
 use crate::report::{Better, Figure};
 use crate::server::{username, BenchServer};
+use phonghop_journeys::large_pdf::large_pdf;
 
 #[derive(clap::Args, Clone)]
 pub struct Options {

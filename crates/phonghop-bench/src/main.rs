@@ -12,7 +12,6 @@
 //! - [`renderers`]: the render scenario's baselines (pdf.js in Node, `mutool draw`), run as child
 //!   processes.
 //! - [`nginx`]: the download baseline, Debian's nginx as a child process with its own configuration.
-//! - [`large_pdf`]: a valid one-page PDF of any size, for downloads long enough to measure.
 //! - scenarios: [`fanout`], [`vote_storm`], [`render`], [`doc_sync`], [`cold_start`].
 //!
 //! `--smoke` runs a scenario tiny, to prove it works end to end (`cargo xtask test` does that);
@@ -23,7 +22,6 @@ mod clients;
 mod cold_start;
 mod doc_sync;
 mod fanout;
-mod large_pdf;
 mod nginx;
 mod render;
 mod renderers;

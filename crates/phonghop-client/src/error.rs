@@ -19,6 +19,9 @@ pub enum ClientError {
     /// The document is not in the cache and the server cannot be reached.
     #[error("the document is not downloaded yet and the server cannot be reached")]
     NotCached,
+    /// The documents of the meeting open in the app cannot be removed from the laptop.
+    #[error("the meeting is open; its documents stay on the laptop")]
+    MeetingOpen,
     /// No one is logged in on this seat.
     #[error("not logged in")]
     NotLoggedIn,
@@ -92,6 +95,11 @@ impl From<&ClientError> for UserFacingError {
                 "document_unavailable",
                 "Tài liệu tải về bị lỗi, vui lòng thử lại",
                 "The downloaded document is damaged, please try again",
+            ),
+            ClientError::MeetingOpen => (
+                "meeting_open",
+                "Không thể xoá tài liệu của cuộc họp đang mở",
+                "The documents of the meeting that is open cannot be removed",
             ),
             ClientError::NotLoggedIn => ("not_logged_in", "Bạn chưa đăng nhập", "You are not logged in"),
             ClientError::Stopped => (

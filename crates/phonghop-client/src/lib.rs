@@ -5,8 +5,11 @@
 //! - [`sync`]: [`MeetingSync`], a task that follows one meeting over the WebSocket: mirror,
 //!   reconnect with backoff and jitter, resume from the last seq, an outbox of unacknowledged
 //!   commands resent in order, a new session after the old one ended; over a [`Connector`].
-//! - [`cache`]: [`DocumentCache`], documents downloaded ahead and verified by SHA-256, so an
-//!   open document stays readable when the server goes away.
+//! - [`cache`]: [`DocumentCache`], documents downloaded ahead (resumed with `Range` after a
+//!   cut) and verified by SHA-256, so they stay readable when the server goes away; which
+//!   meetings are kept and what they take; read receipts waiting for the server.
+//! - [`packet`]: the meeting packet, every document of the followed meeting brought onto the
+//!   laptop in the background ([`Seat::keep_meeting_on_laptop`]).
 //! - [`seat`]: [`Seat`], one councillor's session, followed meeting and cache, with the views
 //!   the desktop app shows.
 //! - [`error`]: [`ClientError`] and [`UserFacingError`], what a person is shown.
@@ -15,6 +18,7 @@
 
 pub mod cache;
 pub mod error;
+pub mod packet;
 pub mod seat;
 pub mod session;
 pub mod sync;

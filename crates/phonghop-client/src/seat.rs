@@ -16,7 +16,9 @@ use serde::Serialize;
 use tokio::sync::watch;
 use ts_rs::TS;
 
+use crate::cache::{KeptMeetings, UnsentReceipt};
 use crate::error::{ClientError, Result};
+use crate::packet::PacketView;
 use crate::sync::{ConnectionState, MeetingSync, Mirror, SyncOptions};
 use crate::{DocumentCache, Session};
 
@@ -135,6 +137,10 @@ pub struct Seat {
     cache: tokio::sync::OnceCell<DocumentCache>,
     /// The PDFs opened on this laptop (kept in the cache's index; read when a meeting opens).
     opened: Mutex<HashSet<Sha256>>,
+    /// The PDFs verified on this laptop (the same, for the packet).
+    verified: Mutex<HashSet<Sha256>>,
+    /// Where the followed meeting's packet stands.
+    packet: Mutex<Option<PacketView>>,
 }
 
 fn connection_shown(state: ConnectionState) -> Connection {
@@ -154,10 +160,12 @@ impl Seat {
             followed: Mutex::new(None),
             cache: tokio::sync::OnceCell::new(),
             opened: Mutex::new(HashSet::new()),
+            verified: Mutex::new(HashSet::new()),
+            packet: Mutex::new(None),
         }
     }
 
-    fn session(&self) -> Result<Session> {
+    pub(crate) fn session(&self) -> Result<Session> {
         self.session
             .lock()
             .expect("seat lock")
@@ -165,7 +173,7 @@ impl Seat {
             .ok_or(ClientError::NotLoggedIn)
     }
 
-    async fn cache(&self) -> Result<&DocumentCache> {
+    pub(crate) async fn cache(&self) -> Result<&DocumentCache> {
         self.cache
             .get_or_try_init(|| DocumentCache::open(&self.cache_dir))
             .await
@@ -215,8 +223,10 @@ impl Seat {
                     "meeting",
                 ))
             })?;
-        let opened = self.cache().await?.opened().await?;
-        *self.opened.lock().expect("seat lock") = opened;
+        let cache = self.cache().await?;
+        *self.opened.lock().expect("seat lock") = cache.opened().await?;
+        *self.verified.lock().expect("seat lock") = cache.verified().await?;
+        *self.packet.lock().expect("seat lock") = None;
         let sync = MeetingSync::start(session, meeting_id, SyncOptions::default());
         let mirror = sync.mirror();
         *self.followed.lock().expect("seat lock") = Some(Followed { sync, role });
@@ -261,15 +271,19 @@ impl Seat {
         let session = self.session()?;
         let cache = self.cache().await?;
         cache.fetch(&session, &document).await?;
+        self.verified_now(&document.current.sha256);
         cache.mark_opened(&document.current.sha256).await?;
-        // The secretariat sees who opened what (councillors are told so); a report that cannot
-        // be sent now is not worth failing the reading for.
-        let meeting = self.followed_state()?.meeting.id;
-        if let Err(error) = session
-            .report_receipt(meeting, document.id, &document.current.sha256, ReceiptKind::Opened)
-            .await
-        {
-            tracing::debug!(%error, document = %document.id, "read receipt not sent");
+        // The secretariat sees who opened what (councillors are told so); opened offline, it is
+        // told when the server is back.
+        let receipt = UnsentReceipt {
+            meeting_id: self.followed_state()?.meeting.id,
+            document_id: document.id,
+            sha256: document.current.sha256.clone(),
+            event: ReceiptKind::Opened,
+        };
+        cache.queue_receipt(&session, &receipt).await?;
+        if let Err(error) = cache.send_receipts(&session).await {
+            tracing::debug!(%error, document = %document.id, "read receipts not sent for now");
         }
         self.opened
             .lock()
@@ -279,6 +293,49 @@ impl Seat {
             page_count: document.current.page_count,
             document,
         })
+    }
+
+    pub(crate) fn is_verified(&self, sha256: &Sha256) -> bool {
+        self.verified.lock().expect("seat lock").contains(sha256)
+    }
+
+    pub(crate) fn verified_now(&self, sha256: &Sha256) {
+        self.verified.lock().expect("seat lock").insert(sha256.clone());
+    }
+
+    pub(crate) fn remember_packet(&self, view: PacketView) {
+        *self.packet.lock().expect("seat lock") = Some(view);
+    }
+
+    /// Where the followed meeting's packet stands, once its first round has begun.
+    pub fn packet(&self) -> Option<PacketView> {
+        self.packet.lock().expect("seat lock").clone()
+    }
+
+    /// The meetings whose documents this laptop keeps, and the bytes they take.
+    pub async fn kept_meetings(&self) -> Result<KeptMeetings> {
+        self.cache().await?.kept_meetings().await
+    }
+
+    /// Removes a kept meeting's documents from the laptop (not the followed one's); the bytes
+    /// freed.
+    pub async fn remove_kept_meeting(&self, server: &str, meeting_id: MeetingId) -> Result<u64> {
+        let followed = self
+            .followed
+            .lock()
+            .expect("seat lock")
+            .as_ref()
+            .map(|followed| followed.sync.mirror().borrow().meeting_id);
+        let same_server = self
+            .session
+            .lock()
+            .expect("seat lock")
+            .as_ref()
+            .is_some_and(|session| session.server == server);
+        if same_server && followed == Some(meeting_id) {
+            return Err(ClientError::MeetingOpen);
+        }
+        self.cache().await?.remove_meeting(server, meeting_id).await
     }
 
     /// Searches the followed meeting's documents: on the server, or, when it cannot be reached,
@@ -377,7 +434,7 @@ impl Seat {
         Ok(kept)
     }
 
-    fn followed_state(&self) -> Result<MeetingState> {
+    pub(crate) fn followed_state(&self) -> Result<MeetingState> {
         let followed = self.followed.lock().expect("seat lock");
         let mirror = followed
             .as_ref()

@@ -251,6 +251,25 @@ impl Session {
         finish(request.send().await?).await
     }
 
+    /// The answer to a download of a blob from byte `from` on (`Range`), its body not read yet:
+    /// **206** with the rest, or **200** with the whole file when the server sends it whole.
+    pub async fn blob_from(&self, sha256: &Sha256, from: u64) -> Result<reqwest::Response> {
+        let mut request = self
+            .http
+            .get(format!("{}/api/blobs/{sha256}", self.server))
+            .bearer_auth(&self.token);
+        if from > 0 {
+            request = request.header(reqwest::header::RANGE, format!("bytes={from}-"));
+        }
+        let response = request.send().await?;
+        if !response.status().is_success() {
+            return finish::<serde_json::Value>(response)
+                .await
+                .and(Err(ClientError::Protocol("blob download failed".into())));
+        }
+        Ok(response)
+    }
+
     /// Downloads a blob's bytes (unverified; [`crate::DocumentCache`] verifies).
     pub async fn download_blob(&self, sha256: &Sha256) -> Result<Vec<u8>> {
         let response = self

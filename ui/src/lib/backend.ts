@@ -12,11 +12,13 @@ import type { LoginView } from "./app-views/LoginView";
 import type { MirrorView } from "./app-views/MirrorView";
 import type { OpenedDocument } from "./app-views/OpenedDocument";
 import type { SearchView } from "./app-views/SearchView";
+import type { PacketView } from "./app-views/PacketView";
+import type { KeptMeetings } from "./app-views/KeptMeetings";
 import type { ReadReceipts } from "./protocol/ReadReceipts";
 
 // The app-side views are generated from Rust (phonghop-client's `seat` module) by ts-rs, like the
 // wire types; they are re-exported here under the names the components use.
-export type { Capabilities, Connection, MirrorView, OpenedDocument, SearchView };
+export type { Capabilities, Connection, KeptMeetings, MirrorView, OpenedDocument, PacketView, SearchView };
 export type LoginResult = LoginView;
 
 /** Codes the app itself raises, beside the server's own {@link ErrorCode}s. */
@@ -25,7 +27,8 @@ export type AppOnlyErrorCode =
   | "offline"
   | "document_unavailable"
   | "render_failed"
-  | "not_logged_in";
+  | "not_logged_in"
+  | "meeting_open";
 
 /**
  * Raised here, never by the Rust side: a rejection that was not an {@link AppError} at all (for
@@ -53,6 +56,9 @@ export const PAGE_SCHEME = "phonghop";
 
 /** The event the Rust side emits whenever anything of the mirror changes. */
 export const MIRROR_CHANGED = "mirror-changed";
+
+/** The event the Rust side emits as the meeting's packet downloads. */
+export const PACKET_CHANGED = "packet-changed";
 
 export function isAppError(value: unknown): value is AppError {
   if (typeof value !== "object" || value === null) return false;
@@ -138,6 +144,21 @@ export function readReceipts(): Promise<ReadReceipts> {
   return call("read_receipts");
 }
 
+/** Where the meeting's packet (every document on the laptop) stands; `null` before it starts. */
+export function packet(): Promise<PacketView | null> {
+  return call("packet");
+}
+
+/** The meetings whose documents this laptop keeps, and the space they take. */
+export function keptMeetings(): Promise<KeptMeetings> {
+  return call("kept_meetings");
+}
+
+/** Removes an old meeting's documents from the laptop; resolves to the bytes freed. */
+export function removeKeptMeeting(server: string, meetingId: number): Promise<number> {
+  return call("remove_kept_meeting", { server, meetingId });
+}
+
 export function castBallot(pollId: number, choice: Choice): Promise<void> {
   return call("cast_ballot", { pollId, choice });
 }
@@ -159,6 +180,11 @@ export function logout(): Promise<void> {
 /** Calls `handler` with every new mirror; resolves to the function that stops listening. */
 export function onMirrorChanged(handler: (view: MirrorView) => void): Promise<UnlistenFn> {
   return listen<MirrorView>(MIRROR_CHANGED, (event) => handler(event.payload));
+}
+
+/** Calls `handler` with the packet's progress; resolves to the function that stops listening. */
+export function onPacketChanged(handler: (view: PacketView) => void): Promise<UnlistenFn> {
+  return listen<PacketView>(PACKET_CHANGED, (event) => handler(event.payload));
 }
 
 /**

@@ -52,11 +52,11 @@ function revisedResolution(): Document {
   };
 }
 
-function show(documents: Document[], newRevisions: number[]) {
+function show(documents: Document[], newRevisions: number[], available: number[] = []) {
   setLocale("vi");
   component = mount(DocumentList, {
     target: document.body,
-    props: { documents, newRevisions, onOpen: () => {} },
+    props: { documents, newRevisions, available, onOpen: () => {} },
   });
   flushSync();
 }
@@ -95,5 +95,14 @@ describe("a document's revisions", () => {
     expect(all("new-revision")).toEqual([]);
     expect(all("show-changes")).toEqual([]);
     expect(document.body.textContent).not.toContain("Lần");
+  });
+
+  it("marks the documents that are on this laptop, and only those", () => {
+    show([documentFixture(1, 2), documentFixture(2, 2)], [], [2]);
+    const marked = all("document")
+      .filter((item) => item.querySelector('[data-testid="available-offline"]'))
+      .map((item) => item.getAttribute("data-document-id"));
+    expect(marked).toEqual(["2"]);
+    expect(all("available-offline")[0].textContent).toContain("Đã có trên máy");
   });
 });

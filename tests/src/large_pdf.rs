@@ -1,6 +1,6 @@
-//! A large document for download benchmarks: a valid one-page PDF that also carries one big
-//! unreferenced stream of random bytes. The page is cheap to index; the bytes make a download
-//! long enough to measure, and being random they cannot be compressed along the way.
+//! A large document for downloads long enough to cut or measure: a valid one-page PDF that also
+//! carries one big unreferenced stream of random bytes. The page is cheap to index; the bytes
+//! make a download long, and being random they cannot be compressed along the way.
 
 use rand::{RngCore, SeedableRng};
 

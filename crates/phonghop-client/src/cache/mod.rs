@@ -1,0 +1,326 @@
+//! Documents kept on the laptop: downloaded ahead, verified by SHA-256, readable offline.
+//!
+//! Files live at `<root>/documents/<sha256>.pdf`; an SQLite index (`<root>/cache.sqlite3`)
+//! records which are complete and verified, so a file cut short by a crash is never trusted, and
+//! which PDFs this laptop's reader has opened (a revision never opened is new to them).
+//! `meetings.rs`: which meetings' packets are kept, what they take on disk, removing one;
+//! `receipts.rs`: read receipts waiting for the server.
+
+mod meetings;
+mod receipts;
+
+pub use meetings::{KeptMeeting, KeptMeetings};
+pub use receipts::UnsentReceipt;
+
+use std::collections::{HashMap, HashSet};
+use std::path::{Path, PathBuf};
+use std::str::FromStr;
+use std::sync::{Arc, Mutex};
+
+use phonghop_protocol::{Document, Sha256};
+use sha2::Digest;
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions};
+use sqlx::{Row, SqlitePool};
+
+use crate::error::{ClientError, Result};
+use crate::session::Session;
+
+/// The index's tables: files verified, each PDF's page text, the PDFs the reader opened, the
+/// meetings whose packets are kept and which files each needs, and receipts not sent yet.
+const SCHEMA: [&str; 6] = [
+    "CREATE TABLE IF NOT EXISTS cached_documents (
+         sha256 TEXT PRIMARY KEY,
+         size INTEGER NOT NULL,
+         verified_at INTEGER NOT NULL
+     )",
+    "CREATE TABLE IF NOT EXISTS document_texts (
+         sha256 TEXT PRIMARY KEY,
+         pages_json TEXT NOT NULL
+     )",
+    "CREATE TABLE IF NOT EXISTS opened_documents (
+         sha256 TEXT PRIMARY KEY,
+         opened_at INTEGER NOT NULL
+     )",
+    "CREATE TABLE IF NOT EXISTS kept_meetings (
+         server TEXT NOT NULL,
+         meeting_id INTEGER NOT NULL,
+         title TEXT NOT NULL,
+         starts_at TEXT NOT NULL,
+         opened_at INTEGER NOT NULL,
+         PRIMARY KEY (server, meeting_id)
+     )",
+    "CREATE TABLE IF NOT EXISTS meeting_files (
+         server TEXT NOT NULL,
+         meeting_id INTEGER NOT NULL,
+         sha256 TEXT NOT NULL,
+         PRIMARY KEY (server, meeting_id, sha256)
+     )",
+    "CREATE TABLE IF NOT EXISTS unsent_receipts (
+         server TEXT NOT NULL,
+         user_id INTEGER NOT NULL,
+         meeting_id INTEGER NOT NULL,
+         document_id INTEGER NOT NULL,
+         sha256 TEXT NOT NULL,
+         event TEXT NOT NULL,
+         PRIMARY KEY (server, user_id, meeting_id, document_id, sha256, event)
+     )",
+];
+
+#[derive(Clone)]
+pub struct DocumentCache {
+    root: PathBuf,
+    pub(crate) index: SqlitePool,
+    /// One lock per PDF being downloaded, so the packet and a reader opening the same document
+    /// never write one partial file at once.
+    downloads: Arc<Mutex<HashMap<Sha256, Arc<tokio::sync::Mutex<()>>>>>,
+}
+
+impl DocumentCache {
+    pub async fn open(root: &Path) -> Result<DocumentCache> {
+        std::fs::create_dir_all(root.join("documents"))?;
+        let options = SqliteConnectOptions::from_str("sqlite://")?
+            .filename(root.join("cache.sqlite3"))
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal);
+        let index = SqlitePoolOptions::new()
+            .max_connections(2)
+            .connect_with(options)
+            .await?;
+        for table in SCHEMA {
+            sqlx::query(table).execute(&index).await?;
+        }
+        Ok(DocumentCache {
+            root: root.to_owned(),
+            index,
+            downloads: Arc::default(),
+        })
+    }
+
+    fn path_of(&self, sha256: &Sha256) -> PathBuf {
+        self.root.join("documents").join(format!("{sha256}.pdf"))
+    }
+
+    /// The local file of a verified document, if it is cached.
+    pub async fn cached(&self, sha256: &Sha256) -> Result<Option<PathBuf>> {
+        let row = sqlx::query("SELECT size FROM cached_documents WHERE sha256 = ?")
+            .bind(sha256.as_str())
+            .fetch_optional(&self.index)
+            .await?;
+        let path = self.path_of(sha256);
+        match row {
+            Some(row)
+                if std::fs::metadata(&path)
+                    .map(|m| m.len() as i64 == row.get::<i64, _>("size"))
+                    .unwrap_or(false) =>
+            {
+                Ok(Some(path))
+            }
+            _ => Ok(None),
+        }
+    }
+
+    /// The local file of `document`'s current revision, downloading and verifying it first if
+    /// needed.
+    pub async fn fetch(&self, session: &Session, document: &Document) -> Result<PathBuf> {
+        let revision = &document.current;
+        match self
+            .download(session, &revision.sha256, revision.size, &mut |_| {})
+            .await
+        {
+            Err(ClientError::Unreachable(_)) => Err(ClientError::NotCached),
+            answer => answer,
+        }
+    }
+
+    /// The local file of the PDF `sha256` (`size` bytes), downloaded if it is not cached yet.
+    /// The bytes go to `<sha256>.partial` as they arrive; a download cut short resumes from
+    /// there with an HTTP `Range` request (the blob's address names its content, so the bytes
+    /// already kept are still right). The whole file is checked against `sha256` before it is
+    /// trusted; a file that does not match is thrown away. `on_bytes` hears how many bytes of
+    /// the file are on the laptop, as they arrive.
+    pub async fn download(
+        &self,
+        session: &Session,
+        sha256: &Sha256,
+        size: u64,
+        on_bytes: &mut (dyn FnMut(u64) + Send),
+    ) -> Result<PathBuf> {
+        let lock = self
+            .downloads
+            .lock()
+            .expect("downloads lock")
+            .entry(sha256.clone())
+            .or_default()
+            .clone();
+        let _downloading = lock.lock().await;
+        if let Some(path) = self.cached(sha256).await? {
+            on_bytes(size);
+            return Ok(path);
+        }
+        let path = self.path_of(sha256);
+        let partial = path.with_extension("partial");
+        let kept = self.arrived(sha256).await;
+        // A partial file as long as the whole (or longer) is checked as it is.
+        if kept < size {
+            self.receive(session, sha256, &partial, kept, size, on_bytes).await?;
+        }
+        let actual = hash_file(&partial).await?;
+        if &actual != sha256 {
+            tokio::fs::remove_file(&partial).await?;
+            return Err(ClientError::HashMismatch {
+                expected: sha256.to_string(),
+                actual: actual.to_string(),
+            });
+        }
+        let length = tokio::fs::metadata(&partial).await?.len();
+        tokio::fs::rename(&partial, &path).await?;
+        sqlx::query("INSERT OR REPLACE INTO cached_documents (sha256, size, verified_at) VALUES (?, ?, ?)")
+            .bind(sha256.as_str())
+            .bind(length as i64)
+            .bind(unix_now())
+            .execute(&self.index)
+            .await?;
+        Ok(path)
+    }
+
+    /// The bytes of the PDF `sha256` on the laptop from a download not finished yet.
+    pub async fn arrived(&self, sha256: &Sha256) -> u64 {
+        let partial = self.path_of(sha256).with_extension("partial");
+        tokio::fs::metadata(partial).await.map(|meta| meta.len()).unwrap_or(0)
+    }
+
+    /// Appends the blob's bytes from `kept` on to `partial`, synced to disk at the end.
+    async fn receive(
+        &self,
+        session: &Session,
+        sha256: &Sha256,
+        partial: &Path,
+        kept: u64,
+        size: u64,
+        on_bytes: &mut (dyn FnMut(u64) + Send),
+    ) -> Result<()> {
+        use tokio::io::AsyncWriteExt;
+        let mut response = session.blob_from(sha256, kept).await?;
+        // The server may send the whole file instead of the range asked for: start again then.
+        let resumed = kept > 0 && response.status() == reqwest::StatusCode::PARTIAL_CONTENT;
+        if resumed && range_start(&response) != Some(kept) {
+            return Err(ClientError::Protocol(format!(
+                "asked for the bytes from {kept} on, got {:?}",
+                response.headers().get(reqwest::header::CONTENT_RANGE)
+            )));
+        }
+        let mut file = tokio::fs::OpenOptions::new()
+            .create(true)
+            .append(resumed)
+            .write(true)
+            .truncate(!resumed)
+            .open(partial)
+            .await?;
+        let mut received = if resumed { kept } else { 0 };
+        on_bytes(received);
+        loop {
+            let chunk = tokio::time::timeout(STALLED_DOWNLOAD, response.chunk())
+                .await
+                .map_err(|_| ClientError::Unreachable("the download stalled".into()))?
+                // A connection cut in the middle of the body is the network's fault, whatever
+                // the HTTP stack calls it.
+                .map_err(|error| ClientError::Unreachable(error.to_string()))?;
+            let Some(chunk) = chunk else { break };
+            file.write_all(&chunk).await?;
+            received += chunk.len() as u64;
+            on_bytes(received);
+        }
+        file.sync_all().await?;
+        if received < size {
+            return Err(ClientError::Unreachable(format!(
+                "the download ended after {received} of {size} bytes"
+            )));
+        }
+        Ok(())
+    }
+
+    /// Remembers that the reader opened this PDF.
+    pub async fn mark_opened(&self, sha256: &Sha256) -> Result<()> {
+        sqlx::query("INSERT OR IGNORE INTO opened_documents (sha256, opened_at) VALUES (?, ?)")
+            .bind(sha256.as_str())
+            .bind(unix_now())
+            .execute(&self.index)
+            .await?;
+        Ok(())
+    }
+
+    /// Keeps the text of a document's pages, for searching without the server.
+    pub async fn keep_text(&self, sha256: &Sha256, pages: &[String]) -> Result<()> {
+        sqlx::query("INSERT OR REPLACE INTO document_texts (sha256, pages_json) VALUES (?, ?)")
+            .bind(sha256.as_str())
+            .bind(serde_json::to_string(pages).expect("strings serialize"))
+            .execute(&self.index)
+            .await?;
+        Ok(())
+    }
+
+    /// Whether the text of the PDF `sha256`'s pages is kept (without reading it).
+    pub async fn has_text(&self, sha256: &Sha256) -> Result<bool> {
+        let row = sqlx::query("SELECT 1 FROM document_texts WHERE sha256 = ?")
+            .bind(sha256.as_str())
+            .fetch_optional(&self.index)
+            .await?;
+        Ok(row.is_some())
+    }
+
+    /// The text of the PDF `sha256`'s pages, if kept.
+    pub async fn text(&self, sha256: &Sha256) -> Result<Option<Vec<String>>> {
+        let row = sqlx::query("SELECT pages_json FROM document_texts WHERE sha256 = ?")
+            .bind(sha256.as_str())
+            .fetch_optional(&self.index)
+            .await?;
+        row.map(|row| {
+            serde_json::from_str(row.get("pages_json")).map_err(|error| ClientError::Protocol(error.to_string()))
+        })
+        .transpose()
+    }
+
+    /// Every PDF the reader has opened on this laptop.
+    pub async fn opened(&self) -> Result<HashSet<Sha256>> {
+        self.hashes_in("opened_documents").await
+    }
+
+    /// Every `sha256` of one of the index's tables.
+    async fn hashes_in(&self, table: &str) -> Result<HashSet<Sha256>> {
+        let rows = sqlx::query(&format!("SELECT sha256 FROM {table}"))
+            .fetch_all(&self.index)
+            .await?;
+        Ok(rows
+            .iter()
+            .filter_map(|row| Sha256::parse(row.get::<&str, _>("sha256")).ok())
+            .collect())
+    }
+}
+
+/// How long a download may go without a byte before it is given up as cut (it resumes later).
+const STALLED_DOWNLOAD: std::time::Duration = std::time::Duration::from_secs(20);
+
+/// Where the bytes of a `206` answer start (`Content-Range: bytes START-END/SIZE`).
+fn range_start(response: &reqwest::Response) -> Option<u64> {
+    let value = response.headers().get(reqwest::header::CONTENT_RANGE)?.to_str().ok()?;
+    value.strip_prefix("bytes ")?.split('-').next()?.parse().ok()
+}
+
+/// The SHA-256 of a file on disk, read in a blocking thread.
+async fn hash_file(path: &Path) -> Result<Sha256> {
+    let path = path.to_owned();
+    tokio::task::spawn_blocking(move || {
+        let mut hasher = sha2::Sha256::new();
+        std::io::copy(&mut std::fs::File::open(path)?, &mut hasher)?;
+        Ok(Sha256::from_digest(&hasher.finalize().into()))
+    })
+    .await
+    .map_err(|error| ClientError::Io(std::io::Error::other(error)))?
+}
+
+fn unix_now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or(0)
+}
