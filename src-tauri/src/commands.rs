@@ -130,14 +130,54 @@ pub async fn remove_kept_meeting(shared: State<'_, Arc<Shared>>, server: String,
         .map_err(shown)
 }
 
+/// A page's text layer, for selectable text over the page image, with where `query` (a search
+/// the reader came from) matches on it.
+#[derive(Serialize)]
+pub struct PageTextView {
+    runs: Vec<phonghop_pdf::TextRun>,
+    marks: Vec<phonghop_core::search::RunMark>,
+}
+
+#[tauri::command]
+pub async fn page_text(
+    shared: State<'_, Arc<Shared>>,
+    sha256: String,
+    page: u32,
+    query: Option<String>,
+) -> Answer<PageTextView> {
+    let unavailable = |detail: String| UserFacingError::from(&ClientError::Protocol(detail));
+    let sha256 = phonghop_protocol::Sha256::parse(&sha256).map_err(|error| unavailable(error.to_string()))?;
+    let pages = shared
+        .pages
+        .as_ref()
+        .ok_or_else(|| unavailable("PDFium is not available".into()))?;
+    let file = shared
+        .seat
+        .cached_file(&sha256)
+        .await
+        .map_err(shown)?
+        .ok_or_else(|| shown(ClientError::NotCached))?;
+    let layer = pages
+        .text_layer(&file, page)
+        .await
+        .map_err(|error| unavailable(error.to_string()))?;
+    let texts: Vec<&str> = layer.runs.iter().map(|run| run.text.as_str()).collect();
+    let marks = query.map_or_else(Vec::new, |query| phonghop_core::search::marks_in_runs(&texts, &query));
+    Ok(PageTextView {
+        runs: layer.runs,
+        marks,
+    })
+}
+
 /// Opens a document; the meeting's view follows at once (its revision is no longer new).
 #[tauri::command]
 pub async fn open_document(
     app: tauri::AppHandle,
     shared: State<'_, Arc<Shared>>,
     document_id: DocumentId,
+    revision: Option<u32>,
 ) -> Answer<OpenedDocument> {
-    let opened = shared.seat.open_document(document_id).await.map_err(shown)?;
+    let opened = shared.seat.open_document(document_id, revision).await.map_err(shown)?;
     if let Some(view) = shared.seat.mirror_view() {
         let _ = app.emit("mirror-changed", view);
     }

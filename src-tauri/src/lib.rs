@@ -85,6 +85,7 @@ pub fn run_app(builder: tauri::Builder<tauri::Wry>, launch: launch::LaunchOption
             commands::open_meeting,
             commands::mirror,
             commands::open_document,
+            commands::page_text,
             commands::search,
             commands::read_receipts,
             commands::packet,

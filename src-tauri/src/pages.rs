@@ -1,6 +1,7 @@
 //! The `phonghop://` scheme: `phonghop://localhost/<sha256>/<page index>/<width px>` answers
 //! with that page of a cached document, as [`phonghop_pdf::PageServer`] renders, caches and
-//! renders ahead. Only the URL and the HTTP answer live here.
+//! renders ahead; `…/<width px>/thumbnail` with a thumbnail (no pages rendered ahead for it).
+//! Only the URL and the HTTP answer live here.
 
 use std::sync::Arc;
 
@@ -17,19 +18,27 @@ struct PageRequest {
     sha256: Sha256,
     page_index: u32,
     width_px: u32,
+    thumbnail: bool,
 }
 
-/// Parses `/<sha256>/<page>/<width>`; `convertFileSrc` may have percent-encoded the slashes.
+/// Parses `/<sha256>/<page>/<width>[/thumbnail]`; `convertFileSrc` may have percent-encoded
+/// the slashes.
 fn parse(path: &str) -> Option<PageRequest> {
     let decoded = path.replace("%2F", "/").replace("%2f", "/");
     let mut parts = decoded.trim_start_matches('/').split('/');
     let sha256 = Sha256::parse(parts.next()?).ok()?;
     let page_index = parts.next()?.parse().ok()?;
     let width_px = parts.next()?.parse().ok()?;
+    let thumbnail = match parts.next() {
+        None => false,
+        Some("thumbnail") => true,
+        Some(_) => return None,
+    };
     parts.next().is_none().then_some(PageRequest {
         sha256,
         page_index,
         width_px,
+        thumbnail,
     })
 }
 
@@ -69,7 +78,12 @@ async fn render(shared: &Shared, path: &str) -> Response<Vec<u8>> {
         Ok(None) => return text(StatusCode::NOT_FOUND, "the document is not in the local cache"),
         Err(error) => return text(StatusCode::INTERNAL_SERVER_ERROR, &error.to_string()),
     };
-    match pages.page(&file, page.page_index, page.width_px).await {
+    let rendered = if page.thumbnail {
+        pages.thumbnail(&file, page.page_index, page.width_px).await
+    } else {
+        pages.page(&file, page.page_index, page.width_px).await
+    };
+    match rendered {
         // The cache keeps its copy; the webview gets its own.
         Ok(image) => answer(StatusCode::OK, PageImage::CONTENT_TYPE, image.bytes.to_vec()),
         Err(phonghop_pdf::PdfError::NoSuchPage { .. }) => text(StatusCode::NOT_FOUND, "no such page"),
@@ -88,9 +102,13 @@ mod tests {
             sha256: Sha256::parse(&sha).unwrap(),
             page_index: 2,
             width_px: 800,
+            thumbnail: false,
         });
         assert_eq!(parse(&format!("/{sha}/2/800")), want);
         assert_eq!(parse(&format!("/{sha}%2F2%2F800")), want);
+        let thumbnail = parse(&format!("/{sha}/2/120/thumbnail")).map(|request| (request.width_px, request.thumbnail));
+        assert_eq!(thumbnail, Some((120, true)));
+        assert_eq!(parse(&format!("/{sha}/2/120/other")), None);
         assert_eq!(parse("/../../etc/passwd/1/2"), None);
         assert_eq!(parse(&format!("/{sha}/x/800")), None);
     }

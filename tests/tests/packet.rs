@@ -221,7 +221,7 @@ async fn a_document_opened_offline_is_reported_when_the_server_is_back() -> Resu
     assert_eq!(round(&seat).await?.0.state, PacketState::Complete);
 
     proxy.cut();
-    seat.open_document(document.id).await?;
+    seat.open_document(document.id, None).await?;
     let opened_at = |receipts: &phonghop_protocol::http::ReadReceipts| {
         receipts.documents[0]
             .members

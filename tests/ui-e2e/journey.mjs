@@ -732,7 +732,7 @@ async function journey(browser) {
     );
   });
 
-  await step("9. the server goes away: the app says so, documents stay readable and searchable", async () => {
+  await step("9. the server goes away: the app says so, documents stay readable, searchable and marked", async () => {
     process.kill(env.serverPid, "SIGKILL");
     await waitFor(browser, "the app to show it lost the server", async () => {
       const status = await browser.$(testid("connection-status"));
@@ -786,7 +786,34 @@ async function journey(browser) {
     await browser.$(testid("viewer")).waitForDisplayed({ timeout: TIMEOUT });
     const hitPage = await renderedPage(browser, found.first);
     assert.equal(hitPage.indicatorPage, found.first + 1, "the reader did not open at the hit's page");
-    await screenshot(browser, "offline-search-hit-page");
+    // The words are marked where they stand on the page, in the text layer PDFium's characters
+    // give; that layer's text can be selected and copied.
+    const onPage = await waitFor(browser, "the hit marked on the page", () =>
+      browser.execute(() => {
+        const marks = [...document.querySelectorAll('[data-testid="search-highlight"]')];
+        const layer = document.querySelector('[data-testid="text-layer"]');
+        if (marks.length === 0 || !layer) return null;
+        const box = marks[0].getBoundingClientRect();
+        const page = document.querySelector('[data-testid="page-image"]').getBoundingClientRect();
+        const selection = window.getSelection();
+        const range = document.createRange();
+        range.selectNodeContents(layer);
+        selection.removeAllRanges();
+        selection.addRange(range);
+        const selected = selection.toString();
+        selection.removeAllRanges();
+        return {
+          marked: marks.map((mark) => mark.textContent).join(" "),
+          onThePage: box.width > 0 && box.left >= page.left && box.right <= page.right + 1 && box.top >= page.top,
+          selected,
+        };
+      }),
+    );
+    assert.match(onPage.marked.toLowerCase(), /lĩnh vực/, `marked on the page: ${onPage.marked}`);
+    assert.ok(onPage.onThePage, "the mark is not on the page image");
+    assert.match(onPage.selected, /kinh tế số/, "the page's text cannot be selected");
+    console.log(`  marked on page ${found.first + 1}: ${JSON.stringify(onPage.marked)}`);
+    await screenshot(browser, "offline-search-hit-highlighted");
   });
 
   /** One more delegate logs in through the API and votes. */

@@ -70,6 +70,16 @@ async function pushMirror(view: MirrorView) {
   flushSync();
 }
 
+/** Logs in, chooses the second agenda item and opens its first document in the reader. */
+async function openSecondItemsDocument() {
+  startApp();
+  await logIn();
+  allByTestId("agenda-item")[1].click();
+  flushSync();
+  (await shown("document-open")).click();
+  await shown("page-image");
+}
+
 async function logIn() {
   await shown("login-server");
   type("login-username", "db003");
@@ -289,7 +299,7 @@ describe("meeting", () => {
       app_defaults: () => ({ server_url: "http://s", username: "" }),
       login: () => ({ user: firstView.user, meetings: [summary] }),
       open_meeting: () => firstView,
-      open_document: () => ({ document: doc(21, 2, 12), page_count: 12 }),
+      open_document: () => ({ document: doc(21, 2, 12), page_count: 12, is_current: true }),
     });
   });
 
@@ -359,7 +369,7 @@ describe("meeting", () => {
     await shown("viewer");
 
     const image = (await shown("page-image")) as HTMLImageElement;
-    expect(calls.find((call) => call.command === "open_document")?.args).toEqual({ documentId: 21 });
+    expect(calls.find((call) => call.command === "open_document")?.args).toEqual({ documentId: 21, revision: null });
     const width = Number(image.getAttribute("width"));
     expect(image.getAttribute("src")).toBe(`phonghop://localhost/${"ab".repeat(32)}%2F0%2F${width}`);
     expect(byTestId("page-indicator")?.textContent?.trim()).toBe("Trang 1 / 12");
@@ -381,6 +391,117 @@ describe("meeting", () => {
     flushSync();
     expect(byTestId("viewer")).toBeNull();
     expect(byTestId("item-title")?.textContent?.trim()).toBe(withDocument.title);
+  });
+
+  it("pages by key and by number, fits the page, and goes to a page from its thumbnail", async () => {
+    await openSecondItemsDocument();
+    const indicator = () => byTestId("page-indicator")?.textContent?.trim();
+
+    window.dispatchEvent(new KeyboardEvent("keydown", { key: "End" }));
+    flushSync();
+    expect(indicator()).toBe("Trang 12 / 12");
+    window.dispatchEvent(new KeyboardEvent("keydown", { key: "PageUp" }));
+    flushSync();
+    expect(indicator()).toBe("Trang 11 / 12");
+    window.dispatchEvent(new KeyboardEvent("keydown", { key: "Home" }));
+    flushSync();
+    expect(indicator()).toBe("Trang 1 / 12");
+
+    const jump = byTestId("page-jump") as HTMLInputElement;
+    jump.value = "7";
+    jump.dispatchEvent(new Event("change", { bubbles: true }));
+    flushSync();
+    expect(indicator()).toBe("Trang 7 / 12");
+
+    byTestId("thumbnails-toggle")!.click();
+    flushSync();
+    if (!byTestId("thumbnails")) {
+      byTestId("thumbnails-toggle")!.click();
+      flushSync();
+    }
+    const thumbnails = allByTestId("thumbnail");
+    expect(thumbnails).toHaveLength(12);
+    expect(thumbnails[6].getAttribute("aria-current")).toBe("page");
+    expect(thumbnails[2].querySelector("img")?.getAttribute("src")).toBe(
+      `phonghop://localhost/${"ab".repeat(32)}%2F2%2F120%2Fthumbnail`,
+    );
+    thumbnails[2].click();
+    flushSync();
+    expect(indicator()).toBe("Trang 3 / 12");
+
+    byTestId("fit-page")!.click();
+    flushSync();
+    expect(byTestId("fit-page")?.getAttribute("aria-pressed")).toBe("true");
+    byTestId("zoom-in")!.click();
+    flushSync();
+    expect(byTestId("fit-page")?.getAttribute("aria-pressed")).toBe("false");
+    expect(byTestId("viewer")?.querySelector('[data-testid="connection-status"]')).not.toBeNull();
+  });
+
+  it("opens a search hit at its page with the words marked on the page", async () => {
+    backend({
+      app_defaults: () => ({ server_url: "http://s", username: "" }),
+      login: () => ({ user: firstView.user, meetings: [summary] }),
+      open_meeting: () => firstView,
+      open_document: () => ({ document: doc(21, 2, 12), page_count: 12, is_current: true }),
+      search: () => ({
+        query: "phong hop",
+        offline: true,
+        hits: [{ document_id: 21, title: "Tờ trình", revision: 1, page: 4, snippet: "Phòng họp", snippet_marks: [] }],
+      }),
+      page_text: () => ({
+        runs: [{ text: "Phòng họp không giấy", left: 0.1, top: 0.2, width: 0.5, height: 0.02 }],
+        marks: [{ run: 0, start: 0, end: 9 }],
+      }),
+    });
+    startApp();
+    await logIn();
+    type("search-input", "phong hop");
+    byTestId("search-submit")!.click();
+    (await shown("search-hit")).click();
+    const image = (await shown("page-image")) as HTMLImageElement;
+    expect(byTestId("page-indicator")?.textContent?.trim()).toBe("Trang 5 / 12");
+    image.dispatchEvent(new Event("load"));
+    const highlight = await shown("search-highlight");
+    expect(highlight.textContent).toBe("Phòng họp");
+    expect(byTestId("text-layer")?.textContent).toContain("Phòng họp không giấy");
+    expect(calls.find((call) => call.command === "page_text")?.args).toEqual({
+      sha256: "ab".repeat(32),
+      page: 4,
+      query: "phong hop",
+    });
+  });
+
+  it("shows a clear placeholder for a page PDFium cannot draw, and reads an earlier revision", async () => {
+    const revised = { ...doc(21, 2, 3), revision: 2, unrenderable_pages: [1] };
+    revised.earlier = [{ ...doc(21, 2, 2), revision: 1, sha256: "cd".repeat(32) }];
+    const view = mirrorView({ state: meeting([item(1, 0), item(2, 1, [revised])]) });
+    backend({
+      app_defaults: () => ({ server_url: "http://s", username: "" }),
+      login: () => ({ user: firstView.user, meetings: [summary] }),
+      open_meeting: () => view,
+      open_document: (args) =>
+        args.revision === 1
+          ? { document: { ...revised, ...revised.earlier[0], earlier: [] }, page_count: 2, is_current: false }
+          : { document: revised, page_count: 3, is_current: true },
+    });
+    await openSecondItemsDocument();
+    byTestId("page-next")!.click();
+    flushSync();
+    const placeholder = await shown("page-unrenderable");
+    expect(placeholder.textContent).toContain("Trang 2 không hiển thị được");
+    expect(byTestId("page-image")).toBeNull();
+    byTestId("viewer-close")!.click();
+    flushSync();
+
+    (await shown("earlier-revision")).click();
+    const earlier = await shown("earlier-revision-shown");
+    expect(earlier.textContent).toContain("lần 1");
+    expect(calls.filter((call) => call.command === "open_document").at(-1)?.args).toEqual({
+      documentId: 21,
+      revision: 1,
+    });
+    expect(byTestId("page-image")?.getAttribute("src")).toContain("cd".repeat(32));
   });
 
   it("votes once and shows the live tally and the result", async () => {

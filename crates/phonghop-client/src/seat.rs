@@ -66,8 +66,11 @@ pub struct LoginView {
 #[derive(Debug, Clone, Serialize, TS)]
 #[ts(export, export_to = "../app-views/")]
 pub struct OpenedDocument {
+    /// The document with the revision opened as its `current` one.
     pub document: Document,
     pub page_count: u32,
+    /// False when an earlier revision was opened (the reader says so).
+    pub is_current: bool,
 }
 
 /// What a search found, for the app to list.
@@ -265,34 +268,53 @@ impl Seat {
         document.ok_or(ClientError::NotCached)
     }
 
-    /// Makes sure a document is in the local cache (downloading and verifying it if needed).
-    pub async fn open_document(&self, document_id: DocumentId) -> Result<OpenedDocument> {
-        let document = self.document(document_id)?;
+    /// Makes sure a document is in the local cache (downloading and verifying it if needed):
+    /// its current revision, or an earlier one (`revision`), which is then shown as the document.
+    pub async fn open_document(&self, document_id: DocumentId, revision: Option<u32>) -> Result<OpenedDocument> {
+        let mut document = self.document(document_id)?;
+        let is_current = revision.is_none_or(|number| number == document.current.revision);
+        if !is_current {
+            let earlier = document
+                .earlier
+                .iter()
+                .find(|earlier| Some(earlier.revision) == revision)
+                .cloned()
+                .ok_or(ClientError::NotCached)?;
+            document.current = earlier;
+        }
         let session = self.session()?;
         let cache = self.cache().await?;
         cache.fetch(&session, &document).await?;
         self.verified_now(&document.current.sha256);
+        if is_current {
+            self.mark_current_opened(&session, cache, &document).await?;
+        }
+        Ok(OpenedDocument {
+            page_count: document.current.page_count,
+            is_current,
+            document,
+        })
+    }
+
+    /// Remembers that the reader opened the current revision, and tells the secretariat (at once,
+    /// or when the server is back).
+    async fn mark_current_opened(&self, session: &Session, cache: &DocumentCache, document: &Document) -> Result<()> {
         cache.mark_opened(&document.current.sha256).await?;
-        // The secretariat sees who opened what (councillors are told so); opened offline, it is
-        // told when the server is back.
         let receipt = UnsentReceipt {
             meeting_id: self.followed_state()?.meeting.id,
             document_id: document.id,
             sha256: document.current.sha256.clone(),
             event: ReceiptKind::Opened,
         };
-        cache.queue_receipt(&session, &receipt).await?;
-        if let Err(error) = cache.send_receipts(&session).await {
+        cache.queue_receipt(session, &receipt).await?;
+        if let Err(error) = cache.send_receipts(session).await {
             tracing::debug!(%error, document = %document.id, "read receipts not sent for now");
         }
         self.opened
             .lock()
             .expect("seat lock")
             .insert(document.current.sha256.clone());
-        Ok(OpenedDocument {
-            page_count: document.current.page_count,
-            document,
-        })
+        Ok(())
     }
 
     pub(crate) fn is_verified(&self, sha256: &Sha256) -> bool {

@@ -206,6 +206,48 @@ pub fn snippet(text: &str, found: std::ops::Range<usize>, context: usize) -> (St
     (passage, mark)
 }
 
+/// A search hit inside one run of a page's text layer: the run's index and the characters of
+/// its text that match (indices of characters, not bytes).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, ts_rs::TS)]
+#[ts(export, export_to = "../app-views/")]
+pub struct RunMark {
+    pub run: u32,
+    pub start: u32,
+    pub end: u32,
+}
+
+/// Where `query` matches the runs of a page's text layer, by the rule of [`match_page`] (the
+/// words together where they stand so, else each word), a phrase that spans several runs marked
+/// in each. The runs are read as one text, a line break between each two.
+pub fn marks_in_runs(runs: &[&str], query: &str) -> Vec<RunMark> {
+    let text = runs.join("\n");
+    let Some(matched) = match_page(&text, query) else {
+        return vec![];
+    };
+    // Where each run starts in the joined text, in characters.
+    let mut starts = Vec::with_capacity(runs.len());
+    let mut at = 0;
+    for run in runs {
+        starts.push(at);
+        at += run.chars().count() + 1;
+    }
+    let mut marks = Vec::new();
+    for range in matched.marks {
+        for (index, run) in runs.iter().enumerate() {
+            let (start, end) = (starts[index], starts[index] + run.chars().count());
+            let (from, to) = (range.start.max(start), range.end.min(end));
+            if from < to {
+                marks.push(RunMark {
+                    run: index as u32,
+                    start: (from - start) as u32,
+                    end: (to - start) as u32,
+                });
+            }
+        }
+    }
+    marks
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -293,5 +335,35 @@ mod tests {
             spaced.chars().skip(mark.start).take(mark.len()).collect::<String>(),
             "đại biểu"
         );
+    }
+
+    #[test]
+    fn marks_in_runs_follow_a_phrase_across_lines_and_count_characters() {
+        let runs = [
+            "Điều 1. Thông qua chủ trương triển khai phòng họp",
+            "không giấy tại Hội đồng",
+        ];
+        let marks = marks_in_runs(&runs, "phong hop khong giay");
+        assert_eq!(
+            marks,
+            vec![
+                RunMark {
+                    run: 0,
+                    start: 40,
+                    end: 49
+                },
+                RunMark {
+                    run: 1,
+                    start: 0,
+                    end: 10
+                },
+            ]
+        );
+        let first: String = runs[0].chars().skip(40).take(9).collect();
+        assert_eq!(first, "phòng họp");
+        assert!(marks_in_runs(&runs, "ngân sách").is_empty());
+        // Apart, each word is marked where it stands.
+        let apart = marks_in_runs(&runs, "hoi dieu");
+        assert_eq!(apart.iter().map(|mark| mark.run).collect::<Vec<_>>(), vec![0, 1]);
     }
 }

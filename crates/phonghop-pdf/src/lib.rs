@@ -13,6 +13,8 @@
 //!   cache or queued for rendering, with the next pages rendered ahead.
 //! - `render`: the threads behind it: one owns PDFium and draws into reused bitmaps, others
 //!   encode.
+//! - `text_layer`: a page's characters as runs with their boxes, for selectable text over the
+//!   page image ([`PageServer::text_layer`]).
 //! - `encode`: a rendered bitmap to PNG, greyscale when the page is grey.
 //! - `cache`: the rendered pages kept, least recently used dropped first, bounded in bytes.
 //! - `error`: [`IngestError`] (why an upload was refused) and [`PdfError`] (why a page
@@ -29,9 +31,11 @@ mod index;
 mod library;
 mod pages;
 mod render;
+mod text_layer;
 
 pub use child::{index_in_child, run_index_child, ChildLimits, MEMORY_LIMIT_ENV};
 pub use error::{IngestError, PdfError};
 pub use index::{index_file, IndexedPage, IndexedPdf};
 pub use library::{locate_library, LIBRARY_ENV};
 pub use pages::{PageImage, PageServer, PageServerOptions, PageServerStats, MAX_WIDTH_PX, MIN_WIDTH_PX};
+pub use text_layer::{PageText, TextRun};

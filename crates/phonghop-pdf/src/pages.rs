@@ -21,6 +21,7 @@ use tokio::sync::{oneshot, watch};
 use crate::cache::{PageCache, Weighed};
 use crate::error::PdfError;
 use crate::render;
+use crate::text_layer::PageText;
 
 /// Narrowest rendering; a smaller request is widened to this.
 pub const MIN_WIDTH_PX: u32 = 64;
@@ -132,12 +133,29 @@ impl PageServer {
     /// Page `page_index` (from 0) of `pdf`, `width_px` pixels wide (clamped to
     /// [`MIN_WIDTH_PX`]..=[`MAX_WIDTH_PX`]) on a white background.
     pub async fn page(&self, pdf: &Path, page_index: u32, width_px: u32) -> Result<PageImage, PdfError> {
+        self.answer(pdf, page_index, width_px, Reading::Page).await
+    }
+
+    /// A small picture of a page for a strip of thumbnails: rendered and cached like a page, but
+    /// it neither renders pages ahead nor moves the reader's place, so a strip filling in beside
+    /// the page being read never pushes that reading's next pages out of the queue.
+    pub async fn thumbnail(&self, pdf: &Path, page_index: u32, width_px: u32) -> Result<PageImage, PdfError> {
+        self.answer(pdf, page_index, width_px, Reading::Thumbnail).await
+    }
+
+    async fn answer(
+        &self,
+        pdf: &Path,
+        page_index: u32,
+        width_px: u32,
+        reading: Reading,
+    ) -> Result<PageImage, PdfError> {
         let key = PageKey {
             document: Arc::new(DocumentKey::of(pdf)?),
             index: page_index,
             width: width_px.clamp(MIN_WIDTH_PX, MAX_WIDTH_PX),
         };
-        let answer = self.handle.shared.ask(key)?;
+        let answer = self.handle.shared.ask(key, reading)?;
         match answer {
             Answer::Ready(image) => Ok(image),
             Answer::Wait(reply) => reply.await.map_err(|_| PdfError::RendererStopped)?,
@@ -158,6 +176,30 @@ impl PageServer {
             }
             let (reply, answer) = oneshot::channel();
             state.asked.push_back(Job::Count { document, reply });
+            state.counting += 1;
+            shared.publish(&state);
+            answer
+        };
+        shared.work.notify_one();
+        reply.await.map_err(|_| PdfError::RendererStopped)?
+    }
+
+    /// The text layer of page `page_index` (from 0) of `pdf`: its characters as runs with their
+    /// boxes, read by the render thread between pages.
+    pub async fn text_layer(&self, pdf: &Path, page_index: u32) -> Result<PageText, PdfError> {
+        let document = Arc::new(DocumentKey::of(pdf)?);
+        let shared = &self.handle.shared;
+        let reply = {
+            let mut state = shared.lock();
+            if state.stopped {
+                return Err(PdfError::RendererStopped);
+            }
+            let (reply, answer) = oneshot::channel();
+            state.asked.push_back(Job::Text {
+                document,
+                index: page_index,
+                reply,
+            });
             state.counting += 1;
             shared.publish(&state);
             answer
@@ -219,6 +261,18 @@ pub(crate) enum Job {
         document: Arc<DocumentKey>,
         reply: oneshot::Sender<Result<u32, PdfError>>,
     },
+    Text {
+        document: Arc<DocumentKey>,
+        index: u32,
+        reply: oneshot::Sender<Result<PageText, PdfError>>,
+    },
+}
+
+/// Whether a page is asked by the reader (it renders the next pages ahead) or for a thumbnail.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Reading {
+    Page,
+    Thumbnail,
 }
 
 type Waiter = oneshot::Sender<Result<PageImage, PdfError>>;
@@ -253,10 +307,10 @@ impl Shared {
         });
     }
 
-    fn ask(&self, key: PageKey) -> Result<Answer, PdfError> {
+    fn ask(&self, key: PageKey, reading: Reading) -> Result<Answer, PdfError> {
         let answer = {
             let mut state = self.lock();
-            let answer = state.ask(key)?;
+            let answer = state.ask(key, reading)?;
             self.publish(&state);
             answer
         };
@@ -340,7 +394,7 @@ struct State {
     /// The last page asked, which tells the reader's direction.
     last_asked: Option<PageKey>,
     render_ahead: u32,
-    /// Count jobs queued or running.
+    /// Count and text-layer jobs queued or running.
     counting: usize,
     stopped: bool,
     stats: PageServerStats,
@@ -366,7 +420,7 @@ impl State {
         self.pending.len() + self.counting
     }
 
-    fn ask(&mut self, key: PageKey) -> Result<Answer, PdfError> {
+    fn ask(&mut self, key: PageKey, reading: Reading) -> Result<Answer, PdfError> {
         if self.stopped {
             return Err(PdfError::RendererStopped);
         }
@@ -400,8 +454,10 @@ impl State {
             }
             Answer::Wait(reply)
         };
-        self.plan_ahead(&key);
-        self.last_asked = Some(key);
+        if reading == Reading::Page {
+            self.plan_ahead(&key);
+            self.last_asked = Some(key);
+        }
         Ok(answer)
     }
 
@@ -516,7 +572,7 @@ mod tests {
             .iter()
             .filter_map(|job| match job {
                 Job::Page(key) => Some(key.index),
-                Job::Count { .. } => None,
+                Job::Count { .. } | Job::Text { .. } => None,
             })
             .collect();
         (asked, state.ahead.iter().map(|key| key.index).collect())
@@ -528,10 +584,27 @@ mod tests {
     }
 
     #[test]
+    fn a_thumbnail_neither_renders_ahead_nor_moves_the_readers_place() {
+        let report = document("report.pdf");
+        let mut state = state(3);
+        state.ask(page(&report, 10), Reading::Page).unwrap();
+        let before = queues(&state);
+        let small = PageKey {
+            width: 120,
+            ..page(&report, 200)
+        };
+        state.ask(small, Reading::Thumbnail).unwrap();
+        let (asked, ahead) = queues(&state);
+        assert_eq!(asked, vec![10, 200], "the thumbnail is rendered when asked");
+        assert_eq!(ahead, before.1, "the reading's pages ahead stay queued");
+        assert_eq!(state.last_asked.as_ref().map(|key| key.index), Some(10));
+    }
+
+    #[test]
     fn asking_a_page_queues_it_first_and_the_next_pages_behind_it() {
         let report = document("report.pdf");
         let mut state = state(2);
-        state.ask(page(&report, 4)).unwrap();
+        state.ask(page(&report, 4), Reading::Page).unwrap();
         assert_eq!(queues(&state), (vec![4], vec![5, 6]));
         assert_eq!(state.outstanding(), 3);
     }
@@ -540,9 +613,9 @@ mod tests {
     fn a_page_asked_while_queued_ahead_moves_to_the_front() {
         let report = document("report.pdf");
         let mut state = state(3);
-        state.ask(page(&report, 0)).unwrap();
+        state.ask(page(&report, 0), Reading::Page).unwrap();
         state.asked.clear();
-        state.ask(page(&report, 2)).unwrap();
+        state.ask(page(&report, 2), Reading::Page).unwrap();
         assert_eq!(queues(&state), (vec![2], vec![1, 3, 4, 5]));
         assert_eq!(state.pending[&page(&report, 2)].len(), 1, "the asker waits for it");
     }
@@ -551,9 +624,9 @@ mod tests {
     fn a_jump_drops_the_pages_queued_ahead_of_the_old_place() {
         let report = document("report.pdf");
         let mut state = state(2);
-        state.ask(page(&report, 0)).unwrap();
+        state.ask(page(&report, 0), Reading::Page).unwrap();
         state.asked.clear();
-        state.ask(page(&report, 300)).unwrap();
+        state.ask(page(&report, 300), Reading::Page).unwrap();
         assert_eq!(queues(&state), (vec![300], vec![301, 302]));
         assert!(!state.pending.contains_key(&page(&report, 1)));
     }
@@ -562,10 +635,10 @@ mod tests {
     fn paging_backwards_renders_the_pages_before() {
         let report = document("report.pdf");
         let mut state = state(2);
-        state.ask(page(&report, 10)).unwrap();
+        state.ask(page(&report, 10), Reading::Page).unwrap();
         take_jobs(&mut state);
         state.pending.clear();
-        state.ask(page(&report, 9)).unwrap();
+        state.ask(page(&report, 9), Reading::Page).unwrap();
         assert_eq!(queues(&state), (vec![9], vec![8, 7]));
     }
 
@@ -576,16 +649,16 @@ mod tests {
         let report = document("report.pdf");
         let mut state = state(2);
         for index in [10, 11] {
-            state.ask(page(&report, index)).unwrap();
+            state.ask(page(&report, index), Reading::Page).unwrap();
             state.finish(&page(&report, index), Ok(image()));
         }
         take_jobs(&mut state);
         state.pending.clear();
-        state.ask(page(&report, 9)).unwrap();
+        state.ask(page(&report, 9), Reading::Page).unwrap();
         assert_eq!(queues(&state).1, vec![8, 7]);
         state.finish(&page(&report, 9), Ok(image()));
         state.asked.clear();
-        state.ask(page(&report, 10)).unwrap();
+        state.ask(page(&report, 10), Reading::Page).unwrap();
         let ahead = queues(&state).1;
         assert!(
             ahead.starts_with(&[8, 7]),
@@ -593,7 +666,10 @@ mod tests {
         );
         state.ahead.retain(|key| key.index != 8);
         state.finish(&page(&report, 8), Ok(image()));
-        assert!(matches!(state.ask(page(&report, 8)), Ok(Answer::Ready(_))));
+        assert!(matches!(
+            state.ask(page(&report, 8), Reading::Page),
+            Ok(Answer::Ready(_))
+        ));
         assert!(queues(&state).1.contains(&6), "page 7 then 6 come next");
     }
 
@@ -602,10 +678,10 @@ mod tests {
         let report = document("report.pdf");
         let mut state = state(3);
         state.learn_page_count(&report, 6);
-        state.ask(page(&report, 4)).unwrap();
+        state.ask(page(&report, 4), Reading::Page).unwrap();
         assert_eq!(queues(&state), (vec![4], vec![5]));
         assert!(matches!(
-            state.ask(page(&report, 6)),
+            state.ask(page(&report, 6), Reading::Page),
             Err(PdfError::NoSuchPage { index: 6, count: 6 })
         ));
     }
@@ -615,9 +691,9 @@ mod tests {
         let report = document("report.pdf");
         let draft = document("draft.pdf");
         let mut state = state(2);
-        state.ask(page(&report, 0)).unwrap();
+        state.ask(page(&report, 0), Reading::Page).unwrap();
         state.asked.clear();
-        state.ask(page(&draft, 0)).unwrap();
+        state.ask(page(&draft, 0), Reading::Page).unwrap();
         let ahead: Vec<_> = state.ahead.iter().map(|key| key.document.path.clone()).collect();
         assert_eq!(ahead, vec![PathBuf::from("draft.pdf"); 2]);
         assert!(!state.pending.contains_key(&page(&report, 1)));
@@ -631,8 +707,8 @@ mod tests {
     fn a_finished_page_answers_every_waiter_and_is_then_served_from_the_cache() {
         let report = document("report.pdf");
         let mut state = state(0);
-        let first = state.ask(page(&report, 0)).unwrap();
-        let second = state.ask(page(&report, 0)).unwrap();
+        let first = state.ask(page(&report, 0), Reading::Page).unwrap();
+        let second = state.ask(page(&report, 0), Reading::Page).unwrap();
         assert_eq!(queues(&state), (vec![0], vec![]), "one render for both");
         state.finish(&page(&report, 0), Ok(image()));
         for answer in [first, second] {
@@ -641,7 +717,10 @@ mod tests {
             };
             assert!(matches!(reply.try_recv(), Ok(Ok(_))));
         }
-        assert!(matches!(state.ask(page(&report, 0)), Ok(Answer::Ready(_))));
+        assert!(matches!(
+            state.ask(page(&report, 0), Reading::Page),
+            Ok(Answer::Ready(_))
+        ));
         assert_eq!(state.stats.from_cache, 1);
         assert_eq!(state.outstanding(), 0);
     }
@@ -650,22 +729,28 @@ mod tests {
     fn a_failed_page_is_not_cached_and_can_be_asked_again() {
         let report = document("report.pdf");
         let mut state = state(0);
-        let Answer::Wait(mut reply) = state.ask(page(&report, 3)).unwrap() else {
+        let Answer::Wait(mut reply) = state.ask(page(&report, 3), Reading::Page).unwrap() else {
             panic!("nothing was rendered yet")
         };
         state.finish(&page(&report, 3), Err(PdfError::Render("broken".to_owned())));
         assert!(matches!(reply.try_recv(), Ok(Err(PdfError::Render(_)))));
-        assert!(matches!(state.ask(page(&report, 3)), Ok(Answer::Wait(_))));
+        assert!(matches!(
+            state.ask(page(&report, 3), Reading::Page),
+            Ok(Answer::Wait(_))
+        ));
     }
 
     #[test]
     fn pages_rendered_ahead_are_counted_apart() {
         let report = document("report.pdf");
         let mut state = state(1);
-        state.ask(page(&report, 0)).unwrap();
+        state.ask(page(&report, 0), Reading::Page).unwrap();
         state.finish(&page(&report, 0), Ok(image()));
         state.finish(&page(&report, 1), Ok(image()));
-        assert!(matches!(state.ask(page(&report, 1)), Ok(Answer::Ready(_))));
+        assert!(matches!(
+            state.ask(page(&report, 1), Reading::Page),
+            Ok(Answer::Ready(_))
+        ));
         assert_eq!((state.stats.rendered, state.stats.rendered_ahead), (2, 1));
     }
 }

@@ -27,6 +27,7 @@ use crate::error::PdfError;
 use crate::index::describe_load_error;
 use crate::library::bound_pdfium;
 use crate::pages::{DocumentKey, Job, PageImage, PageKey, Shared};
+use crate::text_layer::{read_text_layer, PageText};
 
 /// Tallest rendering. Without it a strip-shaped page at full width would ask for a bitmap of
 /// gigabytes; such a page is rendered narrower instead.
@@ -87,6 +88,13 @@ fn render_jobs(pdfium: &'static Pdfium, shared: &Shared, pool: &BitmapPool, enco
                 let count = documents.open(pdfium, &document, shared).map(|open| open.page_count);
                 shared.counted(&document, count.as_ref().ok().copied());
                 let _ = reply.send(count);
+            }
+            Job::Text { document, index, reply } => {
+                let layer = documents
+                    .open(pdfium, &document, shared)
+                    .and_then(|open| read_page_text(open, index));
+                shared.counted(&document, None);
+                let _ = reply.send(layer);
             }
             Job::Page(key) => {
                 let started = Instant::now();
@@ -172,6 +180,22 @@ impl OpenDocuments {
         }
         self.open.last().ok_or(PdfError::RendererStopped)
     }
+}
+
+fn read_page_text(open: &OpenDocument, index: u32) -> Result<PageText, PdfError> {
+    let no_such_page = PdfError::NoSuchPage {
+        index,
+        count: open.page_count,
+    };
+    if index >= open.page_count {
+        return Err(no_such_page);
+    }
+    let page = open
+        .document
+        .pages()
+        .get(i32::try_from(index).map_err(|_| no_such_page)?)
+        .map_err(|error| PdfError::Render(format!("page {index} cannot be loaded: {error:?}")))?;
+    read_text_layer(&page)
 }
 
 fn render_page(open: &OpenDocument, key: &PageKey, pool: &BitmapPool) -> Result<Bitmap, PdfError> {

@@ -1,12 +1,13 @@
 //! The page server against real documents (a Vietnamese draft resolution, the 460-page report, and
 //! small PDFs written here): size, content, channel order, page bounds, the cache, render-ahead,
-//! and the errors the app turns into a placeholder.
+//! the errors the app turns into a placeholder, and the text layer (the same words as the indexed
+//! text, in boxes that sit on the printed letters).
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use anyhow::{ensure, Context};
-use phonghop_pdf::{PageImage, PageServer, PageServerOptions, PdfError};
+use phonghop_pdf::{index_file, PageImage, PageServer, PageServerOptions, PdfError};
 
 const DRAFT: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
@@ -322,5 +323,70 @@ async fn the_cache_stays_within_its_budget() -> anyhow::Result<()> {
     let stats = server.stats();
     ensure!(stats.cached_bytes <= budget, "{stats:?}");
     ensure!(stats.cached_pages >= 2 && stats.cached_pages < 20, "{stats:?}");
+    Ok(())
+}
+
+fn words(text: &str) -> Vec<String> {
+    text.split_whitespace().map(str::to_owned).collect()
+}
+
+#[tokio::test]
+async fn the_layer_holds_the_pages_words_in_reading_order() -> anyhow::Result<()> {
+    let pages = PageServer::start()?;
+    for (file, page) in [(DRAFT, 0), (REPORT, 0), (REPORT, 2)] {
+        let layer = pages.text_layer(file.as_ref(), page).await?;
+        let indexed = &index_file(file.as_ref())?.pages[page as usize].text;
+        let layer_text: Vec<&str> = layer.runs.iter().map(|run| run.text.as_str()).collect();
+        ensure!(
+            words(&layer_text.join(" ")) == words(indexed),
+            "{file} page {page}: the layer's words differ from the indexed text\n{layer_text:?}\n{indexed:?}"
+        );
+        for run in &layer.runs {
+            ensure!(
+                run.left >= 0.0 && run.top >= 0.0 && run.left + run.width <= 1.001 && run.top + run.height <= 1.001,
+                "{run:?} is outside the page"
+            );
+            ensure!(run.width > 0.0 && run.height > 0.0, "{run:?} has no size");
+        }
+    }
+    Ok(())
+}
+
+#[tokio::test]
+async fn the_runs_sit_on_the_printed_letters() -> anyhow::Result<()> {
+    let pages = PageServer::start()?;
+    let layer = pages.text_layer(DRAFT.as_ref(), 0).await?;
+    let page = pages.page(DRAFT.as_ref(), 0, 1000).await?;
+    let image = image::load_from_memory(&page.bytes)?.to_luma8();
+    let (width, height) = image.dimensions();
+    let inside = |x: u32, y: u32| {
+        let (fx, fy) = (x as f32 / width as f32, y as f32 / height as f32);
+        layer
+            .runs
+            .iter()
+            .any(|run| fx >= run.left && fx <= run.left + run.width && fy >= run.top && fy <= run.top + run.height)
+    };
+    let (mut dark_in, mut dark_out) = (0u64, 0u64);
+    for (x, y, pixel) in image.enumerate_pixels() {
+        if pixel.0[0] < 128 {
+            if inside(x, y) {
+                dark_in += 1;
+            } else {
+                dark_out += 1;
+            }
+        }
+    }
+    let share = dark_in as f64 / (dark_in + dark_out).max(1) as f64;
+    ensure!(
+        share > 0.9,
+        "only {:.0} % of the printed pixels are under a run",
+        share * 100.0
+    );
+    let heading = layer
+        .runs
+        .iter()
+        .find(|run| run.text.contains("Điều 1"))
+        .context("a run holds “Điều 1”")?;
+    ensure!(heading.top > 0.05 && heading.top < 0.95, "{heading:?}");
     Ok(())
 }

@@ -6,9 +6,11 @@ import {
   login,
   onMirrorChanged,
   openDocument,
+  pageText,
   openMeeting,
   openPoll,
   pageImageUrl,
+  thumbnailUrl,
   toAppError,
   type AppError,
   type MirrorView,
@@ -46,12 +48,16 @@ describe("commands", () => {
     await login("http://127.0.0.1:1", "db003", "pw");
     await openMeeting(7);
     await openDocument(12);
+    await openDocument(12, 1);
+    await pageText("ab".repeat(32), 3, "phong hop");
     await castBallot(4, "abstain");
     await openPoll(3, "Biểu quyết thông qua");
     expect(calls).toEqual([
       { command: "login", args: { serverUrl: "http://127.0.0.1:1", username: "db003", password: "pw" } },
       { command: "open_meeting", args: { meetingId: 7 } },
-      { command: "open_document", args: { documentId: 12 } },
+      { command: "open_document", args: { documentId: 12, revision: null } },
+      { command: "open_document", args: { documentId: 12, revision: 1 } },
+      { command: "page_text", args: { sha256: "ab".repeat(32), page: 3, query: "phong hop" } },
       { command: "cast_ballot", args: { pollId: 4, choice: "abstain" } },
       { command: "open_poll", args: { itemId: 3, title: "Biểu quyết thông qua" } },
     ]);
@@ -97,6 +103,7 @@ describe("page images", () => {
   it("address the blob, page and width on the phonghop scheme", () => {
     mockConvertFileSrc("linux");
     expect(pageImageUrl("abc123", 2, 1000)).toBe("phonghop://localhost/abc123%2F2%2F1000");
+    expect(thumbnailUrl("abc123", 2, 120)).toBe("phonghop://localhost/abc123%2F2%2F120%2Fthumbnail");
     mockConvertFileSrc("windows");
     expect(pageImageUrl("abc123", 0, 600)).toBe("http://phonghop.localhost/abc123%2F0%2F600");
   });

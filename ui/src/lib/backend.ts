@@ -14,6 +14,8 @@ import type { OpenedDocument } from "./app-views/OpenedDocument";
 import type { SearchView } from "./app-views/SearchView";
 import type { PacketView } from "./app-views/PacketView";
 import type { KeptMeetings } from "./app-views/KeptMeetings";
+import type { TextRun } from "./app-views/TextRun";
+import type { RunMark } from "./app-views/RunMark";
 import type { ReadReceipts } from "./protocol/ReadReceipts";
 
 // The app-side views are generated from Rust (phonghop-client's `seat` module) by ts-rs, like the
@@ -129,9 +131,20 @@ export function mirror(): Promise<MirrorView | null> {
   return call("mirror");
 }
 
-/** Downloads the document into the local cache (verified by SHA-256) or takes it from there. */
-export function openDocument(documentId: number): Promise<OpenedDocument> {
-  return call("open_document", { documentId });
+/**
+ * Downloads the document into the local cache (verified by SHA-256) or takes it from there: its
+ * current revision, or the earlier `revision` asked for.
+ */
+export function openDocument(documentId: number, revision: number | null = null): Promise<OpenedDocument> {
+  return call("open_document", { documentId, revision });
+}
+
+/** A page's text as runs with their boxes (fractions of the page), and where `query` matches. */
+export type PageTextView = { runs: TextRun[]; marks: RunMark[] };
+
+/** The text layer of a page of a cached document, with the hits of `query` when one is given. */
+export function pageText(sha256: string, page: number, query: string | null = null): Promise<PageTextView> {
+  return call("page_text", { sha256, page, query });
 }
 
 /** Searches the meeting's documents; offline, the laptop searches the text it keeps. */
@@ -194,4 +207,9 @@ export function onPacketChanged(handler: (view: PacketView) => void): Promise<Un
  */
 export function pageImageUrl(sha256: string, pageIndex: number, widthPx: number): string {
   return convertFileSrc(`${sha256}/${pageIndex}/${widthPx}`, PAGE_SCHEME);
+}
+
+/** Address of a page's thumbnail: rendered like a page, without rendering pages ahead for it. */
+export function thumbnailUrl(sha256: string, pageIndex: number, widthPx: number): string {
+  return convertFileSrc(`${sha256}/${pageIndex}/${widthPx}/thumbnail`, PAGE_SCHEME);
 }

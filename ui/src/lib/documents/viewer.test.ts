@@ -4,8 +4,11 @@ import {
   canZoomIn,
   canZoomOut,
   clampPage,
+  fittingPageWidth,
   fittingWidth,
   pageIndicatorParams,
+  typedPage,
+  viewerKeyAction,
   zoomIn,
   zoomOut,
   ZOOM_WIDTHS,
@@ -62,5 +65,35 @@ describe("zoom", () => {
     [5000, 2000],
   ])("a window %i px wide starts at %i px", (available, expected) => {
     expect(fittingWidth(available)).toBe(expected);
+  });
+});
+
+describe("fitting and keys", () => {
+  it("fits a whole A4 page into the height, and a landscape page into the width", () => {
+    expect(fittingPageWidth(1400, 900, 1.414)).toBe(600);
+    expect(fittingPageWidth(1400, 1800, 1.414)).toBe(1200);
+    expect(fittingPageWidth(1100, 900, 0.707)).toBe(1000);
+  });
+
+  it("pages with PgUp/PgDn, arrows, Home and End, and zooms with + and −", () => {
+    const to = (key: string, current: number, count: number) => {
+      const action = viewerKeyAction(key);
+      return action?.kind === "page" ? action.to(current, count) : null;
+    };
+    expect(to("PageDown", 3, 10)).toBe(4);
+    expect(to("ArrowLeft", 3, 10)).toBe(2);
+    expect(to("Home", 3, 10)).toBe(0);
+    expect(to("End", 3, 10)).toBe(9);
+    expect(viewerKeyAction("+")).toEqual({ kind: "zoom", direction: "in" });
+    expect(viewerKeyAction("-")).toEqual({ kind: "zoom", direction: "out" });
+    expect(viewerKeyAction("Escape")).toEqual({ kind: "close" });
+    expect(viewerKeyAction("ArrowDown")).toBeNull();
+  });
+
+  it("reads a typed page number as people count", () => {
+    expect(typedPage("12", 460)).toBe(11);
+    expect(typedPage(" 999 ", 460)).toBe(459);
+    expect(typedPage("0", 460)).toBe(0);
+    expect(typedPage("abc", 460)).toBeNull();
   });
 });

@@ -38,3 +38,47 @@ export function clampPage(pageIndex: number, pageCount: number): number {
 export function pageIndicatorParams(pageIndex: number, pageCount: number): { page: number; count: number } {
   return { page: clampPage(pageIndex, pageCount) + 1, count: Math.max(pageCount, 0) };
 }
+
+/** The widest step whose page, `aspect` (height / width) times as tall, fits `height` pixels. */
+export function fittingPageWidth(availableWidth: number, availableHeight: number, aspect: number): number {
+  const byHeight = aspect > 0 ? availableHeight / aspect : availableWidth;
+  return fittingWidth(Math.min(availableWidth, byHeight));
+}
+
+/** What a key does in the reader; `null` for keys it leaves to the page (scrolling, typing). */
+export type ViewerKeyAction =
+  | { kind: "close" }
+  | { kind: "page"; to: (current: number, count: number) => number }
+  | { kind: "zoom"; direction: "in" | "out" };
+
+export function viewerKeyAction(key: string): ViewerKeyAction | null {
+  switch (key) {
+    case "Escape":
+      return { kind: "close" };
+    case "ArrowRight":
+    case "PageDown":
+      return { kind: "page", to: (current) => current + 1 };
+    case "ArrowLeft":
+    case "PageUp":
+      return { kind: "page", to: (current) => current - 1 };
+    case "Home":
+      return { kind: "page", to: () => 0 };
+    case "End":
+      return { kind: "page", to: (_current, count) => count - 1 };
+    case "+":
+    case "=":
+      return { kind: "zoom", direction: "in" };
+    case "-":
+    case "_":
+      return { kind: "zoom", direction: "out" };
+    default:
+      return null;
+  }
+}
+
+/** A page number a person typed (counted from 1) as a 0-based index in the document, or `null`. */
+export function typedPage(typed: string, pageCount: number): number | null {
+  const number = Number.parseInt(typed.trim(), 10);
+  if (!Number.isFinite(number)) return null;
+  return clampPage(number - 1, pageCount);
+}

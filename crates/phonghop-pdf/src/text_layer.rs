@@ -1,0 +1,150 @@
+//! A page's text layer: its characters as PDFium places them, grouped into runs along each line,
+//! each run with its box as fractions of the page (top-left origin, as the page image is drawn),
+//! so the viewer lays selectable text over the page image and marks search hits where they stand.
+
+use pdfium_render::prelude::{PdfPage, PdfPoints, PdfRenderConfig};
+use serde::Serialize;
+use ts_rs::TS;
+
+use crate::error::PdfError;
+
+/// The text of one page, run by run in reading order.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[ts(export, export_to = "../app-views/")]
+pub struct PageText {
+    pub runs: Vec<TextRun>,
+}
+
+/// Characters that stand together on one line, and the box they fill, as fractions (0–1) of the
+/// page's width and height from its top-left corner.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[ts(export, export_to = "../app-views/")]
+pub struct TextRun {
+    pub text: String,
+    pub left: f32,
+    pub top: f32,
+    pub width: f32,
+    pub height: f32,
+}
+
+/// Device size the page's points are mapped onto: large, so whole pixels are fine fractions.
+const VIRTUAL_WIDTH: i32 = 10_000;
+
+/// A run ends where the next character is further away than this many line heights.
+const GAP_IN_LINE_HEIGHTS: f32 = 1.5;
+
+/// A box being filled, in fractions of the page.
+#[derive(Clone, Copy)]
+struct Span {
+    left: f32,
+    top: f32,
+    right: f32,
+    bottom: f32,
+}
+
+impl Span {
+    fn height(&self) -> f32 {
+        self.bottom - self.top
+    }
+
+    /// Whether `next` goes on this line, right after it.
+    fn continues_with(&self, next: &Span) -> bool {
+        let overlap = self.bottom.min(next.bottom) - self.top.max(next.top);
+        let line = self.height().min(next.height()).max(f32::EPSILON);
+        let gap = next.left - self.right;
+        overlap > line / 2.0 && gap > -line && gap < line * GAP_IN_LINE_HEIGHTS
+    }
+
+    fn extend(&mut self, other: &Span) {
+        self.left = self.left.min(other.left);
+        self.top = self.top.min(other.top);
+        self.right = self.right.max(other.right);
+        self.bottom = self.bottom.max(other.bottom);
+    }
+}
+
+/// Reads `page`'s text layer: every character PDFium finds, its spaces and line breaks, grouped
+/// into runs. Rotated pages and pages whose box does not start at 0,0 come out as drawn, because
+/// the boxes are mapped with PDFium's own page-to-device transform.
+pub(crate) fn read_text_layer(page: &PdfPage<'_>) -> Result<PageText, PdfError> {
+    let page_width = page.width().value;
+    let page_height = page.height().value;
+    if !(page_width > 0.0 && page_height > 0.0) {
+        return Ok(PageText { runs: vec![] });
+    }
+    let virtual_height = ((VIRTUAL_WIDTH as f32) * page_height / page_width).round().max(1.0) as i32;
+    let config = PdfRenderConfig::new().set_target_size(VIRTUAL_WIDTH, virtual_height);
+    let to_fraction = |x: PdfPoints, y: PdfPoints| -> Option<(f32, f32)> {
+        let (px, py) = page.points_to_pixels(x, y, &config).ok()?;
+        Some((px as f32 / VIRTUAL_WIDTH as f32, py as f32 / virtual_height as f32))
+    };
+    let text = page
+        .text()
+        .map_err(|error| PdfError::Render(format!("the page's text cannot be read: {error:?}")))?;
+
+    let mut runs: Vec<TextRun> = Vec::new();
+    let mut current: Option<(String, Span)> = None;
+    for character in text.chars().iter() {
+        let Some(string) = character.unicode_string() else {
+            continue;
+        };
+        if string.chars().any(|c| c == '\r' || c == '\n') {
+            finish(&mut current, &mut runs);
+            continue;
+        }
+        if string.chars().all(char::is_whitespace) {
+            if let Some((text, _)) = current.as_mut() {
+                if !text.ends_with(' ') {
+                    text.push(' ');
+                }
+            }
+            continue;
+        }
+        let Ok(bounds) = character.loose_bounds() else {
+            continue;
+        };
+        let (Some(a), Some(b)) = (
+            to_fraction(bounds.left(), bounds.top()),
+            to_fraction(bounds.right(), bounds.bottom()),
+        ) else {
+            continue;
+        };
+        let span = Span {
+            left: a.0.min(b.0),
+            top: a.1.min(b.1),
+            right: a.0.max(b.0),
+            bottom: a.1.max(b.1),
+        };
+        if span.height() <= 0.0 {
+            continue;
+        }
+        match current.as_mut() {
+            Some((text, run)) if run.continues_with(&span) => {
+                text.push_str(&string);
+                run.extend(&span);
+            }
+            _ => {
+                finish(&mut current, &mut runs);
+                current = Some((string, span));
+            }
+        }
+    }
+    finish(&mut current, &mut runs);
+    Ok(PageText { runs })
+}
+
+/// Ends the run being filled, if it holds more than spaces.
+fn finish(current: &mut Option<(String, Span)>, runs: &mut Vec<TextRun>) {
+    if let Some((text, span)) = current.take() {
+        let text = text.trim_end().to_owned();
+        if !text.is_empty() {
+            runs.push(TextRun {
+                text,
+                left: span.left,
+                top: span.top,
+                width: span.right - span.left,
+                height: span.height(),
+            });
+        }
+    }
+}
