@@ -283,7 +283,10 @@ mod tests {
     #[test]
     fn report_round_trips_every_reason() {
         let outcomes: Vec<Result<IndexedPdf, IngestError>> = vec![
-            Ok(IndexedPdf { pages: vec![] }),
+            Ok(IndexedPdf {
+                pages: vec![],
+                unrenderable_pages: vec![3],
+            }),
             Err(IngestError::NotAPdf),
             Err(IngestError::Encrypted),
             Err(IngestError::Unreadable("hỏng".to_owned())),

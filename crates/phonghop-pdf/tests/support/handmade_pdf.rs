@@ -1,0 +1,101 @@
+//! PDFs written byte by byte for tests, so a test holds the exact oddity it is about (a page box
+//! PDFium cannot draw) instead of a binary from elsewhere. Shared by
+//! this crate's tests and the server journeys (`#[path]`), which send the same files over HTTP.
+
+/// A PDF of one page tree: each page is a `/Type /Page` dictionary's inner entries (without
+/// `/Type` and `/Parent`) and a content stream; `others` are further objects, numbered after the
+/// pages and their contents. The cross-reference table is exact, so PDFium reads the file as
+/// written, with no repair.
+pub struct HandmadePdf {
+    objects: Vec<Vec<u8>>,
+    pages: Vec<usize>,
+}
+
+impl HandmadePdf {
+    pub fn new() -> HandmadePdf {
+        HandmadePdf {
+            // The catalogue and the page tree; the tree is filled in by `bytes`.
+            objects: vec![b"<< /Type /Catalog /Pages 2 0 R >>".to_vec(), Vec::new()],
+            pages: Vec::new(),
+        }
+    }
+
+    /// Adds an object (its body between `obj` and `endobj`) and returns its number.
+    pub fn object(&mut self, body: &[u8]) -> usize {
+        self.objects.push(body.to_vec());
+        self.objects.len()
+    }
+
+    /// Adds a stream object with `dictionary` entries (without `/Length`) and returns its number.
+    pub fn stream(&mut self, dictionary: &str, data: &[u8]) -> usize {
+        let mut body = format!("<< {dictionary} /Length {} >>\nstream\n", data.len()).into_bytes();
+        body.extend_from_slice(data);
+        body.extend_from_slice(b"\nendstream");
+        self.object(&body)
+    }
+
+    /// Adds a page with `entries` (e.g. `/MediaBox [0 0 595 842]`) drawing `content`.
+    pub fn page(&mut self, entries: &str, content: &str) -> &mut HandmadePdf {
+        let contents = self.stream("", content.as_bytes());
+        self.page_with_contents(entries, contents)
+    }
+
+    /// Adds a page with `entries` whose content stream is object `contents`.
+    pub fn page_with_contents(&mut self, entries: &str, contents: usize) -> &mut HandmadePdf {
+        let page =
+            self.object(format!("<< /Type /Page /Parent 2 0 R {entries} /Contents {contents} 0 R >>").as_bytes());
+        self.pages.push(page);
+        self
+    }
+
+    /// Adds an A4 page writing `text` in Helvetica.
+    pub fn text_page(&mut self, text: &str) -> &mut HandmadePdf {
+        let font = self.object(b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>");
+        self.page(
+            &format!("/MediaBox [0 0 595 842] /Resources << /Font << /F1 {font} 0 R >> >>"),
+            &format!("BT /F1 18 Tf 72 760 Td ({text}) Tj ET"),
+        )
+    }
+
+    pub fn bytes(&self) -> Vec<u8> {
+        let kids: Vec<String> = self.pages.iter().map(|page| format!("{page} 0 R")).collect();
+        let mut objects = self.objects.clone();
+        objects[1] = format!("<< /Type /Pages /Kids [{}] /Count {} >>", kids.join(" "), kids.len()).into_bytes();
+        let mut pdf = b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n".to_vec();
+        let mut offsets = Vec::with_capacity(objects.len());
+        for (index, body) in objects.iter().enumerate() {
+            offsets.push(pdf.len());
+            pdf.extend_from_slice(format!("{} 0 obj\n", index + 1).as_bytes());
+            pdf.extend_from_slice(body);
+            pdf.extend_from_slice(b"\nendobj\n");
+        }
+        let xref = pdf.len();
+        pdf.extend_from_slice(format!("xref\n0 {}\n0000000000 65535 f \n", objects.len() + 1).as_bytes());
+        for offset in offsets {
+            // Each entry is exactly 20 bytes, its end of line included.
+            pdf.extend_from_slice(format!("{offset:010} 00000 n \n").as_bytes());
+        }
+        pdf.extend_from_slice(
+            format!(
+                "trailer\n<< /Size {} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n",
+                objects.len() + 1
+            )
+            .as_bytes(),
+        );
+        pdf
+    }
+}
+
+/// Three A4 pages, "Trang 1" to "Trang 3"; the second's crop box lies outside its media box, which
+/// PDFium loads (and reads the text of) as a page of 0 x 0 points that it will not draw.
+pub fn with_a_page_pdfium_cannot_draw() -> Vec<u8> {
+    let mut pdf = HandmadePdf::new();
+    pdf.text_page("Trang 1");
+    let font = pdf.object(b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>");
+    pdf.page(
+        &format!("/MediaBox [0 0 595 842] /CropBox [1000 1000 1100 1100] /Resources << /Font << /F1 {font} 0 R >> >>"),
+        "BT /F1 18 Tf 72 760 Td (Trang 2) Tj ET",
+    );
+    pdf.text_page("Trang 3");
+    pdf.bytes()
+}
