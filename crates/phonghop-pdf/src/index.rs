@@ -68,16 +68,16 @@ fn read_pages(document: &PdfDocument<'_>) -> Result<IndexedPdf, IngestError> {
     let mut indexed = Vec::with_capacity(count as usize);
     let mut unrenderable_pages = Vec::new();
     let mut thumbnails = ThumbnailCheck::default();
-    for (index, number) in (0..count).zip(0u32..) {
+    for (index, position) in (0..count).zip(0u32..) {
         let page = document
             .pages()
             .get(index)
-            .map_err(|error| IngestError::Unreadable(format!("page {} cannot be loaded: {error:?}", number + 1)))?;
-        indexed.push(read_page(&page, number)?);
+            .map_err(|error| IngestError::Unreadable(format!("page {} cannot be loaded: {error:?}", position + 1)))?;
+        indexed.push(read_page(&page, position)?);
         // Drawn here, in the indexing child, because a page that runs PDFium out of memory or
         // crashes it while drawing must take down this child, not the app of each councillor.
         if thumbnails.draw(&page).is_err() {
-            unrenderable_pages.push(number);
+            unrenderable_pages.push(position);
         }
     }
     if unrenderable_pages.len() == indexed.len() {
@@ -92,9 +92,9 @@ fn read_pages(document: &PdfDocument<'_>) -> Result<IndexedPdf, IngestError> {
     })
 }
 
-fn read_page(page: &PdfPage<'_>, number: u32) -> Result<IndexedPage, IngestError> {
+fn read_page(page: &PdfPage<'_>, position: u32) -> Result<IndexedPage, IngestError> {
     let text = page.text().map_err(|error| {
-        IngestError::Unreadable(format!("the text of page {} cannot be read: {error:?}", number + 1))
+        IngestError::Unreadable(format!("the text of page {} cannot be read: {error:?}", position + 1))
     })?;
     Ok(IndexedPage {
         width_pt: page.width().value,

@@ -59,6 +59,7 @@ fn reason(error: &IngestError) -> &'static str {
         IngestError::Encrypted => "encrypted",
         IngestError::Unreadable(_) => "unreadable",
         IngestError::TimedOut(_) => "timed_out",
+        IngestError::TooComplex(_) => "too_complex",
         IngestError::Crashed(_) => "crashed",
         IngestError::Library(_) => "library",
         IngestError::Io(_) => "io",

@@ -50,3 +50,27 @@ async fn a_document_no_page_of_which_can_be_drawn_is_unreadable() -> anyhow::Res
     );
     Ok(())
 }
+
+#[tokio::test]
+async fn a_document_that_runs_pdfium_out_of_memory_is_too_complex_not_unreadable() -> anyhow::Result<()> {
+    // The second page's content inflates to 300 MiB, which PDFium holds whole (twice, briefly)
+    // when it loads the page: within the default 1 GiB it reads, within 256 MiB it cannot.
+    let dir = tempfile::tempdir()?;
+    let path = write_pdf(
+        dir.path(),
+        "qua-phuc-tap.pdf",
+        &handmade_pdf::with_a_page_inflating_to(300),
+    )?;
+    let generous = index_in_child(Path::new(CHILD), &[], &path, &ChildLimits::default()).await;
+    ensure!(matches!(&generous, Ok(pdf) if pdf.pages.len() == 2), "{generous:?}");
+    let tight = ChildLimits {
+        memory_bytes: 256 << 20,
+        ..ChildLimits::default()
+    };
+    let outcome = index_in_child(Path::new(CHILD), &[], &path, &tight).await;
+    ensure!(
+        matches!(&outcome, Err(IngestError::TooComplex(detail)) if detail.contains("256 MiB")),
+        "{outcome:?}"
+    );
+    Ok(())
+}

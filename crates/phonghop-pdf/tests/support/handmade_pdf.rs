@@ -1,5 +1,5 @@
 //! PDFs written byte by byte for tests, so a test holds the exact oddity it is about (a page box
-//! PDFium cannot draw) instead of a binary from elsewhere. Shared by
+//! PDFium cannot draw, an image too large to decode) instead of a binary from elsewhere. Shared by
 //! this crate's tests and the server journeys (`#[path]`), which send the same files over HTTP.
 
 /// A PDF of one page tree: each page is a `/Type /Page` dictionary's inner entries (without
@@ -98,4 +98,71 @@ pub fn with_a_page_pdfium_cannot_draw() -> Vec<u8> {
     );
     pdf.text_page("Trang 3");
     pdf.bytes()
+}
+
+/// Two A4 pages: "Trang 1", then one whose content stream inflates to `mib` MiB of zero bytes
+/// (which PDFium reads whole when it loads the page) from about `mib` / 160 MiB of file.
+pub fn with_a_page_inflating_to(mib: usize) -> Vec<u8> {
+    let mut pdf = HandmadePdf::new();
+    pdf.text_page("Trang 1");
+    let contents = pdf.stream("/Filter /FlateDecode", &deflated_zeros((mib << 20) / 258));
+    pdf.page_with_contents("/MediaBox [0 0 595 842]", contents);
+    pdf.bytes()
+}
+
+/// A zlib stream that inflates to `1 + 258 * matches` zero bytes, about 160 times its own size:
+/// one literal zero, then `matches` copies of the longest match (258 bytes at distance 1), in one
+/// block of deflate's fixed Huffman code. Written by hand because compressing the zeros
+/// themselves would mean holding them all.
+pub fn deflated_zeros(matches: usize) -> Vec<u8> {
+    let mut bits = BitWriter::default();
+    bits.lsb_first(1, 1); // the last block
+    bits.lsb_first(1, 2); // fixed Huffman codes
+    bits.code(0b0011_0000, 8); // literal 0
+    for _ in 0..matches {
+        bits.code(0b1100_0101, 8); // length 258 (symbol 285)
+        bits.code(0, 5); // distance 1
+    }
+    bits.code(0, 7); // end of block (symbol 256)
+    let length = 1 + 258 * matches as u64;
+    let adler = ((length % 65_521) << 16) | 1;
+    let mut zlib = vec![0x78, 0x01];
+    zlib.extend_from_slice(&bits.finish());
+    zlib.extend_from_slice(&(adler as u32).to_be_bytes());
+    zlib
+}
+
+/// Deflate's bit order: values least significant bit first, Huffman codes most significant first.
+#[derive(Default)]
+struct BitWriter {
+    bytes: Vec<u8>,
+    used: u32,
+}
+
+impl BitWriter {
+    fn lsb_first(&mut self, value: u32, count: u32) {
+        for bit in 0..count {
+            self.push((value >> bit) & 1);
+        }
+    }
+
+    fn code(&mut self, code: u32, count: u32) {
+        for bit in (0..count).rev() {
+            self.push((code >> bit) & 1);
+        }
+    }
+
+    fn push(&mut self, bit: u32) {
+        if self.used.is_multiple_of(8) {
+            self.bytes.push(0);
+        }
+        if let Some(last) = self.bytes.last_mut() {
+            *last |= (bit as u8) << (self.used % 8);
+        }
+        self.used += 1;
+    }
+
+    fn finish(self) -> Vec<u8> {
+        self.bytes
+    }
 }
