@@ -21,9 +21,10 @@ const IN_FLIGHT: usize = 2;
 /// Longer than the server's own 30 s indexing limit: an upload may be refused slowly, never hang.
 const UPLOAD_TIMEOUT: Duration = Duration::from_secs(120);
 
-const REFUSAL_CODES: [ErrorCode; 3] = [
+const REFUSAL_CODES: [ErrorCode; 4] = [
     ErrorCode::InvalidDocument,
     ErrorCode::EncryptedDocument,
+    ErrorCode::DocumentTooComplex,
     ErrorCode::OfficeConversionFailed,
 ];
 

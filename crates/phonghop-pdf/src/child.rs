@@ -59,6 +59,7 @@ enum ChildReport {
     Encrypted,
     Unreadable { detail: String },
     TimedOut { millis: u64 },
+    TooComplex { detail: String },
     Crashed { detail: String },
     Library { detail: String },
     Io { detail: String },
@@ -74,6 +75,7 @@ impl From<Result<IndexedPdf, IngestError>> for ChildReport {
             Err(IngestError::TimedOut(limit)) => ChildReport::TimedOut {
                 millis: u64::try_from(limit.as_millis()).unwrap_or(u64::MAX),
             },
+            Err(IngestError::TooComplex(detail)) => ChildReport::TooComplex { detail },
             Err(IngestError::Crashed(detail)) => ChildReport::Crashed { detail },
             Err(IngestError::Library(detail)) => ChildReport::Library { detail },
             Err(IngestError::Io(error)) => ChildReport::Io {
@@ -91,6 +93,7 @@ impl From<ChildReport> for Result<IndexedPdf, IngestError> {
             ChildReport::Encrypted => Err(IngestError::Encrypted),
             ChildReport::Unreadable { detail } => Err(IngestError::Unreadable(detail)),
             ChildReport::TimedOut { millis } => Err(IngestError::timed_out_millis(millis)),
+            ChildReport::TooComplex { detail } => Err(IngestError::TooComplex(detail)),
             ChildReport::Crashed { detail } => Err(IngestError::Crashed(detail)),
             ChildReport::Library { detail } => Err(IngestError::Library(detail)),
             ChildReport::Io { detail } => Err(IngestError::Io(std::io::Error::other(detail))),
@@ -160,7 +163,7 @@ pub async fn index_in_child(
     }
     match parse_report(&report.bytes) {
         Some(report) => report.into(),
-        None => Err(IngestError::Crashed(describe_crash(status, &diagnostics))),
+        None => Err(refusal_for_death(status, &diagnostics, limits.memory_bytes)),
     }
 }
 
@@ -251,6 +254,59 @@ fn parse_report(stdout: &[u8]) -> Option<ChildReport> {
         .find_map(|line| serde_json::from_slice::<ChildReport>(line).ok())
 }
 
+/// Why a child ended without a report: out of memory, or another crash.
+fn refusal_for_death(status: ExitStatus, stderr: &[u8], memory_bytes: u64) -> IngestError {
+    if ran_out_of_memory(status, stderr) {
+        IngestError::TooComplex(format!(
+            "reading it needs more than the {} MiB the reader may use ({})",
+            memory_bytes >> 20,
+            describe_status(status)
+        ))
+    } else {
+        IngestError::Crashed(describe_crash(status, stderr))
+    }
+}
+
+/// What a dying child prints when an allocation fails: Rust's allocation-failure handler
+/// ("memory allocation of N bytes failed"), libc++ ("bad_alloc"), and the usual wordings of C
+/// libraries. Compared in lower case.
+const OUT_OF_MEMORY_SAYINGS: [&str; 5] = [
+    "memory allocation of",
+    "bad_alloc",
+    "out of memory",
+    "cannot allocate memory",
+    "unexpected oom",
+];
+
+/// SIGABRT, the same number on every Unix this runs on.
+const SIGABRT: i32 = 6;
+
+/// Whether the child died because an allocation failed within its RLIMIT_AS. Seen here (PDFium
+/// build 8149, a page whose content inflates past the limit): PDFium ends a failed allocation in
+/// `FX_OutOfMemoryTerminate`, which calls `abort()` and prints nothing; Rust and libc++ print one
+/// of [`OUT_OF_MEMORY_SAYINGS`] before aborting. The other ways this child aborts say why on
+/// stderr (glibc's heap checks, failed assertions, libc++'s hardening), and PDFium's own checks
+/// trap (SIGTRAP, SIGILL) rather than abort, so a silent SIGABRT is taken as out of memory.
+fn ran_out_of_memory(status: ExitStatus, stderr: &[u8]) -> bool {
+    let stderr = String::from_utf8_lossy(stderr).to_lowercase();
+    let says_so = OUT_OF_MEMORY_SAYINGS.iter().any(|saying| stderr.contains(saying));
+    let silent_abort = stderr.trim().is_empty() && signal(status) == Some(SIGABRT);
+    !status.success() && (says_so || silent_abort)
+}
+
+fn signal(status: ExitStatus) -> Option<i32> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::process::ExitStatusExt;
+        status.signal()
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = status;
+        None
+    }
+}
+
 fn describe_crash(status: ExitStatus, stderr: &[u8]) -> String {
     let stderr = String::from_utf8_lossy(stderr);
     let last_lines: Vec<&str> = stderr.lines().map(str::trim).filter(|line| !line.is_empty()).collect();
@@ -263,12 +319,8 @@ fn describe_crash(status: ExitStatus, stderr: &[u8]) -> String {
 }
 
 fn describe_status(status: ExitStatus) -> String {
-    #[cfg(unix)]
-    {
-        use std::os::unix::process::ExitStatusExt;
-        if let Some(signal) = status.signal() {
-            return format!("the child was killed by signal {signal}");
-        }
+    if let Some(signal) = signal(status) {
+        return format!("the child was killed by signal {signal}");
     }
     match status.code() {
         Some(code) => format!("the child exited with code {code}"),
@@ -283,11 +335,15 @@ mod tests {
     #[test]
     fn report_round_trips_every_reason() {
         let outcomes: Vec<Result<IndexedPdf, IngestError>> = vec![
-            Ok(IndexedPdf { pages: vec![] }),
+            Ok(IndexedPdf {
+                pages: vec![],
+                unrenderable_pages: vec![3],
+            }),
             Err(IngestError::NotAPdf),
             Err(IngestError::Encrypted),
             Err(IngestError::Unreadable("hỏng".to_owned())),
             Err(IngestError::TimedOut(Duration::from_millis(1500))),
+            Err(IngestError::TooComplex("w".to_owned())),
             Err(IngestError::Crashed("x".to_owned())),
             Err(IngestError::Library("y".to_owned())),
             Err(IngestError::Io(std::io::Error::other("z"))),

@@ -18,7 +18,12 @@ pub enum IngestError {
     /// The indexing child ran past its time limit and was killed.
     #[error("indexing took longer than {0:?} and was stopped")]
     TimedOut(std::time::Duration),
-    /// The indexing child died (signal, out of memory) or printed nothing usable.
+    /// Reading the document ran the indexing child out of the memory it is allowed (PDFium's or
+    /// the child's own allocation failed): the document is too large or too complex to read.
+    #[error("the PDF is too large or too complex to read: {0}")]
+    TooComplex(String),
+    /// The indexing child died (a signal other than running out of memory) or printed nothing
+    /// usable.
     #[error("the indexing process failed: {0}")]
     Crashed(String),
     /// libpdfium was not found or could not be bound.

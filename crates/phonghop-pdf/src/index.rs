@@ -1,15 +1,16 @@
-//! In-process indexing: page sizes and text of one document, read with PDFium. Runs inside the
-//! indexing child (see `child.rs`), never in the server itself, because PDFium on a hostile file can
-//! crash or run away with memory.
+//! In-process indexing: page sizes and text of one document, read with PDFium, and which pages
+//! PDFium cannot draw. Runs inside the indexing child (see `child.rs`), never in the server itself,
+//! because PDFium on a hostile file can crash or run away with memory.
 
 use std::io::Read;
 use std::path::Path;
 
-use pdfium_render::prelude::{PdfDocument, PdfPageIndex, PdfiumError, PdfiumInternalError};
+use pdfium_render::prelude::{PdfDocument, PdfPage, PdfiumError, PdfiumInternalError};
 use serde::{Deserialize, Serialize};
 
 use crate::error::{IngestError, PdfError};
 use crate::library::bound_pdfium;
+use crate::thumbnail::ThumbnailCheck;
 
 /// How far into a file the `%PDF-` marker may sit; PDFium and other readers accept leading junk up to
 /// this offset, so a stricter check would refuse files they open.
@@ -27,6 +28,9 @@ pub struct IndexedPage {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct IndexedPdf {
     pub pages: Vec<IndexedPage>,
+    /// Pages (0-based, ascending) PDFium loads but will not draw: a viewer shows a placeholder
+    /// for them instead of asking PDFium again.
+    pub unrenderable_pages: Vec<u32>,
 }
 
 /// Indexes `pdf` in this process, binding PDFium on first use.
@@ -62,20 +66,35 @@ fn read_pages(document: &PdfDocument<'_>) -> Result<IndexedPdf, IngestError> {
     // Pages are fetched by index rather than with `pages.iter()`, which silently stops at the first
     // page PDFium fails to load and would index a truncated document as if it were whole.
     let mut indexed = Vec::with_capacity(count as usize);
-    for index in 0..count {
-        indexed.push(read_page(document, index)?);
+    let mut unrenderable_pages = Vec::new();
+    let mut thumbnails = ThumbnailCheck::default();
+    for (index, position) in (0..count).zip(0u32..) {
+        let page = document
+            .pages()
+            .get(index)
+            .map_err(|error| IngestError::Unreadable(format!("page {} cannot be loaded: {error:?}", position + 1)))?;
+        indexed.push(read_page(&page, position)?);
+        // Drawn here, in the indexing child, because a page that runs PDFium out of memory or
+        // crashes it while drawing must take down this child, not the app of each councillor.
+        if thumbnails.draw(&page).is_err() {
+            unrenderable_pages.push(position);
+        }
     }
-    Ok(IndexedPdf { pages: indexed })
+    if unrenderable_pages.len() == indexed.len() {
+        // Nothing of it could be shown to anyone: refused like a file PDFium cannot read.
+        return Err(IngestError::Unreadable(
+            "PDFium cannot draw any page of the document".to_owned(),
+        ));
+    }
+    Ok(IndexedPdf {
+        pages: indexed,
+        unrenderable_pages,
+    })
 }
 
-fn read_page(document: &PdfDocument<'_>, index: PdfPageIndex) -> Result<IndexedPage, IngestError> {
-    let page_number = index + 1;
-    let page = document
-        .pages()
-        .get(index)
-        .map_err(|error| IngestError::Unreadable(format!("page {page_number} cannot be loaded: {error:?}")))?;
+fn read_page(page: &PdfPage<'_>, position: u32) -> Result<IndexedPage, IngestError> {
     let text = page.text().map_err(|error| {
-        IngestError::Unreadable(format!("the text of page {page_number} cannot be read: {error:?}"))
+        IngestError::Unreadable(format!("the text of page {} cannot be read: {error:?}", position + 1))
     })?;
     Ok(IndexedPage {
         width_pt: page.width().value,

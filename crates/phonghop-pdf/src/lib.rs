@@ -4,7 +4,10 @@
 //!
 //! - `library`: finds libpdfium on disk and binds it once per process, because PDFium
 //!   can be initialised only once and every later call shares that one binding.
-//! - `index`: reads a document's page sizes and text in-process ([`index_file`]).
+//! - `index`: reads a document's page sizes and text in-process ([`index_file`]), and draws each
+//!   page small to find those PDFium cannot draw.
+//! - `thumbnail`: drawing a page as the viewer does (its render settings and bitmap size), at
+//!   thumbnail width for that check.
 //! - `child`: runs indexing in a child process with a time and memory limit
 //!   ([`index_in_child`] on the server's side, [`run_index_child`] on the child's side), so a hostile
 //!   or broken upload can crash or exhaust only that child.
@@ -32,6 +35,7 @@ mod library;
 mod pages;
 mod render;
 mod text_layer;
+mod thumbnail;
 
 pub use child::{index_in_child, run_index_child, ChildLimits, MEMORY_LIMIT_ENV};
 pub use error::{IngestError, PdfError};

@@ -20,7 +20,7 @@ use std::sync::{Arc, Condvar, Mutex, PoisonError};
 use std::time::Instant;
 
 use bytes::Bytes;
-use pdfium_render::prelude::{PdfBitmap, PdfBitmapFormat, PdfColor, PdfDocument, PdfRenderConfig, Pdfium};
+use pdfium_render::prelude::{PdfDocument, Pdfium};
 
 use crate::encode::{encode_png, Bitmap};
 use crate::error::PdfError;
@@ -28,12 +28,8 @@ use crate::index::describe_load_error;
 use crate::library::bound_pdfium;
 use crate::pages::{DocumentKey, Job, PageImage, PageKey, Shared};
 use crate::text_layer::{read_text_layer, PageText};
+use crate::thumbnail::{bitmap_size, draw};
 
-/// Tallest rendering. Without it a strip-shaped page at full width would ask for a bitmap of
-/// gigabytes; such a page is rendered narrower instead.
-const MAX_HEIGHT_PX: u32 = 4 * crate::pages::MAX_WIDTH_PX;
-/// Largest bitmap in pixels (96 MiB): an A4 page at the widest width fits.
-const MAX_PIXELS: u64 = 4096 * 6144;
 /// Bitmaps up to this size are kept for the next page; larger ones (a page zoomed past anything
 /// the viewer offers) are freed once used, so they do not stay resident.
 const KEPT_BUFFER_BYTES: usize = 32 << 20;
@@ -226,48 +222,6 @@ fn render_page(open: &OpenDocument, key: &PageKey, pool: &BitmapPool) -> Result<
     }
 }
 
-/// Draws `page` into `pixels` (BGRA, rows packed). Cleared to opaque white first, and form fields
-/// drawn over the page, so transparent pages and filled-in forms look as they do on paper. BGRA in
-/// PDFium's own byte order (pdfium-render asks for the reverse by default): measured here, three-byte
-/// BGR drew ~1.6x slower and reversing the byte order ~8 % slower, and the encoder reorders the
-/// channels of a coloured page anyway while converting it.
-fn draw(
-    page: &pdfium_render::prelude::PdfPage<'_>,
-    pixels: &mut [u8],
-    width: u32,
-    height: u32,
-) -> Result<(), pdfium_render::prelude::PdfiumError> {
-    // Both fit in i32: bitmap_size keeps them within MAX_HEIGHT_PX and MAX_WIDTH_PX.
-    let (width, height) = (width as i32, height as i32);
-    let config = PdfRenderConfig::new()
-        .set_format(PdfBitmapFormat::BGRA)
-        .set_reverse_byte_order(false)
-        .set_target_size(width, height)
-        .clear_before_rendering(true)
-        .set_clear_color(PdfColor::WHITE)
-        .render_form_data(true)
-        .render_annotations(true);
-    let mut bitmap = PdfBitmap::from_bytes(width, height, PdfBitmapFormat::BGRA, pixels)?;
-    page.render_into_bitmap_with_config(&mut bitmap, &config)
-}
-
-/// The bitmap for a page of `page_width` x `page_height` points asked at `width` pixels: that wide
-/// unless the page would then pass [`MAX_HEIGHT_PX`] or [`MAX_PIXELS`], in which case it is drawn
-/// narrower. `None` for a page without a usable size.
-fn bitmap_size(page_width: f32, page_height: f32, width: u32) -> Option<(u32, u32)> {
-    if !(page_width.is_finite() && page_height.is_finite() && page_width > 0.0 && page_height > 0.0) {
-        return None;
-    }
-    let aspect = f64::from(page_height) / f64::from(page_width);
-    let mut width = f64::from(width);
-    let height_cap = f64::from(MAX_HEIGHT_PX).min((MAX_PIXELS as f64 * aspect).sqrt());
-    if width * aspect > height_cap {
-        width = height_cap / aspect;
-    }
-    let height = (width * aspect).round().max(1.0);
-    Some((width.round().max(1.0) as u32, height as u32))
-}
-
 /// Bitmaps reused from page to page. At most `limit` exist at once; `take` waits for one to be
 /// given back when all are in use.
 struct BitmapPool {
@@ -325,30 +279,6 @@ impl BitmapPool {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn an_a4_page_keeps_its_shape_at_the_asked_width() {
-        assert_eq!(bitmap_size(595.2756, 841.8898, 1240), Some((1240, 1754)));
-        assert_eq!(bitmap_size(595.2756, 841.8898, 4096), Some((4096, 5793)));
-        assert_eq!(bitmap_size(841.8898, 595.2756, 800), Some((800, 566)));
-    }
-
-    #[test]
-    fn a_strip_shaped_page_is_drawn_narrower_rather_than_huge() {
-        let (width, height) = bitmap_size(100.0, 100_000.0, 4096).unwrap();
-        assert_eq!(height, MAX_HEIGHT_PX);
-        assert!(width < 20, "width {width}");
-        let (width, height) = bitmap_size(1000.0, 3000.0, 4096).unwrap();
-        assert!(u64::from(width) * u64::from(height) <= MAX_PIXELS + u64::from(width));
-        assert!(height <= MAX_HEIGHT_PX);
-    }
-
-    #[test]
-    fn a_page_without_a_size_has_no_bitmap() {
-        assert_eq!(bitmap_size(0.0, 841.0, 800), None);
-        assert_eq!(bitmap_size(f32::NAN, 841.0, 800), None);
-        assert_eq!(bitmap_size(595.0, -1.0, 800), None);
-    }
 
     #[test]
     fn the_pool_reuses_given_back_buffers_and_never_lends_more_than_its_limit() {

@@ -1,5 +1,6 @@
 //! The parent's guard rails around the indexing child: a child that never answers is killed at the
-//! time limit, one that dies or prints nonsense is reported as crashed.
+//! time limit, one that runs out of memory is told apart from one that dies otherwise or prints
+//! nonsense.
 
 use std::path::Path;
 use std::time::{Duration, Instant};
@@ -41,30 +42,61 @@ async fn silent_child_is_killed_at_the_time_limit() -> anyhow::Result<()> {
     Ok(())
 }
 
-#[tokio::test]
-async fn child_that_dies_without_a_report_is_crashed() -> anyhow::Result<()> {
-    let outcome = index_in_child(
+/// Runs a shell script as the indexing child (the PDF path arrives as `$1` and is ignored).
+async fn index_with_script(script: &str) -> Result<phonghop_pdf::IndexedPdf, IngestError> {
+    index_in_child(
         Path::new("/bin/sh"),
-        &["-c", "echo out of memory >&2; kill -9 $$", "sh"],
+        &["-c", script, "sh"],
         Path::new(SAMPLE),
         &ChildLimits::default(),
     )
-    .await;
+    .await
+}
+
+#[tokio::test]
+async fn child_that_dies_without_a_report_is_crashed() -> anyhow::Result<()> {
+    let outcome = index_with_script("echo segmentation fault in the reader >&2; kill -9 $$").await;
     match outcome {
         Err(IngestError::Crashed(detail)) => {
             ensure!(detail.contains("signal 9"), "{detail}");
-            ensure!(detail.contains("out of memory"), "{detail}");
+            ensure!(detail.contains("segmentation fault in the reader"), "{detail}");
         }
         other => anyhow::bail!("expected Crashed, got {other:?}"),
     }
-    let outcome = index_in_child(
-        Path::new("/bin/sh"),
-        &["-c", "echo not json", "sh"],
-        Path::new(SAMPLE),
-        &ChildLimits::default(),
-    )
-    .await;
+    let outcome = index_with_script("echo not json").await;
     ensure!(matches!(outcome, Err(IngestError::Crashed(_))), "{outcome:?}");
+    Ok(())
+}
+
+#[tokio::test]
+async fn a_child_dying_of_a_failed_allocation_is_too_complex_and_other_deaths_are_crashes() -> anyhow::Result<()> {
+    // How each kind of death looks to the parent: PDFium aborts silently when an allocation
+    // fails; Rust and libc++ say so before aborting; glibc's heap checks say what they found.
+    let cases = [
+        ("kill -ABRT $$", true),
+        (
+            "echo 'memory allocation of 1073741824 bytes failed' >&2; kill -ABRT $$",
+            true,
+        ),
+        (
+            "echo 'terminate called after throwing std::bad_alloc' >&2; kill -ABRT $$",
+            true,
+        ),
+        ("echo 'Out of memory' >&2; exit 1", true),
+        ("echo 'free(): invalid pointer' >&2; kill -ABRT $$", false),
+        ("kill -SEGV $$", false),
+        ("kill -TRAP $$", false),
+        ("exit 3", false),
+    ];
+    for (script, out_of_memory) in cases {
+        let outcome = index_with_script(script).await;
+        let as_expected = match &outcome {
+            Err(IngestError::TooComplex(detail)) => out_of_memory && detail.contains("1024 MiB"),
+            Err(IngestError::Crashed(_)) => !out_of_memory,
+            _ => false,
+        };
+        ensure!(as_expected, "{script}: {outcome:?}");
+    }
     Ok(())
 }
 
@@ -79,7 +111,10 @@ async fn child_applies_its_memory_limit_to_itself() -> anyhow::Result<()> {
     };
     let outcome = index_in_child(Path::new(CHILD), &[], Path::new(SAMPLE), &starved).await;
     ensure!(
-        matches!(outcome, Err(IngestError::Crashed(_) | IngestError::Library(_))),
+        matches!(
+            outcome,
+            Err(IngestError::Crashed(_) | IngestError::Library(_) | IngestError::TooComplex(_))
+        ),
         "{outcome:?}"
     );
     let generous = index_in_child(Path::new(CHILD), &[], Path::new(SAMPLE), &ChildLimits::default()).await;

@@ -59,6 +59,7 @@ fn reason(error: &IngestError) -> &'static str {
         IngestError::Encrypted => "encrypted",
         IngestError::Unreadable(_) => "unreadable",
         IngestError::TimedOut(_) => "timed_out",
+        IngestError::TooComplex(_) => "too_complex",
         IngestError::Crashed(_) => "crashed",
         IngestError::Library(_) => "library",
         IngestError::Io(_) => "io",
@@ -98,12 +99,21 @@ fn summarise(
     outcomes: &BTreeMap<String, Result<IndexedPdf, IngestError>>,
 ) -> (usize, BTreeMap<&'static str, usize>) {
     let mut indexed = 0;
+    let mut with_unrenderable_pages = 0;
     let mut refused: BTreeMap<&'static str, usize> = BTreeMap::new();
     for (name, outcome) in outcomes {
         match outcome {
             Ok(pdf) => {
                 assert!(!pdf.pages.is_empty(), "{name} indexed with no pages");
                 indexed += 1;
+                if !pdf.unrenderable_pages.is_empty() {
+                    with_unrenderable_pages += 1;
+                    println!(
+                        "{label}: {name} has pages PDFium will not draw: {:?} of {}",
+                        pdf.unrenderable_pages,
+                        pdf.pages.len()
+                    );
+                }
             }
             Err(error) => {
                 *refused.entry(reason(error)).or_default() += 1;
@@ -112,7 +122,7 @@ fn summarise(
         }
     }
     println!(
-        "{label}: indexed {indexed}, refused {} {refused:?}",
+        "{label}: indexed {indexed} ({with_unrenderable_pages} with pages PDFium will not draw), refused {} {refused:?}",
         outcomes.values().filter(|o| o.is_err()).count()
     );
     (indexed, refused)
@@ -146,6 +156,15 @@ async fn vietnamese_meeting_documents_index_with_their_text() -> anyhow::Result<
             "{name}: {:?}",
             vietnamese.get(name)
         );
+    }
+    for (name, outcome) in &vietnamese {
+        if let Ok(pdf) = outcome {
+            ensure!(
+                pdf.unrenderable_pages.is_empty(),
+                "{name}: pages {:?} found undrawable",
+                pdf.unrenderable_pages
+            );
+        }
     }
     match vietnamese.get("bao-cao-kinh-te-xa-hoi.pdf") {
         Some(Ok(report)) => ensure!(report.pages.len() == 460, "report has {} pages", report.pages.len()),

@@ -3,10 +3,16 @@
 //! the errors the app turns into a placeholder, and the text layer (the same words as the indexed
 //! text, in boxes that sit on the printed letters).
 
+// Only the builder is used here; the ready-made odd files are for the ingest tests.
+#[allow(dead_code)]
+#[path = "support/handmade_pdf.rs"]
+mod handmade_pdf;
+
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use anyhow::{ensure, Context};
+use handmade_pdf::HandmadePdf;
 use phonghop_pdf::{index_file, PageImage, PageServer, PageServerOptions, PdfError};
 
 const DRAFT: &str = concat!(
@@ -93,47 +99,14 @@ async fn each_page_of_the_report_is_its_own_page_at_each_width() -> anyhow::Resu
     Ok(())
 }
 
-/// A PDF with the given page objects (objects 3, 4, …) under one page tree, then the `others`
-/// (numbered on from there), with a correct cross-reference table so no repair path is involved.
-fn pdf_with_pages(pages: &[&str], others: &[&str]) -> Vec<u8> {
-    let kids: Vec<String> = (0..pages.len()).map(|number| format!("{} 0 R", number + 3)).collect();
-    let mut objects = vec![
-        "<< /Type /Catalog /Pages 2 0 R >>".to_owned(),
-        format!("<< /Type /Pages /Kids [{}] /Count {} >>", kids.join(" "), pages.len()),
-    ];
-    objects.extend(pages.iter().chain(others).map(|object| (*object).to_owned()));
-    let mut pdf = b"%PDF-1.4\n".to_vec();
-    let mut offsets = Vec::new();
-    for (number, body) in objects.iter().enumerate() {
-        offsets.push(pdf.len());
-        pdf.extend_from_slice(format!("{} 0 obj\n{body}\nendobj\n", number + 1).as_bytes());
-    }
-    let xref = pdf.len();
-    pdf.extend_from_slice(format!("xref\n0 {}\n0000000000 65535 f \n", objects.len() + 1).as_bytes());
-    for offset in offsets {
-        pdf.extend_from_slice(format!("{offset:010} 00000 n \n").as_bytes());
-    }
-    pdf.extend_from_slice(
-        format!(
-            "trailer\n<< /Size {} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n",
-            objects.len() + 1
-        )
-        .as_bytes(),
-    );
-    pdf
-}
-
-/// One page (200 x 100 pt) whose left half is pure red and right half pure blue; its content stream
-/// is the object after it.
+/// One page (200 x 100 pt) whose left half is pure red and right half pure blue.
 fn red_and_blue_pdf() -> Vec<u8> {
-    let content = "1 0 0 rg 0 0 100 100 re f 0 0 1 rg 100 0 100 100 re f";
-    pdf_with_pages(
-        &["<< /Type /Page /Parent 2 0 R /MediaBox [0 0 200 100] /Contents 4 0 R >>"],
-        &[&format!(
-            "<< /Length {} >>\nstream\n{content}\nendstream",
-            content.len()
-        )],
-    )
+    HandmadePdf::new()
+        .page(
+            "/MediaBox [0 0 200 100]",
+            "1 0 0 rg 0 0 100 100 re f 0 0 1 rg 100 0 100 100 re f",
+        )
+        .bytes()
 }
 
 fn write_pdf(dir: &Path, name: &str, bytes: &[u8]) -> anyhow::Result<PathBuf> {
@@ -233,7 +206,10 @@ async fn unopenable_file_is_an_open_error_and_the_server_goes_on() -> anyhow::Re
 async fn a_page_pdfium_cannot_load_is_a_render_error_and_its_neighbours_still_render() -> anyhow::Result<()> {
     let dir = tempfile::tempdir()?;
     // The second kid of the page tree is the number 42, not a page.
-    let pdf = pdf_with_pages(&["<< /Type /Page /Parent 2 0 R /MediaBox [0 0 200 100] >>", "42"], &[]);
+    let mut pdf = HandmadePdf::new();
+    let page = pdf.object(b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 200 100] >>");
+    let number = pdf.object(b"42");
+    let pdf = pdf.kid(page).kid(number).bytes();
     let path = write_pdf(dir.path(), "hong.pdf", &pdf)?;
     let server = PageServer::start_with(without_render_ahead())?;
     ensure!(server.page_count(&path).await? == 2);

@@ -54,6 +54,9 @@ pub enum ErrorCode {
     RevisionConflict,
     /// The upload is larger than the server accepts.
     DocumentTooLarge,
+    /// Reading the PDF needs more memory than the server gives its PDF reader: too large or too
+    /// complex a document (huge images, content that inflates to gigabytes).
+    DocumentTooComplex,
     /// Too many attempts; wait a moment.
     RateLimited,
     /// The server has too much to do right now (for example logins); try again in a moment.
@@ -94,6 +97,9 @@ impl ErrorCode {
                 "Không chuyển được tệp Office sang PDF: tệp bị hỏng hoặc không đọc được; hãy lưu lại tệp rồi gửi lại"
             }
             ErrorCode::DocumentTooLarge => "Tệp tải lên quá lớn",
+            ErrorCode::DocumentTooComplex => {
+                "Tài liệu quá lớn hoặc quá phức tạp, máy chủ không đọc được; hãy xuất lại PDF với hình ảnh nhẹ hơn hoặc chia nhỏ tài liệu"
+            }
             ErrorCode::RateLimited => "Thao tác quá nhiều lần, vui lòng chờ một lát",
             ErrorCode::ServerBusy => "Máy chủ đang bận, vui lòng thử lại sau giây lát",
             ErrorCode::MethodNotAllowed => "Phương thức HTTP không được hỗ trợ cho địa chỉ này",
@@ -130,6 +136,9 @@ impl ErrorCode {
                 "The Office file could not be converted to PDF: it is damaged or unreadable; please save it again and resend it"
             }
             ErrorCode::DocumentTooLarge => "The upload is too large",
+            ErrorCode::DocumentTooComplex => {
+                "The document is too large or too complex for the server to read; please export the PDF again with lighter images or split it"
+            }
             ErrorCode::RateLimited => "Too many attempts, please wait a moment",
             ErrorCode::ServerBusy => "The server is busy, please try again in a moment",
             ErrorCode::MethodNotAllowed => "This HTTP method is not supported at this address",
@@ -146,6 +155,7 @@ impl ErrorCode {
             ErrorCode::AlreadyVoted | ErrorCode::PollClosed | ErrorCode::RevisionConflict => 409,
             ErrorCode::DocumentTooLarge | ErrorCode::FrameTooLarge => 413,
             ErrorCode::InvalidDocument
+            | ErrorCode::DocumentTooComplex
             | ErrorCode::EncryptedDocument
             | ErrorCode::OfficeConversionUnavailable
             | ErrorCode::OfficeConversionFailed => 422,

@@ -600,6 +600,7 @@ impl Watcher {
         let retry = !matches!(
             error.code(),
             ErrorCode::InvalidDocument
+                | ErrorCode::DocumentTooComplex
                 | ErrorCode::EncryptedDocument
                 | ErrorCode::OfficeConversionFailed
                 | ErrorCode::DocumentTooLarge

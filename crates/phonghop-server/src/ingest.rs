@@ -50,6 +50,7 @@ fn refusal(error: IngestError) -> ApiError {
             ErrorCode::InvalidDocument,
             format!("reading the PDF took longer than {} s", limit.as_secs()),
         ),
+        IngestError::TooComplex(detail) => ApiError::new(ErrorCode::DocumentTooComplex, detail),
         IngestError::Crashed(detail) => {
             ApiError::new(ErrorCode::InvalidDocument, format!("the PDF reader failed: {detail}"))
         }
@@ -141,7 +142,7 @@ pub async fn ingest(app: &App, uploader: Actor, upload: Upload, bytes: &[u8]) ->
         size: taken.size,
         pages: taken.pages,
         original: taken.original,
-        unrenderable_pages: vec![],
+        unrenderable_pages: taken.unrenderable_pages,
         changes,
     };
     let request = match (upload.target, current) {
@@ -167,6 +168,8 @@ struct Taken {
     sha256: Sha256,
     size: u64,
     pages: Vec<IndexedPage>,
+    /// Pages PDFium loads but will not draw, found by the indexer drawing each page.
+    unrenderable_pages: Vec<u32>,
     original: Option<OriginalFile>,
 }
 
@@ -242,6 +245,7 @@ async fn take_in(app: &App, bytes: &[u8]) -> ApiResult<Taken> {
                 text: page.text,
             })
             .collect(),
+        unrenderable_pages: indexed.unrenderable_pages,
         original,
     })
 }
