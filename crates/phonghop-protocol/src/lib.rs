@@ -1,6 +1,7 @@
 //! Wire types of phonghop: everything that crosses the network between server and clients.
 //!
 //! Layout:
+//! - [`annotation`]: highlights, ink and notes, and how the server hands them out.
 //! - [`ids`]: identifiers as types (`MeetingId`, `PollId`, …) and the checked [`Sha256`].
 //! - [`model`]: the meeting as clients see it (agenda items, documents, polls, tallies).
 //! - [`rule`]: majority and quorum rules, as data (the arithmetic lives in `phonghop-core`).
@@ -11,6 +12,7 @@
 //! **Architecture invariant:** this crate has no I/O and no logic beyond decoding; the TypeScript
 //! types in `ui/src/lib/protocol/` are generated from it by `cargo test -p phonghop-protocol`.
 
+pub mod annotation;
 pub mod error;
 pub mod http;
 pub mod ids;
@@ -18,6 +20,9 @@ pub mod message;
 pub mod model;
 pub mod rule;
 
+pub use annotation::{
+    Annotation, AnnotationBody, AnnotationId, AnnotationView, PagePoint, PageRect, TextQuote,
+};
 pub use error::{ErrorCode, ErrorFrame};
 pub use ids::{DocumentId, ItemId, MeetingId, PollId, Sha256, UserId};
 pub use message::{
