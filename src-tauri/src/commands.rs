@@ -3,12 +3,13 @@
 
 use std::sync::Arc;
 
+use phonghop_client::annotations::AnnotationShown;
 use phonghop_client::cache::KeptMeetings;
 use phonghop_client::packet::PacketView;
 use phonghop_client::seat::{LoginView, MirrorView, OpenedDocument, SearchView};
 use phonghop_client::{ClientError, UserFacingError};
 use phonghop_protocol::http::ReadReceipts;
-use phonghop_protocol::{Choice, Command, DocumentId, ItemId, MeetingId, PollId};
+use phonghop_protocol::{Annotation, AnnotationId, Choice, Command, DocumentId, ItemId, MeetingId, PollId};
 use serde::Serialize;
 use tauri::{Emitter, State};
 
@@ -167,6 +168,38 @@ pub async fn page_text(
         runs: layer.runs,
         marks,
     })
+}
+
+/// The annotations on a document the reader sees: their own, and those others share.
+#[tauri::command]
+pub async fn annotations(shared: State<'_, Arc<Shared>>, document_id: DocumentId) -> Answer<Vec<AnnotationShown>> {
+    shared.seat.annotations(document_id).await.map_err(shown)
+}
+
+/// Saves a change of one of the reader's annotations on the laptop (at once, offline too), then
+/// tries to send it.
+#[tauri::command]
+pub async fn save_annotation(shared: State<'_, Arc<Shared>>, annotation: Annotation) -> Answer<Annotation> {
+    let saved = shared.seat.save_annotation(annotation).await.map_err(shown)?;
+    sync_annotations_soon(shared.inner().clone());
+    Ok(saved)
+}
+
+/// Deletes one of the reader's annotations (on every laptop of theirs once synced).
+#[tauri::command]
+pub async fn delete_annotation(shared: State<'_, Arc<Shared>>, id: AnnotationId) -> Answer<()> {
+    shared.seat.delete_annotation(&id).await.map_err(shown)?;
+    sync_annotations_soon(shared.inner().clone());
+    Ok(())
+}
+
+/// Sends what waits in the background; the server unreachable, the next packet round does.
+fn sync_annotations_soon(shared: Arc<Shared>) {
+    tauri::async_runtime::spawn(async move {
+        if let Err(error) = shared.seat.sync_annotations().await {
+            tracing::debug!(%error, "annotations not synced for now");
+        }
+    });
 }
 
 /// Opens a document; the meeting's view follows at once (its revision is no longer new).

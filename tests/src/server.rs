@@ -236,6 +236,11 @@ impl TestServer {
         Ok(())
     }
 
+    /// The server's SQLite database file (in its data folder).
+    pub fn database_path(&self) -> PathBuf {
+        self.data.path().join("phonghop.sqlite3")
+    }
+
     /// The last lines the server printed, for failure messages.
     pub fn log_tail(&self) -> String {
         self.log

@@ -732,7 +732,109 @@ async function journey(browser) {
     );
   });
 
-  await step("9. the server goes away: the app says so, documents stay readable, searchable and marked", async () => {
+  await step("9. the delegate highlights a sentence, draws a stroke and writes a note; they stay and reach the server", async () => {
+    await browser.$(`${testid("agenda-item")}[data-item-id="${state.documentItemId}"]`).click();
+    await openInReader(browser, state.documentId);
+    await browser.$(testid("viewer")).waitForDisplayed({ timeout: TIMEOUT });
+    await renderedPage(browser, 0);
+    await browser.$(testid("annotate-toggle")).click();
+    await browser.$(testid("annotation-toolbar")).waitForDisplayed({ timeout: TIMEOUT });
+    const layer = await browser.$(testid("text-layer"));
+    await layer.waitForExist({ timeout: TIMEOUT });
+
+    // Highlight: drag across the first run of text with the highlighter tool, as a mouse would.
+    await browser.$(testid("tool-highlight")).click();
+    const run = await browser.$(`${testid("text-layer")} [data-run="1"]`);
+    await run.scrollIntoView({ block: "center" });
+    const box = await browser.execute(
+      () => document.querySelector('[data-testid="text-layer"] [data-run="1"]').getBoundingClientRect().toJSON(),
+    );
+    await browser
+      .action("pointer", { parameters: { pointerType: "mouse" } })
+      .move({ x: Math.round(box.left + 2), y: Math.round(box.top + box.height / 2) })
+      .down()
+      .move({ x: Math.round(box.right - 2), y: Math.round(box.top + box.height / 2), duration: 200 })
+      .up()
+      .perform();
+    const highlighted = await waitFor(browser, "the highlight on the page", () =>
+      browser.execute(() => document.querySelectorAll('[data-testid="annotation"][data-kind="highlight"]').length),
+    );
+    assert.equal(highlighted, 1);
+    await screenshot(browser, "annotation-highlight");
+
+    // A pen stroke across the middle of the page.
+    await browser.$(testid("tool-pen")).click();
+    const page = await browser.execute(() =>
+      document.querySelector('[data-testid="annotation-layer"]').getBoundingClientRect().toJSON(),
+    );
+    // Inside the part of the page on screen, between the toolbars and the pager.
+    const area = await browser.execute(() =>
+      document.querySelector('[data-testid="page-image"]').closest(".page-area").getBoundingClientRect().toJSON(),
+    );
+    const y = Math.round(Math.max(page.top, area.top) + 150);
+    await browser
+      .action("pointer", { parameters: { pointerType: "pen" } })
+      .move({ x: Math.round(page.left + page.width * 0.2), y })
+      .down()
+      .move({ x: Math.round(page.left + page.width * 0.4), y: y + 30, duration: 150 })
+      .move({ x: Math.round(page.left + page.width * 0.6), y: y - 20, duration: 150 })
+      .up()
+      .perform();
+    await waitFor(browser, "the stroke on the page", () =>
+      browser.execute(() => document.querySelectorAll('[data-testid="annotation"][data-kind="ink"]').length === 1),
+    );
+
+    // A sticky note with Vietnamese words.
+    await browser.$(testid("tool-note")).click();
+    await browser
+      .action("pointer", { parameters: { pointerType: "mouse" } })
+      .move({ x: Math.round(Math.min(page.right, area.right) - 120), y: Math.round(Math.max(page.top, area.top) + 60) })
+      .down()
+      .up()
+      .perform();
+    await browser.$(testid("annotation-text")).setValue("Hỏi thêm về kinh phí thực hiện");
+    await browser.$(testid("annotation-text-save")).click();
+    await waitFor(browser, "the note on the page", () =>
+      browser.execute(() => document.querySelectorAll('[data-testid="note"]').length === 1),
+    );
+    await browser.$(testid("tool-select")).click();
+    await browser.$(testid("annotation-list-toggle")).click();
+    await waitFor(browser, "three annotations listed", () =>
+      browser.execute(() => document.querySelectorAll('[data-testid="annotation-entry"]').length === 3),
+    );
+    await screenshot(browser, "annotations-stroke-note-list");
+
+    // Closed and opened again, they are read back from the laptop.
+    await browser.$(testid("viewer-close")).click();
+    await browser.$(testid("viewer")).waitForExist({ reverse: true, timeout: TIMEOUT });
+    await openInReader(browser, state.documentId);
+    await renderedPage(browser, 0);
+    const kinds = await waitFor(browser, "the annotations after reopening", () =>
+      browser.execute(() => {
+        const kinds = [...document.querySelectorAll('[data-testid="annotation"]')].map((g) => g.getAttribute("data-kind"));
+        const notes = document.querySelectorAll('[data-testid="note"]').length;
+        return kinds.length === 2 && notes === 1 ? kinds.sort() : null;
+      }),
+    );
+    assert.deepEqual(kinds, ["highlight", "ink"]);
+
+    // The server has them, as the delegate's own (another laptop of theirs would get them).
+    const token = await apiLogin(env.delegate);
+    const synced = await waitFor(browser, "the annotations on the server", async () => {
+      const answer = await api("POST", `/api/meetings/${state.meetingId}/annotations/sync`, {
+        token,
+        body: { since: 0, changes: [] },
+      });
+      const kept = answer.annotations.filter((view) => view.annotation && !view.annotation.deleted);
+      return kept.length === 3 ? kept.map((view) => view.annotation.body.kind).sort() : null;
+    });
+    assert.deepEqual(synced, ["highlight", "ink", "note"]);
+    console.log(`  annotations on the laptop and the server: ${synced.join(", ")}`);
+    await browser.$(testid("viewer-close")).click();
+    await browser.$(testid("viewer")).waitForExist({ reverse: true, timeout: TIMEOUT });
+  });
+
+  await step("10. the server goes away: the app says so, documents stay readable, searchable and marked", async () => {
     process.kill(env.serverPid, "SIGKILL");
     await waitFor(browser, "the app to show it lost the server", async () => {
       const status = await browser.$(testid("connection-status"));

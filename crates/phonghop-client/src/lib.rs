@@ -5,6 +5,8 @@
 //! - [`sync`]: [`MeetingSync`], a task that follows one meeting over the WebSocket: mirror,
 //!   reconnect with backoff and jitter, resume from the last seq, an outbox of unacknowledged
 //!   commands resent in order, a new session after the old one ended; over a [`Connector`].
+//! - [`annotations`]: the reader's annotations: saved on the laptop first, listed per document,
+//!   synced with the server (an outbox out, others' changes merged in, the later change winning).
 //! - [`cache`]: [`DocumentCache`], documents downloaded ahead (resumed with `Range` after a
 //!   cut) and verified by SHA-256, so they stay readable when the server goes away; which
 //!   meetings are kept and what they take; read receipts waiting for the server.
@@ -16,6 +18,7 @@
 //!
 //! **API boundary:** nothing here knows about Tauri; the app's commands are thin calls into it.
 
+pub mod annotations;
 pub mod cache;
 pub mod error;
 pub mod packet;

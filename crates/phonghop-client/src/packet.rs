@@ -2,7 +2,8 @@
 //! background, so a councillor reads the packet the evening before, offline. One round
 //! ([`Seat::keep_meeting_on_laptop`]) downloads the current revision of each document not kept
 //! yet (resuming a cut download with `Range`, checking its SHA-256), keeps the pages' text for
-//! searching offline, and sends the read receipts waiting; the app runs a round whenever the
+//! searching offline, sends the read receipts waiting and syncs the reader's annotations; the
+//! app runs a round whenever the
 //! meeting changes (a new document or revision, the server back).
 
 use std::time::{Duration, Instant};
@@ -162,6 +163,10 @@ impl Seat {
 
         self.keep_texts_offline().await?;
         cache.send_receipts(&session).await?;
+        match self.sync_annotations().await {
+            Ok(_) | Err(ClientError::Unreachable(_)) => {}
+            Err(error) => tracing::warn!(%error, "annotations not synced"),
+        }
         view.state = if view.failed.is_empty() {
             PacketState::Complete
         } else {

@@ -1,8 +1,9 @@
 //! Login and the HTTP API of one server, as one logged-in user.
 
 use phonghop_protocol::http::{
-    AddMemberRequest, CommandRequest, CreateMeetingRequest, DocumentText, LoginRequest, LoginResponse, MeetingList,
-    MemberView, ReadReceipts, ReceiptKind, ReceiptReport, SearchResponse, SnapshotResponse, UploadResponse,
+    AddMemberRequest, AnnotationSync, AnnotationSyncAnswer, CommandRequest, CreateMeetingRequest, DocumentText,
+    LoginRequest, LoginResponse, MeetingList, MemberView, ReadReceipts, ReceiptKind, ReceiptReport, SearchResponse,
+    SnapshotResponse, UploadResponse,
 };
 use phonghop_protocol::{
     Command, CommandResult, DocumentId, ErrorFrame, ItemId, MeetingId, MeetingSummary, Sha256, UserView,
@@ -268,6 +269,12 @@ impl Session {
                 .and(Err(ClientError::Protocol("blob download failed".into())));
         }
         Ok(response)
+    }
+
+    /// Sends annotation changes and gets back what changed since `since` that this member sees.
+    pub async fn sync_annotations(&self, meeting_id: MeetingId, sync: &AnnotationSync) -> Result<AnnotationSyncAnswer> {
+        self.post(&format!("/api/meetings/{meeting_id}/annotations/sync"), sync)
+            .await
     }
 
     /// Downloads a blob's bytes (unverified; [`crate::DocumentCache`] verifies).

@@ -16,9 +16,11 @@
 //! - [`agenda`]: a reorder names every item exactly once.
 //! - [`changes`]: what changed between two revisions of a document, page by page and passage by
 //!   passage, from the text PDFium extracted ([`revision_changes`]).
+//! - [`annotations`]: what an annotation a member sends may be, and which of two changes wins.
 //! - [`mirror`]: applying log events to a client's [`phonghop_protocol::MeetingState`].
 
 pub mod agenda;
+pub mod annotations;
 pub mod changes;
 pub mod decide;
 pub mod mirror;

@@ -33,7 +33,9 @@ impl std::error::Error for NotAnAnnotationId {}
 impl AnnotationId {
     pub fn parse(text: &str) -> Result<AnnotationId, NotAnAnnotationId> {
         let valid = (1..=64).contains(&text.len())
-            && text.bytes().all(|byte| byte.is_ascii_alphanumeric() || byte == b'-' || byte == b'_');
+            && text
+                .bytes()
+                .all(|byte| byte.is_ascii_alphanumeric() || byte == b'-' || byte == b'_');
         if valid {
             Ok(AnnotationId(text.to_owned()))
         } else {
@@ -94,9 +96,18 @@ pub struct TextQuote {
 #[ts(export)]
 pub enum AnnotationBody {
     /// Text marked with colour; `rects` are the lines of the marked words.
-    Highlight { rects: Vec<PageRect>, quote: TextQuote },
-    Underline { rects: Vec<PageRect>, quote: TextQuote },
-    StrikeOut { rects: Vec<PageRect>, quote: TextQuote },
+    Highlight {
+        rects: Vec<PageRect>,
+        quote: TextQuote,
+    },
+    Underline {
+        rects: Vec<PageRect>,
+        quote: TextQuote,
+    },
+    StrikeOut {
+        rects: Vec<PageRect>,
+        quote: TextQuote,
+    },
     /// Freehand strokes; `width` is a fraction of the page's width; a highlighter is drawn
     /// translucent under the text. `near` is the text closest to the strokes, for carrying them
     /// onto a later revision.
@@ -107,9 +118,17 @@ pub enum AnnotationBody {
         near: Option<TextQuote>,
     },
     /// A sticky note at a point of the page.
-    Note { at: PagePoint, text: String, near: Option<TextQuote> },
+    Note {
+        at: PagePoint,
+        text: String,
+        near: Option<TextQuote>,
+    },
     /// Text written on the page in a box.
-    FreeText { rect: PageRect, text: String, near: Option<TextQuote> },
+    FreeText {
+        rect: PageRect,
+        text: String,
+        near: Option<TextQuote>,
+    },
 }
 
 /// One annotation as its author's apps and the server keep it.
@@ -131,6 +150,7 @@ pub struct Annotation {
     pub deleted: bool,
     /// When its author last changed it, unix milliseconds by the app's clock; the latest change
     /// wins, a tie going to the greater `device`.
+    #[ts(type = "number")]
     pub changed_at: i64,
     /// The app that made that change (random, one per installation).
     pub device: String,

@@ -196,3 +196,33 @@ pub struct MemberReceipt {
     #[ts(type = "number | null")]
     pub opened_at: Option<u64>,
 }
+
+/// `POST /api/meetings/{id}/annotations/sync`: the caller's annotation changes made since the
+/// last sync (any number up to the limit, possibly none), and the cursor the last answer gave.
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct AnnotationSync {
+    #[ts(type = "number")]
+    pub since: u64,
+    pub changes: Vec<crate::Annotation>,
+}
+
+/// The answer of an annotation sync: what changed after `since` that the caller may see (their
+/// own annotations, others' shared ones), the cursor to send next time, and the changes refused
+/// with why (they will never be taken; the app drops them).
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct AnnotationSyncAnswer {
+    #[ts(type = "number")]
+    pub cursor: u64,
+    pub annotations: Vec<crate::AnnotationView>,
+    pub refused: Vec<RefusedAnnotation>,
+}
+
+/// An annotation change the server will not keep, and why.
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct RefusedAnnotation {
+    pub id: crate::AnnotationId,
+    pub reason: String,
+}

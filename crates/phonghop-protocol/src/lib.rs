@@ -20,9 +20,7 @@ pub mod message;
 pub mod model;
 pub mod rule;
 
-pub use annotation::{
-    Annotation, AnnotationBody, AnnotationId, AnnotationView, PagePoint, PageRect, TextQuote,
-};
+pub use annotation::{Annotation, AnnotationBody, AnnotationId, AnnotationView, PagePoint, PageRect, TextQuote};
 pub use error::{ErrorCode, ErrorFrame};
 pub use ids::{DocumentId, ItemId, MeetingId, PollId, Sha256, UserId};
 pub use message::{

@@ -11,8 +11,9 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use phonghop_core::{roles, Request};
 use phonghop_protocol::http::{
-    AddMemberRequest, CommandRequest, CreateMeetingRequest, DocumentText, LoginRequest, LoginResponse, MeetingList,
-    MemberView, ReadReceipts, ReceiptReport, SearchResponse, SnapshotResponse, UploadResponse,
+    AddMemberRequest, AnnotationSync, AnnotationSyncAnswer, CommandRequest, CreateMeetingRequest, DocumentText,
+    LoginRequest, LoginResponse, MeetingList, MemberView, ReadReceipts, ReceiptReport, SearchResponse,
+    SnapshotResponse, UploadResponse,
 };
 use phonghop_protocol::{CommandResult, DocumentId, ErrorCode, ItemId, MeetingId, MeetingSummary, Role, Sha256};
 use serde::Deserialize;
@@ -53,6 +54,7 @@ pub fn router(app: App) -> Router {
             post(report_receipt),
         )
         .route("/api/meetings/{meeting_id}/receipts", get(read_receipts))
+        .route("/api/meetings/{meeting_id}/annotations/sync", post(sync_annotations))
         .route("/api/blobs/{sha256}", get(blob))
         .route("/ws", get(websocket))
         .layer(DefaultBodyLimit::max(JSON_BODY_LIMIT))
@@ -348,6 +350,20 @@ async fn read_receipts(
     }
     let documents = app.store.read_receipts(meeting_id).await?;
     Ok(Json(ReadReceipts { documents }))
+}
+
+/// A member's laptop syncs its annotations: any member of the meeting, for their own only.
+async fn sync_annotations(
+    State(app): State<App>,
+    user: AuthUser,
+    Path(meeting_id): Path<MeetingId>,
+    body: Bytes,
+) -> ApiResult<Json<AnnotationSyncAnswer>> {
+    let request: AnnotationSync = parse_json(&body)?;
+    role_in(&app, meeting_id, &user).await?;
+    crate::annotations::sync(&app, &user, meeting_id, request)
+        .await
+        .map(Json)
 }
 
 /// The caller's role in the meeting; someone outside it learns only that it is not found.

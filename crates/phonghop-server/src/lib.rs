@@ -12,6 +12,7 @@
 //! - [`ws`]: one WebSocket connection: authenticate, subscribe (replay or snapshot), commands.
 //! - [`api`]: the HTTP routes.
 //! - [`search`]: a search's answer: passages around the matches, and where they are.
+//! - [`annotations`]: syncing a member's annotations: only their own stored, others' only while shared.
 //! - [`ingest`]: uploads: size limit, hashing, PDFium indexing in a child process, blob files.
 //! - [`blobs`]: blob files on disk and serving them with `ETag` and `Range`.
 //! - [`hot_blobs`]: the blobs being downloaded, kept in memory up to a budget.
@@ -22,6 +23,7 @@
 //! itself: every change is decided by `phonghop_core::decide` in the [`writer`], committed, then
 //! broadcast in `seq` order and answered. Nothing is acknowledged before it is committed.
 
+pub mod annotations;
 pub mod api;
 pub mod app;
 pub mod auth;

@@ -19,8 +19,8 @@ use async_trait::async_trait;
 use phonghop_core::{Actor, Fact, MeetingModel};
 use phonghop_protocol::http::{DocumentReceipts, ReceiptKind};
 use phonghop_protocol::{
-    CommandResult, Document, DocumentId, ItemId, Meeting, MeetingEvent, MeetingId, MeetingSummary, MyBallot, Role,
-    Sha256, UserId, UserView,
+    Annotation, AnnotationView, CommandResult, Document, DocumentId, ItemId, Meeting, MeetingEvent, MeetingId,
+    MeetingSummary, MyBallot, Role, Sha256, UserId, UserView,
 };
 
 pub use sqlite::SqliteStore;
@@ -195,6 +195,17 @@ pub trait Store: Send + Sync + 'static {
     /// For the current revision of each document of the meeting (by id), every member (by id)
     /// with when it reached their laptop and when they opened it.
     async fn read_receipts(&self, meeting: MeetingId) -> Result<Vec<DocumentReceipts>>;
+    /// Stores `author`'s annotation changes that are later than the ones kept (last writer wins
+    /// by `(changed_at, device)`), in one transaction; how many were stored.
+    async fn store_annotations(&self, meeting: MeetingId, author: UserId, changes: &[Annotation]) -> Result<usize>;
+    /// The meeting's annotations that changed after `since` as `reader` may see them (their own,
+    /// and others' shared ones), and the cursor to ask from next time.
+    async fn annotations_since(
+        &self,
+        meeting: MeetingId,
+        reader: UserId,
+        since: u64,
+    ) -> Result<(u64, Vec<AnnotationView>)>;
     /// Pages of the meeting's documents (current revisions) matching `query` as people type it
     /// (accents, case and đ/d do not matter), best first, at most `limit`.
     async fn search(&self, meeting: MeetingId, query: &str, limit: u32) -> Result<Vec<PageHit>>;

@@ -16,6 +16,8 @@ import type { PacketView } from "./app-views/PacketView";
 import type { KeptMeetings } from "./app-views/KeptMeetings";
 import type { TextRun } from "./app-views/TextRun";
 import type { RunMark } from "./app-views/RunMark";
+import type { AnnotationShown } from "./app-views/AnnotationShown";
+import type { Annotation } from "./protocol/Annotation";
 import type { ReadReceipts } from "./protocol/ReadReceipts";
 
 // The app-side views are generated from Rust (phonghop-client's `seat` module) by ts-rs, like the
@@ -137,6 +139,20 @@ export function mirror(): Promise<MirrorView | null> {
  */
 export function openDocument(documentId: number, revision: number | null = null): Promise<OpenedDocument> {
   return call("open_document", { documentId, revision });
+}
+
+/** The annotations on a document the reader sees: their own, and those other members share. */
+export function annotations(documentId: number): Promise<AnnotationShown[]> {
+  return call("annotations", { documentId });
+}
+
+/** Saves a change of one of the reader's annotations on the laptop (offline too); the saved one. */
+export function saveAnnotation(annotation: Annotation): Promise<Annotation> {
+  return call("save_annotation", { annotation });
+}
+
+export function deleteAnnotation(id: string): Promise<void> {
+  return call("delete_annotation", { id });
 }
 
 /** A page's text as runs with their boxes (fractions of the page), and where `query` matches. */

@@ -4,11 +4,14 @@
 //! records which are complete and verified, so a file cut short by a crash is never trusted, and
 //! which PDFs this laptop's reader has opened (a revision never opened is new to them).
 //! `meetings.rs`: which meetings' packets are kept, what they take on disk, removing one;
-//! `receipts.rs`: read receipts waiting for the server.
+//! `receipts.rs`: read receipts waiting for the server; `annotations.rs`: annotations kept here
+//! first, and the changes waiting for the server.
 
+mod annotations;
 mod meetings;
 mod receipts;
 
+pub use annotations::{AnnotationScope, KeptAnnotation};
 pub use meetings::{KeptMeeting, KeptMeetings};
 pub use receipts::UnsentReceipt;
 
@@ -26,8 +29,9 @@ use crate::error::{ClientError, Result};
 use crate::session::Session;
 
 /// The index's tables: files verified, each PDF's page text, the PDFs the reader opened, the
-/// meetings whose packets are kept and which files each needs, and receipts not sent yet.
-const SCHEMA: [&str; 6] = [
+/// meetings whose packets are kept and which files each needs, receipts not sent yet, and
+/// annotations (`annotations.rs`).
+const SCHEMA: [&str; 10] = [
     "CREATE TABLE IF NOT EXISTS cached_documents (
          sha256 TEXT PRIMARY KEY,
          size INTEGER NOT NULL,
@@ -64,6 +68,38 @@ const SCHEMA: [&str; 6] = [
          event TEXT NOT NULL,
          PRIMARY KEY (server, user_id, meeting_id, document_id, sha256, event)
      )",
+    "CREATE TABLE IF NOT EXISTS settings (
+         name TEXT PRIMARY KEY,
+         value TEXT NOT NULL
+     )",
+    // Every annotation this laptop knows in a meeting, as seen by the person logged in: their
+    // own (deletions too) and those others share (`annotation` NULL once no longer shared).
+    "CREATE TABLE IF NOT EXISTS annotations (
+         server TEXT NOT NULL,
+         user_id INTEGER NOT NULL,
+         meeting_id INTEGER NOT NULL,
+         author_id INTEGER NOT NULL,
+         id TEXT NOT NULL,
+         document_id INTEGER,
+         annotation TEXT,
+         PRIMARY KEY (server, user_id, meeting_id, author_id, id)
+     )",
+    // The person's own changes the server has not taken yet: the latest of each annotation.
+    "CREATE TABLE IF NOT EXISTS annotation_outbox (
+         server TEXT NOT NULL,
+         user_id INTEGER NOT NULL,
+         meeting_id INTEGER NOT NULL,
+         id TEXT NOT NULL,
+         annotation TEXT NOT NULL,
+         PRIMARY KEY (server, user_id, meeting_id, id)
+     )",
+    "CREATE TABLE IF NOT EXISTS annotation_cursors (
+         server TEXT NOT NULL,
+         user_id INTEGER NOT NULL,
+         meeting_id INTEGER NOT NULL,
+         cursor INTEGER NOT NULL,
+         PRIMARY KEY (server, user_id, meeting_id)
+     )",
 ];
 
 #[derive(Clone)]
@@ -81,7 +117,10 @@ impl DocumentCache {
         let options = SqliteConnectOptions::from_str("sqlite://")?
             .filename(root.join("cache.sqlite3"))
             .create_if_missing(true)
-            .journal_mode(SqliteJournalMode::Wal);
+            .journal_mode(SqliteJournalMode::Wal)
+            // An annotation is kept the moment it is drawn: a commit is on disk before the
+            // stroke is answered, whatever happens to the app or the laptop next.
+            .synchronous(sqlx::sqlite::SqliteSynchronous::Full);
         let index = SqlitePoolOptions::new()
             .max_connections(2)
             .connect_with(options)

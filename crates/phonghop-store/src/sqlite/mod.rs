@@ -9,6 +9,7 @@
 //! - [`hot_folder`]: what the hot folder took, and the items it created from folder names.
 
 mod accounts;
+mod annotations;
 mod append;
 mod hot_folder;
 mod meetings;
@@ -23,8 +24,8 @@ use std::time::Duration;
 use async_trait::async_trait;
 use phonghop_protocol::http::{DocumentReceipts, ReceiptKind};
 use phonghop_protocol::{
-    CommandResult, Document, DocumentId, ItemId, Meeting, MeetingEvent, MeetingId, MeetingSummary, MyBallot, Role,
-    Sha256, UserId,
+    Annotation, AnnotationView, CommandResult, Document, DocumentId, ItemId, Meeting, MeetingEvent, MeetingId,
+    MeetingSummary, MyBallot, Role, Sha256, UserId,
 };
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::SqlitePool;
@@ -197,6 +198,19 @@ impl Store for SqliteStore {
 
     async fn search(&self, meeting: MeetingId, query: &str, limit: u32) -> Result<Vec<PageHit>> {
         search::search(&self.pool, meeting, query, limit).await
+    }
+
+    async fn store_annotations(&self, meeting: MeetingId, author: UserId, changes: &[Annotation]) -> Result<usize> {
+        annotations::store(&self.pool, meeting, author, changes).await
+    }
+
+    async fn annotations_since(
+        &self,
+        meeting: MeetingId,
+        reader: UserId,
+        since: u64,
+    ) -> Result<(u64, Vec<AnnotationView>)> {
+        annotations::visible_since(&self.pool, meeting, reader, since).await
     }
 
     async fn blob_visible_to(&self, sha256: &Sha256, user: UserId) -> Result<bool> {

@@ -31,7 +31,7 @@ deleted: boolean,
  * When its author last changed it, unix milliseconds by the app's clock; the latest change
  * wins, a tie going to the greater `device`.
  */
-changed_at: bigint, 
+changed_at: number, 
 /**
  * The app that made that change (random, one per installation).
  */

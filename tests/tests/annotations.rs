@@ -1,0 +1,397 @@
+//! Annotations that are never lost and stay private: two laptops of one councillor converge after
+//! both edited offline; another member gets nothing private — through any endpoint or frame — and
+//! a shared annotation read-only; the server's database holds a private note only in its
+//! author's row, and its log not at all.
+
+use std::path::Path;
+
+use anyhow::{ensure, Context, Result};
+use phonghop_client::annotations::AnnotationShown;
+use phonghop_client::{ClientError, Seat, Session};
+use phonghop_journeys::{new_item, vietnamese_document, wait_for, CuttableProxy, RawSocket, TestServer, PASSWORD};
+use phonghop_protocol::http::AnnotationSync;
+use phonghop_protocol::{
+    Annotation, AnnotationBody, AnnotationId, ClientMessage, Document, ErrorCode, MeetingId, PagePoint, PageRect,
+    ServerMessage, TextQuote,
+};
+
+/// Words no document holds, so finding them anywhere means a note leaked there.
+const SECRET: &str = "Ghi chú riêng: phản đối mục 3 vì thiếu kinh phí";
+
+async fn upload_draft(secretariat: &Session, meeting: MeetingId) -> Result<Document> {
+    let item = new_item(secretariat, meeting, "Dự thảo Nghị quyết").await?;
+    let bytes = std::fs::read(vietnamese_document("du-thao-nghi-quyet-v1.pdf"))?;
+    Ok(secretariat
+        .upload(meeting, item, "du-thao-nghi-quyet-v1.pdf", "Dự thảo Nghị quyết", bytes)
+        .await?
+        .document)
+}
+
+async fn seat(laptop: &Path, server_url: &str, username: &str, meeting: MeetingId) -> Result<Seat> {
+    let seat = Seat::new(laptop);
+    seat.login(server_url, username, PASSWORD).await?;
+    let mut mirror = seat.open_meeting(meeting).await?;
+    wait_for(&mut mirror, "the meeting", |mirror| mirror.state.is_some()).await?;
+    Ok(seat)
+}
+
+fn highlight(id: &str, document: &Document, colour: &str) -> Annotation {
+    Annotation {
+        id: AnnotationId::parse(id).expect("a valid id"),
+        document_id: document.id,
+        revision: document.current.revision,
+        page: 0,
+        color: colour.into(),
+        body: AnnotationBody::Highlight {
+            rects: vec![PageRect {
+                left: 0.1,
+                top: 0.2,
+                width: 0.5,
+                height: 0.02,
+            }],
+            quote: TextQuote {
+                exact: "Thông qua chủ trương".into(),
+                prefix: "Điều 1. ".into(),
+                suffix: " triển khai".into(),
+            },
+        },
+        shared: false,
+        deleted: false,
+        changed_at: 0,
+        device: String::new(),
+    }
+}
+
+fn note(id: &str, document: &Document, text: &str) -> Annotation {
+    Annotation {
+        body: AnnotationBody::Note {
+            at: PagePoint { x: 0.8, y: 0.3 },
+            text: text.into(),
+            near: None,
+        },
+        ..highlight(id, document, "#ffd400")
+    }
+}
+
+/// The annotations a seat shows on a document, by id, with their colour.
+async fn shown(seat: &Seat, document: &Document) -> Result<Vec<(String, String, bool)>> {
+    let mut shown: Vec<_> = seat
+        .annotations(document.id)
+        .await?
+        .into_iter()
+        .map(|AnnotationShown { annotation, mine, .. }| (annotation.id.to_string(), annotation.color, mine))
+        .collect();
+    shown.sort();
+    Ok(shown)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_laptops_of_one_councillor_converge_after_both_edited_offline() -> Result<()> {
+    let server = TestServer::start(1).await?;
+    let meeting = server.meeting_id();
+    let document = upload_draft(&server.login_secretariat().await?, meeting).await?;
+    let delegate = server.roster().voters()[0].clone();
+    let (wifi_a, wifi_b) = (
+        CuttableProxy::start(server.address()).await?,
+        CuttableProxy::start(server.address()).await?,
+    );
+    let (laptop_a, laptop_b) = (tempfile::tempdir()?, tempfile::tempdir()?);
+    let a = seat(laptop_a.path(), &wifi_a.url(), &delegate, meeting).await?;
+    let b = seat(laptop_b.path(), &wifi_b.url(), &delegate, meeting).await?;
+
+    // Made on one laptop, it follows the person to the other.
+    a.save_annotation(highlight("x", &document, "#ffd400")).await?;
+    a.save_annotation(highlight("z", &document, "#00aa00")).await?;
+    a.sync_annotations().await?;
+    b.sync_annotations().await?;
+    ensure!(
+        shown(&b, &document).await?.len() == 2,
+        "{:?}",
+        shown(&b, &document).await?
+    );
+
+    // Both offline: each edits; saving needs no server.
+    wifi_a.cut();
+    wifi_b.cut();
+    let from_a = a.save_annotation(highlight("x", &document, "#ff0000")).await?;
+    a.save_annotation(highlight("y", &document, "#0000ff")).await?;
+    let from_b = b.save_annotation(highlight("x", &document, "#00ffff")).await?;
+    b.delete_annotation(&AnnotationId::parse("z")?).await?;
+    match a.sync_annotations().await {
+        Err(ClientError::Unreachable(_)) => {}
+        other => anyhow::bail!("a sync without the network is Unreachable, got {other:?}"),
+    }
+
+    wifi_a.restore();
+    wifi_b.restore();
+    a.sync_annotations().await?;
+    b.sync_annotations().await?;
+    a.sync_annotations().await?;
+    let winner = if phonghop_core::annotations::is_later(&from_a, &from_b) {
+        &from_a
+    } else {
+        &from_b
+    };
+    let expected = vec![
+        ("x".to_owned(), winner.color.clone(), true),
+        ("y".to_owned(), "#0000ff".to_owned(), true),
+    ];
+    assert_eq!(shown(&a, &document).await?, expected, "laptop A");
+    assert_eq!(shown(&b, &document).await?, expected, "laptop B");
+
+    // A third laptop, logged in for the first time, brings them all back.
+    let laptop_c = tempfile::tempdir()?;
+    let c = seat(laptop_c.path(), server.url(), &delegate, meeting).await?;
+    c.sync_annotations().await?;
+    assert_eq!(shown(&c, &document).await?, expected, "a new laptop");
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn another_member_sees_nothing_private_and_a_shared_annotation_read_only() -> Result<()> {
+    let server = TestServer::start(2).await?;
+    let meeting = server.meeting_id();
+    let document = upload_draft(&server.login_secretariat().await?, meeting).await?;
+    let voters = server.roster().voters();
+    let (laptop_a, laptop_b) = (tempfile::tempdir()?, tempfile::tempdir()?);
+    let author = seat(laptop_a.path(), server.url(), &voters[0], meeting).await?;
+    let other = seat(laptop_b.path(), server.url(), &voters[1], meeting).await?;
+
+    author.save_annotation(note("private-note", &document, SECRET)).await?;
+    let shared = author
+        .save_annotation(Annotation {
+            shared: true,
+            ..highlight("shared-mark", &document, "#ffd400")
+        })
+        .await?;
+    author.sync_annotations().await?;
+    other.sync_annotations().await?;
+    let seen = other.annotations(document.id).await?;
+    ensure!(seen.len() == 1, "{seen:?}");
+    ensure!(seen[0].annotation.id == shared.id && !seen[0].mine, "{seen:?}");
+
+    // Another member writing under the same id writes their own annotation, not the author's.
+    other
+        .save_annotation(Annotation {
+            color: "#000000".into(),
+            ..shared.clone()
+        })
+        .await?;
+    other.sync_annotations().await?;
+    author.sync_annotations().await?;
+    let mine: Vec<_> = author
+        .annotations(document.id)
+        .await?
+        .into_iter()
+        .filter(|shown| shown.mine)
+        .collect();
+    ensure!(
+        mine.iter()
+            .any(|shown| shown.annotation.id == shared.id && shown.annotation.color == "#ffd400"),
+        "{mine:?}"
+    );
+
+    // Made private again, it leaves the other member's laptop.
+    author
+        .save_annotation(Annotation {
+            shared: false,
+            ..shared.clone()
+        })
+        .await?;
+    author.sync_annotations().await?;
+    other.sync_annotations().await?;
+    let seen: Vec<_> = other
+        .annotations(document.id)
+        .await?
+        .into_iter()
+        .filter(|shown| !shown.mine)
+        .collect();
+    ensure!(seen.is_empty(), "{seen:?}");
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_private_note_reaches_no_one_else_through_any_endpoint_frame_table_or_log() -> Result<()> {
+    let server = TestServer::start(2).await?;
+    let meeting = server.meeting_id();
+    let secretariat = server.login_secretariat().await?;
+    let document = upload_draft(&secretariat, meeting).await?;
+    let voters = server.roster().voters();
+    let laptop = tempfile::tempdir()?;
+    // voters: the chair, then two delegates; the author is a delegate.
+    let author = seat(laptop.path(), server.url(), &voters[1], meeting).await?;
+    author.save_annotation(note("secret-note", &document, SECRET)).await?;
+    author.sync_annotations().await?;
+
+    let leaks = |what: &str, text: String| -> Result<()> {
+        ensure!(
+            !text.contains(SECRET) && !text.contains("secret-note"),
+            "{what} shows the private note"
+        );
+        Ok(())
+    };
+    let others = [
+        server.login(&voters[2]).await?,
+        server.login_chair().await?,
+        secretariat.clone(),
+    ];
+    for other in &others {
+        let who = other.user.username.clone();
+        let answer = other
+            .sync_annotations(
+                meeting,
+                &AnnotationSync {
+                    since: 0,
+                    changes: vec![],
+                },
+            )
+            .await?;
+        ensure!(answer.annotations.is_empty(), "{who} received {:?}", answer.annotations);
+        leaks(
+            &format!("{who}'s snapshot"),
+            serde_json::to_string(&other.snapshot(meeting).await?)?,
+        )?;
+        leaks(
+            &format!("{who}'s search"),
+            serde_json::to_string(&other.search(meeting, "phan doi muc 3").await?)?,
+        )?;
+        leaks(
+            &format!("{who}'s meetings"),
+            serde_json::to_string(&other.meetings().await?)?,
+        )?;
+        leaks(
+            &format!("{who}'s document text"),
+            serde_json::to_string(&other.document_text(meeting, document.id).await?)?,
+        )?;
+        if let Ok(receipts) = other.read_receipts(meeting).await {
+            leaks(&format!("{who}'s receipts"), serde_json::to_string(&receipts)?)?;
+        }
+        // Every frame of the meeting's log, replayed from the start, then the snapshot.
+        for since_seq in [Some(0), None] {
+            let mut socket = RawSocket::connect(server.url()).await?;
+            socket.authenticate(&other.token).await?;
+            socket
+                .send(ClientMessage::Subscribe {
+                    meeting_id: meeting,
+                    since_seq,
+                })
+                .await?;
+            let mut frames = Vec::new();
+            loop {
+                let frame = socket.next().await?;
+                let live = matches!(frame, ServerMessage::Live { .. });
+                frames.push(format!("{frame:?}"));
+                if live {
+                    break;
+                }
+            }
+            ensure!(frames.len() > 1, "{who} got no frames: {frames:?}");
+            leaks(&format!("{who}'s frames"), frames.join("\n"))?;
+        }
+    }
+    // Someone outside the meeting is told it does not exist.
+    let outsider = server.login(&voters[2]).await?;
+    match outsider
+        .sync_annotations(
+            MeetingId(9999),
+            &AnnotationSync {
+                since: 0,
+                changes: vec![],
+            },
+        )
+        .await
+    {
+        Err(error) => ensure!(error.code() == Some(ErrorCode::NotFound), "{error}"),
+        Ok(answer) => anyhow::bail!("a meeting of others answered {answer:?}"),
+    }
+
+    // In the database the words are in the author's row of `annotations` and nowhere else.
+    let database = sqlx::SqlitePool::connect(&format!("sqlite://{}?mode=ro", server.database_path().display())).await?;
+    let tables: Vec<String> = sqlx::query_scalar("SELECT name FROM sqlite_master WHERE type = 'table'")
+        .fetch_all(&database)
+        .await?;
+    let mut found = Vec::new();
+    for table in tables {
+        let columns: Vec<String> = sqlx::query_scalar(&format!("SELECT name FROM pragma_table_info('{table}')"))
+            .fetch_all(&database)
+            .await?;
+        for column in columns {
+            let hits: i64 = sqlx::query_scalar(&format!(
+                "SELECT COUNT(*) FROM \"{table}\" WHERE CAST(\"{column}\" AS TEXT) LIKE '%' || ? || '%'"
+            ))
+            .bind("phản đối mục 3")
+            .fetch_one(&database)
+            .await?;
+            if hits > 0 {
+                found.push(format!("{table}.{column} ×{hits}"));
+            }
+        }
+    }
+    assert_eq!(
+        found,
+        vec!["annotations.annotation ×1".to_owned()],
+        "where the note's words are stored"
+    );
+    let author_id: i64 =
+        sqlx::query_scalar("SELECT author_id FROM annotations WHERE annotation LIKE '%phản đối mục 3%'")
+            .fetch_one(&database)
+            .await?;
+    assert_eq!(author_id, i64::from(author_session_id(&author)?.0));
+    leaks("the server's log", server.log_tail())?;
+    Ok(())
+}
+
+fn author_session_id(seat: &Seat) -> Result<phonghop_protocol::UserId> {
+    seat.mirror_view()
+        .map(|view| view.user.id)
+        .context("the author is logged in")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_server_keeps_the_later_change_and_refuses_what_does_not_fit_the_document() -> Result<()> {
+    let server = TestServer::start(1).await?;
+    let meeting = server.meeting_id();
+    let document = upload_draft(&server.login_secretariat().await?, meeting).await?;
+    let delegate = server.login_delegate(0).await?;
+    let stamped = |colour: &str, changed_at: i64| Annotation {
+        changed_at,
+        device: "laptop".into(),
+        ..highlight("h", &document, colour)
+    };
+    let sync = |changes: Vec<Annotation>| AnnotationSync { since: 0, changes };
+    delegate
+        .sync_annotations(meeting, &sync(vec![stamped("#111111", 20)]))
+        .await?;
+    let answer = delegate
+        .sync_annotations(meeting, &sync(vec![stamped("#222222", 10)]))
+        .await?;
+    let kept: Vec<_> = answer
+        .annotations
+        .iter()
+        .filter_map(|view| view.annotation.as_ref())
+        .collect();
+    ensure!(
+        kept.len() == 1 && kept[0].color == "#111111",
+        "an older change replaced a newer: {kept:?}"
+    );
+
+    let beyond = Annotation {
+        page: 99,
+        ..stamped("#333333", 30)
+    };
+    let no_document = Annotation {
+        id: AnnotationId::parse("n")?,
+        document_id: phonghop_protocol::DocumentId(999),
+        ..stamped("#333333", 30)
+    };
+    let answer = delegate
+        .sync_annotations(meeting, &sync(vec![beyond, no_document]))
+        .await?;
+    let reasons: Vec<_> = answer.refused.iter().map(|refused| refused.reason.clone()).collect();
+    ensure!(reasons.len() == 2, "{reasons:?}");
+    ensure!(
+        reasons[0].contains("no page 100") && reasons[1].contains("no document 999"),
+        "{reasons:?}"
+    );
+    Ok(())
+}
