@@ -25,6 +25,7 @@ mod comparable;
 mod edit_distance;
 
 use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
 use std::ops::Range;
 
 use phonghop_protocol::{Annotation, AnnotationBody, AnnotationId, TextQuote};
@@ -398,47 +399,49 @@ impl RevisionText {
     /// included, stand as far apart as in the quote. At most [`MAX_FUZZY_CANDIDATES`].
     fn places_with_pieces(&self, quote: &ComparableQuote, hint_page: u32) -> Vec<(usize, usize)> {
         let whole: Vec<char> = [&quote.prefix[..], &quote.exact, &quote.suffix].concat();
-        // For each piece, where it stands relative to the words' start.
-        let mut pieces: HashMap<&[char], Vec<isize>> = HashMap::new();
+        // For each piece, where it stands in the whole quote.
+        let mut pieces: HashMap<u64, Vec<usize>, BuildHasherDefault<PieceHasher>> = HashMap::default();
         for (offset, piece) in whole.windows(PIECE_CHARS).enumerate() {
-            pieces
-                .entry(piece)
-                .or_default()
-                .push(offset as isize - quote.prefix.len() as isize);
+            pieces.entry(piece_key(piece)).or_default().push(offset);
         }
-        // Pieces found, counted by page and by where the words would then start.
-        let mut in_line: HashMap<(usize, isize), u32> = HashMap::new();
+        // Pieces found, counted by where the whole quote would then start, in buckets of
+        // PIECE_BUCKET_CHARS; counted from one quote's length before the page's start.
+        let mut places: Vec<(u32, usize, usize)> = Vec::new();
+        let mut in_line: Vec<u32> = Vec::new();
         for (page_index, page) in self.pages.iter().enumerate() {
+            in_line.clear();
+            in_line.resize((page.len() + whole.len()) / PIECE_BUCKET_CHARS + 1, 0);
             for (at, piece) in page.chars.windows(PIECE_CHARS).enumerate() {
-                for offset in pieces.get(piece).into_iter().flatten() {
-                    let start = at as isize - offset;
-                    *in_line
-                        .entry((page_index, start.div_euclid(PIECE_BUCKET_CHARS as isize)))
-                        .or_default() += 1;
+                for offset in pieces.get(&piece_key(piece)).into_iter().flatten() {
+                    in_line[(at + whole.len() - offset) / PIECE_BUCKET_CHARS] += 1;
+                }
+            }
+            // A bucket counts with its neighbours: an insertion or deletion moves the rest along.
+            for bucket in 0..in_line.len() {
+                let around = &in_line[bucket.saturating_sub(1)..(bucket + 2).min(in_line.len())];
+                let count = around.iter().sum::<u32>();
+                if in_line[bucket] > 0 {
+                    places.push((count, page_index, bucket));
                 }
             }
         }
-        let count = |page: usize, bucket: isize| in_line.get(&(page, bucket)).copied().unwrap_or(0);
-        let mut places: Vec<(u32, (usize, isize))> = in_line
-            .keys()
-            .map(|&(page, bucket)| {
-                (
-                    count(page, bucket - 1) + count(page, bucket) + count(page, bucket + 1),
-                    (page, bucket),
-                )
-            })
-            .collect();
-        places.sort_by_key(|&(pieces, (page, bucket))| {
+        let order = |&(count, page, bucket): &(u32, usize, usize)| {
             (
-                std::cmp::Reverse(pieces),
+                std::cmp::Reverse(count),
                 page.abs_diff(hint_page as usize),
                 page,
                 bucket,
             )
-        });
-        let mut chosen: Vec<(usize, isize)> = Vec::new();
-        for (_, (page, bucket)) in places {
-            // Neighbouring buckets are the same place, looked at once.
+        };
+        // Neighbouring buckets are one place: only the best of each is looked at, so keep enough.
+        let keep = MAX_FUZZY_CANDIDATES * 8;
+        if places.len() > keep {
+            places.select_nth_unstable_by_key(keep, order);
+            places.truncate(keep);
+        }
+        places.sort_unstable_by_key(order);
+        let mut chosen: Vec<(usize, usize)> = Vec::new();
+        for (_, page, bucket) in places {
             if chosen
                 .iter()
                 .any(|&(other_page, other)| other_page == page && other.abs_diff(bucket) <= 2)
@@ -450,9 +453,10 @@ impl RevisionText {
                 break;
             }
         }
+        let before_page = whole.len() - quote.prefix.len();
         chosen
             .into_iter()
-            .map(|(page, bucket)| (page, (bucket.max(0) as usize) * PIECE_BUCKET_CHARS))
+            .map(|(page, bucket)| (page, (bucket * PIECE_BUCKET_CHARS).saturating_sub(before_page)))
             .collect()
     }
 
@@ -511,4 +515,33 @@ fn best(candidates: Vec<Candidate>, quote: &ComparableQuote, hint_page: u32) -> 
             .then(a.page.cmp(&b.page))
             .then(a.range.start.cmp(&b.range.start))
     })
+}
+
+/// A piece of [`PIECE_CHARS`] characters as one number: 16 bits a character (Vietnamese is all
+/// in the first 65,536; two pieces of other scripts alike in those bits only cost a comparison).
+fn piece_key(piece: &[char]) -> u64 {
+    piece
+        .iter()
+        .fold(0, |key, &c| key << 16 | u64::from(u32::from(c) & 0xFFFF))
+}
+
+/// Hashes a piece's key by a multiplication: the keys are a quote's pieces, not chosen to
+/// collide, and SipHash cost most of the time spent looking for near places in a long document.
+#[derive(Debug, Default)]
+struct PieceHasher(u64);
+
+impl Hasher for PieceHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        for &byte in bytes {
+            self.write_u64(u64::from(byte));
+        }
+    }
+
+    fn write_u64(&mut self, key: u64) {
+        self.0 = (self.0 ^ key ^ (key >> 29)).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    }
+
+    fn finish(&self) -> u64 {
+        self.0 ^ (self.0 >> 32)
+    }
 }

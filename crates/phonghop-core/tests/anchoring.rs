@@ -175,6 +175,12 @@ fn words_that_are_gone_are_not_placed() {
         Placement::Unplaced(UnplacedReason::TextGone)
     );
     assert_eq!(locate(&quote, &[], 0), Placement::Unplaced(UnplacedReason::TextGone));
+    let part_of_a_letter = quote_at("Ha", 0..2);
+    assert_eq!(
+        locate(&part_of_a_letter, &pages(&["Hà Nội"]), 0),
+        Placement::Unplaced(UnplacedReason::TextGone),
+        "\"Ha\" is not in \"Hà\""
+    );
     let short = highlight(RESOLUTION, "năm 2027", 0);
     assert_eq!(
         locate(&short, &pages(&[&RESOLUTION.replace("2027", "2028")]), 0),
