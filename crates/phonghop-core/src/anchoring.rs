@@ -4,7 +4,7 @@
 //! reads a PDF.
 //!
 //! Texts are compared as PDFium's extraction of the same words may differ between two revisions
-//! ([`comparable`]): line breaks, spaces, a word hyphenated at a line's end and an accent written
+//! (`comparable.rs`): line breaks, spaces, a word hyphenated at a line's end and an accent written
 //! as a separate mark do not count; case and Vietnamese marks do. [`locate`] places a quote by
 //! these rules, in order:
 //! 1. Its words found as they were: there, if only once in the revision. Found several times:
@@ -220,6 +220,31 @@ pub struct PlacedAnnotation {
     pub score: f32,
 }
 
+impl PlacedAnnotation {
+    fn by_quote(anchor: &Anchor, place: QuotePlace) -> PlacedAnnotation {
+        PlacedAnnotation {
+            id: anchor.id.clone(),
+            old_page: anchor.page,
+            page: place.page,
+            range: Some(place.range),
+            exact: place.exact,
+            score: place.score,
+        }
+    }
+
+    /// Kept on its page, whose text is `similarity` alike to the old page's.
+    fn by_page(anchor: &Anchor, similarity: f32) -> PlacedAnnotation {
+        PlacedAnnotation {
+            id: anchor.id.clone(),
+            old_page: anchor.page,
+            page: anchor.page,
+            range: None,
+            exact: similarity == 1.0,
+            score: similarity,
+        }
+    }
+}
+
 /// An annotation that could not be placed on the new revision, shown in a list with its old page.
 #[derive(Debug, Clone, PartialEq, Serialize, TS)]
 #[ts(export, export_to = "../app-views/")]
@@ -236,40 +261,24 @@ pub struct UnplacedAnnotation {
 /// of the same number if its text is at least [`UNCHANGED_PAGE_SIMILARITY`] alike.
 pub fn carry_over(anchors: &[Anchor], old_pages: &[String], new_pages: &[String]) -> CarryOver {
     let revision = RevisionText::new(new_pages);
+    // Each page is compared with its old text once, however many annotations it holds.
     let mut pages_unchanged: HashMap<u32, Result<f32, UnplacedReason>> = HashMap::new();
     let mut carried = CarryOver::default();
     for anchor in anchors {
         let quote = anchor.quote.as_ref().map(ComparableQuote::new);
-        let placement = match quote.filter(|quote| !quote.exact.is_empty()) {
-            Some(quote) => revision.locate(&quote, anchor.page),
-            None => match *pages_unchanged
+        let placed = match quote.filter(|quote| !quote.exact.is_empty()) {
+            Some(quote) => match revision.locate(&quote, anchor.page) {
+                Placement::Placed(place) => Ok(PlacedAnnotation::by_quote(anchor, place)),
+                Placement::Unplaced(reason) => Err(reason),
+            },
+            None => pages_unchanged
                 .entry(anchor.page)
                 .or_insert_with(|| revision.page_unchanged(old_pages, anchor.page))
-            {
-                Ok(similarity) => {
-                    carried.placed.push(PlacedAnnotation {
-                        id: anchor.id.clone(),
-                        old_page: anchor.page,
-                        page: anchor.page,
-                        range: None,
-                        exact: similarity == 1.0,
-                        score: similarity,
-                    });
-                    continue;
-                }
-                Err(reason) => Placement::Unplaced(reason),
-            },
+                .map(|similarity| PlacedAnnotation::by_page(anchor, similarity)),
         };
-        match placement {
-            Placement::Placed(place) => carried.placed.push(PlacedAnnotation {
-                id: anchor.id.clone(),
-                old_page: anchor.page,
-                page: place.page,
-                range: Some(place.range),
-                exact: place.exact,
-                score: place.score,
-            }),
-            Placement::Unplaced(reason) => carried.unplaced.push(UnplacedAnnotation {
+        match placed {
+            Ok(placed) => carried.placed.push(placed),
+            Err(reason) => carried.unplaced.push(UnplacedAnnotation {
                 id: anchor.id.clone(),
                 old_page: anchor.page,
                 reason,
