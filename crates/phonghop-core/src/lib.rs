@@ -17,9 +17,13 @@
 //! - [`changes`]: what changed between two revisions of a document, page by page and passage by
 //!   passage, from the text PDFium extracted ([`revision_changes`]).
 //! - [`annotations`]: what an annotation a member sends may be, and which of two changes wins.
+//! - [`anchoring`]: carrying annotations onto a document's next revision: which characters of
+//!   which page their quoted words are now ([`anchoring::locate`], [`anchoring::carry_over`]), or
+//!   why they cannot be placed.
 //! - [`mirror`]: applying log events to a client's [`phonghop_protocol::MeetingState`].
 
 pub mod agenda;
+pub mod anchoring;
 pub mod annotations;
 pub mod changes;
 pub mod decide;
