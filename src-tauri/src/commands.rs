@@ -5,6 +5,7 @@ use std::sync::Arc;
 
 use phonghop_client::annotations::AnnotationShown;
 use phonghop_client::cache::KeptMeetings;
+use phonghop_client::carry::UnplacedShown;
 use phonghop_client::packet::PacketView;
 use phonghop_client::seat::{LoginView, MirrorView, OpenedDocument, SearchView};
 use phonghop_client::{ClientError, UserFacingError};
@@ -191,6 +192,15 @@ pub async fn delete_annotation(shared: State<'_, Arc<Shared>>, id: AnnotationId)
     shared.seat.delete_annotation(&id).await.map_err(shown)?;
     sync_annotations_soon(shared.inner().clone());
     Ok(())
+}
+
+/// The reader's annotations that could not be placed on the document's current revision.
+#[tauri::command]
+pub async fn unplaced_annotations(
+    shared: State<'_, Arc<Shared>>,
+    document_id: DocumentId,
+) -> Answer<Vec<UnplacedShown>> {
+    shared.seat.unplaced_annotations(document_id).await.map_err(shown)
 }
 
 /// Sends what waits in the background; the server unreachable, the next packet round does.

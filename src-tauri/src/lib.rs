@@ -89,6 +89,7 @@ pub fn run_app(builder: tauri::Builder<tauri::Wry>, launch: launch::LaunchOption
             commands::annotations,
             commands::save_annotation,
             commands::delete_annotation,
+            commands::unplaced_annotations,
             commands::search,
             commands::read_receipts,
             commands::packet,
@@ -121,6 +122,21 @@ pub(crate) fn forward_mirror(
     });
 }
 
+/// Carries the reader's annotations onto new revisions (PDFium tells where the words stand) and
+/// tells the webview when any moved, as `annotations-carried`.
+async fn carry_annotations(app: &tauri::AppHandle, shared: &Shared) {
+    let Some(pages) = shared.pages.as_ref() else {
+        return;
+    };
+    match shared.seat.carry_annotations(&pages::Geometry(pages)).await {
+        Ok(carried) if carried.placed + carried.unplaced > 0 => {
+            let _ = app.emit("annotations-carried", carried.placed + carried.unplaced);
+        }
+        Ok(_) => {}
+        Err(error) => tracing::warn!(%error, "annotations not carried onto the new revision"),
+    }
+}
+
 /// Brings every document of the meeting onto the laptop as it arrives (the packet, with its
 /// progress sent as `packet-changed`), so it is readable and searchable without the server;
 /// one round at a time, after each change of the mirror (a new document, the server back).
@@ -137,6 +153,7 @@ fn keep_meeting_on_laptop(
             if let Err(error) = shared.seat.keep_meeting_on_laptop(&mut tell).await {
                 tracing::debug!(%error, "the meeting's packet is not kept for now");
             }
+            carry_annotations(&app, &shared).await;
             if mirror.changed().await.is_err() {
                 return;
             }

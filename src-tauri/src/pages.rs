@@ -91,6 +91,36 @@ async fn render(shared: &Shared, path: &str) -> Response<Vec<u8>> {
     }
 }
 
+/// PDFium's answer to where words of a page's text stand, for carrying annotations over.
+pub struct Geometry<'a>(pub &'a phonghop_pdf::PageServer);
+
+impl phonghop_client::carry::PageGeometry for Geometry<'_> {
+    fn text_boxes<'b>(
+        &'b self,
+        pdf: &'b std::path::Path,
+        page: u32,
+        range: std::ops::Range<usize>,
+    ) -> futures_util::future::BoxFuture<'b, Result<Vec<phonghop_protocol::PageRect>, String>> {
+        Box::pin(async move {
+            let found = self
+                .0
+                .text_boxes(pdf, page, range)
+                .await
+                .map_err(|error| error.to_string())?;
+            Ok(found
+                .runs
+                .into_iter()
+                .map(|run| phonghop_protocol::PageRect {
+                    left: run.left,
+                    top: run.top,
+                    width: run.width,
+                    height: run.height,
+                })
+                .collect())
+        })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -59,6 +59,7 @@ fn highlight(id: &str, document: &Document, colour: &str) -> Annotation {
         deleted: false,
         changed_at: 0,
         device: String::new(),
+        carried_from: None,
     }
 }
 
@@ -394,4 +395,193 @@ async fn the_server_keeps_the_later_change_and_refuses_what_does_not_fit_the_doc
         "{reasons:?}"
     );
     Ok(())
+}
+
+/// PDFium's boxes for the text of a page, as the app answers them.
+struct Pdfium(phonghop_pdf::PageServer);
+
+impl phonghop_client::carry::PageGeometry for Pdfium {
+    fn text_boxes<'a>(
+        &'a self,
+        pdf: &'a Path,
+        page: u32,
+        range: std::ops::Range<usize>,
+    ) -> futures_util::future::BoxFuture<'a, std::result::Result<Vec<PageRect>, String>> {
+        Box::pin(async move {
+            let found = self
+                .0
+                .text_boxes(pdf, page, range)
+                .await
+                .map_err(|error| error.to_string())?;
+            Ok(found
+                .runs
+                .into_iter()
+                .map(|run| PageRect {
+                    left: run.left,
+                    top: run.top,
+                    width: run.width,
+                    height: run.height,
+                })
+                .collect())
+        })
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn annotations_are_carried_onto_the_next_revision_or_listed_never_lost() -> Result<()> {
+    use phonghop_client::packet::PacketState;
+    use phonghop_core::anchoring::quote_at;
+
+    let server = TestServer::start(1).await?;
+    let meeting = server.meeting_id();
+    let secretariat = server.login_secretariat().await?;
+    let draft = upload_draft(&secretariat, meeting).await?;
+    let delegate = server.roster().voters()[1].clone();
+    let laptop = tempfile::tempdir()?;
+    let seat = seat(laptop.path(), server.url(), &delegate, meeting).await?;
+    ensure!(seat.keep_meeting_on_laptop(&mut |_| {}).await?.state == PacketState::Complete);
+    let geometry = Pdfium(phonghop_pdf::PageServer::start()?);
+    let v1_pdf = seat
+        .cached_file(&draft.current.sha256)
+        .await?
+        .context("v1 on the laptop")?;
+    let v1_text = secretariat.document_text(meeting, draft.id).await?.pages[0].clone();
+
+    // Highlights on words of the first draft, made as the reader makes them.
+    let words = [
+        "Giao Ủy ban nhân dân thành phố tổ chức thực hiện Nghị quyết",
+        "Điều 3",
+        "năm 2027",
+        "DỰ THẢO",
+    ];
+    let chars: Vec<char> = v1_text.chars().collect();
+    let mut made = Vec::new();
+    for (index, phrase) in words.iter().enumerate() {
+        let wanted: Vec<char> = phrase.chars().collect();
+        let start = chars
+            .windows(wanted.len())
+            .position(|window| window == wanted.as_slice())
+            .with_context(|| format!("v1 says {phrase:?}"))?;
+        let range = start..start + wanted.len();
+        let rects: Vec<PageRect> = geometry
+            .0
+            .text_boxes(&v1_pdf, 0, range.clone())
+            .await?
+            .runs
+            .iter()
+            .map(|run| PageRect {
+                left: run.left,
+                top: run.top,
+                width: run.width,
+                height: run.height,
+            })
+            .collect();
+        let annotation = Annotation {
+            body: AnnotationBody::Highlight {
+                rects,
+                quote: quote_at(&v1_text, range),
+            },
+            ..highlight(&format!("mark-{index}"), &draft, "#ffd400")
+        };
+        made.push(seat.save_annotation(annotation).await?);
+    }
+    // A stroke in the margin, holding on to no words.
+    made.push(
+        seat.save_annotation(Annotation {
+            body: AnnotationBody::Ink {
+                strokes: vec![vec![PagePoint { x: 0.05, y: 0.5 }, PagePoint { x: 0.06, y: 0.6 }]],
+                width: 0.004,
+                highlighter: false,
+                near: None,
+            },
+            ..highlight("margin-ink", &draft, "#e6194b")
+        })
+        .await?,
+    );
+
+    // The secretariat sends the second draft.
+    let v2 = std::fs::read(vietnamese_document("du-thao-nghi-quyet-v2.pdf"))?;
+    secretariat
+        .upload_revision(meeting, draft.id, "du-thao-nghi-quyet-v2.pdf", v2)
+        .await?;
+    let mut mirror = seat.open_meeting(meeting).await?;
+    wait_for(&mut mirror, "the second draft", |mirror| {
+        mirror
+            .state
+            .as_ref()
+            .and_then(|state| state.document(draft.id))
+            .is_some_and(|document| document.current.revision == 2)
+    })
+    .await?;
+    ensure!(seat.keep_meeting_on_laptop(&mut |_| {}).await?.state == PacketState::Complete);
+
+    let carried = seat.carry_annotations(&geometry).await?;
+    assert_eq!(
+        carried.placed + carried.unplaced,
+        made.len(),
+        "{carried:?}: every annotation placed or listed"
+    );
+    let on_v2: Vec<Annotation> = seat
+        .annotations(draft.id)
+        .await?
+        .into_iter()
+        .map(|shown| shown.annotation)
+        .filter(|annotation| annotation.revision == 2)
+        .collect();
+    let unplaced = seat.unplaced_annotations(draft.id).await?;
+    assert_eq!(on_v2.len(), carried.placed);
+    assert_eq!(unplaced.len(), carried.unplaced);
+    // An unchanged article's words are marked again, on the same words.
+    let article_2 = on_v2
+        .iter()
+        .find(|annotation| annotation.carried_from.as_ref().map(AnnotationId::as_str) == Some("mark-0"))
+        .context("the highlight in Điều 2 was carried")?;
+    match &article_2.body {
+        AnnotationBody::Highlight { rects, quote } => {
+            ensure!(quote.exact.contains("Giao Ủy ban nhân dân"), "{quote:?}");
+            ensure!(!rects.is_empty(), "no boxes");
+        }
+        other => anyhow::bail!("carried as {other:?}"),
+    }
+    // The annotations of the first draft stay where they were.
+    let on_v1 = seat
+        .annotations(draft.id)
+        .await?
+        .into_iter()
+        .filter(|shown| shown.annotation.revision == 1)
+        .count();
+    assert_eq!(on_v1, made.len());
+    println!(
+        "carried onto the second draft: {} placed, {} listed ({:?})",
+        carried.placed,
+        carried.unplaced,
+        unplaced
+            .iter()
+            .map(|item| (item.annotation.id.to_string(), item.reason))
+            .collect::<Vec<_>>()
+    );
+
+    // Once is enough: another round carries nothing, and a second laptop of the same person
+    // merges the carried copies instead of making its own.
+    assert_eq!(seat.carry_annotations(&geometry).await?, Default::default());
+    seat.sync_annotations().await?;
+    let other_laptop = tempfile::tempdir()?;
+    let other = seat_with_packet(other_laptop.path(), server.url(), &delegate, meeting).await?;
+    other.sync_annotations().await?;
+    let again = other.carry_annotations(&geometry).await?;
+    assert_eq!(again.placed, 0, "the other laptop made copies of its own");
+    let count_v2 = other
+        .annotations(draft.id)
+        .await?
+        .iter()
+        .filter(|shown| shown.annotation.revision == 2)
+        .count();
+    assert_eq!(count_v2, carried.placed);
+    Ok(())
+}
+
+async fn seat_with_packet(laptop: &Path, server_url: &str, username: &str, meeting: MeetingId) -> Result<Seat> {
+    let seat = seat(laptop, server_url, username, meeting).await?;
+    seat.keep_meeting_on_laptop(&mut |_| {}).await?;
+    Ok(seat)
 }

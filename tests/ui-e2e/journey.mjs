@@ -129,6 +129,22 @@ async function apiLogin(username) {
   }
 }
 
+/** Sends the next revision of a document as the secretariat would: a repository PDF, a file name. */
+async function uploadRevision(token, meetingId, documentId, pdfPath, fileName) {
+  const bytes = await readFile(new URL(pdfPath, import.meta.url));
+  const route =
+    `/api/meetings/${meetingId}/documents/${documentId}/revisions` +
+    `?file_name=${fileName}&upload_id=ui-e2e-${randomUUID()}`;
+  const response = await fetch(`${env.server}${route}`, {
+    method: "POST",
+    headers: { authorization: `Bearer ${token}`, "content-type": "application/pdf" },
+    body: bytes,
+  });
+  const answer = await response.json();
+  assert.equal(response.status, 200, `the revision upload answered ${response.status}: ${JSON.stringify(answer)}`);
+  return answer;
+}
+
 /** Back-off between rate-limited attempts; never used to wait for the UI. */
 function delay(ms) {
   return new Promise((resolve) => setTimeout(resolve, ms));
@@ -659,17 +675,15 @@ async function journey(browser) {
     const snapshot = await api("GET", `/api/meetings/${state.meetingId}/snapshot`, { token: secretary });
     const draft = snapshot.state.items.flatMap((item) => item.documents).find((document) => document.revision >= 2);
     assert.ok(draft, "the demo meeting has no document with a second revision");
-    const bytes = await readFile(new URL("../../assets/demo/du-thao-nghi-quyet-v1.pdf", import.meta.url));
-    const route =
-      `/api/meetings/${state.meetingId}/documents/${draft.id}/revisions` +
-      `?file_name=du-thao-nghi-quyet-v3.pdf&upload_id=ui-e2e-${randomUUID()}`;
-    const response = await fetch(`${env.server}${route}`, {
-      method: "POST",
-      headers: { authorization: `Bearer ${secretary}`, "content-type": "application/pdf" },
-      body: bytes,
-    });
-    const answer = await response.json();
-    assert.equal(response.status, 200, `the revision upload answered ${response.status}: ${JSON.stringify(answer)}`);
+    state.draftId = draft.id;
+    state.draftItemId = draft.item_id;
+    const answer = await uploadRevision(
+      secretary,
+      state.meetingId,
+      draft.id,
+      "../../assets/demo/du-thao-nghi-quyet-v1.pdf",
+      "du-thao-nghi-quyet-v3.pdf",
+    );
     const revision = draft.revision + 1;
     assert.equal(answer.document.revision, revision);
 
@@ -834,7 +848,88 @@ async function journey(browser) {
     await browser.$(testid("viewer")).waitForExist({ reverse: true, timeout: TIMEOUT });
   });
 
-  await step("10. the server goes away: the app says so, documents stay readable, searchable and marked", async () => {
+  await step("10. a new revision arrives: the delegate's highlights are carried onto it or listed", async () => {
+    await browser.$(`${testid("agenda-item")}[data-item-id="${state.draftItemId}"]`).click();
+    await openInReader(browser, state.draftId);
+    await renderedPage(browser, 0);
+    if (!(await browser.$(testid("annotation-toolbar")).isExisting())) await browser.$(testid("annotate-toggle")).click();
+    await browser.$(testid("tool-highlight")).click();
+    await browser.$(testid("text-layer")).waitForExist({ timeout: TIMEOUT });
+    // Two lines of the draft: one the next draft keeps, one it rewrites (the date in Điều 1).
+    const lines = await browser.execute(() => {
+      const runs = [...document.querySelectorAll('[data-testid="text-layer"] [data-run]')];
+      const kept = runs.find((run) => run.textContent.includes("Điều 2"));
+      const changed = runs.find((run) => run.textContent.includes("2027"));
+      return [kept, changed].map((run) => run?.getAttribute("data-run") ?? null);
+    });
+    assert.ok(lines.every((line) => line !== null), `the draft's lines: ${JSON.stringify(lines)}`);
+    for (const line of lines) {
+      const run = await browser.$(`${testid("text-layer")} [data-run="${line}"]`);
+      await run.scrollIntoView({ block: "center" });
+      const box = await browser.execute(
+        (index) =>
+          document.querySelector(`[data-testid="text-layer"] [data-run="${index}"]`).getBoundingClientRect().toJSON(),
+        line,
+      );
+      await browser
+        .action("pointer", { parameters: { pointerType: "mouse" } })
+        .move({ x: Math.round(box.left + 2), y: Math.round(box.top + box.height / 2) })
+        .down()
+        .move({ x: Math.round(Math.min(box.right, box.left + 400) - 2), y: Math.round(box.top + box.height / 2), duration: 200 })
+        .up()
+        .perform();
+    }
+    await waitFor(browser, "two highlights on the draft", () =>
+      browser.execute(() => document.querySelectorAll('[data-testid="annotation"][data-kind="highlight"]').length === 2),
+    );
+    await screenshot(browser, "draft-highlighted-before-revision");
+    await browser.$(testid("viewer-close")).click();
+    await browser.$(testid("viewer")).waitForExist({ reverse: true, timeout: TIMEOUT });
+
+    // The secretariat sends the next draft; the app carries the highlights over by their words.
+    const secretary = state.secretaryToken ?? (await apiLogin(env.secretary));
+    const answer = await uploadRevision(
+      secretary,
+      state.meetingId,
+      state.draftId,
+      "../../assets/demo/du-thao-nghi-quyet-v2.pdf",
+      "du-thao-nghi-quyet-v4.pdf",
+    );
+    const revision = answer.document.revision;
+    await waitFor(browser, `revision ${revision} in the app`, () =>
+      browser.execute(
+        (id, wanted) =>
+          Number(document.querySelector(`[data-testid="document"][data-document-id="${id}"]`)?.getAttribute("data-revision")) ===
+          wanted,
+        state.draftId,
+        revision,
+      ),
+    );
+    const outcome = await waitFor(
+      browser,
+      "the highlights carried onto the new revision or listed",
+      async () => {
+        if (!(await browser.$(testid("viewer")).isExisting())) await openInReader(browser, state.draftId);
+        await renderedPage(browser, 0);
+        const counts = await browser.execute(() => ({
+          placed: document.querySelectorAll('[data-testid="annotation"][data-kind="highlight"]').length,
+          listed: Number(document.querySelector('[data-testid="unplaced-annotations"]')?.getAttribute("data-count") ?? 0),
+        }));
+        if (counts.placed + counts.listed === 2) return counts;
+        await browser.$(testid("viewer-close")).click();
+        await browser.$(testid("viewer")).waitForExist({ reverse: true, timeout: TIMEOUT });
+        return null;
+      },
+      PAGE_TIMEOUT,
+    );
+    console.log(`  revision ${revision}: ${outcome.placed} highlights carried, ${outcome.listed} listed`);
+    assert.ok(outcome.placed >= 1, "the highlight on the unchanged article was not carried");
+    await screenshot(browser, "annotations-carried-onto-new-revision");
+    await browser.$(testid("viewer-close")).click();
+    await browser.$(testid("viewer")).waitForExist({ reverse: true, timeout: TIMEOUT });
+  });
+
+  await step("11. the server goes away: the app says so, documents stay readable, searchable and marked", async () => {
     process.kill(env.serverPid, "SIGKILL");
     await waitFor(browser, "the app to show it lost the server", async () => {
       const status = await browser.$(testid("connection-status"));

@@ -504,6 +504,48 @@ describe("meeting", () => {
     expect(byTestId("page-image")?.getAttribute("src")).toContain("cd".repeat(32));
   });
 
+  it("lists the annotations that could not be carried onto the new revision and shows each on its old page", async () => {
+    const revised = { ...doc(21, 2, 3), revision: 2 };
+    revised.earlier = [{ ...doc(21, 2, 2), revision: 1, sha256: "cd".repeat(32) }];
+    const view = mirrorView({ state: meeting([item(1, 0), item(2, 1, [revised])]) });
+    const lost = {
+      id: "m1",
+      document_id: 21,
+      revision: 1,
+      page: 1,
+      color: "#ffd400",
+      body: { kind: "highlight", rects: [], quote: { exact: "năm 2027", prefix: "", suffix: "" } },
+      shared: false,
+      deleted: false,
+      changed_at: 1,
+      device: "d",
+      carried_from: null,
+    };
+    backend({
+      app_defaults: () => ({ server_url: "http://s", username: "" }),
+      login: () => ({ user: firstView.user, meetings: [summary] }),
+      open_meeting: () => view,
+      annotations: () => [],
+      unplaced_annotations: () => [{ annotation: lost, reason: "text_gone" }],
+      open_document: (args) =>
+        args.revision === 1
+          ? { document: { ...revised, ...revised.earlier[0], earlier: [] }, page_count: 2, is_current: false }
+          : { document: revised, page_count: 3, is_current: true },
+    });
+    await openSecondItemsDocument();
+    const panel = await shown("unplaced-annotations");
+    expect(panel.textContent).toContain("Không đặt lại được 1 ghi chú");
+    expect(panel.textContent).toContain("“năm 2027”");
+    expect(panel.textContent).toContain("đoạn văn đã được sửa hoặc bỏ đi");
+    byTestId("unplaced-show-old")!.click();
+    await shown("earlier-revision-shown");
+    expect(calls.filter((call) => call.command === "open_document").at(-1)?.args).toEqual({
+      documentId: 21,
+      revision: 1,
+    });
+    expect(byTestId("page-indicator")?.textContent?.trim()).toBe("Trang 2 / 2");
+  });
+
   it("votes once and shows the live tally and the result", async () => {
     startApp();
     await logIn();

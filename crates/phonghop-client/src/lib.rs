@@ -7,6 +7,8 @@
 //!   commands resent in order, a new session after the old one ended; over a [`Connector`].
 //! - [`annotations`]: the reader's annotations: saved on the laptop first, listed per document,
 //!   synced with the server (an outbox out, others' changes merged in, the later change winning).
+//! - [`carry`]: the reader's annotations carried onto a document's new revision (what cannot be
+//!   placed is listed, never dropped).
 //! - [`cache`]: [`DocumentCache`], documents downloaded ahead (resumed with `Range` after a
 //!   cut) and verified by SHA-256, so they stay readable when the server goes away; which
 //!   meetings are kept and what they take; read receipts waiting for the server.
@@ -20,6 +22,7 @@
 
 pub mod annotations;
 pub mod cache;
+pub mod carry;
 pub mod error;
 pub mod packet;
 pub mod seat;

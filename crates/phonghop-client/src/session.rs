@@ -207,13 +207,35 @@ impl Session {
 
     /// The text of each page of a document's current revision, for searching without the server.
     pub async fn document_text(&self, meeting_id: MeetingId, document_id: DocumentId) -> Result<DocumentText> {
-        let request = self
+        self.text_of(meeting_id, document_id, None).await
+    }
+
+    /// The text of each page of one revision of a document (for carrying annotations over).
+    pub async fn revision_text(
+        &self,
+        meeting_id: MeetingId,
+        document_id: DocumentId,
+        revision: u32,
+    ) -> Result<DocumentText> {
+        self.text_of(meeting_id, document_id, Some(revision)).await
+    }
+
+    async fn text_of(
+        &self,
+        meeting_id: MeetingId,
+        document_id: DocumentId,
+        revision: Option<u32>,
+    ) -> Result<DocumentText> {
+        let mut request = self
             .http
             .get(format!(
                 "{}/api/meetings/{meeting_id}/documents/{document_id}/text",
                 self.server
             ))
             .bearer_auth(&self.token);
+        if let Some(revision) = revision {
+            request = request.query(&[("revision", revision)]);
+        }
         finish(request.send().await?).await
     }
 

@@ -179,20 +179,24 @@ pub struct Anchor {
     pub quote: Option<TextQuote>,
 }
 
+/// The words an annotation holds on to: the marked words, or those ink and notes were near.
+pub fn quote_of(body: &AnnotationBody) -> Option<&TextQuote> {
+    match body {
+        AnnotationBody::Highlight { quote, .. }
+        | AnnotationBody::Underline { quote, .. }
+        | AnnotationBody::StrikeOut { quote, .. } => Some(quote),
+        AnnotationBody::Ink { near, .. }
+        | AnnotationBody::Note { near, .. }
+        | AnnotationBody::FreeText { near, .. } => near.as_ref(),
+    }
+}
+
 impl From<&Annotation> for Anchor {
     fn from(annotation: &Annotation) -> Anchor {
-        let quote = match &annotation.body {
-            AnnotationBody::Highlight { quote, .. }
-            | AnnotationBody::Underline { quote, .. }
-            | AnnotationBody::StrikeOut { quote, .. } => Some(quote),
-            AnnotationBody::Ink { near, .. }
-            | AnnotationBody::Note { near, .. }
-            | AnnotationBody::FreeText { near, .. } => near.as_ref(),
-        };
         Anchor {
             id: annotation.id.clone(),
             page: annotation.page,
-            quote: quote.cloned(),
+            quote: quote_of(&annotation.body).cloned(),
         }
     }
 }

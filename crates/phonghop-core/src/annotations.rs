@@ -74,6 +74,61 @@ pub fn check(document: &Document, annotation: &Annotation) -> Result<(), String>
     }
 }
 
+/// `body` moved by `dx`, `dy` (fractions of the page's width and height).
+pub fn moved(body: &AnnotationBody, dx: f32, dy: f32) -> AnnotationBody {
+    let point = |point: &PagePoint| PagePoint {
+        x: point.x + dx,
+        y: point.y + dy,
+    };
+    let rect = |rect: &PageRect| PageRect {
+        left: rect.left + dx,
+        top: rect.top + dy,
+        ..*rect
+    };
+    match body {
+        AnnotationBody::Highlight { rects, quote } => AnnotationBody::Highlight {
+            rects: rects.iter().map(rect).collect(),
+            quote: quote.clone(),
+        },
+        AnnotationBody::Underline { rects, quote } => AnnotationBody::Underline {
+            rects: rects.iter().map(rect).collect(),
+            quote: quote.clone(),
+        },
+        AnnotationBody::StrikeOut { rects, quote } => AnnotationBody::StrikeOut {
+            rects: rects.iter().map(rect).collect(),
+            quote: quote.clone(),
+        },
+        AnnotationBody::Ink {
+            strokes,
+            width,
+            highlighter,
+            near,
+        } => AnnotationBody::Ink {
+            strokes: strokes
+                .iter()
+                .map(|stroke| stroke.iter().map(point).collect())
+                .collect(),
+            width: *width,
+            highlighter: *highlighter,
+            near: near.clone(),
+        },
+        AnnotationBody::Note { at, text, near } => AnnotationBody::Note {
+            at: point(at),
+            text: text.clone(),
+            near: near.clone(),
+        },
+        AnnotationBody::FreeText {
+            rect: place,
+            text,
+            near,
+        } => AnnotationBody::FreeText {
+            rect: rect(place),
+            text: text.clone(),
+            near: near.clone(),
+        },
+    }
+}
+
 /// Whether `candidate` is a later change of an annotation than `kept`.
 pub fn is_later(candidate: &Annotation, kept: &Annotation) -> bool {
     (candidate.changed_at, candidate.device.as_str()) > (kept.changed_at, kept.device.as_str())

@@ -187,6 +187,26 @@ impl PageServer {
     /// The text layer of page `page_index` (from 0) of `pdf`: its characters as runs with their
     /// boxes, read by the render thread between pages.
     pub async fn text_layer(&self, pdf: &Path, page_index: u32) -> Result<PageText, PdfError> {
+        self.read_text(pdf, page_index, None).await
+    }
+
+    /// The boxes, line by line, of the characters `range` of page `page_index`'s text (as PDFium
+    /// extracts the whole page's text): where words found in that text stand on the page.
+    pub async fn text_boxes(
+        &self,
+        pdf: &Path,
+        page_index: u32,
+        range: std::ops::Range<usize>,
+    ) -> Result<PageText, PdfError> {
+        self.read_text(pdf, page_index, Some(range)).await
+    }
+
+    async fn read_text(
+        &self,
+        pdf: &Path,
+        page_index: u32,
+        only: Option<std::ops::Range<usize>>,
+    ) -> Result<PageText, PdfError> {
         let document = Arc::new(DocumentKey::of(pdf)?);
         let shared = &self.handle.shared;
         let reply = {
@@ -198,6 +218,7 @@ impl PageServer {
             state.asked.push_back(Job::Text {
                 document,
                 index: page_index,
+                only,
                 reply,
             });
             state.counting += 1;
@@ -264,6 +285,8 @@ pub(crate) enum Job {
     Text {
         document: Arc<DocumentKey>,
         index: u32,
+        /// Only these characters of the page's text, for their boxes; `None`: the whole layer.
+        only: Option<std::ops::Range<usize>>,
         reply: oneshot::Sender<Result<PageText, PdfError>>,
     },
 }

@@ -27,7 +27,7 @@ use crate::error::PdfError;
 use crate::index::describe_load_error;
 use crate::library::bound_pdfium;
 use crate::pages::{DocumentKey, Job, PageImage, PageKey, Shared};
-use crate::text_layer::{read_text_layer, PageText};
+use crate::text_layer::{read_text_boxes, read_text_layer, PageText};
 use crate::thumbnail::{bitmap_size, draw};
 
 /// Bitmaps up to this size are kept for the next page; larger ones (a page zoomed past anything
@@ -85,10 +85,15 @@ fn render_jobs(pdfium: &'static Pdfium, shared: &Shared, pool: &BitmapPool, enco
                 shared.counted(&document, count.as_ref().ok().copied());
                 let _ = reply.send(count);
             }
-            Job::Text { document, index, reply } => {
+            Job::Text {
+                document,
+                index,
+                only,
+                reply,
+            } => {
                 let layer = documents
                     .open(pdfium, &document, shared)
-                    .and_then(|open| read_page_text(open, index));
+                    .and_then(|open| read_page_text(open, index, only));
                 shared.counted(&document, None);
                 let _ = reply.send(layer);
             }
@@ -178,7 +183,7 @@ impl OpenDocuments {
     }
 }
 
-fn read_page_text(open: &OpenDocument, index: u32) -> Result<PageText, PdfError> {
+fn read_page_text(open: &OpenDocument, index: u32, only: Option<std::ops::Range<usize>>) -> Result<PageText, PdfError> {
     let no_such_page = PdfError::NoSuchPage {
         index,
         count: open.page_count,
@@ -191,7 +196,10 @@ fn read_page_text(open: &OpenDocument, index: u32) -> Result<PageText, PdfError>
         .pages()
         .get(i32::try_from(index).map_err(|_| no_such_page)?)
         .map_err(|error| PdfError::Render(format!("page {index} cannot be loaded: {error:?}")))?;
-    read_text_layer(&page)
+    match only {
+        Some(range) => read_text_boxes(&page, range),
+        None => read_text_layer(&page),
+    }
 }
 
 fn render_page(open: &OpenDocument, key: &PageKey, pool: &BitmapPool) -> Result<Bitmap, PdfError> {

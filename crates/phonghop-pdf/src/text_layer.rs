@@ -67,6 +67,17 @@ impl Span {
 /// into runs. Rotated pages and pages whose box does not start at 0,0 come out as drawn, because
 /// the boxes are mapped with PDFium's own page-to-device transform.
 pub(crate) fn read_text_layer(page: &PdfPage<'_>) -> Result<PageText, PdfError> {
+    read_runs(page, None)
+}
+
+/// The boxes, line by line, of the characters `range` of `page`'s text — character indices of
+/// the text PDFium extracts for the whole page (`PdfPageText::all`), which is what the server
+/// stores and annotations are re-anchored in.
+pub(crate) fn read_text_boxes(page: &PdfPage<'_>, range: std::ops::Range<usize>) -> Result<PageText, PdfError> {
+    read_runs(page, Some(range))
+}
+
+fn read_runs(page: &PdfPage<'_>, only: Option<std::ops::Range<usize>>) -> Result<PageText, PdfError> {
     let page_width = page.width().value;
     let page_height = page.height().value;
     if !(page_width > 0.0 && page_height > 0.0) {
@@ -84,7 +95,10 @@ pub(crate) fn read_text_layer(page: &PdfPage<'_>) -> Result<PageText, PdfError> 
 
     let mut runs: Vec<TextRun> = Vec::new();
     let mut current: Option<(String, Span)> = None;
-    for character in text.chars().iter() {
+    for (index, character) in text.chars().iter().enumerate() {
+        if only.as_ref().is_some_and(|range| !range.contains(&index)) {
+            continue;
+        }
         let Some(string) = character.unicode_string() else {
             continue;
         };

@@ -366,3 +366,33 @@ async fn the_runs_sit_on_the_printed_letters() -> anyhow::Result<()> {
     ensure!(heading.top > 0.05 && heading.top < 0.95, "{heading:?}");
     Ok(())
 }
+
+#[tokio::test]
+async fn words_found_in_the_indexed_text_have_their_boxes_where_the_layer_shows_them() -> anyhow::Result<()> {
+    let pages = PageServer::start()?;
+    let text = &index_file(DRAFT.as_ref())?.pages[0].text;
+    let chars: Vec<char> = text.chars().collect();
+    let wanted: Vec<char> = "Điều 2".chars().collect();
+    let start = chars
+        .windows(wanted.len())
+        .position(|window| window == wanted.as_slice())
+        .context("the draft has an Điều 2")?;
+    let boxes = pages.text_boxes(DRAFT.as_ref(), 0, start..start + wanted.len()).await?;
+    ensure!(boxes.runs.len() == 1, "{:?}", boxes.runs);
+    ensure!(boxes.runs[0].text == "Điều 2", "{:?}", boxes.runs[0]);
+    let layer = pages.text_layer(DRAFT.as_ref(), 0).await?;
+    let line = layer
+        .runs
+        .iter()
+        .find(|run| run.text.starts_with("Điều 2"))
+        .context("the layer has the line")?;
+    let found = &boxes.runs[0];
+    ensure!(
+        (found.left - line.left).abs() < 0.002
+            && found.top >= line.top
+            && found.top + found.height <= line.top + line.height + 0.001
+            && found.width < line.width,
+        "{found:?} is not at the start of {line:?}"
+    );
+    Ok(())
+}

@@ -154,6 +154,10 @@ pub struct Annotation {
     pub changed_at: i64,
     /// The app that made that change (random, one per installation).
     pub device: String,
+    /// The annotation of an earlier revision this one was carried over from, when a new revision
+    /// of the document arrived.
+    #[serde(default)]
+    pub carried_from: Option<AnnotationId>,
 }
 
 /// An annotation as a member receives it from the server: their own, or one another member

@@ -293,24 +293,35 @@ async fn search(
     Ok(Json(crate::search::hits(text, pages, limit as usize)))
 }
 
+#[derive(Debug, Deserialize)]
+struct TextQuery {
+    revision: Option<u32>,
+}
+
+/// The text of each page of a document's current revision, or of the revision asked for.
 async fn document_text(
     State(app): State<App>,
     user: AuthUser,
     Path((meeting_id, document_id)): Path<(MeetingId, DocumentId)>,
+    Query(query): Query<TextQuery>,
 ) -> ApiResult<Json<DocumentText>> {
     role_in(&app, meeting_id, &user).await?;
-    let not_found = || ApiError::new(ErrorCode::NotFound, "no such document for this user");
+    let not_found = || ApiError::new(ErrorCode::NotFound, "no such document or revision for this user");
     let document = app
         .store
         .document(meeting_id, document_id)
         .await?
         .ok_or_else(not_found)?;
-    let revision = document.current.revision;
-    let pages = app.store.revision_texts(meeting_id, document_id, revision).await?;
+    let wanted = query.revision.unwrap_or(document.current.revision);
+    let revision = std::iter::once(&document.current)
+        .chain(&document.earlier)
+        .find(|revision| revision.revision == wanted)
+        .ok_or_else(not_found)?;
+    let pages = app.store.revision_texts(meeting_id, document_id, wanted).await?;
     Ok(Json(DocumentText {
         document_id,
-        revision,
-        sha256: document.current.sha256,
+        revision: wanted,
+        sha256: revision.sha256.clone(),
         pages,
     }))
 }

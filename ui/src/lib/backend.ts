@@ -17,6 +17,7 @@ import type { KeptMeetings } from "./app-views/KeptMeetings";
 import type { TextRun } from "./app-views/TextRun";
 import type { RunMark } from "./app-views/RunMark";
 import type { AnnotationShown } from "./app-views/AnnotationShown";
+import type { UnplacedShown } from "./app-views/UnplacedShown";
 import type { Annotation } from "./protocol/Annotation";
 import type { ReadReceipts } from "./protocol/ReadReceipts";
 
@@ -153,6 +154,16 @@ export function saveAnnotation(annotation: Annotation): Promise<Annotation> {
 
 export function deleteAnnotation(id: string): Promise<void> {
   return call("delete_annotation", { id });
+}
+
+/** The reader's annotations that could not be placed on the document's current revision. */
+export function unplacedAnnotations(documentId: number): Promise<UnplacedShown[]> {
+  return call("unplaced_annotations", { documentId });
+}
+
+/** Calls `handler` when annotations were carried onto a new revision (or listed as not placed). */
+export function onAnnotationsCarried(handler: () => void): Promise<UnlistenFn> {
+  return listen<number>("annotations-carried", () => handler());
 }
 
 /** A page's text as runs with their boxes (fractions of the page), and where `query` matches. */

@@ -178,6 +178,94 @@ impl DocumentCache {
     }
 }
 
+/// What became of one annotation carried onto a later revision.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CarryOutcome {
+    pub document: DocumentId,
+    pub to_revision: u32,
+    /// The annotation as it was on its old revision.
+    pub old: Annotation,
+    /// `None`: placed; else why not (`phonghop_core::anchoring::UnplacedReason`, snake case).
+    pub unplaced: Option<String>,
+}
+
+impl DocumentCache {
+    /// Whether the person's annotation `id` has been carried onto `to_revision` here.
+    pub async fn carried(
+        &self,
+        scope: AnnotationScope<'_>,
+        document: DocumentId,
+        to_revision: u32,
+        id: &AnnotationId,
+    ) -> Result<bool> {
+        let row = sqlx::query(
+            "SELECT 1 FROM carry_outcomes
+             WHERE server = ? AND user_id = ? AND meeting_id = ? AND document_id = ? AND to_revision = ? AND annotation_id = ?",
+        )
+        .bind(scope.server)
+        .bind(i64::from(scope.user.0))
+        .bind(i64::from(scope.meeting.0))
+        .bind(i64::from(document.0))
+        .bind(i64::from(to_revision))
+        .bind(id.as_str())
+        .fetch_optional(&self.index)
+        .await?;
+        Ok(row.is_some())
+    }
+
+    /// Remembers what became of an annotation carried onto a later revision.
+    pub async fn record_carry(&self, scope: AnnotationScope<'_>, outcome: &CarryOutcome) -> Result<()> {
+        sqlx::query(
+            "INSERT OR REPLACE INTO carry_outcomes
+                 (server, user_id, meeting_id, document_id, to_revision, annotation_id, placed, reason, old_annotation)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        )
+        .bind(scope.server)
+        .bind(i64::from(scope.user.0))
+        .bind(i64::from(scope.meeting.0))
+        .bind(i64::from(outcome.document.0))
+        .bind(i64::from(outcome.to_revision))
+        .bind(outcome.old.id.as_str())
+        .bind(outcome.unplaced.is_none())
+        .bind(outcome.unplaced.as_deref())
+        .bind(serde_json::to_string(&outcome.old).map_err(corrupt)?)
+        .execute(&self.index)
+        .await?;
+        Ok(())
+    }
+
+    /// The person's annotations that could not be placed on `to_revision` of `document`.
+    pub async fn unplaced(
+        &self,
+        scope: AnnotationScope<'_>,
+        document: DocumentId,
+        to_revision: u32,
+    ) -> Result<Vec<CarryOutcome>> {
+        let rows = sqlx::query(
+            "SELECT reason, old_annotation FROM carry_outcomes
+             WHERE server = ? AND user_id = ? AND meeting_id = ? AND document_id = ? AND to_revision = ? AND NOT placed
+             ORDER BY rowid",
+        )
+        .bind(scope.server)
+        .bind(i64::from(scope.user.0))
+        .bind(i64::from(scope.meeting.0))
+        .bind(i64::from(document.0))
+        .bind(i64::from(to_revision))
+        .fetch_all(&self.index)
+        .await?;
+        rows.iter()
+            .map(|row| {
+                Ok(CarryOutcome {
+                    document,
+                    to_revision,
+                    old: serde_json::from_str(row.get("old_annotation")).map_err(corrupt)?,
+                    unplaced: row.get("reason"),
+                })
+            })
+            .collect()
+    }
+}
+
 /// The kept JSON of `author`'s annotation `id`: `None` if unknown, `Some(None)` if it is another
 /// member's that is no longer shared.
 async fn kept<'e>(

@@ -11,7 +11,7 @@ mod annotations;
 mod meetings;
 mod receipts;
 
-pub use annotations::{AnnotationScope, KeptAnnotation};
+pub use annotations::{AnnotationScope, CarryOutcome, KeptAnnotation};
 pub use meetings::{KeptMeeting, KeptMeetings};
 pub use receipts::UnsentReceipt;
 
@@ -31,7 +31,7 @@ use crate::session::Session;
 /// The index's tables: files verified, each PDF's page text, the PDFs the reader opened, the
 /// meetings whose packets are kept and which files each needs, receipts not sent yet, and
 /// annotations (`annotations.rs`).
-const SCHEMA: [&str; 10] = [
+const SCHEMA: [&str; 11] = [
     "CREATE TABLE IF NOT EXISTS cached_documents (
          sha256 TEXT PRIMARY KEY,
          size INTEGER NOT NULL,
@@ -92,6 +92,20 @@ const SCHEMA: [&str; 10] = [
          id TEXT NOT NULL,
          annotation TEXT NOT NULL,
          PRIMARY KEY (server, user_id, meeting_id, id)
+     )",
+    // What became of each of the person's annotations when it was carried onto a later
+    // revision: placed (as the annotation `carried_id`), or not, with why.
+    "CREATE TABLE IF NOT EXISTS carry_outcomes (
+         server TEXT NOT NULL,
+         user_id INTEGER NOT NULL,
+         meeting_id INTEGER NOT NULL,
+         document_id INTEGER NOT NULL,
+         to_revision INTEGER NOT NULL,
+         annotation_id TEXT NOT NULL,
+         placed INTEGER NOT NULL,
+         reason TEXT,
+         old_annotation TEXT NOT NULL,
+         PRIMARY KEY (server, user_id, meeting_id, document_id, to_revision, annotation_id)
      )",
     "CREATE TABLE IF NOT EXISTS annotation_cursors (
          server TEXT NOT NULL,

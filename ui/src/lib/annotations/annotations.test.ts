@@ -1,6 +1,16 @@
 import { describe, expect, it } from "vitest";
 import type { Annotation } from "../protocol/Annotation";
-import { History, mergeLines, moved, newAnnotationId, quoteOf, thinned, toPageRect, touches } from "./annotations";
+import {
+  History,
+  mergeLines,
+  moved,
+  nearQuote,
+  newAnnotationId,
+  quoteOf,
+  thinned,
+  toPageRect,
+  touches,
+} from "./annotations";
 
 function annotation(id: string, color = "#ffd400"): Annotation {
   return {
@@ -14,6 +24,7 @@ function annotation(id: string, color = "#ffd400"): Annotation {
     deleted: false,
     changed_at: 0,
     device: "",
+    carried_from: null,
   };
 }
 
@@ -65,6 +76,17 @@ describe("annotation geometry", () => {
     const kept = thinned(slow, 0.001);
     expect(kept.length).toBeLessThan(12);
     expect(kept[kept.length - 1]).toEqual(slow[slow.length - 1]);
+  });
+
+  it("holds ink and notes on to the nearest words of the page", () => {
+    const runs = [
+      { text: "Điều 1. Thông qua chủ trương", left: 0.1, top: 0.2, width: 0.5, height: 0.02 },
+      { text: "Điều 2. Giao Ủy ban nhân dân", left: 0.1, top: 0.3, width: 0.5, height: 0.02 },
+    ];
+    const quote = nearQuote(runs, { x: 0.8, y: 0.305 });
+    expect(quote?.exact).toBe("Điều 2. Giao Ủy ban nhân dân");
+    expect(quote?.prefix.endsWith("Thông qua chủ trương\n")).toBe(true);
+    expect(nearQuote([], { x: 0.5, y: 0.5 })).toBeNull();
   });
 
   it("makes ids the server takes", () => {

@@ -87,6 +87,32 @@ export function quoteOf(pageText: string, start: number, end: number): TextQuote
   };
 }
 
+/** A text run of the page's text layer: its words and box (fractions of the page). */
+export type RunBox = { text: string; left: number; top: number; width: number; height: number };
+
+/**
+ * The words nearest to `point` — the closest run of the page's text, with the text around it — so
+ * an ink stroke, a note or a text box can be placed beside the same words on a later revision.
+ * `null` on a page without text.
+ */
+export function nearQuote(runs: RunBox[], point: PagePoint): TextQuote | null {
+  let best = -1;
+  let bestDistance = Infinity;
+  runs.forEach((run, index) => {
+    const dx = Math.max(run.left - point.x, 0, point.x - (run.left + run.width));
+    const dy = Math.max(run.top - point.y, 0, point.y - (run.top + run.height));
+    const distance = Math.hypot(dx, dy);
+    if (distance < bestDistance && run.text.trim() !== "") {
+      best = index;
+      bestDistance = distance;
+    }
+  });
+  if (best < 0) return null;
+  const start = runs.slice(0, best).reduce((sum, run) => sum + Array.from(run.text).length + 1, 0);
+  const text = runs.map((run) => run.text).join("\n");
+  return quoteOf(text, start, start + Array.from(runs[best].text).length);
+}
+
 /** Distance from `point` to the segment from `a` to `b`, with `aspect` (height / width) so that a
  * distance across the page and one along it count alike. */
 function distanceToSegment(point: PagePoint, a: PagePoint, b: PagePoint, aspect: number): number {

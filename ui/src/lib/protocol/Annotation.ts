@@ -35,4 +35,9 @@ changed_at: number,
 /**
  * The app that made that change (random, one per installation).
  */
-device: string, };
+device: string, 
+/**
+ * The annotation of an earlier revision this one was carried over from, when a new revision
+ * of the document arrived.
+ */
+carried_from: AnnotationId | null, };
