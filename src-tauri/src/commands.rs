@@ -78,8 +78,20 @@ pub fn agenda_shown(shared: State<'_, Arc<Shared>>) {
 }
 
 #[tauri::command]
-pub fn logout(shared: State<'_, Arc<Shared>>) {
-    shared.seat.logout();
+pub async fn logout(shared: State<'_, Arc<Shared>>) -> Answer<()> {
+    shared.seat.logout().await;
+    Ok(())
+}
+
+/// Opens the meeting of the last session kept on this laptop as last seen, with or without the
+/// server; `None` when there is none (the login form shows).
+#[tauri::command]
+pub async fn resume_saved(app: tauri::AppHandle, shared: State<'_, Arc<Shared>>) -> Answer<Option<MirrorView>> {
+    let Some(mirror) = shared.seat.resume_saved().await.map_err(shown)? else {
+        return Ok(None);
+    };
+    crate::forward_mirror(app, shared.inner().clone(), mirror);
+    Ok(shared.seat.mirror_view())
 }
 
 #[tauri::command]

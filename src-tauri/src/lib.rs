@@ -82,6 +82,7 @@ pub fn run_app(builder: tauri::Builder<tauri::Wry>, launch: launch::LaunchOption
             commands::agenda_shown,
             commands::login,
             commands::logout,
+            commands::resume_saved,
             commands::open_meeting,
             commands::mirror,
             commands::open_document,
@@ -117,6 +118,10 @@ pub(crate) fn forward_mirror(
                 if app.emit("mirror-changed", view).is_err() {
                     return;
                 }
+            }
+            // Kept so the app can start again without the server.
+            if let Err(error) = shared.seat.keep_mirror().await {
+                tracing::debug!(%error, "the meeting's state was not kept on the laptop");
             }
         }
     });

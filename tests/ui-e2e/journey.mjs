@@ -25,6 +25,7 @@
 
 import assert from "node:assert/strict";
 import { randomUUID } from "node:crypto";
+import { execFileSync } from "node:child_process";
 import { copyFile, mkdir, readFile } from "node:fs/promises";
 import path from "node:path";
 import { remote } from "webdriverio";
@@ -350,7 +351,8 @@ async function step(name, body) {
   console.log(`✔ ${name} (${Date.now() - started} ms)`);
 }
 
-async function journey(browser) {
+async function journey(firstBrowser) {
+  let browser = firstBrowser;
   const state = {};
 
   await step("1. delegate logs in and sees the meeting", async () => {
@@ -1013,6 +1015,58 @@ async function journey(browser) {
     await screenshot(browser, "offline-search-hit-highlighted");
   });
 
+
+  await step("12. the app is killed mid-stroke and started again without the server: the annotations are there", async () => {
+    if (await browser.$(testid("viewer")).isExisting()) {
+      await browser.$(testid("viewer-close")).click();
+      await browser.$(testid("viewer")).waitForExist({ reverse: true, timeout: TIMEOUT });
+    }
+    await browser.$(`${testid("agenda-item")}[data-item-id="${state.documentItemId}"]`).click();
+    await openInReader(browser, state.documentId);
+    await renderedPage(browser, 0);
+    if (!(await browser.$(testid("annotation-toolbar")).isExisting())) await browser.$(testid("annotate-toggle")).click();
+    await browser.$(testid("tool-pen")).click();
+    const page = await browser.execute(() =>
+      document.querySelector('[data-testid="annotation-layer"]').getBoundingClientRect().toJSON(),
+    );
+    const area = await browser.execute(() =>
+      document.querySelector('[data-testid="page-image"]').closest(".page-area").getBoundingClientRect().toJSON(),
+    );
+    const y = Math.round(Math.max(page.top, area.top) + 260);
+    const x = Math.round(page.left + 200);
+    // Pen down, drawing for a while — and the app dies before the pen is lifted.
+    await browser
+      .action("pointer", { parameters: { pointerType: "pen" } })
+      .move({ x, y })
+      .down()
+      .move({ x: x + 150, y: y + 40, duration: 700 })
+      .move({ x: x + 300, y, duration: 700 })
+      .perform(true);
+    const pids = execFileSync("pgrep", ["-x", "phonghop-app"], { encoding: "utf8" }).trim().split(/\s+/);
+    for (const pid of pids) process.kill(Number(pid), "SIGKILL");
+    console.log(`  killed the app (pid ${pids.join(", ")}) in the middle of a stroke`);
+    await browser.deleteSession().catch(() => undefined);
+
+    app.browser = browser = await startApp();
+    await browser.$(testid("meeting-title")).waitForDisplayed({ timeout: TIMEOUT * 2 });
+    const connection = await browser.$(testid("connection-status")).getAttribute("data-connection");
+    assert.notEqual(connection, "online", "the server is gone, yet the app says it is online");
+    await browser.$(`${testid("agenda-item")}[data-item-id="${state.documentItemId}"]`).click();
+    await openInReader(browser, state.documentId);
+    await renderedPage(browser, 0);
+    const kept = await waitFor(browser, "the annotations after the restart", () =>
+      browser.execute(() => {
+        const kinds = [...document.querySelectorAll('[data-testid="annotation"]')].map((g) => g.getAttribute("data-kind"));
+        const notes = document.querySelectorAll('[data-testid="note"]').length;
+        return kinds.length >= 3 ? { kinds: kinds.sort(), notes } : null;
+      }),
+    );
+    assert.deepEqual(kept.kinds, ["highlight", "ink", "ink"], "the highlight, the stroke and the stroke cut short");
+    assert.equal(kept.notes, 1);
+    console.log(`  after the restart, offline: ${kept.kinds.join(", ")} and ${kept.notes} note`);
+    await screenshot(browser, "restarted-offline-annotations-kept");
+  });
+
   /** One more delegate logs in through the API and votes. */
   async function castVia(username, choice) {
     const token = await apiLogin(username);
@@ -1031,10 +1085,9 @@ async function inBatches(tasks, size) {
   }
 }
 
-async function main() {
-  await mkdir(env.screenshots, { recursive: true });
-  env.appServer = await wifi.start();
-  const browser = await remote({
+/** Starts the app under tauri-driver (the same data folder every time: tauri-driver's environment). */
+function startApp() {
+  return remote({
     hostname: "127.0.0.1",
     port: 4444,
     logLevel: "warn",
@@ -1046,10 +1099,20 @@ async function main() {
       "wdio:enforceWebDriverClassic": true,
     },
   });
+}
+
+/** The app as the journey drives it now (a step kills it and starts it again). */
+const app = { browser: null };
+
+async function main() {
+  await mkdir(env.screenshots, { recursive: true });
+  env.appServer = await wifi.start();
+  app.browser = await startApp();
   try {
-    await journey(browser);
+    await journey(app.browser);
     console.log("journey passed");
   } catch (error) {
+    const browser = app.browser;
     try {
       const file = await screenshot(browser, "failure");
       console.error(`  screenshot of the failure: ${file}`);
@@ -1058,7 +1121,7 @@ async function main() {
     }
     throw error;
   } finally {
-    await browser.deleteSession().catch((error) => console.error(`deleteSession failed: ${error.message}`));
+    await app.browser.deleteSession().catch((error) => console.error(`deleteSession failed: ${error.message}`));
     wifi.close();
   }
 }

@@ -130,6 +130,18 @@ describe("login", () => {
     expect(byTestId("connection-status")?.textContent?.trim()).toBe("Đã kết nối");
   });
 
+  it("reopens the meeting of the last session kept on the laptop, without asking to log in", async () => {
+    backend({
+      app_defaults: () => ({ server_url: "http://s", username: "" }),
+      resume_saved: () => ({ ...firstView, connection: "offline" }),
+    });
+    startApp();
+    await shown("meeting-title");
+    expect(byTestId("login-server")).toBeNull();
+    expect(byTestId("connection-status")?.dataset.connection).toBe("offline");
+    expect(calls.some((call) => call.command === "login")).toBe(false);
+  });
+
   it("shows a wrong password in plain words, in the chosen language", async () => {
     const wrong: AppError = {
       code: "wrong_credentials",

@@ -34,5 +34,6 @@ pub use error::{ClientError, UserFacingError};
 pub use seat::Seat;
 pub use session::Session;
 pub use sync::{
-    CommandSender, ConnectionState, Connector, MeetingSync, Mirror, Network, SyncEvent, SyncOptions, WsError,
+    CommandSender, ConnectionState, Connector, MeetingSync, Mirror, Network, SavedMirror, SyncEvent, SyncOptions,
+    WsError,
 };

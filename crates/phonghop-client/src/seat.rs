@@ -16,7 +16,7 @@ use serde::Serialize;
 use tokio::sync::watch;
 use ts_rs::TS;
 
-use crate::cache::{KeptMeetings, UnsentReceipt};
+use crate::cache::{AnnotationScope, KeptMeetings, SavedSession, UnsentReceipt};
 use crate::error::{ClientError, Result};
 use crate::packet::PacketView;
 use crate::sync::{ConnectionState, MeetingSync, Mirror, SyncOptions};
@@ -144,6 +144,8 @@ pub struct Seat {
     verified: Mutex<HashSet<Sha256>>,
     /// Where the followed meeting's packet stands.
     packet: Mutex<Option<PacketView>>,
+    /// The `seq` and time of the meeting's state last kept on the laptop.
+    mirror_kept: Mutex<Option<(u32, std::time::Instant)>>,
 }
 
 fn connection_shown(state: ConnectionState) -> Connection {
@@ -165,6 +167,7 @@ impl Seat {
             opened: Mutex::new(HashSet::new()),
             verified: Mutex::new(HashSet::new()),
             packet: Mutex::new(None),
+            mirror_kept: Mutex::new(None),
         }
     }
 
@@ -202,13 +205,114 @@ impl Seat {
                 _ => *followed = None,
             }
         }
+        let followed_meeting = self
+            .followed
+            .lock()
+            .expect("seat lock")
+            .as_ref()
+            .map(|followed| (followed.sync.mirror().borrow().meeting_id, followed.role));
+        self.remember_session(&session, followed_meeting).await;
         *self.session.lock().expect("seat lock") = Some(session);
         Ok(LoginView { user, meetings })
     }
 
-    pub fn logout(&self) {
+    /// Logs out: this laptop forgets the session (the documents and annotations stay).
+    pub async fn logout(&self) {
         *self.followed.lock().expect("seat lock") = None;
         *self.session.lock().expect("seat lock") = None;
+        if let Ok(cache) = self.cache().await {
+            if let Err(error) = cache.forget_session().await {
+                tracing::warn!(%error, "the saved session was not forgotten");
+            }
+        }
+    }
+
+    /// Keeps the session and the meeting followed, so the app can start again without the server.
+    async fn remember_session(&self, session: &Session, meeting: Option<(MeetingId, Role)>) {
+        let saved = SavedSession {
+            server: session.server.clone(),
+            token: session.token.clone(),
+            expires_at: session.expires_at,
+            user: session.user.clone(),
+            is_admin: session.is_admin,
+            meeting,
+        };
+        let kept = match self.cache().await {
+            Ok(cache) => cache.save_session(&saved).await,
+            Err(error) => Err(error),
+        };
+        if let Err(error) = kept {
+            tracing::warn!(%error, "the session was not kept for starting offline");
+        }
+    }
+
+    /// Starts following the meeting of the last session kept on this laptop, from its state as
+    /// last seen — with no server needed; the connection resumes when the server can be reached
+    /// (an expired session then asks for the password, as always). `None` when there is none.
+    pub async fn resume_saved(&self) -> Result<Option<watch::Receiver<Mirror>>> {
+        let cache = self.cache().await?;
+        let Some(saved) = cache.saved_session().await? else {
+            return Ok(None);
+        };
+        let Some((meeting_id, role)) = saved.meeting else {
+            return Ok(None);
+        };
+        let session = Session::from_login(
+            &saved.server,
+            phonghop_protocol::http::LoginResponse {
+                token: saved.token,
+                expires_at: saved.expires_at,
+                user: saved.user,
+                is_admin: saved.is_admin,
+            },
+            crate::session::http_client()?,
+        );
+        let scope = AnnotationScope {
+            server: &session.server,
+            user: session.user.id,
+            meeting: meeting_id,
+        };
+        let Some(mirror) = cache.saved_mirror(scope).await? else {
+            return Ok(None);
+        };
+        *self.opened.lock().expect("seat lock") = cache.opened().await?;
+        *self.verified.lock().expect("seat lock") = cache.verified().await?;
+        *self.packet.lock().expect("seat lock") = None;
+        let sync = MeetingSync::resume(session.clone(), mirror, SyncOptions::default());
+        let watched = sync.mirror();
+        *self.session.lock().expect("seat lock") = Some(session);
+        *self.followed.lock().expect("seat lock") = Some(Followed { sync, role });
+        Ok(Some(watched))
+    }
+
+    /// Keeps the followed meeting as it is now (the app calls it as the meeting changes; at most
+    /// one write a second, and always when the log moved on).
+    pub async fn keep_mirror(&self) -> Result<()> {
+        let Some(saved) = self
+            .followed
+            .lock()
+            .expect("seat lock")
+            .as_ref()
+            .and_then(|followed| followed.sync.mirror().borrow().saved())
+        else {
+            return Ok(());
+        };
+        {
+            let mut last = self.mirror_kept.lock().expect("seat lock");
+            let due =
+                last.is_none_or(|(seq, at)| seq != saved.seq || at.elapsed() >= std::time::Duration::from_secs(1));
+            if !due {
+                return Ok(());
+            }
+            *last = Some((saved.seq, std::time::Instant::now()));
+        }
+        let session = self.session()?;
+        let scope = AnnotationScope {
+            server: &session.server,
+            user: session.user.id,
+            meeting: saved.meeting_id,
+        };
+        self.cache().await?.save_mirror(scope, &saved).await
     }
 
     /// Starts following a meeting; returns the mirror to watch for changes.
@@ -230,7 +334,17 @@ impl Seat {
         *self.opened.lock().expect("seat lock") = cache.opened().await?;
         *self.verified.lock().expect("seat lock") = cache.verified().await?;
         *self.packet.lock().expect("seat lock") = None;
-        let sync = MeetingSync::start(session, meeting_id, SyncOptions::default());
+        // Shown at once as last seen here (also without the server), then brought up to date.
+        let scope = AnnotationScope {
+            server: &session.server,
+            user: session.user.id,
+            meeting: meeting_id,
+        };
+        let sync = match cache.saved_mirror(scope).await? {
+            Some(saved) => MeetingSync::resume(session.clone(), saved, SyncOptions::default()),
+            None => MeetingSync::start(session.clone(), meeting_id, SyncOptions::default()),
+        };
+        self.remember_session(&session, Some((meeting_id, role))).await;
         let mirror = sync.mirror();
         *self.followed.lock().expect("seat lock") = Some(Followed { sync, role });
         Ok(mirror)

@@ -59,6 +59,27 @@ pub enum ConnectionState {
     LoggedOut,
 }
 
+/// A meeting as last seen, kept on the laptop so the app can start without the server.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct SavedMirror {
+    pub meeting_id: MeetingId,
+    pub seq: u32,
+    pub state: MeetingState,
+    pub my_ballots: Vec<MyBallot>,
+}
+
+impl Mirror {
+    /// What to keep of the mirror; `None` before the first snapshot.
+    pub fn saved(&self) -> Option<SavedMirror> {
+        Some(SavedMirror {
+            meeting_id: self.meeting_id,
+            seq: self.seq,
+            state: self.state.clone()?,
+            my_ballots: self.my_ballots.clone(),
+        })
+    }
+}
+
 /// What the client knows of the meeting.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Mirror {
@@ -137,6 +158,13 @@ impl MeetingSync {
         MeetingSync::start_with(Network, session, meeting_id, options)
     }
 
+    /// Follows a meeting from the state it was last seen in (kept on the laptop), so it shows at
+    /// once, also with no server; the first connection resumes from that state's `seq`.
+    pub fn resume(session: Session, saved: SavedMirror, options: SyncOptions) -> MeetingSync {
+        let meeting_id = saved.meeting_id;
+        MeetingSync::start_from(Network, session, meeting_id, options, Some(saved))
+    }
+
     /// Follows a meeting over connections opened by `connector`.
     pub fn start_with<C: Connector>(
         connector: C,
@@ -144,12 +172,26 @@ impl MeetingSync {
         meeting_id: MeetingId,
         options: SyncOptions,
     ) -> MeetingSync {
+        MeetingSync::start_from(connector, session, meeting_id, options, None)
+    }
+
+    fn start_from<C: Connector>(
+        connector: C,
+        session: Session,
+        meeting_id: MeetingId,
+        options: SyncOptions,
+        saved: Option<SavedMirror>,
+    ) -> MeetingSync {
+        let (seq, state, my_ballots) = match saved {
+            Some(saved) => (saved.seq, Some(saved.state), saved.my_ballots),
+            None => (0, None, vec![]),
+        };
         let (mirror_tx, mirror) = watch::channel(Mirror {
             meeting_id,
             connection: ConnectionState::Connecting,
-            seq: 0,
-            state: None,
-            my_ballots: vec![],
+            seq,
+            state,
+            my_ballots,
             pending_commands: 0,
         });
         let events = broadcast::channel(4096).0;

@@ -120,6 +120,14 @@ export function reportAgendaShown(): void {
   );
 }
 
+/**
+ * Reopens the meeting of the last session kept on this laptop, as last seen — with or without the
+ * server; `null` when there is none.
+ */
+export function resumeSaved(): Promise<MirrorView | null> {
+  return call("resume_saved");
+}
+
 export function login(serverUrl: string, username: string, password: string): Promise<LoginResult> {
   return call("login", { serverUrl, username, password });
 }

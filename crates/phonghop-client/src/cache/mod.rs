@@ -5,15 +5,18 @@
 //! which PDFs this laptop's reader has opened (a revision never opened is new to them).
 //! `meetings.rs`: which meetings' packets are kept, what they take on disk, removing one;
 //! `receipts.rs`: read receipts waiting for the server; `annotations.rs`: annotations kept here
-//! first, and the changes waiting for the server.
+//! first, and the changes waiting for the server; `saved.rs`: the last session and meetings as
+//! last seen, so the app starts without the server.
 
 mod annotations;
 mod meetings;
 mod receipts;
+mod saved;
 
 pub use annotations::{AnnotationScope, CarryOutcome, KeptAnnotation};
 pub use meetings::{KeptMeeting, KeptMeetings};
 pub use receipts::UnsentReceipt;
+pub use saved::SavedSession;
 
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
@@ -31,7 +34,7 @@ use crate::session::Session;
 /// The index's tables: files verified, each PDF's page text, the PDFs the reader opened, the
 /// meetings whose packets are kept and which files each needs, receipts not sent yet, and
 /// annotations (`annotations.rs`).
-const SCHEMA: [&str; 11] = [
+const SCHEMA: [&str; 12] = [
     "CREATE TABLE IF NOT EXISTS cached_documents (
          sha256 TEXT PRIMARY KEY,
          size INTEGER NOT NULL,
@@ -106,6 +109,14 @@ const SCHEMA: [&str; 11] = [
          reason TEXT,
          old_annotation TEXT NOT NULL,
          PRIMARY KEY (server, user_id, meeting_id, document_id, to_revision, annotation_id)
+     )",
+    // Each followed meeting as last seen, per person (`saved.rs`).
+    "CREATE TABLE IF NOT EXISTS saved_mirrors (
+         server TEXT NOT NULL,
+         user_id INTEGER NOT NULL,
+         meeting_id INTEGER NOT NULL,
+         mirror TEXT NOT NULL,
+         PRIMARY KEY (server, user_id, meeting_id)
      )",
     "CREATE TABLE IF NOT EXISTS annotation_cursors (
          server TEXT NOT NULL,

@@ -1,0 +1,76 @@
+//! What lets the app start again without the server: the last session (server, token, person,
+//! the meeting followed and the role there) and each followed meeting as last seen. A logout
+//! forgets the session; the meetings' states stay with their documents.
+
+use phonghop_protocol::{MeetingId, Role, UserView};
+use serde::{Deserialize, Serialize};
+use sqlx::Row;
+
+use super::{annotations::AnnotationScope, DocumentCache};
+use crate::error::{ClientError, Result};
+use crate::sync::SavedMirror;
+
+/// The session the app last logged in with, and the meeting it followed.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SavedSession {
+    pub server: String,
+    pub token: String,
+    pub expires_at: i64,
+    pub user: UserView,
+    pub is_admin: bool,
+    pub meeting: Option<(MeetingId, Role)>,
+}
+
+fn unreadable(error: serde_json::Error) -> ClientError {
+    ClientError::Protocol(format!("the saved state cannot be read: {error}"))
+}
+
+impl DocumentCache {
+    pub async fn save_session(&self, session: &SavedSession) -> Result<()> {
+        sqlx::query("INSERT OR REPLACE INTO settings (name, value) VALUES ('session', ?)")
+            .bind(serde_json::to_string(session).map_err(unreadable)?)
+            .execute(&self.index)
+            .await?;
+        Ok(())
+    }
+
+    pub async fn saved_session(&self) -> Result<Option<SavedSession>> {
+        let value: Option<String> = sqlx::query_scalar("SELECT value FROM settings WHERE name = 'session'")
+            .fetch_optional(&self.index)
+            .await?;
+        value
+            .map(|json| serde_json::from_str(&json).map_err(unreadable))
+            .transpose()
+    }
+
+    pub async fn forget_session(&self) -> Result<()> {
+        sqlx::query("DELETE FROM settings WHERE name = 'session'")
+            .execute(&self.index)
+            .await?;
+        Ok(())
+    }
+
+    /// Keeps the followed meeting as it is now, for the person of `scope`.
+    pub async fn save_mirror(&self, scope: AnnotationScope<'_>, mirror: &SavedMirror) -> Result<()> {
+        sqlx::query("INSERT OR REPLACE INTO saved_mirrors (server, user_id, meeting_id, mirror) VALUES (?, ?, ?, ?)")
+            .bind(scope.server)
+            .bind(i64::from(scope.user.0))
+            .bind(i64::from(scope.meeting.0))
+            .bind(serde_json::to_string(mirror).map_err(unreadable)?)
+            .execute(&self.index)
+            .await?;
+        Ok(())
+    }
+
+    /// The meeting as `scope`'s person last saw it here.
+    pub async fn saved_mirror(&self, scope: AnnotationScope<'_>) -> Result<Option<SavedMirror>> {
+        let row = sqlx::query("SELECT mirror FROM saved_mirrors WHERE server = ? AND user_id = ? AND meeting_id = ?")
+            .bind(scope.server)
+            .bind(i64::from(scope.user.0))
+            .bind(i64::from(scope.meeting.0))
+            .fetch_optional(&self.index)
+            .await?;
+        row.map(|row| serde_json::from_str(row.get("mirror")).map_err(unreadable))
+            .transpose()
+    }
+}
