@@ -14,9 +14,10 @@ use std::path::{Path, PathBuf};
 use chrono::{DateTime, Utc};
 use pdfium_render::prelude::{
     PdfColor, PdfDocument, PdfPage, PdfPageAnnotationAttachmentPoints, PdfPageAnnotationCommon,
-    PdfPageContentRegenerationStrategy, PdfPoints, PdfQuadPoints, PdfRect, PdfRenderConfig, PdfiumError,
+    PdfPageContentRegenerationStrategy, PdfPageHighlightAnnotation, PdfPageStrikeoutAnnotation,
+    PdfPageUnderlineAnnotation, PdfPoints, PdfQuadPoints, PdfRect, PdfRenderConfig, PdfiumError,
 };
-use phonghop_protocol::{Annotation, AnnotationBody, PagePoint, PageRect};
+use phonghop_protocol::{Annotation, AnnotationBody, PagePoint, PageRect, TextQuote};
 
 use crate::error::PdfError;
 use crate::library::bound_pdfium;
@@ -205,24 +206,42 @@ fn write(page: &mut PdfPage<'_>, frame: &PageFrame, annotation: &Annotation, aut
     match &annotation.body {
         AnnotationBody::Highlight { rects, quote } => {
             let quads = quads(page, frame, rects)?;
-            let mut highlight = page.annotations_mut().create_highlight_annotation().map_err(created)?;
-            marked(&mut highlight, &quads, colour(about.colour, MARKER_ALPHA)?)?;
-            add_lines(highlight.attachment_points_mut(), &quads)?;
-            about.describe(&mut highlight, &quote.exact)
+            let highlight = page.annotations_mut().create_highlight_annotation().map_err(created)?;
+            let colour = colour(about.colour, MARKER_ALPHA)?;
+            write_mark(
+                highlight,
+                PdfPageHighlightAnnotation::attachment_points_mut,
+                &quads,
+                colour,
+                &about,
+                quote,
+            )
         }
         AnnotationBody::Underline { rects, quote } => {
             let quads = quads(page, frame, rects)?;
-            let mut underline = page.annotations_mut().create_underline_annotation().map_err(created)?;
-            marked(&mut underline, &quads, colour(about.colour, 255)?)?;
-            add_lines(underline.attachment_points_mut(), &quads)?;
-            about.describe(&mut underline, &quote.exact)
+            let underline = page.annotations_mut().create_underline_annotation().map_err(created)?;
+            let colour = colour(about.colour, 255)?;
+            write_mark(
+                underline,
+                PdfPageUnderlineAnnotation::attachment_points_mut,
+                &quads,
+                colour,
+                &about,
+                quote,
+            )
         }
         AnnotationBody::StrikeOut { rects, quote } => {
             let quads = quads(page, frame, rects)?;
-            let mut strike_out = page.annotations_mut().create_strikeout_annotation().map_err(created)?;
-            marked(&mut strike_out, &quads, colour(about.colour, 255)?)?;
-            add_lines(strike_out.attachment_points_mut(), &quads)?;
-            about.describe(&mut strike_out, &quote.exact)
+            let strike_out = page.annotations_mut().create_strikeout_annotation().map_err(created)?;
+            let colour = colour(about.colour, 255)?;
+            write_mark(
+                strike_out,
+                PdfPageStrikeoutAnnotation::attachment_points_mut,
+                &quads,
+                colour,
+                &about,
+                quote,
+            )
         }
         AnnotationBody::Ink {
             strokes,
@@ -358,21 +377,26 @@ fn quads(page: &PdfPage<'_>, frame: &PageFrame, rects: &[PageRect]) -> Result<Ve
     rects.iter().map(|rect| frame.corners(page, rect)).collect()
 }
 
-/// Places and colours a text mark: its box around every line, its colour.
-fn marked(annotation: &mut impl PdfPageAnnotationCommon, quads: &[Quad], colour: PdfColor) -> Result<(), String> {
+/// A text mark: its box around every line, its colour, one quad per line (reached through
+/// `points`, which each kind of mark has but no common trait), the quoted words.
+fn write_mark<'a, Mark: PdfPageAnnotationCommon>(
+    mut mark: Mark,
+    points: impl FnOnce(&mut Mark) -> &mut PdfPageAnnotationAttachmentPoints<'a>,
+    quads: &[Quad],
+    colour: PdfColor,
+    about: &About<'_>,
+    quote: &TextQuote,
+) -> Result<(), String> {
     let area = bounds(quads.iter().flatten().copied()).ok_or("a mark without lines")?;
-    annotation.set_bounds(area).map_err(placed)?;
-    annotation.set_stroke_color(colour).map_err(coloured)
-}
-
-/// A text mark's QuadPoints, one quad per line.
-fn add_lines(points: &mut PdfPageAnnotationAttachmentPoints<'_>, quads: &[Quad]) -> Result<(), String> {
+    mark.set_bounds(area).map_err(placed)?;
+    mark.set_stroke_color(colour).map_err(coloured)?;
+    let points = points(&mut mark);
     for &[a, b, c, d] in quads {
         points
             .create_attachment_point_at_end(PdfQuadPoints::new_from_values(a.0, a.1, b.0, b.1, c.0, c.1, d.0, d.1))
             .map_err(|error| format!("cannot add a line: {error:?}"))?;
     }
-    Ok(())
+    about.describe(&mut mark, &quote.exact)
 }
 
 /// The note's icon: a square centred where the note is.

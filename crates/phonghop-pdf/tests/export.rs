@@ -307,6 +307,19 @@ fn ink_drawn_along(image: &image::RgbImage, stroke: &[PagePoint]) -> bool {
     })
 }
 
+/// Whether the page shows the highlight over `run` (mostly yellow) and the green ink along its
+/// stroke.
+fn shows_highlight_and_ink(page: &image::RgbImage, run: &TextRun) -> anyhow::Result<()> {
+    let box_of_run = [run.left, run.top, run.left + run.width, run.top + run.height];
+    let share = yellow_share(&pixels_in(page, box_of_run));
+    ensure!(share > 0.5, "only {share} of the highlighted words' box is yellow");
+    ensure!(
+        ink_drawn_along(page, &stroke()),
+        "the ink is not drawn along its stroke"
+    );
+    Ok(())
+}
+
 fn close(a: f32, b: f32, tolerance: f32) -> bool {
     (a - b).abs() <= tolerance
 }
@@ -411,21 +424,14 @@ async fn the_highlight_and_the_ink_are_coloured_on_the_page_poppler_draws() -> a
 
     export_annotated(Path::new(DRAFT), &every_kind(0, &run), &options(false), &out)?;
 
-    let box_of_run = [run.left, run.top, run.left + run.width, run.top + run.height];
     let before = poppler_draws(Path::new(DRAFT), 0, dir.path()).context("the original")?;
+    let box_of_run = [run.left, run.top, run.left + run.width, run.top + run.height];
     ensure!(
         yellow_share(&pixels_in(&before, box_of_run)) < 0.05,
         "the draft is yellow already"
     );
     ensure!(!ink_drawn_along(&before, &stroke()), "the draft is green already");
-    let page = poppler_draws(&out, 0, dir.path())?;
-    let share = yellow_share(&pixels_in(&page, box_of_run));
-    ensure!(share > 0.5, "only {share} of the highlighted words' box is yellow");
-    ensure!(
-        ink_drawn_along(&page, &stroke()),
-        "the ink is not drawn along its stroke"
-    );
-    Ok(())
+    shows_highlight_and_ink(&poppler_draws(&out, 0, dir.path())?, &run)
 }
 
 #[tokio::test]
@@ -438,15 +444,7 @@ async fn a_flattened_copy_has_no_annotations_left_but_shows_them() -> anyhow::Re
 
     let seen = mupdf_reads(&out, 0)?;
     ensure!(seen.annotations.is_empty(), "annotations left: {seen:?}");
-    let page = poppler_draws(&out, 0, dir.path())?;
-    let box_of_run = [run.left, run.top, run.left + run.width, run.top + run.height];
-    let share = yellow_share(&pixels_in(&page, box_of_run));
-    ensure!(share > 0.5, "only {share} of the highlighted words' box is yellow");
-    ensure!(
-        ink_drawn_along(&page, &stroke()),
-        "the ink is not drawn along its stroke"
-    );
-    Ok(())
+    shows_highlight_and_ink(&poppler_draws(&out, 0, dir.path())?, &run)
 }
 
 /// An A4 page turned a quarter (/Rotate 90), so it is drawn landscape, with a line of text
@@ -489,14 +487,7 @@ async fn on_a_rotated_page_the_highlight_lands_where_its_fractions_say() -> anyh
     );
     let page = poppler_draws(&out, 0, dir.path())?;
     ensure!(page.width() > page.height(), "poppler drew {:?}", page.dimensions());
-    let box_of_run = [run.left, run.top, run.left + run.width, run.top + run.height];
-    let share = yellow_share(&pixels_in(&page, box_of_run));
-    ensure!(share > 0.5, "only {share} of the highlighted words' box is yellow");
-    ensure!(
-        ink_drawn_along(&page, &stroke()),
-        "the ink is not drawn along its stroke"
-    );
-    Ok(())
+    shows_highlight_and_ink(&page, &run)
 }
 
 #[test]
