@@ -14,7 +14,7 @@ use phonghop_protocol::{Annotation, AnnotationId, Choice, Command, DocumentId, I
 use serde::Serialize;
 use tauri::{Emitter, State};
 
-use crate::Shared;
+use crate::{annotated_copy, Shared};
 
 type Answer<T> = Result<T, UserFacingError>;
 
@@ -213,6 +213,37 @@ pub async fn unplaced_annotations(
     document_id: DocumentId,
 ) -> Answer<Vec<UnplacedShown>> {
     shared.seat.unplaced_annotations(document_id).await.map_err(shown)
+}
+
+/// "My annotated copy": the revision the reader has open (`revision`, else the current one) with
+/// their own annotations on it as real PDF annotations — flattened into the pages for printing
+/// when asked — written to their Downloads folder; the path written.
+#[tauri::command]
+pub async fn export_annotated(
+    app: tauri::AppHandle,
+    shared: State<'_, Arc<Shared>>,
+    document_id: DocumentId,
+    flatten: bool,
+    revision: Option<u32>,
+) -> Answer<String> {
+    let view = shared
+        .seat
+        .mirror_view()
+        .ok_or_else(|| shown(ClientError::NotLoggedIn))?;
+    let (title, revision) =
+        annotated_copy::revision_of(&view, document_id, revision).ok_or_else(|| shown(ClientError::NotCached))?;
+    let file = shared.seat.cached_file(&revision.sha256).await.map_err(shown)?;
+    let file = file.ok_or_else(|| shown(ClientError::NotCached))?;
+    let mine = annotated_copy::mine_on(shared.seat.annotations(document_id).await.map_err(shown)?, &revision);
+    let out = annotated_copy::folder(&app).map_err(annotated_copy::failed)?;
+    annotated_copy::write(
+        file,
+        mine,
+        view.user.full_name,
+        flatten,
+        out.join(annotated_copy::file_name(&title)),
+    )
+    .await
 }
 
 /// Sends what waits in the background; the server unreachable, the next packet round does.

@@ -3,6 +3,7 @@
 //!
 //! Layout:
 //! - [`commands`]: the commands the webview may invoke, each a few lines over the seat.
+//! - [`annotated_copy`]: where "my annotated copy" of a document is written and under what name.
 //! - [`pages`]: the `phonghop://` scheme serving rendered PDF pages to the webview.
 //! - [`launch`]: command-line options (`--server`, `--username`, `--data-dir`, `--auto-login`,
 //!   `--help`).
@@ -12,6 +13,7 @@
 //! **Architecture invariant:** no business logic lives here; the webview gets JSON and page
 //! images, nothing else (no fs, http or shell plugins).
 
+pub mod annotated_copy;
 pub mod commands;
 pub mod launch;
 pub mod pages;
@@ -91,6 +93,7 @@ pub fn run_app(builder: tauri::Builder<tauri::Wry>, launch: launch::LaunchOption
             commands::save_annotation,
             commands::delete_annotation,
             commands::unplaced_annotations,
+            commands::export_annotated,
             commands::search,
             commands::read_receipts,
             commands::packet,

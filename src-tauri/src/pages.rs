@@ -107,16 +107,7 @@ impl phonghop_client::carry::PageGeometry for Geometry<'_> {
                 .text_boxes(pdf, page, range)
                 .await
                 .map_err(|error| error.to_string())?;
-            Ok(found
-                .runs
-                .into_iter()
-                .map(|run| phonghop_protocol::PageRect {
-                    left: run.left,
-                    top: run.top,
-                    width: run.width,
-                    height: run.height,
-                })
-                .collect())
+            Ok(found.runs.into_iter().map(phonghop_protocol::PageRect::from).collect())
         })
     }
 }

@@ -413,16 +413,7 @@ impl phonghop_client::carry::PageGeometry for Pdfium {
                 .text_boxes(pdf, page, range)
                 .await
                 .map_err(|error| error.to_string())?;
-            Ok(found
-                .runs
-                .into_iter()
-                .map(|run| PageRect {
-                    left: run.left,
-                    top: run.top,
-                    width: run.width,
-                    height: run.height,
-                })
-                .collect())
+            Ok(found.runs.into_iter().map(PageRect::from).collect())
         })
     }
 }
@@ -468,13 +459,8 @@ async fn annotations_are_carried_onto_the_next_revision_or_listed_never_lost() -
             .text_boxes(&v1_pdf, 0, range.clone())
             .await?
             .runs
-            .iter()
-            .map(|run| PageRect {
-                left: run.left,
-                top: run.top,
-                width: run.width,
-                height: run.height,
-            })
+            .into_iter()
+            .map(PageRect::from)
             .collect();
         let annotation = Annotation {
             body: AnnotationBody::Highlight {

@@ -26,7 +26,7 @@
 import assert from "node:assert/strict";
 import { randomUUID } from "node:crypto";
 import { execFileSync } from "node:child_process";
-import { copyFile, mkdir, readFile } from "node:fs/promises";
+import { copyFile, mkdir, readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { remote } from "webdriverio";
 import { HallWifi, largePdf } from "./hall-wifi.mjs";
@@ -748,7 +748,7 @@ async function journey(firstBrowser) {
     );
   });
 
-  await step("9. the delegate highlights a sentence, draws a stroke and writes a note; they stay and reach the server", async () => {
+  await step("9. the delegate highlights a sentence, draws a stroke and writes a note; they stay, reach the server and export as a real annotated PDF", async () => {
     await browser.$(`${testid("agenda-item")}[data-item-id="${state.documentItemId}"]`).click();
     await openInReader(browser, state.documentId);
     await browser.$(testid("viewer")).waitForDisplayed({ timeout: TIMEOUT });
@@ -846,6 +846,29 @@ async function journey(firstBrowser) {
     });
     assert.deepEqual(synced, ["highlight", "ink", "note"]);
     console.log(`  annotations on the laptop and the server: ${synced.join(", ")}`);
+
+    // "My annotated copy", read back by a second reader (mupdf): real PDF annotations.
+    if (!(await browser.$(testid("annotation-toolbar")).isExisting())) await browser.$(testid("annotate-toggle")).click();
+    await browser.$(testid("export-annotated")).click();
+    const saved = await waitFor(browser, "the annotated copy saved", () =>
+      browser.execute(() => document.querySelector('[data-testid="exported"]')?.textContent ?? null),
+    );
+    const file = saved.slice(saved.indexOf("/"));
+    const script = path.join(env.screenshots, "list-annotations.js");
+    await writeFile(
+      script,
+      `var doc = new PDFDocument(scriptArgs[0]);
+       var page = doc.loadPage(0);
+       print(JSON.stringify(page.getAnnotations().map(function (a) { return [a.getType(), a.getContents()]; })));`,
+    );
+    const listed = JSON.parse(execFileSync("mutool", ["run", script, file], { encoding: "utf8" }));
+    const types = listed.map(([type]) => type).sort();
+    assert.deepEqual(types, ["Highlight", "Ink", "Text"], `mupdf reads ${JSON.stringify(listed)}`);
+    assert.ok(
+      listed.some(([type, contents]) => type === "Text" && contents === "Hỏi thêm về kinh phí thực hiện"),
+      `the note's words: ${JSON.stringify(listed)}`,
+    );
+    console.log(`  annotated copy ${path.basename(file)}: mupdf reads ${types.join(", ")}`);
     await browser.$(testid("viewer-close")).click();
     await browser.$(testid("viewer")).waitForExist({ reverse: true, timeout: TIMEOUT });
   });

@@ -558,6 +558,28 @@ describe("meeting", () => {
     expect(byTestId("page-indicator")?.textContent?.trim()).toBe("Trang 2 / 2");
   });
 
+  it("saves my annotated copy of the revision being read, and says where", async () => {
+    backend({
+      app_defaults: () => ({ server_url: "http://s", username: "" }),
+      login: () => ({ user: firstView.user, meetings: [summary] }),
+      open_meeting: () => firstView,
+      open_document: () => ({ document: doc(21, 2, 12), page_count: 12, is_current: true }),
+      annotations: () => [],
+      export_annotated: () => "/home/db003/Downloads/Tờ trình 21 (ghi chú).pdf",
+    });
+    await openSecondItemsDocument();
+    byTestId("annotate-toggle")!.click();
+    flushSync();
+    byTestId("export-printable")!.click();
+    const saved = await shown("exported");
+    expect(saved.textContent).toContain("Tờ trình 21 (ghi chú).pdf");
+    expect(calls.find((call) => call.command === "export_annotated")?.args).toEqual({
+      documentId: 21,
+      flatten: true,
+      revision: 1,
+    });
+  });
+
   it("votes once and shows the live tally and the result", async () => {
     startApp();
     await logIn();

@@ -258,6 +258,19 @@ fn wait_until(what: &str, timeout: Duration, mut ready: impl FnMut() -> bool) ->
     Ok(())
 }
 
+/// A config folder whose `user-dirs.dirs` puts the Downloads folder under `work`.
+fn user_dirs(work: &Path) -> Result<PathBuf> {
+    let config = work.join("config");
+    let downloads = work.join("downloads");
+    std::fs::create_dir_all(&config)?;
+    std::fs::create_dir_all(&downloads)?;
+    std::fs::write(
+        config.join("user-dirs.dirs"),
+        format!("XDG_DOWNLOAD_DIR=\"{}\"\n", downloads.display()),
+    )?;
+    Ok(config)
+}
+
 /// Runs tests/ui-e2e/journey.mjs against the built app and a demo server; returns the number
 /// of journey steps that passed.
 fn end_to_end(root: &Path) -> Result<u64> {
@@ -306,6 +319,8 @@ fn end_to_end(root: &Path) -> Result<u64> {
         // runs the renderer of a laptop with a GPU; `phonghop-bench cold-start` runs the other.
         .env("WEBKIT_DISABLE_DMABUF_RENDERER", "0")
         .env("XDG_DATA_HOME", work.join("app-data"))
+        // "My annotated copy" goes to the Downloads folder: here, not the home of whoever runs the tests.
+        .env("XDG_CONFIG_HOME", user_dirs(&work)?)
         .env("PHONGHOP_PDFIUM", setup::pdfium_library()?);
     let _driver = Service::start("tauri-driver", driver)?;
     wait_until("tauri-driver", Duration::from_secs(30), || {

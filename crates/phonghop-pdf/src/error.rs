@@ -56,6 +56,10 @@ pub enum PdfError {
     /// PDFium or the PNG encoder failed on an existing page.
     #[error("cannot render the page: {0}")]
     Render(String),
+    /// An annotated copy could not be made: an annotation PDFium would not write, or the file
+    /// could not be saved.
+    #[error("cannot export the annotated copy: {0}")]
+    Export(String),
     /// The render thread is gone (it panicked or its channel closed).
     #[error("the render thread has stopped")]
     RendererStopped,

@@ -18,6 +18,10 @@
 //!   encode.
 //! - `text_layer`: a page's characters as runs with their boxes, for selectable text over the
 //!   page image ([`PageServer::text_layer`]).
+//! - `export`: "my annotated copy" ([`export_annotated`]): a document written again with a
+//!   reader's annotations as real PDF annotations, optionally flattened into the pages for printing.
+//! - `raw`: the few PDFium calls pdfium-render does not wrap (an ink annotation's /InkList, a free
+//!   text annotation's /DA); the crate's only unsafe code.
 //! - `encode`: a rendered bitmap to PNG, greyscale when the page is grey.
 //! - `cache`: the rendered pages kept, least recently used dropped first, bounded in bytes.
 //! - `error`: [`IngestError`] (why an upload was refused) and [`PdfError`] (why a page
@@ -30,15 +34,18 @@ mod cache;
 mod child;
 mod encode;
 mod error;
+mod export;
 mod index;
 mod library;
 mod pages;
+mod raw;
 mod render;
 mod text_layer;
 mod thumbnail;
 
 pub use child::{index_in_child, run_index_child, ChildLimits, MEMORY_LIMIT_ENV};
 pub use error::{IngestError, PdfError};
+pub use export::{export_annotated, ExportOptions, ExportSummary};
 pub use index::{index_file, IndexedPage, IndexedPdf};
 pub use library::{locate_library, LIBRARY_ENV};
 pub use pages::{PageImage, PageServer, PageServerOptions, PageServerStats, MAX_WIDTH_PX, MIN_WIDTH_PX};

@@ -27,6 +27,18 @@ pub struct TextRun {
     pub height: f32,
 }
 
+impl From<TextRun> for phonghop_protocol::PageRect {
+    /// The run's box, as an annotation holds it.
+    fn from(run: TextRun) -> Self {
+        phonghop_protocol::PageRect {
+            left: run.left,
+            top: run.top,
+            width: run.width,
+            height: run.height,
+        }
+    }
+}
+
 /// Device size the page's points are mapped onto: large, so whole pixels are fine fractions.
 const VIRTUAL_WIDTH: i32 = 10_000;
 

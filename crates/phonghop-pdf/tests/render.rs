@@ -4,6 +4,8 @@
 //! text, in boxes that sit on the printed letters).
 
 // Only the builder is used here; the ready-made odd files are for the ingest tests.
+#[path = "support/demo_files.rs"]
+mod demo_files;
 #[allow(dead_code)]
 #[path = "support/handmade_pdf.rs"]
 mod handmade_pdf;
@@ -12,17 +14,9 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use anyhow::{ensure, Context};
+use demo_files::{DRAFT, REPORT};
 use handmade_pdf::HandmadePdf;
 use phonghop_pdf::{index_file, PageImage, PageServer, PageServerOptions, PdfError};
-
-const DRAFT: &str = concat!(
-    env!("CARGO_MANIFEST_DIR"),
-    "/../../assets/demo/du-thao-nghi-quyet-v1.pdf"
-);
-const REPORT: &str = concat!(
-    env!("CARGO_MANIFEST_DIR"),
-    "/../../assets/demo/bao-cao-kinh-te-xa-hoi.pdf"
-);
 
 /// Generous: render-ahead of a few pages takes milliseconds, but test machines are shared.
 const PATIENCE: Duration = Duration::from_secs(30);

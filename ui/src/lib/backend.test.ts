@@ -3,6 +3,7 @@ import { clearMocks, mockConvertFileSrc, mockIPC } from "@tauri-apps/api/mocks";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import {
   castBallot,
+  exportAnnotated,
   login,
   onMirrorChanged,
   openDocument,
@@ -52,6 +53,8 @@ describe("commands", () => {
     await pageText("ab".repeat(32), 3, "phong hop");
     await castBallot(4, "abstain");
     await openPoll(3, "Biểu quyết thông qua");
+    await exportAnnotated(12, false);
+    await exportAnnotated(12, true, 1);
     expect(calls).toEqual([
       { command: "login", args: { serverUrl: "http://127.0.0.1:1", username: "db003", password: "pw" } },
       { command: "open_meeting", args: { meetingId: 7 } },
@@ -60,6 +63,8 @@ describe("commands", () => {
       { command: "page_text", args: { sha256: "ab".repeat(32), page: 3, query: "phong hop" } },
       { command: "cast_ballot", args: { pollId: 4, choice: "abstain" } },
       { command: "open_poll", args: { itemId: 3, title: "Biểu quyết thông qua" } },
+      { command: "export_annotated", args: { documentId: 12, flatten: false, revision: null } },
+      { command: "export_annotated", args: { documentId: 12, flatten: true, revision: 1 } },
     ]);
   });
 

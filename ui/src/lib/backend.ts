@@ -33,7 +33,8 @@ export type AppOnlyErrorCode =
   | "document_unavailable"
   | "render_failed"
   | "not_logged_in"
-  | "meeting_open";
+  | "meeting_open"
+  | "export_failed";
 
 /**
  * Raised here, never by the Rust side: a rejection that was not an {@link AppError} at all (for
@@ -172,6 +173,15 @@ export function unplacedAnnotations(documentId: number): Promise<UnplacedShown[]
 /** Calls `handler` when annotations were carried onto a new revision (or listed as not placed). */
 export function onAnnotationsCarried(handler: () => void): Promise<UnlistenFn> {
   return listen<number>("annotations-carried", () => handler());
+}
+
+/**
+ * "My annotated copy": the document (its `revision`, else the current one) with the reader's own
+ * annotations on it as real PDF annotations, flattened into the pages for printing when asked,
+ * saved in the Downloads folder; resolves to the path of the file written.
+ */
+export function exportAnnotated(documentId: number, flatten: boolean, revision?: number): Promise<string> {
+  return call("export_annotated", { documentId, flatten, revision: revision ?? null });
 }
 
 /** A page's text as runs with their boxes (fractions of the page), and where `query` matches. */

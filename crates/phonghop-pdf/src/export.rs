@@ -1,0 +1,441 @@
+//! "My annotated copy": a document written again with its reader's annotations as real PDF
+//! annotations — Highlight, Underline and StrikeOut with one quad per marked line, Ink with an
+//! /InkList, Text (a sticky note) and FreeText — that any PDF reader shows, lists and prints;
+//! optionally flattened into the pages for a printer that ignores annotations.
+//!
+//! Places arrive as fractions of the page as drawn (after /Rotate and the crop box, from the
+//! top-left), the frame of the text layer; they are mapped back to the page's own points with
+//! PDFium's device-to-page transform, the inverse of the one the text layer uses. Only the pages
+//! that carry annotations are loaded, so a long report with a few notes exports quickly.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use chrono::{DateTime, Utc};
+use pdfium_render::prelude::{
+    PdfColor, PdfDocument, PdfPage, PdfPageAnnotationAttachmentPoints, PdfPageAnnotationCommon,
+    PdfPageContentRegenerationStrategy, PdfPageHighlightAnnotation, PdfPageStrikeoutAnnotation,
+    PdfPageUnderlineAnnotation, PdfPoints, PdfQuadPoints, PdfRect, PdfRenderConfig, PdfiumError,
+};
+use phonghop_protocol::{Annotation, AnnotationBody, PagePoint, PageRect, TextQuote};
+
+use crate::error::PdfError;
+use crate::library::bound_pdfium;
+use crate::raw;
+
+/// Who the annotations are by and whether they are burnt into the pages.
+#[derive(Debug, Clone, Copy)]
+pub struct ExportOptions<'a> {
+    /// Written as each annotation's author (/T), e.g. the councillor's full name.
+    pub author: &'a str,
+    /// Draw the annotations into the page content and remove them as annotations, so a printer
+    /// or reader without annotation support shows them too.
+    pub flatten: bool,
+}
+
+/// What an export wrote.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ExportSummary {
+    pub annotations: usize,
+    /// Pages that carry at least one of them.
+    pub pages: usize,
+}
+
+/// Opacity of a highlight and of a highlighter stroke, as the app draws them.
+const MARKER_ALPHA: u8 = 97; // 0.38 × 255
+/// A sticky note's icon is this many points square, centred where the note is.
+const NOTE_SIZE: f32 = 20.0;
+/// Size of a text box's letters, in points.
+const FREE_TEXT_FONT_SIZE: f32 = 12.0;
+
+/// Writes `pdf` with `annotations` (those not deleted; all on this revision of the document) to
+/// `out`, through a file beside it that is renamed into place once complete.
+pub fn export_annotated(
+    pdf: &Path,
+    annotations: &[Annotation],
+    options: &ExportOptions<'_>,
+    out: &Path,
+) -> Result<ExportSummary, PdfError> {
+    let mut by_page: BTreeMap<u32, Vec<&Annotation>> = BTreeMap::new();
+    for annotation in annotations.iter().filter(|annotation| !annotation.deleted) {
+        by_page.entry(annotation.page).or_default().push(annotation);
+    }
+    let pdfium = bound_pdfium()?;
+    let document = pdfium
+        .load_pdf_from_file(pdf, None)
+        .map_err(|error| PdfError::Open(format!("{}: {error:?}", pdf.display())))?;
+    let count = u32::try_from(document.pages().len()).unwrap_or(0);
+    if let Some(&index) = by_page.keys().find(|&&index| index >= count) {
+        return Err(PdfError::NoSuchPage { index, count });
+    }
+    for (&index, on_page) in &by_page {
+        annotate_page(&document, index, on_page, options)?;
+    }
+    save_beside(&document, out)?;
+    Ok(ExportSummary {
+        annotations: by_page.values().map(Vec::len).sum(),
+        pages: by_page.len(),
+    })
+}
+
+fn annotate_page(
+    document: &PdfDocument<'_>,
+    index: u32,
+    annotations: &[&Annotation],
+    options: &ExportOptions<'_>,
+) -> Result<(), PdfError> {
+    let failed = |detail: String| PdfError::Export(format!("page {}: {detail}", index + 1));
+    // `index` was checked against the page count, which pdfium-render keeps in an i32.
+    let page_index = i32::try_from(index).map_err(|_| failed("beyond the pages PDFium reads".into()))?;
+    let mut page = document
+        .pages()
+        .get(page_index)
+        .map_err(|error| failed(format!("cannot be loaded: {error:?}")))?;
+    // Annotations live beside the page's content: it is never rewritten, unless flattened.
+    page.set_content_regeneration_strategy(PdfPageContentRegenerationStrategy::Manual);
+    let frame = PageFrame::of(&page).ok_or_else(|| failed("the page has no size".into()))?;
+    for annotation in annotations {
+        write(&mut page, &frame, annotation, options.author)
+            .map_err(|detail| failed(format!("annotation {}: {detail}", annotation.id)))?;
+    }
+    generate_appearances(&page).map_err(failed)?;
+    if options.flatten {
+        page.flatten()
+            .map_err(|error| failed(format!("cannot be flattened: {error:?}")))?;
+    }
+    Ok(())
+}
+
+/// The page as drawn, mapped onto a large virtual device so that whole pixels are fine
+/// fractions: the same mapping as the text layer's, walked backwards.
+struct PageFrame {
+    config: PdfRenderConfig,
+    width_px: f32,
+    height_px: f32,
+}
+
+const VIRTUAL_WIDTH: i32 = 10_000;
+
+impl PageFrame {
+    fn of(page: &PdfPage<'_>) -> Option<PageFrame> {
+        let (width, height) = (page.width().value, page.height().value);
+        if !(width > 0.0 && height > 0.0) {
+            return None;
+        }
+        let height_px = ((VIRTUAL_WIDTH as f32) * height / width).round().max(1.0) as i32;
+        Some(PageFrame {
+            config: PdfRenderConfig::new().set_target_size(VIRTUAL_WIDTH, height_px),
+            width_px: VIRTUAL_WIDTH as f32,
+            height_px: height_px as f32,
+        })
+    }
+
+    /// A place as fractions of the page as drawn → the page's own points.
+    fn point(&self, page: &PdfPage<'_>, x: f32, y: f32) -> Result<(f32, f32), String> {
+        let (px, py) = ((x * self.width_px).round() as i32, (y * self.height_px).round() as i32);
+        let (x, y) = page
+            .pixels_to_points(px, py, &self.config)
+            .map_err(|error| format!("cannot map a place onto the page: {error:?}"))?;
+        Ok((x.value, y.value))
+    }
+
+    /// A box's corners in the page's points, in the order the page shows them: top-left,
+    /// top-right, bottom-left, bottom-right — the order of a QuadPoints entry, so that on a
+    /// rotated page the underline still runs under the words as they are read.
+    fn corners(&self, page: &PdfPage<'_>, rect: &PageRect) -> Result<[(f32, f32); 4], String> {
+        let (right, bottom) = (rect.left + rect.width, rect.top + rect.height);
+        Ok([
+            self.point(page, rect.left, rect.top)?,
+            self.point(page, right, rect.top)?,
+            self.point(page, rect.left, bottom)?,
+            self.point(page, right, bottom)?,
+        ])
+    }
+
+    /// The length of a fraction of the page's drawn width, in points.
+    fn length(&self, page: &PdfPage<'_>, fraction: f32) -> Result<f32, String> {
+        let (x0, y0) = self.point(page, 0.0, 0.0)?;
+        let (x1, y1) = self.point(page, 1.0, 0.0)?;
+        Ok(fraction * (x1 - x0).hypot(y1 - y0))
+    }
+}
+
+/// The smallest upright box around `points`.
+fn bounds(points: impl IntoIterator<Item = (f32, f32)>) -> Option<PdfRect> {
+    let mut points = points.into_iter();
+    let (x, y) = points.next()?;
+    let (mut left, mut bottom, mut right, mut top) = (x, y, x, y);
+    for (x, y) in points {
+        left = left.min(x);
+        right = right.max(x);
+        bottom = bottom.min(y);
+        top = top.max(y);
+    }
+    Some(PdfRect::new_from_values(bottom, left, top, right))
+}
+
+fn grown(rect: PdfRect, by: f32) -> PdfRect {
+    PdfRect::new_from_values(
+        rect.bottom().value - by,
+        rect.left().value - by,
+        rect.top().value + by,
+        rect.right().value + by,
+    )
+}
+
+/// `#rrggbb` with `alpha`.
+fn colour(text: &str, alpha: u8) -> Result<PdfColor, String> {
+    let channel = |at: usize| {
+        text.get(at..at + 2)
+            .and_then(|hex| u8::from_str_radix(hex, 16).ok())
+            .ok_or_else(|| format!("the colour {text:?} is not #rrggbb"))
+    };
+    if text.len() != 7 || !text.starts_with('#') {
+        return Err(format!("the colour {text:?} is not #rrggbb"));
+    }
+    Ok(PdfColor::new(channel(1)?, channel(3)?, channel(5)?, alpha))
+}
+
+/// Writes one annotation onto the page it belongs to.
+fn write(page: &mut PdfPage<'_>, frame: &PageFrame, annotation: &Annotation, author: &str) -> Result<(), String> {
+    let about = About {
+        author,
+        changed_at: annotation.changed_at,
+        colour: &annotation.color,
+    };
+    match &annotation.body {
+        AnnotationBody::Highlight { rects, quote } => {
+            let quads = quads(page, frame, rects)?;
+            let highlight = page.annotations_mut().create_highlight_annotation().map_err(created)?;
+            let colour = colour(about.colour, MARKER_ALPHA)?;
+            write_mark(
+                highlight,
+                PdfPageHighlightAnnotation::attachment_points_mut,
+                &quads,
+                colour,
+                &about,
+                quote,
+            )
+        }
+        AnnotationBody::Underline { rects, quote } => {
+            let quads = quads(page, frame, rects)?;
+            let underline = page.annotations_mut().create_underline_annotation().map_err(created)?;
+            let colour = colour(about.colour, 255)?;
+            write_mark(
+                underline,
+                PdfPageUnderlineAnnotation::attachment_points_mut,
+                &quads,
+                colour,
+                &about,
+                quote,
+            )
+        }
+        AnnotationBody::StrikeOut { rects, quote } => {
+            let quads = quads(page, frame, rects)?;
+            let strike_out = page.annotations_mut().create_strikeout_annotation().map_err(created)?;
+            let colour = colour(about.colour, 255)?;
+            write_mark(
+                strike_out,
+                PdfPageStrikeoutAnnotation::attachment_points_mut,
+                &quads,
+                colour,
+                &about,
+                quote,
+            )
+        }
+        AnnotationBody::Ink {
+            strokes,
+            width,
+            highlighter,
+            near: _,
+        } => write_ink(page, frame, &about, strokes, *width, *highlighter),
+        AnnotationBody::Note { at, text, near: _ } => write_note(page, frame, &about, at, text),
+        AnnotationBody::FreeText { rect, text, near: _ } => write_free_text(page, frame, &about, rect, text),
+    }
+}
+
+fn created(error: PdfiumError) -> String {
+    format!("cannot be created: {error:?}")
+}
+
+fn placed(error: PdfiumError) -> String {
+    format!("cannot place it: {error:?}")
+}
+
+fn coloured(error: PdfiumError) -> String {
+    format!("cannot colour it: {error:?}")
+}
+
+/// What every annotation of one export carries besides its place.
+struct About<'a> {
+    author: &'a str,
+    /// Unix milliseconds, written as /M.
+    changed_at: i64,
+    /// `#rrggbb`.
+    colour: &'a str,
+}
+
+impl About<'_> {
+    /// The contents, who wrote it and when; printed with the page.
+    fn describe(&self, annotation: &mut impl PdfPageAnnotationCommon, contents: &str) -> Result<(), String> {
+        fn set(what: &'static str) -> impl Fn(PdfiumError) -> String {
+            move |error| format!("cannot set {what}: {error:?}")
+        }
+        if !contents.is_empty() {
+            annotation.set_contents(contents).map_err(set("the contents"))?;
+        }
+        annotation.set_creator(self.author).map_err(set("the author"))?;
+        annotation.set_is_printed(true).map_err(set("the print flag"))?;
+        // Last: pdfium-render stamps /M with the time of every text it sets.
+        match DateTime::<Utc>::from_timestamp_millis(self.changed_at) {
+            Some(changed) => annotation.set_modification_date(changed).map_err(set("the date")),
+            None => Ok(()),
+        }
+    }
+}
+
+/// Pen or highlighter strokes: an /InkList of the points, the width in points, a highlighter
+/// translucent.
+fn write_ink(
+    page: &mut PdfPage<'_>,
+    frame: &PageFrame,
+    about: &About<'_>,
+    strokes: &[Vec<PagePoint>],
+    width: f32,
+    highlighter: bool,
+) -> Result<(), String> {
+    let strokes: Vec<Vec<(f32, f32)>> = strokes
+        .iter()
+        .map(|stroke| stroke.iter().map(|at| frame.point(page, at.x, at.y)).collect())
+        .collect::<Result<_, _>>()?;
+    let width = frame.length(page, width)?.max(0.5);
+    let area = bounds(strokes.iter().flatten().copied()).ok_or("an ink annotation without points")?;
+    let alpha = if highlighter { MARKER_ALPHA } else { 255 };
+    {
+        let mut ink = page.annotations_mut().create_ink_annotation().map_err(created)?;
+        ink.set_bounds(grown(area, width)).map_err(placed)?;
+        ink.set_stroke_color(colour(about.colour, alpha)?).map_err(coloured)?;
+        about.describe(&mut ink, "")?;
+    }
+    raw::add_ink_strokes(page, &strokes, width)
+}
+
+/// A sticky note: PDFium's note icon where the note is, the note's words as /Contents.
+fn write_note(
+    page: &mut PdfPage<'_>,
+    frame: &PageFrame,
+    about: &About<'_>,
+    at: &PagePoint,
+    text: &str,
+) -> Result<(), String> {
+    let area = note_area(page, frame, at)?;
+    let mut note = page.annotations_mut().create_text_annotation(text).map_err(created)?;
+    note.set_bounds(area).map_err(placed)?;
+    note.set_stroke_color(colour(about.colour, 255)?).map_err(coloured)?;
+    about.describe(&mut note, text)
+}
+
+/// A text box: its words as /Contents and a /DA in its colour. PDFium draws the words in
+/// Helvetica, as mupdf and poppler do from the /DA: letters outside its Latin set (đ, ă, â, ơ,
+/// ư and every letter with a dot below or two marks) are missing from the drawn box, though
+/// /Contents keeps them all; drawing them needs a font with Vietnamese letters embedded in the
+/// copy.
+fn write_free_text(
+    page: &mut PdfPage<'_>,
+    frame: &PageFrame,
+    about: &About<'_>,
+    rect: &PageRect,
+    text: &str,
+) -> Result<(), String> {
+    let area = bounds(frame.corners(page, rect)?).ok_or("a text box without a place")?;
+    {
+        let mut free_text = page
+            .annotations_mut()
+            .create_free_text_annotation(text)
+            .map_err(created)?;
+        free_text.set_bounds(area).map_err(placed)?;
+        about.describe(&mut free_text, text)?;
+    }
+    let ink = colour(about.colour, 255)?;
+    let appearance = format!(
+        "{:.3} {:.3} {:.3} rg /Helv {FREE_TEXT_FONT_SIZE} Tf",
+        f32::from(ink.red()) / 255.0,
+        f32::from(ink.green()) / 255.0,
+        f32::from(ink.blue()) / 255.0
+    );
+    raw::set_default_appearance(page, &appearance)
+}
+
+/// A marked line's corners in the page's points, in QuadPoints order.
+type Quad = [(f32, f32); 4];
+
+/// One quad per marked line.
+fn quads(page: &PdfPage<'_>, frame: &PageFrame, rects: &[PageRect]) -> Result<Vec<Quad>, String> {
+    if rects.is_empty() {
+        return Err("a mark without lines".into());
+    }
+    rects.iter().map(|rect| frame.corners(page, rect)).collect()
+}
+
+/// A text mark: its box around every line, its colour, one quad per line (reached through
+/// `points`, which each kind of mark has but no common trait), the quoted words.
+fn write_mark<'a, Mark: PdfPageAnnotationCommon>(
+    mut mark: Mark,
+    points: impl FnOnce(&mut Mark) -> &mut PdfPageAnnotationAttachmentPoints<'a>,
+    quads: &[Quad],
+    colour: PdfColor,
+    about: &About<'_>,
+    quote: &TextQuote,
+) -> Result<(), String> {
+    let area = bounds(quads.iter().flatten().copied()).ok_or("a mark without lines")?;
+    mark.set_bounds(area).map_err(placed)?;
+    mark.set_stroke_color(colour).map_err(coloured)?;
+    let points = points(&mut mark);
+    for &[a, b, c, d] in quads {
+        points
+            .create_attachment_point_at_end(PdfQuadPoints::new_from_values(a.0, a.1, b.0, b.1, c.0, c.1, d.0, d.1))
+            .map_err(|error| format!("cannot add a line: {error:?}"))?;
+    }
+    about.describe(&mut mark, &quote.exact)
+}
+
+/// The note's icon: a square centred where the note is.
+fn note_area(page: &PdfPage<'_>, frame: &PageFrame, at: &PagePoint) -> Result<PdfRect, String> {
+    let (x, y) = frame.point(page, at.x, at.y)?;
+    let half = NOTE_SIZE / 2.0;
+    Ok(PdfRect::new(
+        PdfPoints::new(y - half),
+        PdfPoints::new(x - half),
+        PdfPoints::new(y + half),
+        PdfPoints::new(x + half),
+    ))
+}
+
+/// PDFium writes an annotation's appearance stream (/AP) the first time it draws it; drawing
+/// the page once, tiny, puts one in every new annotation, which flattening needs and which
+/// readers that do not make their own appearances show.
+fn generate_appearances(page: &PdfPage<'_>) -> Result<(), String> {
+    let config = PdfRenderConfig::new().set_target_width(8).render_annotations(true);
+    page.render_with_config(&config)
+        .map(|_| ())
+        .map_err(|error| format!("cannot be drawn: {error:?}"))
+}
+
+/// Saves `document` to a file beside `out`, then renames it to `out`, so `out` is never half
+/// written.
+fn save_beside(document: &PdfDocument<'_>, out: &Path) -> Result<(), PdfError> {
+    let failed = |detail: String| PdfError::Export(format!("{}: {detail}", out.display()));
+    let name = out
+        .file_name()
+        .ok_or_else(|| failed("not a file name".into()))?
+        .to_string_lossy();
+    let partial: PathBuf = out.with_file_name(format!(".{name}.{}.partial", std::process::id()));
+    let saved = document
+        .save_to_file(&partial)
+        .map_err(|error| failed(format!("cannot be written: {error:?}")))
+        .and_then(|()| std::fs::rename(&partial, out).map_err(|error| failed(format!("cannot be written: {error}"))));
+    if saved.is_err() {
+        let _ = std::fs::remove_file(&partial);
+    }
+    saved
+}
