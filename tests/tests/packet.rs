@@ -155,10 +155,11 @@ async fn a_packet_cut_by_the_wifi_resumes_where_it_stopped_and_is_verified() -> 
         );
     }
 
-    // A later round has nothing to fetch.
+    // A later round has nothing to fetch, and says so from its start (no bar flashing).
     let before = proxy.bytes_from_server();
-    let (again, _) = round(&seat).await?;
+    let (again, told) = round(&seat).await?;
     assert_eq!(again.state, PacketState::Complete);
+    assert!(told.iter().all(|view| view.state == PacketState::Complete), "{told:?}");
     assert!(
         proxy.bytes_from_server() - before < 64 << 10,
         "a complete packet is not fetched again"

@@ -187,6 +187,8 @@ async function screenshot(browser, name) {
 async function openInReader(browser, documentId) {
   const button = await browser.$(`${testid("document-open")}[data-document-id="${documentId}"]`);
   await button.scrollIntoView({ block: "center" });
+  // In view and not covered: clicked where the person would tap.
+  await button.waitForClickable({ timeout: TIMEOUT });
   await button.click();
 }
 

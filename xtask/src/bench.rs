@@ -5,6 +5,9 @@
 //! Besides what `cargo xtask setup` installs, the benchmarks install their own baselines
 //! ([`setup::bench_packages`]: nginx), and `cold-start` builds the desktop app in release mode.
 //!
+//! [`UI_SCENARIOS`] run in the real app instead, driven by a WebdriverIO script under Xvfb
+//! (`tests/ui-e2e/bench-*.mjs`, in [`AppEnvironment`]); they print the same JSON lines.
+//!
 //! [`smoke`] runs each scenario tiny with the debug build, for `cargo xtask test`: it proves the
 //! benchmarks work; no test asserts a time.
 
@@ -12,6 +15,8 @@ use std::path::Path;
 
 use anyhow::{bail, Context, Result};
 
+use crate::app_env::AppEnvironment;
+use crate::demo::DEMO_PASSWORD;
 use crate::process::sh_capturing;
 use crate::{root, setup, target_dir};
 
@@ -23,11 +28,21 @@ pub const SCENARIOS: &[&str] = &["fanout", "vote-storm", "render", "doc-sync", "
 const EXTRA_RUNS: &[&[&str]] = &[&["vote-storm", "--delegates", "34", "--rounds", "20"]];
 
 /// The scenarios that start the desktop app.
-const NEEDS_APP: &[&str] = &["cold-start"];
+const NEEDS_APP: &[&str] = &["cold-start", "annotation-layer"];
+
+/// Scenarios measured inside the real app's webview, each by its script in `tests/ui-e2e/`. Not
+/// in [`smoke`]: they need tauri-driver's port, which the end-to-end journey holds while `test`
+/// runs; the journey covers the same reader.
+pub const UI_SCENARIOS: &[(&str, &str)] = &[("annotation-layer", "bench-annotation-layer.mjs")];
 
 pub fn run(args: &[String]) -> Result<()> {
     let Some(scenario) = args.first() else {
-        eprintln!("usage: cargo xtask bench <{}|all> [options]", SCENARIOS.join("|"));
+        let names: Vec<&str> = SCENARIOS
+            .iter()
+            .copied()
+            .chain(UI_SCENARIOS.iter().map(|(name, _)| *name))
+            .collect();
+        eprintln!("usage: cargo xtask bench <{}|all> [options]", names.join("|"));
         eprintln!("  options go to phonghop-bench: `cargo xtask bench fanout --help` lists them");
         bail!("no scenario");
     };
@@ -35,7 +50,10 @@ pub fn run(args: &[String]) -> Result<()> {
     setup::bench_packages()?;
     let root = root();
     let runs: Vec<Vec<&str>> = if scenario == "all" {
-        let defaults = SCENARIOS.iter().map(|scenario| vec![*scenario]);
+        let defaults = SCENARIOS
+            .iter()
+            .chain(UI_SCENARIOS.iter().map(|(name, _)| name))
+            .map(|scenario| vec![*scenario]);
         defaults.chain(EXTRA_RUNS.iter().map(|run| run.to_vec())).collect()
     } else {
         vec![args.iter().map(String::as_str).collect()]
@@ -62,6 +80,11 @@ pub fn run(args: &[String]) -> Result<()> {
     )?;
     let bench = target_dir()?.join("release/phonghop-bench");
     for arguments in runs {
+        if let Some((_, script)) = UI_SCENARIOS.iter().find(|(name, _)| *name == arguments[0]) {
+            let app = target_dir()?.join("release/phonghop-app");
+            run_in_app(&root, script, &app, &[])?;
+            continue;
+        }
         let (ok, _) = run_bench(&root, &bench, &arguments)?;
         if !ok {
             bail!("phonghop-bench {} failed", arguments.join(" "));
@@ -74,6 +97,24 @@ fn run_bench(root: &Path, bench: &Path, arguments: &[&str]) -> Result<(bool, Str
     let pdfium = setup::pdfium_library()?.to_string_lossy().into_owned();
     let bench = bench.to_string_lossy().into_owned();
     sh_capturing(root, &bench, arguments, &[("PHONGHOP_PDFIUM", &pdfium)])
+}
+
+/// Runs a UI benchmark's script against `app`, a fresh demo server and tauri-driver; its output.
+pub fn run_in_app(root: &Path, script: &str, app: &Path, extra: &[(&str, &str)]) -> Result<String> {
+    let environment = AppEnvironment::start(&target_dir()?.join("ui-bench"), None)?;
+    let app = app.to_string_lossy().into_owned();
+    let mut variables = vec![
+        ("PHONGHOP_APP", app.as_str()),
+        ("PHONGHOP_SERVER_URL", environment.url.as_str()),
+        ("PHONGHOP_DELEGATE", "db003"),
+        ("PHONGHOP_PASSWORD", DEMO_PASSWORD),
+    ];
+    variables.extend_from_slice(extra);
+    let (ok, output) = sh_capturing(&root.join("tests/ui-e2e"), "node", &[script], &variables)?;
+    if !ok {
+        bail!("{script} failed (see above)");
+    }
+    Ok(output)
 }
 
 /// Runs every scenario with `--smoke` on the debug build; the number of scenarios that ran and

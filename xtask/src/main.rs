@@ -7,11 +7,13 @@
 //! - [`bench`]: `phonghop-bench` scenarios in release mode, and their smoke runs for `test`.
 //! - [`demo`]: builds everything, starts the server with the demo meeting, opens the app.
 //! - [`demo_ctrl_c`]: the suite that presses Ctrl+C on the demo in a pseudo-terminal.
+//! - [`app_env`]: Xvfb, a demo server and tauri-driver for the journey and the UI benchmarks.
 //! - [`test`]: every test: Rust, UI (type check + Vitest), and the end-to-end journey in the
 //!   real app under Xvfb.
 //! - [`process`]: running commands and background services that are stopped on drop, and on
 //!   Ctrl+C, SIGTERM or SIGHUP.
 
+mod app_env;
 mod bench;
 mod demo;
 mod demo_ctrl_c;

@@ -6,16 +6,16 @@
 //! UI type check and Vitest, then the end-to-end journey in the real app (Xvfb + tauri-driver +
 //! WebKitWebDriver).
 
-use std::net::TcpStream;
 use std::path::{Path, PathBuf};
 use std::process::Command;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use anyhow::{bail, Context, Result};
 
-use crate::demo::{build_all, start_server, DEMO_PASSWORD};
+use crate::app_env::AppEnvironment;
+use crate::demo::{build_all, DEMO_PASSWORD};
 use crate::demo_ctrl_c::demo_stops_on_ctrl_c;
-use crate::process::{sh, sh_capturing, Service};
+use crate::process::{sh, sh_capturing};
 use crate::{built_binary, root, setup, target_dir};
 
 #[derive(Default)]
@@ -237,95 +237,17 @@ fn generated_types_are_committed(root: &Path) -> Result<bool> {
 }
 
 /// A free X display number.
-fn free_display() -> u32 {
-    (99..200)
-        .find(|n| {
-            !Path::new(&format!("/tmp/.X11-unix/X{n}")).exists() && !Path::new(&format!("/tmp/.X{n}-lock")).exists()
-        })
-        .unwrap_or(99)
-}
-
-/// Waits for a service to become ready. Start-up of Xvfb and tauri-driver has no event to
-/// await, so this polls, with a deadline.
-fn wait_until(what: &str, timeout: Duration, mut ready: impl FnMut() -> bool) -> Result<()> {
-    let deadline = Instant::now() + timeout;
-    while !ready() {
-        if Instant::now() > deadline {
-            bail!("{what} did not become ready within {} s", timeout.as_secs());
-        }
-        std::thread::sleep(Duration::from_millis(50));
-    }
-    Ok(())
-}
-
-/// A config folder whose `user-dirs.dirs` puts the Downloads folder under `work`.
-fn user_dirs(work: &Path) -> Result<PathBuf> {
-    let config = work.join("config");
-    let downloads = work.join("downloads");
-    std::fs::create_dir_all(&config)?;
-    std::fs::create_dir_all(&downloads)?;
-    std::fs::write(
-        config.join("user-dirs.dirs"),
-        format!("XDG_DOWNLOAD_DIR=\"{}\"\n", downloads.display()),
-    )?;
-    Ok(config)
-}
-
 /// Runs tests/ui-e2e/journey.mjs against the built app and a demo server; returns the number
 /// of journey steps that passed.
 fn end_to_end(root: &Path) -> Result<u64> {
     let work = target_dir()?.join("ui-e2e");
     let screenshots = work.join("screenshots");
-    let _ = std::fs::remove_dir_all(&work);
-    std::fs::create_dir_all(&screenshots)?;
-
-    let display = free_display();
-    let mut xvfb = Command::new("Xvfb");
-    xvfb.args([
-        format!(":{display}"),
-        "-screen".into(),
-        "0".into(),
-        "1280x800x24".into(),
-        "-nolisten".into(),
-        "tcp".into(),
-    ]);
-    let _xvfb = Service::start("Xvfb", xvfb)?;
-    wait_until("Xvfb", Duration::from_secs(20), || {
-        Path::new(&format!("/tmp/.X11-unix/X{display}")).exists()
-    })?;
-
     // The journey drops a Word file here, as a secretariat would.
     let hot_folder = work.join("hot-folder");
-    let (server, url) = start_server(&work.join("server-data"), "127.0.0.1:0", Some(&hot_folder))?;
+    let environment = AppEnvironment::start(&work, Some(&hot_folder))?;
+    std::fs::create_dir_all(&screenshots)?;
     // The journey kills the server to show the app working on without it.
-    let server_pid = server.child.id().to_string();
-
-    let driver_port = 4444;
-    if TcpStream::connect(("127.0.0.1", driver_port)).is_ok() {
-        bail!("port {driver_port} is taken: another tauri-driver is running");
-    }
-    let mut driver = Command::new(setup::tauri_driver_path());
-    driver
-        .args([
-            "--port",
-            &driver_port.to_string(),
-            "--native-driver",
-            "/usr/bin/WebKitWebDriver",
-        ])
-        .env("DISPLAY", format!(":{display}"))
-        .env("NO_AT_BRIDGE", "1")
-        // Without a GPU render node the app picks WebKit's older renderer (src-tauri/src/webkit.rs),
-        // under which WebKitWebDriver's screenshots never return (WebKitGTK 2.46, Xvfb). The journey
-        // runs the renderer of a laptop with a GPU; `phonghop-bench cold-start` runs the other.
-        .env("WEBKIT_DISABLE_DMABUF_RENDERER", "0")
-        .env("XDG_DATA_HOME", work.join("app-data"))
-        // "My annotated copy" goes to the Downloads folder: here, not the home of whoever runs the tests.
-        .env("XDG_CONFIG_HOME", user_dirs(&work)?)
-        .env("PHONGHOP_PDFIUM", setup::pdfium_library()?);
-    let _driver = Service::start("tauri-driver", driver)?;
-    wait_until("tauri-driver", Duration::from_secs(30), || {
-        TcpStream::connect(("127.0.0.1", driver_port)).is_ok()
-    })?;
+    let server_pid = environment.server_pid();
 
     let app = built_binary("phonghop-app")?;
     let screenshots_arg = screenshots.to_string_lossy().into_owned();
@@ -336,7 +258,7 @@ fn end_to_end(root: &Path) -> Result<u64> {
         &["journey.mjs"],
         &[
             ("PHONGHOP_APP", &app_arg),
-            ("PHONGHOP_SERVER_URL", &url),
+            ("PHONGHOP_SERVER_URL", &environment.url),
             ("PHONGHOP_SCREENSHOTS", &screenshots_arg),
             ("PHONGHOP_DELEGATE", "db003"),
             ("PHONGHOP_PASSWORD", DEMO_PASSWORD),

@@ -96,12 +96,15 @@ impl Seat {
                 missing.push((document, arrived));
             }
         }
-        // A round started while the network is still down says so until bytes arrive again,
-        // rather than flashing "downloading" at every reconnection attempt.
+        // A round with nothing to fetch says the packet is complete from its start, and one
+        // started while the network is still down says so until bytes arrive again: the bar
+        // never flashes at each reconnection attempt (it would move the screen under the reader).
         let was_waiting = self
             .packet()
             .is_some_and(|last| last.meeting_id == view.meeting_id && last.state == PacketState::WaitingForServer);
-        if was_waiting && !missing.is_empty() {
+        if missing.is_empty() {
+            view.state = PacketState::Complete;
+        } else if was_waiting {
             view.state = PacketState::WaitingForServer;
         }
         self.show_packet(&view, on_progress);

@@ -1,0 +1,124 @@
+//! The desktop app's test bench: Xvfb, a demo server and tauri-driver (with WebKitWebDriver),
+//! started for a WebdriverIO script — the end-to-end journey (`test.rs`) and the UI benchmarks
+//! (`bench.rs`) — each in a process group of its own, ended when the environment is dropped.
+
+use std::net::TcpStream;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use anyhow::{bail, Result};
+
+use crate::demo::start_server;
+use crate::process::Service;
+use crate::setup;
+
+/// The port tauri-driver listens on; the scripts connect there.
+pub const DRIVER_PORT: u16 = 4444;
+
+pub struct AppEnvironment {
+    /// The demo server's `http://127.0.0.1:PORT`.
+    pub url: String,
+    server: Service,
+    // Dropped last to first: the driver (and the app it started), then the display.
+    _driver: Service,
+    _xvfb: Service,
+}
+
+impl AppEnvironment {
+    /// Starts everything afresh in `work` (emptied first): the app's data, downloads and the
+    /// server's data live there; `hot_folder`, when given, is watched by the server as the
+    /// secretariat.
+    pub fn start(work: &Path, hot_folder: Option<&Path>) -> Result<AppEnvironment> {
+        let _ = std::fs::remove_dir_all(work);
+        std::fs::create_dir_all(work)?;
+
+        let display = free_display();
+        let mut xvfb = Command::new("Xvfb");
+        xvfb.args([
+            format!(":{display}"),
+            "-screen".into(),
+            "0".into(),
+            "1280x800x24".into(),
+            "-nolisten".into(),
+            "tcp".into(),
+        ]);
+        let xvfb = Service::start("Xvfb", xvfb)?;
+        wait_until("Xvfb", Duration::from_secs(20), || {
+            Path::new(&format!("/tmp/.X11-unix/X{display}")).exists()
+        })?;
+
+        let (server, url) = start_server(&work.join("server-data"), "127.0.0.1:0", hot_folder)?;
+
+        if TcpStream::connect(("127.0.0.1", DRIVER_PORT)).is_ok() {
+            bail!("port {DRIVER_PORT} is taken: another tauri-driver is running");
+        }
+        let mut driver = Command::new(setup::tauri_driver_path());
+        driver
+            .args([
+                "--port",
+                &DRIVER_PORT.to_string(),
+                "--native-driver",
+                "/usr/bin/WebKitWebDriver",
+            ])
+            .env("DISPLAY", format!(":{display}"))
+            .env("NO_AT_BRIDGE", "1")
+            // Without a GPU render node the app picks WebKit's older renderer (src-tauri/src/webkit.rs),
+            // under which WebKitWebDriver's screenshots never return (WebKitGTK 2.46, Xvfb). The scripts
+            // run the renderer of a laptop with a GPU; `phonghop-bench cold-start` runs the other.
+            .env("WEBKIT_DISABLE_DMABUF_RENDERER", "0")
+            .env("XDG_DATA_HOME", work.join("app-data"))
+            // "My annotated copy" goes to the Downloads folder: here, not the home of whoever runs them.
+            .env("XDG_CONFIG_HOME", user_dirs(work)?)
+            .env("PHONGHOP_PDFIUM", setup::pdfium_library()?);
+        let driver = Service::start("tauri-driver", driver)?;
+        wait_until("tauri-driver", Duration::from_secs(30), || {
+            TcpStream::connect(("127.0.0.1", DRIVER_PORT)).is_ok()
+        })?;
+        Ok(AppEnvironment {
+            url,
+            server,
+            _driver: driver,
+            _xvfb: xvfb,
+        })
+    }
+
+    /// The server's process id (the journey kills it).
+    pub fn server_pid(&self) -> String {
+        self.server.child.id().to_string()
+    }
+}
+
+fn free_display() -> u32 {
+    (99..200)
+        .find(|n| {
+            !Path::new(&format!("/tmp/.X11-unix/X{n}")).exists() && !Path::new(&format!("/tmp/.X{n}-lock")).exists()
+        })
+        .unwrap_or(99)
+}
+
+/// Waits for a service to become ready. Start-up of Xvfb and tauri-driver has no event to
+/// await, so this polls, with a deadline.
+fn wait_until(what: &str, timeout: Duration, mut ready: impl FnMut() -> bool) -> Result<()> {
+    let deadline = Instant::now() + timeout;
+    while !ready() {
+        if Instant::now() > deadline {
+            bail!("{what} did not become ready within {} s", timeout.as_secs());
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    Ok(())
+}
+
+/// A config folder whose `user-dirs.dirs` puts the Downloads folder under `work`.
+fn user_dirs(work: &Path) -> Result<PathBuf> {
+    let config = work.join("config");
+    let downloads = work.join("downloads");
+    std::fs::create_dir_all(&config)?;
+    std::fs::create_dir_all(&downloads)?;
+    std::fs::write(
+        config.join("user-dirs.dirs"),
+        format!("XDG_DOWNLOAD_DIR=\"{}\"\n", downloads.display()),
+    )?;
+    Ok(config)
+}
