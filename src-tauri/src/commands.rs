@@ -249,7 +249,7 @@ pub async fn export_annotated(
 /// Sends what waits in the background; the server unreachable, the next packet round does.
 fn sync_annotations_soon(shared: Arc<Shared>) {
     tauri::async_runtime::spawn(async move {
-        if let Err(error) = shared.seat.sync_annotations().await {
+        if let Err(error) = shared.seat.sync_annotations_soon().await {
             tracing::debug!(%error, "annotations not synced for now");
         }
     });

@@ -571,3 +571,48 @@ async fn seat_with_packet(laptop: &Path, server_url: &str, username: &str, meeti
     seat.keep_meeting_on_laptop(&mut |_| {}).await?;
     Ok(seat)
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_burst_of_strokes_saved_while_syncs_run_is_all_kept_and_all_reaches_the_server() -> Result<()> {
+    let server = TestServer::start(1).await?;
+    let meeting = server.meeting_id();
+    let document = upload_draft(&server.login_secretariat().await?, meeting).await?;
+    let delegate = server.roster().voters()[1].clone();
+    let laptop = tempfile::tempdir()?;
+    let seat = std::sync::Arc::new(seat(laptop.path(), server.url(), &delegate, meeting).await?);
+    const STROKES: usize = 200;
+    for index in 0..STROKES {
+        let stroke = (0..40)
+            .map(|step| PagePoint {
+                x: 0.1 + step as f32 * 0.01,
+                y: 0.1 + index as f32 * 0.004,
+            })
+            .collect();
+        seat.save_annotation(Annotation {
+            body: AnnotationBody::Ink {
+                strokes: vec![stroke],
+                width: 0.003,
+                highlighter: false,
+                near: None,
+            },
+            ..highlight(&format!("stroke-{index}"), &document, "#1e64c8")
+        })
+        .await?;
+        // As the app does after every save: a sync in the background, never two at once.
+        let syncing = seat.clone();
+        tokio::spawn(async move { syncing.sync_annotations_soon().await });
+    }
+    seat.sync_annotations().await?;
+    ensure!(seat.annotations(document.id).await?.len() == STROKES);
+    let other_laptop = tempfile::tempdir()?;
+    let other = seat_in_new_laptop(other_laptop.path(), server.url(), &delegate, meeting).await?;
+    let received = other.annotations(document.id).await?.len();
+    assert_eq!(received, STROKES, "every stroke reached the server");
+    Ok(())
+}
+
+async fn seat_in_new_laptop(laptop: &Path, server_url: &str, username: &str, meeting: MeetingId) -> Result<Seat> {
+    let seat = seat(laptop, server_url, username, meeting).await?;
+    seat.sync_annotations().await?;
+    Ok(seat)
+}

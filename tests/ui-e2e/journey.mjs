@@ -28,7 +28,7 @@ import { randomUUID } from "node:crypto";
 import { execFileSync } from "node:child_process";
 import { copyFile, mkdir, readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
-import { remote } from "webdriverio";
+import { startApp as startAppSession } from "./app-session.mjs";
 import { HallWifi, largePdf } from "./hall-wifi.mjs";
 
 const env = readEnvironment();
@@ -799,7 +799,7 @@ async function journey(firstBrowser) {
       .up()
       .perform();
     await waitFor(browser, "the stroke on the page", () =>
-      browser.execute(() => document.querySelectorAll('[data-testid="annotation"][data-kind="ink"]').length === 1),
+      browser.execute(() => (document.querySelector('[data-testid="annotation-layer"]')?.getAttribute("data-kinds") ?? "").split(",").filter(Boolean).filter((kind) => kind === "ink").length === 1),
     );
 
     // A sticky note with Vietnamese words.
@@ -829,9 +829,9 @@ async function journey(firstBrowser) {
     await renderedPage(browser, 0);
     const kinds = await waitFor(browser, "the annotations after reopening", () =>
       browser.execute(() => {
-        const kinds = [...document.querySelectorAll('[data-testid="annotation"]')].map((g) => g.getAttribute("data-kind"));
+        const kinds = (document.querySelector('[data-testid="annotation-layer"]')?.getAttribute("data-kinds") ?? "").split(",").filter(Boolean).filter((kind) => kind !== "note");
         const notes = document.querySelectorAll('[data-testid="note"]').length;
-        return kinds.length === 2 && notes === 1 ? kinds.sort() : null;
+        return kinds.length === 2 && notes === 1 ? kinds : null;
       }),
     );
     assert.deepEqual(kinds, ["highlight", "ink"]);
@@ -1081,9 +1081,9 @@ async function journey(firstBrowser) {
     await renderedPage(browser, 0);
     const kept = await waitFor(browser, "the annotations after the restart", () =>
       browser.execute(() => {
-        const kinds = [...document.querySelectorAll('[data-testid="annotation"]')].map((g) => g.getAttribute("data-kind"));
+        const kinds = (document.querySelector('[data-testid="annotation-layer"]')?.getAttribute("data-kinds") ?? "").split(",").filter(Boolean).filter((kind) => kind !== "note");
         const notes = document.querySelectorAll('[data-testid="note"]').length;
-        return kinds.length >= 3 ? { kinds: kinds.sort(), notes } : null;
+        return kinds.length >= 3 ? { kinds, notes } : null;
       }),
     );
     assert.deepEqual(kept.kinds, ["highlight", "ink", "ink"], "the highlight, the stroke and the stroke cut short");
@@ -1112,18 +1112,7 @@ async function inBatches(tasks, size) {
 
 /** Starts the app under tauri-driver (the same data folder every time: tauri-driver's environment). */
 function startApp() {
-  return remote({
-    hostname: "127.0.0.1",
-    port: 4444,
-    logLevel: "warn",
-    connectionRetryTimeout: 120_000,
-    connectionRetryCount: 1,
-    capabilities: {
-      browserName: "wry",
-      "tauri:options": { application: env.app, args: ["--server", env.appServer] },
-      "wdio:enforceWebDriverClassic": true,
-    },
-  });
+  return startAppSession(env.app, env.appServer);
 }
 
 /** The app as the journey drives it now (a step kills it and starts it again). */

@@ -95,6 +95,23 @@ impl Seat {
             .collect())
     }
 
+    /// Syncs after a change, but never two syncs at once: a change made while one runs makes it
+    /// go round once more instead (a burst of strokes is one or two syncs, not one each).
+    pub async fn sync_annotations_soon(&self) -> Result<()> {
+        self.annotations_changed
+            .store(true, std::sync::atomic::Ordering::SeqCst);
+        let Ok(_running) = self.annotation_sync.try_lock() else {
+            return Ok(());
+        };
+        while self
+            .annotations_changed
+            .swap(false, std::sync::atomic::Ordering::SeqCst)
+        {
+            self.sync_annotations().await?;
+        }
+        Ok(())
+    }
+
     /// Sends the reader's waiting changes and merges what changed on the server, until nothing
     /// waits. The server unreachable: what was not sent stays queued.
     pub async fn sync_annotations(&self) -> Result<AnnotationsSynced> {

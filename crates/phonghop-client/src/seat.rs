@@ -146,6 +146,9 @@ pub struct Seat {
     packet: Mutex<Option<PacketView>>,
     /// The `seq` and time of the meeting's state last kept on the laptop.
     mirror_kept: Mutex<Option<(u32, std::time::Instant)>>,
+    /// Held while annotations sync after a change; `annotations_changed` asks for one more round.
+    pub(crate) annotation_sync: tokio::sync::Mutex<()>,
+    pub(crate) annotations_changed: std::sync::atomic::AtomicBool,
 }
 
 fn connection_shown(state: ConnectionState) -> Connection {
@@ -168,6 +171,8 @@ impl Seat {
             verified: Mutex::new(HashSet::new()),
             packet: Mutex::new(None),
             mirror_kept: Mutex::new(None),
+            annotation_sync: tokio::sync::Mutex::new(()),
+            annotations_changed: std::sync::atomic::AtomicBool::new(false),
         }
     }
 

@@ -146,8 +146,11 @@ impl DocumentCache {
             // An annotation is kept the moment it is drawn: a commit is on disk before the
             // stroke is answered, whatever happens to the app or the laptop next.
             .synchronous(sqlx::sqlite::SqliteSynchronous::Full);
+        // One connection: the packet, the reader and annotation syncs all write here, and two
+        // connections upgrading read transactions to writes at once fail with "database is
+        // locked" rather than wait. Every statement is short; one at a time costs nothing.
         let index = SqlitePoolOptions::new()
-            .max_connections(2)
+            .max_connections(1)
             .connect_with(options)
             .await?;
         for table in SCHEMA {
