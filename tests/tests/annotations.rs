@@ -170,6 +170,12 @@ async fn another_member_sees_nothing_private_and_a_shared_annotation_read_only()
     let seen = other.annotations(document.id).await?;
     ensure!(seen.len() == 1, "{seen:?}");
     ensure!(seen[0].annotation.id == shared.id && !seen[0].mine, "{seen:?}");
+    let author_name = server.login(&voters[0]).await?.user.full_name;
+    ensure!(
+        seen[0].author_name == author_name,
+        "shown as {:?}, not {author_name:?}",
+        seen[0].author_name
+    );
 
     // Another member writing under the same id writes their own annotation, not the author's.
     other

@@ -580,6 +580,44 @@ describe("meeting", () => {
     });
   });
 
+  it("shares all my annotations on the document at once, and lists another member's with their name", async () => {
+    const annotation = (id: string, shared: boolean) => ({
+      id,
+      document_id: 21,
+      revision: 1,
+      page: 0,
+      color: "#ffd400",
+      body: { kind: "note", at: { x: 0.5, y: 0.5 }, text: `Ghi chú ${id}`, near: null },
+      shared,
+      deleted: false,
+      changed_at: 1,
+      device: "d",
+      carried_from: null,
+    });
+    backend({
+      app_defaults: () => ({ server_url: "http://s", username: "" }),
+      login: () => ({ user: firstView.user, meetings: [summary] }),
+      open_meeting: () => firstView,
+      open_document: () => ({ document: doc(21, 2, 12), page_count: 12, is_current: true }),
+      annotations: () => [
+        { annotation: annotation("a", false), author: 3, author_name: "", mine: true },
+        { annotation: annotation("b", true), author: 3, author_name: "", mine: true },
+        { annotation: annotation("c", true), author: 7, author_name: "Lê Văn Đức", mine: false },
+      ],
+      save_annotation: (args) => args.annotation,
+    });
+    await openSecondItemsDocument();
+    byTestId("annotate-toggle")!.click();
+    flushSync();
+    (await shown("share-all")).click();
+    await vi.waitFor(() => expect(calls.filter((call) => call.command === "save_annotation")).toHaveLength(1));
+    const saved = calls.find((call) => call.command === "save_annotation")?.args.annotation as { id: string; shared: boolean };
+    expect([saved.id, saved.shared]).toEqual(["a", true]);
+    byTestId("annotation-list-toggle")!.click();
+    flushSync();
+    expect(byTestId("annotation-list")?.textContent).toContain("của Lê Văn Đức");
+  });
+
   it("votes once and shows the live tally and the result", async () => {
     startApp();
     await logIn();

@@ -21,6 +21,8 @@ const SYNC_BATCH: usize = 100;
 pub struct AnnotationShown {
     pub annotation: Annotation,
     pub author: UserId,
+    /// Shown beside another member's shared annotation.
+    pub author_name: String,
     /// The reader's own (they may change it); else another member shares it, read-only.
     pub mine: bool,
 }
@@ -90,6 +92,7 @@ impl Seat {
             .map(|kept| AnnotationShown {
                 mine: kept.author == session.user.id,
                 author: kept.author,
+                author_name: kept.author_name,
                 annotation: kept.annotation,
             })
             .collect())

@@ -168,5 +168,7 @@ pub struct Annotation {
 pub struct AnnotationView {
     pub id: AnnotationId,
     pub author: UserId,
+    /// The author's full name, shown beside a shared annotation.
+    pub author_name: String,
     pub annotation: Option<Annotation>,
 }

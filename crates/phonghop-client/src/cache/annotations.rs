@@ -21,6 +21,8 @@ pub struct AnnotationScope<'a> {
 #[derive(Debug, Clone, PartialEq)]
 pub struct KeptAnnotation {
     pub author: UserId,
+    /// Empty for the reader's own annotations made on this laptop.
+    pub author_name: String,
     pub annotation: Annotation,
 }
 
@@ -55,7 +57,16 @@ impl DocumentCache {
     /// commit; false (nothing kept) when a later change of it is already kept.
     pub async fn save_own_annotation(&self, scope: AnnotationScope<'_>, annotation: &Annotation) -> Result<bool> {
         let mut transaction = self.index.begin().await?;
-        if !keep(&mut transaction, scope, scope.user, &annotation.id, Some(annotation)).await? {
+        if !keep(
+            &mut transaction,
+            scope,
+            scope.user,
+            None,
+            &annotation.id,
+            Some(annotation),
+        )
+        .await?
+        {
             return Ok(false);
         }
         sqlx::query(
@@ -80,7 +91,7 @@ impl DocumentCache {
         document: DocumentId,
     ) -> Result<Vec<KeptAnnotation>> {
         let rows = sqlx::query(
-            "SELECT author_id, annotation FROM annotations
+            "SELECT author_id, author_name, annotation FROM annotations
              WHERE server = ? AND user_id = ? AND meeting_id = ? AND document_id = ? AND annotation IS NOT NULL
              ORDER BY author_id != user_id, rowid",
         )
@@ -96,6 +107,7 @@ impl DocumentCache {
             if !annotation.deleted {
                 kept.push(KeptAnnotation {
                     author: UserId(row.get::<i64, _>("author_id") as u32),
+                    author_name: row.get("author_name"),
                     annotation,
                 });
             }
@@ -149,7 +161,15 @@ impl DocumentCache {
     ) -> Result<()> {
         let mut transaction = self.index.begin().await?;
         for view in views {
-            keep(&mut transaction, scope, view.author, &view.id, view.annotation.as_ref()).await?;
+            keep(
+                &mut transaction,
+                scope,
+                view.author,
+                Some(&view.author_name),
+                &view.id,
+                view.annotation.as_ref(),
+            )
+            .await?;
         }
         sqlx::query(
             "INSERT OR REPLACE INTO annotation_cursors (server, user_id, meeting_id, cursor) VALUES (?, ?, ?, ?)",
@@ -287,12 +307,14 @@ async fn kept<'e>(
     .await?)
 }
 
-/// Keeps `annotation` of `author` unless a later change of it is kept (`None`: another member's
-/// annotation no longer shared, which is forgotten); whether it was kept.
+/// Keeps `annotation` of `author` (named `author_name`, when the server says) unless a later change
+/// of it is kept (`None`: another member's annotation no longer shared, which is forgotten);
+/// whether it was kept.
 async fn keep(
     transaction: &mut Transaction<'_, Sqlite>,
     scope: AnnotationScope<'_>,
     author: UserId,
+    author_name: Option<&str>,
     id: &AnnotationId,
     annotation: Option<&Annotation>,
 ) -> Result<bool> {
@@ -304,8 +326,12 @@ async fn keep(
         }
     }
     sqlx::query(
-        "INSERT OR REPLACE INTO annotations (server, user_id, meeting_id, author_id, id, document_id, annotation)
-         VALUES (?, ?, ?, ?, ?, ?, ?)",
+        "INSERT INTO annotations (server, user_id, meeting_id, author_id, id, document_id, annotation, author_name)
+         VALUES (?, ?, ?, ?, ?, ?, ?, COALESCE(?, ''))
+         ON CONFLICT (server, user_id, meeting_id, author_id, id) DO UPDATE SET
+             document_id = excluded.document_id,
+             annotation = excluded.annotation,
+             author_name = COALESCE(?, author_name)",
     )
     .bind(scope.server)
     .bind(i64::from(scope.user.0))
@@ -314,6 +340,8 @@ async fn keep(
     .bind(id.as_str())
     .bind(annotation.map(|annotation| i64::from(annotation.document_id.0)))
     .bind(annotation.map(serde_json::to_string).transpose().map_err(corrupt)?)
+    .bind(author_name)
+    .bind(author_name)
     .execute(&mut **transaction)
     .await?;
     Ok(true)

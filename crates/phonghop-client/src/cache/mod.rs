@@ -85,6 +85,7 @@ const SCHEMA: [&str; 12] = [
          id TEXT NOT NULL,
          document_id INTEGER,
          annotation TEXT,
+         author_name TEXT NOT NULL DEFAULT '',
          PRIMARY KEY (server, user_id, meeting_id, author_id, id)
      )",
     // The person's own changes the server has not taken yet: the latest of each annotation.

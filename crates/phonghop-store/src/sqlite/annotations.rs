@@ -79,9 +79,10 @@ pub(super) async fn visible_since(
         .fetch_optional(&mut *transaction)
         .await?;
     let rows = sqlx::query(
-        "SELECT author_id, id, shared, deleted, annotation FROM annotations
-         WHERE meeting_id = ? AND seq > ? AND (author_id = ? OR ever_shared)
-         ORDER BY seq",
+        "SELECT a.author_id, a.id, a.shared, a.deleted, a.annotation, u.full_name
+         FROM annotations a JOIN users u ON u.id = a.author_id
+         WHERE a.meeting_id = ? AND a.seq > ? AND (a.author_id = ? OR a.ever_shared)
+         ORDER BY a.seq",
     )
     .bind(id(meeting.0))
     .bind(i64::try_from(since).unwrap_or(i64::MAX))
@@ -106,6 +107,7 @@ pub(super) async fn visible_since(
         views.push(AnnotationView {
             id: annotation_id,
             author,
+            author_name: row.get("full_name"),
             annotation,
         });
     }

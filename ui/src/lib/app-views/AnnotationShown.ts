@@ -7,6 +7,10 @@ import type { UserId } from "../protocol/UserId";
  */
 export type AnnotationShown = { annotation: Annotation, author: UserId, 
 /**
+ * Shown beside another member's shared annotation.
+ */
+author_name: string, 
+/**
  * The reader's own (they may change it); else another member shares it, read-only.
  */
 mine: boolean, };

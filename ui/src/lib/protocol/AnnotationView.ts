@@ -8,4 +8,8 @@ import type { UserId } from "./UserId";
  * shares (then `author` is that member and it is read-only). `annotation` is `None` when one
  * shared before is no longer visible to this member (deleted or made private again).
  */
-export type AnnotationView = { id: AnnotationId, author: UserId, annotation: Annotation | null, };
+export type AnnotationView = { id: AnnotationId, author: UserId, 
+/**
+ * The author's full name, shown beside a shared annotation.
+ */
+author_name: string, annotation: Annotation | null, };
