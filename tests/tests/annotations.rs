@@ -477,6 +477,27 @@ async fn annotations_are_carried_onto_the_next_revision_or_listed_never_lost() -
         };
         made.push(seat.save_annotation(annotation).await?);
     }
+    // A note beside Điều 3, holding on to those words: it moves with them.
+    let article_3: Vec<char> = "Điều 3".chars().collect();
+    let at = chars
+        .windows(article_3.len())
+        .position(|window| window == article_3.as_slice())
+        .context("v1 has an Điều 3")?;
+    let beside = geometry.0.text_boxes(&v1_pdf, 0, at..at + article_3.len()).await?.runs[0].clone();
+    made.push(
+        seat.save_annotation(Annotation {
+            body: AnnotationBody::Note {
+                at: PagePoint {
+                    x: beside.left - 0.05,
+                    y: beside.top,
+                },
+                text: "Hỏi về thời hạn".into(),
+                near: Some(quote_at(&v1_text, at..at + article_3.len())),
+            },
+            ..highlight("note-3", &draft, "#ffd400")
+        })
+        .await?,
+    );
     // A stroke in the margin, holding on to no words.
     made.push(
         seat.save_annotation(Annotation {
@@ -532,6 +553,48 @@ async fn annotations_are_carried_onto_the_next_revision_or_listed_never_lost() -
         AnnotationBody::Highlight { rects, quote } => {
             ensure!(quote.exact.contains("Giao Ủy ban nhân dân"), "{quote:?}");
             ensure!(!rects.is_empty(), "no boxes");
+        }
+        other => anyhow::bail!("carried as {other:?}"),
+    }
+    // The note stands beside Điều 3 in the second draft, wherever that moved.
+    let v2_pdf = seat
+        .cached_file(
+            &seat
+                .mirror_view()
+                .context("followed")?
+                .state
+                .context("state")?
+                .document(draft.id)
+                .context("draft")?
+                .current
+                .sha256,
+        )
+        .await?
+        .context("v2 on the laptop")?;
+    let v2_text = secretariat.document_text(meeting, draft.id).await?.pages[0].clone();
+    let v2_chars: Vec<char> = v2_text.chars().collect();
+    let at_v2 = v2_chars
+        .windows(article_3.len())
+        .position(|window| window == article_3.as_slice())
+        .context("v2 has an Điều 3")?;
+    let beside_v2 = geometry
+        .0
+        .text_boxes(&v2_pdf, 0, at_v2..at_v2 + article_3.len())
+        .await?
+        .runs[0]
+        .clone();
+    println!("Điều 3 moved from {:?} to {:?}", (beside.left, beside.top), (beside_v2.left, beside_v2.top));
+    let note = on_v2
+        .iter()
+        .find(|annotation| annotation.carried_from.as_ref().map(AnnotationId::as_str) == Some("note-3"))
+        .context("the note beside Điều 3 was carried")?;
+    match &note.body {
+        AnnotationBody::Note { at, near, .. } => {
+            ensure!(
+                (at.x - (beside_v2.left - 0.05)).abs() < 0.002 && (at.y - beside_v2.top).abs() < 0.002,
+                "the note is at {at:?}, Điều 3 at {beside_v2:?}"
+            );
+            ensure!(near.as_ref().is_some_and(|quote| quote.exact == "Điều 3"), "{near:?}");
         }
         other => anyhow::bail!("carried as {other:?}"),
     }
