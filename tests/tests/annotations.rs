@@ -583,7 +583,11 @@ async fn annotations_are_carried_onto_the_next_revision_or_listed_never_lost() -
         .await?
         .runs[0]
         .clone();
-    println!("Điều 3 moved from {:?} to {:?}", (beside.left, beside.top), (beside_v2.left, beside_v2.top));
+    println!(
+        "Điều 3 moved from {:?} to {:?}",
+        (beside.left, beside.top),
+        (beside_v2.left, beside_v2.top)
+    );
     let note = on_v2
         .iter()
         .find(|annotation| annotation.carried_from.as_ref().map(AnnotationId::as_str) == Some("note-3"))

@@ -789,7 +789,8 @@ async function journey(firstBrowser) {
     const area = await browser.execute(() =>
       document.querySelector('[data-testid="page-image"]').closest(".page-area").getBoundingClientRect().toJSON(),
     );
-    const y = Math.round(Math.max(page.top, area.top) + 150);
+    const visibleTop = Math.max(page.top, area.top);
+    const y = Math.round(visibleTop + Math.min(150, (Math.min(page.bottom, area.bottom) - visibleTop) / 2));
     await browser
       .action("pointer", { parameters: { pointerType: "pen" } })
       .move({ x: Math.round(page.left + page.width * 0.2), y })
@@ -1057,7 +1058,9 @@ async function journey(firstBrowser) {
     const area = await browser.execute(() =>
       document.querySelector('[data-testid="page-image"]').closest(".page-area").getBoundingClientRect().toJSON(),
     );
-    const y = Math.round(Math.max(page.top, area.top) + 260);
+    // Across the middle of the part of the page on screen (the toolbars above take what they need).
+    const top = Math.max(page.top, area.top);
+    const y = Math.round(top + (Math.min(page.bottom, area.bottom) - top) / 2);
     const x = Math.round(page.left + 200);
     // Pen down, drawing for a while — and the app dies before the pen is lifted.
     await browser
@@ -1067,6 +1070,16 @@ async function journey(firstBrowser) {
       .move({ x: x + 150, y: y + 40, duration: 700 })
       .move({ x: x + 300, y, duration: 700 })
       .perform(true);
+    // The pen is still down: the stroke drawn so far is already kept on the laptop (it is saved
+    // while drawn), which the reader's own list shows.
+    await waitFor(browser, "the stroke kept while it is drawn", () =>
+      browser.execute(
+        () =>
+          (document.querySelector('[data-testid="annotation-layer"]')?.getAttribute("data-kinds") ?? "")
+            .split(",")
+            .filter((kind) => kind === "ink").length === 2,
+      ),
+    );
     const pids = execFileSync("pgrep", ["-x", "phonghop-app"], { encoding: "utf8" }).trim().split(/\s+/);
     for (const pid of pids) process.kill(Number(pid), "SIGKILL");
     console.log(`  killed the app (pid ${pids.join(", ")}) in the middle of a stroke`);
