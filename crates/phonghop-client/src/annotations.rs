@@ -35,15 +35,6 @@ pub struct AnnotationsSynced {
     pub refused: usize,
 }
 
-/// The person's annotations in a meeting, on the session's server.
-fn scope_of(session: &Session, meeting: MeetingId) -> AnnotationScope<'_> {
-    AnnotationScope {
-        server: &session.server,
-        user: session.user.id,
-        meeting,
-    }
-}
-
 fn now_ms() -> i64 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
@@ -63,7 +54,7 @@ impl Seat {
     pub async fn save_annotation(&self, mut annotation: Annotation) -> Result<Annotation> {
         let (session, meeting) = self.annotating()?;
         let cache = self.cache().await?;
-        let scope = scope_of(&session, meeting);
+        let scope = AnnotationScope::of(&session, meeting);
         let kept = cache.own_annotation(scope, &annotation.id).await?;
         annotation.device = cache.device().await?;
         annotation.changed_at = now_ms().max(kept.map_or(0, |kept| kept.changed_at + 1));
@@ -74,7 +65,7 @@ impl Seat {
     /// Deletes one of the reader's annotations (kept as a deletion until every laptop knows).
     pub async fn delete_annotation(&self, id: &AnnotationId) -> Result<()> {
         let (session, meeting) = self.annotating()?;
-        let scope = scope_of(&session, meeting);
+        let scope = AnnotationScope::of(&session, meeting);
         let Some(mut annotation) = self.cache().await?.own_annotation(scope, id).await? else {
             return Err(ClientError::NotCached);
         };
@@ -85,7 +76,7 @@ impl Seat {
     /// The annotations on `document` the reader sees: their own, and those others share.
     pub async fn annotations(&self, document: DocumentId) -> Result<Vec<AnnotationShown>> {
         let (session, meeting) = self.annotating()?;
-        let scope = scope_of(&session, meeting);
+        let scope = AnnotationScope::of(&session, meeting);
         let kept = self.cache().await?.annotations_of(scope, document).await?;
         Ok(kept
             .into_iter()
@@ -120,7 +111,7 @@ impl Seat {
     pub async fn sync_annotations(&self) -> Result<AnnotationsSynced> {
         let (session, meeting) = self.annotating()?;
         let cache = self.cache().await?;
-        let scope = scope_of(&session, meeting);
+        let scope = AnnotationScope::of(&session, meeting);
         let mut synced = AnnotationsSynced::default();
         loop {
             let changes = cache.annotation_outbox(scope, SYNC_BATCH).await?;

@@ -116,11 +116,7 @@ impl Seat {
         let session = self.session()?;
         let state = self.followed_state()?;
         let cache = self.cache().await?;
-        let scope = AnnotationScope {
-            server: &session.server,
-            user: session.user.id,
-            meeting: state.meeting.id,
-        };
+        let scope = AnnotationScope::of(&session, state.meeting.id);
         let mut carried = Carried::default();
         for document in state.documents().filter(|document| document.current.revision > 1) {
             match self.carry_document(&session, cache, scope, document, geometry).await {
@@ -256,11 +252,7 @@ impl Seat {
         let Some(current) = state.document(document).map(|document| document.current.revision) else {
             return Ok(vec![]);
         };
-        let scope = AnnotationScope {
-            server: &session.server,
-            user: session.user.id,
-            meeting: state.meeting.id,
-        };
+        let scope = AnnotationScope::of(&session, state.meeting.id);
         let outcomes = self.cache().await?.unplaced(scope, document, current).await?;
         Ok(outcomes
             .into_iter()

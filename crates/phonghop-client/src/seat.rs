@@ -19,7 +19,7 @@ use ts_rs::TS;
 use crate::cache::{AnnotationScope, KeptMeetings, SavedSession, UnsentReceipt};
 use crate::error::{ClientError, Result};
 use crate::packet::PacketView;
-use crate::sync::{ConnectionState, MeetingSync, Mirror, SyncOptions};
+use crate::sync::{ConnectionState, MeetingSync, Mirror, SavedMirror, SyncOptions};
 use crate::{DocumentCache, Session};
 
 /// How the app's link to the server is doing, as the app shows it.
@@ -272,22 +272,35 @@ impl Seat {
             },
             crate::session::http_client()?,
         );
-        let scope = AnnotationScope {
-            server: &session.server,
-            user: session.user.id,
-            meeting: meeting_id,
-        };
-        let Some(mirror) = cache.saved_mirror(scope).await? else {
+        let Some(saved) = cache.saved_mirror(AnnotationScope::of(&session, meeting_id)).await? else {
             return Ok(None);
         };
+        self.follow(cache, session, meeting_id, role, Some(saved))
+            .await
+            .map(Some)
+    }
+
+    /// Follows `meeting_id` as `session`'s person: from `saved`, its state as last seen here,
+    /// when there is one; with what this laptop knows of its documents.
+    async fn follow(
+        &self,
+        cache: &DocumentCache,
+        session: Session,
+        meeting_id: MeetingId,
+        role: Role,
+        saved: Option<SavedMirror>,
+    ) -> Result<watch::Receiver<Mirror>> {
         *self.opened.lock().expect("seat lock") = cache.opened().await?;
         *self.verified.lock().expect("seat lock") = cache.verified().await?;
         *self.packet.lock().expect("seat lock") = None;
-        let sync = MeetingSync::resume(session.clone(), mirror, SyncOptions::default());
-        let watched = sync.mirror();
+        let sync = match saved {
+            Some(saved) => MeetingSync::resume(session.clone(), saved, SyncOptions::default()),
+            None => MeetingSync::start(session.clone(), meeting_id, SyncOptions::default()),
+        };
+        let mirror = sync.mirror();
         *self.session.lock().expect("seat lock") = Some(session);
         *self.followed.lock().expect("seat lock") = Some(Followed { sync, role });
-        Ok(Some(watched))
+        Ok(mirror)
     }
 
     /// Keeps the followed meeting as it is now (the app calls it as the meeting changes; at most
@@ -312,11 +325,7 @@ impl Seat {
             *last = Some((saved.seq, std::time::Instant::now()));
         }
         let session = self.session()?;
-        let scope = AnnotationScope {
-            server: &session.server,
-            user: session.user.id,
-            meeting: saved.meeting_id,
-        };
+        let scope = AnnotationScope::of(&session, saved.meeting_id);
         self.cache().await?.save_mirror(scope, &saved).await
     }
 
@@ -336,23 +345,10 @@ impl Seat {
                 ))
             })?;
         let cache = self.cache().await?;
-        *self.opened.lock().expect("seat lock") = cache.opened().await?;
-        *self.verified.lock().expect("seat lock") = cache.verified().await?;
-        *self.packet.lock().expect("seat lock") = None;
-        // Shown at once as last seen here (also without the server), then brought up to date.
-        let scope = AnnotationScope {
-            server: &session.server,
-            user: session.user.id,
-            meeting: meeting_id,
-        };
-        let sync = match cache.saved_mirror(scope).await? {
-            Some(saved) => MeetingSync::resume(session.clone(), saved, SyncOptions::default()),
-            None => MeetingSync::start(session.clone(), meeting_id, SyncOptions::default()),
-        };
         self.remember_session(&session, Some((meeting_id, role))).await;
-        let mirror = sync.mirror();
-        *self.followed.lock().expect("seat lock") = Some(Followed { sync, role });
-        Ok(mirror)
+        // Shown at once as last seen here (also without the server), then brought up to date.
+        let saved = cache.saved_mirror(AnnotationScope::of(&session, meeting_id)).await?;
+        self.follow(cache, session, meeting_id, role, saved).await
     }
 
     /// The view of the followed meeting, if any.

@@ -21,6 +21,7 @@ use phonghop_protocol::{Annotation, AnnotationBody, PagePoint, PageRect, TextQuo
 
 use crate::error::PdfError;
 use crate::library::bound_pdfium;
+use crate::page_frame::PageFrame;
 use crate::raw;
 
 /// Who the annotations are by and whether they are burnt into the pages.
@@ -106,43 +107,12 @@ fn annotate_page(
     Ok(())
 }
 
-/// The page as drawn, mapped onto a large virtual device so that whole pixels are fine
-/// fractions: the same mapping as the text layer's, walked backwards.
-struct PageFrame {
-    config: PdfRenderConfig,
-    width_px: f32,
-    height_px: f32,
-}
-
-const VIRTUAL_WIDTH: i32 = 10_000;
-
+/// Where annotations go on a page: the shared frame, with what export needs of it.
 impl PageFrame {
-    fn of(page: &PdfPage<'_>) -> Option<PageFrame> {
-        let (width, height) = (page.width().value, page.height().value);
-        if !(width > 0.0 && height > 0.0) {
-            return None;
-        }
-        let height_px = ((VIRTUAL_WIDTH as f32) * height / width).round().max(1.0) as i32;
-        Some(PageFrame {
-            config: PdfRenderConfig::new().set_target_size(VIRTUAL_WIDTH, height_px),
-            width_px: VIRTUAL_WIDTH as f32,
-            height_px: height_px as f32,
-        })
-    }
-
-    /// A place as fractions of the page as drawn → the page's own points.
-    fn point(&self, page: &PdfPage<'_>, x: f32, y: f32) -> Result<(f32, f32), String> {
-        let (px, py) = ((x * self.width_px).round() as i32, (y * self.height_px).round() as i32);
-        let (x, y) = page
-            .pixels_to_points(px, py, &self.config)
-            .map_err(|error| format!("cannot map a place onto the page: {error:?}"))?;
-        Ok((x.value, y.value))
-    }
-
     /// A box's corners in the page's points, in the order the page shows them: top-left,
     /// top-right, bottom-left, bottom-right — the order of a QuadPoints entry, so that on a
     /// rotated page the underline still runs under the words as they are read.
-    fn corners(&self, page: &PdfPage<'_>, rect: &PageRect) -> Result<[(f32, f32); 4], String> {
+    pub(crate) fn corners(&self, page: &PdfPage<'_>, rect: &PageRect) -> Result<[(f32, f32); 4], String> {
         let (right, bottom) = (rect.left + rect.width, rect.top + rect.height);
         Ok([
             self.point(page, rect.left, rect.top)?,
@@ -153,7 +123,7 @@ impl PageFrame {
     }
 
     /// The length of a fraction of the page's drawn width, in points.
-    fn length(&self, page: &PdfPage<'_>, fraction: f32) -> Result<f32, String> {
+    pub(crate) fn length(&self, page: &PdfPage<'_>, fraction: f32) -> Result<f32, String> {
         let (x0, y0) = self.point(page, 0.0, 0.0)?;
         let (x1, y1) = self.point(page, 1.0, 0.0)?;
         Ok(fraction * (x1 - x0).hypot(y1 - y0))

@@ -16,6 +16,7 @@
 //!   cache or queued for rendering, with the next pages rendered ahead.
 //! - `render`: the threads behind it: one owns PDFium and draws into reused bitmaps, others
 //!   encode.
+//! - `page_frame`: the page as drawn ↔ its own points, the frame of annotations and the text layer.
 //! - `text_layer`: a page's characters as runs with their boxes, for selectable text over the
 //!   page image ([`PageServer::text_layer`]).
 //! - `export`: "my annotated copy" ([`export_annotated`]): a document written again with a
@@ -37,6 +38,7 @@ mod error;
 mod export;
 mod index;
 mod library;
+mod page_frame;
 mod pages;
 mod raw;
 mod render;

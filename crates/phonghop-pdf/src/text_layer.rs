@@ -2,11 +2,12 @@
 //! each run with its box as fractions of the page (top-left origin, as the page image is drawn),
 //! so the viewer lays selectable text over the page image and marks search hits where they stand.
 
-use pdfium_render::prelude::{PdfPage, PdfPoints, PdfRenderConfig};
+use pdfium_render::prelude::{PdfPage, PdfPoints};
 use serde::Serialize;
 use ts_rs::TS;
 
 use crate::error::PdfError;
+use crate::page_frame::PageFrame;
 
 /// The text of one page, run by run in reading order.
 #[derive(Debug, Clone, PartialEq, Serialize, TS)]
@@ -38,9 +39,6 @@ impl From<TextRun> for phonghop_protocol::PageRect {
         }
     }
 }
-
-/// Device size the page's points are mapped onto: large, so whole pixels are fine fractions.
-const VIRTUAL_WIDTH: i32 = 10_000;
 
 /// A run ends where the next character is further away than this many line heights.
 const GAP_IN_LINE_HEIGHTS: f32 = 1.5;
@@ -90,17 +88,10 @@ pub(crate) fn read_text_boxes(page: &PdfPage<'_>, range: std::ops::Range<usize>)
 }
 
 fn read_runs(page: &PdfPage<'_>, only: Option<std::ops::Range<usize>>) -> Result<PageText, PdfError> {
-    let page_width = page.width().value;
-    let page_height = page.height().value;
-    if !(page_width > 0.0 && page_height > 0.0) {
+    let Some(frame) = PageFrame::of(page) else {
         return Ok(PageText { runs: vec![] });
-    }
-    let virtual_height = ((VIRTUAL_WIDTH as f32) * page_height / page_width).round().max(1.0) as i32;
-    let config = PdfRenderConfig::new().set_target_size(VIRTUAL_WIDTH, virtual_height);
-    let to_fraction = |x: PdfPoints, y: PdfPoints| -> Option<(f32, f32)> {
-        let (px, py) = page.points_to_pixels(x, y, &config).ok()?;
-        Some((px as f32 / VIRTUAL_WIDTH as f32, py as f32 / virtual_height as f32))
     };
+    let to_fraction = |x: PdfPoints, y: PdfPoints| frame.fraction(page, x, y);
     let text = page
         .text()
         .map_err(|error| PdfError::Render(format!("the page's text cannot be read: {error:?}")))?;

@@ -8,6 +8,7 @@ use sqlx::{Row, Sqlite, Transaction};
 
 use super::DocumentCache;
 use crate::error::{ClientError, Result};
+use crate::session::Session;
 
 /// Whose annotations, on which server and meeting: a laptop may be shared by councillors.
 #[derive(Debug, Clone, Copy)]
@@ -15,6 +16,17 @@ pub struct AnnotationScope<'a> {
     pub server: &'a str,
     pub user: UserId,
     pub meeting: MeetingId,
+}
+
+impl<'a> AnnotationScope<'a> {
+    /// `session`'s person in `meeting`, on the session's server.
+    pub fn of(session: &'a Session, meeting: MeetingId) -> AnnotationScope<'a> {
+        AnnotationScope {
+            server: &session.server,
+            user: session.user.id,
+            meeting,
+        }
+    }
 }
 
 /// An annotation as the app shows it: whose it is, and whether the reader may change it.
