@@ -106,6 +106,14 @@ impl Seat {
         Ok(())
     }
 
+    /// Whether the annotations were synced less than `within` ago.
+    pub(crate) fn annotations_synced_within(&self, within: std::time::Duration) -> bool {
+        self.annotations_synced_at
+            .lock()
+            .expect("seat lock")
+            .is_some_and(|at| at.elapsed() < within)
+    }
+
     /// Sends the reader's waiting changes and merges what changed on the server, until nothing
     /// waits. The server unreachable: what was not sent stays queued.
     pub async fn sync_annotations(&self) -> Result<AnnotationsSynced> {
@@ -132,6 +140,7 @@ impl Seat {
             synced.refused += answer.refused.len();
             synced.received += answer.annotations.len();
             if request.changes.len() < SYNC_BATCH {
+                *self.annotations_synced_at.lock().expect("seat lock") = Some(std::time::Instant::now());
                 return Ok(synced);
             }
         }

@@ -2,14 +2,15 @@
 //! background, so a councillor reads the packet the evening before, offline. One round
 //! ([`Seat::keep_meeting_on_laptop`]) downloads the current revision of each document not kept
 //! yet (resuming a cut download with `Range`, checking its SHA-256), keeps the pages' text for
-//! searching offline, sends the read receipts waiting and syncs the reader's annotations; the
-//! app runs a round whenever the
-//! meeting changes (a new document or revision, the server back).
+//! searching offline, sends the read receipts waiting and syncs the reader's annotations; the app
+//! runs a round whenever the meeting changes (a new document or revision, the server back). A
+//! round over the same documents, all on the laptop already, only sends the receipts waiting and
+//! asks for others' shared annotations at most every [`PULL_ANNOTATIONS_EVERY`].
 
 use std::time::{Duration, Instant};
 
 use phonghop_protocol::http::ReceiptKind;
-use phonghop_protocol::{DocumentId, MeetingId};
+use phonghop_protocol::{DocumentId, MeetingId, Sha256};
 use serde::Serialize;
 use ts_rs::TS;
 
@@ -53,6 +54,9 @@ pub struct PacketView {
     pub failed: Vec<DocumentId>,
 }
 
+/// How often a round with nothing to fetch still asks for annotations others shared.
+pub const PULL_ANNOTATIONS_EVERY: Duration = Duration::from_secs(30);
+
 /// Progress is told at most this often while bytes arrive (and always when a file is done).
 const PROGRESS_EVERY: Duration = Duration::from_millis(100);
 
@@ -66,9 +70,30 @@ impl Seat {
         let session = self.session()?;
         let state = self.followed_state()?;
         let cache = self.cache().await?;
+        let documents: Vec<_> = state.documents().cloned().collect();
+
+        // The app runs a round at every change of the meeting, a live tally's too: with the same
+        // documents all on the laptop already, only what waits for the server goes out.
+        let files: Vec<Sha256> = documents
+            .iter()
+            .map(|document| document.current.sha256.clone())
+            .collect();
+        let complete = self
+            .packet()
+            .filter(|last| last.meeting_id == state.meeting.id && last.state == PacketState::Complete);
+        if let Some(last) = complete.filter(|_| self.packet_files.lock().expect("seat lock").as_ref() == Some(&files)) {
+            cache.send_receipts(&session).await?;
+            if self.annotations_synced_within(PULL_ANNOTATIONS_EVERY) {
+                return Ok(last);
+            }
+            match self.sync_annotations().await {
+                Ok(_) | Err(ClientError::Unreachable(_)) => {}
+                Err(error) => tracing::warn!(%error, "annotations not synced"),
+            }
+            return Ok(last);
+        }
         cache.keep_meeting(&session.server, &state.meeting).await?;
 
-        let documents: Vec<_> = state.documents().cloned().collect();
         let mut view = PacketView {
             meeting_id: state.meeting.id,
             state: PacketState::Downloading,
@@ -175,6 +200,7 @@ impl Seat {
         } else {
             PacketState::Incomplete
         };
+        *self.packet_files.lock().expect("seat lock") = Some(files);
         self.show_packet(&view, on_progress);
         Ok(view)
     }

@@ -144,11 +144,15 @@ pub struct Seat {
     verified: Mutex<HashSet<Sha256>>,
     /// Where the followed meeting's packet stands.
     packet: Mutex<Option<PacketView>>,
+    /// The PDFs of the last round that brought the packet onto the laptop.
+    pub(crate) packet_files: Mutex<Option<Vec<Sha256>>>,
     /// The `seq` and time of the meeting's state last kept on the laptop.
     mirror_kept: Mutex<Option<(u32, std::time::Instant)>>,
     /// Held while annotations sync after a change; `annotations_changed` asks for one more round.
     pub(crate) annotation_sync: tokio::sync::Mutex<()>,
     pub(crate) annotations_changed: std::sync::atomic::AtomicBool,
+    /// When the annotations last synced with the server.
+    pub(crate) annotations_synced_at: Mutex<Option<std::time::Instant>>,
 }
 
 fn connection_shown(state: ConnectionState) -> Connection {
@@ -170,9 +174,11 @@ impl Seat {
             opened: Mutex::new(HashSet::new()),
             verified: Mutex::new(HashSet::new()),
             packet: Mutex::new(None),
+            packet_files: Mutex::new(None),
             mirror_kept: Mutex::new(None),
             annotation_sync: tokio::sync::Mutex::new(()),
             annotations_changed: std::sync::atomic::AtomicBool::new(false),
+            annotations_synced_at: Mutex::new(None),
         }
     }
 
@@ -293,6 +299,7 @@ impl Seat {
         *self.opened.lock().expect("seat lock") = cache.opened().await?;
         *self.verified.lock().expect("seat lock") = cache.verified().await?;
         *self.packet.lock().expect("seat lock") = None;
+        *self.packet_files.lock().expect("seat lock") = None;
         let sync = match saved {
             Some(saved) => MeetingSync::resume(session.clone(), saved, SyncOptions::default()),
             None => MeetingSync::start(session.clone(), meeting_id, SyncOptions::default()),
