@@ -1,7 +1,9 @@
 //! "My annotated copy": a document written again with its reader's annotations as real PDF
 //! annotations — Highlight, Underline and StrikeOut with one quad per marked line, Ink with an
 //! /InkList, Text (a sticky note) and FreeText — that any PDF reader shows, lists and prints;
-//! optionally flattened into the pages for a printer that ignores annotations.
+//! optionally flattened into the pages for a printer that ignores annotations. Underlines,
+//! strike-outs and text boxes carry appearances drawn here (`appearance.rs`): along the lines as
+//! read on a turned page, and with every Vietnamese letter.
 //!
 //! Places arrive as fractions of the page as drawn (after /Rotate and the crop box, from the
 //! top-left), the frame of the text layer; they are mapped back to the page's own points with
@@ -19,6 +21,7 @@ use pdfium_render::prelude::{
 };
 use phonghop_protocol::{Annotation, AnnotationBody, PagePoint, PageRect, TextQuote};
 
+use crate::appearance::{self, DrawnToPage, LineMark, Quad, Rgb};
 use crate::error::PdfError;
 use crate::library::bound_pdfium;
 use crate::page_frame::PageFrame;
@@ -46,8 +49,6 @@ pub struct ExportSummary {
 const MARKER_ALPHA: u8 = 97; // 0.38 × 255
 /// A sticky note's icon is this many points square, centred where the note is.
 const NOTE_SIZE: f32 = 20.0;
-/// Size of a text box's letters, in points.
-const FREE_TEXT_FONT_SIZE: f32 = 12.0;
 
 /// Writes `pdf` with `annotations` (those not deleted; all on this revision of the document) to
 /// `out`, through a file beside it that is renamed into place once complete.
@@ -128,6 +129,25 @@ impl PageFrame {
         let (x1, y1) = self.point(page, 1.0, 0.0)?;
         Ok(fraction * (x1 - x0).hypot(y1 - y0))
     }
+
+    /// The page as drawn in points (its width and height), and how those points map onto the
+    /// page's own: the frame's mapping measured at three corners.
+    pub(crate) fn drawn_in_points(&self, page: &PdfPage<'_>) -> Result<(f32, f32, DrawnToPage), String> {
+        let origin = self.point(page, 0.0, 0.0)?;
+        let right = self.point(page, 1.0, 0.0)?;
+        let below = self.point(page, 0.0, 1.0)?;
+        let width = (right.0 - origin.0).hypot(right.1 - origin.1);
+        let height = (below.0 - origin.0).hypot(below.1 - origin.1);
+        if !(width > 0.0 && height > 0.0) {
+            return Err("the page has no size".into());
+        }
+        let onto_page = DrawnToPage {
+            origin,
+            across: ((right.0 - origin.0) / width, (right.1 - origin.1) / width),
+            down: ((below.0 - origin.0) / height, (below.1 - origin.1) / height),
+        };
+        Ok((width, height, onto_page))
+    }
 }
 
 /// The smallest upright box around `points`.
@@ -166,6 +186,12 @@ fn colour(text: &str, alpha: u8) -> Result<PdfColor, String> {
     Ok(PdfColor::new(channel(1)?, channel(3)?, channel(5)?, alpha))
 }
 
+/// `#rrggbb` as the three channels from 0 to 1 an appearance stream takes.
+fn rgb(text: &str) -> Result<Rgb, String> {
+    let colour = colour(text, 255)?;
+    Ok([colour.red(), colour.green(), colour.blue()].map(|channel| f32::from(channel) / 255.0))
+}
+
 /// Writes one annotation onto the page it belongs to.
 fn write(page: &mut PdfPage<'_>, frame: &PageFrame, annotation: &Annotation, author: &str) -> Result<(), String> {
     let about = About {
@@ -198,6 +224,10 @@ fn write(page: &mut PdfPage<'_>, frame: &PageFrame, annotation: &Annotation, aut
                 colour,
                 &about,
                 quote,
+            )?;
+            raw::set_appearance(
+                page,
+                &appearance::line_marks(&quads, LineMark::Underline, rgb(about.colour)?),
             )
         }
         AnnotationBody::StrikeOut { rects, quote } => {
@@ -211,6 +241,10 @@ fn write(page: &mut PdfPage<'_>, frame: &PageFrame, annotation: &Annotation, aut
                 colour,
                 &about,
                 quote,
+            )?;
+            raw::set_appearance(
+                page,
+                &appearance::line_marks(&quads, LineMark::StrikeOut, rgb(about.colour)?),
             )
         }
         AnnotationBody::Ink {
@@ -290,7 +324,7 @@ fn write_ink(
     raw::add_ink_strokes(page, &strokes, width)
 }
 
-/// A sticky note: PDFium's note icon where the note is, the note's words as /Contents.
+/// A sticky note: PDFium's note icon where the note is, upright, the note's words as /Contents.
 fn write_note(
     page: &mut PdfPage<'_>,
     frame: &PageFrame,
@@ -302,14 +336,15 @@ fn write_note(
     let mut note = page.annotations_mut().create_text_annotation(text).map_err(created)?;
     note.set_bounds(area).map_err(placed)?;
     note.set_stroke_color(colour(about.colour, 255)?).map_err(coloured)?;
+    // An icon stays upright on a turned page, as a reader shows a note's icon anyway.
+    note.set_is_rotatable(false)
+        .map_err(|error| format!("cannot keep it upright: {error:?}"))?;
     about.describe(&mut note, text)
 }
 
-/// A text box: its words as /Contents and a /DA in its colour. PDFium draws the words in
-/// Helvetica, as mupdf and poppler do from the /DA: letters outside its Latin set (đ, ă, â, ơ,
-/// ư and every letter with a dot below or two marks) are missing from the drawn box, though
-/// /Contents keeps them all; drawing them needs a font with Vietnamese letters embedded in the
-/// copy.
+/// A text box: its words as /Contents, laid out and drawn as the app shows them (from the box's
+/// top-left corner, letters sized from its height, wrapped at the page's right edge) in the
+/// bundled font's outlines, and a /DA in its colour for a reader that redraws it.
 fn write_free_text(
     page: &mut PdfPage<'_>,
     frame: &PageFrame,
@@ -317,7 +352,19 @@ fn write_free_text(
     rect: &PageRect,
     text: &str,
 ) -> Result<(), String> {
-    let area = bounds(frame.corners(page, rect)?).ok_or("a text box without a place")?;
+    let (width, height, onto_page) = frame.drawn_in_points(page)?;
+    let ink = rgb(about.colour)?;
+    let laid_out = appearance::text_box(
+        text,
+        rect.left * width,
+        rect.top * height,
+        rect.height * height,
+        width,
+        ink,
+    )?;
+    let [left, top, right, bottom] = laid_out.drawn;
+    let corners = [(left, top), (right, top), (left, bottom), (right, bottom)].map(|at| onto_page.apply(at));
+    let area = bounds(corners).ok_or("a text box without a place")?;
     {
         let mut free_text = page
             .annotations_mut()
@@ -326,18 +373,11 @@ fn write_free_text(
         free_text.set_bounds(area).map_err(placed)?;
         about.describe(&mut free_text, text)?;
     }
-    let ink = colour(about.colour, 255)?;
-    let appearance = format!(
-        "{:.3} {:.3} {:.3} rg /Helv {FREE_TEXT_FONT_SIZE} Tf",
-        f32::from(ink.red()) / 255.0,
-        f32::from(ink.green()) / 255.0,
-        f32::from(ink.blue()) / 255.0
-    );
-    raw::set_default_appearance(page, &appearance)
+    let [red, green, blue] = ink;
+    let default_appearance = format!("{red:.3} {green:.3} {blue:.3} rg /Helv {:.1} Tf", laid_out.letters);
+    raw::set_default_appearance(page, &default_appearance)?;
+    raw::set_appearance(page, &laid_out.appearance(&onto_page))
 }
-
-/// A marked line's corners in the page's points, in QuadPoints order.
-type Quad = [(f32, f32); 4];
 
 /// One quad per marked line.
 fn quads(page: &PdfPage<'_>, frame: &PageFrame, rects: &[PageRect]) -> Result<Vec<Quad>, String> {

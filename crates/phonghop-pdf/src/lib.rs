@@ -31,6 +31,7 @@
 //! **Architecture invariant:** nothing here knows about meetings, agendas or storage; callers pass
 //! paths and get plain values back.
 
+mod appearance;
 mod cache;
 mod child;
 mod encode;

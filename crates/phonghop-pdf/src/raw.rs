@@ -1,12 +1,17 @@
 //! The few PDFium calls pdfium-render 0.9.5 does not wrap, made through its raw bindings: an ink
 //! annotation's strokes (its high-level ink annotation writes no /InkList, which other readers
-//! need) and width, and a free text annotation's default appearance (/DA, how readers draw its
-//! text). The only unsafe code of the crate lives here.
+//! need) and width, a free text annotation's default appearance (/DA, how readers draw its text
+//! when they redraw it), and an annotation's own appearance stream (/AP). The only unsafe code of
+//! the crate lives here.
 #![allow(unsafe_code)]
 
 use pdfium_render::prelude::{
-    PdfPage, PdfiumLibraryBindings, PdfiumLibraryBindingsAccessor, FPDF_ANNOTATION, FS_POINTF,
+    PdfPage, PdfiumLibraryBindings, PdfiumLibraryBindingsAccessor, FPDF_ANNOTATION, FPDF_ANNOT_APPEARANCEMODE,
+    FS_POINTF,
 };
+
+/// The appearance a reader draws when the annotation is not hovered or pressed (/AP /N).
+const NORMAL_APPEARANCE: FPDF_ANNOT_APPEARANCEMODE = 0;
 
 /// Runs `change` on the page's last annotation (the one just created), through a handle of its
 /// own that is closed afterwards. Fails when the page has none or PDFium says the change failed.
@@ -61,5 +66,15 @@ pub(crate) fn set_default_appearance(page: &PdfPage<'_>, appearance: &str) -> Re
     change_last_annotation(page, |bindings, annotation| {
         // SAFETY: both strings are copied by the bindings before PDFium reads them.
         unsafe { bindings.is_true(bindings.FPDFAnnot_SetStringValue_str(annotation, "DA", appearance)) }
+    })
+}
+
+/// Sets the normal appearance stream (/AP /N) of the page's last annotation to `content`, a
+/// content stream in the page's points that needs no resources; PDFium gives it the
+/// annotation's /Rect as its box, so the bounds must be set first.
+pub(crate) fn set_appearance(page: &PdfPage<'_>, content: &str) -> Result<(), String> {
+    change_last_annotation(page, |bindings, annotation| {
+        // SAFETY: the content is copied by the bindings before PDFium reads it.
+        unsafe { bindings.is_true(bindings.FPDFAnnot_SetAP_str(annotation, NORMAL_APPEARANCE, content)) }
     })
 }

@@ -315,6 +315,107 @@ fn shows_highlight_and_ink(page: &image::RgbImage, run: &TextRun) -> anyhow::Res
     Ok(())
 }
 
+fn is_blue(&[r, g, b]: &[u8; 3]) -> bool {
+    b as i32 > r as i32 + 80 && b as i32 > g as i32 + 40
+}
+
+fn is_red(&[r, g, b]: &[u8; 3]) -> bool {
+    r as i32 > g as i32 + 80 && r as i32 > b as i32 + 80
+}
+
+fn is_purple(&[r, g, b]: &[u8; 3]) -> bool {
+    b as i32 > g as i32 + 60 && r as i32 > g as i32 + 40
+}
+
+/// The rows (fractions of the box's height, from its top) of a box of fractions of `image` in
+/// which pixels of a colour lie, each row's count of them.
+fn rows_with(
+    image: &image::RgbImage,
+    [left, top, right, bottom]: [f32; 4],
+    colour: fn(&[u8; 3]) -> bool,
+) -> Vec<(f32, usize)> {
+    let (width, height) = (image.width() as f32, image.height() as f32);
+    let (x0, x1) = ((left * width) as u32, ((right * width) as u32).min(image.width()));
+    let (y0, y1) = (
+        (top * height) as u32,
+        ((bottom * height).ceil() as u32).min(image.height() - 1),
+    );
+    (y0..=y1)
+        .map(|y| {
+            let count = (x0..x1).filter(|&x| colour(&image.get_pixel(x, y).0)).count();
+            ((y - y0) as f32 / (y1 - y0).max(1) as f32, count)
+        })
+        .filter(|&(_, count)| count > 0)
+        .collect()
+}
+
+/// Whether a line of a colour runs across the box (most of its width) at about `along` of its
+/// height from the top, and nowhere else in it.
+fn line_across(
+    image: &image::RgbImage,
+    rect: &PageRect,
+    along: f32,
+    colour: fn(&[u8; 3]) -> bool,
+) -> anyhow::Result<()> {
+    // The box with room above and below for the line's width.
+    let spare = rect.height * 0.3;
+    let area = [
+        rect.left,
+        rect.top - spare,
+        rect.left + rect.width,
+        rect.top + rect.height + spare,
+    ];
+    let rows = rows_with(image, area, colour);
+    let box_width_px = rect.width * image.width() as f32;
+    let full = rows
+        .iter()
+        .filter(|&&(_, count)| count as f32 > box_width_px * 0.8)
+        .count();
+    ensure!(full > 0, "no line of the colour across the box: rows {rows:?}");
+    let expected = (spare + along * rect.height) / (rect.height + 2.0 * spare);
+    ensure!(
+        rows.iter().all(|&(row, _)| close(row, expected, 0.2)),
+        "the colour lies in rows {rows:?} of the box, the line belongs at {expected}"
+    );
+    Ok(())
+}
+
+/// The underline and strike-out of `every_kind` drawn along their lines as read, and the text
+/// box's letters drawn inside it.
+fn shows_lines_and_letters(image: &image::RgbImage, run: &TextRun, seen: &SeenPage) -> anyhow::Result<()> {
+    let line = rect_of(run);
+    line_across(
+        image,
+        &PageRect {
+            top: line.top + 0.1,
+            ..line
+        },
+        0.9,
+        is_blue,
+    )
+    .context("the underline")?;
+    line_across(
+        image,
+        &PageRect {
+            top: line.top + 0.15,
+            ..line
+        },
+        0.55,
+        is_red,
+    )
+    .context("the strike-out")?;
+    let [left, top, right, bottom] = seen.fraction(seen.only("FreeText")?.bounds);
+    // Inside the dashed border: only the letters.
+    let (across, down) = ((right - left) * 0.1, (bottom - top) * 0.2);
+    let inside = pixels_in(image, [left + across, top + down, right - across, bottom - down]);
+    let purple = inside.iter().filter(|pixel| is_purple(pixel)).count() as f32 / inside.len().max(1) as f32;
+    ensure!(
+        purple > 0.05,
+        "only {purple} of the text box's inside is purple: its letters are not drawn"
+    );
+    Ok(())
+}
+
 fn close(a: f32, b: f32, tolerance: f32) -> bool {
     (a - b).abs() <= tolerance
 }
@@ -393,7 +494,15 @@ async fn every_kind_of_annotation_is_a_pdf_annotation_mupdf_lists() -> anyhow::R
     let free_text = seen.only("FreeText")?;
     ensure!(free_text.contents == BOX, "{free_text:?}");
     let appearance = free_text.da.as_ref().context("a text box without /DA")?;
-    ensure!(appearance["size"] == 12, "{appearance}");
+    // Letters 0.45 of the box's height, as the app draws them: 0.05 of an A4 page's 842 points.
+    let size = appearance["size"].as_f64().context("no size in the /DA")?;
+    ensure!((size - 0.45 * 0.05 * 842.0).abs() < 0.2, "{appearance}");
+    let [left, top, _, _] = seen.fraction(free_text.bounds);
+    ensure!(
+        close(left, 0.1, 0.003) && close(top, 0.85, 0.003),
+        "the text box stands at {:?}",
+        seen.fraction(free_text.bounds)
+    );
 
     let ink = seen.only("Ink")?;
     ensure!(
@@ -426,7 +535,53 @@ async fn the_highlight_and_the_ink_are_coloured_on_the_page_poppler_draws() -> a
         "the draft is yellow already"
     );
     ensure!(!ink_drawn_along(&before, &stroke()), "the draft is green already");
-    shows_highlight_and_ink(&poppler_draws(&out, 0, dir.path())?, &run)
+    let page = poppler_draws(&out, 0, dir.path())?;
+    shows_highlight_and_ink(&page, &run)?;
+    shows_lines_and_letters(&page, &run, &mupdf_reads(&out, 0)?)
+}
+
+/// Only letters Helvetica lacks, and so PDFium's, poppler's and mupdf's own drawing of a text
+/// box: without a font that has them nothing at all would be drawn.
+const LETTERS_HELVETICA_LACKS: &str = "Đượđặệơưạộữằẫ";
+
+#[tokio::test]
+async fn a_text_box_shows_every_vietnamese_letter_in_the_copy_and_the_flattened_copy() -> anyhow::Result<()> {
+    let dir = out_dir()?;
+    let rect = PageRect {
+        left: 0.1,
+        top: 0.85,
+        width: 0.5,
+        height: 0.04,
+    };
+    let text = LETTERS_HELVETICA_LACKS.to_string();
+    let annotations = [annotation(
+        "box",
+        0,
+        "#6a1b9a",
+        AnnotationBody::FreeText {
+            rect,
+            text: text.clone(),
+            near: None,
+        },
+    )];
+    for flatten in [false, true] {
+        let out = dir.path().join(format!("box-{flatten}.pdf"));
+        export_annotated(Path::new(DRAFT), &annotations, &options(flatten), &out)?;
+        let image = poppler_draws(&out, 0, dir.path())?;
+        let inside = pixels_in(
+            &image,
+            [rect.left + 0.01, rect.top + 0.008, rect.left + 0.2, rect.top + 0.03],
+        );
+        let purple = inside.iter().filter(|pixel| is_purple(pixel)).count() as f32 / inside.len().max(1) as f32;
+        ensure!(
+            purple > 0.05,
+            "{text:?}: only {purple} of the box's first letters are purple (flattened: {flatten})"
+        );
+        if !flatten {
+            ensure!(mupdf_reads(&out, 0)?.only("FreeText")?.contents == text);
+        }
+    }
+    Ok(())
 }
 
 #[tokio::test]
@@ -439,7 +594,19 @@ async fn a_flattened_copy_has_no_annotations_left_but_shows_them() -> anyhow::Re
 
     let seen = mupdf_reads(&out, 0)?;
     ensure!(seen.annotations.is_empty(), "annotations left: {seen:?}");
-    shows_highlight_and_ink(&poppler_draws(&out, 0, dir.path())?, &run)
+    let page = poppler_draws(&out, 0, dir.path())?;
+    shows_highlight_and_ink(&page, &run)?;
+    let line = rect_of(&run);
+    line_across(
+        &page,
+        &PageRect {
+            top: line.top + 0.1,
+            ..line
+        },
+        0.9,
+        is_blue,
+    )
+    .context("the underline")
 }
 
 /// An A4 page turned a quarter (/Rotate 90), so it is drawn landscape, with a line of text
@@ -482,7 +649,8 @@ async fn on_a_rotated_page_the_highlight_lands_where_its_fractions_say() -> anyh
     );
     let page = poppler_draws(&out, 0, dir.path())?;
     ensure!(page.width() > page.height(), "poppler drew {:?}", page.dimensions());
-    shows_highlight_and_ink(&page, &run)
+    shows_highlight_and_ink(&page, &run)?;
+    shows_lines_and_letters(&page, &run, &seen)
 }
 
 #[test]
