@@ -783,6 +783,14 @@ async function journey(firstBrowser) {
 
     // A pen stroke across the middle of the page.
     await browser.$(testid("tool-pen")).click();
+    // The whole toolbar, the pen's width included, stands in one row at 1280 px.
+    const wrapped = await browser.execute(() => {
+      const buttons = [...document.querySelectorAll('[data-testid="annotation-toolbar"] button')].map((button) =>
+        button.getBoundingClientRect(),
+      );
+      return { below: buttons.filter((box) => box.top >= buttons[0].bottom).length, width: window.innerWidth };
+    });
+    assert.equal(wrapped.below, 0, `${wrapped.below} buttons of the annotation toolbar wrap below its first row at ${wrapped.width} px`);
     const page = await browser.execute(() =>
       document.querySelector('[data-testid="annotation-layer"]').getBoundingClientRect().toJSON(),
     );
@@ -853,6 +861,7 @@ async function journey(firstBrowser) {
 
     // "My annotated copy", read back by a second reader (mupdf): real PDF annotations.
     if (!(await browser.$(testid("annotation-toolbar")).isExisting())) await browser.$(testid("annotate-toggle")).click();
+    await browser.$(testid("annotation-more")).click();
     await browser.$(testid("export-annotated")).click();
     const saved = await waitFor(browser, "the annotated copy saved", () =>
       browser.execute(() => document.querySelector('[data-testid="exported"]')?.textContent ?? null),
@@ -953,6 +962,15 @@ async function journey(firstBrowser) {
     );
     console.log(`  revision ${revision}: ${outcome.placed} highlights carried, ${outcome.listed} listed`);
     assert.ok(outcome.placed >= 1, "the highlight on the unchanged article was not carried");
+    if (outcome.listed > 0) {
+      // Each listed one has its old page beside it, drawn from the laptop's copy of that revision.
+      await waitFor(browser, "the old page beside the listed annotation", () =>
+        browser.execute(() => {
+          const image = document.querySelector('[data-testid="unplaced-old-page"] img');
+          return image !== null && image.complete && image.naturalWidth > 0;
+        }),
+      );
+    }
     await screenshot(browser, "annotations-carried-onto-new-revision");
     await browser.$(testid("viewer-close")).click();
     await browser.$(testid("viewer")).waitForExist({ reverse: true, timeout: TIMEOUT });

@@ -526,7 +526,14 @@ describe("meeting", () => {
       revision: 1,
       page: 1,
       color: "#ffd400",
-      body: { kind: "highlight", rects: [], quote: { exact: "năm 2027", prefix: "", suffix: "" } },
+      body: {
+        kind: "highlight",
+        rects: [
+          { left: 0.2, top: 0.5, width: 0.3, height: 0.02 },
+          { left: 0.1, top: 0.52, width: 0.2, height: 0.02 },
+        ],
+        quote: { exact: "năm 2027", prefix: "", suffix: "" },
+      },
       shared: false,
       deleted: false,
       changed_at: 1,
@@ -549,7 +556,12 @@ describe("meeting", () => {
     expect(panel.textContent).toContain("Không đặt lại được 1 ghi chú");
     expect(panel.textContent).toContain("“năm 2027”");
     expect(panel.textContent).toContain("đoạn văn đã được sửa hoặc bỏ đi");
-    byTestId("unplaced-show-old")!.click();
+    // The old page beside it: revision 1's file, page 2, the highlight's lines ringed.
+    const oldPage = byTestId("unplaced-old-page")!;
+    expect(decodeURIComponent(oldPage.querySelector("img")!.getAttribute("src")!)).toContain(`${"cd".repeat(32)}/1/90/thumbnail`);
+    const mark = oldPage.querySelector<HTMLElement>(".mark")!;
+    expect([mark.style.left, mark.style.top, mark.style.width]).toEqual(["10%", "50%", "40%"]);
+    oldPage.click();
     await shown("earlier-revision-shown");
     expect(calls.filter((call) => call.command === "open_document").at(-1)?.args).toEqual({
       documentId: 21,
@@ -569,6 +581,8 @@ describe("meeting", () => {
     });
     await openSecondItemsDocument();
     byTestId("annotate-toggle")!.click();
+    flushSync();
+    byTestId("annotation-more")!.click();
     flushSync();
     byTestId("export-printable")!.click();
     const saved = await shown("exported");
@@ -609,6 +623,7 @@ describe("meeting", () => {
     await openSecondItemsDocument();
     byTestId("annotate-toggle")!.click();
     flushSync();
+    (await shown("annotation-more")).click();
     (await shown("share-all")).click();
     await vi.waitFor(() => expect(calls.filter((call) => call.command === "save_annotation")).toHaveLength(1));
     const saved = calls.find((call) => call.command === "save_annotation")?.args.annotation as { id: string; shared: boolean };

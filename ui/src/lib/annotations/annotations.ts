@@ -153,6 +153,33 @@ export function touches(body: AnnotationBody, point: PagePoint, slack: number, a
   }
 }
 
+/** The smallest box around the annotation on its page (fractions); a note is a point, a box of no size; `null` for one without a place. */
+export function placeOf(body: AnnotationBody): PageRect | null {
+  const around = (points: PagePoint[]): PageRect | null => {
+    if (points.length === 0) return null;
+    const xs = points.map((point) => point.x);
+    const ys = points.map((point) => point.y);
+    const [left, top] = [Math.min(...xs), Math.min(...ys)];
+    return { left, top, width: Math.max(...xs) - left, height: Math.max(...ys) - top };
+  };
+  const corners = (rect: PageRect): PagePoint[] => [
+    { x: rect.left, y: rect.top },
+    { x: rect.left + rect.width, y: rect.top + rect.height },
+  ];
+  switch (body.kind) {
+    case "highlight":
+    case "underline":
+    case "strike_out":
+      return around(body.rects.flatMap(corners));
+    case "ink":
+      return around(body.strokes.flat());
+    case "note":
+      return { left: body.at.x, top: body.at.y, width: 0, height: 0 };
+    case "free_text":
+      return body.rect;
+  }
+}
+
 /** The annotation's body moved by `dx`, `dy` (fractions of the page). */
 export function moved(body: AnnotationBody, dx: number, dy: number): AnnotationBody {
   const point = (p: PagePoint): PagePoint => ({ x: p.x + dx, y: p.y + dy });
