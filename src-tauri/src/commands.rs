@@ -10,7 +10,7 @@ use phonghop_client::packet::PacketView;
 use phonghop_client::seat::{LoginView, MirrorView, OpenedDocument, SearchView};
 use phonghop_client::{ClientError, UserFacingError};
 use phonghop_protocol::http::ReadReceipts;
-use phonghop_protocol::{Annotation, AnnotationId, Choice, Command, DocumentId, ItemId, MeetingId, PollId};
+use phonghop_protocol::{Annotation, AnnotationId, Choice, Command, DocumentId, ItemId, MeetingId, PollId, RulePreset};
 use serde::Serialize;
 use tauri::{Emitter, State};
 
@@ -276,14 +276,35 @@ pub async fn cast_ballot(shared: State<'_, Arc<Shared>>, poll_id: PollId, choice
 }
 
 #[tauri::command]
-pub async fn open_poll(shared: State<'_, Arc<Shared>>, item_id: ItemId, title: String) -> Answer<()> {
+pub async fn open_poll(
+    shared: State<'_, Arc<Shared>>,
+    item_id: ItemId,
+    title: String,
+    preset: Option<String>,
+) -> Answer<()> {
     shared
         .seat
         .send(Command::OpenPoll {
             item_id,
             title,
             rule: None,
+            preset,
         })
+        .await
+        .map_err(shown)
+}
+
+/// Adds or corrects a voting rule preset of the open meeting (the secretariat's).
+#[tauri::command]
+pub async fn set_rule_preset(shared: State<'_, Arc<Shared>>, preset: RulePreset) -> Answer<()> {
+    shared.seat.send(Command::SetRulePreset { preset }).await.map_err(shown)
+}
+
+#[tauri::command]
+pub async fn remove_rule_preset(shared: State<'_, Arc<Shared>>, preset_id: String) -> Answer<()> {
+    shared
+        .seat
+        .send(Command::RemoveRulePreset { preset_id })
         .await
         .map_err(shown)
 }

@@ -102,6 +102,8 @@ pub fn run_app(builder: tauri::Builder<tauri::Wry>, launch: launch::LaunchOption
             commands::cast_ballot,
             commands::open_poll,
             commands::close_poll,
+            commands::set_rule_preset,
+            commands::remove_rule_preset,
         ])
         .run(tauri::generate_context!())
         .expect("the desktop app failed to start");

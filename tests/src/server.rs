@@ -336,6 +336,7 @@ impl TestServer {
             title: MEETING_TITLE.to_owned(),
             location: "Hội trường Ủy ban nhân dân xã".to_owned(),
             starts_at: "2026-12-01 08:00".to_owned(),
+            kind: Default::default(),
         };
         let response = self
             .http

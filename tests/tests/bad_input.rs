@@ -201,6 +201,7 @@ async fn a_delegate_sending_chair_commands_over_the_websocket_is_forbidden() -> 
             item_id: ItemId(1),
             title: "Biểu quyết".to_owned(),
             rule: None,
+            preset: None,
         },
         Command::ClosePoll { poll_id: PollId(1) },
     ];

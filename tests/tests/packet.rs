@@ -256,6 +256,7 @@ async fn kept_meetings_show_their_size_and_an_old_one_is_removed() -> Result<()>
             title: "Kỳ họp chuyên đề".into(),
             location: String::new(),
             starts_at: "2026-12-01T08:00:00+07:00".into(),
+            kind: Default::default(),
         })
         .await?
         .id;

@@ -136,6 +136,7 @@ async fn search_follows_the_current_revision_and_stays_inside_the_meeting() -> R
             title: "Phiên họp chuyên đề".into(),
             location: String::new(),
             starts_at: String::new(),
+            kind: Default::default(),
         })
         .await?;
     let delegate = demo_login(&server, "db003").await?;

@@ -25,6 +25,7 @@ fn open_poll(item_id: ItemId, title: &str) -> Command {
         item_id,
         title: title.to_owned(),
         rule: None,
+        preset: None,
     }
 }
 
@@ -462,6 +463,91 @@ async fn demoting_voters_during_a_poll_keeps_its_roll_and_it_still_closes() -> R
     assert_eq!(
         refusal(voters[1].command(meeting, &ballot).await)?,
         ErrorCode::NotAVoter
+    );
+    Ok(())
+}
+
+/// The rule presets of a council sitting: the chair opens a two-thirds vote by naming its preset;
+/// the secretariat writes in the article a preset was checked against and adds a rule of its
+/// own; no one else may; a poll keeps the rule and source it opened with; all of it survives a
+/// kill -9 and a restart of the server.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_chair_opens_a_poll_by_a_preset_the_secretariat_corrects_and_it_survives_a_restart() -> Result<()> {
+    let mut server = TestServer::start(4).await?;
+    let meeting = server.meeting_id();
+    let secretariat = server.login_secretariat().await?;
+    let chair = server.login_chair().await?;
+    let delegate = server.login_delegate(0).await?;
+    let item = new_item(&secretariat, meeting, "Miễn nhiệm chức vụ Phó Chủ tịch").await?;
+
+    let presets = secretariat.snapshot(meeting).await?.state.presets;
+    let ids: Vec<&str> = presets.iter().map(|preset| preset.id.as_str()).collect();
+    assert_eq!(ids, ["resolution", "dismissal"], "a council sitting's defaults");
+    assert!(
+        presets.iter().all(|preset| preset.source.article.is_none()),
+        "articles wait for a check"
+    );
+
+    let by_preset = Command::OpenPoll {
+        item_id: item,
+        title: "Biểu quyết miễn nhiệm".into(),
+        rule: None,
+        preset: Some("dismissal".into()),
+    };
+    chair.command(meeting, &by_preset).await?;
+    let opened = secretariat.snapshot(meeting).await?.state.polls.last().cloned();
+    let Some(opened) = opened else { bail!("no poll opened") };
+    assert_eq!(opened.rule, presets[1].rule, "at least two thirds of all members");
+    let basis = opened.basis.clone().expect("a basis");
+    assert_eq!(
+        (basis.preset.as_deref(), basis.name.as_str()),
+        (Some("dismissal"), "Miễn nhiệm, bãi nhiệm; bãi nhiệm đại biểu")
+    );
+
+    let unknown = Command::OpenPoll {
+        item_id: item,
+        title: "Biểu quyết theo quy tắc chưa có".into(),
+        rule: None,
+        preset: Some("ngan-sach".into()),
+    };
+    assert_eq!(refusal(chair.command(meeting, &unknown).await)?, ErrorCode::NotFound);
+
+    let mut corrected = presets[1].clone();
+    corrected.source.article = Some("  Điều 93  ".into());
+    let set = Command::SetRulePreset {
+        preset: corrected.clone(),
+    };
+    for outsider in [&chair, &delegate] {
+        assert_eq!(refusal(outsider.command(meeting, &set).await)?, ErrorCode::Forbidden);
+    }
+    secretariat.command(meeting, &set).await?;
+    let mut own = presets[0].clone();
+    own.id = "ngan-sach".into();
+    own.name = "Phê chuẩn dự toán ngân sách".into();
+    own.source.law = "Luật Ngân sách nhà nước".into();
+    secretariat
+        .command(meeting, &Command::SetRulePreset { preset: own.clone() })
+        .await?;
+    let before = secretariat.snapshot(meeting).await?;
+    assert_eq!(before.state.presets.len(), 3);
+    assert_eq!(
+        before.state.presets[1].source.article.as_deref(),
+        Some("Điều 93"),
+        "stored trimmed"
+    );
+    assert_eq!(before.state.presets[2], own);
+    let kept = before.state.polls.iter().find(|poll| poll.id == opened.id).cloned();
+    assert_eq!(
+        kept.and_then(|poll| poll.basis),
+        Some(basis),
+        "the open poll keeps its source"
+    );
+
+    server.restart().await?; // SIGKILL, then the server starts again on the same database
+    let after = server.login_secretariat().await?.snapshot(meeting).await?;
+    assert_eq!(
+        after.state, before.state,
+        "presets and bases are the same after a restart"
     );
     Ok(())
 }

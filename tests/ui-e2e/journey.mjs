@@ -193,6 +193,15 @@ async function openInReader(browser, documentId) {
   await browser.keys("Enter");
 }
 
+/** Selects an agenda item from the keyboard, like `openInReader`: the sticky header or a card
+ * that grew above it cannot take the click. */
+async function chooseItem(browser, itemId) {
+  const button = await browser.$(`${testid("agenda-item")}[data-item-id="${itemId}"]`);
+  await button.scrollIntoView({ block: "center" });
+  await browser.execute((element) => element.focus(), button);
+  await browser.keys("Enter");
+}
+
 /** Brings a poll's card into view, so its screenshot shows the buttons, the tally or the result. */
 function showPoll(browser, pollId) {
   return browser.execute((id) => {
@@ -421,7 +430,7 @@ async function journey(firstBrowser) {
     await mkdir(folder, { recursive: true });
     await copyFile(new URL("../../tests/data/giay-moi-hop.docx", import.meta.url), path.join(folder, "giay-moi-hop.docx"));
 
-    await browser.$(`${testid("agenda-item")}[data-item-id="${item.id}"]`).click();
+    await chooseItem(browser, item.id);
     const documentId = await waitFor(
       browser,
       "the Word file to appear as a document of its item",
@@ -513,7 +522,7 @@ async function journey(firstBrowser) {
     );
     assert.equal(complete.filesDone, complete.filesTotal);
     console.log(`  complete: ${complete.text}`);
-    await browser.$(`${testid("agenda-item")}[data-item-id="${item.id}"]`).click();
+    await chooseItem(browser, item.id);
     await waitFor(browser, "the large document marked on this laptop", () =>
       browser.execute(
         (id) =>
@@ -532,7 +541,7 @@ async function journey(firstBrowser) {
     let chosen = null;
     for (const item of items) {
       state.itemId = item.id;
-      await browser.$(`${testid("agenda-item")}[data-item-id="${state.itemId}"]`).click();
+      await chooseItem(browser, state.itemId);
       await waitFor(browser, `item ${state.itemId} to be selected`, async () => {
         const heading = await browser.$(testid("item-title"));
         return (await heading.isExisting()) && Number(await heading.getAttribute("data-item-id")) === state.itemId;
@@ -601,6 +610,7 @@ async function journey(firstBrowser) {
       kind: "open_poll",
       item_id: state.itemId,
       title: POLL_TITLE,
+      preset: "resolution",
     });
     state.pollId = await waitFor(browser, "the new poll with vote buttons", () =>
       browser.execute((known) => {
@@ -613,6 +623,11 @@ async function journey(firstBrowser) {
     );
     console.log(`  poll ${state.pollId} is open`);
     await showPoll(browser, state.pollId);
+    // The card names the rule the chair chose and where in law it comes from.
+    const rule = await browser.$(`${testid("poll")}[data-poll-id="${state.pollId}"] ${testid("poll-rule")}`).getText();
+    assert.match(rule, /Thông qua nghị quyết:/, rule);
+    assert.match(rule, /Quá nửa tổng số đại biểu/, rule);
+    assert.match(rule, /Căn cứ: Luật Tổ chức chính quyền địa phương 2025/, rule);
     await screenshot(browser, "poll-open");
 
     const card = `${testid("poll")}[data-poll-id="${state.pollId}"]`;
@@ -692,7 +707,7 @@ async function journey(firstBrowser) {
     const revision = draft.revision + 1;
     assert.equal(answer.document.revision, revision);
 
-    await browser.$(`${testid("agenda-item")}[data-item-id="${draft.item_id}"]`).click();
+    await chooseItem(browser, draft.item_id);
     const shown = await waitFor(browser, `revision ${revision} marked new, with its changes`, () =>
       browser.execute(
         (documentId, itemId, expected) => {
@@ -752,7 +767,7 @@ async function journey(firstBrowser) {
   });
 
   await step("9. the delegate highlights a sentence, draws a stroke and writes a note; they stay, reach the server and export as a real annotated PDF", async () => {
-    await browser.$(`${testid("agenda-item")}[data-item-id="${state.documentItemId}"]`).click();
+    await chooseItem(browser, state.documentItemId);
     await openInReader(browser, state.documentId);
     await browser.$(testid("viewer")).waitForDisplayed({ timeout: TIMEOUT });
     await renderedPage(browser, 0);
@@ -887,7 +902,7 @@ async function journey(firstBrowser) {
   });
 
   await step("10. a new revision arrives: the delegate's highlights are carried onto it or listed", async () => {
-    await browser.$(`${testid("agenda-item")}[data-item-id="${state.draftItemId}"]`).click();
+    await chooseItem(browser, state.draftItemId);
     await openInReader(browser, state.draftId);
     await renderedPage(browser, 0);
     if (!(await browser.$(testid("annotation-toolbar")).isExisting())) await browser.$(testid("annotate-toggle")).click();
@@ -984,7 +999,7 @@ async function journey(firstBrowser) {
     });
     await screenshot(browser, "server-gone");
 
-    await browser.$(`${testid("agenda-item")}[data-item-id="${state.documentItemId}"]`).click();
+    await chooseItem(browser, state.documentItemId);
     await openInReader(browser, state.documentId);
     await browser.$(testid("viewer")).waitForDisplayed({ timeout: TIMEOUT });
     const first = await renderedPage(browser, 0);
@@ -1066,7 +1081,7 @@ async function journey(firstBrowser) {
       await browser.$(testid("viewer-close")).click();
       await browser.$(testid("viewer")).waitForExist({ reverse: true, timeout: TIMEOUT });
     }
-    await browser.$(`${testid("agenda-item")}[data-item-id="${state.documentItemId}"]`).click();
+    await chooseItem(browser, state.documentItemId);
     await openInReader(browser, state.documentId);
     await renderedPage(browser, 0);
     if (!(await browser.$(testid("annotation-toolbar")).isExisting())) await browser.$(testid("annotate-toggle")).click();
@@ -1108,7 +1123,7 @@ async function journey(firstBrowser) {
     await browser.$(testid("meeting-title")).waitForDisplayed({ timeout: TIMEOUT * 2 });
     const connection = await browser.$(testid("connection-status")).getAttribute("data-connection");
     assert.notEqual(connection, "online", "the server is gone, yet the app says it is online");
-    await browser.$(`${testid("agenda-item")}[data-item-id="${state.documentItemId}"]`).click();
+    await chooseItem(browser, state.documentItemId);
     await openInReader(browser, state.documentId);
     await renderedPage(browser, 0);
     const kept = await waitFor(browser, "the annotations after the restart", () =>

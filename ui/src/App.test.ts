@@ -704,17 +704,28 @@ describe("chair", () => {
     await logIn();
     allByTestId("agenda-item")[1].click();
     flushSync();
+    // The meeting's default preset, its rule and legal source shown; the chair picks another.
+    expect(byTestId("poll-preset-rule")!.textContent).toContain("Quá nửa tổng số đại biểu");
+    expect(byTestId("poll-preset-rule")!.textContent).toContain("Căn cứ: Luật Tổ chức chính quyền địa phương 2025");
+    const choice = byTestId("poll-preset") as HTMLSelectElement;
+    choice.value = "dismissal";
+    choice.dispatchEvent(new Event("change", { bubbles: true }));
+    flushSync();
+    expect(byTestId("poll-preset-rule")!.textContent).toContain("Ít nhất hai phần ba tổng số đại biểu");
     byTestId("open-poll")!.click();
     await vi.waitFor(() =>
       expect(calls.find((call) => call.command === "open_poll")?.args).toEqual({
         itemId: 2,
         title: withDocument.title,
+        preset: "dismissal",
       }),
     );
 
     await pushMirror({ ...chairView, seq: 11, state: meeting(chairView.state!.items, [poll(6, 2)]), can_vote_in: [6] });
     expect(byTestId("open-poll")).toBeNull();
     expect(byTestId("vote-yes")).not.toBeNull();
+    expect(byTestId("poll-rule")!.textContent).toContain("Thông qua nghị quyết:");
+    expect(byTestId("poll-rule-source")!.textContent).toBe("Căn cứ: Luật Tổ chức chính quyền địa phương 2025 (chưa ghi điều, khoản)");
     byTestId("close-poll")!.click();
     await vi.waitFor(() =>
       expect(calls.find((call) => call.command === "close_poll")?.args).toEqual({ pollId: 6 }),

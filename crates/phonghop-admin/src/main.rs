@@ -7,7 +7,7 @@ use anyhow::{anyhow, bail, Context, Result};
 use clap::{Parser, Subcommand};
 use phonghop_client::{ClientError, Session};
 use phonghop_protocol::http::{AddMemberRequest, CreateMeetingRequest};
-use phonghop_protocol::{Command, DocumentId, ItemId, MeetingId, PollId, Role};
+use phonghop_protocol::{Command, DocumentId, ItemId, MeetingId, MeetingKind, PollId, Role};
 use serde::Serialize;
 
 #[derive(Parser)]
@@ -42,6 +42,10 @@ enum Action {
         location: String,
         #[arg(long, default_value = "")]
         starts_at: String,
+        /// council_sitting (a People's Council sitting, the default), committee_meeting or
+        /// conference: sets the voting rule presets the meeting starts with.
+        #[arg(long, default_value = "council_sitting")]
+        kind: String,
     },
     /// Add an account to a meeting as chair, secretariat or delegate.
     AddMember {
@@ -128,6 +132,15 @@ fn parse_role(text: &str) -> Result<Role> {
     }
 }
 
+fn parse_kind(text: &str) -> Result<MeetingKind> {
+    match text {
+        "council_sitting" | "ky_hop" => Ok(MeetingKind::CouncilSitting),
+        "committee_meeting" | "phien_hop" => Ok(MeetingKind::CommitteeMeeting),
+        "conference" | "hoi_nghi" => Ok(MeetingKind::Conference),
+        other => bail!("unknown meeting kind {other:?}: use council_sitting, committee_meeting or conference"),
+    }
+}
+
 /// A server's refusal in both languages with its code, for the person at the terminal.
 fn explained(error: ClientError) -> anyhow::Error {
     match error {
@@ -183,12 +196,14 @@ async fn act(session: &Session, action: Action) -> Result<String> {
             title,
             location,
             starts_at,
+            kind,
         } => printable(
             session
                 .create_meeting(&CreateMeetingRequest {
                     title,
                     location,
                     starts_at,
+                    kind: Some(parse_kind(&kind)?),
                 })
                 .await?,
         ),
@@ -258,6 +273,7 @@ async fn act(session: &Session, action: Action) -> Result<String> {
                         item_id: item,
                         title,
                         rule: None,
+                        preset: None,
                     },
                 )
                 .await?,

@@ -184,6 +184,7 @@ impl BenchServer {
                     title: "Kỳ họp đo hiệu năng".into(),
                     location: String::new(),
                     starts_at: String::new(),
+                    kind: Default::default(),
                 },
             )
             .await?;

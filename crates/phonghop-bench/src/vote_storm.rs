@@ -209,6 +209,7 @@ async fn phonghop_storm(options: &Options) -> Result<Vec<Vec<Ballot>>> {
             item_id: ItemId(1),
             title: format!("Biểu quyết đo hiệu năng {round}"),
             rule: None,
+            preset: None,
         };
         server.command(&chair, meeting, &format!("open-{round}"), &open).await?;
         go.send_replace(round);

@@ -49,9 +49,11 @@ impl ServerSide {
                 title: "Kỳ họp".into(),
                 location: String::new(),
                 starts_at: String::new(),
+                kind: Default::default(),
             },
             items: vec![],
             polls: vec![],
+            presets: vec![],
         };
         self.send(ServerMessage::Snapshot {
             meeting_id: MEETING,

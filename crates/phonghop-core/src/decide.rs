@@ -9,7 +9,7 @@ use phonghop_protocol::{
 
 use crate::model::{Fact, IndexedPage, MeetingModel};
 use crate::roles::{self, Capabilities};
-use crate::{agenda, rules, text};
+use crate::{agenda, presets, rules, text};
 
 /// Who asks: an account, and whether it belongs to the council office. Their role in the
 /// meeting comes from the model, never from the caller.
@@ -187,9 +187,32 @@ fn decide_command(model: &MeetingModel, actor: &Actor, role: Role, may: Capabili
                 item_ids: item_ids.clone(),
             })
         }
-        Command::OpenPoll { item_id, title, rule } => open_poll(model, may, *item_id, title, *rule),
+        Command::OpenPoll {
+            item_id,
+            title,
+            rule,
+            preset,
+        } => open_poll(model, may, *item_id, title, *rule, preset.as_deref()),
         Command::ClosePoll { poll_id } => close_poll(model, may, *poll_id),
         Command::CastBallot { poll_id, choice } => cast_ballot(model, actor, role, *poll_id, *choice),
+        Command::SetRulePreset { preset } => {
+            require(may.manage_members, "change the meeting's voting rules")?;
+            let preset = presets::check(preset).map_err(invalid)?;
+            if model.view.presets.contains(&preset) {
+                return Ok(vec![]);
+            }
+            logged(MeetingEvent::RulePresetSet { preset })
+        }
+        Command::RemoveRulePreset { preset_id } => {
+            require(may.manage_members, "change the meeting's voting rules")?;
+            presets::check_removal(&model.view.presets, preset_id).map_err(|error| match error {
+                presets::PresetError::Unknown(_) => Refusal::new(ErrorCode::NotFound, error.to_string()),
+                _ => invalid(error),
+            })?;
+            logged(MeetingEvent::RulePresetRemoved {
+                preset_id: preset_id.clone(),
+            })
+        }
     }
 }
 
@@ -216,11 +239,15 @@ fn open_poll(
     item_id: ItemId,
     title: &str,
     rule: Option<MajorityRule>,
+    preset: Option<&str>,
 ) -> Decision {
     require(may.manage_polls, "open a poll")?;
     existing_item(model, item_id)?;
     let title = text::title(title).map_err(invalid)?;
-    let rule = rule.unwrap_or_default();
+    let (rule, basis) = presets::resolve(&model.view.presets, preset, rule).map_err(|error| match error {
+        presets::PresetError::Unknown(_) => Refusal::new(ErrorCode::NotFound, error.to_string()),
+        _ => invalid(error),
+    })?;
     rules::check_rule(&rule).map_err(invalid)?;
     let voters = model.roll_now();
     if voters.is_empty() {
@@ -237,6 +264,7 @@ fn open_poll(
         item_id,
         title,
         rule,
+        basis,
         state: PollState::Open,
         tally,
         outcome: None,

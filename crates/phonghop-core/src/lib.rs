@@ -29,6 +29,7 @@ pub mod changes;
 pub mod decide;
 pub mod mirror;
 pub mod model;
+pub mod presets;
 pub mod roles;
 pub mod rules;
 pub mod search;

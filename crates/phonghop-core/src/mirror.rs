@@ -52,6 +52,8 @@ pub fn apply(state: &mut MeetingState, event: &MeetingEvent) {
                 poll.outcome = Some(*outcome);
             }
         }
+        MeetingEvent::RulePresetSet { preset } => crate::presets::apply_set(&mut state.presets, preset),
+        MeetingEvent::RulePresetRemoved { preset_id } => crate::presets::apply_removed(&mut state.presets, preset_id),
     }
 }
 
@@ -91,9 +93,11 @@ mod tests {
                 title: "Kỳ họp".into(),
                 location: String::new(),
                 starts_at: String::new(),
+                kind: Default::default(),
             },
             items: vec![item(10, 0), item(11, 1), item(12, 2)],
             polls: vec![],
+            presets: vec![],
         };
         apply(
             &mut state,

@@ -105,11 +105,12 @@ pub struct MeetingModel {
 }
 
 impl MeetingModel {
-    /// A new meeting with no members and nothing on its agenda.
+    /// A new meeting with no members and nothing on its agenda, and its kind's rule presets.
     pub fn new(meeting: phonghop_protocol::Meeting) -> MeetingModel {
         MeetingModel {
             seq: 0,
             view: MeetingState {
+                presets: crate::presets::defaults(meeting.kind),
                 meeting,
                 items: vec![],
                 polls: vec![],

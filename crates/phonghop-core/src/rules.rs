@@ -128,13 +128,22 @@ mod tests {
     }
 
     #[test]
-    fn every_case_of_the_vote_rules_table_is_decided_as_expected() {
+    fn every_case_of_the_vote_rules_table_is_decided_as_expected_and_every_preset_has_rows() {
         let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../tests/data/vote-rules.csv");
         let mut reader = csv::Reader::from_path(path).expect("tests/data/vote-rules.csv is readable");
         let headers = reader.headers().unwrap().clone();
         let column = |name: &str| headers.iter().position(|h| h == name).unwrap();
         let mut checked = 0;
         let mut failures = Vec::new();
+        let presets: Vec<phonghop_protocol::RulePreset> = [
+            phonghop_protocol::MeetingKind::CouncilSitting,
+            phonghop_protocol::MeetingKind::CommitteeMeeting,
+            phonghop_protocol::MeetingKind::Conference,
+        ]
+        .into_iter()
+        .flat_map(crate::presets::defaults)
+        .collect();
+        let mut covered = std::collections::BTreeSet::new();
         for record in reader.records() {
             let record = record.unwrap();
             let field = |name: &str| record.get(column(name)).unwrap().trim().to_owned();
@@ -156,10 +165,30 @@ mod tests {
             if got != field("expected") {
                 failures.push(format!("{}: expected {}, got {got}", field("case"), field("expected")));
             }
+            // A row naming a preset checks that the preset's rule is the row's.
+            let preset_id = field("preset");
+            if !preset_id.is_empty() {
+                match presets.iter().find(|preset| preset.id == preset_id) {
+                    Some(preset) if preset.rule == rule => {
+                        covered.insert(preset_id);
+                    }
+                    Some(preset) => failures.push(format!("{}: the preset's rule is {:?}", field("case"), preset.rule)),
+                    None => failures.push(format!("{}: no default preset {preset_id:?}", field("case"))),
+                }
+            }
             checked += 1;
         }
         assert!(checked >= 20, "only {checked} cases read");
         assert!(failures.is_empty(), "{failures:#?}");
+        let uncovered: Vec<&str> = presets
+            .iter()
+            .map(|preset| preset.id.as_str())
+            .filter(|id| !covered.contains(*id))
+            .collect();
+        assert!(
+            uncovered.is_empty(),
+            "presets without a row in the table: {uncovered:?}"
+        );
     }
 
     #[test]

@@ -1,10 +1,12 @@
 //! The decider as tables: who asks what of a meeting, and the facts or the refusal that follow.
 //! No I/O: a model built by hand, [`decide`] and [`MeetingModel::apply`].
 
-use phonghop_core::{decide, Actor, Fact, IndexedPage, MeetingModel, NewDocument, NewFile, NewRevision, Request};
+use phonghop_core::{
+    decide, presets, Actor, Fact, IndexedPage, MeetingModel, NewDocument, NewFile, NewRevision, Request,
+};
 use phonghop_protocol::{
-    Base, Choice, Command, Comparison, DocumentId, ErrorCode, Fraction, ItemId, MajorityRule, Meeting, MeetingEvent,
-    MeetingId, Outcome, PollId, Role, Sha256, Tally, UserId,
+    Base, Choice, Command, Comparison, DocumentId, ErrorCode, Fraction, ItemId, LegalSource, MajorityRule, Meeting,
+    MeetingEvent, MeetingId, MeetingKind, Outcome, PollId, Role, Sha256, Tally, UserId,
 };
 
 const CHAIR: UserId = UserId(1);
@@ -41,6 +43,7 @@ fn meeting() -> MeetingModel {
         title: "Kỳ họp thứ Mười hai".into(),
         location: String::new(),
         starts_at: String::new(),
+        kind: Default::default(),
     });
     let office = admin(UserId(100));
     for (user, role) in [
@@ -82,7 +85,27 @@ fn open_poll(item_id: ItemId, title: &str) -> Request {
         item_id,
         title: title.into(),
         rule: None,
+        preset: None,
     })
+}
+
+fn with_preset(preset: Option<&str>, rule: Option<MajorityRule>) -> Request {
+    command(Command::OpenPoll {
+        item_id: ItemId(2),
+        title: "Biểu quyết".into(),
+        rule,
+        preset: preset.map(str::to_owned),
+    })
+}
+
+fn set_preset(id: &str, law: &str, article: Option<&str>) -> Request {
+    let mut preset = presets::defaults(MeetingKind::CouncilSitting)[0].clone();
+    preset.id = id.into();
+    preset.source = LegalSource {
+        law: law.into(),
+        article: article.map(str::to_owned),
+    };
+    command(Command::SetRulePreset { preset })
 }
 
 fn ballot(poll: u32, choice: Choice) -> Request {
@@ -103,6 +126,8 @@ fn kind(fact: &Fact) -> &'static str {
             MeetingEvent::DocumentRevised { .. } => "document_revised",
             MeetingEvent::PollOpened { .. } => "poll_opened",
             MeetingEvent::PollClosed { .. } => "poll_closed",
+            MeetingEvent::RulePresetSet { .. } => "preset_set",
+            MeetingEvent::RulePresetRemoved { .. } => "preset_removed",
         },
         Fact::BallotCast { .. } => "ballot",
         Fact::CheckedIn { .. } => "checked_in",
@@ -272,8 +297,85 @@ fn each_request_is_decided_by_role_and_state() {
                     threshold: Fraction::new(3, 2),
                     ..MajorityRule::default()
                 }),
+                preset: None,
             }),
             Refused(ErrorCode::InvalidCommand),
+        ),
+        (
+            "poll by a preset of the meeting",
+            actor(CHAIR),
+            with_preset(Some("dismissal"), None),
+            Facts(&["poll_opened", "roll"]),
+        ),
+        (
+            "poll by a preset the meeting lacks",
+            actor(CHAIR),
+            with_preset(Some("budget"), None),
+            Refused(ErrorCode::NotFound),
+        ),
+        (
+            "poll by a preset and a rule at once",
+            actor(CHAIR),
+            with_preset(Some("resolution"), Some(MajorityRule::default())),
+            Refused(ErrorCode::InvalidCommand),
+        ),
+        (
+            "secretariat corrects a preset's source",
+            actor(SECRETARIAT),
+            set_preset(
+                "resolution",
+                "Luật Tổ chức chính quyền địa phương 2025",
+                Some("Điều 91"),
+            ),
+            Facts(&["preset_set"]),
+        ),
+        (
+            "the same preset again records nothing",
+            actor(SECRETARIAT),
+            command(Command::SetRulePreset {
+                preset: presets::defaults(MeetingKind::CouncilSitting)[0].clone(),
+            }),
+            Facts(&[]),
+        ),
+        (
+            "chair may not change the rules",
+            actor(CHAIR),
+            set_preset("resolution", "Luật khác", None),
+            Refused(ErrorCode::Forbidden),
+        ),
+        (
+            "delegate may not change the rules",
+            actor(DELEGATE),
+            set_preset("budget", "Luật Ngân sách nhà nước", None),
+            Refused(ErrorCode::Forbidden),
+        ),
+        (
+            "a preset without a law",
+            actor(SECRETARIAT),
+            set_preset("budget", "  ", None),
+            Refused(ErrorCode::InvalidCommand),
+        ),
+        (
+            "a preset with a bad id",
+            actor(SECRETARIAT),
+            set_preset("Ngân sách", "Luật Ngân sách nhà nước", None),
+            Refused(ErrorCode::InvalidCommand),
+        ),
+        (
+            "secretariat removes a preset",
+            actor(SECRETARIAT),
+            command(Command::RemoveRulePreset {
+                preset_id: "dismissal".into(),
+            }),
+            Facts(&["preset_removed"]),
+        ),
+        (
+            "removing a preset the meeting lacks",
+            actor(SECRETARIAT),
+            command(Command::RemoveRulePreset {
+                preset_id: "budget".into(),
+            }),
+            Refused(ErrorCode::NotFound),
         ),
         (
             "delegate votes",
@@ -601,6 +703,7 @@ fn present_is_fixed_at_opening_plus_every_voter() {
             item_id: ItemId(2),
             title: "Có đủ đại biểu".into(),
             rule: Some(strict),
+            preset: None,
         }),
     );
     let opened = model.poll(PollId(3)).unwrap().tally;
@@ -613,4 +716,104 @@ fn present_is_fixed_at_opening_plus_every_voter() {
     );
     run(&mut model, actor(ABSENT_DELEGATE), ballot(3, Choice::Yes));
     assert_eq!(model.poll(PollId(3)).unwrap().tally.present, 4, "a ballot does");
+}
+
+#[test]
+fn a_poll_keeps_the_rule_and_source_it_opened_with_though_the_preset_changes_later() {
+    let mut model = meeting();
+    let opened = run(&mut model, actor(CHAIR), with_preset(Some("dismissal"), None));
+    let Some(Fact::Logged {
+        event: MeetingEvent::PollOpened { poll },
+        ..
+    }) = opened.first()
+    else {
+        panic!("no poll opened: {opened:?}");
+    };
+    assert_eq!(poll.rule.threshold, Fraction::new(2, 3));
+    let basis = poll.basis.clone().expect("a basis");
+    assert_eq!(basis.preset.as_deref(), Some("dismissal"));
+    assert_eq!(basis.name, "Miễn nhiệm, bãi nhiệm; bãi nhiệm đại biểu");
+
+    let mut changed = presets::defaults(MeetingKind::CouncilSitting)[1].clone();
+    changed.rule.threshold = Fraction::new(3, 4);
+    changed.source.article = Some("Điều 93".into());
+    run(
+        &mut model,
+        actor(SECRETARIAT),
+        command(Command::SetRulePreset {
+            preset: changed.clone(),
+        }),
+    );
+
+    assert_eq!(model.view.presets[1], changed);
+    let poll = model.view.polls.last().expect("the poll");
+    assert_eq!(poll.rule.threshold, Fraction::new(2, 3));
+    assert_eq!(
+        poll.basis
+            .as_ref()
+            .and_then(|basis| basis.source.clone())
+            .and_then(|source| source.article),
+        None
+    );
+}
+
+#[test]
+fn a_meeting_starts_with_its_kinds_presets_and_a_poll_without_one_takes_the_first() {
+    for (kind, first) in [
+        (MeetingKind::CouncilSitting, "resolution"),
+        (MeetingKind::CommitteeMeeting, "committee-decision"),
+        (MeetingKind::Conference, "opinion"),
+    ] {
+        let mut model = MeetingModel::new(Meeting {
+            id: MeetingId(7),
+            title: "Phiên họp".into(),
+            location: String::new(),
+            starts_at: String::new(),
+            kind,
+        });
+        assert_eq!(model.view.presets[0].id, first);
+        for (user, role) in [(CHAIR, Role::Chair), (DELEGATE, Role::Delegate)] {
+            model.apply(&Fact::MemberSet { user, role });
+        }
+        for title in ["Khai mạc", "Báo cáo"] {
+            run(
+                &mut model,
+                actor(CHAIR),
+                command(Command::AddAgendaItem {
+                    title: title.into(),
+                    description: String::new(),
+                }),
+            );
+        }
+        run(&mut model, actor(CHAIR), with_preset(None, None));
+        let poll = model.view.polls.last().expect("a poll");
+        assert_eq!(
+            poll.basis.as_ref().and_then(|basis| basis.preset.as_deref()),
+            Some(first),
+            "{kind:?}"
+        );
+    }
+}
+
+#[test]
+fn the_last_preset_of_a_meeting_stays() {
+    let mut model = meeting();
+    run(
+        &mut model,
+        actor(SECRETARIAT),
+        command(Command::RemoveRulePreset {
+            preset_id: "dismissal".into(),
+        }),
+    );
+    let last = decide(
+        &model,
+        &actor(SECRETARIAT),
+        &command(Command::RemoveRulePreset {
+            preset_id: "resolution".into(),
+        }),
+    );
+    assert!(
+        matches!(&last, Err(refusal) if refusal.code == ErrorCode::InvalidCommand),
+        "{last:?}"
+    );
 }

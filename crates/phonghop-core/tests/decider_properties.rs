@@ -79,7 +79,8 @@ fn request() -> impl Strategy<Value = Request> {
         (item, title(), rule()).prop_map(|(item_id, title, rule)| Request::Command(Command::OpenPoll {
             item_id,
             title,
-            rule
+            rule,
+            preset: None,
         })),
         poll.clone()
             .prop_map(|poll_id| Request::Command(Command::ClosePoll { poll_id })),
@@ -108,6 +109,7 @@ fn new_meeting() -> MeetingModel {
         id: MeetingId(1),
         title: "Kỳ họp".into(),
         location: String::new(),
+        kind: Default::default(),
         starts_at: String::new(),
     })
 }

@@ -6,6 +6,7 @@ use ts_rs::TS;
 use crate::ids::DocumentId;
 use crate::message::Command;
 use crate::model::{Document, MeetingState, MeetingSummary, MyBallot, Role, UserView};
+use crate::rule::MeetingKind;
 
 #[derive(Debug, Clone, Serialize, Deserialize, TS)]
 #[ts(export)]
@@ -42,6 +43,10 @@ pub struct CreateMeetingRequest {
     pub location: String,
     #[serde(default)]
     pub starts_at: String,
+    /// Sets the rule presets the meeting starts with; a council sitting when absent.
+    #[serde(default)]
+    #[ts(optional)]
+    pub kind: Option<MeetingKind>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, TS)]

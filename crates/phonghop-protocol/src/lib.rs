@@ -27,7 +27,7 @@ pub use message::{
     decode_client_frame, ClientFrame, ClientMessage, Command, CommandResult, MeetingEvent, ServerFrame, ServerMessage,
 };
 pub use model::*;
-pub use rule::{Base, Comparison, Fraction, MajorityRule, Outcome};
+pub use rule::{Base, Comparison, Fraction, LegalSource, MajorityRule, MeetingKind, Outcome, RuleBasis, RulePreset};
 
 /// The protocol version every frame carries in its `v` field.
 pub const PROTOCOL_VERSION: u32 = 1;

@@ -8,7 +8,7 @@ use ts_rs::TS;
 use crate::error::{ErrorCode, ErrorFrame};
 use crate::ids::{ItemId, MeetingId, PollId};
 use crate::model::{AgendaItem, Choice, Document, MeetingState, MyBallot, Poll, Tally, UserView};
-use crate::rule::{MajorityRule, Outcome};
+use crate::rule::{MajorityRule, Outcome, RulePreset};
 use crate::PROTOCOL_VERSION;
 
 /// A frame from a client: the version and one message.
@@ -75,11 +75,16 @@ pub enum Command {
     ReorderAgenda {
         item_ids: Vec<ItemId>,
     },
-    /// Opens a yes/no/abstain poll; without a rule the meeting's default applies.
+    /// Opens a yes/no/abstain poll decided by the meeting's preset `preset`, or by `rule` set by
+    /// hand; with neither, by the meeting's first preset (its kind's default). Both at once is
+    /// refused.
     OpenPoll {
         item_id: ItemId,
         title: String,
         rule: Option<MajorityRule>,
+        #[serde(default)]
+        #[ts(optional)]
+        preset: Option<String>,
     },
     ClosePoll {
         poll_id: PollId,
@@ -87,6 +92,15 @@ pub enum Command {
     CastBallot {
         poll_id: PollId,
         choice: Choice,
+    },
+    /// Adds a rule preset to the meeting, or replaces the one with the same id (its name, rule
+    /// or legal source corrected). Polls already opened keep the rule they were opened with.
+    SetRulePreset {
+        preset: RulePreset,
+    },
+    /// Removes a rule preset from the meeting; at least one must stay.
+    RemoveRulePreset {
+        preset_id: String,
     },
 }
 
@@ -132,6 +146,13 @@ pub enum MeetingEvent {
         poll_id: PollId,
         tally: Tally,
         outcome: Outcome,
+    },
+    /// A preset added or replaced (same id): the whole preset as it now is.
+    RulePresetSet {
+        preset: RulePreset,
+    },
+    RulePresetRemoved {
+        preset_id: String,
     },
 }
 

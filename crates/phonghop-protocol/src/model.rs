@@ -4,7 +4,7 @@ use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
 use crate::ids::{DocumentId, ItemId, MeetingId, PollId, Sha256, UserId};
-use crate::rule::{MajorityRule, Outcome};
+use crate::rule::{MajorityRule, MeetingKind, Outcome, RuleBasis, RulePreset};
 
 /// A person's part in one meeting. What each role may do is decided in `phonghop-core`
 /// (`roles::capabilities`), not here.
@@ -49,6 +49,9 @@ pub struct Meeting {
     pub title: String,
     pub location: String,
     pub starts_at: String,
+    /// Absent in logs written before meetings had kinds: a council sitting.
+    #[serde(default)]
+    pub kind: MeetingKind,
 }
 
 /// One item of the agenda, in order of `position` (0-based, gap-free).
@@ -263,6 +266,10 @@ pub struct Poll {
     pub item_id: ItemId,
     pub title: String,
     pub rule: MajorityRule,
+    /// The preset the rule came from and its legal source; absent for polls opened before
+    /// presets existed.
+    #[serde(default)]
+    pub basis: Option<RuleBasis>,
     pub state: PollState,
     pub tally: Tally,
     /// Set once the poll is closed.
@@ -278,6 +285,10 @@ pub struct MeetingState {
     pub items: Vec<AgendaItem>,
     /// In the order they were opened.
     pub polls: Vec<Poll>,
+    /// The majority rules the chair chooses from, the meeting kind's default first. Absent in
+    /// snapshots of servers before presets: none.
+    #[serde(default)]
+    pub presets: Vec<RulePreset>,
 }
 
 impl MeetingState {

@@ -55,8 +55,9 @@ pub struct MajorityRule {
 }
 
 impl Default for MajorityRule {
-    /// A People's Council resolution: more than half of all delegates (Law on Organisation of
-    /// Local Government 2015, Art. 91), with two thirds of delegates present (Art. 78).
+    /// A People's Council resolution: more than half of all delegates, with two thirds of
+    /// delegates present (Law on Organisation of Local Government). Polls name their rule's
+    /// source through a [`RulePreset`]; this is only the fallback of a meeting without presets.
     fn default() -> Self {
         Self {
             base: Base::AllMembers,
@@ -78,4 +79,57 @@ pub enum Outcome {
     Rejected,
     /// Too few members present for the vote to count.
     NoQuorum,
+}
+
+/// What kind of meeting it is: it sets the rule presets a meeting starts with and the one a poll
+/// uses when the chair names none.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export)]
+pub enum MeetingKind {
+    /// A sitting of a People's Council (kỳ họp Hội đồng nhân dân). Meetings created before kinds
+    /// existed are sittings.
+    #[default]
+    CouncilSitting,
+    /// A meeting of a People's Committee (phiên họp Ủy ban nhân dân).
+    CommitteeMeeting,
+    /// A conference (hội nghị): its votes only sound opinions, they bind no one.
+    Conference,
+}
+
+/// Where a rule comes from in law: data the secretariat sees and can correct, never text in
+/// code. `article` stays empty until checked against the official text.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct LegalSource {
+    /// E.g. "Luật Tổ chức chính quyền địa phương 2025".
+    pub law: String,
+    /// E.g. "Điều 91, khoản 2"; `None` when not yet checked.
+    #[serde(default)]
+    pub article: Option<String>,
+}
+
+/// A named majority rule with its legal source, offered to the chair when opening a poll.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct RulePreset {
+    /// Short and stable, lowercase letters, digits and dashes, e.g. `resolution`.
+    pub id: String,
+    /// What it is for, as the chair reads it, e.g. "Thông qua nghị quyết".
+    pub name: String,
+    pub rule: MajorityRule,
+    pub source: LegalSource,
+}
+
+/// The rule a poll was opened with and where it comes from, kept with the poll: a preset changed
+/// or removed later does not change what an earlier poll was decided by.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct RuleBasis {
+    /// The preset's id; `None` for a rule the chair set by hand.
+    pub preset: Option<String>,
+    /// The preset's name when opened; empty for a rule set by hand.
+    pub name: String,
+    /// `None` for a rule set by hand.
+    pub source: Option<LegalSource>,
 }

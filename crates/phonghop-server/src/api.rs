@@ -137,7 +137,12 @@ async fn create_meeting(State(app): State<App>, user: AuthUser, body: Bytes) -> 
         .map_err(|error| ApiError::new(ErrorCode::InvalidCommand, error.to_string()))?;
     let meeting = app
         .store
-        .create_meeting(&title, request.location.trim(), request.starts_at.trim())
+        .create_meeting(
+            &title,
+            request.location.trim(),
+            request.starts_at.trim(),
+            request.kind.unwrap_or_default(),
+        )
         .await?;
     let creator = Request::SetMember {
         user: user.id(),

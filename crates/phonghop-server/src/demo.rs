@@ -5,7 +5,7 @@ use std::path::Path;
 
 use anyhow::{Context, Result};
 use phonghop_core::{Actor, Request};
-use phonghop_protocol::{Command, MeetingEvent, MeetingId, Role};
+use phonghop_protocol::{Command, MeetingEvent, MeetingId, MeetingKind, Role};
 use phonghop_store::NewUser;
 
 use crate::ingest::{ingest, Target, Upload};
@@ -151,6 +151,7 @@ pub async fn create_demo_meeting(app: &App, councillors: &[Councillor], document
             "Kỳ họp thứ Mười hai, Hội đồng nhân dân xã Quyết Thắng",
             "Hội trường Ủy ban nhân dân xã",
             "2026-12-01 08:00",
+            MeetingKind::CouncilSitting,
         )
         .await?;
     let submit = |request| async {

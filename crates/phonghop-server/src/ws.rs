@@ -365,9 +365,11 @@ mod tests {
                 title: "Kỳ họp \"thứ\" Mười hai".into(),
                 location: String::new(),
                 starts_at: String::new(),
+                kind: Default::default(),
             },
             items: vec![],
             polls: vec![],
+            presets: vec![],
         };
         let snapshot = Snapshot::of(17, &state);
         let my_ballots = vec![MyBallot {

@@ -20,7 +20,7 @@ use phonghop_core::{Actor, Fact, MeetingModel};
 use phonghop_protocol::http::{DocumentReceipts, ReceiptKind};
 use phonghop_protocol::{
     Annotation, AnnotationView, CommandResult, Document, DocumentId, ItemId, Meeting, MeetingEvent, MeetingId,
-    MeetingSummary, MyBallot, Role, Sha256, UserId, UserView,
+    MeetingKind, MeetingSummary, MyBallot, Role, Sha256, UserId, UserView,
 };
 
 pub use sqlite::SqliteStore;
@@ -158,7 +158,7 @@ pub trait Store: Send + Sync + 'static {
     async fn session_user(&self, token_hash: &[u8; 32]) -> Result<Option<(UserRecord, i64)>>;
 
     // Meetings.
-    async fn create_meeting(&self, title: &str, location: &str, starts_at: &str) -> Result<Meeting>;
+    async fn create_meeting(&self, title: &str, location: &str, starts_at: &str, kind: MeetingKind) -> Result<Meeting>;
     async fn meetings_of(&self, user: UserId) -> Result<Vec<MeetingSummary>>;
     async fn first_meeting_id(&self) -> Result<Option<MeetingId>>;
     async fn member_role(&self, meeting: MeetingId, user: UserId) -> Result<Option<Role>>;

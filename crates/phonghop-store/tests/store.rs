@@ -6,7 +6,8 @@ use std::sync::Arc;
 
 use phonghop_core::{command_result, decide, Actor, Fact, Refusal, Request};
 use phonghop_protocol::{
-    Choice, Command, CommandResult, ErrorCode, ItemId, MeetingEvent, MeetingId, PollId, Role, UserId,
+    Choice, Command, CommandResult, ErrorCode, Fraction, ItemId, MeetingEvent, MeetingId, MeetingKind, PollId, Role,
+    UserId,
 };
 use phonghop_store::{Entry, NewUser, Receipt, SqliteStore, Store, StoreError};
 use rand::{Rng, SeedableRng};
@@ -36,7 +37,7 @@ async fn meeting_with_members(store: &SqliteStore, delegates: u32) -> MeetingId 
             .unwrap();
     }
     let meeting = store
-        .create_meeting("Kỳ họp thử", "Hội trường", "2026-12-01")
+        .create_meeting("Kỳ họp thử", "Hội trường", "2026-12-01", MeetingKind::CouncilSitting)
         .await
         .unwrap();
     for n in 1..=delegates + 2 {
@@ -120,7 +121,9 @@ async fn what_is_loaded_is_what_was_decided() {
     let mut applied = 0;
     for step in 0..400 {
         let user = random.gen_range(1..=7);
-        let request = match random.gen_range(0..8) {
+        const PRESETS: [&str; 4] = ["resolution", "dismissal", "budget", "procedure"];
+        let preset_id = PRESETS[random.gen_range(0..PRESETS.len())];
+        let request = match random.gen_range(0..10) {
             0 => add_item(&format!("Mục {step}")),
             1 => Request::Command(Command::EditAgendaItem {
                 item_id: ItemId(random.gen_range(1..6)),
@@ -134,6 +137,7 @@ async fn what_is_loaded_is_what_was_decided() {
                 item_id: ItemId(random.gen_range(1..4)),
                 title: format!("Biểu quyết {step}"),
                 rule: None,
+                preset: random.gen_bool(0.5).then(|| preset_id.to_owned()),
             }),
             4 => Request::Command(Command::ClosePoll {
                 poll_id: PollId(random.gen_range(1..5)),
@@ -141,6 +145,17 @@ async fn what_is_loaded_is_what_was_decided() {
             5 | 6 => Request::Command(Command::CastBallot {
                 poll_id: PollId(random.gen_range(1..5)),
                 choice: [Choice::Yes, Choice::No, Choice::Abstain][random.gen_range(0..3)],
+            }),
+            8 => {
+                let mut preset = phonghop_core::presets::defaults(MeetingKind::CouncilSitting)[0].clone();
+                preset.id = preset_id.to_owned();
+                preset.name = format!("Quy tắc {step}");
+                preset.rule.threshold = Fraction::new(random.gen_range(1..4), 4);
+                preset.source.article = random.gen_bool(0.5).then(|| format!("Điều {step}"));
+                Request::Command(Command::SetRulePreset { preset })
+            }
+            9 => Request::Command(Command::RemoveRulePreset {
+                preset_id: preset_id.to_owned(),
             }),
             _ => Request::CheckIn,
         };
@@ -167,6 +182,18 @@ async fn what_is_loaded_is_what_was_decided() {
     assert!(applied > 50, "only {applied} requests were accepted");
     assert!(!model.view.polls.is_empty() && model.view.items.len() > 5);
     assert!(
+        model.view.presets != phonghop_core::presets::defaults(MeetingKind::CouncilSitting),
+        "the presets were changed"
+    );
+    assert!(
+        model
+            .view
+            .polls
+            .iter()
+            .any(|poll| poll.basis.as_ref().is_some_and(|basis| basis.preset.is_some())),
+        "a poll was opened by a preset"
+    );
+    assert!(
         model.rolls.values().any(|roll| !roll.voted.is_empty()),
         "some ballots were cast"
     );
@@ -191,6 +218,7 @@ async fn two_stores_on_one_file_keep_the_log_gap_free_and_one_ballot_per_member(
         item_id: ItemId(1),
         title: "Thông qua Nghị quyết".into(),
         rule: None,
+        preset: None,
     });
     execute(&second, meeting, actor(2), open, None).await.unwrap();
 
@@ -259,6 +287,7 @@ async fn the_database_itself_refuses_what_a_decision_never_would() {
             item_id: ItemId(1),
             title: title.into(),
             rule: None,
+            preset: None,
         });
         execute(&store, meeting, actor(2), open, None).await.unwrap();
     }

@@ -10,6 +10,8 @@ import {
   pageText,
   openMeeting,
   openPoll,
+  removeRulePreset,
+  setRulePreset,
   pageImageUrl,
   thumbnailUrl,
   toAppError,
@@ -17,7 +19,7 @@ import {
   type MirrorView,
 } from "./backend";
 import { errorText } from "./errors";
-import { mirrorView } from "./testing/fixtures";
+import { councilPresets, mirrorView } from "./testing/fixtures";
 
 // Tauri's mocks install themselves on `window`; the Node test environment only has `globalThis`.
 beforeAll(() => {
@@ -53,6 +55,9 @@ describe("commands", () => {
     await pageText("ab".repeat(32), 3, "phong hop");
     await castBallot(4, "abstain");
     await openPoll(3, "Biểu quyết thông qua");
+    await openPoll(3, "Miễn nhiệm", "dismissal");
+    await setRulePreset(councilPresets()[1]);
+    await removeRulePreset("dismissal");
     await exportAnnotated(12, false);
     await exportAnnotated(12, true, 1);
     expect(calls).toEqual([
@@ -62,7 +67,10 @@ describe("commands", () => {
       { command: "open_document", args: { documentId: 12, revision: 1 } },
       { command: "page_text", args: { sha256: "ab".repeat(32), page: 3, query: "phong hop" } },
       { command: "cast_ballot", args: { pollId: 4, choice: "abstain" } },
-      { command: "open_poll", args: { itemId: 3, title: "Biểu quyết thông qua" } },
+      { command: "open_poll", args: { itemId: 3, title: "Biểu quyết thông qua", preset: null } },
+      { command: "open_poll", args: { itemId: 3, title: "Miễn nhiệm", preset: "dismissal" } },
+      { command: "set_rule_preset", args: { preset: councilPresets()[1] } },
+      { command: "remove_rule_preset", args: { presetId: "dismissal" } },
       { command: "export_annotated", args: { documentId: 12, flatten: false, revision: null } },
       { command: "export_annotated", args: { documentId: 12, flatten: true, revision: 1 } },
     ]);

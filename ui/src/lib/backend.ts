@@ -4,6 +4,7 @@
 
 import { convertFileSrc, invoke } from "@tauri-apps/api/core";
 import { listen, type UnlistenFn } from "@tauri-apps/api/event";
+import type { RulePreset } from "./protocol/RulePreset";
 import type { Choice } from "./protocol/Choice";
 import type { ErrorCode } from "./protocol/ErrorCode";
 import type { Capabilities } from "./app-views/Capabilities";
@@ -222,8 +223,18 @@ export function castBallot(pollId: number, choice: Choice): Promise<void> {
 }
 
 /** Only for a view whose `may.manage_polls` is true; the server refuses others with `forbidden`. */
-export function openPoll(itemId: number, title: string): Promise<void> {
-  return call("open_poll", { itemId, title });
+/** Opens a poll on an item, decided by the meeting's preset `preset` (its first when `null`). */
+export function openPoll(itemId: number, title: string, preset: string | null = null): Promise<void> {
+  return call("open_poll", { itemId, title, preset });
+}
+
+/** Adds or corrects one of the meeting's voting rule presets: for a view whose `may.manage_members` is true. */
+export function setRulePreset(preset: RulePreset): Promise<void> {
+  return call("set_rule_preset", { preset });
+}
+
+export function removeRulePreset(presetId: string): Promise<void> {
+  return call("remove_rule_preset", { presetId });
 }
 
 /** Only for a view whose `may.manage_polls` is true, like {@link openPoll}. */

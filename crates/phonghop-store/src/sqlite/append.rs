@@ -147,7 +147,7 @@ async fn record(
                 .execute(&mut *connection)
                 .await
                 .map_err(refused_or)?;
-            project(connection, meeting_id, event, now).await
+            project(connection, meeting_id, *seq, event, now).await
         }
         Fact::RollFixed { poll_id, voters } => {
             for voter in voters {
@@ -257,7 +257,13 @@ async fn insert_revision(
 }
 
 /// Keeps the meeting's tables in step with a logged event.
-async fn project(connection: &mut SqliteConnection, meeting_id: i64, event: &MeetingEvent, now: i64) -> Result<()> {
+async fn project(
+    connection: &mut SqliteConnection,
+    meeting_id: i64,
+    seq: u32,
+    event: &MeetingEvent,
+    now: i64,
+) -> Result<()> {
     let changed = match event {
         MeetingEvent::AgendaItemAdded { item } => sqlx::query(
             "INSERT INTO agenda_items (meeting_id, id, position, title, description) VALUES (?, ?, ?, ?, ?)",
@@ -338,19 +344,39 @@ async fn project(connection: &mut SqliteConnection, meeting_id: i64, event: &Mee
             changed
         }
         MeetingEvent::PollOpened { poll } => sqlx::query(
-            "INSERT INTO polls (meeting_id, id, item_id, title, rule_json, state, opened_at)
-             VALUES (?, ?, ?, ?, ?, 'open', ?)",
+            "INSERT INTO polls (meeting_id, id, item_id, title, rule_json, basis_json, state, opened_at)
+             VALUES (?, ?, ?, ?, ?, ?, 'open', ?)",
         )
         .bind(meeting_id)
         .bind(id(poll.id.0))
         .bind(id(poll.item_id.0))
         .bind(&poll.title)
         .bind(serde_json::to_string(&poll.rule).map_err(corrupt)?)
+        .bind(
+            poll.basis
+                .as_ref()
+                .map(serde_json::to_string)
+                .transpose()
+                .map_err(corrupt)?,
+        )
         .bind(now)
         .execute(connection)
         .await
         .map_err(refused_or)?
         .rows_affected(),
+        MeetingEvent::RulePresetSet { preset } => {
+            preset_change(
+                connection,
+                meeting_id,
+                seq,
+                &preset.id,
+                Some(serde_json::to_string(preset).map_err(corrupt)?),
+            )
+            .await?
+        }
+        MeetingEvent::RulePresetRemoved { preset_id } => {
+            preset_change(connection, meeting_id, seq, preset_id, None).await?
+        }
         MeetingEvent::PollClosed {
             poll_id,
             tally,
@@ -373,4 +399,25 @@ async fn project(connection: &mut SqliteConnection, meeting_id: i64, event: &Mee
         return Err(StoreError::Refused(format!("{event:?} names nothing of this meeting")));
     }
     Ok(())
+}
+
+/// Keeps a change to the meeting's rule presets at its seq (`preset_json` `None`: removed).
+async fn preset_change(
+    connection: &mut SqliteConnection,
+    meeting_id: i64,
+    seq: u32,
+    preset_id: &str,
+    preset_json: Option<String>,
+) -> Result<u64> {
+    Ok(
+        sqlx::query("INSERT INTO rule_preset_changes (meeting_id, seq, preset_id, preset_json) VALUES (?, ?, ?, ?)")
+            .bind(meeting_id)
+            .bind(id(seq))
+            .bind(preset_id)
+            .bind(preset_json)
+            .execute(connection)
+            .await
+            .map_err(refused_or)?
+            .rows_affected(),
+    )
 }

@@ -4,29 +4,46 @@ use std::collections::BTreeMap;
 
 use phonghop_core::{LastIds, MeetingModel, PollRoll};
 use phonghop_protocol::{
-    AgendaItem, Choice, Document, DocumentId, ItemId, Meeting, MeetingId, MeetingState, MeetingSummary, Poll, PollId,
-    PollState, Revision, Role, Tally, UserId,
+    AgendaItem, Choice, Document, DocumentId, ItemId, Meeting, MeetingId, MeetingKind, MeetingState, MeetingSummary,
+    Poll, PollId, PollState, Revision, Role, RulePreset, Tally, UserId,
 };
 use sqlx::{Row, SqliteConnection, SqlitePool};
 
 use super::{corrupt, id, parse_role, unix_now};
 use crate::{Loaded, Result, StoreError};
 
-pub(super) async fn create_meeting(pool: &SqlitePool, title: &str, location: &str, starts_at: &str) -> Result<Meeting> {
-    let row =
-        sqlx::query("INSERT INTO meetings (title, location, starts_at, created_at) VALUES (?, ?, ?, ?) RETURNING id")
-            .bind(title)
-            .bind(location)
-            .bind(starts_at)
-            .bind(unix_now())
-            .fetch_one(pool)
-            .await?;
+pub(super) async fn create_meeting(
+    pool: &SqlitePool,
+    title: &str,
+    location: &str,
+    starts_at: &str,
+    kind: MeetingKind,
+) -> Result<Meeting> {
+    let row = sqlx::query(
+        "INSERT INTO meetings (title, location, starts_at, kind, created_at) VALUES (?, ?, ?, ?, ?) RETURNING id",
+    )
+    .bind(title)
+    .bind(location)
+    .bind(starts_at)
+    .bind(kind_name(kind)?)
+    .bind(unix_now())
+    .fetch_one(pool)
+    .await?;
     Ok(Meeting {
         id: MeetingId(row.get::<i64, _>("id") as u32),
         title: title.to_owned(),
         location: location.to_owned(),
         starts_at: starts_at.to_owned(),
+        kind,
     })
+}
+
+/// A kind as stored: its name on the wire.
+fn kind_name(kind: MeetingKind) -> Result<String> {
+    match serde_json::to_value(kind).map_err(corrupt)? {
+        serde_json::Value::String(name) => Ok(name),
+        other => Err(corrupt(format!("a meeting kind written as {other}"))),
+    }
 }
 
 pub(super) async fn meetings_of(pool: &SqlitePool, user: UserId) -> Result<Vec<MeetingSummary>> {
@@ -75,7 +92,7 @@ fn number(row: &sqlx::sqlite::SqliteRow, column: &str) -> u32 {
 pub(super) async fn load(pool: &SqlitePool, meeting_id: MeetingId) -> Result<Loaded> {
     let mut tx = pool.begin().await?;
     let connection = &mut *tx;
-    let meeting_row = sqlx::query("SELECT title, location, starts_at, version FROM meetings WHERE id = ?")
+    let meeting_row = sqlx::query("SELECT title, location, starts_at, kind, version FROM meetings WHERE id = ?")
         .bind(id(meeting_id.0))
         .fetch_optional(&mut *connection)
         .await?
@@ -85,7 +102,9 @@ pub(super) async fn load(pool: &SqlitePool, meeting_id: MeetingId) -> Result<Loa
         title: meeting_row.get("title"),
         location: meeting_row.get("location"),
         starts_at: meeting_row.get("starts_at"),
+        kind: serde_json::from_value(serde_json::Value::String(meeting_row.get("kind"))).map_err(corrupt)?,
     };
+    let presets = presets(connection, &meeting).await?;
     let version = meeting_row.get::<i64, _>("version") as u64;
     let members = members(connection, meeting_id).await?;
     let present = sqlx::query("SELECT user_id FROM attendance WHERE meeting_id = ?")
@@ -117,13 +136,38 @@ pub(super) async fn load(pool: &SqlitePool, meeting_id: MeetingId) -> Result<Loa
     };
     let model = MeetingModel {
         seq: number(&seq, "seq"),
-        view: MeetingState { meeting, items, polls },
+        view: MeetingState {
+            meeting,
+            items,
+            polls,
+            presets,
+        },
         members,
         present,
         rolls,
         last_ids,
     };
     Ok(Loaded { model, version })
+}
+
+/// The meeting's rule presets: its kind's defaults with the secretariat's changes replayed in
+/// order, as a mirror applies them.
+async fn presets(connection: &mut SqliteConnection, meeting: &Meeting) -> Result<Vec<RulePreset>> {
+    let rows = sqlx::query("SELECT preset_id, preset_json FROM rule_preset_changes WHERE meeting_id = ? ORDER BY seq")
+        .bind(id(meeting.id.0))
+        .fetch_all(&mut *connection)
+        .await?;
+    let mut presets = phonghop_core::presets::defaults(meeting.kind);
+    for row in rows {
+        match row.get::<Option<String>, _>("preset_json") {
+            Some(json) => {
+                let preset: RulePreset = serde_json::from_str(&json).map_err(corrupt)?;
+                phonghop_core::presets::apply_set(&mut presets, &preset);
+            }
+            None => phonghop_core::presets::apply_removed(&mut presets, row.get("preset_id")),
+        }
+    }
+    Ok(presets)
 }
 
 async fn members(connection: &mut SqliteConnection, meeting: MeetingId) -> Result<BTreeMap<UserId, Role>> {
@@ -252,7 +296,7 @@ async fn polls(
     rolls: &BTreeMap<PollId, PollRoll>,
 ) -> Result<Vec<Poll>> {
     let rows = sqlx::query(
-        "SELECT id, item_id, title, rule_json, state, tally_json, outcome FROM polls
+        "SELECT id, item_id, title, rule_json, basis_json, state, tally_json, outcome FROM polls
          WHERE meeting_id = ? ORDER BY id",
     )
     .bind(id(meeting.0))
@@ -285,6 +329,10 @@ async fn polls(
             item_id: ItemId(number(&row, "item_id")),
             title: row.get("title"),
             rule: serde_json::from_str(row.get("rule_json")).map_err(corrupt)?,
+            basis: match row.get::<Option<String>, _>("basis_json") {
+                Some(json) => Some(serde_json::from_str(&json).map_err(corrupt)?),
+                None => None,
+            },
             state,
             tally,
             outcome,

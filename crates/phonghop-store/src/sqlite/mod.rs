@@ -25,7 +25,7 @@ use async_trait::async_trait;
 use phonghop_protocol::http::{DocumentReceipts, ReceiptKind};
 use phonghop_protocol::{
     Annotation, AnnotationView, CommandResult, Document, DocumentId, ItemId, Meeting, MeetingEvent, MeetingId,
-    MeetingSummary, MyBallot, Role, Sha256, UserId,
+    MeetingKind, MeetingSummary, MyBallot, Role, Sha256, UserId,
 };
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::SqlitePool;
@@ -133,8 +133,8 @@ impl Store for SqliteStore {
         accounts::session_user(&self.pool, token_hash).await
     }
 
-    async fn create_meeting(&self, title: &str, location: &str, starts_at: &str) -> Result<Meeting> {
-        meetings::create_meeting(&self.pool, title, location, starts_at).await
+    async fn create_meeting(&self, title: &str, location: &str, starts_at: &str, kind: MeetingKind) -> Result<Meeting> {
+        meetings::create_meeting(&self.pool, title, location, starts_at, kind).await
     }
 
     async fn meetings_of(&self, user: UserId) -> Result<Vec<MeetingSummary>> {

@@ -3,8 +3,9 @@ import type { Choice } from "./Choice";
 import type { ItemId } from "./ItemId";
 import type { MajorityRule } from "./MajorityRule";
 import type { PollId } from "./PollId";
+import type { RulePreset } from "./RulePreset";
 
 /**
  * Something a client asks the server to do in a meeting.
  */
-export type Command = { "kind": "add_agenda_item", title: string, description: string, } | { "kind": "edit_agenda_item", item_id: ItemId, title: string, description: string, } | { "kind": "reorder_agenda", item_ids: Array<ItemId>, } | { "kind": "open_poll", item_id: ItemId, title: string, rule: MajorityRule | null, } | { "kind": "close_poll", poll_id: PollId, } | { "kind": "cast_ballot", poll_id: PollId, choice: Choice, };
+export type Command = { "kind": "add_agenda_item", title: string, description: string, } | { "kind": "edit_agenda_item", item_id: ItemId, title: string, description: string, } | { "kind": "reorder_agenda", item_ids: Array<ItemId>, } | { "kind": "open_poll", item_id: ItemId, title: string, rule: MajorityRule | null, preset?: string, } | { "kind": "close_poll", poll_id: PollId, } | { "kind": "cast_ballot", poll_id: PollId, choice: Choice, } | { "kind": "set_rule_preset", preset: RulePreset, } | { "kind": "remove_rule_preset", preset_id: string, };

@@ -5,9 +5,10 @@ import type { ItemId } from "./ItemId";
 import type { Outcome } from "./Outcome";
 import type { Poll } from "./Poll";
 import type { PollId } from "./PollId";
+import type { RulePreset } from "./RulePreset";
 import type { Tally } from "./Tally";
 
 /**
  * One entry of a meeting's event log.
  */
-export type MeetingEvent = { "kind": "agenda_item_added", item: AgendaItem, } | { "kind": "agenda_item_edited", item_id: ItemId, title: string, description: string, } | { "kind": "agenda_reordered", item_ids: Array<ItemId>, } | { "kind": "document_added", document: Document, } | { "kind": "document_revised", document: Document, } | { "kind": "poll_opened", poll: Poll, } | { "kind": "poll_closed", poll_id: PollId, tally: Tally, outcome: Outcome, };
+export type MeetingEvent = { "kind": "agenda_item_added", item: AgendaItem, } | { "kind": "agenda_item_edited", item_id: ItemId, title: string, description: string, } | { "kind": "agenda_reordered", item_ids: Array<ItemId>, } | { "kind": "document_added", document: Document, } | { "kind": "document_revised", document: Document, } | { "kind": "poll_opened", poll: Poll, } | { "kind": "poll_closed", poll_id: PollId, tally: Tally, outcome: Outcome, } | { "kind": "rule_preset_set", preset: RulePreset, } | { "kind": "rule_preset_removed", preset_id: string, };

@@ -2,6 +2,7 @@
 import type { AgendaItem } from "./AgendaItem";
 import type { Meeting } from "./Meeting";
 import type { Poll } from "./Poll";
+import type { RulePreset } from "./RulePreset";
 
 /**
  * Everything a client mirrors of one meeting.
@@ -14,4 +15,9 @@ items: Array<AgendaItem>,
 /**
  * In the order they were opened.
  */
-polls: Array<Poll>, };
+polls: Array<Poll>, 
+/**
+ * The majority rules the chair chooses from, the meeting kind's default first. Absent in
+ * snapshots of servers before presets: none.
+ */
+presets: Array<RulePreset>, };

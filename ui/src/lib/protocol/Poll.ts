@@ -4,12 +4,18 @@ import type { MajorityRule } from "./MajorityRule";
 import type { Outcome } from "./Outcome";
 import type { PollId } from "./PollId";
 import type { PollState } from "./PollState";
+import type { RuleBasis } from "./RuleBasis";
 import type { Tally } from "./Tally";
 
 /**
  * A vote on an agenda item.
  */
-export type Poll = { id: PollId, item_id: ItemId, title: string, rule: MajorityRule, state: PollState, tally: Tally, 
+export type Poll = { id: PollId, item_id: ItemId, title: string, rule: MajorityRule, 
+/**
+ * The preset the rule came from and its legal source; absent for polls opened before
+ * presets existed.
+ */
+basis: RuleBasis | null, state: PollState, tally: Tally, 
 /**
  * Set once the poll is closed.
  */

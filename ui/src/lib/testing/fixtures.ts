@@ -1,5 +1,6 @@
 // Small builders of protocol values for logic tests, so each test spells out only what it is about.
 
+import type { RulePreset } from "../protocol/RulePreset";
 import type { Capabilities, MirrorView } from "../backend";
 import type { AgendaItem } from "../protocol/AgendaItem";
 import type { Document } from "../protocol/Document";
@@ -38,17 +39,48 @@ export function poll(id: number, itemId: number, state: Poll["state"] = "open"):
       comparison: "more_than",
       quorum: { numerator: 2, denominator: 3 },
     },
+    basis: {
+      preset: "resolution",
+      name: "Thông qua nghị quyết",
+      source: { law: "Luật Tổ chức chính quyền địa phương 2025", article: null },
+    },
     state,
     tally: { members: 34, present: 30, yes: 20, no: 3, abstain: 2 },
     outcome: state === "closed" ? "passed" : null,
   };
 }
 
+/** The presets of a People's Council sitting, as the server's defaults give them. */
+export function councilPresets(): RulePreset[] {
+  const preset = (id: string, name: string, numerator: number, comparison: "more_than" | "at_least"): RulePreset => ({
+    id,
+    name,
+    rule: {
+      base: "all_members",
+      threshold: { numerator, denominator: numerator + 1 },
+      comparison,
+      quorum: { numerator: 2, denominator: 3 },
+    },
+    source: { law: "Luật Tổ chức chính quyền địa phương 2025", article: null },
+  });
+  return [
+    preset("resolution", "Thông qua nghị quyết", 1, "more_than"),
+    preset("dismissal", "Miễn nhiệm, bãi nhiệm; bãi nhiệm đại biểu", 2, "at_least"),
+  ];
+}
+
 export function meeting(items: AgendaItem[], polls: Poll[] = []): MeetingState {
   return {
-    meeting: { id: 7, title: "Kỳ họp thứ 12", location: "Hội trường A", starts_at: "2025-12-01T08:00" },
+    meeting: {
+      id: 7,
+      title: "Kỳ họp thứ 12",
+      location: "Hội trường A",
+      starts_at: "2025-12-01T08:00",
+      kind: "council_sitting",
+    },
     items,
     polls,
+    presets: councilPresets(),
   };
 }
 
