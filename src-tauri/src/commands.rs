@@ -7,6 +7,7 @@ use phonghop_client::annotations::AnnotationShown;
 use phonghop_client::cache::KeptMeetings;
 use phonghop_client::carry::UnplacedShown;
 use phonghop_client::packet::PacketView;
+use phonghop_client::seat::SavedRecord;
 use phonghop_client::seat::{LoginView, MirrorView, OpenedDocument, SearchView};
 use phonghop_client::{ClientError, UserFacingError};
 use phonghop_protocol::http::ReadReceipts;
@@ -292,6 +293,39 @@ pub async fn open_poll(
         })
         .await
         .map_err(shown)
+}
+
+/// Saves the signed result record of a closed poll ("pdf" or "csv") into the Downloads folder,
+/// after checking its signature against the server's key.
+#[tauri::command]
+pub async fn save_poll_record(
+    app: tauri::AppHandle,
+    shared: State<'_, Arc<Shared>>,
+    poll_id: PollId,
+    format: String,
+) -> Answer<SavedRecord> {
+    if format != "pdf" && format != "csv" {
+        return Err(shown(ClientError::Protocol(format!(
+            "a record is pdf or csv, not {format:?}"
+        ))));
+    }
+    let (bytes, fingerprint) = shared.seat.poll_record(poll_id, &format).await.map_err(shown)?;
+    let meeting = shared
+        .seat
+        .mirror_view()
+        .and_then(|view| view.state.map(|state| state.meeting.id));
+    let name = format!(
+        "Biên bản biểu quyết {}-{poll_id}.{format}",
+        meeting.map_or_else(String::new, |meeting| meeting.to_string())
+    );
+    let out = annotated_copy::folder(&app).map_err(annotated_copy::failed)?.join(name);
+    tokio::fs::write(&out, &bytes)
+        .await
+        .map_err(|error| annotated_copy::failed(format!("{}: {error}", out.display())))?;
+    Ok(SavedRecord {
+        path: out.display().to_string(),
+        fingerprint,
+    })
 }
 
 /// Adds or corrects a voting rule preset of the open meeting (the secretariat's).

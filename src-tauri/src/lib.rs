@@ -103,6 +103,7 @@ pub fn run_app(builder: tauri::Builder<tauri::Wry>, launch: launch::LaunchOption
             commands::open_poll,
             commands::close_poll,
             commands::set_rule_preset,
+            commands::save_poll_record,
             commands::remove_rule_preset,
         ])
         .run(tauri::generate_context!())

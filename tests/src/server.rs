@@ -423,6 +423,19 @@ fn target_dir() -> PathBuf {
     }
 }
 
+/// The built secretariat's command line (`phonghop-admin`), after checking it exists.
+pub fn admin_binary() -> Result<PathBuf> {
+    let admin = target_dir()
+        .join("debug")
+        .join(format!("phonghop-admin{}", std::env::consts::EXE_SUFFIX));
+    ensure!(
+        admin.is_file(),
+        "{} is missing: run `cargo build --workspace --bins` first (`cargo xtask test` does that)",
+        admin.display()
+    );
+    Ok(admin)
+}
+
 /// The built server binary, after checking that it and the PDF indexer beside it exist.
 pub fn server_binary() -> Result<PathBuf> {
     let debug = target_dir().join("debug");

@@ -8,6 +8,7 @@
 // The caller has already started Xvfb, tauri-driver on 127.0.0.1:4444 and a phonghop server with
 // the demo meeting. Environment:
 //   PHONGHOP_APP          path of the built app binary
+//   PHONGHOP_ADMIN        path of the built phonghop-admin (checks a poll record offline)
 //   PHONGHOP_SERVER_URL   e.g. http://127.0.0.1:43125
 //   PHONGHOP_SCREENSHOTS  directory for NN-step-name.png
 //   PHONGHOP_DELEGATE     a delegate's username (e.g. db003), logged in through the app
@@ -67,6 +68,7 @@ function readEnvironment() {
   }
   return {
     app: process.env.PHONGHOP_APP,
+    admin: process.env.PHONGHOP_ADMIN,
     server: process.env.PHONGHOP_SERVER_URL.replace(/\/+$/, ""),
     screenshots: process.env.PHONGHOP_SCREENSHOTS,
     delegate: process.env.PHONGHOP_DELEGATE,
@@ -687,6 +689,27 @@ async function journey(firstBrowser) {
     assert.equal(closed.state, "closed");
     await showPoll(browser, state.pollId);
     await screenshot(browser, "poll-passed");
+
+    // The signed record (biên bản), saved from the app, read by poppler and checked offline by
+    // the secretariat's command line against the key the server shows.
+    await browser.$(`${testid("poll")}[data-poll-id="${state.pollId}"] ${testid("record-pdf")}`).click();
+    const saved = await waitFor(browser, "the record saved", () =>
+      browser.execute(() => document.querySelector('[data-testid="record-saved"]')?.textContent ?? null),
+    );
+    const file = saved.slice(saved.indexOf("/"), saved.indexOf(".pdf") + 4);
+    const text = execFileSync("pdftotext", ["-layout", "-enc", "UTF-8", file, "-"], { encoding: "utf8" });
+    for (const expected of ["BIÊN BẢN KẾT QUẢ BIỂU QUYẾT", POLL_TITLE, "KẾT QUẢ: THÔNG QUA", "Luật Tổ chức chính quyền địa phương"]) {
+      assert.ok(text.includes(expected), `the record lacks "${expected}":\n${text}`);
+    }
+    const verified = execFileSync(env.admin, ["--server", env.server, "verify", "--fetch-key", "--file", file], {
+      encoding: "utf8",
+    });
+    assert.match(verified, /Biên bản hợp lệ/, verified);
+    console.log(`  record ${path.basename(file)}: ${verified.split("\n")[0]}`);
+    await browser.execute(() =>
+      document.querySelector('[data-testid="record-saved"]')?.scrollIntoView({ block: "center" }),
+    );
+    await screenshot(browser, "poll-record-saved");
   });
 
   await step("8. a new revision of a document arrives, marked, with what changed", async () => {

@@ -252,12 +252,14 @@ fn end_to_end(root: &Path) -> Result<u64> {
     let app = built_binary("phonghop-app")?;
     let screenshots_arg = screenshots.to_string_lossy().into_owned();
     let app_arg = app.to_string_lossy().into_owned();
+    let admin_arg = built_binary("phonghop-admin")?.to_string_lossy().into_owned();
     let (ok, output) = sh_capturing(
         &root.join("tests/ui-e2e"),
         "node",
         &["journey.mjs"],
         &[
             ("PHONGHOP_APP", &app_arg),
+            ("PHONGHOP_ADMIN", &admin_arg),
             ("PHONGHOP_SERVER_URL", &environment.url),
             ("PHONGHOP_SCREENSHOTS", &screenshots_arg),
             ("PHONGHOP_DELEGATE", "db003"),

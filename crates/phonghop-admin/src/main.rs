@@ -18,10 +18,11 @@ use serde::Serialize;
 struct AdminArgs {
     #[arg(long, default_value = "http://127.0.0.1:8080")]
     server: String,
+    /// Needed by every action but `verify` and `record-key`.
     #[arg(long)]
-    username: String,
+    username: Option<String>,
     #[arg(long, env = "PHONGHOP_PASSWORD")]
-    password: String,
+    password: Option<String>,
     #[command(subcommand)]
     action: Action,
 }
@@ -121,6 +122,30 @@ enum Action {
         #[arg(long)]
         poll: PollId,
     },
+    /// Save the signed result record of a closed poll (biên bản kết quả biểu quyết).
+    Record {
+        #[arg(long)]
+        meeting: MeetingId,
+        #[arg(long)]
+        poll: PollId,
+        /// pdf or csv.
+        #[arg(long, default_value = "pdf")]
+        format: String,
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Print the key the server signs records with (no login needed).
+    RecordKey,
+    /// Check a record file offline: its content unchanged and signed. Give the server's key with
+    /// --key (from `record-key` or the app), or --fetch-key to ask --server for it.
+    Verify {
+        #[arg(long)]
+        file: PathBuf,
+        #[arg(long)]
+        key: Option<String>,
+        #[arg(long)]
+        fetch_key: bool,
+    },
 }
 
 fn parse_role(text: &str) -> Result<Role> {
@@ -173,7 +198,29 @@ async fn main() -> std::process::ExitCode {
 }
 
 async fn run(args: AdminArgs) -> Result<()> {
-    let session = Session::login(&args.server, &args.username, &args.password)
+    match args.action {
+        Action::Verify { file, key, fetch_key } => {
+            let key = match (key, fetch_key) {
+                (Some(key), _) => Some(key),
+                (None, true) => Some(Session::record_key(&args.server).await.map_err(explained)?.public_key),
+                (None, false) => None,
+            };
+            println!("{}", verify_file(&file, key.as_deref())?);
+            return Ok(());
+        }
+        Action::RecordKey => {
+            println!(
+                "{}",
+                printable(Session::record_key(&args.server).await.map_err(explained)?)?
+            );
+            return Ok(());
+        }
+        _ => {}
+    }
+    let (Some(username), Some(password)) = (&args.username, &args.password) else {
+        bail!("--username and --password (or PHONGHOP_PASSWORD) are needed for this action");
+    };
+    let session = Session::login(&args.server, username, password)
         .await
         .map_err(explained)?;
     let answer = act(&session, args.action)
@@ -281,7 +328,37 @@ async fn act(session: &Session, action: Action) -> Result<String> {
         Action::ClosePoll { meeting, poll } => {
             printable(session.command(meeting, &Command::ClosePoll { poll_id: poll }).await?)
         }
+        Action::Record {
+            meeting,
+            poll,
+            format,
+            out,
+        } => {
+            if format != "pdf" && format != "csv" {
+                bail!("--format is pdf or csv, not {format:?}");
+            }
+            let bytes = session.poll_record(meeting, poll, &format).await?;
+            std::fs::write(&out, &bytes).with_context(|| format!("writing {}", out.display()))?;
+            Ok(format!("{} ({} bytes)", out.display(), bytes.len()))
+        }
+        Action::RecordKey | Action::Verify { .. } => unreachable!("answered without logging in"),
     }
+}
+
+/// Checks a record file; the answer says what was checked, in both languages.
+fn verify_file(file: &std::path::Path, key: Option<&str>) -> Result<String> {
+    let bytes = std::fs::read(file).with_context(|| format!("reading {}", file.display()))?;
+    let verified = phonghop_record::verify(&bytes, key)
+        .map_err(|error| anyhow!("biên bản KHÔNG hợp lệ / the record does NOT verify: {error}"))?;
+    let whose = if key.is_some() {
+        "ký bởi đúng khoá của máy chủ / signed by the server's key"
+    } else {
+        "chưa so với khoá của máy chủ: hãy đối chiếu mã khoá / not compared with the server's key: compare the fingerprint"
+    };
+    Ok(format!(
+        "Biên bản hợp lệ, nội dung nguyên vẹn / The record verifies, its content unchanged\nSHA-256: {}\nKhoá / key: {} ({whose})",
+        verified.sha256, verified.fingerprint
+    ))
 }
 
 /// A file's name and bytes, for an upload.

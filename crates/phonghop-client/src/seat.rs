@@ -34,6 +34,15 @@ pub enum Connection {
     LoggedOut,
 }
 
+/// Where a poll's signed record was saved on the laptop, and the fingerprint of the server key
+/// whose signature it carries (checked before saving).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[ts(export, export_to = "../app-views/")]
+pub struct SavedRecord {
+    pub path: String,
+    pub fingerprint: String,
+}
+
 /// What the app shows of the meeting; sent to the webview on every change. The TypeScript
 /// mirror of these views is generated into `ui/src/lib/app-views/` like the wire types.
 #[derive(Debug, Clone, Serialize, TS)]
@@ -551,6 +560,19 @@ impl Seat {
         let session = self.session()?;
         let meeting = self.followed_state()?.meeting.id;
         session.read_receipts(meeting).await
+    }
+
+    /// The signed result record of a closed poll of the followed meeting, as `format` ("pdf" or
+    /// "csv"), checked against the key the server shows before it is handed on: its bytes and
+    /// the key's fingerprint. A record that does not verify is refused.
+    pub async fn poll_record(&self, poll: PollId, format: &str) -> Result<(Vec<u8>, String)> {
+        let session = self.session()?;
+        let meeting = self.followed_state()?.meeting.id;
+        let bytes = session.poll_record(meeting, poll, format).await?;
+        let key = Session::record_key(&session.server).await?;
+        let verified = phonghop_record::verify(&bytes, Some(&key.public_key))
+            .map_err(|error| ClientError::Protocol(format!("the record does not verify: {error}")))?;
+        Ok((bytes, verified.fingerprint))
     }
 
     /// Fetches the page text of every document of the followed meeting this laptop does not keep

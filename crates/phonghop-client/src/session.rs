@@ -2,11 +2,11 @@
 
 use phonghop_protocol::http::{
     AddMemberRequest, AnnotationSync, AnnotationSyncAnswer, CommandRequest, CreateMeetingRequest, DocumentText,
-    LoginRequest, LoginResponse, MeetingList, MemberView, ReadReceipts, ReceiptKind, ReceiptReport, SearchResponse,
-    SnapshotResponse, UploadResponse,
+    LoginRequest, LoginResponse, MeetingList, MemberView, ReadReceipts, ReceiptKind, ReceiptReport, RecordKeyView,
+    SearchResponse, SnapshotResponse, UploadResponse,
 };
 use phonghop_protocol::{
-    Command, CommandResult, DocumentId, ErrorFrame, ItemId, MeetingId, MeetingSummary, Sha256, UserView,
+    Command, CommandResult, DocumentId, ErrorFrame, ItemId, MeetingId, MeetingSummary, PollId, Sha256, UserView,
 };
 use serde::de::DeserializeOwned;
 
@@ -293,6 +293,24 @@ impl Session {
         Ok(response)
     }
 
+    /// The signed result record of a closed poll, as `format` (`"pdf"` or `"csv"`).
+    pub async fn poll_record(&self, meeting_id: MeetingId, poll_id: PollId, format: &str) -> Result<Vec<u8>> {
+        self.get_bytes(
+            &format!("/api/meetings/{meeting_id}/polls/{poll_id}/record.{format}"),
+            "record",
+        )
+        .await
+    }
+
+    /// The key a server signs poll records with; public, asked without logging in.
+    pub async fn record_key(server_url: &str) -> Result<RecordKeyView> {
+        let response = reqwest::Client::new()
+            .get(format!("{}/api/records/key", server_url.trim_end_matches('/')))
+            .send()
+            .await?;
+        finish(response).await
+    }
+
     /// Sends annotation changes and gets back what changed since `since` that this member sees.
     pub async fn sync_annotations(&self, meeting_id: MeetingId, sync: &AnnotationSync) -> Result<AnnotationSyncAnswer> {
         self.post(&format!("/api/meetings/{meeting_id}/annotations/sync"), sync)
@@ -301,16 +319,21 @@ impl Session {
 
     /// Downloads a blob's bytes (unverified; [`crate::DocumentCache`] verifies).
     pub async fn download_blob(&self, sha256: &Sha256) -> Result<Vec<u8>> {
+        self.get_bytes(&format!("/api/blobs/{sha256}"), "blob").await
+    }
+
+    /// The body of a `GET` of `path` as bytes; a refusal as the server's error.
+    async fn get_bytes(&self, path: &str, what: &str) -> Result<Vec<u8>> {
         let response = self
             .http
-            .get(format!("{}/api/blobs/{sha256}", self.server))
+            .get(format!("{}{path}", self.server))
             .bearer_auth(&self.token)
             .send()
             .await?;
         if !response.status().is_success() {
             return finish::<serde_json::Value>(response)
                 .await
-                .and(Err(ClientError::Protocol("blob download failed".into())));
+                .and(Err(ClientError::Protocol(format!("{what} download failed"))));
         }
         Ok(response.bytes().await?.to_vec())
     }

@@ -30,6 +30,7 @@ pub mod decide;
 pub mod mirror;
 pub mod model;
 pub mod presets;
+pub mod record;
 pub mod roles;
 pub mod rules;
 pub mod search;

@@ -14,8 +14,8 @@ use ttf_parser::{Face, GlyphId, OutlineBuilder};
 use unicode_normalization::UnicodeNormalization;
 
 /// DejaVu Sans Bold: the sans-serif the app's webview draws text boxes with (bold, as there), with
-/// the whole Vietnamese alphabet. Its licence is beside it.
-const FONT: &[u8] = include_bytes!("../fonts/DejaVuSans-Bold.ttf");
+/// the whole Vietnamese alphabet. Its licence is `assets/fonts/DejaVu.LICENSE`.
+const FONT: &[u8] = include_bytes!("../../../assets/fonts/DejaVuSans-Bold.ttf");
 
 /// A box's size of letters is this share of its height, as the app draws it.
 const LETTERS_PER_BOX_HEIGHT: f32 = 0.45;

@@ -40,6 +40,8 @@ pub enum ErrorCode {
     AlreadyVoted,
     /// The poll is closed; no more ballots.
     PollClosed,
+    /// The poll is still open; its result record is made when it closes.
+    PollOpen,
     /// Only members of the body vote; the secretariat does not.
     NotAVoter,
     /// The upload is not a readable PDF (or an Office file that could not be converted).
@@ -84,6 +86,7 @@ impl ErrorCode {
             ErrorCode::InvalidCommand => "Yêu cầu không hợp lệ",
             ErrorCode::AlreadyVoted => "Đại biểu đã biểu quyết nội dung này",
             ErrorCode::PollClosed => "Biểu quyết đã kết thúc",
+            ErrorCode::PollOpen => "Biểu quyết chưa kết thúc nên chưa có biên bản kết quả",
             ErrorCode::NotAVoter => "Chỉ đại biểu mới được biểu quyết",
             ErrorCode::InvalidDocument => "Tệp không phải là tài liệu PDF đọc được",
             ErrorCode::EncryptedDocument => "Tài liệu được đặt mật khẩu, hãy gửi bản không mật khẩu",
@@ -123,6 +126,7 @@ impl ErrorCode {
             ErrorCode::InvalidCommand => "The request is not valid",
             ErrorCode::AlreadyVoted => "You have already voted in this poll",
             ErrorCode::PollClosed => "The poll is closed",
+            ErrorCode::PollOpen => "The poll is still open, so it has no result record yet",
             ErrorCode::NotAVoter => "Only members of the council vote",
             ErrorCode::InvalidDocument => "The file is not a readable PDF document",
             ErrorCode::EncryptedDocument => "The document is password-protected; please send it without a password",
@@ -152,7 +156,7 @@ impl ErrorCode {
             ErrorCode::WrongCredentials | ErrorCode::Unauthenticated | ErrorCode::TokenExpired => 401,
             ErrorCode::Forbidden | ErrorCode::NotAVoter => 403,
             ErrorCode::NotFound => 404,
-            ErrorCode::AlreadyVoted | ErrorCode::PollClosed | ErrorCode::RevisionConflict => 409,
+            ErrorCode::AlreadyVoted | ErrorCode::PollClosed | ErrorCode::PollOpen | ErrorCode::RevisionConflict => 409,
             ErrorCode::DocumentTooLarge | ErrorCode::FrameTooLarge => 413,
             ErrorCode::InvalidDocument
             | ErrorCode::DocumentTooComplex

@@ -231,3 +231,13 @@ pub struct RefusedAnnotation {
     pub id: crate::AnnotationId,
     pub reason: String,
 }
+
+/// `GET /api/records/key`: the key the server signs poll records with.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct RecordKeyView {
+    /// The Ed25519 public key, 64 hex digits.
+    pub public_key: String,
+    /// The first 16 hex digits of its SHA-256 in groups of four, for people to compare.
+    pub fingerprint: String,
+}

@@ -12,10 +12,12 @@ use axum::{Json, Router};
 use phonghop_core::{roles, Request};
 use phonghop_protocol::http::{
     AddMemberRequest, AnnotationSync, AnnotationSyncAnswer, CommandRequest, CreateMeetingRequest, DocumentText,
-    LoginRequest, LoginResponse, MeetingList, MemberView, ReadReceipts, ReceiptReport, SearchResponse,
+    LoginRequest, LoginResponse, MeetingList, MemberView, ReadReceipts, ReceiptReport, RecordKeyView, SearchResponse,
     SnapshotResponse, UploadResponse,
 };
-use phonghop_protocol::{CommandResult, DocumentId, ErrorCode, ItemId, MeetingId, MeetingSummary, Role, Sha256};
+use phonghop_protocol::{
+    CommandResult, DocumentId, ErrorCode, ItemId, MeetingId, MeetingSummary, PollId, Role, Sha256,
+};
 use serde::Deserialize;
 
 use crate::auth::AuthUser;
@@ -55,6 +57,9 @@ pub fn router(app: App) -> Router {
         )
         .route("/api/meetings/{meeting_id}/receipts", get(read_receipts))
         .route("/api/meetings/{meeting_id}/annotations/sync", post(sync_annotations))
+        .route("/api/meetings/{meeting_id}/polls/{poll_id}/record.pdf", get(record_pdf))
+        .route("/api/meetings/{meeting_id}/polls/{poll_id}/record.csv", get(record_csv))
+        .route("/api/records/key", get(record_key))
         .route("/api/blobs/{sha256}", get(blob))
         .route("/ws", get(websocket))
         .layer(DefaultBodyLimit::max(JSON_BODY_LIMIT))
@@ -366,6 +371,57 @@ async fn read_receipts(
     }
     let documents = app.store.read_receipts(meeting_id).await?;
     Ok(Json(ReadReceipts { documents }))
+}
+
+/// The server's key for poll records; public, so anyone holding a record can check it.
+async fn record_key(State(app): State<App>) -> Json<RecordKeyView> {
+    Json(RecordKeyView {
+        public_key: app.record_key.public_hex(),
+        fingerprint: app.record_key.fingerprint(),
+    })
+}
+
+/// A closed poll's signed record as PDF: any member of the meeting.
+async fn record_pdf(
+    State(app): State<App>,
+    user: AuthUser,
+    Path((meeting_id, poll_id)): Path<(MeetingId, PollId)>,
+) -> ApiResult<Response> {
+    role_in(&app, meeting_id, &user).await?;
+    let (_, pdf) = crate::records::record(&app, meeting_id, poll_id).await?;
+    Ok(record_file(
+        pdf,
+        "application/pdf",
+        &format!("bien-ban-bieu-quyet-{meeting_id}-{poll_id}.pdf"),
+    ))
+}
+
+/// A closed poll's signed record as CSV: any member of the meeting.
+async fn record_csv(
+    State(app): State<App>,
+    user: AuthUser,
+    Path((meeting_id, poll_id)): Path<(MeetingId, PollId)>,
+) -> ApiResult<Response> {
+    role_in(&app, meeting_id, &user).await?;
+    let (csv, _) = crate::records::record(&app, meeting_id, poll_id).await?;
+    Ok(record_file(
+        csv,
+        "text/csv; charset=utf-8",
+        &format!("bien-ban-bieu-quyet-{meeting_id}-{poll_id}.csv"),
+    ))
+}
+
+fn record_file(bytes: Vec<u8>, content_type: &str, file_name: &str) -> Response {
+    let mut response = Response::new(Body::from(bytes));
+    let headers = response.headers_mut();
+    let header = |value: &str| axum::http::HeaderValue::from_str(value).ok();
+    if let Some(value) = header(content_type) {
+        headers.insert(axum::http::header::CONTENT_TYPE, value);
+    }
+    if let Some(value) = header(&format!("attachment; filename=\"{file_name}\"")) {
+        headers.insert(axum::http::header::CONTENT_DISPOSITION, value);
+    }
+    response
 }
 
 /// A member's laptop syncs its annotations: any member of the meeting, for their own only.

@@ -3,6 +3,7 @@
 use std::future::Future;
 use std::sync::Arc;
 
+use phonghop_record::RecordKey;
 use phonghop_store::{SqliteStore, Store};
 use tokio::net::TcpListener;
 
@@ -28,6 +29,8 @@ pub struct App {
     pub login_limiter: Arc<LoginLimiter>,
     pub passwords: PasswordChecker,
     pub sessions: Arc<SessionCache>,
+    /// Signs the result records of closed polls; made on first start in the data folder.
+    pub record_key: Arc<RecordKey>,
 }
 
 impl App {
@@ -48,6 +51,9 @@ impl App {
             config.data_dir.join("libreoffice-profile"),
             config.office_time_limit,
         );
+        let record_key = RecordKey::load_or_create(&config.data_dir.join(crate::records::KEY_FILE))
+            .context("reading or making the record signing key")?;
+        tracing::info!(fingerprint = %record_key.fingerprint(), public_key = %record_key.public_hex(), "poll records are signed with this key");
         if !office.is_available() {
             tracing::warn!("LibreOffice (soffice) was not found: Office uploads will be refused");
         }
@@ -63,6 +69,7 @@ impl App {
             )),
             passwords: PasswordChecker::start(config.password_threads, config.password_queue),
             sessions: Arc::new(SessionCache::default()),
+            record_key: Arc::new(record_key),
             config: Arc::new(config),
         })
     }

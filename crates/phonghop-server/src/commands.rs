@@ -36,9 +36,16 @@ pub async fn execute(
         user: user.id(),
         command_id: command_id.to_owned(),
     };
+    let closed = match &command {
+        Command::ClosePoll { poll_id } => Some(*poll_id),
+        _ => None,
+    };
     let done = app
         .writer
         .submit(meeting, user.actor(), Some(receipt), Request::Command(command))
         .await?;
+    if let Some(poll) = closed {
+        crate::records::make_soon(app, meeting, poll);
+    }
     Ok(done.result)
 }

@@ -38,6 +38,7 @@ pub mod hub;
 pub mod ingest;
 pub mod office;
 pub mod passwords;
+pub mod records;
 pub mod search;
 pub mod writer;
 pub mod ws;

@@ -16,11 +16,12 @@
 pub mod sqlite;
 
 use async_trait::async_trait;
+use phonghop_core::record::RecordFacts;
 use phonghop_core::{Actor, Fact, MeetingModel};
 use phonghop_protocol::http::{DocumentReceipts, ReceiptKind};
 use phonghop_protocol::{
     Annotation, AnnotationView, CommandResult, Document, DocumentId, ItemId, Meeting, MeetingEvent, MeetingId,
-    MeetingKind, MeetingSummary, MyBallot, Role, Sha256, UserId, UserView,
+    MeetingKind, MeetingSummary, MyBallot, PollId, Role, Sha256, UserId, UserView,
 };
 
 pub use sqlite::SqliteStore;
@@ -195,6 +196,21 @@ pub trait Store: Send + Sync + 'static {
     /// For the current revision of each document of the meeting (by id), every member (by id)
     /// with when it reached their laptop and when they opened it.
     async fn read_receipts(&self, meeting: MeetingId) -> Result<Vec<DocumentReceipts>>;
+
+    // Result records of closed polls.
+    /// What the record of poll `poll` states; `None` if the meeting has no such poll or it is
+    /// still open.
+    async fn poll_record_facts(&self, meeting: MeetingId, poll: PollId) -> Result<Option<RecordFacts>>;
+    /// The kept record of a poll (CSV, PDF), if made.
+    async fn poll_record(&self, meeting: MeetingId, poll: PollId) -> Result<Option<(Vec<u8>, Vec<u8>)>>;
+    /// Keeps a poll's signed record unless one is kept already; returns the one kept.
+    async fn keep_poll_record(
+        &self,
+        meeting: MeetingId,
+        poll: PollId,
+        csv: &[u8],
+        pdf: &[u8],
+    ) -> Result<(Vec<u8>, Vec<u8>)>;
     /// Stores `author`'s annotation changes that are later than the ones kept (last writer wins
     /// by `(changed_at, device)`), in one transaction; how many were stored.
     async fn store_annotations(&self, meeting: MeetingId, author: UserId, changes: &[Annotation]) -> Result<usize>;

@@ -4,6 +4,7 @@
 
 import { convertFileSrc, invoke } from "@tauri-apps/api/core";
 import { listen, type UnlistenFn } from "@tauri-apps/api/event";
+import type { SavedRecord } from "./app-views/SavedRecord";
 import type { RulePreset } from "./protocol/RulePreset";
 import type { Choice } from "./protocol/Choice";
 import type { ErrorCode } from "./protocol/ErrorCode";
@@ -226,6 +227,11 @@ export function castBallot(pollId: number, choice: Choice): Promise<void> {
 /** Opens a poll on an item, decided by the meeting's preset `preset` (its first when `null`). */
 export function openPoll(itemId: number, title: string, preset: string | null = null): Promise<void> {
   return call("open_poll", { itemId, title, preset });
+}
+
+/** Saves the signed result record of a closed poll into the Downloads folder, its signature checked. */
+export function savePollRecord(pollId: number, format: "pdf" | "csv"): Promise<SavedRecord> {
+  return call("save_poll_record", { pollId, format });
 }
 
 /** Adds or corrects one of the meeting's voting rule presets: for a view whose `may.manage_members` is true. */

@@ -15,6 +15,7 @@ mod hot_folder;
 mod meetings;
 mod reads;
 mod receipts;
+mod records;
 mod search;
 
 use std::path::Path;
@@ -22,10 +23,11 @@ use std::str::FromStr;
 use std::time::Duration;
 
 use async_trait::async_trait;
+use phonghop_core::record::RecordFacts;
 use phonghop_protocol::http::{DocumentReceipts, ReceiptKind};
 use phonghop_protocol::{
     Annotation, AnnotationView, CommandResult, Document, DocumentId, ItemId, Meeting, MeetingEvent, MeetingId,
-    MeetingKind, MeetingSummary, MyBallot, Role, Sha256, UserId,
+    MeetingKind, MeetingSummary, MyBallot, PollId, Role, Sha256, UserId,
 };
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::SqlitePool;
@@ -194,6 +196,24 @@ impl Store for SqliteStore {
 
     async fn read_receipts(&self, meeting: MeetingId) -> Result<Vec<DocumentReceipts>> {
         receipts::of_meeting(&self.pool, meeting).await
+    }
+
+    async fn poll_record_facts(&self, meeting: MeetingId, poll: PollId) -> Result<Option<RecordFacts>> {
+        records::facts(&self.pool, meeting, poll).await
+    }
+
+    async fn poll_record(&self, meeting: MeetingId, poll: PollId) -> Result<Option<(Vec<u8>, Vec<u8>)>> {
+        records::kept(&self.pool, meeting, poll).await
+    }
+
+    async fn keep_poll_record(
+        &self,
+        meeting: MeetingId,
+        poll: PollId,
+        csv: &[u8],
+        pdf: &[u8],
+    ) -> Result<(Vec<u8>, Vec<u8>)> {
+        records::keep(&self.pool, meeting, poll, csv, pdf).await
     }
 
     async fn search(&self, meeting: MeetingId, query: &str, limit: u32) -> Result<Vec<PageHit>> {

@@ -2,34 +2,24 @@
 // The meeting's voting rule presets: each with its rule and legal source in words; the
 // secretariat corrects one, adds one and removes one (after a yes), the chair only reads them.
 
-import { clearMocks, mockIPC } from "@tauri-apps/api/mocks";
-import { flushSync, mount, unmount } from "svelte";
+import { flushSync, mount } from "svelte";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { setLocale } from "../i18n/locale.svelte";
+import { byTestId, cleanUp, recordCalls, type Calls } from "../testing/tauri";
 import { councilPresets } from "../testing/fixtures";
 import RulePresets from "./RulePresets.svelte";
 
 let component: ReturnType<typeof mount> | null = null;
-let calls: { command: string; args: unknown }[] = [];
+let calls: Calls = [];
 
 afterEach(() => {
-  if (component) unmount(component);
+  cleanUp(component);
   component = null;
-  calls = [];
-  clearMocks();
-  document.body.innerHTML = "";
 });
-
-function byTestId(id: string): HTMLElement | null {
-  return document.querySelector(`[data-testid="${id}"]`);
-}
 
 function show(mayEdit: boolean) {
   setLocale("vi");
-  mockIPC((command, args) => {
-    calls.push({ command, args });
-    return null;
-  });
+  calls = recordCalls();
   component = mount(RulePresets, { target: document.body, props: { presets: councilPresets(), mayEdit } });
   byTestId("rule-presets-toggle")!.click();
   flushSync();

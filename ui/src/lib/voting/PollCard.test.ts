@@ -1,0 +1,51 @@
+// @vitest-environment happy-dom
+// A poll card names its rule and source; a closed poll's card saves its signed record (PDF or
+// CSV) and says where it went and whose key signed it; an open poll has no record yet.
+
+import { flushSync, mount } from "svelte";
+import { afterEach, describe, expect, it, vi } from "vitest";
+import { setLocale } from "../i18n/locale.svelte";
+import { byTestId, cleanUp, recordCalls, type Calls } from "../testing/tauri";
+import { capabilities, poll } from "../testing/fixtures";
+import PollCard from "./PollCard.svelte";
+
+let component: ReturnType<typeof mount> | null = null;
+let calls: Calls = [];
+
+afterEach(() => {
+  cleanUp(component);
+  component = null;
+});
+
+function show(state: "open" | "closed") {
+  setLocale("vi");
+  calls = recordCalls(() => ({ path: "/home/db003/Downloads/Biên bản biểu quyết 1-6.pdf", fingerprint: "ab12 cd34 ef56 7890" }));
+  component = mount(PollCard, {
+    target: document.body,
+    props: { poll: poll(6, 2, state), recorded: null, may: capabilities(), votable: false },
+  });
+  flushSync();
+}
+
+describe("a poll card", () => {
+  it("names the rule and where in law it comes from", () => {
+    show("open");
+    expect(byTestId("poll-rule")!.textContent).toContain("Thông qua nghị quyết:");
+    expect(byTestId("poll-rule")!.textContent).toContain("Quá nửa tổng số đại biểu");
+    expect(byTestId("poll-rule-source")!.textContent).toContain("Luật Tổ chức chính quyền địa phương 2025");
+    expect(byTestId("record-pdf")).toBeNull();
+  });
+
+  it("saves a closed poll's signed record and says where it went and whose key signed it", async () => {
+    show("closed");
+    byTestId("record-pdf")!.click();
+    const saved = await vi.waitFor(() => {
+      const shown = byTestId("record-saved");
+      if (!shown) throw new Error("not saved yet");
+      return shown;
+    });
+    expect(calls).toEqual([{ command: "save_poll_record", args: { pollId: 6, format: "pdf" } }]);
+    expect(saved.textContent).toContain("Đã lưu biên bản: /home/db003/Downloads/Biên bản biểu quyết 1-6.pdf");
+    expect(saved.textContent).toContain("Chữ ký số của máy chủ hợp lệ — mã khoá ab12 cd34 ef56 7890");
+  });
+});
