@@ -282,6 +282,7 @@ pub async fn open_poll(
     item_id: ItemId,
     title: String,
     preset: Option<String>,
+    duration_seconds: Option<u32>,
 ) -> Answer<()> {
     shared
         .seat
@@ -290,6 +291,7 @@ pub async fn open_poll(
             title,
             rule: None,
             preset,
+            duration_seconds,
         })
         .await
         .map_err(shown)

@@ -40,6 +40,7 @@ async fn killing_the_server_after_acks_loses_no_ballot() -> Result<()> {
                 title: "Biểu quyết giá đất".to_owned(),
                 rule: None,
                 preset: None,
+                duration_seconds: None,
             },
         )
         .await?;
@@ -170,6 +171,7 @@ async fn two_copies_of_a_command_sent_at_once_are_carried_out_once() -> Result<(
                 title: "Biểu quyết".into(),
                 rule: None,
                 preset: None,
+                duration_seconds: None,
             },
         )
         .await?;
@@ -231,6 +233,7 @@ async fn killing_the_server_in_a_vote_storm_loses_no_acknowledged_ballot() -> Re
         title: "Biểu quyết ngân sách".to_owned(),
         rule: None,
         preset: None,
+        duration_seconds: None,
     };
     chair.command(meeting, &open).await?;
     let poll_id = chair.snapshot(meeting).await?.state.polls[0].id;

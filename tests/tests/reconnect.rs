@@ -173,6 +173,7 @@ async fn a_ballot_cast_from_another_laptop_while_cut_off_shows_after_resume() ->
                 title: "Thông qua nghị quyết".into(),
                 rule: None,
                 preset: None,
+                duration_seconds: None,
             },
         )
         .await?;

@@ -26,6 +26,7 @@ fn open_poll(item_id: ItemId, title: &str) -> Command {
         title: title.to_owned(),
         rule: None,
         preset: None,
+        duration_seconds: None,
     }
 }
 
@@ -47,6 +48,16 @@ async fn new_poll(session: &Session, meeting: MeetingId, item_id: ItemId, title:
         Some(poll) => Ok(poll.clone()),
         None => bail!("the poll {title:?} is not in the snapshot"),
     }
+}
+
+/// The first delegate votes yes over HTTP.
+async fn yes_from_first_delegate(server: &TestServer, meeting: MeetingId, poll_id: PollId) -> Result<()> {
+    let delegate = server.login_delegate(0).await?;
+    let choice = Choice::Yes;
+    delegate
+        .command(meeting, &Command::CastBallot { poll_id, choice })
+        .await?;
+    Ok(())
 }
 
 fn poll_in(mirror: &Mirror, poll_id: PollId) -> Option<Poll> {
@@ -322,16 +333,7 @@ async fn a_ballot_after_close_is_refused() -> Result<()> {
     let chair = server.login_chair().await?;
     let item = new_item(&chair, meeting, "Nghị quyết về đặt tên đường").await?;
     let poll = new_poll(&chair, meeting, item, "Biểu quyết đặt tên đường").await?;
-    let early = server.login_delegate(0).await?;
-    early
-        .command(
-            meeting,
-            &Command::CastBallot {
-                poll_id: poll.id,
-                choice: Choice::Yes,
-            },
-        )
-        .await?;
+    yes_from_first_delegate(&server, meeting, poll.id).await?;
     chair.command(meeting, &Command::ClosePoll { poll_id: poll.id }).await?;
 
     let late = start_synced(server.login_delegate(1).await?, meeting).await?;
@@ -493,6 +495,7 @@ async fn the_chair_opens_a_poll_by_a_preset_the_secretariat_corrects_and_it_surv
         title: "Biểu quyết miễn nhiệm".into(),
         rule: None,
         preset: Some("dismissal".into()),
+        duration_seconds: None,
     };
     chair.command(meeting, &by_preset).await?;
     let opened = secretariat.snapshot(meeting).await?.state.polls.last().cloned();
@@ -509,6 +512,7 @@ async fn the_chair_opens_a_poll_by_a_preset_the_secretariat_corrects_and_it_surv
         title: "Biểu quyết theo quy tắc chưa có".into(),
         rule: None,
         preset: Some("ngan-sach".into()),
+        duration_seconds: None,
     };
     assert_eq!(refusal(chair.command(meeting, &unknown).await)?, ErrorCode::NotFound);
 
@@ -549,5 +553,49 @@ async fn the_chair_opens_a_poll_by_a_preset_the_secretariat_corrects_and_it_surv
         after.state, before.state,
         "presets and bases are the same after a restart"
     );
+    Ok(())
+}
+
+/// A timed poll closes on the server's clock with nobody closing it, also when the server was
+/// killed and started again while it ran; its record is made as for any close.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_timed_poll_closes_on_time_also_after_the_server_was_killed() -> Result<()> {
+    let mut server = TestServer::start(2).await?;
+    let meeting = server.meeting_id();
+    let chair = server.login_chair().await?;
+    let item = new_item(&chair, meeting, "Biểu quyết có thời hạn").await?;
+    let timed = Command::OpenPoll {
+        item_id: item,
+        title: "Biểu quyết trong 10 giây".into(),
+        rule: None,
+        preset: None,
+        duration_seconds: Some(10),
+    };
+    chair.command(meeting, &timed).await?;
+    let Some(poll) = chair.snapshot(meeting).await?.state.polls.last().cloned() else {
+        bail!("no poll opened")
+    };
+    let Some(closes_at) = poll.closes_at else {
+        bail!("the timed poll has no closing time: {poll:?}")
+    };
+    yes_from_first_delegate(&server, meeting, poll.id).await?;
+
+    server.restart().await?; // SIGKILL while the poll runs, then the same database again
+    let watcher = start_synced(server.login_delegate(1).await?, meeting).await?;
+    let closed = wait_for(&mut watcher.mirror(), "the server to close the timed poll", |mirror| {
+        poll_in(mirror, poll.id).is_some_and(|poll| poll.state == PollState::Closed)
+    })
+    .await?;
+    let seen_at = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)?
+        .as_secs() as i64;
+    assert!(seen_at >= closes_at, "closed at {seen_at}, before its time {closes_at}");
+    let Some(closed) = poll_in(&closed, poll.id) else {
+        bail!("the poll is gone")
+    };
+    assert_eq!(closed.tally.yes, 1, "the ballot cast before the kill counts");
+    assert!(closed.outcome.is_some());
+    let record = server.login_chair().await?.poll_record(meeting, poll.id, "csv").await?;
+    assert!(String::from_utf8_lossy(&record).contains("Biểu quyết trong 10 giây"));
     Ok(())
 }

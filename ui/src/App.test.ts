@@ -712,12 +712,17 @@ describe("chair", () => {
     choice.dispatchEvent(new Event("change", { bubbles: true }));
     flushSync();
     expect(byTestId("poll-preset-rule")!.textContent).toContain("Ít nhất hai phần ba tổng số đại biểu");
+    const duration = byTestId("poll-duration") as HTMLSelectElement;
+    duration.value = "300";
+    duration.dispatchEvent(new Event("change", { bubbles: true }));
+    flushSync();
     byTestId("open-poll")!.click();
     await vi.waitFor(() =>
       expect(calls.find((call) => call.command === "open_poll")?.args).toEqual({
         itemId: 2,
         title: withDocument.title,
         preset: "dismissal",
+        durationSeconds: 300,
       }),
     );
 

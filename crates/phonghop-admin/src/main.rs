@@ -321,6 +321,7 @@ async fn act(session: &Session, action: Action) -> Result<String> {
                         title,
                         rule: None,
                         preset: None,
+                        duration_seconds: None,
                     },
                 )
                 .await?,

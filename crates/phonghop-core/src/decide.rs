@@ -67,6 +67,9 @@ pub enum Request {
     AddRevision(NewRevision),
     /// Add `user` to the meeting with `role`, or change their role.
     SetMember { user: UserId, role: Role },
+    /// The server's clock says a timed poll's time is up: it closes as the chair would close it.
+    /// Not from any person; nothing happens if it is closed already or not yet due.
+    CloseOnTime { poll_id: PollId },
 }
 
 /// Why a request is refused: a code every client knows, and a detail for logs and support.
@@ -111,8 +114,22 @@ fn invalid(error: impl std::fmt::Display) -> Refusal {
     Refusal::new(ErrorCode::InvalidCommand, error.to_string())
 }
 
-/// Decides `request` by `actor` against `model`: the facts to record, in order, or why not.
+/// Shortest and longest timed poll, in seconds.
+pub const MIN_POLL_SECONDS: u32 = 10;
+pub const MAX_POLL_SECONDS: u32 = 86_400;
+
+/// Decides `request` by `actor` against `model` without a clock: what needs the time (a timed
+/// poll, closing one on time) is refused. The server decides with [`decide_at`].
 pub fn decide(model: &MeetingModel, actor: &Actor, request: &Request) -> Decision {
+    decide_at(model, actor, request, 0)
+}
+
+/// Decides `request` by `actor` against `model` at `now` (Unix seconds): the facts to record, in
+/// order, or why not.
+pub fn decide_at(model: &MeetingModel, actor: &Actor, request: &Request, now: i64) -> Decision {
+    if let Request::CloseOnTime { poll_id } = request {
+        return close_on_time(model, *poll_id, now);
+    }
     let role = model.role_of(actor.user);
     if let Request::SetMember { user, role: new_role } = request {
         let may = role.map_or(actor.is_admin, |role| {
@@ -135,7 +152,7 @@ pub fn decide(model: &MeetingModel, actor: &Actor, request: &Request) -> Decisio
     };
     let may = roles::capabilities(role, actor.is_admin);
     match request {
-        Request::SetMember { .. } => unreachable!("decided above"),
+        Request::SetMember { .. } | Request::CloseOnTime { .. } => unreachable!("decided above"),
         Request::CheckIn => Ok(if model.present.contains(&actor.user) {
             vec![]
         } else {
@@ -143,7 +160,7 @@ pub fn decide(model: &MeetingModel, actor: &Actor, request: &Request) -> Decisio
         }),
         Request::AddDocument(new) => add_document(model, may, new),
         Request::AddRevision(new) => add_revision(model, may, new),
-        Request::Command(command) => decide_command(model, actor, role, may, command),
+        Request::Command(command) => decide_command(model, actor, role, may, command, now),
     }
 }
 
@@ -151,7 +168,14 @@ fn not_a_member() -> Refusal {
     Refusal::new(ErrorCode::NotFound, "no such meeting for this user")
 }
 
-fn decide_command(model: &MeetingModel, actor: &Actor, role: Role, may: Capabilities, command: &Command) -> Decision {
+fn decide_command(
+    model: &MeetingModel,
+    actor: &Actor,
+    role: Role,
+    may: Capabilities,
+    command: &Command,
+    now: i64,
+) -> Decision {
     let next_seq = model.seq + 1;
     let logged = |event| Ok(vec![Fact::Logged { seq: next_seq, event }]);
     match command {
@@ -192,9 +216,21 @@ fn decide_command(model: &MeetingModel, actor: &Actor, role: Role, may: Capabili
             title,
             rule,
             preset,
-        } => open_poll(model, may, *item_id, title, *rule, preset.as_deref()),
+            duration_seconds,
+        } => open_poll(
+            model,
+            may,
+            PollToOpen {
+                item_id: *item_id,
+                title,
+                rule: *rule,
+                preset: preset.as_deref(),
+                duration_seconds: *duration_seconds,
+            },
+            now,
+        ),
         Command::ClosePoll { poll_id } => close_poll(model, may, *poll_id),
-        Command::CastBallot { poll_id, choice } => cast_ballot(model, actor, role, *poll_id, *choice),
+        Command::CastBallot { poll_id, choice } => cast_ballot(model, actor, role, *poll_id, *choice, now),
         Command::SetRulePreset { preset } => {
             require(may.manage_members, "change the meeting's voting rules")?;
             let preset = presets::check(preset).map_err(invalid)?;
@@ -233,14 +269,23 @@ fn existing_poll(model: &MeetingModel, poll_id: PollId) -> Result<&Poll, Refusal
         .ok_or_else(|| Refusal::new(ErrorCode::NotFound, format!("no poll {poll_id} in this meeting")))
 }
 
-fn open_poll(
-    model: &MeetingModel,
-    may: Capabilities,
+/// What `open_poll` asks for.
+struct PollToOpen<'a> {
     item_id: ItemId,
-    title: &str,
+    title: &'a str,
     rule: Option<MajorityRule>,
-    preset: Option<&str>,
-) -> Decision {
+    preset: Option<&'a str>,
+    duration_seconds: Option<u32>,
+}
+
+fn open_poll(model: &MeetingModel, may: Capabilities, asked: PollToOpen<'_>, now: i64) -> Decision {
+    let PollToOpen {
+        item_id,
+        title,
+        rule,
+        preset,
+        duration_seconds,
+    } = asked;
     require(may.manage_polls, "open a poll")?;
     existing_item(model, item_id)?;
     let title = text::title(title).map_err(invalid)?;
@@ -249,6 +294,21 @@ fn open_poll(
         _ => invalid(error),
     })?;
     rules::check_rule(&rule).map_err(invalid)?;
+    let closes_at = match duration_seconds {
+        None => None,
+        Some(seconds) if !(MIN_POLL_SECONDS..=MAX_POLL_SECONDS).contains(&seconds) => {
+            return Err(invalid(format!(
+                "a timed poll lasts {MIN_POLL_SECONDS} to {MAX_POLL_SECONDS} seconds, not {seconds}"
+            )))
+        }
+        Some(_) if now <= 0 => {
+            return Err(Refusal::new(
+                ErrorCode::Internal,
+                "a timed poll was decided without a clock",
+            ));
+        }
+        Some(seconds) => Some(now + i64::from(seconds)),
+    };
     let voters = model.roll_now();
     if voters.is_empty() {
         return Err(invalid("no member of this meeting may vote"));
@@ -265,6 +325,7 @@ fn open_poll(
         title,
         rule,
         basis,
+        closes_at,
         state: PollState::Open,
         tally,
         outcome: None,
@@ -280,6 +341,23 @@ fn open_poll(
 
 fn close_poll(model: &MeetingModel, may: Capabilities, poll_id: PollId) -> Decision {
     require(may.manage_polls, "close a poll")?;
+    closing(model, poll_id)
+}
+
+/// A timed poll whose time is up closes; one closed already, or not due at `now`, records nothing.
+fn close_on_time(model: &MeetingModel, poll_id: PollId, now: i64) -> Decision {
+    let due = model
+        .poll(poll_id)
+        .is_some_and(|poll| poll.state == PollState::Open && poll.closes_at.is_some_and(|at| now >= at));
+    if due {
+        closing(model, poll_id)
+    } else {
+        Ok(vec![])
+    }
+}
+
+/// The close of an open poll: its final tally and outcome on the log.
+fn closing(model: &MeetingModel, poll_id: PollId) -> Decision {
     let poll = existing_poll(model, poll_id)?;
     if poll.state != PollState::Open {
         return Err(Refusal::new(ErrorCode::PollClosed, format!("poll {poll_id} is closed")));
@@ -302,12 +380,14 @@ fn close_poll(model: &MeetingModel, may: Capabilities, poll_id: PollId) -> Decis
     }])
 }
 
-fn cast_ballot(model: &MeetingModel, actor: &Actor, role: Role, poll_id: PollId, choice: Choice) -> Decision {
+fn cast_ballot(model: &MeetingModel, actor: &Actor, role: Role, poll_id: PollId, choice: Choice, now: i64) -> Decision {
     if !roles::votes(role) {
         return Err(Refusal::new(ErrorCode::NotAVoter, "the secretariat does not vote"));
     }
     let poll = existing_poll(model, poll_id)?;
-    if poll.state != PollState::Open {
+    // A timed poll's time is up though the server has not closed it yet: too late.
+    let time_up = now > 0 && poll.closes_at.is_some_and(|at| now >= at);
+    if poll.state != PollState::Open || time_up {
         return Err(Refusal::new(ErrorCode::PollClosed, format!("poll {poll_id} is closed")));
     }
     let roll = model.rolls.get(&poll_id);

@@ -37,5 +37,5 @@ pub mod search;
 pub mod text;
 
 pub use changes::revision_changes;
-pub use decide::{command_result, decide, Actor, NewDocument, NewFile, NewRevision, Refusal, Request};
+pub use decide::{command_result, decide, decide_at, Actor, NewDocument, NewFile, NewRevision, Refusal, Request};
 pub use model::{Fact, IndexedPage, LastIds, MeetingModel, PollRoll, RollEntry};

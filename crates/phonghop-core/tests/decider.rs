@@ -2,11 +2,11 @@
 //! No I/O: a model built by hand, [`decide`] and [`MeetingModel::apply`].
 
 use phonghop_core::{
-    decide, presets, Actor, Fact, IndexedPage, MeetingModel, NewDocument, NewFile, NewRevision, Request,
+    decide, decide_at, presets, Actor, Fact, IndexedPage, MeetingModel, NewDocument, NewFile, NewRevision, Request,
 };
 use phonghop_protocol::{
     Base, Choice, Command, Comparison, DocumentId, ErrorCode, Fraction, ItemId, LegalSource, MajorityRule, Meeting,
-    MeetingEvent, MeetingId, MeetingKind, Outcome, PollId, Role, Sha256, Tally, UserId,
+    MeetingEvent, MeetingId, MeetingKind, Outcome, PollId, PollState, Role, Sha256, Tally, UserId,
 };
 
 const CHAIR: UserId = UserId(1);
@@ -86,6 +86,7 @@ fn open_poll(item_id: ItemId, title: &str) -> Request {
         title: title.into(),
         rule: None,
         preset: None,
+        duration_seconds: None,
     })
 }
 
@@ -95,6 +96,7 @@ fn with_preset(preset: Option<&str>, rule: Option<MajorityRule>) -> Request {
         title: "Biểu quyết".into(),
         rule,
         preset: preset.map(str::to_owned),
+        duration_seconds: None,
     })
 }
 
@@ -298,6 +300,7 @@ fn each_request_is_decided_by_role_and_state() {
                     ..MajorityRule::default()
                 }),
                 preset: None,
+                duration_seconds: None,
             }),
             Refused(ErrorCode::InvalidCommand),
         ),
@@ -704,6 +707,7 @@ fn present_is_fixed_at_opening_plus_every_voter() {
             title: "Có đủ đại biểu".into(),
             rule: Some(strict),
             preset: None,
+            duration_seconds: None,
         }),
     );
     let opened = model.poll(PollId(3)).unwrap().tally;
@@ -816,4 +820,77 @@ fn the_last_preset_of_a_meeting_stays() {
         matches!(&last, Err(refusal) if refusal.code == ErrorCode::InvalidCommand),
         "{last:?}"
     );
+}
+
+fn timed(seconds: u32) -> Request {
+    command(Command::OpenPoll {
+        item_id: ItemId(2),
+        title: "Biểu quyết có thời hạn".into(),
+        rule: None,
+        preset: None,
+        duration_seconds: Some(seconds),
+    })
+}
+
+const NOW: i64 = 1_796_087_702;
+
+#[test]
+fn a_timed_poll_closes_on_the_servers_clock_and_takes_no_ballot_after_its_time() {
+    let mut model = meeting();
+    assert!(
+        matches!(decide(&model, &actor(CHAIR), &timed(60)), Err(refusal) if refusal.code == ErrorCode::Internal),
+        "no clock, no timed poll"
+    );
+    for seconds in [0, 9, 86_401] {
+        let refused = decide_at(&model, &actor(CHAIR), &timed(seconds), NOW);
+        assert!(
+            matches!(&refused, Err(refusal) if refusal.code == ErrorCode::InvalidCommand),
+            "{seconds}: {refused:?}"
+        );
+    }
+    let facts = decide_at(&model, &actor(CHAIR), &timed(60), NOW).expect("opened");
+    facts.iter().for_each(|fact| model.apply(fact));
+    let poll = model.view.polls.last().expect("the poll").clone();
+    assert_eq!(poll.closes_at, Some(NOW + 60));
+
+    let ballot = command(Command::CastBallot {
+        poll_id: poll.id,
+        choice: Choice::Yes,
+    });
+    assert!(decide_at(&model, &actor(DELEGATE), &ballot, NOW + 59).is_ok());
+    let late = decide_at(&model, &actor(DELEGATE), &ballot, NOW + 60);
+    assert!(
+        matches!(&late, Err(refusal) if refusal.code == ErrorCode::PollClosed),
+        "{late:?}"
+    );
+
+    let on_time = Request::CloseOnTime { poll_id: poll.id };
+    // The server asks, not a member: nobody's role matters, only the clock.
+    let server = actor(STRANGER);
+    assert_eq!(
+        decide_at(&model, &server, &on_time, NOW + 59),
+        Ok(vec![]),
+        "not due yet"
+    );
+    let closed = decide_at(&model, &server, &on_time, NOW + 60).expect("due");
+    assert_eq!(closed.iter().map(kind).collect::<Vec<_>>(), ["poll_closed"]);
+    closed.iter().for_each(|fact| model.apply(fact));
+    assert_eq!(
+        decide_at(&model, &server, &on_time, NOW + 61),
+        Ok(vec![]),
+        "closed already"
+    );
+    let untimed = model
+        .view
+        .polls
+        .iter()
+        .find(|poll| poll.closes_at.is_none() && poll.state == PollState::Open);
+    if let Some(untimed) = untimed {
+        let request = Request::CloseOnTime { poll_id: untimed.id };
+        assert_eq!(
+            decide_at(&model, &server, &request, NOW + 1_000_000),
+            Ok(vec![]),
+            "only timed polls"
+        );
+    }
 }

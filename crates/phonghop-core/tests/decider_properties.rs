@@ -81,6 +81,7 @@ fn request() -> impl Strategy<Value = Request> {
             title,
             rule,
             preset: None,
+            duration_seconds: None,
         })),
         poll.clone()
             .prop_map(|poll_id| Request::Command(Command::ClosePoll { poll_id })),

@@ -85,6 +85,11 @@ pub enum Command {
         #[serde(default)]
         #[ts(optional)]
         preset: Option<String>,
+        /// When set, the server closes the poll this many seconds after it opens (10 to 86 400),
+        /// also across a restart; the chair may still close it earlier.
+        #[serde(default)]
+        #[ts(optional)]
+        duration_seconds: Option<u32>,
     },
     ClosePoll {
         poll_id: PollId,

@@ -270,6 +270,12 @@ pub struct Poll {
     /// presets existed.
     #[serde(default)]
     pub basis: Option<RuleBasis>,
+    /// For a timed poll, when the server closes it: Unix seconds by the server's clock (a client
+    /// counts down with the server's clock, see the `Date` header of its answers). `None`: the
+    /// chair closes it.
+    #[serde(default)]
+    #[ts(type = "number | null")]
+    pub closes_at: Option<i64>,
     pub state: PollState,
     pub tally: Tally,
     /// Set once the poll is closed.

@@ -55,6 +55,7 @@ fn facts() -> RecordFacts {
                     article: None,
                 }),
             }),
+            closes_at: None,
             state: PollState::Closed,
             tally: Tally {
                 members: 35,

@@ -13,6 +13,7 @@ use crate::config::Config;
 use crate::hub::Hub;
 use crate::office::OfficeConverter;
 use crate::passwords::PasswordChecker;
+use crate::timed_polls::TimedPolls;
 use crate::writer::Writer;
 
 /// Cheap to clone: everything inside is shared.
@@ -31,6 +32,8 @@ pub struct App {
     pub sessions: Arc<SessionCache>,
     /// Signs the result records of closed polls; made on first start in the data folder.
     pub record_key: Arc<RecordKey>,
+    /// The timed polls being waited for, to close them on time.
+    pub timed_polls: Arc<TimedPolls>,
 }
 
 impl App {
@@ -70,6 +73,7 @@ impl App {
             passwords: PasswordChecker::start(config.password_threads, config.password_queue),
             sessions: Arc::new(SessionCache::default()),
             record_key: Arc::new(record_key),
+            timed_polls: Arc::new(TimedPolls::default()),
             config: Arc::new(config),
         })
     }

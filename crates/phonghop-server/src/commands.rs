@@ -40,12 +40,25 @@ pub async fn execute(
         Command::ClosePoll { poll_id } => Some(*poll_id),
         _ => None,
     };
+    let timed = matches!(
+        command,
+        Command::OpenPoll {
+            duration_seconds: Some(_),
+            ..
+        }
+    );
     let done = app
         .writer
         .submit(meeting, user.actor(), Some(receipt), Request::Command(command))
         .await?;
     if let Some(poll) = closed {
         crate::records::make_soon(app, meeting, poll);
+    }
+    if timed {
+        // The poll is open either way; without the wait it closes when the server next starts.
+        if let Err(error) = crate::timed_polls::watch(app).await {
+            tracing::warn!(%meeting, %error, "a timed poll is not waited for");
+        }
     }
     Ok(done.result)
 }

@@ -40,6 +40,7 @@ pub mod office;
 pub mod passwords;
 pub mod records;
 pub mod search;
+pub mod timed_polls;
 pub mod writer;
 pub mod ws;
 

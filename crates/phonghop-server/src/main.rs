@@ -172,6 +172,8 @@ async fn serve(args: ServeArgs) -> Result<()> {
     config.soffice = args.soffice;
     config.office_time_limit = Duration::from_secs(args.office_time_limit_secs);
     let app = App::open(config).await?;
+    // Timed polls that were open when the server stopped: due ones close now, the others on time.
+    phonghop_server::timed_polls::watch(&app).await?;
     let listener = phonghop_server::app::bind(args.listen).with_context(|| format!("listening on {}", args.listen))?;
     let address = listener.local_addr()?;
     if args.demo {

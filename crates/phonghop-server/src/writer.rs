@@ -11,7 +11,7 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use phonghop_core::{command_result, decide, Actor, Fact, MeetingModel, Refusal, Request};
+use phonghop_core::{command_result, decide_at, Actor, Fact, MeetingModel, Refusal, Request};
 use phonghop_protocol::{CommandResult, ErrorCode, MeetingEvent, MeetingId};
 use phonghop_store::{Entry, Receipt, Store, StoreError};
 use tokio::sync::{mpsc, oneshot};
@@ -183,7 +183,7 @@ impl WriterTask {
                 outcomes.push(earlier);
                 continue;
             }
-            let facts = match decide(model, &job.actor, &job.request) {
+            let facts = match decide_at(model, &job.actor, &job.request, crate::auth::unix_now()) {
                 Ok(facts) => facts,
                 Err(refusal) => {
                     outcomes.push(Outcome::Refused(refusal));

@@ -197,6 +197,9 @@ pub trait Store: Send + Sync + 'static {
     /// with when it reached their laptop and when they opened it.
     async fn read_receipts(&self, meeting: MeetingId) -> Result<Vec<DocumentReceipts>>;
 
+    /// Every open timed poll of every meeting with when it closes (Unix seconds), soonest first.
+    async fn timed_open_polls(&self) -> Result<Vec<(MeetingId, PollId, i64)>>;
+
     // Result records of closed polls.
     /// What the record of poll `poll` states; `None` if the meeting has no such poll or it is
     /// still open.

@@ -138,6 +138,7 @@ async fn what_is_loaded_is_what_was_decided() {
                 title: format!("Biểu quyết {step}"),
                 rule: None,
                 preset: random.gen_bool(0.5).then(|| preset_id.to_owned()),
+                duration_seconds: None,
             }),
             4 => Request::Command(Command::ClosePoll {
                 poll_id: PollId(random.gen_range(1..5)),
@@ -219,6 +220,7 @@ async fn two_stores_on_one_file_keep_the_log_gap_free_and_one_ballot_per_member(
         title: "Thông qua Nghị quyết".into(),
         rule: None,
         preset: None,
+        duration_seconds: None,
     });
     execute(&second, meeting, actor(2), open, None).await.unwrap();
 
@@ -288,6 +290,7 @@ async fn the_database_itself_refuses_what_a_decision_never_would() {
             title: title.into(),
             rule: None,
             preset: None,
+            duration_seconds: None,
         });
         execute(&store, meeting, actor(2), open, None).await.unwrap();
     }

@@ -224,9 +224,17 @@ export function castBallot(pollId: number, choice: Choice): Promise<void> {
 }
 
 /** Only for a view whose `may.manage_polls` is true; the server refuses others with `forbidden`. */
-/** Opens a poll on an item, decided by the meeting's preset `preset` (its first when `null`). */
-export function openPoll(itemId: number, title: string, preset: string | null = null): Promise<void> {
-  return call("open_poll", { itemId, title, preset });
+/**
+ * Opens a poll on an item, decided by the meeting's preset `preset` (its first when `null`); with
+ * `durationSeconds` the server closes it when the time is up.
+ */
+export function openPoll(
+  itemId: number,
+  title: string,
+  preset: string | null = null,
+  durationSeconds: number | null = null,
+): Promise<void> {
+  return call("open_poll", { itemId, title, preset, durationSeconds });
 }
 
 /** Saves the signed result record of a closed poll into the Downloads folder, its signature checked. */

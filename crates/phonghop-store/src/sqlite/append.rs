@@ -344,8 +344,8 @@ async fn project(
             changed
         }
         MeetingEvent::PollOpened { poll } => sqlx::query(
-            "INSERT INTO polls (meeting_id, id, item_id, title, rule_json, basis_json, state, opened_at)
-             VALUES (?, ?, ?, ?, ?, ?, 'open', ?)",
+            "INSERT INTO polls (meeting_id, id, item_id, title, rule_json, basis_json, closes_at, state, opened_at)
+             VALUES (?, ?, ?, ?, ?, ?, ?, 'open', ?)",
         )
         .bind(meeting_id)
         .bind(id(poll.id.0))
@@ -359,6 +359,7 @@ async fn project(
                 .transpose()
                 .map_err(corrupt)?,
         )
+        .bind(poll.closes_at)
         .bind(now)
         .execute(connection)
         .await

@@ -296,7 +296,7 @@ async fn polls(
     rolls: &BTreeMap<PollId, PollRoll>,
 ) -> Result<Vec<Poll>> {
     let rows = sqlx::query(
-        "SELECT id, item_id, title, rule_json, basis_json, state, tally_json, outcome FROM polls
+        "SELECT id, item_id, title, rule_json, basis_json, closes_at, state, tally_json, outcome FROM polls
          WHERE meeting_id = ? ORDER BY id",
     )
     .bind(id(meeting.0))
@@ -333,6 +333,7 @@ async fn polls(
                 Some(json) => Some(serde_json::from_str(&json).map_err(corrupt)?),
                 None => None,
             },
+            closes_at: row.get("closes_at"),
             state,
             tally,
             outcome,
@@ -362,4 +363,24 @@ async fn ballot_counts(connection: &mut SqliteConnection, meeting: MeetingId) ->
         }
     }
     Ok(counts)
+}
+
+/// Every open timed poll of every meeting with when it closes, soonest first.
+pub(super) async fn timed_open_polls(pool: &SqlitePool) -> Result<Vec<(MeetingId, PollId, i64)>> {
+    let rows = sqlx::query(
+        "SELECT meeting_id, id, closes_at FROM polls WHERE state = 'open' AND closes_at IS NOT NULL
+         ORDER BY closes_at",
+    )
+    .fetch_all(pool)
+    .await?;
+    Ok(rows
+        .iter()
+        .map(|row| {
+            (
+                MeetingId(number(row, "meeting_id")),
+                PollId(number(row, "id")),
+                row.get("closes_at"),
+            )
+        })
+        .collect())
 }

@@ -198,6 +198,10 @@ impl Store for SqliteStore {
         receipts::of_meeting(&self.pool, meeting).await
     }
 
+    async fn timed_open_polls(&self) -> Result<Vec<(MeetingId, PollId, i64)>> {
+        meetings::timed_open_polls(&self.pool).await
+    }
+
     async fn poll_record_facts(&self, meeting: MeetingId, poll: PollId) -> Result<Option<RecordFacts>> {
         records::facts(&self.pool, meeting, poll).await
     }

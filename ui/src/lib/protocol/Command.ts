@@ -8,4 +8,9 @@ import type { RulePreset } from "./RulePreset";
 /**
  * Something a client asks the server to do in a meeting.
  */
-export type Command = { "kind": "add_agenda_item", title: string, description: string, } | { "kind": "edit_agenda_item", item_id: ItemId, title: string, description: string, } | { "kind": "reorder_agenda", item_ids: Array<ItemId>, } | { "kind": "open_poll", item_id: ItemId, title: string, rule: MajorityRule | null, preset?: string, } | { "kind": "close_poll", poll_id: PollId, } | { "kind": "cast_ballot", poll_id: PollId, choice: Choice, } | { "kind": "set_rule_preset", preset: RulePreset, } | { "kind": "remove_rule_preset", preset_id: string, };
+export type Command = { "kind": "add_agenda_item", title: string, description: string, } | { "kind": "edit_agenda_item", item_id: ItemId, title: string, description: string, } | { "kind": "reorder_agenda", item_ids: Array<ItemId>, } | { "kind": "open_poll", item_id: ItemId, title: string, rule: MajorityRule | null, preset?: string, 
+/**
+ * When set, the server closes the poll this many seconds after it opens (10 to 86 400),
+ * also across a restart; the chair may still close it earlier.
+ */
+duration_seconds?: number, } | { "kind": "close_poll", poll_id: PollId, } | { "kind": "cast_ballot", poll_id: PollId, choice: Choice, } | { "kind": "set_rule_preset", preset: RulePreset, } | { "kind": "remove_rule_preset", preset_id: string, };

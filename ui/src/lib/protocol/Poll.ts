@@ -15,7 +15,13 @@ export type Poll = { id: PollId, item_id: ItemId, title: string, rule: MajorityR
  * The preset the rule came from and its legal source; absent for polls opened before
  * presets existed.
  */
-basis: RuleBasis | null, state: PollState, tally: Tally, 
+basis: RuleBasis | null, 
+/**
+ * For a timed poll, when the server closes it: Unix seconds by the server's clock (a client
+ * counts down with the server's clock, see the `Date` header of its answers). `None`: the
+ * chair closes it.
+ */
+closes_at: number | null, state: PollState, tally: Tally, 
 /**
  * Set once the poll is closed.
  */

@@ -44,6 +44,7 @@ export function poll(id: number, itemId: number, state: Poll["state"] = "open"):
       name: "Thông qua nghị quyết",
       source: { law: "Luật Tổ chức chính quyền địa phương 2025", article: null },
     },
+    closes_at: null,
     state,
     tally: { members: 34, present: 30, yes: 20, no: 3, abstain: 2 },
     outcome: state === "closed" ? "passed" : null,

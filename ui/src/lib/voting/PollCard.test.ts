@@ -17,17 +17,40 @@ afterEach(() => {
   component = null;
 });
 
-function show(state: "open" | "closed") {
+function show(state: "open" | "closed", closesAt: number | null = null) {
   setLocale("vi");
   calls = recordCalls(() => ({ path: "/home/db003/Downloads/Biên bản biểu quyết 1-6.pdf", fingerprint: "ab12 cd34 ef56 7890" }));
   component = mount(PollCard, {
     target: document.body,
-    props: { poll: poll(6, 2, state), recorded: null, may: capabilities(), votable: false },
+    props: { poll: { ...poll(6, 2, state), closes_at: closesAt }, recorded: null, may: capabilities(), votable: false },
   });
   flushSync();
 }
 
 describe("a poll card", () => {
+  it("counts a timed poll down every second and says when the time is up", () => {
+    vi.useFakeTimers();
+    try {
+      vi.setSystemTime(new Date("2026-12-01T01:15:00Z"));
+      const closesAt = Date.parse("2026-12-01T01:16:05Z") / 1000;
+      show("open", closesAt);
+      expect(byTestId("poll-countdown")!.textContent).toContain("Còn 1:05 để biểu quyết");
+      vi.advanceTimersByTime(60_000);
+      flushSync();
+      expect(byTestId("poll-countdown")!.textContent).toContain("Còn 0:05 để biểu quyết");
+      vi.advanceTimersByTime(6_000);
+      flushSync();
+      expect(byTestId("poll-countdown")!.textContent).toContain("Hết giờ, đang kết thúc biểu quyết");
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it("shows no countdown for a poll the chair closes", () => {
+    show("open");
+    expect(byTestId("poll-countdown")).toBeNull();
+  });
+
   it("names the rule and where in law it comes from", () => {
     show("open");
     expect(byTestId("poll-rule")!.textContent).toContain("Thông qua nghị quyết:");
