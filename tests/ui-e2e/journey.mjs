@@ -195,13 +195,19 @@ async function openInReader(browser, documentId) {
   await browser.keys("Enter");
 }
 
-/** Selects an agenda item from the keyboard, like `openInReader`: the sticky header or a card
- * that grew above it cannot take the click. */
-async function chooseItem(browser, itemId) {
-  const button = await browser.$(`${testid("agenda-item")}[data-item-id="${itemId}"]`);
+/** Presses a button from the keyboard (scrolled to the middle, focused, Enter), like
+ * `openInReader`: the sticky header or a card that grew above it cannot take the click. */
+async function press(browser, selector) {
+  const button = await browser.$(selector);
   await button.scrollIntoView({ block: "center" });
+  await button.waitForEnabled({ timeout: TIMEOUT });
   await browser.execute((element) => element.focus(), button);
   await browser.keys("Enter");
+}
+
+/** Selects an agenda item from the keyboard. */
+function chooseItem(browser, itemId) {
+  return press(browser, `${testid("agenda-item")}[data-item-id="${itemId}"]`);
 }
 
 /** Brings a poll's card into view, so its screenshot shows the buttons, the tally or the result. */
@@ -692,7 +698,7 @@ async function journey(firstBrowser) {
 
     // The signed record (biên bản), saved from the app, read by poppler and checked offline by
     // the secretariat's command line against the key the server shows.
-    await browser.$(`${testid("poll")}[data-poll-id="${state.pollId}"] ${testid("record-pdf")}`).click();
+    await press(browser, `${testid("poll")}[data-poll-id="${state.pollId}"] ${testid("record-pdf")}`);
     const saved = await waitFor(browser, "the record saved", () =>
       browser.execute(() => document.querySelector('[data-testid="record-saved"]')?.textContent ?? null),
     );

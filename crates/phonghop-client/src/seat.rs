@@ -63,6 +63,10 @@ pub struct MirrorView {
     /// Documents whose current revision is a later one (2, 3…) that this laptop's reader has not
     /// opened yet: the app marks them, and their items, "new revision".
     pub new_revisions: Vec<DocumentId>,
+    /// The server's clock minus this laptop's, in milliseconds (see `Session::clock_offset_ms`):
+    /// a timed poll counts down by the server's clock.
+    #[ts(type = "number")]
+    pub server_clock_offset_ms: i64,
 }
 
 #[derive(Debug, Clone, Serialize, TS)]
@@ -369,10 +373,10 @@ impl Seat {
 
     /// The view of the followed meeting, if any.
     pub fn mirror_view(&self) -> Option<MirrorView> {
-        let (user, is_admin) = {
+        let (user, is_admin, server_clock_offset_ms) = {
             let session = self.session.lock().expect("seat lock");
             let session = session.as_ref()?;
-            (session.user.clone(), session.is_admin)
+            (session.user.clone(), session.is_admin, session.clock_offset_ms)
         };
         let followed = self.followed.lock().expect("seat lock");
         let followed = followed.as_ref()?;
@@ -390,6 +394,7 @@ impl Seat {
             may,
             state: mirror.state,
             my_ballots: mirror.my_ballots,
+            server_clock_offset_ms,
         })
     }
 

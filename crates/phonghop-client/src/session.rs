@@ -22,7 +22,27 @@ pub struct Session {
     pub user: UserView,
     /// A council-office account (may create meetings).
     pub is_admin: bool,
+    /// The server's clock minus this laptop's, in milliseconds, from the `Date` header of the
+    /// login answer (to about half a second); 0 when unknown. A timed poll counts down by it.
+    pub clock_offset_ms: i64,
     http: reqwest::Client,
+}
+
+/// The server's clock minus this laptop's, by an answer's `Date` header (whole seconds, so its
+/// middle is taken); 0 without one.
+fn clock_offset_ms(headers: &reqwest::header::HeaderMap) -> i64 {
+    let Some(server) = headers
+        .get(reqwest::header::DATE)
+        .and_then(|date| date.to_str().ok())
+        .and_then(|date| httpdate::parse_http_date(date).ok())
+    else {
+        return 0;
+    };
+    let millis = |time: std::time::SystemTime| {
+        time.duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |since| i64::try_from(since.as_millis()).unwrap_or(i64::MAX))
+    };
+    millis(server) + 500 - millis(std::time::SystemTime::now())
 }
 
 async fn finish<T: DeserializeOwned>(response: reqwest::Response) -> Result<T> {
@@ -49,9 +69,12 @@ impl Session {
             username: username.to_owned(),
             password: password.to_owned(),
         };
-        let response: LoginResponse =
-            finish(http.post(format!("{server}/api/login")).json(&request).send().await?).await?;
-        Ok(Session::from_login(server, response, http))
+        let answer = http.post(format!("{server}/api/login")).json(&request).send().await?;
+        let clock_offset_ms = clock_offset_ms(answer.headers());
+        let response: LoginResponse = finish(answer).await?;
+        let mut session = Session::from_login(server, response, http);
+        session.clock_offset_ms = clock_offset_ms;
+        Ok(session)
     }
 
     /// The session a login answer opened on `server` (`http://host:port`).
@@ -62,6 +85,7 @@ impl Session {
             expires_at: response.expires_at,
             user: response.user,
             is_admin: response.is_admin,
+            clock_offset_ms: 0,
             http,
         }
     }
@@ -351,4 +375,27 @@ pub fn http_client() -> Result<reqwest::Client> {
 pub fn new_command_id() -> String {
     let bytes: [u8; 12] = rand::random();
     hex::encode(bytes)
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::{Duration, SystemTime};
+
+    use super::clock_offset_ms;
+
+    fn dated(time: SystemTime) -> reqwest::header::HeaderMap {
+        let mut headers = reqwest::header::HeaderMap::new();
+        let date = httpdate::fmt_http_date(time);
+        headers.insert(reqwest::header::DATE, date.parse().expect("a header value"));
+        headers
+    }
+
+    #[test]
+    fn the_servers_clock_is_read_from_the_date_header_to_about_a_second() {
+        let ahead = clock_offset_ms(&dated(SystemTime::now() + Duration::from_secs(120)));
+        assert!((119_000..=121_000).contains(&ahead), "{ahead}");
+        let behind = clock_offset_ms(&dated(SystemTime::now() - Duration::from_secs(3_600)));
+        assert!((-3_601_000..=-3_599_000).contains(&behind), "{behind}");
+        assert_eq!(clock_offset_ms(&reqwest::header::HeaderMap::new()), 0);
+    }
 }

@@ -27,4 +27,9 @@ can_vote_in: Array<PollId>,
  * Documents whose current revision is a later one (2, 3…) that this laptop's reader has not
  * opened yet: the app marks them, and their items, "new revision".
  */
-new_revisions: Array<DocumentId>, };
+new_revisions: Array<DocumentId>, 
+/**
+ * The server's clock minus this laptop's, in milliseconds (see `Session::clock_offset_ms`):
+ * a timed poll counts down by the server's clock.
+ */
+server_clock_offset_ms: number, };

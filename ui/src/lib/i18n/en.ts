@@ -150,6 +150,7 @@ export const en: Messages = {
   "poll.minutes": "{minutes} min, then it closes by itself",
   "poll.remaining": "{time} left to vote",
   "poll.closing": "Time is up, the poll is closing…",
+  "poll.yesNeeded": "{needed} yes votes of {members} members pass it",
   "poll.openPoll": "Start the vote",
   "poll.closePoll": "End the vote",
   "poll.isOpen": "Voting in progress",

@@ -150,6 +150,7 @@ export const vi = {
   "poll.minutes": "{minutes} phút, rồi tự động kết thúc",
   "poll.remaining": "Còn {time} để biểu quyết",
   "poll.closing": "Hết giờ, đang kết thúc biểu quyết…",
+  "poll.yesNeeded": "Cần {needed} phiếu tán thành trên {members} đại biểu để thông qua",
   "poll.openPoll": "Mở biểu quyết",
   "poll.closePoll": "Kết thúc biểu quyết",
   "poll.isOpen": "Đang biểu quyết",

@@ -110,6 +110,7 @@ export function mirrorView(overrides: Partial<MirrorView> = {}): MirrorView {
     may: capabilities(),
     can_vote_in: [],
     new_revisions: [],
+    server_clock_offset_ms: 0,
     ...overrides,
   };
 }

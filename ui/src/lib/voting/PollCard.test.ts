@@ -17,12 +17,18 @@ afterEach(() => {
   component = null;
 });
 
-function show(state: "open" | "closed", closesAt: number | null = null) {
+function show(state: "open" | "closed", closesAt: number | null = null, clockOffsetMs = 0) {
   setLocale("vi");
   calls = recordCalls(() => ({ path: "/home/db003/Downloads/Biên bản biểu quyết 1-6.pdf", fingerprint: "ab12 cd34 ef56 7890" }));
   component = mount(PollCard, {
     target: document.body,
-    props: { poll: { ...poll(6, 2, state), closes_at: closesAt }, recorded: null, may: capabilities(), votable: false },
+    props: {
+      poll: { ...poll(6, 2, state), closes_at: closesAt },
+      recorded: null,
+      may: capabilities(),
+      votable: false,
+      clockOffsetMs,
+    },
   });
   flushSync();
 }
@@ -44,6 +50,32 @@ describe("a poll card", () => {
     } finally {
       vi.useRealTimers();
     }
+  });
+
+  it("counts by the server's clock, not a laptop's that runs two minutes slow", () => {
+    vi.useFakeTimers();
+    try {
+      vi.setSystemTime(new Date("2026-12-01T01:13:00Z"));
+      show("open", Date.parse("2026-12-01T01:16:05Z") / 1000, 120_000);
+      expect(byTestId("poll-countdown")!.textContent).toContain("Còn 1:05 để biểu quyết");
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it("draws the counts as bars against all members, with the yes votes that pass it", () => {
+    show("open");
+    // 34 members, 20 yes: more than half of all members needs 18.
+    expect(byTestId("yes-needed")!.textContent).toContain("Cần 18 phiếu tán thành trên 34 đại biểu để thông qua");
+    const widths = [...document.querySelectorAll<HTMLElement>('[data-testid="tally-bar"]')].map((bar) => [
+      bar.dataset.choice,
+      Math.round(parseFloat(bar.style.width)),
+    ]);
+    expect(widths).toEqual([
+      ["yes", 59],
+      ["no", 9],
+      ["abstain", 6],
+    ]);
   });
 
   it("shows no countdown for a poll the chair closes", () => {
