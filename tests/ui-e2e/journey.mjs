@@ -576,7 +576,7 @@ async function journey(firstBrowser) {
     console.log(`  page 1 rendered ${first.naturalWidth} px wide; indicator "${first.indicatorText}"`);
     await screenshot(browser, "document-page-1");
 
-    await browser.$(testid("page-next")).click();
+    await press(browser, testid("page-next"));
     const second = await renderedPage(browser, 1);
     assert.equal(second.indicatorPage, 2, `the indicator shows "${second.indicatorText}" after "next"`);
     assert.notEqual(second.indicatorText, first.indicatorText, "the page indicator did not change");
@@ -693,6 +693,15 @@ async function journey(firstBrowser) {
       `the poll ended "${closed.outcome}" with ${closed.tally?.text ?? "no tally"}`,
     );
     assert.equal(closed.state, "closed");
+    // Everyone in the meeting is told the result at the top of the screen.
+    const banner = await waitFor(browser, "the result banner", () =>
+      browser.execute(() => {
+        const shown = document.querySelector('[data-testid="result-banner"]');
+        return shown ? { outcome: shown.getAttribute("data-outcome"), text: shown.textContent } : null;
+      }),
+    );
+    assert.equal(banner.outcome, "passed", banner.text);
+    assert.match(banner.text, /Thông qua/, banner.text);
     await showPoll(browser, state.pollId);
     await screenshot(browser, "poll-passed");
 
@@ -1032,9 +1041,9 @@ async function journey(firstBrowser) {
     await openInReader(browser, state.documentId);
     await browser.$(testid("viewer")).waitForDisplayed({ timeout: TIMEOUT });
     const first = await renderedPage(browser, 0);
-    await browser.$(testid("page-next")).click();
+    await press(browser, testid("page-next"));
     await renderedPage(browser, 1);
-    await browser.$(testid("page-next")).click();
+    await press(browser, testid("page-next"));
     const third = await renderedPage(browser, 2);
     // A width never asked for before: this page can only come from PDFium on the cached file.
     await browser.$(testid("zoom-in")).click();

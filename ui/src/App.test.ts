@@ -688,6 +688,41 @@ describe("meeting", () => {
   });
 });
 
+describe("result banner", () => {
+  it("announces the result of a poll that closes while the meeting is open, until dismissed", async () => {
+    const delegateView = mirrorView({ state: meeting([item(1, 0), withDocument], [poll(6, 2, "open")]) });
+    backend({
+      app_defaults: () => ({ server_url: "http://s", username: "" }),
+      login: () => ({ user: delegateView.user, meetings: [summary] }),
+      open_meeting: () => delegateView,
+    });
+    startApp();
+    await logIn();
+    expect(byTestId("result-banner")).toBeNull();
+    await pushMirror({ ...delegateView, seq: 12, state: meeting([item(1, 0), withDocument], [poll(6, 2, "closed")]) });
+    const banner = byTestId("result-banner")!;
+    expect(banner.getAttribute("data-outcome")).toBe("passed");
+    expect(banner.textContent).toContain("Kết quả biểu quyết «Biểu quyết 6»: Thông qua");
+    expect(banner.textContent).toContain("Tán thành 20 · Không tán thành 3 · Không biểu quyết 2");
+    byTestId("result-banner-close")!.click();
+    flushSync();
+    expect(byTestId("result-banner")).toBeNull();
+  });
+
+  it("does not announce polls that were already closed when the meeting opened", async () => {
+    const delegateView = mirrorView({ state: meeting([item(1, 0), withDocument], [poll(6, 2, "closed")]) });
+    backend({
+      app_defaults: () => ({ server_url: "http://s", username: "" }),
+      login: () => ({ user: delegateView.user, meetings: [summary] }),
+      open_meeting: () => delegateView,
+    });
+    startApp();
+    await logIn();
+    await pushMirror({ ...delegateView, seq: 12 });
+    expect(byTestId("result-banner")).toBeNull();
+  });
+});
+
 describe("chair", () => {
   it("opens a poll with the item's title and ends it", async () => {
     const chairView = mirrorView({

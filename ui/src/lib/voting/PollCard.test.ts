@@ -78,6 +78,24 @@ describe("a poll card", () => {
     ]);
   });
 
+  it("sends one ballot however fast the button is pressed twice", async () => {
+    setLocale("vi");
+    calls = recordCalls(() => new Promise((resolve) => setTimeout(() => resolve({ kind: "ballot_recorded" }), 50)));
+    component = mount(PollCard, {
+      target: document.body,
+      props: { poll: poll(6, 2, "open"), recorded: null, may: capabilities(), votable: true },
+    });
+    flushSync();
+    byTestId("vote-yes")!.click();
+    byTestId("vote-yes")?.click();
+    flushSync();
+    await vi.waitFor(() => expect(byTestId("my-vote")).not.toBeNull());
+    byTestId("vote-no")?.click();
+    expect(calls.filter((call) => call.command === "cast_ballot")).toEqual([
+      { command: "cast_ballot", args: { pollId: 6, choice: "yes" } },
+    ]);
+  });
+
   it("shows no countdown for a poll the chair closes", () => {
     show("open");
     expect(byTestId("poll-countdown")).toBeNull();
