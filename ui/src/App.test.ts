@@ -689,8 +689,9 @@ describe("meeting", () => {
 });
 
 describe("result banner", () => {
-  it("announces the result of a poll that closes while the meeting is open, until dismissed", async () => {
-    const delegateView = mirrorView({ state: meeting([item(1, 0), withDocument], [poll(6, 2, "open")]) });
+  /** A delegate in the meeting whose poll 6 is in `state` when the meeting opens. */
+  async function inMeetingWithPoll(state: "open" | "closed"): Promise<MirrorView> {
+    const delegateView = mirrorView({ state: meeting([item(1, 0), withDocument], [poll(6, 2, state)]) });
     backend({
       app_defaults: () => ({ server_url: "http://s", username: "" }),
       login: () => ({ user: delegateView.user, meetings: [summary] }),
@@ -698,6 +699,11 @@ describe("result banner", () => {
     });
     startApp();
     await logIn();
+    return delegateView;
+  }
+
+  it("announces the result of a poll that closes while the meeting is open, until dismissed", async () => {
+    const delegateView = await inMeetingWithPoll("open");
     expect(byTestId("result-banner")).toBeNull();
     await pushMirror({ ...delegateView, seq: 12, state: meeting([item(1, 0), withDocument], [poll(6, 2, "closed")]) });
     const banner = byTestId("result-banner")!;
@@ -710,14 +716,7 @@ describe("result banner", () => {
   });
 
   it("does not announce polls that were already closed when the meeting opened", async () => {
-    const delegateView = mirrorView({ state: meeting([item(1, 0), withDocument], [poll(6, 2, "closed")]) });
-    backend({
-      app_defaults: () => ({ server_url: "http://s", username: "" }),
-      login: () => ({ user: delegateView.user, meetings: [summary] }),
-      open_meeting: () => delegateView,
-    });
-    startApp();
-    await logIn();
+    const delegateView = await inMeetingWithPoll("closed");
     await pushMirror({ ...delegateView, seq: 12 });
     expect(byTestId("result-banner")).toBeNull();
   });
