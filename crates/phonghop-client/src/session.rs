@@ -328,7 +328,7 @@ impl Session {
 
     /// The key a server signs poll records with; public, asked without logging in.
     pub async fn record_key(server_url: &str) -> Result<RecordKeyView> {
-        let response = reqwest::Client::new()
+        let response = http_client()?
             .get(format!("{}/api/records/key", server_url.trim_end_matches('/')))
             .send()
             .await?;

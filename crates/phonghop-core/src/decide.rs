@@ -114,6 +114,14 @@ fn invalid(error: impl std::fmt::Display) -> Refusal {
     Refusal::new(ErrorCode::InvalidCommand, error.to_string())
 }
 
+/// A preset the meeting lacks is not found; anything else wrong with one is invalid.
+fn preset_refused(error: presets::PresetError) -> Refusal {
+    match error {
+        presets::PresetError::Unknown(_) => Refusal::new(ErrorCode::NotFound, error.to_string()),
+        _ => invalid(error),
+    }
+}
+
 /// Shortest and longest timed poll, in seconds.
 pub const MIN_POLL_SECONDS: u32 = 10;
 pub const MAX_POLL_SECONDS: u32 = 86_400;
@@ -241,10 +249,7 @@ fn decide_command(
         }
         Command::RemoveRulePreset { preset_id } => {
             require(may.manage_members, "change the meeting's voting rules")?;
-            presets::check_removal(&model.view.presets, preset_id).map_err(|error| match error {
-                presets::PresetError::Unknown(_) => Refusal::new(ErrorCode::NotFound, error.to_string()),
-                _ => invalid(error),
-            })?;
+            presets::check_removal(&model.view.presets, preset_id).map_err(preset_refused)?;
             logged(MeetingEvent::RulePresetRemoved {
                 preset_id: preset_id.clone(),
             })
@@ -289,10 +294,7 @@ fn open_poll(model: &MeetingModel, may: Capabilities, asked: PollToOpen<'_>, now
     require(may.manage_polls, "open a poll")?;
     existing_item(model, item_id)?;
     let title = text::title(title).map_err(invalid)?;
-    let (rule, basis) = presets::resolve(&model.view.presets, preset, rule).map_err(|error| match error {
-        presets::PresetError::Unknown(_) => Refusal::new(ErrorCode::NotFound, error.to_string()),
-        _ => invalid(error),
-    })?;
+    let (rule, basis) = presets::resolve(&model.view.presets, preset, rule).map_err(preset_refused)?;
     rules::check_rule(&rule).map_err(invalid)?;
     let closes_at = match duration_seconds {
         None => None,

@@ -125,9 +125,8 @@ impl PageFrame {
 
     /// The length of a fraction of the page's drawn width, in points.
     pub(crate) fn length(&self, page: &PdfPage<'_>, fraction: f32) -> Result<f32, String> {
-        let (x0, y0) = self.point(page, 0.0, 0.0)?;
-        let (x1, y1) = self.point(page, 1.0, 0.0)?;
-        Ok(fraction * (x1 - x0).hypot(y1 - y0))
+        let (width, _, _) = self.drawn_in_points(page)?;
+        Ok(fraction * width)
     }
 
     /// The page as drawn in points (its width and height), and how those points map onto the

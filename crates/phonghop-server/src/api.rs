@@ -382,33 +382,27 @@ async fn record_key(State(app): State<App>) -> Json<RecordKeyView> {
 }
 
 /// A closed poll's signed record as PDF: any member of the meeting.
-async fn record_pdf(
-    State(app): State<App>,
-    user: AuthUser,
-    Path((meeting_id, poll_id)): Path<(MeetingId, PollId)>,
-) -> ApiResult<Response> {
-    role_in(&app, meeting_id, &user).await?;
-    let (_, pdf) = crate::records::record(&app, meeting_id, poll_id).await?;
-    Ok(record_file(
-        pdf,
-        "application/pdf",
-        &format!("bien-ban-bieu-quyet-{meeting_id}-{poll_id}.pdf"),
-    ))
+async fn record_pdf(app: State<App>, user: AuthUser, path: Path<(MeetingId, PollId)>) -> ApiResult<Response> {
+    record_download(app, user, path, "pdf", "application/pdf").await
 }
 
 /// A closed poll's signed record as CSV: any member of the meeting.
-async fn record_csv(
+async fn record_csv(app: State<App>, user: AuthUser, path: Path<(MeetingId, PollId)>) -> ApiResult<Response> {
+    record_download(app, user, path, "csv", "text/csv; charset=utf-8").await
+}
+
+async fn record_download(
     State(app): State<App>,
     user: AuthUser,
     Path((meeting_id, poll_id)): Path<(MeetingId, PollId)>,
+    extension: &str,
+    content_type: &str,
 ) -> ApiResult<Response> {
     role_in(&app, meeting_id, &user).await?;
-    let (csv, _) = crate::records::record(&app, meeting_id, poll_id).await?;
-    Ok(record_file(
-        csv,
-        "text/csv; charset=utf-8",
-        &format!("bien-ban-bieu-quyet-{meeting_id}-{poll_id}.csv"),
-    ))
+    let (csv, pdf) = crate::records::record(&app, meeting_id, poll_id).await?;
+    let bytes = if extension == "pdf" { pdf } else { csv };
+    let file_name = format!("bien-ban-bieu-quyet-{meeting_id}-{poll_id}.{extension}");
+    Ok(record_file(bytes, content_type, &file_name))
 }
 
 fn record_file(bytes: Vec<u8>, content_type: &str, file_name: &str) -> Response {
