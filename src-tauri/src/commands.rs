@@ -11,7 +11,9 @@ use phonghop_client::seat::SavedRecord;
 use phonghop_client::seat::{LoginView, MirrorView, OpenedDocument, SearchView};
 use phonghop_client::{ClientError, UserFacingError};
 use phonghop_protocol::http::ReadReceipts;
-use phonghop_protocol::{Annotation, AnnotationId, Choice, Command, DocumentId, ItemId, MeetingId, PollId, RulePreset};
+use phonghop_protocol::{
+    Annotation, AnnotationId, Choice, Command, DocumentId, ItemId, MeetingId, PollId, RulePreset, Secrecy,
+};
 use serde::Serialize;
 use tauri::{Emitter, State};
 
@@ -282,6 +284,7 @@ pub async fn open_poll(
     item_id: ItemId,
     title: String,
     preset: Option<String>,
+    secrecy: Option<Secrecy>,
     duration_seconds: Option<u32>,
 ) -> Answer<()> {
     shared
@@ -291,6 +294,7 @@ pub async fn open_poll(
             title,
             rule: None,
             preset,
+            secrecy,
             duration_seconds,
         })
         .await

@@ -70,6 +70,9 @@ pub struct ServerOptions {
     pub watch_as: Option<String>,
     /// `serve --watch-settle-ms`; the server's default when `None`.
     pub watch_settle_ms: Option<u64>,
+    /// Runs the server with `RUST_LOG=debug` and keeps every line it prints (see
+    /// [`TestServer::whole_log`]), not only the last ones.
+    pub whole_debug_log: bool,
 }
 
 impl ServerOptions {
@@ -84,6 +87,7 @@ impl ServerOptions {
             watch: None,
             watch_as: None,
             watch_settle_ms: None,
+            whole_debug_log: false,
         }
     }
 
@@ -241,6 +245,17 @@ impl TestServer {
         self.data.path().join("phonghop.sqlite3")
     }
 
+    /// The folder of the open secret polls' keys, beside the database.
+    pub fn ballot_key_folder(&self) -> PathBuf {
+        self.data.path().join("phonghop.sqlite3.ballot-keys")
+    }
+
+    /// Everything the server printed; only with [`ServerOptions::whole_debug_log`] is nothing
+    /// left out.
+    pub fn whole_log(&self) -> String {
+        self.log_tail()
+    }
+
     /// The last lines the server printed, for failure messages.
     pub fn log_tail(&self) -> String {
         self.log
@@ -307,6 +322,12 @@ impl TestServer {
                 .arg("--demo-documents")
                 .arg(crate::repository_file("assets/demo"));
         }
+        let kept_lines = if self.options.whole_debug_log {
+            command.env("RUST_LOG", "debug");
+            usize::MAX
+        } else {
+            LOG_LINES
+        };
         command
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
@@ -316,8 +337,8 @@ impl TestServer {
         let stdout = child.stdout.take().context("the server's stdout")?;
         let stderr = child.stderr.take().context("the server's stderr")?;
         let (address_tx, address_rx) = oneshot::channel();
-        tokio::spawn(drain(stdout, self.log.clone(), Some(address_tx)));
-        tokio::spawn(drain(stderr, self.log.clone(), None));
+        tokio::spawn(drain(stdout, self.log.clone(), kept_lines, Some(address_tx)));
+        tokio::spawn(drain(stderr, self.log.clone(), kept_lines, None));
         let url = match tokio::time::timeout(STARTUP_TIMEOUT, address_rx).await {
             Ok(Ok(url)) => url,
             Ok(Err(_)) => bail!("the server stopped before listening:\n{}", self.log_tail()),
@@ -390,11 +411,12 @@ impl Drop for TestServer {
     }
 }
 
-/// Reads a pipe of the server line by line so it never fills, keeping the last lines; on stdout
-/// it also reports the address from `PHONGHOP_LISTENING http://...`.
+/// Reads a pipe of the server line by line so it never fills, keeping the last `kept_lines`; on
+/// stdout it also reports the address from `PHONGHOP_LISTENING http://...`.
 async fn drain(
     pipe: impl AsyncRead + Unpin,
     log: Arc<Mutex<VecDeque<String>>>,
+    kept_lines: usize,
     mut address: Option<oneshot::Sender<String>>,
 ) {
     let mut lines = BufReader::new(pipe).lines();
@@ -405,7 +427,7 @@ async fn drain(
             }
         }
         let mut log = log.lock().expect("log lock");
-        if log.len() == LOG_LINES {
+        if log.len() >= kept_lines {
             log.pop_front();
         }
         log.push_back(line);

@@ -202,6 +202,7 @@ async fn a_delegate_sending_chair_commands_over_the_websocket_is_forbidden() -> 
             title: "Biểu quyết".to_owned(),
             rule: None,
             preset: None,
+            secrecy: None,
             duration_seconds: None,
         },
         Command::ClosePoll { poll_id: PollId(1) },

@@ -5,7 +5,7 @@ use anyhow::{bail, Result};
 use futures_util::future::try_join_all;
 use phonghop_client::session::new_command_id;
 use phonghop_journeys::TestServer;
-use phonghop_protocol::{Choice, Command, CommandResult, MyBallot, Outcome, PollState, Tally};
+use phonghop_protocol::{Choice, Command, CommandResult, MyBallot, Outcome, PollState, Secrecy, Tally};
 
 const DELEGATES: usize = 10;
 
@@ -40,6 +40,7 @@ async fn killing_the_server_after_acks_loses_no_ballot() -> Result<()> {
                 title: "Biểu quyết giá đất".to_owned(),
                 rule: None,
                 preset: None,
+                secrecy: None,
                 duration_seconds: None,
             },
         )
@@ -56,7 +57,7 @@ async fn killing_the_server_after_acks_loses_no_ballot() -> Result<()> {
             CommandResult::BallotRecorded {
                 poll_id: recorded,
                 choice: got,
-            } if recorded == poll_id && got == choice => Ok(()),
+            } if recorded == poll_id && got == Some(choice) => Ok(()),
             other => bail!("expected the ballot of delegate {index} recorded, got {other:?}"),
         }
     });
@@ -77,6 +78,7 @@ async fn killing_the_server_after_acks_loses_no_ballot() -> Result<()> {
         yes: 6,
         no: 3,
         abstain: 1,
+        sealed: 0,
     };
     assert_eq!(poll.tally, expected, "every acknowledged ballot is still counted");
     for (index, username) in server.roster().delegates.clone().iter().enumerate() {
@@ -85,7 +87,7 @@ async fn killing_the_server_after_acks_loses_no_ballot() -> Result<()> {
             mine,
             vec![MyBallot {
                 poll_id,
-                choice: choice_of(index)
+                choice: Some(choice_of(index))
             }],
             "{username} still has their ballot"
         );
@@ -171,6 +173,7 @@ async fn two_copies_of_a_command_sent_at_once_are_carried_out_once() -> Result<(
                 title: "Biểu quyết".into(),
                 rule: None,
                 preset: None,
+                secrecy: None,
                 duration_seconds: None,
             },
         )
@@ -214,6 +217,17 @@ async fn two_copies_of_a_command_sent_at_once_are_carried_out_once() -> Result<(
 /// out once; the tally equals the ballots.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn killing_the_server_in_a_vote_storm_loses_no_acknowledged_ballot() -> Result<()> {
+    vote_storm_cut_by_a_kill(Secrecy::Named).await
+}
+
+/// The same storm in a secret poll: the sealed ballots of the acknowledged voters are counted
+/// after the restart with the key kept beside the database, each once.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn killing_the_server_in_a_secret_vote_storm_loses_no_acknowledged_ballot() -> Result<()> {
+    vote_storm_cut_by_a_kill(Secrecy::Secret).await
+}
+
+async fn vote_storm_cut_by_a_kill(secrecy: Secrecy) -> Result<()> {
     const STORM: usize = 120;
     let mut server = TestServer::start(STORM).await?;
     let meeting = server.meeting_id();
@@ -233,6 +247,7 @@ async fn killing_the_server_in_a_vote_storm_loses_no_acknowledged_ballot() -> Re
         title: "Biểu quyết ngân sách".to_owned(),
         rule: None,
         preset: None,
+        secrecy: Some(secrecy),
         duration_seconds: None,
     };
     chair.command(meeting, &open).await?;
@@ -279,7 +294,7 @@ async fn killing_the_server_in_a_vote_storm_loses_no_acknowledged_ballot() -> Re
             mine,
             vec![MyBallot {
                 poll_id,
-                choice: choice_of(index % DELEGATES)
+                choice: (secrecy == Secrecy::Named).then_some(choice_of(index % DELEGATES))
             }],
             "delegate {index}'s acknowledged ballot survived the kill"
         );
@@ -292,15 +307,31 @@ async fn killing_the_server_in_a_vote_storm_loses_no_acknowledged_ballot() -> Re
             .await?;
         assert!(matches!(answer, CommandResult::BallotRecorded { .. }), "{answer:?}");
     }
-    let tally = server.login_chair().await?.snapshot(meeting).await?.state.polls[0].tally;
+    let chair = server.login_chair().await?;
+    let tally = chair.snapshot(meeting).await?.state.polls[0].tally;
     assert_eq!(
         tally.cast(),
         STORM as u32,
         "each of {STORM} ballots counted once: {tally:?}"
     );
-    let yes = (0..STORM)
-        .filter(|index| choice_of(index % DELEGATES) == Choice::Yes)
-        .count();
-    assert_eq!(tally.yes, yes as u32);
+    if secrecy == Secrecy::Secret {
+        assert_eq!(
+            (tally.yes, tally.no, tally.abstain, tally.sealed),
+            (0, 0, 0, STORM as u32),
+            "no count while open"
+        );
+        chair.command(meeting, &Command::ClosePoll { poll_id }).await?;
+    }
+    let tally = chair.snapshot(meeting).await?.state.polls[0].tally;
+    let count = |choice| {
+        (0..STORM)
+            .filter(|index| choice_of(index % DELEGATES) == choice)
+            .count() as u32
+    };
+    assert_eq!(
+        (tally.yes, tally.no, tally.abstain),
+        (count(Choice::Yes), count(Choice::No), count(Choice::Abstain)),
+        "the tally equals the ballots"
+    );
     Ok(())
 }

@@ -173,6 +173,7 @@ async fn a_ballot_cast_from_another_laptop_while_cut_off_shows_after_resume() ->
                 title: "Thông qua nghị quyết".into(),
                 rule: None,
                 preset: None,
+                secrecy: None,
                 duration_seconds: None,
             },
         )
@@ -216,7 +217,7 @@ async fn a_ballot_cast_from_another_laptop_while_cut_off_shows_after_resume() ->
         resumed.my_ballots,
         vec![MyBallot {
             poll_id,
-            choice: Choice::No
+            choice: Some(Choice::No)
         }]
     );
     // It resumed by replay (nothing was logged while cut off), not by a snapshot.

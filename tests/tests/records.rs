@@ -19,6 +19,7 @@ async fn open_poll(chair: &Session, meeting: MeetingId, item_id: ItemId) -> Resu
                 title: "Biểu quyết thông qua Nghị quyết về phòng họp không giấy".into(),
                 rule: None,
                 preset: Some("resolution".into()),
+                secrecy: None,
                 duration_seconds: None,
             },
         )

@@ -26,6 +26,7 @@ fn open_poll(item_id: ItemId, title: &str) -> Command {
         title: title.to_owned(),
         rule: None,
         preset: None,
+        secrecy: None,
         duration_seconds: None,
     }
 }
@@ -105,7 +106,7 @@ async fn vote(syncs: &[MeetingSync], poll_id: PollId, choices: &[Choice]) -> Res
             CommandResult::BallotRecorded {
                 poll_id: recorded,
                 choice: recorded_choice,
-            } if recorded == poll_id && recorded_choice == choice => Ok(()),
+            } if recorded == poll_id && recorded_choice == Some(choice) => Ok(()),
             other => bail!("expected the ballot {choice:?} recorded, got {other:?}"),
         }
     });
@@ -189,6 +190,7 @@ async fn thirty_five_councillors_vote_and_everyone_sees_the_right_result() -> Re
         yes: 20,
         no: 10,
         abstain: 5,
+        sealed: 0,
     };
     close_and_check(chair, &syncs, poll.id, tally, Outcome::Passed).await?;
 
@@ -206,6 +208,7 @@ async fn thirty_five_councillors_vote_and_everyone_sees_the_right_result() -> Re
         yes: 17,
         no: 13,
         abstain: 5,
+        sealed: 0,
     };
     // 17 of 35 is not more than half of all members.
     close_and_check(chair, &syncs, poll.id, tally, Outcome::Rejected).await?;
@@ -231,7 +234,7 @@ async fn a_second_ballot_is_refused_with_already_voted() -> Result<()> {
         first,
         CommandResult::BallotRecorded {
             poll_id: poll.id,
-            choice: Choice::Yes
+            choice: Some(Choice::Yes)
         }
     );
     let again = over_websocket
@@ -268,7 +271,7 @@ async fn a_second_ballot_is_refused_with_already_voted() -> Result<()> {
         first,
         CommandResult::BallotRecorded {
             poll_id: poll.id,
-            choice: Choice::Abstain
+            choice: Some(Choice::Abstain)
         }
     );
     let again = over_http
@@ -295,7 +298,7 @@ async fn a_second_ballot_is_refused_with_already_voted() -> Result<()> {
         mine,
         vec![phonghop_protocol::MyBallot {
             poll_id: poll.id,
-            choice: Choice::Yes
+            choice: Some(Choice::Yes)
         }]
     );
     Ok(())
@@ -495,6 +498,7 @@ async fn the_chair_opens_a_poll_by_a_preset_the_secretariat_corrects_and_it_surv
         title: "Biểu quyết miễn nhiệm".into(),
         rule: None,
         preset: Some("dismissal".into()),
+        secrecy: None,
         duration_seconds: None,
     };
     chair.command(meeting, &by_preset).await?;
@@ -512,6 +516,7 @@ async fn the_chair_opens_a_poll_by_a_preset_the_secretariat_corrects_and_it_surv
         title: "Biểu quyết theo quy tắc chưa có".into(),
         rule: None,
         preset: Some("ngan-sach".into()),
+        secrecy: None,
         duration_seconds: None,
     };
     assert_eq!(refusal(chair.command(meeting, &unknown).await)?, ErrorCode::NotFound);
@@ -569,6 +574,7 @@ async fn a_timed_poll_closes_on_time_also_after_the_server_was_killed() -> Resul
         title: "Biểu quyết trong 10 giây".into(),
         rule: None,
         preset: None,
+        secrecy: None,
         duration_seconds: Some(10),
     };
     chair.command(meeting, &timed).await?;

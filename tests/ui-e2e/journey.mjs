@@ -39,6 +39,7 @@ const PAGE_TIMEOUT = TIMEOUT * 2;
 /** A dropped file settles (1.5 s), then LibreOffice converts it (its first start takes seconds). */
 const HOT_FOLDER_TIMEOUT = TIMEOUT * 2;
 const POLL_TITLE = "Biểu quyết thông qua";
+const SECRET_POLL_TITLE = "Bỏ phiếu kín thông qua";
 
 /** The hall's Wi-Fi between the app and the server (the app logs in through it). */
 const wifi = new HallWifi(env.server);
@@ -316,6 +317,8 @@ function pollCard(browser, pollId) {
             abstain: number("data-abstain"),
             present: number("data-present"),
             members: number("data-members"),
+            cast: number("data-cast"),
+            turnoutOnly: tally.getAttribute("data-turnout-only") === "true",
             text: tally.textContent.replace(/\s+/g, " ").trim(),
           }
         : null,
@@ -368,6 +371,8 @@ async function step(name, body) {
 async function journey(firstBrowser) {
   let browser = firstBrowser;
   const state = {};
+  /** API sessions of the delegates who vote besides the app's, logged in once. */
+  const tokens = new Map();
 
   await step("1. delegate logs in and sees the meeting", async () => {
     const server = await browser.$(testid("login-server"));
@@ -649,6 +654,7 @@ async function journey(firstBrowser) {
 
     const members = afterMyVote.members > 0 ? afterMyVote.members : 34;
     const voters = otherDelegates(votersNeeded(members));
+    state.secretVoters = voters.length;
     const choices = voters.map((_, index) => (index === 0 ? "no" : index === 1 ? "abstain" : "yes"));
     const expected = {
       yes: afterMyVote.yes + choices.filter((choice) => choice === "yes").length,
@@ -721,7 +727,98 @@ async function journey(firstBrowser) {
     await screenshot(browser, "poll-record-saved");
   });
 
-  await step("8. a new revision of a document arrives, marked, with what changed", async () => {
+  await step("8. the chair opens a secret poll: only the turnout shows until the close, then the counts, the banner and a record that names no one", async () => {
+    state.chairToken = await apiLogin(env.chair);
+    await sendCommand(state.chairToken, state.meetingId, {
+      kind: "open_poll",
+      item_id: state.itemId,
+      title: SECRET_POLL_TITLE,
+      preset: "resolution",
+      secrecy: "secret",
+    });
+    const secretId = await waitFor(browser, "the secret poll with vote buttons", () =>
+      browser.execute(() => {
+        const card = [...document.querySelectorAll('[data-testid="poll"][data-secrecy="secret"][data-poll-state="open"]')].find(
+          (shown) => shown.querySelector('[data-testid="vote-yes"]'),
+        );
+        return card ? Number(card.getAttribute("data-poll-id")) : null;
+      }),
+    );
+    const card = `${testid("poll")}[data-poll-id="${secretId}"]`;
+    const badge = await browser.$(`${card} ${testid("poll-secret")}`).getText();
+    assert.match(badge, /Bỏ phiếu kín/, badge);
+    await press(browser, `${card} ${testid("vote-no")}`);
+    const voted = await waitFor(browser, "the secret ballot recorded", async () => {
+      const shown = await pollCard(browser, secretId);
+      return shown?.myVote ? shown : null;
+    });
+    assert.equal(voted.myVote, "secret", "the app says I voted, not what");
+    const myVoteText = await browser.$(`${card} ${testid("my-vote")}`).getText();
+    assert.match(myVoteText, /Bạn đã bỏ phiếu kín/, myVoteText);
+    assert.doesNotMatch(myVoteText, /Không tán thành/, "the secret choice is not shown");
+
+    const voters = otherDelegates(state.secretVoters ?? 22);
+    const choices = voters.map((_, index) => (index === 0 ? "abstain" : "yes"));
+    await inBatches(
+      voters.map((voter, index) => () => castVia(voter, choices[index], secretId)),
+      3,
+    );
+    const everyone = voters.length + 1;
+    const turnout = await waitFor(browser, `the turnout ${everyone}`, async () => {
+      const shown = await pollCard(browser, secretId);
+      return shown?.tally?.cast === everyone ? shown.tally : null;
+    });
+    assert.equal(turnout.turnoutOnly, true, "an open secret poll shows only the turnout");
+    assert.deepEqual([turnout.yes, turnout.no, turnout.abstain], [0, 0, 0], turnout.text);
+    assert.match(turnout.text, new RegExp(`Đã bỏ phiếu: ${everyone} / ${turnout.members}`), turnout.text);
+    console.log(`  secret poll ${secretId}: ${turnout.text}`);
+    await showPoll(browser, secretId);
+    await screenshot(browser, "secret-poll-turnout-only");
+
+    await sendCommand(state.chairToken, state.meetingId, { kind: "close_poll", poll_id: secretId });
+    const closed = await waitFor(browser, "the secret poll's counts", async () => {
+      const shown = await pollCard(browser, secretId);
+      return shown?.outcome ? shown : null;
+    });
+    const expected = {
+      yes: choices.filter((choice) => choice === "yes").length,
+      no: 1,
+      abstain: choices.filter((choice) => choice === "abstain").length,
+    };
+    assert.ok(sameCounts(closed.tally, expected), `${closed.tally.text} is not ${JSON.stringify(expected)}`);
+    assert.equal(closed.tally.turnoutOnly, false, "the close shows the counts");
+    assert.equal(closed.outcome, "passed", closed.tally.text);
+    const banner = await waitFor(browser, "the secret poll's result banner", () =>
+      browser.execute((title) => {
+        const shown = document.querySelector('[data-testid="result-banner"]');
+        return shown && shown.textContent.includes(title) ? { outcome: shown.getAttribute("data-outcome"), text: shown.textContent } : null;
+      }, SECRET_POLL_TITLE),
+    );
+    assert.equal(banner.outcome, "passed", banner.text);
+    await showPoll(browser, secretId);
+    await screenshot(browser, "secret-poll-result-and-chart");
+
+    await press(browser, `${card} ${testid("record-pdf")}`);
+    const saved = await waitFor(browser, "the secret poll's record saved", () =>
+      browser.execute(
+        (selector) => document.querySelector(selector)?.textContent ?? null,
+        `${card} [data-testid="record-saved"]`,
+      ),
+    );
+    const file = saved.slice(saved.indexOf("/"), saved.indexOf(".pdf") + 4);
+    const text = execFileSync("pdftotext", ["-layout", "-enc", "UTF-8", file, "-"], { encoding: "utf8" });
+    for (const expected of ["BIÊN BẢN KẾT QUẢ BIỂU QUYẾT", SECRET_POLL_TITLE, "Bỏ phiếu kín", "KẾT QUẢ: THÔNG QUA"]) {
+      assert.ok(text.includes(expected), `the record lacks "${expected}":\n${text}`);
+    }
+    assert.ok(!text.includes("Danh sách đại biểu"), `a secret poll's record names no one:\n${text}`);
+    const verified = execFileSync(env.admin, ["--server", env.server, "verify", "--fetch-key", "--file", file], {
+      encoding: "utf8",
+    });
+    assert.match(verified, /Biên bản hợp lệ/, verified);
+    console.log(`  secret record ${path.basename(file)}: ${verified.split("\n")[0]}`);
+  });
+
+  await step("9. a new revision of a document arrives, marked, with what changed", async () => {
     const secretary = state.secretaryToken ?? (await apiLogin(env.secretary));
     // The demo's draft resolution is already in its second revision; the secretariat sends a third.
     const snapshot = await api("GET", `/api/meetings/${state.meetingId}/snapshot`, { token: secretary });
@@ -798,7 +895,7 @@ async function journey(firstBrowser) {
     );
   });
 
-  await step("9. the delegate highlights a sentence, draws a stroke and writes a note; they stay, reach the server and export as a real annotated PDF", async () => {
+  await step("10. the delegate highlights a sentence, draws a stroke and writes a note; they stay, reach the server and export as a real annotated PDF", async () => {
     await chooseItem(browser, state.documentItemId);
     await openInReader(browser, state.documentId);
     await browser.$(testid("viewer")).waitForDisplayed({ timeout: TIMEOUT });
@@ -933,7 +1030,7 @@ async function journey(firstBrowser) {
     await browser.$(testid("viewer")).waitForExist({ reverse: true, timeout: TIMEOUT });
   });
 
-  await step("10. a new revision arrives: the delegate's highlights are carried onto it or listed", async () => {
+  await step("11. a new revision arrives: the delegate's highlights are carried onto it or listed", async () => {
     await chooseItem(browser, state.draftItemId);
     await openInReader(browser, state.draftId);
     await renderedPage(browser, 0);
@@ -1023,7 +1120,7 @@ async function journey(firstBrowser) {
     await browser.$(testid("viewer")).waitForExist({ reverse: true, timeout: TIMEOUT });
   });
 
-  await step("11. the server goes away: the app says so, documents stay readable, searchable and marked", async () => {
+  await step("12. the server goes away: the app says so, documents stay readable, searchable and marked", async () => {
     process.kill(env.serverPid, "SIGKILL");
     await waitFor(browser, "the app to show it lost the server", async () => {
       const status = await browser.$(testid("connection-status"));
@@ -1108,7 +1205,7 @@ async function journey(firstBrowser) {
   });
 
 
-  await step("12. the app is killed mid-stroke and started again without the server: the annotations are there", async () => {
+  await step("13. the app is killed mid-stroke and started again without the server: the annotations are there", async () => {
     if (await browser.$(testid("viewer")).isExisting()) {
       await browser.$(testid("viewer-close")).click();
       await browser.$(testid("viewer")).waitForExist({ reverse: true, timeout: TIMEOUT });
@@ -1171,11 +1268,12 @@ async function journey(firstBrowser) {
     await screenshot(browser, "restarted-offline-annotations-kept");
   });
 
-  /** One more delegate logs in through the API and votes. */
-  async function castVia(username, choice) {
-    const token = await apiLogin(username);
+  /** One more delegate logs in through the API (once) and votes, in the journey's poll unless told. */
+  async function castVia(username, choice, pollId = state.pollId) {
+    const token = tokens.get(username) ?? (await apiLogin(username));
+    tokens.set(username, token);
     try {
-      await sendCommand(token, state.meetingId, { kind: "cast_ballot", poll_id: state.pollId, choice });
+      await sendCommand(token, state.meetingId, { kind: "cast_ballot", poll_id: pollId, choice });
     } catch (error) {
       throw new Error(`${username} could not vote ${choice}: ${error.message}`);
     }

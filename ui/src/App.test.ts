@@ -637,7 +637,7 @@ describe("meeting", () => {
     startApp();
     await logIn();
     allByTestId("agenda-item")[1].click();
-    const open: Poll = { ...poll(5, 2), tally: { members: 34, present: 0, yes: 0, no: 0, abstain: 0 } };
+    const open: Poll = { ...poll(5, 2), tally: { members: 34, present: 0, yes: 0, no: 0, abstain: 0, sealed: 0 } };
     await pushMirror({ ...firstView, seq: 11, state: meeting(firstView.state!.items, [open]), can_vote_in: [5] });
 
     const card = await shown("poll");
@@ -647,7 +647,7 @@ describe("meeting", () => {
     expect(calls.find((call) => call.command === "cast_ballot")?.args).toEqual({ pollId: 5, choice: "yes" });
     expect(byTestId("vote-yes", card)).toBeNull();
 
-    const counted = { ...open, tally: { members: 34, present: 28, yes: 24, no: 2, abstain: 2 } };
+    const counted = { ...open, tally: { members: 34, present: 28, yes: 24, no: 2, abstain: 2, sealed: 0 } };
     await pushMirror({
       ...firstView,
       seq: 11,
@@ -749,6 +749,9 @@ describe("chair", () => {
     const duration = byTestId("poll-duration") as HTMLSelectElement;
     duration.value = "300";
     duration.dispatchEvent(new Event("change", { bubbles: true }));
+    const secrecy = byTestId("poll-secrecy") as HTMLSelectElement;
+    secrecy.value = "secret";
+    secrecy.dispatchEvent(new Event("change", { bubbles: true }));
     flushSync();
     byTestId("open-poll")!.click();
     await vi.waitFor(() =>
@@ -757,6 +760,7 @@ describe("chair", () => {
         title: withDocument.title,
         preset: "dismissal",
         durationSeconds: 300,
+        secrecy: "secret",
       }),
     );
 

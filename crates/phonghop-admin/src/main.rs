@@ -7,7 +7,7 @@ use anyhow::{anyhow, bail, Context, Result};
 use clap::{Parser, Subcommand};
 use phonghop_client::{ClientError, Session};
 use phonghop_protocol::http::{AddMemberRequest, CreateMeetingRequest};
-use phonghop_protocol::{Command, DocumentId, ItemId, MeetingId, MeetingKind, PollId, Role};
+use phonghop_protocol::{Command, DocumentId, ItemId, MeetingId, MeetingKind, PollId, Role, Secrecy};
 use serde::Serialize;
 
 #[derive(Parser)]
@@ -115,6 +115,15 @@ enum Action {
         item: ItemId,
         #[arg(long)]
         title: String,
+        /// The id of one of the meeting's rule presets; the meeting's first when left out.
+        #[arg(long)]
+        preset: Option<String>,
+        /// A secret ballot (bỏ phiếu kín): nobody can link a choice to a member.
+        #[arg(long)]
+        secret: bool,
+        /// Seconds after which the server closes the poll by itself (10 to 86 400).
+        #[arg(long)]
+        duration_seconds: Option<u32>,
     },
     ClosePoll {
         #[arg(long)]
@@ -312,7 +321,14 @@ async fn act(session: &Session, action: Action) -> Result<String> {
             let (file_name, bytes) = read_upload(&file)?;
             printable(session.upload_revision(meeting, document, &file_name, bytes).await?)
         }
-        Action::OpenPoll { meeting, item, title } => printable(
+        Action::OpenPoll {
+            meeting,
+            item,
+            title,
+            preset,
+            secret,
+            duration_seconds,
+        } => printable(
             session
                 .command(
                     meeting,
@@ -320,8 +336,9 @@ async fn act(session: &Session, action: Action) -> Result<String> {
                         item_id: item,
                         title,
                         rule: None,
-                        preset: None,
-                        duration_seconds: None,
+                        preset,
+                        secrecy: secret.then_some(Secrecy::Secret),
+                        duration_seconds,
                     },
                 )
                 .await?,

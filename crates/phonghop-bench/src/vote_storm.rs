@@ -210,6 +210,7 @@ async fn phonghop_storm(options: &Options) -> Result<Vec<Vec<Ballot>>> {
             title: format!("Biểu quyết đo hiệu năng {round}"),
             rule: None,
             preset: None,
+            secrecy: None,
             duration_seconds: None,
         };
         server.command(&chair, meeting, &format!("open-{round}"), &open).await?;

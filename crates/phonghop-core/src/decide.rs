@@ -4,7 +4,8 @@
 
 use phonghop_protocol::{
     AgendaItem, Choice, Command, CommandResult, Document, DocumentId, ErrorCode, ErrorFrame, ItemId, MajorityRule,
-    MeetingEvent, OriginalFile, Poll, PollId, PollState, Revision, RevisionChanges, Role, Sha256, Tally, UserId,
+    MeetingEvent, OriginalFile, Poll, PollId, PollState, Revision, RevisionChanges, Role, Secrecy, Sha256, Tally,
+    UserId,
 };
 
 use crate::model::{Fact, IndexedPage, MeetingModel};
@@ -224,6 +225,7 @@ fn decide_command(
             title,
             rule,
             preset,
+            secrecy,
             duration_seconds,
         } => open_poll(
             model,
@@ -233,6 +235,7 @@ fn decide_command(
                 title,
                 rule: *rule,
                 preset: preset.as_deref(),
+                secrecy: secrecy.unwrap_or_default(),
                 duration_seconds: *duration_seconds,
             },
             now,
@@ -280,6 +283,7 @@ struct PollToOpen<'a> {
     title: &'a str,
     rule: Option<MajorityRule>,
     preset: Option<&'a str>,
+    secrecy: Secrecy,
     duration_seconds: Option<u32>,
 }
 
@@ -289,6 +293,7 @@ fn open_poll(model: &MeetingModel, may: Capabilities, asked: PollToOpen<'_>, now
         title,
         rule,
         preset,
+        secrecy,
         duration_seconds,
     } = asked;
     require(may.manage_polls, "open a poll")?;
@@ -325,6 +330,7 @@ fn open_poll(model: &MeetingModel, may: Capabilities, asked: PollToOpen<'_>, now
         id: poll_id,
         item_id,
         title,
+        secrecy,
         rule,
         basis,
         closes_at,
@@ -366,7 +372,8 @@ fn closing(model: &MeetingModel, poll_id: PollId) -> Decision {
     }
     // The roll fixed at opening keeps the counts consistent (present ≤ members, ballots ≤
     // present), so an open poll can always be decided; a failure here is a broken invariant.
-    let outcome = rules::outcome(&poll.rule, &poll.tally).map_err(|error| {
+    let tally = model.final_tally(poll);
+    let outcome = rules::outcome(&poll.rule, &tally).map_err(|error| {
         Refusal::new(
             ErrorCode::Internal,
             format!("poll {poll_id} cannot be decided: {error}"),
@@ -376,7 +383,7 @@ fn closing(model: &MeetingModel, poll_id: PollId) -> Decision {
         seq: model.seq + 1,
         event: MeetingEvent::PollClosed {
             poll_id,
-            tally: poll.tally,
+            tally,
             outcome,
         },
     }])
@@ -406,10 +413,17 @@ fn cast_ballot(model: &MeetingModel, actor: &Actor, role: Role, poll_id: PollId,
     if !model.present.contains(&actor.user) {
         facts.push(Fact::CheckedIn { user: actor.user });
     }
-    facts.push(Fact::BallotCast {
-        poll_id,
-        voter: actor.user,
-        choice,
+    facts.push(match poll.secrecy {
+        Secrecy::Named => Fact::BallotCast {
+            poll_id,
+            voter: actor.user,
+            choice,
+        },
+        Secrecy::Secret => Fact::SecretBallotCast {
+            poll_id,
+            voter: actor.user,
+            choice,
+        },
     });
     Ok(facts)
 }
@@ -510,7 +524,11 @@ pub fn command_result(facts: &[Fact], seq_after: u32) -> CommandResult {
         .find_map(|fact| match fact {
             Fact::BallotCast { poll_id, choice, .. } => Some(CommandResult::BallotRecorded {
                 poll_id: *poll_id,
-                choice: *choice,
+                choice: Some(*choice),
+            }),
+            Fact::SecretBallotCast { poll_id, .. } => Some(CommandResult::BallotRecorded {
+                poll_id: *poll_id,
+                choice: None,
             }),
             _ => None,
         })

@@ -10,7 +10,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use phonghop_protocol::{
-    Choice, DocumentId, ItemId, MeetingEvent, MeetingState, Poll, PollId, PollState, Role, Tally, UserId,
+    Choice, DocumentId, ItemId, MeetingEvent, MeetingState, Poll, PollId, PollState, Role, Secrecy, Tally, UserId,
 };
 
 use crate::roles;
@@ -37,8 +37,16 @@ pub struct RollEntry {
 pub enum Fact {
     /// An entry of the meeting's public log, broadcast to every subscriber.
     Logged { seq: u32, event: MeetingEvent },
-    /// A member's ballot. Counted in the poll's tally; never broadcast.
+    /// A member's ballot in a named poll. Counted in the poll's tally; never broadcast.
     BallotCast {
+        poll_id: PollId,
+        voter: UserId,
+        choice: Choice,
+    },
+    /// A member's ballot in a secret poll. The store keeps the two halves apart with nothing
+    /// that links them: that `voter` has voted, and a sealed `choice`. The model counts the
+    /// choice apart from the public tally, which shows only how many have voted until the close.
+    SecretBallotCast {
         poll_id: PollId,
         voter: UserId,
         choice: Choice,
@@ -65,6 +73,9 @@ pub struct PollRoll {
     pub voters: BTreeMap<UserId, bool>,
     /// Voters who have cast their ballot.
     pub voted: BTreeSet<UserId>,
+    /// A secret poll's counts so far (`yes`, `no`, `abstain`), told only at its close; empty
+    /// for a named poll, whose counts are in its public tally.
+    pub secret_counts: Tally,
 }
 
 impl PollRoll {
@@ -151,7 +162,7 @@ impl MeetingModel {
         let polls: BTreeSet<PollId> = facts
             .into_iter()
             .filter_map(|fact| match fact {
-                Fact::BallotCast { poll_id, .. } => Some(*poll_id),
+                Fact::BallotCast { poll_id, .. } | Fact::SecretBallotCast { poll_id, .. } => Some(*poll_id),
                 _ => None,
             })
             .collect();
@@ -178,13 +189,23 @@ impl MeetingModel {
                     poll.tally.present = present;
                 }
             }
+            Fact::SecretBallotCast { poll_id, voter, choice } => {
+                let roll = self.rolls.entry(*poll_id).or_default();
+                roll.voted.insert(*voter);
+                roll.secret_counts.add(*choice);
+                let present = roll.present();
+                if let Some(poll) = self.view.polls.iter_mut().find(|poll| poll.id == *poll_id) {
+                    poll.tally.sealed += 1;
+                    poll.tally.present = present;
+                }
+            }
             Fact::CheckedIn { user } => {
                 self.present.insert(*user);
             }
             Fact::RollFixed { poll_id, voters } => {
                 let roll = PollRoll {
                     voters: voters.iter().map(|entry| (entry.user, entry.present)).collect(),
-                    voted: BTreeSet::new(),
+                    ..PollRoll::default()
                 };
                 self.rolls.insert(*poll_id, roll);
             }
@@ -203,6 +224,27 @@ impl MeetingModel {
             }
             MeetingEvent::PollOpened { poll } => self.last_ids.poll = self.last_ids.poll.max(poll.id),
             _ => {}
+        }
+    }
+
+    /// A poll's counts as its close tells them: for a secret poll, the sealed ballots counted.
+    pub fn final_tally(&self, poll: &Poll) -> Tally {
+        match poll.secrecy {
+            Secrecy::Named => poll.tally,
+            Secrecy::Secret => {
+                let counts = self
+                    .rolls
+                    .get(&poll.id)
+                    .map(|roll| roll.secret_counts)
+                    .unwrap_or_default();
+                Tally {
+                    yes: counts.yes,
+                    no: counts.no,
+                    abstain: counts.abstain,
+                    sealed: 0,
+                    ..poll.tally
+                }
+            }
         }
     }
 

@@ -14,6 +14,8 @@ pub enum CountError {
     MorePresentThanMembers { present: u32, members: u32 },
     #[error("{cast} ballots is more than the {present} present")]
     MoreBallotsThanPresent { cast: u32, present: u32 },
+    #[error("{sealed} ballots of a secret poll are not counted yet")]
+    SealedBallots { sealed: u32 },
     #[error("the fraction {numerator}/{denominator} is not between 0 and 1")]
     BadFraction { numerator: u32, denominator: u32 },
 }
@@ -52,6 +54,9 @@ pub fn outcome(rule: &MajorityRule, tally: &Tally) -> Result<Outcome, CountError
 }
 
 fn check_counts(tally: &Tally) -> Result<(), CountError> {
+    if tally.sealed > 0 {
+        return Err(CountError::SealedBallots { sealed: tally.sealed });
+    }
     if tally.members == 0 {
         return Err(CountError::NoMembers);
     }
@@ -160,6 +165,7 @@ mod tests {
                 yes: number("yes"),
                 no: number("no"),
                 abstain: number("abstain"),
+                sealed: 0,
             };
             let got = outcome_name(outcome(&rule, &tally));
             if got != field("expected") {
@@ -205,6 +211,7 @@ mod tests {
             yes,
             no: 35 - yes,
             abstain: 0,
+            sealed: 0,
         };
         assert_eq!(outcome(&rule, &tally(23)), Ok(Outcome::Rejected));
         assert_eq!(outcome(&rule, &tally(24)), Ok(Outcome::Passed));
@@ -224,6 +231,7 @@ mod tests {
             yes: 0,
             no: 0,
             abstain: 5,
+            sealed: 0,
         };
         assert_eq!(outcome(&rule, &tally), Ok(Outcome::Rejected));
     }
@@ -240,6 +248,7 @@ mod tests {
             yes: 3,
             no: 0,
             abstain: 0,
+            sealed: 0,
         };
         assert!(outcome(&rule, &tally).is_err());
     }

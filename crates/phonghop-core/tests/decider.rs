@@ -2,11 +2,13 @@
 //! No I/O: a model built by hand, [`decide`] and [`MeetingModel::apply`].
 
 use phonghop_core::{
-    decide, decide_at, presets, Actor, Fact, IndexedPage, MeetingModel, NewDocument, NewFile, NewRevision, Request,
+    command_result, decide, decide_at, presets, Actor, Fact, IndexedPage, MeetingModel, NewDocument, NewFile,
+    NewRevision, Request,
 };
 use phonghop_protocol::{
-    Base, Choice, Command, Comparison, DocumentId, ErrorCode, Fraction, ItemId, LegalSource, MajorityRule, Meeting,
-    MeetingEvent, MeetingId, MeetingKind, Outcome, PollId, PollState, Role, Sha256, Tally, UserId,
+    Base, Choice, Command, CommandResult, Comparison, DocumentId, ErrorCode, Fraction, ItemId, LegalSource,
+    MajorityRule, Meeting, MeetingEvent, MeetingId, MeetingKind, Outcome, PollId, PollState, Role, Secrecy, Sha256,
+    Tally, UserId,
 };
 
 const CHAIR: UserId = UserId(1);
@@ -86,6 +88,7 @@ fn open_poll(item_id: ItemId, title: &str) -> Request {
         title: title.into(),
         rule: None,
         preset: None,
+        secrecy: None,
         duration_seconds: None,
     })
 }
@@ -96,6 +99,7 @@ fn with_preset(preset: Option<&str>, rule: Option<MajorityRule>) -> Request {
         title: "Biểu quyết".into(),
         rule,
         preset: preset.map(str::to_owned),
+        secrecy: None,
         duration_seconds: None,
     })
 }
@@ -132,6 +136,7 @@ fn kind(fact: &Fact) -> &'static str {
             MeetingEvent::RulePresetRemoved { .. } => "preset_removed",
         },
         Fact::BallotCast { .. } => "ballot",
+        Fact::SecretBallotCast { .. } => "secret_ballot",
         Fact::CheckedIn { .. } => "checked_in",
         Fact::RollFixed { .. } => "roll",
         Fact::MemberSet { .. } => "member",
@@ -300,6 +305,7 @@ fn each_request_is_decided_by_role_and_state() {
                     ..MajorityRule::default()
                 }),
                 preset: None,
+                secrecy: None,
                 duration_seconds: None,
             }),
             Refused(ErrorCode::InvalidCommand),
@@ -633,7 +639,8 @@ fn demoting_voters_does_not_change_an_open_poll_and_it_can_still_be_closed() {
             present: 3,
             yes: 3,
             no: 0,
-            abstain: 0
+            abstain: 0,
+            sealed: 0,
         }
     );
     let facts = run(
@@ -707,6 +714,7 @@ fn present_is_fixed_at_opening_plus_every_voter() {
             title: "Có đủ đại biểu".into(),
             rule: Some(strict),
             preset: None,
+            secrecy: None,
             duration_seconds: None,
         }),
     );
@@ -828,6 +836,7 @@ fn timed(seconds: u32) -> Request {
         title: "Biểu quyết có thời hạn".into(),
         rule: None,
         preset: None,
+        secrecy: None,
         duration_seconds: Some(seconds),
     })
 }
@@ -893,4 +902,71 @@ fn a_timed_poll_closes_on_the_servers_clock_and_takes_no_ballot_after_its_time()
             "only timed polls"
         );
     }
+}
+
+fn secret_poll() -> Request {
+    command(Command::OpenPoll {
+        item_id: ItemId(2),
+        title: "Bầu bằng phiếu kín".into(),
+        rule: None,
+        preset: None,
+        secrecy: Some(Secrecy::Secret),
+        duration_seconds: None,
+    })
+}
+
+#[test]
+fn a_secret_poll_tells_only_how_many_have_voted_until_it_closes() {
+    let mut model = meeting();
+    run(&mut model, actor(CHAIR), secret_poll());
+    let poll_id = model.view.polls.last().expect("the poll").id;
+    assert_eq!(model.poll(poll_id).unwrap().secrecy, Secrecy::Secret);
+
+    let mut answers = vec![];
+    for (voter, choice) in [
+        (DELEGATE, Choice::Yes),
+        (OTHER_DELEGATE, Choice::No),
+        (CHAIR, Choice::Yes),
+    ] {
+        let facts = run(&mut model, actor(voter), ballot(poll_id.0, choice));
+        assert_eq!(facts.iter().map(kind).collect::<Vec<_>>(), ["secret_ballot"]);
+        answers.push(command_result(&facts, model.seq));
+        let tally = model.poll(poll_id).unwrap().tally;
+        assert_eq!((tally.yes, tally.no, tally.abstain), (0, 0, 0), "no count while open");
+    }
+    assert!(
+        answers
+            .iter()
+            .all(|answer| *answer == CommandResult::BallotRecorded { poll_id, choice: None }),
+        "the kept answer names no choice: {answers:?}"
+    );
+    let tally = model.poll(poll_id).unwrap().tally;
+    assert_eq!((tally.sealed, tally.cast(), tally.present), (3, 3, 3));
+    assert!(
+        matches!(decide(&model, &actor(DELEGATE), &ballot(poll_id.0, Choice::No)), Err(refusal) if refusal.code == ErrorCode::AlreadyVoted),
+        "one ballot each, secret or not"
+    );
+
+    let closed = run(&mut model, actor(CHAIR), command(Command::ClosePoll { poll_id }));
+    let Some(Fact::Logged {
+        event: MeetingEvent::PollClosed { tally, outcome, .. },
+        ..
+    }) = closed.first()
+    else {
+        panic!("{closed:?}");
+    };
+    assert_eq!(
+        *tally,
+        Tally {
+            members: 4,
+            present: 3,
+            yes: 2,
+            no: 1,
+            abstain: 0,
+            sealed: 0,
+        }
+    );
+    // The resolution preset needs more than half of all 4 members: 2 is not.
+    assert_eq!(*outcome, Outcome::Rejected);
+    assert_eq!(model.poll(poll_id).unwrap().tally, *tally);
 }

@@ -9,7 +9,7 @@
 use phonghop_core::{decide, Actor, Fact, MeetingModel, Request};
 use phonghop_protocol::{
     Base, Choice, Command, Comparison, Fraction, ItemId, MajorityRule, Meeting, MeetingEvent, MeetingId, PollId,
-    PollState, Role, UserId,
+    PollState, Role, Secrecy, UserId,
 };
 use proptest::prelude::*;
 
@@ -76,13 +76,16 @@ fn request() -> impl Strategy<Value = Request> {
         prop::collection::vec(1u32..6, 0..6).prop_map(|ids| Request::Command(Command::ReorderAgenda {
             item_ids: ids.into_iter().map(ItemId).collect()
         })),
-        (item, title(), rule()).prop_map(|(item_id, title, rule)| Request::Command(Command::OpenPoll {
-            item_id,
-            title,
-            rule,
-            preset: None,
-            duration_seconds: None,
-        })),
+        (item, title(), rule(), any::<bool>()).prop_map(|(item_id, title, rule, secret)| Request::Command(
+            Command::OpenPoll {
+                item_id,
+                title,
+                rule,
+                preset: None,
+                secrecy: secret.then_some(Secrecy::Secret),
+                duration_seconds: None,
+            }
+        )),
         poll.clone()
             .prop_map(|poll_id| Request::Command(Command::ClosePoll { poll_id })),
         (poll, choice()).prop_map(|(poll_id, choice)| Request::Command(Command::CastBallot { poll_id, choice })),
@@ -173,6 +176,11 @@ fn check_polls(model: &MeetingModel) -> Result<(), TestCaseError> {
         prop_assert_eq!(tally.present, roll.present());
         prop_assert_eq!(tally.cast() as usize, roll.voted.len());
         prop_assert!(tally.present <= tally.members && tally.cast() <= tally.present && tally.members > 0);
+        match poll.secrecy {
+            Secrecy::Named => prop_assert_eq!(tally.sealed, 0),
+            // An open secret poll tells no count, only how many have voted.
+            Secrecy::Secret => prop_assert_eq!((tally.yes, tally.no, tally.abstain), (0, 0, 0)),
+        }
 
         // Whoever holds the chair now (here: user 1 made chair for the check) can close it.
         let mut with_chair = model.clone();
@@ -198,7 +206,12 @@ fn check_polls(model: &MeetingModel) -> Result<(), TestCaseError> {
                 }],
             ) => {
                 prop_assert_eq!(*poll_id, poll.id);
-                prop_assert_eq!(*final_tally, tally);
+                // The close tells the counts: as many ballots as were cast, none left sealed.
+                prop_assert_eq!(*final_tally, model.final_tally(poll));
+                prop_assert_eq!((final_tally.cast(), final_tally.sealed), (tally.cast(), 0));
+                if poll.secrecy == Secrecy::Named {
+                    prop_assert_eq!(*final_tally, tally);
+                }
             }
             other => prop_assert!(false, "poll {} could not be closed: {:?}", poll.id, other),
         }

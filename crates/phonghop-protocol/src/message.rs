@@ -7,7 +7,7 @@ use ts_rs::TS;
 
 use crate::error::{ErrorCode, ErrorFrame};
 use crate::ids::{ItemId, MeetingId, PollId};
-use crate::model::{AgendaItem, Choice, Document, MeetingState, MyBallot, Poll, Tally, UserView};
+use crate::model::{AgendaItem, Choice, Document, MeetingState, MyBallot, Poll, Secrecy, Tally, UserView};
 use crate::rule::{MajorityRule, Outcome, RulePreset};
 use crate::PROTOCOL_VERSION;
 
@@ -75,7 +75,7 @@ pub enum Command {
     ReorderAgenda {
         item_ids: Vec<ItemId>,
     },
-    /// Opens a yes/no/abstain poll decided by the meeting's preset `preset`, or by `rule` set by
+    /// Opens a yes/no/abstain poll, named unless `secrecy` is `secret`, decided by the meeting's preset `preset`, or by `rule` set by
     /// hand; with neither, by the meeting's first preset (its kind's default). Both at once is
     /// refused.
     OpenPoll {
@@ -85,6 +85,10 @@ pub enum Command {
         #[serde(default)]
         #[ts(optional)]
         preset: Option<String>,
+        /// `named` when absent.
+        #[serde(default)]
+        #[ts(optional)]
+        secrecy: Option<Secrecy>,
         /// When set, the server closes the poll this many seconds after it opens (10 to 86 400),
         /// also across a restart; the chair may still close it earlier.
         #[serde(default)]
@@ -116,8 +120,9 @@ pub enum Command {
 pub enum CommandResult {
     /// The command appended an event to the meeting's log at `seq`.
     Logged { seq: u32 },
-    /// The ballot is committed.
-    BallotRecorded { poll_id: PollId, choice: Choice },
+    /// The ballot is committed. `choice` is `null` in a secret poll: the answer is kept to be
+    /// resent for the same command id, and a kept choice would link it to the voter.
+    BallotRecorded { poll_id: PollId, choice: Option<Choice> },
 }
 
 /// One entry of a meeting's event log.

@@ -213,6 +213,20 @@ impl Choice {
     }
 }
 
+/// Whether a poll's ballots carry names (công khai) or not (bỏ phiếu kín).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export)]
+pub enum Secrecy {
+    /// Who chose what is known: the record names each member under their choice.
+    #[default]
+    Named,
+    /// Nobody can link a choice to a member, not even whoever holds the server's database
+    /// (see docs/secret-ballots.md). While the poll is open only the number of ballots is told
+    /// (`Tally::sealed`); the counts come with its close.
+    Secret,
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "snake_case")]
 #[ts(export)]
@@ -232,11 +246,17 @@ pub struct Tally {
     pub yes: u32,
     pub no: u32,
     pub abstain: u32,
+    /// Ballots of an open secret poll cast so far: their choices are counted only when the poll
+    /// closes (a live count would tell early voters' choices), so `yes`, `no` and `abstain` stay
+    /// 0 until then. Always 0 for a named poll and for a closed one.
+    #[serde(default)]
+    pub sealed: u32,
 }
 
 impl Tally {
+    /// Ballots cast so far, of every choice.
     pub fn cast(&self) -> u32 {
-        self.yes + self.no + self.abstain
+        self.yes + self.no + self.abstain + self.sealed
     }
 
     /// The count of one choice.
@@ -265,6 +285,9 @@ pub struct Poll {
     pub id: PollId,
     pub item_id: ItemId,
     pub title: String,
+    /// Named or secret; absent in polls from before secret ballots: named.
+    #[serde(default)]
+    pub secrecy: Secrecy,
     pub rule: MajorityRule,
     /// The preset the rule came from and its legal source; absent for polls opened before
     /// presets existed.
@@ -314,5 +337,7 @@ impl MeetingState {
 #[ts(export)]
 pub struct MyBallot {
     pub poll_id: PollId,
-    pub choice: Choice,
+    /// `null` in a secret poll: the server keeps no link from a member to a choice, so it
+    /// cannot tell them either.
+    pub choice: Option<Choice>,
 }

@@ -1,5 +1,6 @@
 //! The record as CSV: one fact per row (`muc`, `gia_tri`, `chi_tiet`), codes in ASCII, values in
-//! Vietnamese, and for a named poll one `phieu` row per member on the roll.
+//! Vietnamese, and for a named poll one `phieu` row per member on the roll (none for a secret
+//! poll).
 
 use phonghop_protocol::{Choice, Outcome};
 
@@ -22,7 +23,8 @@ pub(crate) fn body(facts: &RecordFacts, outcome: Outcome) -> Result<Vec<u8>, Rec
     );
     row("noi_dung", facts.item_title.clone(), String::new());
     row("cau_hoi", poll.title.clone(), format!("biểu quyết số {}", poll.id.0));
-    row("hinh_thuc", "Biểu quyết công khai".into(), "cong_khai".into());
+    let (kind, kind_code) = words::secrecy(poll.secrecy);
+    row("hinh_thuc", kind.into(), kind_code.into());
     let basis = poll.basis.as_ref();
     let rule_name = match basis.map(|basis| basis.name.as_str()) {
         Some(name) if !name.is_empty() => name.to_owned(),

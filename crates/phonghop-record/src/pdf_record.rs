@@ -225,7 +225,7 @@ pub(crate) fn body(
     }
     layout.field("Nội dung", &facts.item_title);
     layout.field("Biểu quyết", &format!("{} (số {})", poll.title, poll.id.0));
-    layout.field("Hình thức", "Biểu quyết công khai");
+    layout.field("Hình thức", words::secrecy(poll.secrecy).0);
     let basis = poll.basis.as_ref();
     let rule = match basis.map(|basis| basis.name.as_str()) {
         Some(name) if !name.is_empty() => format!("{name}: {}", words::rule(&poll.rule)),

@@ -2,7 +2,7 @@
 //! (exact, with a decimal comma) and a time in Vietnam (UTC+7).
 
 use chrono::{DateTime, FixedOffset};
-use phonghop_protocol::{Base, Choice, Comparison, Fraction, MajorityRule, Outcome};
+use phonghop_protocol::{Base, Choice, Comparison, Fraction, MajorityRule, Outcome, Secrecy};
 
 /// A fraction in words where it has them, else `n/d`.
 pub fn fraction(fraction: Fraction) -> String {
@@ -54,6 +54,14 @@ pub fn outcome_code(outcome: Outcome) -> &'static str {
         Outcome::Passed => "passed",
         Outcome::Rejected => "rejected",
         Outcome::NoQuorum => "no_quorum",
+    }
+}
+
+/// A poll's kind as the record names it, and its code in the CSV.
+pub fn secrecy(secrecy: Secrecy) -> (&'static str, &'static str) {
+    match secrecy {
+        Secrecy::Named => ("Biểu quyết công khai", "cong_khai"),
+        Secrecy::Secret => ("Bỏ phiếu kín", "bo_phieu_kin"),
     }
 }
 

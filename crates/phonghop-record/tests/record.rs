@@ -6,7 +6,7 @@ use std::process::Command;
 
 use phonghop_protocol::{
     Base, Choice, Comparison, Fraction, LegalSource, MajorityRule, Meeting, MeetingId, MeetingKind, Outcome, Poll,
-    PollId, PollState, RuleBasis, Tally,
+    PollId, PollState, RuleBasis, Secrecy, Tally,
 };
 use phonghop_record::{make, verify, RecordFacts, RecordFormat, RecordKey, RollLine, VerifyError};
 
@@ -41,6 +41,7 @@ fn facts() -> RecordFacts {
             id: PollId(3),
             item_id: phonghop_protocol::ItemId(2),
             title: "Biểu quyết thông qua Nghị quyết".into(),
+            secrecy: Secrecy::Named,
             rule: MajorityRule {
                 base: Base::AllMembers,
                 threshold: Fraction::new(1, 2),
@@ -63,6 +64,7 @@ fn facts() -> RecordFacts {
                 yes: 20,
                 no: 10,
                 abstain: 3,
+                sealed: 0,
             },
             outcome: Some(Outcome::Passed),
         },
@@ -214,4 +216,21 @@ fn a_long_roll_runs_onto_more_pages() {
     let text = pdftotext(&record.pdf);
     assert!(text.matches('\u{c}').count() >= 5, "500 names take several pages");
     assert!(text.contains("Đại biểu Quốc hội số 499"));
+}
+
+#[test]
+fn a_secret_polls_record_states_the_counts_and_names_no_one() {
+    let mut facts = facts();
+    facts.poll.secrecy = Secrecy::Secret;
+    facts.roll.clear();
+    let record = make(&facts, &key()).expect("a record");
+    let text = pdftotext(&record.pdf);
+    assert!(text.contains("Bỏ phiếu kín"), "{text}");
+    assert!(text.contains("KẾT QUẢ: THÔNG QUA"), "{text}");
+    assert!(!text.contains("Danh sách đại biểu"), "no list of names: {text}");
+    assert!(!text.contains("Nguyễn Thị Đại Biểu"), "no name: {text}");
+    let csv = String::from_utf8(record.csv).expect("UTF-8");
+    assert!(csv.contains("hinh_thuc,Bỏ phiếu kín,bo_phieu_kin"), "{csv}");
+    assert!(csv.contains("tan_thanh,20,"), "{csv}");
+    assert!(!csv.contains("phieu,"), "no ballot rows: {csv}");
 }

@@ -45,6 +45,7 @@ impl From<StoreError> for ApiError {
             StoreError::Conflict => ErrorCode::ServerBusy,
             StoreError::Refused(_)
             | StoreError::Corrupt(_)
+            | StoreError::BallotKey(_)
             | StoreError::OldSchema(_)
             | StoreError::Database(_)
             | StoreError::Migration(_) => {

@@ -208,6 +208,7 @@ mod tests {
                     yes,
                     no: 0,
                     abstain: 0,
+                    sealed: 0,
                 },
             );
             tokio::time::sleep(Duration::from_millis(1)).await;

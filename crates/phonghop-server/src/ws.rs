@@ -374,7 +374,7 @@ mod tests {
         let snapshot = Snapshot::of(17, &state);
         let my_ballots = vec![MyBallot {
             poll_id: PollId(2),
-            choice: Choice::No,
+            choice: Some(Choice::No),
         }];
         let text = snapshot_frame(MeetingId(4), &snapshot, &my_ballots);
         let parsed: ServerFrame = serde_json::from_str(&text).unwrap();

@@ -44,6 +44,9 @@ pub enum StoreError {
     Refused(String),
     #[error("stored data is not readable: {0}")]
     Corrupt(String),
+    /// A secret poll's key file (beside the database) could not be made, read or synced.
+    #[error("a secret poll's ballot key: {0}")]
+    BallotKey(String),
     /// The database file was made by a development version with another schema.
     #[error("the database was made by an older development version of phonghop; move it away and start again ({0})")]
     OldSchema(String),

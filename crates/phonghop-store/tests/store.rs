@@ -7,7 +7,7 @@ use std::sync::Arc;
 use phonghop_core::{command_result, decide, Actor, Fact, Refusal, Request};
 use phonghop_protocol::{
     Choice, Command, CommandResult, ErrorCode, Fraction, ItemId, MeetingEvent, MeetingId, MeetingKind, PollId, Role,
-    UserId,
+    Secrecy, UserId,
 };
 use phonghop_store::{Entry, NewUser, Receipt, SqliteStore, Store, StoreError};
 use rand::{Rng, SeedableRng};
@@ -119,6 +119,7 @@ async fn what_is_loaded_is_what_was_decided() {
     let mut version = store.load(meeting).await.unwrap().version;
     let mut random = rand::rngs::StdRng::seed_from_u64(7);
     let mut applied = 0;
+    let mut secret_ballots = 0;
     for step in 0..400 {
         let user = random.gen_range(1..=7);
         const PRESETS: [&str; 4] = ["resolution", "dismissal", "budget", "procedure"];
@@ -138,13 +139,14 @@ async fn what_is_loaded_is_what_was_decided() {
                 title: format!("Biểu quyết {step}"),
                 rule: None,
                 preset: random.gen_bool(0.5).then(|| preset_id.to_owned()),
+                secrecy: random.gen_bool(0.5).then_some(Secrecy::Secret),
                 duration_seconds: None,
             }),
             4 => Request::Command(Command::ClosePoll {
                 poll_id: PollId(random.gen_range(1..5)),
             }),
             5 | 6 => Request::Command(Command::CastBallot {
-                poll_id: PollId(random.gen_range(1..5)),
+                poll_id: PollId(random.gen_range(1..=model.view.polls.len() as u32 + 1)),
                 choice: [Choice::Yes, Choice::No, Choice::Abstain][random.gen_range(0..3)],
             }),
             8 => {
@@ -167,6 +169,10 @@ async fn what_is_loaded_is_what_was_decided() {
             continue;
         }
         facts.iter().for_each(|fact| model.apply(fact));
+        secret_ballots += facts
+            .iter()
+            .filter(|fact| matches!(fact, Fact::SecretBallotCast { .. }))
+            .count();
         let entry = Entry {
             receipt: None,
             result: command_result(&facts, model.seq),
@@ -198,6 +204,7 @@ async fn what_is_loaded_is_what_was_decided() {
         model.rolls.values().any(|roll| !roll.voted.is_empty()),
         "some ballots were cast"
     );
+    assert!(secret_ballots > 0, "some secret ballots were cast");
     let loaded = store.load(meeting).await.unwrap();
     assert_eq!(loaded.model, model);
     let events = store.events_after(meeting, 0, 10_000).await.unwrap();
@@ -220,6 +227,7 @@ async fn two_stores_on_one_file_keep_the_log_gap_free_and_one_ballot_per_member(
         title: "Thông qua Nghị quyết".into(),
         rule: None,
         preset: None,
+        secrecy: None,
         duration_seconds: None,
     });
     execute(&second, meeting, actor(2), open, None).await.unwrap();
@@ -284,12 +292,13 @@ async fn the_database_itself_refuses_what_a_decision_never_would() {
     execute(&store, meeting, actor(1), add_item("Dự thảo"), None)
         .await
         .unwrap();
-    for title in ["Lần 1", "Lần 2"] {
+    for (title, secrecy) in [("Lần 1", None), ("Lần 2", None), ("Lần 3", Some(Secrecy::Secret))] {
         let open = Request::Command(Command::OpenPoll {
             item_id: ItemId(1),
             title: title.into(),
             rule: None,
             preset: None,
+            secrecy,
             duration_seconds: None,
         });
         execute(&store, meeting, actor(2), open, None).await.unwrap();
@@ -341,6 +350,18 @@ async fn the_database_itself_refuses_what_a_decision_never_would() {
     let forged: Vec<(&str, Entry)> = vec![
         ("a second ballot of the same voter", entry(vec![ballot(1, 3)], None)),
         ("a ballot in a closed poll", entry(vec![ballot(2, 4)], None)),
+        ("a named ballot in a secret poll", entry(vec![ballot(3, 4)], None)),
+        (
+            "a secret ballot in a named poll",
+            entry(
+                vec![Fact::SecretBallotCast {
+                    poll_id: PollId(1),
+                    voter: UserId(4),
+                    choice: Choice::No,
+                }],
+                None,
+            ),
+        ),
         ("a ballot of someone not on the roll", entry(vec![ballot(1, 1)], None)),
         (
             "a ballot in a poll that does not exist",
@@ -543,4 +564,120 @@ async fn the_hot_folder_state_survives_a_reopen_and_keeps_the_first_item_of_a_fo
         "the first item made for a folder name stays"
     );
     assert_eq!(store.hot_folder_item(meeting, "Tờ trình").await.unwrap(), None);
+}
+
+#[tokio::test]
+async fn a_secret_polls_choices_are_sealed_apart_counted_after_a_restart_and_forgotten_at_its_close() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = new_store(dir.path()).await;
+    let meeting = meeting_with_members(&store, 4).await;
+    execute(&store, meeting, actor(1), add_item("Bầu Phó Chủ tịch"), None)
+        .await
+        .unwrap();
+    let open = Request::Command(Command::OpenPoll {
+        item_id: ItemId(1),
+        title: "Bỏ phiếu kín".into(),
+        rule: None,
+        preset: None,
+        secrecy: Some(Secrecy::Secret),
+        duration_seconds: None,
+    });
+    execute(&store, meeting, actor(2), open, None).await.unwrap();
+    let keys = || -> Vec<std::path::PathBuf> {
+        std::fs::read_dir(dir.path().join("test.sqlite3.ballot-keys"))
+            .unwrap()
+            .map(|entry| entry.unwrap().path())
+            .collect()
+    };
+    assert_eq!(keys().len(), 1, "the open secret poll has its key beside the database");
+    let pattern = [Choice::Yes, Choice::No, Choice::Yes, Choice::Abstain];
+    for (voter, choice) in (3..).zip(pattern) {
+        let ballot = Request::Command(Command::CastBallot {
+            poll_id: PollId(1),
+            choice,
+        });
+        let answer = execute(&store, meeting, actor(voter), ballot, Some(&format!("b-{voter}")))
+            .await
+            .unwrap();
+        assert_eq!(
+            answer,
+            CommandResult::BallotRecorded {
+                poll_id: PollId(1),
+                choice: None
+            }
+        );
+    }
+    let voters_and_sealed = |store: SqliteStore| async move {
+        let pool = sqlx::SqlitePool::connect(&format!("sqlite://{}", dir_path(&store)))
+            .await
+            .unwrap();
+        let voters: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM secret_voters")
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+        let sealed: Vec<Vec<u8>> = sqlx::query_scalar("SELECT sealed FROM sealed_ballots")
+            .fetch_all(&pool)
+            .await
+            .unwrap();
+        let named: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM ballots")
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+        pool.close().await;
+        (voters, sealed, named)
+    };
+    let (voters, sealed, named) = voters_and_sealed(store.clone()).await;
+    assert_eq!((voters, sealed.len(), named), (4, 4, 0));
+    assert!(
+        sealed.iter().all(|bytes| bytes.len() == 29),
+        "every choice seals to one length"
+    );
+    let mut distinct = sealed.clone();
+    distinct.sort();
+    distinct.dedup();
+    assert_eq!(distinct.len(), 4, "two yes ballots do not look alike");
+
+    // Another process (or the server after kill -9) counts the sealed ballots with the key file.
+    drop(store);
+    let store = new_store(dir.path()).await;
+    let model = store.load(meeting).await.unwrap().model;
+    let tally = model.poll(PollId(1)).unwrap().tally;
+    assert_eq!((tally.yes, tally.no, tally.abstain, tally.sealed), (0, 0, 0, 4));
+    let counts = model.rolls[&PollId(1)].secret_counts;
+    assert_eq!((counts.yes, counts.no, counts.abstain), (2, 1, 1));
+    let mine = store.my_ballots(meeting, UserId(4)).await.unwrap();
+    assert_eq!(
+        mine,
+        [phonghop_protocol::MyBallot {
+            poll_id: PollId(1),
+            choice: None
+        }]
+    );
+
+    execute(
+        &store,
+        meeting,
+        actor(2),
+        Request::Command(Command::ClosePoll { poll_id: PollId(1) }),
+        None,
+    )
+    .await
+    .unwrap();
+    let closed = store.load(meeting).await.unwrap().model;
+    let tally = closed.poll(PollId(1)).unwrap().tally;
+    assert_eq!((tally.yes, tally.no, tally.abstain, tally.sealed), (2, 1, 1, 0));
+    assert!(keys().is_empty(), "the closed poll's key is gone");
+    let (voters, sealed, _) = voters_and_sealed(store.clone()).await;
+    assert_eq!(
+        (voters, sealed.len()),
+        (4, 0),
+        "who voted stays; the sealed choices are gone"
+    );
+    let record = store.poll_record_facts(meeting, PollId(1)).await.unwrap().unwrap();
+    assert!(record.roll.is_empty(), "a secret poll's record names no one");
+}
+
+fn dir_path(store: &SqliteStore) -> String {
+    let folder = store.ballot_key_folder().to_string_lossy().into_owned();
+    folder.trim_end_matches(".ballot-keys").to_owned()
 }

@@ -55,7 +55,7 @@ describe("commands", () => {
     await pageText("ab".repeat(32), 3, "phong hop");
     await castBallot(4, "abstain");
     await openPoll(3, "Biểu quyết thông qua");
-    await openPoll(3, "Miễn nhiệm", "dismissal", 120);
+    await openPoll(3, "Miễn nhiệm", "dismissal", 120, "secret");
     await setRulePreset(councilPresets()[1]);
     await removeRulePreset("dismissal");
     await exportAnnotated(12, false);
@@ -67,8 +67,8 @@ describe("commands", () => {
       { command: "open_document", args: { documentId: 12, revision: 1 } },
       { command: "page_text", args: { sha256: "ab".repeat(32), page: 3, query: "phong hop" } },
       { command: "cast_ballot", args: { pollId: 4, choice: "abstain" } },
-      { command: "open_poll", args: { itemId: 3, title: "Biểu quyết thông qua", preset: null, durationSeconds: null } },
-      { command: "open_poll", args: { itemId: 3, title: "Miễn nhiệm", preset: "dismissal", durationSeconds: 120 } },
+      { command: "open_poll", args: { itemId: 3, title: "Biểu quyết thông qua", preset: null, durationSeconds: null, secrecy: "named" } },
+      { command: "open_poll", args: { itemId: 3, title: "Miễn nhiệm", preset: "dismissal", durationSeconds: 120, secrecy: "secret" } },
       { command: "set_rule_preset", args: { preset: councilPresets()[1] } },
       { command: "remove_rule_preset", args: { presetId: "dismissal" } },
       { command: "export_annotated", args: { documentId: 12, flatten: false, revision: null } },

@@ -7,6 +7,7 @@ import { listen, type UnlistenFn } from "@tauri-apps/api/event";
 import type { SavedRecord } from "./app-views/SavedRecord";
 import type { RulePreset } from "./protocol/RulePreset";
 import type { Choice } from "./protocol/Choice";
+import type { Secrecy } from "./protocol/Secrecy";
 import type { ErrorCode } from "./protocol/ErrorCode";
 import type { Capabilities } from "./app-views/Capabilities";
 import type { Connection } from "./app-views/Connection";
@@ -233,8 +234,9 @@ export function openPoll(
   title: string,
   preset: string | null = null,
   durationSeconds: number | null = null,
+  secrecy: Secrecy = "named",
 ): Promise<void> {
-  return call("open_poll", { itemId, title, preset, durationSeconds });
+  return call("open_poll", { itemId, title, preset, durationSeconds, secrecy });
 }
 
 /** Saves the signed result record of a closed poll into the Downloads folder, its signature checked. */

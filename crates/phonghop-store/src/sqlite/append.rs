@@ -1,10 +1,14 @@
 //! Recording decided facts: the version check, the log, the projections, ballots and receipts,
 //! all in one transaction.
 
+use std::collections::BTreeMap;
+
 use phonghop_core::Fact;
-use phonghop_protocol::{Choice, DocumentId, MeetingEvent, MeetingId, Outcome, PollId, Revision, UserId};
+use phonghop_protocol::{Choice, DocumentId, MeetingEvent, MeetingId, Outcome, PollId, Revision, Secrecy, UserId};
+use rand::seq::SliceRandom;
 use sqlx::{QueryBuilder, Sqlite, SqliteConnection, SqlitePool};
 
+use super::ballot_box::BallotBox;
 use super::{corrupt, id, role_name, unix_now};
 use crate::{Entry, Result, StoreError};
 
@@ -23,7 +27,13 @@ fn refused_or(error: sqlx::Error) -> StoreError {
     StoreError::Database(error)
 }
 
-pub(super) async fn append(pool: &SqlitePool, meeting: MeetingId, version: u64, entries: &[Entry]) -> Result<u64> {
+pub(super) async fn append(
+    pool: &SqlitePool,
+    ballot_box: &BallotBox,
+    meeting: MeetingId,
+    version: u64,
+    entries: &[Entry],
+) -> Result<u64> {
     let mut tx = pool.begin().await?;
     let connection = &mut *tx;
     // The first statement writes, so this transaction holds SQLite's write lock from here on
@@ -46,7 +56,7 @@ pub(super) async fn append(pool: &SqlitePool, meeting: MeetingId, version: u64, 
         });
     }
     let now = unix_now();
-    let mut rows = Rows::default();
+    let mut rows = Rows::new(ballot_box);
     for entry in entries {
         for fact in &entry.facts {
             record(connection, meeting, fact, now, &mut rows).await?;
@@ -57,25 +67,46 @@ pub(super) async fn append(pool: &SqlitePool, meeting: MeetingId, version: u64, 
         }
     }
     rows.write(connection, meeting, now).await?;
+    let closed_keys = std::mem::take(&mut rows.closed_keys);
     tx.commit().await?;
+    // Only once the counts are committed may the key go; a crash right here leaves a key file no
+    // open poll names, which the next start removes.
+    for key_id in closed_keys {
+        ballot_box.destroy(&key_id);
+    }
     Ok(version + 1)
 }
 
 /// Rows of the frequent facts gathered to be written a thousand per statement: a storm of two
 /// thousand ballots is a few statements, not four thousand.
-#[derive(Default)]
-struct Rows {
+struct Rows<'a> {
+    ballot_box: &'a BallotBox,
     ballots: Vec<(PollId, UserId, Choice)>,
+    secret_ballots: Vec<(PollId, UserId, Choice)>,
     check_ins: Vec<UserId>,
     receipts: Vec<(UserId, String, String)>,
+    /// Keys of secret polls closed by this transaction, removed once it commits.
+    closed_keys: Vec<String>,
 }
 
 /// Rows per INSERT: five values each stays far below SQLite's 32 766 bound values.
 const ROWS_PER_STATEMENT: usize = 1000;
 
-impl Rows {
+impl<'a> Rows<'a> {
+    fn new(ballot_box: &'a BallotBox) -> Rows<'a> {
+        Rows {
+            ballot_box,
+            ballots: Vec::new(),
+            secret_ballots: Vec::new(),
+            check_ins: Vec::new(),
+            receipts: Vec::new(),
+            closed_keys: Vec::new(),
+        }
+    }
+
     async fn write(&mut self, connection: &mut SqliteConnection, meeting: MeetingId, now: i64) -> Result<()> {
         let meeting_id = id(meeting.0);
+        self.write_secret_ballots(connection, meeting).await?;
         for chunk in self.ballots.chunks(ROWS_PER_STATEMENT) {
             let mut insert =
                 QueryBuilder::<Sqlite>::new("INSERT INTO ballots (meeting_id, poll_id, user_id, choice, cast_at) ");
@@ -111,6 +142,59 @@ impl Rows {
         self.receipts.clear();
         Ok(())
     }
+
+    /// The two halves of each secret ballot: the voter in `secret_voters`, and the choice sealed
+    /// under a random id in `sealed_ballots`, the sealed rows shuffled so that not even the order
+    /// within one statement follows the voters'.
+    async fn write_secret_ballots(&mut self, connection: &mut SqliteConnection, meeting: MeetingId) -> Result<()> {
+        if self.secret_ballots.is_empty() {
+            return Ok(());
+        }
+        let meeting_id = id(meeting.0);
+        let mut keys: BTreeMap<PollId, String> = BTreeMap::new();
+        let mut sealed = Vec::with_capacity(self.secret_ballots.len());
+        for (poll_id, _, choice) in &self.secret_ballots {
+            if !keys.contains_key(poll_id) {
+                let key: Option<String> = sqlx::query_scalar(
+                    "SELECT ballot_key FROM polls WHERE meeting_id = ? AND id = ? AND state = 'open'",
+                )
+                .bind(meeting_id)
+                .bind(id(poll_id.0))
+                .fetch_optional(&mut *connection)
+                .await?
+                .flatten();
+                let key = key.ok_or_else(|| {
+                    StoreError::Refused(format!("poll {poll_id} is not an open secret poll with a key"))
+                })?;
+                keys.insert(*poll_id, key);
+            }
+            let (ballot_id, bytes) = self.ballot_box.seal(&keys[poll_id], meeting, *poll_id, *choice)?;
+            sealed.push((*poll_id, ballot_id, bytes));
+        }
+        sealed.shuffle(&mut rand::thread_rng());
+        for chunk in self.secret_ballots.chunks(ROWS_PER_STATEMENT) {
+            let mut insert = QueryBuilder::<Sqlite>::new("INSERT INTO secret_voters (meeting_id, poll_id, user_id) ");
+            insert.push_values(chunk, |mut row, (poll_id, voter, _)| {
+                row.push_bind(meeting_id)
+                    .push_bind(id(poll_id.0))
+                    .push_bind(id(voter.0));
+            });
+            insert.build().execute(&mut *connection).await.map_err(refused_or)?;
+        }
+        for chunk in sealed.chunks(ROWS_PER_STATEMENT) {
+            let mut insert =
+                QueryBuilder::<Sqlite>::new("INSERT INTO sealed_ballots (meeting_id, poll_id, id, sealed) ");
+            insert.push_values(chunk, |mut row, (poll_id, ballot_id, bytes)| {
+                row.push_bind(meeting_id)
+                    .push_bind(id(poll_id.0))
+                    .push_bind(ballot_id.as_slice())
+                    .push_bind(bytes.as_slice());
+            });
+            insert.build().execute(&mut *connection).await.map_err(refused_or)?;
+        }
+        self.secret_ballots.clear();
+        Ok(())
+    }
 }
 
 /// Records one fact: a log entry and its projection, a roll, a member, page text; ballots and
@@ -121,12 +205,16 @@ async fn record(
     meeting: MeetingId,
     fact: &Fact,
     now: i64,
-    rows: &mut Rows,
+    rows: &mut Rows<'_>,
 ) -> Result<()> {
     let meeting_id = id(meeting.0);
     match fact {
         Fact::BallotCast { poll_id, voter, choice } => {
             rows.ballots.push((*poll_id, *voter, *choice));
+            return Ok(());
+        }
+        Fact::SecretBallotCast { poll_id, voter, choice } => {
+            rows.secret_ballots.push((*poll_id, *voter, *choice));
             return Ok(());
         }
         Fact::CheckedIn { user } => {
@@ -136,7 +224,7 @@ async fn record(
         _ => rows.write(connection, meeting, now).await?,
     }
     match fact {
-        Fact::BallotCast { .. } | Fact::CheckedIn { .. } => Ok(()),
+        Fact::BallotCast { .. } | Fact::SecretBallotCast { .. } | Fact::CheckedIn { .. } => Ok(()),
         Fact::Logged { seq, event } => {
             let payload = serde_json::to_string(event).map_err(corrupt)?;
             sqlx::query("INSERT INTO events (meeting_id, seq, payload, at) VALUES (?, ?, ?, ?)")
@@ -147,7 +235,7 @@ async fn record(
                 .execute(&mut *connection)
                 .await
                 .map_err(refused_or)?;
-            project(connection, meeting_id, *seq, event, now).await
+            project(connection, rows, meeting_id, *seq, event, now).await
         }
         Fact::RollFixed { poll_id, voters } => {
             for voter in voters {
@@ -259,6 +347,7 @@ async fn insert_revision(
 /// Keeps the meeting's tables in step with a logged event.
 async fn project(
     connection: &mut SqliteConnection,
+    rows: &mut Rows<'_>,
     meeting_id: i64,
     seq: u32,
     event: &MeetingEvent,
@@ -344,13 +433,21 @@ async fn project(
             changed
         }
         MeetingEvent::PollOpened { poll } => sqlx::query(
-            "INSERT INTO polls (meeting_id, id, item_id, title, rule_json, basis_json, closes_at, state, opened_at)
-             VALUES (?, ?, ?, ?, ?, ?, ?, 'open', ?)",
+            "INSERT INTO polls
+                 (meeting_id, id, item_id, title, secrecy, ballot_key, rule_json, basis_json, closes_at, state, opened_at)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'open', ?)",
         )
         .bind(meeting_id)
         .bind(id(poll.id.0))
         .bind(id(poll.item_id.0))
         .bind(&poll.title)
+        .bind(secrecy_name(poll.secrecy))
+        .bind(match poll.secrecy {
+            Secrecy::Named => None,
+            // On disk (synced) before the poll exists; a transaction that fails after this
+            // leaves a key no poll names, removed at a later start.
+            Secrecy::Secret => Some(rows.ballot_box.new_key()?),
+        })
         .bind(serde_json::to_string(&poll.rule).map_err(corrupt)?)
         .bind(
             poll.basis
@@ -382,24 +479,60 @@ async fn project(
             poll_id,
             tally,
             outcome,
-        } => sqlx::query(
-            "UPDATE polls SET state = 'closed', tally_json = ?, outcome = ?, closed_at = ?
-             WHERE meeting_id = ? AND id = ? AND state = 'open'",
-        )
-        .bind(serde_json::to_string(tally).map_err(corrupt)?)
-        .bind(outcome_name(*outcome))
-        .bind(now)
-        .bind(meeting_id)
-        .bind(id(poll_id.0))
-        .execute(connection)
-        .await
-        .map_err(refused_or)?
-        .rows_affected(),
+        } => {
+            forget_sealed_ballots(connection, rows, meeting_id, *poll_id).await?;
+            sqlx::query(
+                "UPDATE polls SET state = 'closed', tally_json = ?, outcome = ?, closed_at = ?, ballot_key = NULL
+                 WHERE meeting_id = ? AND id = ? AND state = 'open'",
+            )
+            .bind(serde_json::to_string(tally).map_err(corrupt)?)
+            .bind(outcome_name(*outcome))
+            .bind(now)
+            .bind(meeting_id)
+            .bind(id(poll_id.0))
+            .execute(connection)
+            .await
+            .map_err(refused_or)?
+            .rows_affected()
+        }
     };
     if changed == 0 {
         return Err(StoreError::Refused(format!("{event:?} names nothing of this meeting")));
     }
     Ok(())
+}
+
+/// A secret poll closing: its sealed ballots are deleted (the counts go into its tally) and its
+/// key is removed once the transaction commits.
+async fn forget_sealed_ballots(
+    connection: &mut SqliteConnection,
+    rows: &mut Rows<'_>,
+    meeting_id: i64,
+    poll_id: PollId,
+) -> Result<()> {
+    let key: Option<String> =
+        sqlx::query_scalar("SELECT ballot_key FROM polls WHERE meeting_id = ? AND id = ? AND state = 'open'")
+            .bind(meeting_id)
+            .bind(id(poll_id.0))
+            .fetch_optional(&mut *connection)
+            .await?
+            .flatten();
+    if let Some(key) = key {
+        sqlx::query("DELETE FROM sealed_ballots WHERE meeting_id = ? AND poll_id = ?")
+            .bind(meeting_id)
+            .bind(id(poll_id.0))
+            .execute(&mut *connection)
+            .await?;
+        rows.closed_keys.push(key);
+    }
+    Ok(())
+}
+
+pub(super) fn secrecy_name(secrecy: Secrecy) -> &'static str {
+    match secrecy {
+        Secrecy::Named => "named",
+        Secrecy::Secret => "secret",
+    }
 }
 
 /// Keeps a change to the meeting's rule presets at its seq (`preset_json` `None`: removed).

@@ -5,10 +5,11 @@ use std::collections::BTreeMap;
 use phonghop_core::{LastIds, MeetingModel, PollRoll};
 use phonghop_protocol::{
     AgendaItem, Choice, Document, DocumentId, ItemId, Meeting, MeetingId, MeetingKind, MeetingState, MeetingSummary,
-    Poll, PollId, PollState, Revision, Role, RulePreset, Tally, UserId,
+    Poll, PollId, PollState, Revision, Role, RulePreset, Secrecy, Tally, UserId,
 };
 use sqlx::{Row, SqliteConnection, SqlitePool};
 
+use super::ballot_box::BallotBox;
 use super::{corrupt, id, parse_role, unix_now};
 use crate::{Loaded, Result, StoreError};
 
@@ -89,7 +90,7 @@ fn number(row: &sqlx::sqlite::SqliteRow, column: &str) -> u32 {
 
 /// Reads everything of one meeting in one transaction, so the parts agree with each other and
 /// with the version.
-pub(super) async fn load(pool: &SqlitePool, meeting_id: MeetingId) -> Result<Loaded> {
+pub(super) async fn load(pool: &SqlitePool, ballot_box: &BallotBox, meeting_id: MeetingId) -> Result<Loaded> {
     let mut tx = pool.begin().await?;
     let connection = &mut *tx;
     let meeting_row = sqlx::query("SELECT title, location, starts_at, kind, version FROM meetings WHERE id = ?")
@@ -122,7 +123,8 @@ pub(super) async fn load(pool: &SqlitePool, meeting_id: MeetingId) -> Result<Loa
             item.documents.push(document);
         }
     }
-    let rolls = rolls(connection, meeting_id).await?;
+    let mut rolls = rolls(connection, meeting_id).await?;
+    count_sealed_ballots(connection, ballot_box, meeting_id, &mut rolls).await?;
     let polls = polls(connection, meeting_id, &rolls).await?;
     let seq = sqlx::query("SELECT COALESCE(MAX(seq), 0) AS seq FROM events WHERE meeting_id = ?")
         .bind(id(meeting_id.0))
@@ -276,10 +278,13 @@ async fn rolls(connection: &mut SqliteConnection, meeting: MeetingId) -> Result<
             row.get::<i64, _>("present_at_opening") != 0,
         );
     }
-    let voted = sqlx::query("SELECT poll_id, user_id FROM ballots WHERE meeting_id = ?")
-        .bind(id(meeting.0))
-        .fetch_all(&mut *connection)
-        .await?;
+    let voted = sqlx::query(
+        "SELECT poll_id, user_id FROM ballots WHERE meeting_id = ?1
+         UNION ALL SELECT poll_id, user_id FROM secret_voters WHERE meeting_id = ?1",
+    )
+    .bind(id(meeting.0))
+    .fetch_all(&mut *connection)
+    .await?;
     for row in voted {
         rolls
             .entry(PollId(number(&row, "poll_id")))
@@ -290,13 +295,36 @@ async fn rolls(connection: &mut SqliteConnection, meeting: MeetingId) -> Result<
     Ok(rolls)
 }
 
+/// The counts so far of each open secret poll, its sealed ballots opened with its key.
+async fn count_sealed_ballots(
+    connection: &mut SqliteConnection,
+    ballot_box: &BallotBox,
+    meeting: MeetingId,
+    rolls: &mut BTreeMap<PollId, PollRoll>,
+) -> Result<()> {
+    let rows = sqlx::query(
+        "SELECT p.id AS poll_id, p.ballot_key, s.sealed FROM polls p
+         JOIN sealed_ballots s ON s.meeting_id = p.meeting_id AND s.poll_id = p.id
+         WHERE p.meeting_id = ? AND p.state = 'open' AND p.ballot_key IS NOT NULL",
+    )
+    .bind(id(meeting.0))
+    .fetch_all(&mut *connection)
+    .await?;
+    for row in rows {
+        let poll_id = PollId(number(&row, "poll_id"));
+        let choice = ballot_box.unseal(row.get("ballot_key"), meeting, poll_id, row.get("sealed"))?;
+        rolls.entry(poll_id).or_default().secret_counts.add(choice);
+    }
+    Ok(())
+}
+
 async fn polls(
     connection: &mut SqliteConnection,
     meeting: MeetingId,
     rolls: &BTreeMap<PollId, PollRoll>,
 ) -> Result<Vec<Poll>> {
     let rows = sqlx::query(
-        "SELECT id, item_id, title, rule_json, basis_json, closes_at, state, tally_json, outcome FROM polls
+        "SELECT id, item_id, title, secrecy, rule_json, basis_json, closes_at, state, tally_json, outcome FROM polls
          WHERE meeting_id = ? ORDER BY id",
     )
     .bind(id(meeting.0))
@@ -310,6 +338,7 @@ async fn polls(
             "open" => PollState::Open,
             _ => PollState::Closed,
         };
+        let secrecy = parse_secrecy(row.get("secrecy"))?;
         let tally = match row.get::<Option<String>, _>("tally_json") {
             Some(json) => serde_json::from_str(&json).map_err(corrupt)?,
             None => {
@@ -317,6 +346,10 @@ async fn polls(
                 let mut tally = counts.get(&poll_id).copied().unwrap_or_default();
                 tally.members = roll.members();
                 tally.present = roll.present();
+                if secrecy == Secrecy::Secret {
+                    // Until the close only how many have voted is told.
+                    tally.sealed = roll.voted.len() as u32;
+                }
                 tally
             }
         };
@@ -328,6 +361,7 @@ async fn polls(
             id: poll_id,
             item_id: ItemId(number(&row, "item_id")),
             title: row.get("title"),
+            secrecy,
             rule: serde_json::from_str(row.get("rule_json")).map_err(corrupt)?,
             basis: match row.get::<Option<String>, _>("basis_json") {
                 Some(json) => Some(serde_json::from_str(&json).map_err(corrupt)?),
@@ -342,7 +376,15 @@ async fn polls(
     Ok(polls)
 }
 
-/// The yes / no / abstain counts of every poll of the meeting.
+pub(super) fn parse_secrecy(name: &str) -> Result<Secrecy> {
+    match name {
+        "named" => Ok(Secrecy::Named),
+        "secret" => Ok(Secrecy::Secret),
+        other => Err(corrupt(format!("unknown secrecy {other:?}"))),
+    }
+}
+
+/// The yes / no / abstain counts of every named poll of the meeting.
 async fn ballot_counts(connection: &mut SqliteConnection, meeting: MeetingId) -> Result<BTreeMap<PollId, Tally>> {
     let rows = sqlx::query(
         "SELECT poll_id, choice, COUNT(*) AS count FROM ballots WHERE meeting_id = ? GROUP BY poll_id, choice",

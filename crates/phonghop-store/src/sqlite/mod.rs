@@ -5,12 +5,14 @@
 //! - [`accounts`]: users and hashed session tokens.
 //! - [`meetings`]: meetings, members, and loading a meeting's model from its projections.
 //! - [`append`]: recording facts: the log, the projections, ballots and receipts.
+//! - [`ballot_box`]: secret polls' choices sealed under a key kept beside the database.
 //! - [`reads`]: what clients read besides the model (replays, their ballots, blob access).
 //! - [`hot_folder`]: what the hot folder took, and the items it created from folder names.
 
 mod accounts;
 mod annotations;
 mod append;
+pub mod ballot_box;
 mod hot_folder;
 mod meetings;
 mod reads;
@@ -20,6 +22,7 @@ mod search;
 
 use std::path::Path;
 use std::str::FromStr;
+use std::sync::Arc;
 use std::time::Duration;
 
 use async_trait::async_trait;
@@ -38,6 +41,7 @@ use crate::{Entry, HotFolderFile, Loaded, NewUser, PageHit, Receipt, Result, Sto
 #[derive(Clone)]
 pub struct SqliteStore {
     pool: SqlitePool,
+    ballot_box: Arc<ballot_box::BallotBox>,
 }
 
 impl SqliteStore {
@@ -50,6 +54,9 @@ impl SqliteStore {
             // FULL: a commit is on disk before it returns, so an ack survives a power cut too.
             .synchronous(SqliteSynchronous::Full)
             .foreign_keys(true)
+            // Deleted rows (a closed secret poll's sealed ballots) are overwritten, not left in
+            // free pages.
+            .pragma("secure_delete", "on")
             // Another writer (another process on the same file) holds the lock for one short
             // transaction at a time; waiting is better than failing.
             .busy_timeout(Duration::from_secs(10));
@@ -70,7 +77,23 @@ impl SqliteStore {
                 other => StoreError::Migration(other),
             })?;
         search::index_missing(&pool).await?;
-        Ok(SqliteStore { pool })
+        let ballot_box = ballot_box::BallotBox::beside(path)?;
+        let keys_in_use: Vec<String> =
+            sqlx::query_scalar("SELECT ballot_key FROM polls WHERE state = 'open' AND ballot_key IS NOT NULL")
+                .fetch_all(&pool)
+                .await?;
+        ballot_box.sweep(&keys_in_use)?;
+        Ok(SqliteStore {
+            pool,
+            ballot_box: Arc::new(ballot_box),
+        })
+    }
+}
+
+impl SqliteStore {
+    /// The folder of the open secret polls' keys, beside the database file.
+    pub fn ballot_key_folder(&self) -> &Path {
+        self.ballot_box.folder()
     }
 }
 
@@ -152,7 +175,7 @@ impl Store for SqliteStore {
     }
 
     async fn load(&self, meeting: MeetingId) -> Result<Loaded> {
-        meetings::load(&self.pool, meeting).await
+        meetings::load(&self.pool, &self.ballot_box, meeting).await
     }
 
     async fn processed(&self, receipts: &[Receipt]) -> Result<Vec<Option<CommandResult>>> {
@@ -160,7 +183,7 @@ impl Store for SqliteStore {
     }
 
     async fn append(&self, meeting: MeetingId, version: u64, entries: &[Entry]) -> Result<u64> {
-        append::append(&self.pool, meeting, version, entries).await
+        append::append(&self.pool, &self.ballot_box, meeting, version, entries).await
     }
 
     async fn events_after(&self, meeting: MeetingId, seq: u32, limit: u32) -> Result<Vec<(u32, MeetingEvent)>> {

@@ -38,17 +38,28 @@ pub(super) async fn last_seq(pool: &SqlitePool, meeting: MeetingId) -> Result<u3
 }
 
 pub(super) async fn my_ballots(pool: &SqlitePool, meeting: MeetingId, user: UserId) -> Result<Vec<MyBallot>> {
-    let rows = sqlx::query("SELECT poll_id, choice FROM ballots WHERE meeting_id = ? AND user_id = ? ORDER BY poll_id")
-        .bind(id(meeting.0))
-        .bind(id(user.0))
-        .fetch_all(pool)
-        .await?;
+    // A secret poll's ballot is known only as cast: its choice is sealed apart, unlinked.
+    let rows = sqlx::query(
+        "SELECT poll_id, choice FROM ballots WHERE meeting_id = ?1 AND user_id = ?2
+         UNION ALL
+         SELECT poll_id, NULL AS choice FROM secret_voters WHERE meeting_id = ?1 AND user_id = ?2
+         ORDER BY poll_id",
+    )
+    .bind(id(meeting.0))
+    .bind(id(user.0))
+    .fetch_all(pool)
+    .await?;
     rows.iter()
         .map(|row| {
-            let choice: &str = row.get("choice");
+            let choice = match row.get::<Option<&str>, _>("choice") {
+                Some(choice) => {
+                    Some(Choice::parse(choice).ok_or_else(|| corrupt(format!("unknown choice {choice:?}")))?)
+                }
+                None => None,
+            };
             Ok(MyBallot {
                 poll_id: PollId(row.get::<i64, _>("poll_id") as u32),
-                choice: Choice::parse(choice).ok_or_else(|| corrupt(format!("unknown choice {choice:?}")))?,
+                choice,
             })
         })
         .collect()

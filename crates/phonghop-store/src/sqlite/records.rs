@@ -13,7 +13,7 @@ pub(super) async fn facts(pool: &SqlitePool, meeting: MeetingId, poll: PollId) -
     let mut tx = pool.begin().await?;
     let row = sqlx::query(
         "SELECT m.title AS meeting_title, m.location, m.starts_at, m.kind, a.title AS item_title,
-                p.item_id, p.title, p.rule_json, p.basis_json, p.closes_at, p.tally_json, p.outcome, p.opened_at,
+                p.item_id, p.title, p.secrecy, p.rule_json, p.basis_json, p.closes_at, p.tally_json, p.outcome, p.opened_at,
                 p.closed_at
          FROM polls p
          JOIN meetings m ON m.id = p.meeting_id
@@ -27,11 +27,13 @@ pub(super) async fn facts(pool: &SqlitePool, meeting: MeetingId, poll: PollId) -
     let Some(row) = row else {
         return Ok(None);
     };
+    // A secret poll's record names no one: its roll is empty.
     let roll = sqlx::query(
         "SELECT u.full_name, u.position, b.choice FROM poll_voters v
          JOIN users u ON u.id = v.user_id
          LEFT JOIN ballots b ON b.meeting_id = v.meeting_id AND b.poll_id = v.poll_id AND b.user_id = v.user_id
-         WHERE v.meeting_id = ? AND v.poll_id = ? ORDER BY v.user_id",
+         JOIN polls p ON p.meeting_id = v.meeting_id AND p.id = v.poll_id
+         WHERE v.meeting_id = ? AND v.poll_id = ? AND p.secrecy = 'named' ORDER BY v.user_id",
     )
     .bind(id(meeting.0))
     .bind(id(poll.0))
@@ -71,6 +73,7 @@ pub(super) async fn facts(pool: &SqlitePool, meeting: MeetingId, poll: PollId) -
             id: poll,
             item_id: ItemId(row.get::<i64, _>("item_id") as u32),
             title: row.get("title"),
+            secrecy: super::meetings::parse_secrecy(row.get("secrecy"))?,
             rule: serde_json::from_value(json("rule_json")?).map_err(corrupt)?,
             basis: serde_json::from_value(json("basis_json")?).map_err(corrupt)?,
             closes_at: row.get("closes_at"),

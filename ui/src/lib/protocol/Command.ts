@@ -4,11 +4,16 @@ import type { ItemId } from "./ItemId";
 import type { MajorityRule } from "./MajorityRule";
 import type { PollId } from "./PollId";
 import type { RulePreset } from "./RulePreset";
+import type { Secrecy } from "./Secrecy";
 
 /**
  * Something a client asks the server to do in a meeting.
  */
 export type Command = { "kind": "add_agenda_item", title: string, description: string, } | { "kind": "edit_agenda_item", item_id: ItemId, title: string, description: string, } | { "kind": "reorder_agenda", item_ids: Array<ItemId>, } | { "kind": "open_poll", item_id: ItemId, title: string, rule: MajorityRule | null, preset?: string, 
+/**
+ * `named` when absent.
+ */
+secrecy?: Secrecy, 
 /**
  * When set, the server closes the poll this many seconds after it opens (10 to 86 400),
  * also across a restart; the chair may still close it earlier.

@@ -5,4 +5,9 @@ import type { PollId } from "./PollId";
 /**
  * The caller's own ballot in a poll, so a reconnecting app knows it has voted.
  */
-export type MyBallot = { poll_id: PollId, choice: Choice, };
+export type MyBallot = { poll_id: PollId, 
+/**
+ * `null` in a secret poll: the server keeps no link from a member to a choice, so it
+ * cannot tell them either.
+ */
+choice: Choice | null, };

@@ -5,12 +5,17 @@ import type { Outcome } from "./Outcome";
 import type { PollId } from "./PollId";
 import type { PollState } from "./PollState";
 import type { RuleBasis } from "./RuleBasis";
+import type { Secrecy } from "./Secrecy";
 import type { Tally } from "./Tally";
 
 /**
  * A vote on an agenda item.
  */
-export type Poll = { id: PollId, item_id: ItemId, title: string, rule: MajorityRule, 
+export type Poll = { id: PollId, item_id: ItemId, title: string, 
+/**
+ * Named or secret; absent in polls from before secret ballots: named.
+ */
+secrecy: Secrecy, rule: MajorityRule, 
 /**
  * The preset the rule came from and its legal source; absent for polls opened before
  * presets existed.

@@ -11,4 +11,10 @@ members: number,
 /**
  * Of those, who was checked in when the poll opened or has voted since.
  */
-present: number, yes: number, no: number, abstain: number, };
+present: number, yes: number, no: number, abstain: number, 
+/**
+ * Ballots of an open secret poll cast so far: their choices are counted only when the poll
+ * closes (a live count would tell early voters' choices), so `yes`, `no` and `abstain` stay
+ * 0 until then. Always 0 for a named poll and for a closed one.
+ */
+sealed: number, };

@@ -33,6 +33,7 @@ export function poll(id: number, itemId: number, state: Poll["state"] = "open"):
     id,
     item_id: itemId,
     title: `Biểu quyết ${id}`,
+    secrecy: "named",
     rule: {
       base: "all_members",
       threshold: { numerator: 1, denominator: 2 },
@@ -46,7 +47,7 @@ export function poll(id: number, itemId: number, state: Poll["state"] = "open"):
     },
     closes_at: null,
     state,
-    tally: { members: 34, present: 30, yes: 20, no: 3, abstain: 2 },
+    tally: { members: 34, present: 30, yes: 20, no: 3, abstain: 2, sealed: 0 },
     outcome: state === "closed" ? "passed" : null,
   };
 }

@@ -121,4 +121,50 @@ describe("a poll card", () => {
     expect(saved.textContent).toContain("Đã lưu biên bản: /home/db003/Downloads/Biên bản biểu quyết 1-6.pdf");
     expect(saved.textContent).toContain("Chữ ký số của máy chủ hợp lệ — mã khoá ab12 cd34 ef56 7890");
   });
+
+  it("shows only how many have voted in an open secret poll, and after a ballot never the choice", async () => {
+    setLocale("vi");
+    calls = recordCalls(() => ({ kind: "ballot_recorded" }));
+    const secret = {
+      ...poll(7, 2, "open"),
+      secrecy: "secret" as const,
+      tally: { members: 34, present: 30, yes: 0, no: 0, abstain: 0, sealed: 12 },
+    };
+    component = mount(PollCard, {
+      target: document.body,
+      props: { poll: secret, recorded: null, may: capabilities(), votable: true },
+    });
+    flushSync();
+    expect(byTestId("poll-secret")!.textContent).toContain("Bỏ phiếu kín");
+    expect(byTestId("turnout")!.textContent).toContain("Đã bỏ phiếu: 12 / 34 đại biểu");
+    expect(byTestId("tally-bar")).toBeNull();
+    expect(byTestId("secret-note")!.textContent).toContain("kể cả người quản trị máy chủ");
+    byTestId("vote-no")!.click();
+    const voted = await vi.waitFor(() => {
+      const shown = byTestId("my-vote");
+      if (!shown) throw new Error("not recorded yet");
+      return shown;
+    });
+    expect(calls).toEqual([{ command: "cast_ballot", args: { pollId: 7, choice: "no" } }]);
+    expect(voted.textContent).toContain("Bạn đã bỏ phiếu kín");
+    expect(voted.dataset.choice).toBe("secret");
+    expect(document.body.textContent).not.toContain("Không tán thành");
+  });
+
+  it("shows a closed secret poll's counts, but not the voter's own choice, which nobody kept", () => {
+    setLocale("vi");
+    component = mount(PollCard, {
+      target: document.body,
+      props: {
+        poll: { ...poll(7, 2, "closed"), secrecy: "secret" as const },
+        recorded: { poll_id: 7, choice: null },
+        may: capabilities(),
+        votable: false,
+      },
+    });
+    flushSync();
+    expect(byTestId("turnout")).toBeNull();
+    expect(document.querySelectorAll('[data-testid="tally-bar"]').length).toBe(3);
+    expect(byTestId("my-vote")).toBeNull();
+  });
 });

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { translate } from "../i18n/translate";
 import type { Outcome } from "../protocol/Outcome";
 import type { MajorityRule } from "../protocol/MajorityRule";
-import { choiceLabel, outcomeLabel, recordedChoice, tallyRows, yesNeeded } from "./voting";
+import { choiceLabel, outcomeLabel, recordedBallot, tallyRows, yesNeeded } from "./voting";
 
 describe("outcome labels", () => {
   it.each([
@@ -28,22 +28,27 @@ describe("my ballots", () => {
   const ballots = [
     { poll_id: 4, choice: "no" as const },
     { poll_id: 9, choice: "yes" as const },
+    { poll_id: 11, choice: null },
   ];
 
   it("finds the ballot of the poll asked for", () => {
-    expect(recordedChoice(ballots, 9)).toBe("yes");
-    expect(recordedChoice(ballots, 4)).toBe("no");
+    expect(recordedBallot(ballots, 9)?.choice).toBe("yes");
+    expect(recordedBallot(ballots, 4)?.choice).toBe("no");
+  });
+
+  it("knows a secret ballot was cast though its choice is not told", () => {
+    expect(recordedBallot(ballots, 11)).toEqual({ poll_id: 11, choice: null });
   });
 
   it("knows when the caller has not voted", () => {
-    expect(recordedChoice(ballots, 5)).toBeNull();
-    expect(recordedChoice([], 9)).toBeNull();
+    expect(recordedBallot(ballots, 5)).toBeNull();
+    expect(recordedBallot([], 9)).toBeNull();
   });
 });
 
 describe("tally rows", () => {
   it("lists yes, no, abstain in that order with their counts", () => {
-    const rows = tallyRows({ members: 34, present: 30, yes: 20, no: 3, abstain: 2 });
+    const rows = tallyRows({ members: 34, present: 30, yes: 20, no: 3, abstain: 2, sealed: 0 });
     expect(rows).toEqual([
       { choice: "yes", count: 20 },
       { choice: "no", count: 3 },

@@ -35,9 +35,9 @@ export function outcomeLabel(outcome: Outcome): MessageKey {
   return OUTCOME_LABELS[outcome];
 }
 
-/** The caller's recorded ballot in a poll, from the server's `my_ballots`. */
-export function recordedChoice(ballots: readonly MyBallot[], pollId: number): Choice | null {
-  return ballots.find((ballot) => ballot.poll_id === pollId)?.choice ?? null;
+/** The caller's recorded ballot in a poll, from the server's `my_ballots` (its choice `null` in a secret poll). */
+export function recordedBallot(ballots: readonly MyBallot[], pollId: number): MyBallot | null {
+  return ballots.find((ballot) => ballot.poll_id === pollId) ?? null;
 }
 
 /** One line of a tally: which choice and how many chose it. */
