@@ -10,9 +10,10 @@ use phonghop_client::packet::PacketView;
 use phonghop_client::seat::SavedRecord;
 use phonghop_client::seat::{LoginView, MirrorView, OpenedDocument, SearchView};
 use phonghop_client::{ClientError, UserFacingError};
-use phonghop_protocol::http::ReadReceipts;
+use phonghop_protocol::http::{AttendanceView, ReadReceipts};
 use phonghop_protocol::{
-    Annotation, AnnotationId, Choice, Command, DocumentId, ItemId, MeetingId, PollId, RulePreset, Secrecy,
+    Annotation, AnnotationId, AttendanceStatus, Choice, Command, DocumentId, Fraction, ItemId, MeetingId, PollId,
+    RulePreset, Secrecy, UserId,
 };
 use serde::Serialize;
 use tauri::{Emitter, State};
@@ -123,6 +124,47 @@ pub async fn search(shared: State<'_, Arc<Shared>>, query: String) -> Answer<Sea
 #[tauri::command]
 pub async fn read_receipts(shared: State<'_, Arc<Shared>>) -> Answer<ReadReceipts> {
     shared.seat.read_receipts().await.map_err(shown)
+}
+
+/// Every member with their attendance, and whether the meeting's quorum is present.
+#[tauri::command]
+pub async fn attendance(shared: State<'_, Arc<Shared>>) -> Answer<AttendanceView> {
+    shared.seat.attendance().await.map_err(shown)
+}
+
+/// The member checks themselves in (điểm danh).
+#[tauri::command]
+pub async fn check_in(shared: State<'_, Arc<Shared>>) -> Answer<()> {
+    shared.seat.send(Command::CheckIn).await.map_err(shown)
+}
+
+/// The secretariat or the chair marks a member present, absent with leave or absent.
+#[tauri::command]
+pub async fn set_attendance(
+    shared: State<'_, Arc<Shared>>,
+    user_id: UserId,
+    status: AttendanceStatus,
+    reason: String,
+) -> Answer<()> {
+    shared
+        .seat
+        .send(Command::SetAttendance {
+            user_id,
+            status,
+            reason,
+        })
+        .await
+        .map_err(shown)
+}
+
+/// The secretariat sets the share of the voting members who must be present to open a poll.
+#[tauri::command]
+pub async fn set_meeting_quorum(shared: State<'_, Arc<Shared>>, quorum: Option<Fraction>) -> Answer<()> {
+    shared
+        .seat
+        .send(Command::SetMeetingQuorum { quorum })
+        .await
+        .map_err(shown)
 }
 
 /// Where the meeting's packet stands (its changes follow as `packet-changed` events).
@@ -285,6 +327,7 @@ pub async fn open_poll(
     title: String,
     preset: Option<String>,
     secrecy: Option<Secrecy>,
+    quorum_override: Option<String>,
     duration_seconds: Option<u32>,
 ) -> Answer<()> {
     shared
@@ -295,6 +338,7 @@ pub async fn open_poll(
             rule: None,
             preset,
             secrecy,
+            quorum_override,
             duration_seconds,
         })
         .await

@@ -12,8 +12,8 @@ use std::time::Duration;
 
 use anyhow::{bail, ensure, Context, Result};
 use phonghop_client::Session;
-use phonghop_protocol::http::{AddMemberRequest, CreateMeetingRequest};
-use phonghop_protocol::{MeetingId, MeetingSummary, Role};
+use phonghop_protocol::http::{AddMemberRequest, CreateMeetingRequest, MemberView};
+use phonghop_protocol::{AttendanceStatus, Command as MeetingCommand, MeetingId, MeetingSummary, Role};
 use tokio::io::{AsyncBufReadExt, AsyncRead, BufReader};
 use tokio::process::{Child, Command};
 use tokio::sync::oneshot;
@@ -70,6 +70,9 @@ pub struct ServerOptions {
     pub watch_as: Option<String>,
     /// `serve --watch-settle-ms`; the server's default when `None`.
     pub watch_settle_ms: Option<u64>,
+    /// Whether the secretariat marks the chair and every delegate present when it adds them, so
+    /// the meeting's quorum is there for polls (true unless a test is about attendance).
+    pub everyone_present: bool,
     /// Runs the server with `RUST_LOG=debug` and keeps every line it prints (see
     /// [`TestServer::whole_log`]), not only the last ones.
     pub whole_debug_log: bool,
@@ -88,6 +91,7 @@ impl ServerOptions {
             watch_as: None,
             watch_settle_ms: None,
             whole_debug_log: false,
+            everyone_present: true,
         }
     }
 
@@ -396,6 +400,19 @@ impl TestServer {
                 "adding {username}: HTTP {}",
                 response.status()
             );
+            if self.options.everyone_present {
+                // The secretariat marks the member present, as at the door of the hall.
+                let member: MemberView = response.json().await.context("reading the new member")?;
+                let mark = MeetingCommand::SetAttendance {
+                    user_id: member.user.id,
+                    status: AttendanceStatus::Present,
+                    reason: String::new(),
+                };
+                secretariat
+                    .command(meeting.id, &mark)
+                    .await
+                    .with_context(|| format!("marking {username} present"))?;
+            }
         }
         Ok(meeting.id)
     }

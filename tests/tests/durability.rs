@@ -41,6 +41,7 @@ async fn killing_the_server_after_acks_loses_no_ballot() -> Result<()> {
                 rule: None,
                 preset: None,
                 secrecy: None,
+                quorum_override: None,
                 duration_seconds: None,
             },
         )
@@ -71,10 +72,10 @@ async fn killing_the_server_after_acks_loses_no_ballot() -> Result<()> {
     let snapshot = chair.snapshot(meeting).await?;
     let poll = &snapshot.state.polls[0];
     assert_eq!(poll.state, PollState::Open);
-    // Eleven members (the chair and ten delegates); the ten who voted count as present.
+    // Eleven members (the chair and ten delegates), all marked present by the secretariat.
     let expected = Tally {
         members: 11,
-        present: 10,
+        present: 11,
         yes: 6,
         no: 3,
         abstain: 1,
@@ -97,7 +98,7 @@ async fn killing_the_server_after_acks_loses_no_ballot() -> Result<()> {
     let closed = chair.snapshot(meeting).await?.state.polls[0].clone();
     assert_eq!(closed.state, PollState::Closed);
     assert_eq!(closed.tally, expected);
-    // 6 of 11 is more than half of all members; 10 of 11 present meets the 2/3 quorum.
+    // 6 of 11 is more than half of all members; 11 present meets the 2/3 quorum.
     assert_eq!(closed.outcome, Some(Outcome::Passed));
     Ok(())
 }
@@ -174,6 +175,7 @@ async fn two_copies_of_a_command_sent_at_once_are_carried_out_once() -> Result<(
                 rule: None,
                 preset: None,
                 secrecy: None,
+                quorum_override: None,
                 duration_seconds: None,
             },
         )
@@ -248,6 +250,7 @@ async fn vote_storm_cut_by_a_kill(secrecy: Secrecy) -> Result<()> {
         rule: None,
         preset: None,
         secrecy: Some(secrecy),
+        quorum_override: None,
         duration_seconds: None,
     };
     chair.command(meeting, &open).await?;

@@ -170,6 +170,7 @@ async fn open_poll(
                 rule: None,
                 preset: Some("resolution".into()),
                 secrecy: Some(secrecy),
+                quorum_override: None,
                 duration_seconds: None,
             },
         )

@@ -27,6 +27,7 @@ fn open_poll(item_id: ItemId, title: &str) -> Command {
         rule: None,
         preset: None,
         secrecy: None,
+        quorum_override: None,
         duration_seconds: None,
     }
 }
@@ -499,6 +500,7 @@ async fn the_chair_opens_a_poll_by_a_preset_the_secretariat_corrects_and_it_surv
         rule: None,
         preset: Some("dismissal".into()),
         secrecy: None,
+        quorum_override: None,
         duration_seconds: None,
     };
     chair.command(meeting, &by_preset).await?;
@@ -517,6 +519,7 @@ async fn the_chair_opens_a_poll_by_a_preset_the_secretariat_corrects_and_it_surv
         rule: None,
         preset: Some("ngan-sach".into()),
         secrecy: None,
+        quorum_override: None,
         duration_seconds: None,
     };
     assert_eq!(refusal(chair.command(meeting, &unknown).await)?, ErrorCode::NotFound);
@@ -575,6 +578,7 @@ async fn a_timed_poll_closes_on_time_also_after_the_server_was_killed() -> Resul
         rule: None,
         preset: None,
         secrecy: None,
+        quorum_override: None,
         duration_seconds: Some(10),
     };
     chair.command(meeting, &timed).await?;

@@ -326,6 +326,21 @@ function pollCard(browser, pollId) {
   }, pollId);
 }
 
+/** The quorum line of the attendance panel: the server's count of who is present. */
+function readQuorum(browser) {
+  return browser.execute(() => {
+    const line = document.querySelector('[data-testid="quorum"]');
+    if (!line) return null;
+    return {
+      present: Number(line.getAttribute("data-present")),
+      members: Number(line.getAttribute("data-members")),
+      needed: Number(line.getAttribute("data-needed")),
+      reached: line.getAttribute("data-reached") === "true",
+      text: line.textContent.replace(/\s+/g, " ").trim(),
+    };
+  });
+}
+
 function sameCounts(tally, expected) {
   return tally && tally.yes === expected.yes && tally.no === expected.no && tally.abstain === expected.abstain;
 }
@@ -612,6 +627,26 @@ async function journey(firstBrowser) {
       ),
     );
 
+    // Opening the app is not checking in: the councillor presses the button, the others check
+    // in through the API, and the quorum line (the server's count) says when a vote may open.
+    await press(browser, testid("check-in"));
+    await waitFor(browser, "the app to say I am checked in", () => browser.$(testid("checked-in")).isExisting());
+    const before = await waitFor(browser, "the quorum line", () => readQuorum(browser));
+    assert.equal(before.reached, false, `one councillor is not the quorum: ${before.text}`);
+    state.voters = otherDelegates(votersNeeded(before.members));
+    await inBatches(
+      state.voters.map((voter) => () => commandVia(voter, { kind: "check_in" })),
+      3,
+    );
+    const quorum = await waitFor(browser, "the quorum reached", async () => {
+      const shown = await readQuorum(browser);
+      return shown?.reached ? shown : null;
+    });
+    assert.match(quorum.text, /đủ số để biểu quyết/, quorum.text);
+    console.log(`  ${quorum.text}`);
+    await browser.execute(() => document.querySelector('[data-testid="attendance"]')?.scrollIntoView({ block: "start" }));
+    await screenshot(browser, "checked-in-quorum-reached");
+
     state.chairToken = await apiLogin(env.chair);
     await sendCommand(state.chairToken, state.meetingId, {
       kind: "open_poll",
@@ -652,9 +687,8 @@ async function journey(firstBrowser) {
     await showPoll(browser, state.pollId);
     await screenshot(browser, "voted");
 
-    const members = afterMyVote.members > 0 ? afterMyVote.members : 34;
-    const voters = otherDelegates(votersNeeded(members));
-    state.secretVoters = voters.length;
+    const members = afterMyVote.members;
+    const voters = state.voters;
     const choices = voters.map((_, index) => (index === 0 ? "no" : index === 1 ? "abstain" : "yes"));
     const expected = {
       yes: afterMyVote.yes + choices.filter((choice) => choice === "yes").length,
@@ -757,7 +791,7 @@ async function journey(firstBrowser) {
     assert.match(myVoteText, /Bạn đã bỏ phiếu kín/, myVoteText);
     assert.doesNotMatch(myVoteText, /Không tán thành/, "the secret choice is not shown");
 
-    const voters = otherDelegates(state.secretVoters ?? 22);
+    const voters = state.voters;
     const choices = voters.map((_, index) => (index === 0 ? "abstain" : "yes"));
     await inBatches(
       voters.map((voter, index) => () => castVia(voter, choices[index], secretId)),
@@ -1268,15 +1302,20 @@ async function journey(firstBrowser) {
     await screenshot(browser, "restarted-offline-annotations-kept");
   });
 
-  /** One more delegate logs in through the API (once) and votes, in the journey's poll unless told. */
-  async function castVia(username, choice, pollId = state.pollId) {
+  /** One more delegate sends a command through the API, logged in once. */
+  async function commandVia(username, command) {
     const token = tokens.get(username) ?? (await apiLogin(username));
     tokens.set(username, token);
     try {
-      await sendCommand(token, state.meetingId, { kind: "cast_ballot", poll_id: pollId, choice });
+      await sendCommand(token, state.meetingId, command);
     } catch (error) {
-      throw new Error(`${username} could not vote ${choice}: ${error.message}`);
+      throw new Error(`${username} could not ${command.kind}: ${error.message}`);
     }
+  }
+
+  /** One more delegate votes through the API, in the journey's poll unless told. */
+  function castVia(username, choice, pollId = state.pollId) {
+    return commandVia(username, { kind: "cast_ballot", poll_id: pollId, choice });
   }
 }
 

@@ -761,6 +761,7 @@ describe("chair", () => {
         preset: "dismissal",
         durationSeconds: 300,
         secrecy: "secret",
+        quorumOverride: null,
       }),
     );
 

@@ -7,7 +7,7 @@ use anyhow::{anyhow, bail, Context, Result};
 use clap::{Parser, Subcommand};
 use phonghop_client::{ClientError, Session};
 use phonghop_protocol::http::{AddMemberRequest, CreateMeetingRequest};
-use phonghop_protocol::{Command, DocumentId, ItemId, MeetingId, MeetingKind, PollId, Role, Secrecy};
+use phonghop_protocol::{Command, DocumentId, Fraction, ItemId, MeetingId, MeetingKind, PollId, Role, Secrecy, UserId};
 use serde::Serialize;
 
 #[derive(Parser)]
@@ -99,6 +99,31 @@ enum Action {
         #[arg(long)]
         meeting: MeetingId,
     },
+    /// Every member with their attendance, and whether the meeting's quorum is present (JSON).
+    Attendance {
+        #[arg(long)]
+        meeting: MeetingId,
+    },
+    /// Marks a member present, excused (vắng có phép) or absent (vắng), with a reason.
+    Mark {
+        #[arg(long)]
+        meeting: MeetingId,
+        /// The member's user id (`attendance` lists them).
+        #[arg(long)]
+        user_id: UserId,
+        #[arg(long, value_parser = ["present", "excused", "absent"])]
+        status: String,
+        #[arg(long, default_value = "")]
+        reason: String,
+    },
+    /// The share of the voting members who must be present to open a poll: `2/3`, `1/2`, or
+    /// `none`.
+    SetQuorum {
+        #[arg(long)]
+        meeting: MeetingId,
+        #[arg(long)]
+        quorum: String,
+    },
     /// A file as the next revision of a document; prints what changed.
     UploadRevision {
         #[arg(long)]
@@ -124,6 +149,9 @@ enum Action {
         /// Seconds after which the server closes the poll by itself (10 to 86 400).
         #[arg(long)]
         duration_seconds: Option<u32>,
+        /// The chair only, when the meeting's quorum is not present: why the poll opens anyway.
+        #[arg(long)]
+        quorum_override: Option<String>,
     },
     ClosePoll {
         #[arg(long)]
@@ -248,6 +276,31 @@ async fn act(session: &Session, action: Action) -> Result<String> {
         Action::Meetings => printable(session.meetings().await?),
         Action::Show { meeting } => printable(session.snapshot(meeting).await?),
         Action::Receipts { meeting } => printable(session.read_receipts(meeting).await?),
+        Action::Attendance { meeting } => printable(session.attendance(meeting).await?),
+        Action::Mark {
+            meeting,
+            user_id,
+            status,
+            reason,
+        } => {
+            let status = serde_json::from_value(serde_json::Value::String(status))?;
+            let mark = Command::SetAttendance {
+                user_id,
+                status,
+                reason,
+            };
+            printable(session.command(meeting, &mark).await?)
+        }
+        Action::SetQuorum { meeting, quorum } => {
+            let quorum = match quorum.split_once('/') {
+                _ if quorum == "none" => None,
+                Some((numerator, denominator)) => {
+                    Some(Fraction::new(numerator.trim().parse()?, denominator.trim().parse()?))
+                }
+                None => anyhow::bail!("--quorum is a fraction such as 2/3, or none"),
+            };
+            printable(session.command(meeting, &Command::SetMeetingQuorum { quorum }).await?)
+        }
         Action::CreateMeeting {
             title,
             location,
@@ -328,6 +381,7 @@ async fn act(session: &Session, action: Action) -> Result<String> {
             preset,
             secret,
             duration_seconds,
+            quorum_override,
         } => printable(
             session
                 .command(
@@ -338,6 +392,7 @@ async fn act(session: &Session, action: Action) -> Result<String> {
                         rule: None,
                         preset,
                         secrecy: secret.then_some(Secrecy::Secret),
+                        quorum_override,
                         duration_seconds,
                     },
                 )

@@ -14,7 +14,7 @@ use anyhow::{bail, ensure, Context, Result};
 use argon2::password_hash::{PasswordHasher, SaltString};
 use futures_util::{stream, StreamExt};
 use phonghop_protocol::http::{AddMemberRequest, CreateMeetingRequest, LoginResponse, UploadResponse};
-use phonghop_protocol::{Command, Document, ItemId, MeetingId, MeetingSummary, Role};
+use phonghop_protocol::{AttendanceStatus, Command, Document, ItemId, MeetingId, MeetingSummary, Role, UserId};
 use tokio::io::{AsyncBufReadExt, BufReader};
 use tokio::process::{Child, Command as Process};
 
@@ -200,7 +200,26 @@ impl BenchServer {
             .buffer_unordered(PREPARING)
             .collect()
             .await;
-        added.into_iter().collect::<Result<Vec<_>>>()?;
+        let added = added.into_iter().collect::<Result<Vec<_>>>()?;
+        // The secretariat marks everyone present, so the meeting's quorum is there for polls.
+        let marked: Vec<Result<serde_json::Value>> = stream::iter(added)
+            .map(|member| {
+                let secretariat = &secretariat;
+                async move {
+                    let user_id: UserId = serde_json::from_value(member["user"]["id"].clone())?;
+                    let mark = Command::SetAttendance {
+                        user_id,
+                        status: AttendanceStatus::Present,
+                        reason: String::new(),
+                    };
+                    self.command(secretariat, meeting.id, &format!("present-{user_id}"), &mark)
+                        .await
+                }
+            })
+            .buffer_unordered(PREPARING)
+            .collect()
+            .await;
+        marked.into_iter().collect::<Result<Vec<_>>>()?;
         self.command(
             &secretariat,
             meeting.id,

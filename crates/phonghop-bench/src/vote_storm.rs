@@ -211,6 +211,7 @@ async fn phonghop_storm(options: &Options) -> Result<Vec<Vec<Ballot>>> {
             rule: None,
             preset: None,
             secrecy: None,
+            quorum_override: None,
             duration_seconds: None,
         };
         server.command(&chair, meeting, &format!("open-{round}"), &open).await?;

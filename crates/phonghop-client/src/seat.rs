@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
 use phonghop_core::roles::{self, Capabilities};
-use phonghop_protocol::http::{ReadReceipts, ReceiptKind, TextRange};
+use phonghop_protocol::http::{AttendanceView, ReadReceipts, ReceiptKind, TextRange};
 use phonghop_protocol::{
     Choice, Command, Document, DocumentId, MeetingId, MeetingState, MeetingSummary, MyBallot, PollId, PollState, Role,
     Sha256, UserView,
@@ -565,6 +565,13 @@ impl Seat {
         let session = self.session()?;
         let meeting = self.followed_state()?.meeting.id;
         session.read_receipts(meeting).await
+    }
+
+    /// Every member of the followed meeting with their attendance, and its quorum counted.
+    pub async fn attendance(&self) -> Result<AttendanceView> {
+        let session = self.session()?;
+        let meeting = self.followed_state()?.meeting.id;
+        session.attendance(meeting).await
     }
 
     /// The signed result record of a closed poll of the followed meeting, as `format` ("pdf" or

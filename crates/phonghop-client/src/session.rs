@@ -1,9 +1,9 @@
 //! Login and the HTTP API of one server, as one logged-in user.
 
 use phonghop_protocol::http::{
-    AddMemberRequest, AnnotationSync, AnnotationSyncAnswer, CommandRequest, CreateMeetingRequest, DocumentText,
-    LoginRequest, LoginResponse, MeetingList, MemberView, ReadReceipts, ReceiptKind, ReceiptReport, RecordKeyView,
-    SearchResponse, SnapshotResponse, UploadResponse,
+    AddMemberRequest, AnnotationSync, AnnotationSyncAnswer, AttendanceView, CommandRequest, CreateMeetingRequest,
+    DocumentText, LoginRequest, LoginResponse, MeetingList, MemberView, ReadReceipts, ReceiptKind, ReceiptReport,
+    RecordKeyView, SearchResponse, SnapshotResponse, UploadResponse,
 };
 use phonghop_protocol::{
     Command, CommandResult, DocumentId, ErrorFrame, ItemId, MeetingId, MeetingSummary, PollId, Sha256, UserView,
@@ -294,6 +294,15 @@ impl Session {
         let request = self
             .http
             .get(format!("{}/api/meetings/{meeting_id}/receipts", self.server))
+            .bearer_auth(&self.token);
+        finish(request.send().await?).await
+    }
+
+    /// Every member of the meeting with their attendance, and its quorum counted.
+    pub async fn attendance(&self, meeting_id: MeetingId) -> Result<AttendanceView> {
+        let request = self
+            .http
+            .get(format!("{}/api/meetings/{meeting_id}/attendance", self.server))
             .bearer_auth(&self.token);
         finish(request.send().await?).await
     }

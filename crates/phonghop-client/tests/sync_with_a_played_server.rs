@@ -54,6 +54,8 @@ impl ServerSide {
             items: vec![],
             polls: vec![],
             presets: vec![],
+            quorum: None,
+            attendance: vec![],
         };
         self.send(ServerMessage::Snapshot {
             meeting_id: MEETING,

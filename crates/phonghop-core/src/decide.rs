@@ -3,9 +3,9 @@
 //! appends the facts, broadcasts; the store only records them.
 
 use phonghop_protocol::{
-    AgendaItem, Choice, Command, CommandResult, Document, DocumentId, ErrorCode, ErrorFrame, ItemId, MajorityRule,
-    MeetingEvent, OriginalFile, Poll, PollId, PollState, Revision, RevisionChanges, Role, Secrecy, Sha256, Tally,
-    UserId,
+    AgendaItem, Attendance, AttendanceStatus, Choice, Command, CommandResult, Document, DocumentId, ErrorCode,
+    ErrorFrame, ItemId, MajorityRule, MeetingEvent, OriginalFile, Poll, PollId, PollState, Revision, RevisionChanges,
+    Role, Secrecy, Sha256, Tally, UserId,
 };
 
 use crate::model::{Fact, IndexedPage, MeetingModel};
@@ -59,8 +59,9 @@ pub struct NewFile {
 pub enum Request {
     /// A command from the wire (WebSocket or HTTP).
     Command(Command),
-    /// The actor is present (they opened the meeting).
-    CheckIn,
+    /// The actor starts following the meeting (subscribes): refused unless they are a member;
+    /// records nothing. Following is not presence: a member checks in with `check_in`.
+    Follow,
     /// A document uploaded to an agenda item.
     AddDocument(NewDocument),
     /// Take a file in as the next revision of a document. The same file as the current revision
@@ -162,11 +163,7 @@ pub fn decide_at(model: &MeetingModel, actor: &Actor, request: &Request, now: i6
     let may = roles::capabilities(role, actor.is_admin);
     match request {
         Request::SetMember { .. } | Request::CloseOnTime { .. } => unreachable!("decided above"),
-        Request::CheckIn => Ok(if model.present.contains(&actor.user) {
-            vec![]
-        } else {
-            vec![Fact::CheckedIn { user: actor.user }]
-        }),
+        Request::Follow => Ok(vec![]),
         Request::AddDocument(new) => add_document(model, may, new),
         Request::AddRevision(new) => add_revision(model, may, new),
         Request::Command(command) => decide_command(model, actor, role, may, command, now),
@@ -226,11 +223,13 @@ fn decide_command(
             rule,
             preset,
             secrecy,
+            quorum_override,
             duration_seconds,
         } => open_poll(
             model,
             may,
             PollToOpen {
+                quorum_override: quorum_override.as_deref(),
                 item_id: *item_id,
                 title,
                 rule: *rule,
@@ -257,7 +256,56 @@ fn decide_command(
                 preset_id: preset_id.clone(),
             })
         }
+        Command::CheckIn => set_attendance(model, actor.user, actor.user, AttendanceStatus::Present, ""),
+        Command::SetAttendance {
+            user_id,
+            status,
+            reason,
+        } => {
+            require(may.mark_attendance, "mark attendance")?;
+            if model.role_of(*user_id).is_none() {
+                return Err(Refusal::new(
+                    ErrorCode::NotFound,
+                    format!("user {user_id} is not a member of this meeting"),
+                ));
+            }
+            set_attendance(model, actor.user, *user_id, *status, reason)
+        }
+        Command::SetMeetingQuorum { quorum } => {
+            require(may.manage_members, "change the meeting's quorum")?;
+            if let Some(quorum) = quorum {
+                rules::check_fraction(*quorum).map_err(invalid)?;
+            }
+            if model.view.quorum == *quorum {
+                return Ok(vec![]);
+            }
+            logged(MeetingEvent::MeetingQuorumSet { quorum: *quorum })
+        }
     }
+}
+
+/// A member's attendance set by `by` (themselves when checking in); the same as now records
+/// nothing.
+fn set_attendance(
+    model: &MeetingModel,
+    by: UserId,
+    user_id: UserId,
+    status: AttendanceStatus,
+    reason: &str,
+) -> Decision {
+    let attendance = Attendance {
+        user_id,
+        status,
+        reason: text::reason(reason).map_err(invalid)?,
+    };
+    let current = model.view.attendance.iter().find(|known| known.user_id == user_id);
+    if current == Some(&attendance) {
+        return Ok(vec![]);
+    }
+    Ok(vec![Fact::Logged {
+        seq: model.seq + 1,
+        event: MeetingEvent::AttendanceSet { attendance, by },
+    }])
 }
 
 fn existing_item(model: &MeetingModel, item_id: ItemId) -> Result<(), Refusal> {
@@ -284,6 +332,7 @@ struct PollToOpen<'a> {
     rule: Option<MajorityRule>,
     preset: Option<&'a str>,
     secrecy: Secrecy,
+    quorum_override: Option<&'a str>,
     duration_seconds: Option<u32>,
 }
 
@@ -294,6 +343,7 @@ fn open_poll(model: &MeetingModel, may: Capabilities, asked: PollToOpen<'_>, now
         rule,
         preset,
         secrecy,
+        quorum_override,
         duration_seconds,
     } = asked;
     require(may.manage_polls, "open a poll")?;
@@ -320,6 +370,27 @@ fn open_poll(model: &MeetingModel, may: Capabilities, asked: PollToOpen<'_>, now
     if voters.is_empty() {
         return Err(invalid("no member of this meeting may vote"));
     }
+    let quorum = crate::attendance::quorum_state(model);
+    let quorum_override = match quorum_override.map(text::reason).transpose().map_err(invalid)? {
+        // Only used, and so only kept, when the quorum is not present.
+        _ if quorum.reached => None,
+        Some(reason) if !reason.is_empty() => {
+            require(
+                may.override_quorum,
+                "open a poll without the quorum (only the chair may)",
+            )?;
+            Some(reason)
+        }
+        _ => {
+            return Err(Refusal::new(
+                ErrorCode::NoQuorum,
+                format!(
+                    "{} of {} voting members are present; the quorum needs {}",
+                    quorum.present, quorum.voting_members, quorum.needed
+                ),
+            ))
+        }
+    };
     let poll_id = PollId(model.last_ids.poll.0 + 1);
     let tally = Tally {
         members: voters.len() as u32,
@@ -333,6 +404,7 @@ fn open_poll(model: &MeetingModel, may: Capabilities, asked: PollToOpen<'_>, now
         secrecy,
         rule,
         basis,
+        quorum_override,
         closes_at,
         state: PollState::Open,
         tally,
@@ -409,11 +481,9 @@ fn cast_ballot(model: &MeetingModel, actor: &Actor, role: Role, poll_id: PollId,
     if roll.is_some_and(|roll| roll.voted.contains(&actor.user)) {
         return Err(Refusal::new(ErrorCode::AlreadyVoted, format!("poll {poll_id}")));
     }
-    let mut facts = Vec::with_capacity(2);
-    if !model.present.contains(&actor.user) {
-        facts.push(Fact::CheckedIn { user: actor.user });
-    }
-    facts.push(match poll.secrecy {
+    // A ballot counts its voter present in this poll (the roll), not checked in at the meeting:
+    // checking in is the member's own act, or the secretariat's.
+    Ok(vec![match poll.secrecy {
         Secrecy::Named => Fact::BallotCast {
             poll_id,
             voter: actor.user,
@@ -424,8 +494,7 @@ fn cast_ballot(model: &MeetingModel, actor: &Actor, role: Role, poll_id: PollId,
             voter: actor.user,
             choice,
         },
-    });
-    Ok(facts)
+    }])
 }
 
 fn add_document(model: &MeetingModel, may: Capabilities, new: &NewDocument) -> Decision {

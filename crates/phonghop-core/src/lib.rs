@@ -25,6 +25,7 @@
 pub mod agenda;
 pub mod anchoring;
 pub mod annotations;
+pub mod attendance;
 pub mod changes;
 pub mod decide;
 pub mod mirror;

@@ -54,6 +54,10 @@ pub fn apply(state: &mut MeetingState, event: &MeetingEvent) {
         }
         MeetingEvent::RulePresetSet { preset } => crate::presets::apply_set(&mut state.presets, preset),
         MeetingEvent::RulePresetRemoved { preset_id } => crate::presets::apply_removed(&mut state.presets, preset_id),
+        MeetingEvent::AttendanceSet { attendance, .. } => {
+            crate::attendance::apply_set(&mut state.attendance, attendance)
+        }
+        MeetingEvent::MeetingQuorumSet { quorum } => state.quorum = *quorum,
     }
 }
 
@@ -98,6 +102,8 @@ mod tests {
             items: vec![item(10, 0), item(11, 1), item(12, 2)],
             polls: vec![],
             presets: vec![],
+            quorum: None,
+            attendance: vec![],
         };
         apply(
             &mut state,

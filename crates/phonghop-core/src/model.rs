@@ -2,7 +2,7 @@
 //! change it. The server loads it from the store, [`crate::decide()`] reads it, and
 //! [`MeetingModel::apply`] moves it on by the facts a decision produced.
 //!
-//! Only [`Fact::Logged`] is part of the meeting's public log. Ballots, check-ins, voter rolls,
+//! Only [`Fact::Logged`] is part of the meeting's public log (attendance is in it). Ballots, voter rolls,
 //! memberships and page text are recorded too, but never broadcast: a ballot reaches others only
 //! as a coalesced tally, so N voters do not cause N² messages and (later) a secret ballot is not
 //! linked to its voter.
@@ -51,8 +51,6 @@ pub enum Fact {
         voter: UserId,
         choice: Choice,
     },
-    /// A voting member is present at the meeting.
-    CheckedIn { user: UserId },
     /// Who may vote in a poll just opened, fixed for its whole life: later role changes apply
     /// to later polls only, so a poll can always be closed and decided.
     RollFixed { poll_id: PollId, voters: Vec<RollEntry> },
@@ -109,7 +107,8 @@ pub struct MeetingModel {
     /// What every client mirrors: agenda, documents, polls with their tallies.
     pub view: MeetingState,
     pub members: BTreeMap<UserId, Role>,
-    /// Members checked in to the meeting (only voting ones count for a quorum).
+    /// Members present at the meeting: checked in, or marked present by the secretariat (only
+    /// voting ones count for a quorum). Kept in step with `view.attendance`.
     pub present: BTreeSet<UserId>,
     pub rolls: BTreeMap<PollId, PollRoll>,
     pub last_ids: LastIds,
@@ -121,6 +120,8 @@ impl MeetingModel {
         MeetingModel {
             seq: 0,
             view: MeetingState {
+                quorum: crate::attendance::default_quorum(meeting.kind),
+                attendance: vec![],
                 presets: crate::presets::defaults(meeting.kind),
                 meeting,
                 items: vec![],
@@ -176,7 +177,7 @@ impl MeetingModel {
     pub fn apply(&mut self, fact: &Fact) {
         match fact {
             Fact::Logged { seq, event } => {
-                self.note_ids(event);
+                self.follow(event);
                 crate::mirror::apply(&mut self.view, event);
                 self.seq = *seq;
             }
@@ -199,9 +200,6 @@ impl MeetingModel {
                     poll.tally.present = present;
                 }
             }
-            Fact::CheckedIn { user } => {
-                self.present.insert(*user);
-            }
             Fact::RollFixed { poll_id, voters } => {
                 let roll = PollRoll {
                     voters: voters.iter().map(|entry| (entry.user, entry.present)).collect(),
@@ -216,8 +214,16 @@ impl MeetingModel {
         }
     }
 
-    fn note_ids(&mut self, event: &MeetingEvent) {
+    /// Keeps the last ids and the present members in step with a logged event.
+    fn follow(&mut self, event: &MeetingEvent) {
         match event {
+            MeetingEvent::AttendanceSet { attendance, .. } => {
+                if attendance.status == phonghop_protocol::AttendanceStatus::Present {
+                    self.present.insert(attendance.user_id);
+                } else {
+                    self.present.remove(&attendance.user_id);
+                }
+            }
             MeetingEvent::AgendaItemAdded { item } => self.last_ids.item = self.last_ids.item.max(item.id),
             MeetingEvent::DocumentAdded { document } => {
                 self.last_ids.document = self.last_ids.document.max(document.id)

@@ -17,8 +17,13 @@ pub struct Capabilities {
     pub upload_documents: bool,
     /// Opens and closes polls (chair and secretariat).
     pub manage_polls: bool,
-    /// Adds members and changes their roles (the secretariat, and council-office accounts).
+    /// Adds members and changes their roles, and sets the meeting's rule presets and quorum
+    /// (the secretariat, and council-office accounts).
     pub manage_members: bool,
+    /// Marks members present, absent with leave or absent (chair, secretariat, council office).
+    pub mark_attendance: bool,
+    /// Opens a poll though the meeting's quorum is not present, giving a reason (the chair).
+    pub override_quorum: bool,
 }
 
 /// Whether a role votes: only the members of the body (chair and delegates) do; the secretariat
@@ -36,6 +41,8 @@ pub fn capabilities(role: Role, is_admin: bool) -> Capabilities {
         upload_documents: runs_meeting,
         manage_polls: runs_meeting,
         manage_members: is_admin || role == Role::Secretariat,
+        mark_attendance: runs_meeting || is_admin,
+        override_quorum: role == Role::Chair,
     }
 }
 
@@ -52,11 +59,11 @@ mod tests {
     fn each_role_may_do_what_the_law_and_the_office_expect() {
         // role, admin → vote, edit agenda, upload, manage polls, manage members
         let table = [
-            (Role::Chair, false, [true, true, true, true, false]),
-            (Role::Secretariat, false, [false, true, true, true, true]),
-            (Role::Delegate, false, [true, false, false, false, false]),
-            (Role::Delegate, true, [true, false, false, false, true]),
-            (Role::Chair, true, [true, true, true, true, true]),
+            (Role::Chair, false, [true, true, true, true, false, true, true]),
+            (Role::Secretariat, false, [false, true, true, true, true, true, false]),
+            (Role::Delegate, false, [true, false, false, false, false, false, false]),
+            (Role::Delegate, true, [true, false, false, false, true, true, false]),
+            (Role::Chair, true, [true, true, true, true, true, true, true]),
         ];
         for (role, admin, expected) in table {
             let may = capabilities(role, admin);
@@ -66,6 +73,8 @@ mod tests {
                 may.upload_documents,
                 may.manage_polls,
                 may.manage_members,
+                may.mark_attendance,
+                may.override_quorum,
             ];
             assert_eq!(got, expected, "{role:?}, admin {admin}");
         }

@@ -75,7 +75,8 @@ fn check_counts(tally: &Tally) -> Result<(), CountError> {
     Ok(())
 }
 
-fn check_fraction(fraction: Fraction) -> Result<(), CountError> {
+/// Checks that a fraction is between 0 and 1 (a threshold or a quorum).
+pub fn check_fraction(fraction: Fraction) -> Result<(), CountError> {
     if fraction.denominator == 0 || fraction.numerator > fraction.denominator {
         return Err(CountError::BadFraction {
             numerator: fraction.numerator,

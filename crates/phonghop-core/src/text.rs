@@ -61,6 +61,15 @@ fn is_invisible(c: char) -> bool {
         )
 }
 
+/// A reason (a leave, why a poll opens without its quorum): empty, or cleaned like a title.
+pub fn reason(text: &str) -> Result<String, TextError> {
+    let cleaned: String = text.chars().filter(|c| !is_bidi_control(*c)).collect();
+    if cleaned.trim().chars().all(is_invisible) {
+        return Ok(String::new());
+    }
+    title(&cleaned)
+}
+
 /// A title as stored: bidi controls removed, surrounding whitespace trimmed. Refused when it has
 /// control characters, nothing visible, or more than [`MAX_TITLE_CHARS`] characters.
 pub fn title(text: &str) -> Result<String, TextError> {

@@ -6,9 +6,9 @@ use phonghop_core::{
     NewRevision, Request,
 };
 use phonghop_protocol::{
-    Base, Choice, Command, CommandResult, Comparison, DocumentId, ErrorCode, Fraction, ItemId, LegalSource,
-    MajorityRule, Meeting, MeetingEvent, MeetingId, MeetingKind, Outcome, PollId, PollState, Role, Secrecy, Sha256,
-    Tally, UserId,
+    AttendanceStatus, Base, Choice, Command, CommandResult, Comparison, DocumentId, ErrorCode, Fraction, ItemId,
+    LegalSource, MajorityRule, Meeting, MeetingEvent, MeetingId, MeetingKind, Outcome, PollId, PollState, Role,
+    Secrecy, Sha256, Tally, UserId,
 };
 
 const CHAIR: UserId = UserId(1);
@@ -58,7 +58,7 @@ fn meeting() -> MeetingModel {
         run(&mut model, office, Request::SetMember { user, role });
     }
     for user in [CHAIR, DELEGATE, OTHER_DELEGATE] {
-        run(&mut model, actor(user), Request::CheckIn);
+        run(&mut model, actor(user), command(Command::CheckIn));
     }
     for title in ["Khai mạc", "Dự thảo Nghị quyết"] {
         run(
@@ -89,6 +89,7 @@ fn open_poll(item_id: ItemId, title: &str) -> Request {
         rule: None,
         preset: None,
         secrecy: None,
+        quorum_override: None,
         duration_seconds: None,
     })
 }
@@ -100,6 +101,7 @@ fn with_preset(preset: Option<&str>, rule: Option<MajorityRule>) -> Request {
         rule,
         preset: preset.map(str::to_owned),
         secrecy: None,
+        quorum_override: None,
         duration_seconds: None,
     })
 }
@@ -112,6 +114,14 @@ fn set_preset(id: &str, law: &str, article: Option<&str>) -> Request {
         article: article.map(str::to_owned),
     };
     command(Command::SetRulePreset { preset })
+}
+
+fn mark(user: UserId, status: AttendanceStatus, reason: &str) -> Request {
+    command(Command::SetAttendance {
+        user_id: user,
+        status,
+        reason: reason.into(),
+    })
 }
 
 fn ballot(poll: u32, choice: Choice) -> Request {
@@ -134,10 +144,11 @@ fn kind(fact: &Fact) -> &'static str {
             MeetingEvent::PollClosed { .. } => "poll_closed",
             MeetingEvent::RulePresetSet { .. } => "preset_set",
             MeetingEvent::RulePresetRemoved { .. } => "preset_removed",
+            MeetingEvent::AttendanceSet { .. } => "attendance",
+            MeetingEvent::MeetingQuorumSet { .. } => "quorum_set",
         },
         Fact::BallotCast { .. } => "ballot",
         Fact::SecretBallotCast { .. } => "secret_ballot",
-        Fact::CheckedIn { .. } => "checked_in",
         Fact::RollFixed { .. } => "roll",
         Fact::MemberSet { .. } => "member",
         Fact::PagesIndexed { .. } => "pages",
@@ -306,6 +317,7 @@ fn each_request_is_decided_by_role_and_state() {
                 }),
                 preset: None,
                 secrecy: None,
+                quorum_override: None,
                 duration_seconds: None,
             }),
             Refused(ErrorCode::InvalidCommand),
@@ -394,10 +406,10 @@ fn each_request_is_decided_by_role_and_state() {
         ),
         ("chair votes", actor(CHAIR), ballot(1, Choice::No), Facts(&["ballot"])),
         (
-            "an absent delegate's ballot checks them in",
+            "an absent delegate votes: present in the poll, not checked in at the meeting",
             actor(ABSENT_DELEGATE),
             ballot(1, Choice::Abstain),
-            Facts(&["checked_in", "ballot"]),
+            Facts(&["ballot"]),
         ),
         (
             "secretariat does not vote",
@@ -444,20 +456,86 @@ fn each_request_is_decided_by_role_and_state() {
         (
             "check in",
             actor(ABSENT_DELEGATE),
-            Request::CheckIn,
-            Facts(&["checked_in"]),
+            command(Command::CheckIn),
+            Facts(&["attendance"]),
         ),
         (
             "check in twice changes nothing",
             actor(DELEGATE),
-            Request::CheckIn,
+            command(Command::CheckIn),
             Facts(&[]),
         ),
         (
             "stranger checks in",
             actor(STRANGER),
-            Request::CheckIn,
+            command(Command::CheckIn),
             Refused(ErrorCode::NotFound),
+        ),
+        (
+            "the secretariat marks a delegate absent with leave",
+            actor(SECRETARIAT),
+            mark(ABSENT_DELEGATE, AttendanceStatus::Excused, "Đi công tác"),
+            Facts(&["attendance"]),
+        ),
+        (
+            "the chair marks a delegate present",
+            actor(CHAIR),
+            mark(ABSENT_DELEGATE, AttendanceStatus::Present, ""),
+            Facts(&["attendance"]),
+        ),
+        (
+            "marking as already marked changes nothing",
+            actor(SECRETARIAT),
+            mark(DELEGATE, AttendanceStatus::Present, ""),
+            Facts(&[]),
+        ),
+        (
+            "a delegate may not mark another",
+            actor(DELEGATE),
+            mark(ABSENT_DELEGATE, AttendanceStatus::Present, ""),
+            Refused(ErrorCode::Forbidden),
+        ),
+        (
+            "marking someone not in the meeting",
+            actor(SECRETARIAT),
+            mark(STRANGER, AttendanceStatus::Absent, ""),
+            Refused(ErrorCode::NotFound),
+        ),
+        (
+            "a reason with a line break",
+            actor(SECRETARIAT),
+            mark(ABSENT_DELEGATE, AttendanceStatus::Absent, "ốm\nnằm viện"),
+            Refused(ErrorCode::InvalidCommand),
+        ),
+        (
+            "the secretariat sets the quorum to half",
+            actor(SECRETARIAT),
+            command(Command::SetMeetingQuorum {
+                quorum: Some(Fraction::new(1, 2)),
+            }),
+            Facts(&["quorum_set"]),
+        ),
+        (
+            "the quorum as it is changes nothing",
+            actor(SECRETARIAT),
+            command(Command::SetMeetingQuorum {
+                quorum: Some(Fraction::new(2, 3)),
+            }),
+            Facts(&[]),
+        ),
+        (
+            "the chair may not change the quorum",
+            actor(CHAIR),
+            command(Command::SetMeetingQuorum { quorum: None }),
+            Refused(ErrorCode::Forbidden),
+        ),
+        (
+            "a quorum above one",
+            actor(SECRETARIAT),
+            command(Command::SetMeetingQuorum {
+                quorum: Some(Fraction::new(4, 3)),
+            }),
+            Refused(ErrorCode::InvalidCommand),
         ),
         (
             "secretariat adds a member",
@@ -692,6 +770,7 @@ fn a_member_promoted_after_a_poll_opened_votes_only_in_later_polls() {
     );
     let refused = decide(&model, &actor(UserId(6)), &ballot(1, Choice::Yes)).unwrap_err();
     assert_eq!(refused.code, ErrorCode::NotAVoter);
+    run(&mut model, actor(UserId(6)), command(Command::CheckIn));
     run(&mut model, actor(CHAIR), open_poll(ItemId(2), "Lần sau"));
     run(&mut model, actor(UserId(6)), ballot(3, Choice::Yes));
 }
@@ -715,12 +794,13 @@ fn present_is_fixed_at_opening_plus_every_voter() {
             rule: Some(strict),
             preset: None,
             secrecy: None,
+            quorum_override: None,
             duration_seconds: None,
         }),
     );
     let opened = model.poll(PollId(3)).unwrap().tally;
     assert_eq!((opened.members, opened.present), (4, 3));
-    run(&mut model, actor(ABSENT_DELEGATE), Request::CheckIn);
+    run(&mut model, actor(ABSENT_DELEGATE), command(Command::CheckIn));
     assert_eq!(
         model.poll(PollId(3)).unwrap().tally.present,
         3,
@@ -786,6 +866,7 @@ fn a_meeting_starts_with_its_kinds_presets_and_a_poll_without_one_takes_the_firs
         assert_eq!(model.view.presets[0].id, first);
         for (user, role) in [(CHAIR, Role::Chair), (DELEGATE, Role::Delegate)] {
             model.apply(&Fact::MemberSet { user, role });
+            run(&mut model, actor(user), command(Command::CheckIn));
         }
         for title in ["Khai mạc", "Báo cáo"] {
             run(
@@ -837,6 +918,7 @@ fn timed(seconds: u32) -> Request {
         rule: None,
         preset: None,
         secrecy: None,
+        quorum_override: None,
         duration_seconds: Some(seconds),
     })
 }
@@ -911,6 +993,7 @@ fn secret_poll() -> Request {
         rule: None,
         preset: None,
         secrecy: Some(Secrecy::Secret),
+        quorum_override: None,
         duration_seconds: None,
     })
 }
@@ -969,4 +1052,93 @@ fn a_secret_poll_tells_only_how_many_have_voted_until_it_closes() {
     // The resolution preset needs more than half of all 4 members: 2 is not.
     assert_eq!(*outcome, Outcome::Rejected);
     assert_eq!(model.poll(poll_id).unwrap().tally, *tally);
+}
+
+fn open_with_override(reason: Option<&str>) -> Request {
+    command(Command::OpenPoll {
+        item_id: ItemId(2),
+        title: "Biểu quyết khi chưa đủ số".into(),
+        rule: None,
+        preset: None,
+        secrecy: None,
+        quorum_override: reason.map(str::to_owned),
+        duration_seconds: None,
+    })
+}
+
+#[test]
+fn a_poll_opens_without_the_quorum_only_when_the_chair_gives_a_reason_which_is_kept() {
+    let mut model = meeting();
+    // 3 of the 4 voting members are present: 2/3 of 4 needs 3.
+    let state = phonghop_core::attendance::quorum_state(&model);
+    assert_eq!(
+        (state.voting_members, state.present, state.needed, state.reached),
+        (4, 3, 3, true)
+    );
+    let opened = run(&mut model, actor(CHAIR), open_with_override(Some("Không cần")));
+    let Some(Fact::Logged {
+        event: MeetingEvent::PollOpened { poll },
+        ..
+    }) = opened.first()
+    else {
+        panic!("{opened:?}")
+    };
+    assert_eq!(
+        poll.quorum_override, None,
+        "with the quorum present no override is kept"
+    );
+
+    run(
+        &mut model,
+        actor(SECRETARIAT),
+        mark(OTHER_DELEGATE, AttendanceStatus::Excused, "Đi công tác tỉnh"),
+    );
+    let state = phonghop_core::attendance::quorum_state(&model);
+    assert_eq!((state.present, state.needed, state.reached), (2, 3, false));
+    assert_eq!(
+        model
+            .view
+            .attendance
+            .iter()
+            .find(|entry| entry.user_id == OTHER_DELEGATE)
+            .map(|entry| entry.reason.as_str()),
+        Some("Đi công tác tỉnh")
+    );
+
+    for (who, reason, code) in [
+        (CHAIR, None, ErrorCode::NoQuorum),
+        (CHAIR, Some("   "), ErrorCode::NoQuorum),
+        (SECRETARIAT, None, ErrorCode::NoQuorum),
+        (SECRETARIAT, Some("Chủ tọa vắng"), ErrorCode::Forbidden),
+    ] {
+        let refused = decide(&model, &actor(who), &open_with_override(reason)).unwrap_err();
+        assert_eq!(refused.code, code, "{who:?} {reason:?}: {refused}");
+    }
+    let opened = run(
+        &mut model,
+        actor(CHAIR),
+        open_with_override(Some("Biểu quyết thủ tục, đại biểu đang trên đường đến")),
+    );
+    let Some(Fact::Logged {
+        event: MeetingEvent::PollOpened { poll },
+        ..
+    }) = opened.first()
+    else {
+        panic!("{opened:?}")
+    };
+    assert_eq!(
+        poll.quorum_override.as_deref(),
+        Some("Biểu quyết thủ tục, đại biểu đang trên đường đến")
+    );
+
+    // The secretariat lowers the meeting's quorum to half: 2 of 4 reach it.
+    run(
+        &mut model,
+        actor(SECRETARIAT),
+        command(Command::SetMeetingQuorum {
+            quorum: Some(Fraction::new(1, 2)),
+        }),
+    );
+    assert!(phonghop_core::attendance::quorum_state(&model).reached);
+    assert!(decide(&model, &actor(SECRETARIAT), &open_with_override(None)).is_ok());
 }

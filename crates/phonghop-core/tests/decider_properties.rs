@@ -83,13 +83,14 @@ fn request() -> impl Strategy<Value = Request> {
                 rule,
                 preset: None,
                 secrecy: secret.then_some(Secrecy::Secret),
+                quorum_override: None,
                 duration_seconds: None,
             }
         )),
         poll.clone()
             .prop_map(|poll_id| Request::Command(Command::ClosePoll { poll_id })),
         (poll, choice()).prop_map(|(poll_id, choice)| Request::Command(Command::CastBallot { poll_id, choice })),
-        Just(Request::CheckIn),
+        Just(Request::Command(Command::CheckIn)),
         ((1u32..=USERS), role()).prop_map(|(user, role)| Request::SetMember {
             user: UserId(user),
             role

@@ -42,6 +42,9 @@ pub enum ErrorCode {
     PollClosed,
     /// The poll is still open; its result record is made when it closes.
     PollOpen,
+    /// Fewer voting members are present than the meeting's quorum: a poll opens only when the
+    /// chair gives a reason (`quorum_override`).
+    NoQuorum,
     /// Only members of the body vote; the secretariat does not.
     NotAVoter,
     /// The upload is not a readable PDF (or an Office file that could not be converted).
@@ -87,6 +90,9 @@ impl ErrorCode {
             ErrorCode::AlreadyVoted => "Đại biểu đã biểu quyết nội dung này",
             ErrorCode::PollClosed => "Biểu quyết đã kết thúc",
             ErrorCode::PollOpen => "Biểu quyết chưa kết thúc nên chưa có biên bản kết quả",
+            ErrorCode::NoQuorum => {
+                "Chưa đủ số đại biểu có mặt để biểu quyết; chủ tọa có thể vẫn mở và ghi rõ lý do"
+            }
             ErrorCode::NotAVoter => "Chỉ đại biểu mới được biểu quyết",
             ErrorCode::InvalidDocument => "Tệp không phải là tài liệu PDF đọc được",
             ErrorCode::EncryptedDocument => "Tài liệu được đặt mật khẩu, hãy gửi bản không mật khẩu",
@@ -127,6 +133,9 @@ impl ErrorCode {
             ErrorCode::AlreadyVoted => "You have already voted in this poll",
             ErrorCode::PollClosed => "The poll is closed",
             ErrorCode::PollOpen => "The poll is still open, so it has no result record yet",
+            ErrorCode::NoQuorum => {
+                "Not enough members are present to vote; the chair may still open it, giving a reason"
+            }
             ErrorCode::NotAVoter => "Only members of the council vote",
             ErrorCode::InvalidDocument => "The file is not a readable PDF document",
             ErrorCode::EncryptedDocument => "The document is password-protected; please send it without a password",
@@ -156,7 +165,11 @@ impl ErrorCode {
             ErrorCode::WrongCredentials | ErrorCode::Unauthenticated | ErrorCode::TokenExpired => 401,
             ErrorCode::Forbidden | ErrorCode::NotAVoter => 403,
             ErrorCode::NotFound => 404,
-            ErrorCode::AlreadyVoted | ErrorCode::PollClosed | ErrorCode::PollOpen | ErrorCode::RevisionConflict => 409,
+            ErrorCode::AlreadyVoted
+            | ErrorCode::PollClosed
+            | ErrorCode::PollOpen
+            | ErrorCode::NoQuorum
+            | ErrorCode::RevisionConflict => 409,
             ErrorCode::DocumentTooLarge | ErrorCode::FrameTooLarge => 413,
             ErrorCode::InvalidDocument
             | ErrorCode::DocumentTooComplex

@@ -5,8 +5,8 @@ use ts_rs::TS;
 
 use crate::ids::DocumentId;
 use crate::message::Command;
-use crate::model::{Document, MeetingState, MeetingSummary, MyBallot, Role, UserView};
-use crate::rule::MeetingKind;
+use crate::model::{AttendanceStatus, Document, MeetingState, MeetingSummary, MyBallot, Role, UserView};
+use crate::rule::{Fraction, MeetingKind};
 
 #[derive(Debug, Clone, Serialize, Deserialize, TS)]
 #[ts(export)]
@@ -171,6 +171,42 @@ pub enum ReceiptKind {
     Downloaded,
     /// The member opened it.
     Opened,
+}
+
+/// The answer of `GET /api/meetings/{id}/attendance`: every member with their attendance, and
+/// whether the meeting's quorum is present.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct AttendanceView {
+    /// Every member of the meeting, by user id.
+    pub members: Vec<MemberAttendance>,
+    pub quorum: QuorumState,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct MemberAttendance {
+    pub user: UserView,
+    pub role: Role,
+    /// `null`: not checked in and not marked.
+    pub status: Option<AttendanceStatus>,
+    pub reason: String,
+}
+
+/// How many voting members are present against the meeting's quorum, as the server counts it
+/// before opening a poll.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct QuorumState {
+    /// Members whose role votes (chair and delegates).
+    pub voting_members: u32,
+    /// Of those, how many are present.
+    pub present: u32,
+    /// The meeting's quorum; `null`: none.
+    pub quorum: Option<Fraction>,
+    /// The fewest present that reach it (0 without a quorum).
+    pub needed: u32,
+    pub reached: bool,
 }
 
 /// The answer of `GET /api/meetings/{id}/receipts`: for the current revision of each document,

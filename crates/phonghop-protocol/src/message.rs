@@ -6,9 +6,11 @@ use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
 use crate::error::{ErrorCode, ErrorFrame};
-use crate::ids::{ItemId, MeetingId, PollId};
-use crate::model::{AgendaItem, Choice, Document, MeetingState, MyBallot, Poll, Secrecy, Tally, UserView};
-use crate::rule::{MajorityRule, Outcome, RulePreset};
+use crate::ids::{ItemId, MeetingId, PollId, UserId};
+use crate::model::{
+    AgendaItem, Attendance, AttendanceStatus, Choice, Document, MeetingState, MyBallot, Poll, Secrecy, Tally, UserView,
+};
+use crate::rule::{Fraction, MajorityRule, Outcome, RulePreset};
 use crate::PROTOCOL_VERSION;
 
 /// A frame from a client: the version and one message.
@@ -89,6 +91,11 @@ pub enum Command {
         #[serde(default)]
         #[ts(optional)]
         secrecy: Option<Secrecy>,
+        /// Only the chair, only when the meeting's quorum is not present: why the poll opens
+        /// anyway. Kept in the poll (the log) and its record.
+        #[serde(default)]
+        #[ts(optional)]
+        quorum_override: Option<String>,
         /// When set, the server closes the poll this many seconds after it opens (10 to 86 400),
         /// also across a restart; the chair may still close it earlier.
         #[serde(default)]
@@ -110,6 +117,22 @@ pub enum Command {
     /// Removes a rule preset from the meeting; at least one must stay.
     RemoveRulePreset {
         preset_id: String,
+    },
+    /// The caller is present (điểm danh): a member checks themselves in with a button, not by
+    /// opening the app.
+    CheckIn,
+    /// The secretariat (or the chair) marks a member present, absent with leave or absent, with
+    /// a reason.
+    SetAttendance {
+        user_id: UserId,
+        status: AttendanceStatus,
+        #[serde(default)]
+        reason: String,
+    },
+    /// Sets the share of the voting members who must be present before a poll opens; `null`:
+    /// none.
+    SetMeetingQuorum {
+        quorum: Option<Fraction>,
     },
 }
 
@@ -163,6 +186,14 @@ pub enum MeetingEvent {
     },
     RulePresetRemoved {
         preset_id: String,
+    },
+    /// A member's attendance set: by themselves checking in, or by `by` (the secretariat).
+    AttendanceSet {
+        attendance: Attendance,
+        by: UserId,
+    },
+    MeetingQuorumSet {
+        quorum: Option<Fraction>,
     },
 }
 

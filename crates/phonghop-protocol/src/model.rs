@@ -4,7 +4,7 @@ use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
 use crate::ids::{DocumentId, ItemId, MeetingId, PollId, Sha256, UserId};
-use crate::rule::{MajorityRule, MeetingKind, Outcome, RuleBasis, RulePreset};
+use crate::rule::{Fraction, MajorityRule, MeetingKind, Outcome, RuleBasis, RulePreset};
 
 /// A person's part in one meeting. What each role may do is decided in `phonghop-core`
 /// (`roles::capabilities`), not here.
@@ -213,6 +213,30 @@ impl Choice {
     }
 }
 
+/// Whether a member is at the sitting: checked in by themselves, or marked by the secretariat.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export)]
+pub enum AttendanceStatus {
+    /// Có mặt.
+    Present,
+    /// Vắng có phép: absent with leave.
+    Excused,
+    /// Vắng: absent.
+    Absent,
+}
+
+/// A member's attendance as the log last set it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct Attendance {
+    pub user_id: UserId,
+    pub status: AttendanceStatus,
+    /// Why, as the secretariat wrote it (a leave, a late arrival); empty when checked in.
+    #[serde(default)]
+    pub reason: String,
+}
+
 /// Whether a poll's ballots carry names (công khai) or not (bỏ phiếu kín).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]
 #[serde(rename_all = "snake_case")]
@@ -293,6 +317,10 @@ pub struct Poll {
     /// presets existed.
     #[serde(default)]
     pub basis: Option<RuleBasis>,
+    /// Set when the chair opened the poll though the meeting's quorum was not present: the
+    /// reason the chair gave, kept in the log and the record.
+    #[serde(default)]
+    pub quorum_override: Option<String>,
     /// For a timed poll, when the server closes it: Unix seconds by the server's clock (a client
     /// counts down with the server's clock, see the `Date` header of its answers). `None`: the
     /// chair closes it.
@@ -318,6 +346,14 @@ pub struct MeetingState {
     /// snapshots of servers before presets: none.
     #[serde(default)]
     pub presets: Vec<RulePreset>,
+    /// The share of the voting members who must be present before a poll opens (2/3 for a
+    /// council sitting, from its kind's first preset); `null`: none. Absent in snapshots of
+    /// servers before attendance: none.
+    #[serde(default)]
+    pub quorum: Option<Fraction>,
+    /// Each member whose attendance the log has set, by user id.
+    #[serde(default)]
+    pub attendance: Vec<Attendance>,
 }
 
 impl MeetingState {

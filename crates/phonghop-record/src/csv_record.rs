@@ -38,6 +38,13 @@ pub(crate) fn body(facts: &RecordFacts, outcome: Outcome) -> Result<Vec<u8>, Rec
             source.article.clone().unwrap_or_else(|| "chưa ghi điều, khoản".into()),
         );
     }
+    if let Some(reason) = &poll.quorum_override {
+        row(
+            "mo_khi_chua_du_so",
+            reason.clone(),
+            "chủ tọa mở khi chưa đủ số đại biểu có mặt".into(),
+        );
+    }
     row("tong_so_dai_bieu", tally.members.to_string(), String::new());
     row(
         "co_mat",

@@ -236,6 +236,12 @@ pub(crate) fn body(
         let article = source.article.as_deref().unwrap_or("chưa ghi điều, khoản");
         layout.field("Căn cứ", &format!("{}, {article}", source.law));
     }
+    if let Some(reason) = &poll.quorum_override {
+        layout.field(
+            "Số có mặt",
+            &format!("chưa đủ; chủ tọa vẫn mở biểu quyết, lý do: {reason}"),
+        );
+    }
     layout.field("Mở biểu quyết", &words::time(facts.opened_at));
     layout.field("Kết thúc", &words::time(facts.closed_at));
     layout.rule();

@@ -42,6 +42,7 @@ fn facts() -> RecordFacts {
             item_id: phonghop_protocol::ItemId(2),
             title: "Biểu quyết thông qua Nghị quyết".into(),
             secrecy: Secrecy::Named,
+            quorum_override: None,
             rule: MajorityRule {
                 base: Base::AllMembers,
                 threshold: Fraction::new(1, 2),
@@ -222,6 +223,7 @@ fn a_long_roll_runs_onto_more_pages() {
 fn a_secret_polls_record_states_the_counts_and_names_no_one() {
     let mut facts = facts();
     facts.poll.secrecy = Secrecy::Secret;
+    facts.poll.quorum_override = Some("Đại biểu đang trên đường đến hội trường".into());
     facts.roll.clear();
     let record = make(&facts, &key()).expect("a record");
     let text = pdftotext(&record.pdf);
@@ -233,4 +235,12 @@ fn a_secret_polls_record_states_the_counts_and_names_no_one() {
     assert!(csv.contains("hinh_thuc,Bỏ phiếu kín,bo_phieu_kin"), "{csv}");
     assert!(csv.contains("tan_thanh,20,"), "{csv}");
     assert!(!csv.contains("phieu,"), "no ballot rows: {csv}");
+    assert!(
+        csv.contains("mo_khi_chua_du_so,Đại biểu đang trên đường đến hội trường,"),
+        "the chair's reason to open without the quorum: {csv}"
+    );
+    assert!(
+        text.contains("chưa đủ; chủ tọa vẫn mở biểu quyết, lý do: Đại biểu đang"),
+        "the chair's reason to open without the quorum: {text}"
+    );
 }

@@ -11,9 +11,9 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use phonghop_core::{roles, Request};
 use phonghop_protocol::http::{
-    AddMemberRequest, AnnotationSync, AnnotationSyncAnswer, CommandRequest, CreateMeetingRequest, DocumentText,
-    LoginRequest, LoginResponse, MeetingList, MemberView, ReadReceipts, ReceiptReport, RecordKeyView, SearchResponse,
-    SnapshotResponse, UploadResponse,
+    AddMemberRequest, AnnotationSync, AnnotationSyncAnswer, AttendanceView, CommandRequest, CreateMeetingRequest,
+    DocumentText, LoginRequest, LoginResponse, MeetingList, MemberView, ReadReceipts, ReceiptReport, RecordKeyView,
+    SearchResponse, SnapshotResponse, UploadResponse,
 };
 use phonghop_protocol::{
     CommandResult, DocumentId, ErrorCode, ItemId, MeetingId, MeetingSummary, PollId, Role, Sha256,
@@ -56,6 +56,7 @@ pub fn router(app: App) -> Router {
             post(report_receipt),
         )
         .route("/api/meetings/{meeting_id}/receipts", get(read_receipts))
+        .route("/api/meetings/{meeting_id}/attendance", get(attendance))
         .route("/api/meetings/{meeting_id}/annotations/sync", post(sync_annotations))
         .route("/api/meetings/{meeting_id}/polls/{poll_id}/record.pdf", get(record_pdf))
         .route("/api/meetings/{meeting_id}/polls/{poll_id}/record.csv", get(record_csv))
@@ -371,6 +372,17 @@ async fn read_receipts(
     }
     let documents = app.store.read_receipts(meeting_id).await?;
     Ok(Json(ReadReceipts { documents }))
+}
+
+/// Every member with their attendance and the meeting's quorum: for every member (the chair sees
+/// the quorum live, the secretariat marks from it, a councillor sees who is here).
+async fn attendance(
+    State(app): State<App>,
+    user: AuthUser,
+    Path(meeting_id): Path<MeetingId>,
+) -> ApiResult<Json<AttendanceView>> {
+    role_in(&app, meeting_id, &user).await?;
+    Ok(Json(app.store.attendance(meeting_id).await?))
 }
 
 /// The server's key for poll records; public, so anyone holding a record can check it.

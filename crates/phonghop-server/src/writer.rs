@@ -1,5 +1,5 @@
 //! [`Writer`]: the one task that changes meetings. Every request — a command from the WebSocket
-//! or HTTP, an upload, a check-in, a new member — is queued here; the writer takes every request
+//! or HTTP, an upload, a subscriber's membership check, a new member — is queued here; the writer takes every request
 //! waiting, and for each meeting: loads its model (kept between batches), skips commands already
 //! carried out, decides each request with `phonghop_core::decide`, appends all the facts in one
 //! transaction, broadcasts the events, and only then answers each request.
@@ -103,7 +103,7 @@ enum Outcome {
     Repeated(CommandResult),
     /// Refused by the rules; nothing recorded.
     Refused(Refusal),
-    /// Decided, with nothing to record (a check-in of someone already present).
+    /// Decided, with nothing to record (a subscriber following, a check-in of someone present).
     Unchanged(CommandResult),
 }
 

@@ -238,21 +238,21 @@ impl<S: FrameSocket> Connection<S> {
         }
     }
 
-    /// Starts following a meeting: checks the member in, replays what the client missed when
-    /// that is short, else sends a snapshot; then marks the switch to live events.
+    /// Starts following a meeting: replays what the client missed when that is short, else
+    /// sends a snapshot; then marks the switch to live events. Subscribing is not checking in.
     async fn subscribe(&mut self, meeting_id: MeetingId, since_seq: Option<u32>) -> Result<(), axum::Error> {
         let user = match self.current_user() {
             Ok(user) => user,
             Err(error) => return self.send_error(None, error).await,
         };
-        // Being here is presence; a stranger's check-in is refused as `not_found`. It also makes
-        // the writer load the meeting, so its snapshot is ready below.
-        let checked_in = self
+        // A stranger is refused as `not_found`. It also makes the writer load the meeting, so
+        // its snapshot is ready below.
+        let following = self
             .app
             .writer
-            .submit(meeting_id, user.actor(), None, Request::CheckIn)
+            .submit(meeting_id, user.actor(), None, Request::Follow)
             .await;
-        if let Err(ApiError(error)) = checked_in {
+        if let Err(ApiError(error)) = following {
             return self.send_error(None, error).await;
         }
         // Listen before reading the catch-up, so nothing committed in between is missed; frames
@@ -370,6 +370,8 @@ mod tests {
             items: vec![],
             polls: vec![],
             presets: vec![],
+            quorum: None,
+            attendance: vec![],
         };
         let snapshot = Snapshot::of(17, &state);
         let my_ballots = vec![MyBallot {

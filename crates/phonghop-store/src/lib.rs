@@ -18,7 +18,7 @@ pub mod sqlite;
 use async_trait::async_trait;
 use phonghop_core::record::RecordFacts;
 use phonghop_core::{Actor, Fact, MeetingModel};
-use phonghop_protocol::http::{DocumentReceipts, ReceiptKind};
+use phonghop_protocol::http::{AttendanceView, DocumentReceipts, ReceiptKind};
 use phonghop_protocol::{
     Annotation, AnnotationView, CommandResult, Document, DocumentId, ItemId, Meeting, MeetingEvent, MeetingId,
     MeetingKind, MeetingSummary, MyBallot, PollId, Role, Sha256, UserId, UserView,
@@ -199,6 +199,8 @@ pub trait Store: Send + Sync + 'static {
     /// For the current revision of each document of the meeting (by id), every member (by id)
     /// with when it reached their laptop and when they opened it.
     async fn read_receipts(&self, meeting: MeetingId) -> Result<Vec<DocumentReceipts>>;
+    /// Every member with their attendance, and the meeting's quorum counted.
+    async fn attendance(&self, meeting: MeetingId) -> Result<AttendanceView>;
 
     /// Every open timed poll of every meeting with when it closes (Unix seconds), soonest first.
     async fn timed_open_polls(&self) -> Result<Vec<(MeetingId, PollId, i64)>>;

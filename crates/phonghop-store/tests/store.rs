@@ -22,7 +22,7 @@ async fn new_store(dir: &std::path::Path) -> SqliteStore {
 }
 
 /// A meeting with user 1 as secretariat (and admin), user 2 as chair and `delegates` delegates
-/// (users 3…).
+/// (users 3…), everyone checked in.
 async fn meeting_with_members(store: &SqliteStore, delegates: u32) -> MeetingId {
     for n in 1..=delegates + 2 {
         store
@@ -55,6 +55,10 @@ async fn meeting_with_members(store: &SqliteStore, delegates: u32) -> MeetingId 
         )
         .await
         .unwrap();
+        // Every member checks in, so the meeting's quorum is present.
+        execute(store, meeting.id, actor(n), Request::Command(Command::CheckIn), None)
+            .await
+            .unwrap();
     }
     meeting.id
 }
@@ -140,6 +144,7 @@ async fn what_is_loaded_is_what_was_decided() {
                 rule: None,
                 preset: random.gen_bool(0.5).then(|| preset_id.to_owned()),
                 secrecy: random.gen_bool(0.5).then_some(Secrecy::Secret),
+                quorum_override: None,
                 duration_seconds: None,
             }),
             4 => Request::Command(Command::ClosePoll {
@@ -160,7 +165,7 @@ async fn what_is_loaded_is_what_was_decided() {
             9 => Request::Command(Command::RemoveRulePreset {
                 preset_id: preset_id.to_owned(),
             }),
-            _ => Request::CheckIn,
+            _ => Request::Command(Command::CheckIn),
         };
         let Ok(facts) = decide(&model, &actor(user), &request) else {
             continue;
@@ -228,6 +233,7 @@ async fn two_stores_on_one_file_keep_the_log_gap_free_and_one_ballot_per_member(
         rule: None,
         preset: None,
         secrecy: None,
+        quorum_override: None,
         duration_seconds: None,
     });
     execute(&second, meeting, actor(2), open, None).await.unwrap();
@@ -276,11 +282,8 @@ async fn two_stores_on_one_file_keep_the_log_gap_free_and_one_ballot_per_member(
     assert_eq!(loaded.model.view.items.len(), 21);
     let events = stores[0].events_after(meeting, 0, 1000).await.unwrap();
     let seqs: Vec<u32> = events.iter().map(|(seq, _)| *seq).collect();
-    assert_eq!(
-        seqs,
-        (1..=22).collect::<Vec<_>>(),
-        "one item, one poll, twenty items, no gap"
-    );
+    // Fourteen members checked in, then one item, one poll, twenty items.
+    assert_eq!(seqs, (1..=36).collect::<Vec<_>>(), "no gap");
 }
 
 /// Entries forged to break the rules, as a buggy or hostile second writer might send them.
@@ -299,6 +302,7 @@ async fn the_database_itself_refuses_what_a_decision_never_would() {
             rule: None,
             preset: None,
             secrecy,
+            quorum_override: None,
             duration_seconds: None,
         });
         execute(&store, meeting, actor(2), open, None).await.unwrap();
@@ -580,6 +584,7 @@ async fn a_secret_polls_choices_are_sealed_apart_counted_after_a_restart_and_for
         rule: None,
         preset: None,
         secrecy: Some(Secrecy::Secret),
+        quorum_override: None,
         duration_seconds: None,
     });
     execute(&store, meeting, actor(2), open, None).await.unwrap();

@@ -8,6 +8,9 @@ import type { SavedRecord } from "./app-views/SavedRecord";
 import type { RulePreset } from "./protocol/RulePreset";
 import type { Choice } from "./protocol/Choice";
 import type { Secrecy } from "./protocol/Secrecy";
+import type { AttendanceStatus } from "./protocol/AttendanceStatus";
+import type { AttendanceView } from "./protocol/AttendanceView";
+import type { Fraction } from "./protocol/Fraction";
 import type { ErrorCode } from "./protocol/ErrorCode";
 import type { Capabilities } from "./app-views/Capabilities";
 import type { Connection } from "./app-views/Connection";
@@ -235,8 +238,29 @@ export function openPoll(
   preset: string | null = null,
   durationSeconds: number | null = null,
   secrecy: Secrecy = "named",
+  quorumOverride: string | null = null,
 ): Promise<void> {
-  return call("open_poll", { itemId, title, preset, durationSeconds, secrecy });
+  return call("open_poll", { itemId, title, preset, durationSeconds, secrecy, quorumOverride });
+}
+
+/** Every member with their attendance, and whether the meeting's quorum is present (as the server counts it). */
+export function attendance(): Promise<AttendanceView> {
+  return call("attendance");
+}
+
+/** The person checks themselves in (điểm danh). */
+export function checkIn(): Promise<void> {
+  return call("check_in");
+}
+
+/** Marks a member present, absent with leave or absent: for a view whose `may.mark_attendance` is true. */
+export function setAttendance(userId: number, status: AttendanceStatus, reason: string): Promise<void> {
+  return call("set_attendance", { userId, status, reason });
+}
+
+/** Sets the share of the voting members who must be present to open a poll: for `may.manage_members`. */
+export function setMeetingQuorum(quorum: Fraction | null): Promise<void> {
+  return call("set_meeting_quorum", { quorum });
 }
 
 /** Saves the signed result record of a closed poll into the Downloads folder, its signature checked. */

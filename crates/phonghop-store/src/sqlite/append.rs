@@ -4,7 +4,9 @@
 use std::collections::BTreeMap;
 
 use phonghop_core::Fact;
-use phonghop_protocol::{Choice, DocumentId, MeetingEvent, MeetingId, Outcome, PollId, Revision, Secrecy, UserId};
+use phonghop_protocol::{
+    AttendanceStatus, Choice, DocumentId, MeetingEvent, MeetingId, Outcome, PollId, Revision, Secrecy, UserId,
+};
 use rand::seq::SliceRandom;
 use sqlx::{QueryBuilder, Sqlite, SqliteConnection, SqlitePool};
 
@@ -83,7 +85,6 @@ struct Rows<'a> {
     ballot_box: &'a BallotBox,
     ballots: Vec<(PollId, UserId, Choice)>,
     secret_ballots: Vec<(PollId, UserId, Choice)>,
-    check_ins: Vec<UserId>,
     receipts: Vec<(UserId, String, String)>,
     /// Keys of secret polls closed by this transaction, removed once it commits.
     closed_keys: Vec<String>,
@@ -98,7 +99,6 @@ impl<'a> Rows<'a> {
             ballot_box,
             ballots: Vec::new(),
             secret_ballots: Vec::new(),
-            check_ins: Vec::new(),
             receipts: Vec::new(),
             closed_keys: Vec::new(),
         }
@@ -119,14 +119,6 @@ impl<'a> Rows<'a> {
             });
             insert.build().execute(&mut *connection).await.map_err(refused_or)?;
         }
-        for chunk in self.check_ins.chunks(ROWS_PER_STATEMENT) {
-            let mut insert =
-                QueryBuilder::<Sqlite>::new("INSERT INTO attendance (meeting_id, user_id, checked_in_at) ");
-            insert.push_values(chunk, |mut row, user| {
-                row.push_bind(meeting_id).push_bind(id(user.0)).push_bind(now);
-            });
-            insert.build().execute(&mut *connection).await.map_err(refused_or)?;
-        }
         for chunk in self.receipts.chunks(ROWS_PER_STATEMENT) {
             let mut insert =
                 QueryBuilder::<Sqlite>::new("INSERT INTO processed_commands (user_id, command_id, result) ");
@@ -138,7 +130,6 @@ impl<'a> Rows<'a> {
             insert.build().execute(&mut *connection).await.map_err(refused_or)?;
         }
         self.ballots.clear();
-        self.check_ins.clear();
         self.receipts.clear();
         Ok(())
     }
@@ -197,8 +188,8 @@ impl<'a> Rows<'a> {
     }
 }
 
-/// Records one fact: a log entry and its projection, a roll, a member, page text; ballots and
-/// check-ins are gathered into `rows`, which are written before the next other fact so the order
+/// Records one fact: a log entry and its projection, a roll, a member, page text; ballots are
+/// gathered into `rows`, which are written before the next other fact so the order
 /// of the facts holds (a ballot is written after the roll it needs).
 async fn record(
     connection: &mut SqliteConnection,
@@ -217,14 +208,10 @@ async fn record(
             rows.secret_ballots.push((*poll_id, *voter, *choice));
             return Ok(());
         }
-        Fact::CheckedIn { user } => {
-            rows.check_ins.push(*user);
-            return Ok(());
-        }
         _ => rows.write(connection, meeting, now).await?,
     }
     match fact {
-        Fact::BallotCast { .. } | Fact::SecretBallotCast { .. } | Fact::CheckedIn { .. } => Ok(()),
+        Fact::BallotCast { .. } | Fact::SecretBallotCast { .. } => Ok(()),
         Fact::Logged { seq, event } => {
             let payload = serde_json::to_string(event).map_err(corrupt)?;
             sqlx::query("INSERT INTO events (meeting_id, seq, payload, at) VALUES (?, ?, ?, ?)")
@@ -434,8 +421,9 @@ async fn project(
         }
         MeetingEvent::PollOpened { poll } => sqlx::query(
             "INSERT INTO polls
-                 (meeting_id, id, item_id, title, secrecy, ballot_key, rule_json, basis_json, closes_at, state, opened_at)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'open', ?)",
+                 (meeting_id, id, item_id, title, secrecy, ballot_key, rule_json, basis_json, quorum_override,
+                  closes_at, state, opened_at)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'open', ?)",
         )
         .bind(meeting_id)
         .bind(id(poll.id.0))
@@ -456,6 +444,7 @@ async fn project(
                 .transpose()
                 .map_err(corrupt)?,
         )
+        .bind(&poll.quorum_override)
         .bind(poll.closes_at)
         .bind(now)
         .execute(connection)
@@ -475,6 +464,29 @@ async fn project(
         MeetingEvent::RulePresetRemoved { preset_id } => {
             preset_change(connection, meeting_id, seq, preset_id, None).await?
         }
+        MeetingEvent::AttendanceSet { attendance, by } => sqlx::query(
+            "INSERT INTO attendance (meeting_id, user_id, checked_in_at, status, reason, set_by)
+             VALUES (?, ?, ?, ?, ?, ?)
+             ON CONFLICT (meeting_id, user_id) DO UPDATE SET
+                 checked_in_at = excluded.checked_in_at, status = excluded.status,
+                 reason = excluded.reason, set_by = excluded.set_by",
+        )
+        .bind(meeting_id)
+        .bind(id(attendance.user_id.0))
+        .bind(now)
+        .bind(attendance_name(attendance.status))
+        .bind(&attendance.reason)
+        .bind(id(by.0))
+        .execute(connection)
+        .await
+        .map_err(refused_or)?
+        .rows_affected(),
+        MeetingEvent::MeetingQuorumSet { quorum } => sqlx::query("UPDATE meetings SET quorum_json = ? WHERE id = ?")
+            .bind(serde_json::to_string(quorum).map_err(corrupt)?)
+            .bind(meeting_id)
+            .execute(connection)
+            .await?
+            .rows_affected(),
         MeetingEvent::PollClosed {
             poll_id,
             tally,
@@ -526,6 +538,14 @@ async fn forget_sealed_ballots(
         rows.closed_keys.push(key);
     }
     Ok(())
+}
+
+pub(super) fn attendance_name(status: AttendanceStatus) -> &'static str {
+    match status {
+        AttendanceStatus::Present => "present",
+        AttendanceStatus::Excused => "excused",
+        AttendanceStatus::Absent => "absent",
+    }
 }
 
 pub(super) fn secrecy_name(secrecy: Secrecy) -> &'static str {

@@ -4,8 +4,8 @@ use std::collections::BTreeMap;
 
 use phonghop_core::{LastIds, MeetingModel, PollRoll};
 use phonghop_protocol::{
-    AgendaItem, Choice, Document, DocumentId, ItemId, Meeting, MeetingId, MeetingKind, MeetingState, MeetingSummary,
-    Poll, PollId, PollState, Revision, Role, RulePreset, Secrecy, Tally, UserId,
+    AgendaItem, Attendance, AttendanceStatus, Choice, Document, DocumentId, ItemId, Meeting, MeetingId, MeetingKind,
+    MeetingState, MeetingSummary, Poll, PollId, PollState, Revision, Role, RulePreset, Secrecy, Tally, UserId,
 };
 use sqlx::{Row, SqliteConnection, SqlitePool};
 
@@ -93,11 +93,12 @@ fn number(row: &sqlx::sqlite::SqliteRow, column: &str) -> u32 {
 pub(super) async fn load(pool: &SqlitePool, ballot_box: &BallotBox, meeting_id: MeetingId) -> Result<Loaded> {
     let mut tx = pool.begin().await?;
     let connection = &mut *tx;
-    let meeting_row = sqlx::query("SELECT title, location, starts_at, kind, version FROM meetings WHERE id = ?")
-        .bind(id(meeting_id.0))
-        .fetch_optional(&mut *connection)
-        .await?
-        .ok_or(StoreError::NotFound("meeting"))?;
+    let meeting_row =
+        sqlx::query("SELECT title, location, starts_at, kind, quorum_json, version FROM meetings WHERE id = ?")
+            .bind(id(meeting_id.0))
+            .fetch_optional(&mut *connection)
+            .await?
+            .ok_or(StoreError::NotFound("meeting"))?;
     let meeting = Meeting {
         id: meeting_id,
         title: meeting_row.get("title"),
@@ -106,14 +107,17 @@ pub(super) async fn load(pool: &SqlitePool, ballot_box: &BallotBox, meeting_id: 
         kind: serde_json::from_value(serde_json::Value::String(meeting_row.get("kind"))).map_err(corrupt)?,
     };
     let presets = presets(connection, &meeting).await?;
+    let quorum = match meeting_row.get::<Option<String>, _>("quorum_json") {
+        Some(json) => serde_json::from_str(&json).map_err(corrupt)?,
+        None => phonghop_core::attendance::default_quorum(meeting.kind),
+    };
     let version = meeting_row.get::<i64, _>("version") as u64;
     let members = members(connection, meeting_id).await?;
-    let present = sqlx::query("SELECT user_id FROM attendance WHERE meeting_id = ?")
-        .bind(id(meeting_id.0))
-        .fetch_all(&mut *connection)
-        .await?
+    let attendance = attendance(connection, meeting_id).await?;
+    let present = attendance
         .iter()
-        .map(|row| UserId(number(row, "user_id")))
+        .filter(|entry| entry.status == AttendanceStatus::Present)
+        .map(|entry| entry.user_id)
         .collect();
     let mut items = agenda_items(connection, meeting_id).await?;
     let documents = documents(connection, meeting_id).await?;
@@ -143,6 +147,8 @@ pub(super) async fn load(pool: &SqlitePool, ballot_box: &BallotBox, meeting_id: 
             items,
             polls,
             presets,
+            quorum,
+            attendance,
         },
         members,
         present,
@@ -295,6 +301,28 @@ async fn rolls(connection: &mut SqliteConnection, meeting: MeetingId) -> Result<
     Ok(rolls)
 }
 
+/// Each member's attendance as the log last set it, by user id.
+async fn attendance(connection: &mut SqliteConnection, meeting: MeetingId) -> Result<Vec<Attendance>> {
+    let rows = sqlx::query("SELECT user_id, status, reason FROM attendance WHERE meeting_id = ? ORDER BY user_id")
+        .bind(id(meeting.0))
+        .fetch_all(&mut *connection)
+        .await?;
+    rows.iter()
+        .map(|row| {
+            Ok(Attendance {
+                user_id: UserId(number(row, "user_id")),
+                status: match row.get::<&str, _>("status") {
+                    "present" => AttendanceStatus::Present,
+                    "excused" => AttendanceStatus::Excused,
+                    "absent" => AttendanceStatus::Absent,
+                    other => return Err(corrupt(format!("unknown attendance {other:?}"))),
+                },
+                reason: row.get("reason"),
+            })
+        })
+        .collect()
+}
+
 /// The counts so far of each open secret poll, its sealed ballots opened with its key.
 async fn count_sealed_ballots(
     connection: &mut SqliteConnection,
@@ -324,7 +352,8 @@ async fn polls(
     rolls: &BTreeMap<PollId, PollRoll>,
 ) -> Result<Vec<Poll>> {
     let rows = sqlx::query(
-        "SELECT id, item_id, title, secrecy, rule_json, basis_json, closes_at, state, tally_json, outcome FROM polls
+        "SELECT id, item_id, title, secrecy, rule_json, basis_json, quorum_override, closes_at, state, tally_json,
+                outcome FROM polls
          WHERE meeting_id = ? ORDER BY id",
     )
     .bind(id(meeting.0))
@@ -367,6 +396,7 @@ async fn polls(
                 Some(json) => Some(serde_json::from_str(&json).map_err(corrupt)?),
                 None => None,
             },
+            quorum_override: row.get("quorum_override"),
             closes_at: row.get("closes_at"),
             state,
             tally,

@@ -12,6 +12,7 @@
 mod accounts;
 mod annotations;
 mod append;
+mod attendance;
 pub mod ballot_box;
 mod hot_folder;
 mod meetings;
@@ -27,7 +28,7 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 use phonghop_core::record::RecordFacts;
-use phonghop_protocol::http::{DocumentReceipts, ReceiptKind};
+use phonghop_protocol::http::{AttendanceView, DocumentReceipts, ReceiptKind};
 use phonghop_protocol::{
     Annotation, AnnotationView, CommandResult, Document, DocumentId, ItemId, Meeting, MeetingEvent, MeetingId,
     MeetingKind, MeetingSummary, MyBallot, PollId, Role, Sha256, UserId,
@@ -215,6 +216,10 @@ impl Store for SqliteStore {
         event: ReceiptKind,
     ) -> Result<bool> {
         receipts::record(&self.pool, meeting, document, sha256, user, event).await
+    }
+
+    async fn attendance(&self, meeting: MeetingId) -> Result<AttendanceView> {
+        attendance::of_meeting(&self.pool, meeting).await
     }
 
     async fn read_receipts(&self, meeting: MeetingId) -> Result<Vec<DocumentReceipts>> {

@@ -13,7 +13,7 @@ pub(super) async fn facts(pool: &SqlitePool, meeting: MeetingId, poll: PollId) -
     let mut tx = pool.begin().await?;
     let row = sqlx::query(
         "SELECT m.title AS meeting_title, m.location, m.starts_at, m.kind, a.title AS item_title,
-                p.item_id, p.title, p.secrecy, p.rule_json, p.basis_json, p.closes_at, p.tally_json, p.outcome, p.opened_at,
+                p.item_id, p.title, p.secrecy, p.quorum_override, p.rule_json, p.basis_json, p.closes_at, p.tally_json, p.outcome, p.opened_at,
                 p.closed_at
          FROM polls p
          JOIN meetings m ON m.id = p.meeting_id
@@ -76,6 +76,7 @@ pub(super) async fn facts(pool: &SqlitePool, meeting: MeetingId, poll: PollId) -
             secrecy: super::meetings::parse_secrecy(row.get("secrecy"))?,
             rule: serde_json::from_value(json("rule_json")?).map_err(corrupt)?,
             basis: serde_json::from_value(json("basis_json")?).map_err(corrupt)?,
+            quorum_override: row.get("quorum_override"),
             closes_at: row.get("closes_at"),
             state: PollState::Closed,
             tally: serde_json::from_value(json("tally_json")?).map_err(corrupt)?,

@@ -21,6 +21,15 @@ upload_documents: boolean,
  */
 manage_polls: boolean, 
 /**
- * Adds members and changes their roles (the secretariat, and council-office accounts).
+ * Adds members and changes their roles, and sets the meeting's rule presets and quorum
+ * (the secretariat, and council-office accounts).
  */
-manage_members: boolean, };
+manage_members: boolean, 
+/**
+ * Marks members present, absent with leave or absent (chair, secretariat, council office).
+ */
+mark_attendance: boolean, 
+/**
+ * Opens a poll though the meeting's quorum is not present, giving a reason (the chair).
+ */
+override_quorum: boolean, };

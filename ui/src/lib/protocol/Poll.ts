@@ -22,6 +22,11 @@ secrecy: Secrecy, rule: MajorityRule,
  */
 basis: RuleBasis | null, 
 /**
+ * Set when the chair opened the poll though the meeting's quorum was not present: the
+ * reason the chair gave, kept in the log and the record.
+ */
+quorum_override: string | null, 
+/**
  * For a timed poll, when the server closes it: Unix seconds by the server's clock (a client
  * counts down with the server's clock, see the `Date` header of its answers). `None`: the
  * chair closes it.

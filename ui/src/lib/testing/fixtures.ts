@@ -34,6 +34,7 @@ export function poll(id: number, itemId: number, state: Poll["state"] = "open"):
     item_id: itemId,
     title: `Biểu quyết ${id}`,
     secrecy: "named",
+    quorum_override: null,
     rule: {
       base: "all_members",
       threshold: { numerator: 1, denominator: 2 },
@@ -83,6 +84,8 @@ export function meeting(items: AgendaItem[], polls: Poll[] = []): MeetingState {
     items,
     polls,
     presets: councilPresets(),
+    quorum: { numerator: 2, denominator: 3 },
+    attendance: [],
   };
 }
 
@@ -94,6 +97,8 @@ export function capabilities(overrides: Partial<Capabilities> = {}): Capabilitie
     upload_documents: false,
     manage_polls: false,
     manage_members: false,
+    mark_attendance: false,
+    override_quorum: false,
     ...overrides,
   };
 }
