@@ -15,7 +15,7 @@ use phonghop_protocol::{
     Annotation, AnnotationId, AttendanceStatus, Choice, Command, DocumentId, Fraction, ItemId, MeetingId, PollId,
     RulePreset, Secrecy, UserId,
 };
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use tauri::{Emitter, State};
 
 use crate::{annotated_copy, Shared};
@@ -320,26 +320,32 @@ pub async fn cast_ballot(shared: State<'_, Arc<Shared>>, poll_id: PollId, choice
     shared.seat.cast_ballot(poll_id, choice).await.map_err(shown)
 }
 
-#[tauri::command]
-pub async fn open_poll(
-    shared: State<'_, Arc<Shared>>,
+/// What the chair chose in the app's form to open a poll (the rule always from a preset).
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PollForm {
     item_id: ItemId,
     title: String,
     preset: Option<String>,
     secrecy: Option<Secrecy>,
+    changeable: Option<bool>,
     quorum_override: Option<String>,
     duration_seconds: Option<u32>,
-) -> Answer<()> {
+}
+
+#[tauri::command]
+pub async fn open_poll(shared: State<'_, Arc<Shared>>, form: PollForm) -> Answer<()> {
     shared
         .seat
         .send(Command::OpenPoll {
-            item_id,
-            title,
+            item_id: form.item_id,
+            title: form.title,
             rule: None,
-            preset,
-            secrecy,
-            quorum_override,
-            duration_seconds,
+            preset: form.preset,
+            secrecy: form.secrecy,
+            changeable: form.changeable,
+            quorum_override: form.quorum_override,
+            duration_seconds: form.duration_seconds,
         })
         .await
         .map_err(shown)
@@ -389,6 +395,16 @@ pub async fn remove_rule_preset(shared: State<'_, Arc<Shared>>, preset_id: Strin
     shared
         .seat
         .send(Command::RemoveRulePreset { preset_id })
+        .await
+        .map_err(shown)
+}
+
+/// Cancels an open poll, with the reason kept in the log.
+#[tauri::command]
+pub async fn cancel_poll(shared: State<'_, Arc<Shared>>, poll_id: PollId, reason: String) -> Answer<()> {
+    shared
+        .seat
+        .send(Command::CancelPoll { poll_id, reason })
         .await
         .map_err(shown)
 }

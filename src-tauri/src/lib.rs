@@ -97,6 +97,7 @@ pub fn run_app(builder: tauri::Builder<tauri::Wry>, launch: launch::LaunchOption
             commands::search,
             commands::read_receipts,
             commands::attendance,
+            commands::cancel_poll,
             commands::check_in,
             commands::set_attendance,
             commands::set_meeting_quorum,

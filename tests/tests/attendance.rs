@@ -20,6 +20,7 @@ fn open(item_id: ItemId, quorum_override: Option<&str>) -> Command {
         rule: None,
         preset: None,
         secrecy: None,
+        changeable: None,
         quorum_override: quorum_override.map(str::to_owned),
         duration_seconds: None,
     }

@@ -203,6 +203,7 @@ async fn a_delegate_sending_chair_commands_over_the_websocket_is_forbidden() -> 
             rule: None,
             preset: None,
             secrecy: None,
+            changeable: None,
             quorum_override: None,
             duration_seconds: None,
         },

@@ -41,6 +41,7 @@ async fn killing_the_server_after_acks_loses_no_ballot() -> Result<()> {
                 rule: None,
                 preset: None,
                 secrecy: None,
+                changeable: None,
                 quorum_override: None,
                 duration_seconds: None,
             },
@@ -175,6 +176,7 @@ async fn two_copies_of_a_command_sent_at_once_are_carried_out_once() -> Result<(
                 rule: None,
                 preset: None,
                 secrecy: None,
+                changeable: None,
                 quorum_override: None,
                 duration_seconds: None,
             },
@@ -250,6 +252,7 @@ async fn vote_storm_cut_by_a_kill(secrecy: Secrecy) -> Result<()> {
         rule: None,
         preset: None,
         secrecy: Some(secrecy),
+        changeable: None,
         quorum_override: None,
         duration_seconds: None,
     };

@@ -174,6 +174,7 @@ async fn a_ballot_cast_from_another_laptop_while_cut_off_shows_after_resume() ->
                 rule: None,
                 preset: None,
                 secrecy: None,
+                changeable: None,
                 quorum_override: None,
                 duration_seconds: None,
             },

@@ -20,6 +20,7 @@ async fn open_poll(chair: &Session, meeting: MeetingId, item_id: ItemId) -> Resu
                 rule: None,
                 preset: Some("resolution".into()),
                 secrecy: None,
+                changeable: None,
                 quorum_override: None,
                 duration_seconds: None,
             },

@@ -170,6 +170,7 @@ async fn open_poll(
                 rule: None,
                 preset: Some("resolution".into()),
                 secrecy: Some(secrecy),
+                changeable: None,
                 quorum_override: None,
                 duration_seconds: None,
             },
@@ -376,5 +377,74 @@ async fn nobody_holding_the_servers_files_can_link_a_secret_choice_to_a_member()
         bail!("the secret poll after the restart")
     };
     assert_eq!((poll.state, poll.tally), (PollState::Closed, tally));
+    Ok(())
+}
+
+/// A secret poll cancelled halfway: no outcome, no record, its sealed choices and key destroyed
+/// at once, no ballot after; all of it as it was after `kill -9`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_cancelled_secret_poll_keeps_nothing_of_its_choices_and_has_no_record() -> Result<()> {
+    let mut server = TestServer::start(4).await?;
+    let meeting = server.meeting_id();
+    let secretariat = server.login_secretariat().await?;
+    let item_id = new_item(&secretariat, meeting, "Bầu Trưởng ban").await?;
+    let usernames = server.roster().voters();
+    let voters = try_join_all(usernames.iter().map(|username| server.login(username))).await?;
+    let chair = &voters[0];
+    let poll = open_poll(chair, meeting, item_id, Secrecy::Secret).await?;
+    cast(&voters[..2], meeting, poll, secret_choice).await?;
+    assert_eq!(std::fs::read_dir(server.ballot_key_folder())?.count(), 1);
+
+    let cancel = Command::CancelPoll {
+        poll_id: poll,
+        reason: "Danh sách ứng cử viên in sai".into(),
+    };
+    let refused = voters[1]
+        .command(meeting, &cancel)
+        .await
+        .expect_err("a delegate may not cancel");
+    assert_eq!(refused.code(), Some(phonghop_protocol::ErrorCode::Forbidden));
+    chair.command(meeting, &cancel).await?;
+    assert_eq!(
+        std::fs::read_dir(server.ballot_key_folder())?.count(),
+        0,
+        "the key is destroyed"
+    );
+    let late = voters[3]
+        .command(
+            meeting,
+            &Command::CastBallot {
+                poll_id: poll,
+                choice: Choice::Yes,
+            },
+        )
+        .await
+        .expect_err("no ballot after the cancel");
+    assert_eq!(late.code(), Some(phonghop_protocol::ErrorCode::PollClosed));
+    let record = chair.poll_record(meeting, poll, "pdf").await.expect_err("no record");
+    assert_eq!(record.code(), Some(phonghop_protocol::ErrorCode::PollCancelled));
+
+    server.kill().await?;
+    let taken = TakenFiles::take(&server)?;
+    let pool = taken.open().await?;
+    let sealed: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM sealed_ballots")
+        .fetch_one(&pool)
+        .await?;
+    assert_eq!(sealed, 0, "a cancelled poll keeps no sealed ballot");
+    pool.close().await;
+    server.restart().await?;
+    let state = server.login_chair().await?.snapshot(meeting).await?.state;
+    let Some(cancelled) = state.polls.iter().find(|shown| shown.id == poll) else {
+        bail!("the cancelled poll after the restart")
+    };
+    assert_eq!(
+        (
+            cancelled.state,
+            cancelled.outcome,
+            cancelled.cancel_reason.as_deref(),
+            cancelled.tally.sealed
+        ),
+        (PollState::Cancelled, None, Some("Danh sách ứng cử viên in sai"), 2)
+    );
     Ok(())
 }

@@ -27,6 +27,7 @@ fn open_poll(item_id: ItemId, title: &str) -> Command {
         rule: None,
         preset: None,
         secrecy: None,
+        changeable: None,
         quorum_override: None,
         duration_seconds: None,
     }
@@ -500,6 +501,7 @@ async fn the_chair_opens_a_poll_by_a_preset_the_secretariat_corrects_and_it_surv
         rule: None,
         preset: Some("dismissal".into()),
         secrecy: None,
+        changeable: None,
         quorum_override: None,
         duration_seconds: None,
     };
@@ -519,6 +521,7 @@ async fn the_chair_opens_a_poll_by_a_preset_the_secretariat_corrects_and_it_surv
         rule: None,
         preset: Some("ngan-sach".into()),
         secrecy: None,
+        changeable: None,
         quorum_override: None,
         duration_seconds: None,
     };
@@ -578,6 +581,7 @@ async fn a_timed_poll_closes_on_time_also_after_the_server_was_killed() -> Resul
         rule: None,
         preset: None,
         secrecy: None,
+        changeable: None,
         quorum_override: None,
         duration_seconds: Some(10),
     };
@@ -607,5 +611,81 @@ async fn a_timed_poll_closes_on_time_also_after_the_server_was_killed() -> Resul
     assert!(closed.outcome.is_some());
     let record = server.login_chair().await?.poll_record(meeting, poll.id, "csv").await?;
     assert!(String::from_utf8_lossy(&record).contains("Biểu quyết trong 10 giây"));
+    Ok(())
+}
+
+/// A poll the chair opens as changeable: a delegate changes their ballot (over WebSocket and
+/// HTTP); the tally, their own ballot and the signed record follow the last choice; after the
+/// close no change is taken; a secret poll cannot be changeable.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn in_a_changeable_poll_the_last_choice_counts_until_the_close() -> Result<()> {
+    let server = TestServer::start(3).await?;
+    let meeting = server.meeting_id();
+    let chair = server.login_chair().await?;
+    let item_id = new_item(&chair, meeting, "Thông qua chương trình").await?;
+    let open = |secrecy| Command::OpenPoll {
+        item_id,
+        title: "Biểu quyết có thể đổi lựa chọn".to_owned(),
+        rule: None,
+        preset: None,
+        secrecy: Some(secrecy),
+        changeable: Some(true),
+        quorum_override: None,
+        duration_seconds: None,
+    };
+    assert_eq!(
+        refusal(chair.command(meeting, &open(phonghop_protocol::Secrecy::Secret)).await)?,
+        ErrorCode::InvalidCommand
+    );
+    chair.command(meeting, &open(phonghop_protocol::Secrecy::Named)).await?;
+    let poll_id = chair.snapshot(meeting).await?.state.polls[0].id;
+    let delegate = start_synced(server.login_delegate(0).await?, meeting).await?;
+    let ballot = |choice| Command::CastBallot { poll_id, choice };
+    delegate.send(ballot(Choice::No)).await?;
+    // The changed ballot is answered with the new choice, and the app's own ballot follows it.
+    let answer = delegate.send(ballot(Choice::Yes)).await?;
+    assert_eq!(
+        answer,
+        CommandResult::BallotRecorded {
+            poll_id,
+            choice: Some(Choice::Yes)
+        }
+    );
+    wait_for(&mut delegate.mirror(), "the delegate's own ballot changed", |mirror| {
+        mirror
+            .my_ballots
+            .iter()
+            .any(|ballot| ballot.poll_id == poll_id && ballot.choice == Some(Choice::Yes))
+    })
+    .await?;
+    let http = server.login_delegate(0).await?;
+    http.command(meeting, &ballot(Choice::Abstain)).await?;
+    http.command(meeting, &ballot(Choice::Yes)).await?;
+    server
+        .login_delegate(1)
+        .await?
+        .command(meeting, &ballot(Choice::No))
+        .await?;
+    let tally = chair.snapshot(meeting).await?.state.polls[0].tally;
+    assert_eq!(
+        (tally.yes, tally.no, tally.abstain, tally.cast()),
+        (1, 1, 0, 2),
+        "one ballot each"
+    );
+
+    chair.command(meeting, &Command::ClosePoll { poll_id }).await?;
+    assert_eq!(
+        refusal(http.command(meeting, &ballot(Choice::No)).await)?,
+        ErrorCode::PollClosed
+    );
+    let mine = http.snapshot(meeting).await?.my_ballots;
+    assert_eq!(mine[0].choice, Some(Choice::Yes));
+    let csv = String::from_utf8(chair.poll_record(meeting, poll_id, "csv").await?)?;
+    let name = &http.user.full_name;
+    assert!(
+        csv.lines()
+            .any(|line| line.starts_with("phieu,") && line.contains(name.as_str()) && line.ends_with(",tan_thanh")),
+        "the record names the last choice of {name}:\n{csv}"
+    );
     Ok(())
 }

@@ -761,7 +761,7 @@ async function journey(firstBrowser) {
     await screenshot(browser, "poll-record-saved");
   });
 
-  await step("8. the chair opens a secret poll: only the turnout shows until the close, then the counts, the banner and a record that names no one", async () => {
+  await step("8. the chair opens a secret poll: only the turnout shows until the close, then the counts, the banner and a record that names no one; a poll opened by mistake is cancelled", async () => {
     state.chairToken = await apiLogin(env.chair);
     await sendCommand(state.chairToken, state.meetingId, {
       kind: "open_poll",
@@ -850,6 +850,33 @@ async function journey(firstBrowser) {
     });
     assert.match(verified, /Biên bản hợp lệ/, verified);
     console.log(`  secret record ${path.basename(file)}: ${verified.split("\n")[0]}`);
+
+    // A poll opened by mistake is cancelled: every app says so and why; it has no result.
+    await sendCommand(state.chairToken, state.meetingId, {
+      kind: "open_poll",
+      item_id: state.itemId,
+      title: "Biểu quyết mở nhầm",
+    });
+    const mistaken = await waitFor(browser, "the mistaken poll", () =>
+      browser.execute(() => {
+        const open = document.querySelector('[data-testid="poll"][data-poll-state="open"]');
+        return open ? Number(open.getAttribute("data-poll-id")) : null;
+      }),
+    );
+    await sendCommand(state.chairToken, state.meetingId, {
+      kind: "cancel_poll",
+      poll_id: mistaken,
+      reason: "Mở nhầm nội dung",
+    });
+    const cancelled = await waitFor(browser, "the cancelled poll's notice and banner", () =>
+      browser.execute((id) => {
+        const notice = document.querySelector(`[data-testid="poll"][data-poll-id="${id}"] [data-testid="poll-cancelled"]`);
+        const banner = document.querySelector(`[data-testid="result-banner"][data-poll-id="${id}"]`);
+        return notice && banner ? { notice: notice.textContent, banner: banner.getAttribute("data-outcome") } : null;
+      }, mistaken),
+    );
+    assert.match(cancelled.notice, /đã bị hủy.*Mở nhầm nội dung/, cancelled.notice);
+    assert.equal(cancelled.banner, "cancelled");
   });
 
   await step("9. a new revision of a document arrives, marked, with what changed", async () => {

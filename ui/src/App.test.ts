@@ -756,12 +756,15 @@ describe("chair", () => {
     byTestId("open-poll")!.click();
     await vi.waitFor(() =>
       expect(calls.find((call) => call.command === "open_poll")?.args).toEqual({
-        itemId: 2,
-        title: withDocument.title,
-        preset: "dismissal",
-        durationSeconds: 300,
-        secrecy: "secret",
-        quorumOverride: null,
+        form: {
+          itemId: 2,
+          title: withDocument.title,
+          preset: "dismissal",
+          durationSeconds: 300,
+          secrecy: "secret",
+          quorumOverride: null,
+          changeable: false,
+        },
       }),
     );
 

@@ -146,12 +146,24 @@ enum Action {
         /// A secret ballot (bỏ phiếu kín): nobody can link a choice to a member.
         #[arg(long)]
         secret: bool,
+        /// Voters may change their ballot until the poll closes (named polls only).
+        #[arg(long)]
+        changeable: bool,
         /// Seconds after which the server closes the poll by itself (10 to 86 400).
         #[arg(long)]
         duration_seconds: Option<u32>,
         /// The chair only, when the meeting's quorum is not present: why the poll opens anyway.
         #[arg(long)]
         quorum_override: Option<String>,
+    },
+    /// Cancels an open poll: no outcome, no record; the reason is kept in the log.
+    CancelPoll {
+        #[arg(long)]
+        meeting: MeetingId,
+        #[arg(long)]
+        poll: PollId,
+        #[arg(long, default_value = "")]
+        reason: String,
     },
     ClosePoll {
         #[arg(long)]
@@ -380,6 +392,7 @@ async fn act(session: &Session, action: Action) -> Result<String> {
             title,
             preset,
             secret,
+            changeable,
             duration_seconds,
             quorum_override,
         } => printable(
@@ -392,12 +405,17 @@ async fn act(session: &Session, action: Action) -> Result<String> {
                         rule: None,
                         preset,
                         secrecy: secret.then_some(Secrecy::Secret),
+                        changeable: changeable.then_some(true),
                         quorum_override,
                         duration_seconds,
                     },
                 )
                 .await?,
         ),
+        Action::CancelPoll { meeting, poll, reason } => {
+            let cancel = Command::CancelPoll { poll_id: poll, reason };
+            printable(session.command(meeting, &cancel).await?)
+        }
         Action::ClosePoll { meeting, poll } => {
             printable(session.command(meeting, &Command::ClosePoll { poll_id: poll }).await?)
         }

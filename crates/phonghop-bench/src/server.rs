@@ -23,6 +23,40 @@ pub const PASSWORD: &str = "bench-hop-khong-giay";
 /// HTTP requests in flight at once while preparing.
 const PREPARING: usize = 32;
 
+/// Starts `phonghop-server serve` on `data`; its process and the URL it listens on.
+async fn serve(data: &tempfile::TempDir, serve_options: &[String]) -> Result<(Child, String)> {
+    let mut child = Process::new(sibling("phonghop-server")?)
+        .args([
+            "serve",
+            "--listen",
+            "127.0.0.1:0",
+            "--max-failed-logins-per-address",
+            "1000000",
+        ])
+        .args(serve_options)
+        .arg("--data")
+        .arg(data.path())
+        .env("RUST_LOG", "warn")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .kill_on_drop(true)
+        .spawn()
+        .context("starting phonghop-server")?;
+    let mut lines = BufReader::new(child.stdout.take().context("the server's output")?).lines();
+    let url = tokio::time::timeout(Duration::from_secs(60), async {
+        while let Some(line) = lines.next_line().await? {
+            if let Some(url) = line.strip_prefix("PHONGHOP_LISTENING ") {
+                return Ok(url.trim().to_owned());
+            }
+        }
+        bail!("the server stopped before listening")
+    })
+    .await
+    .context("the server did not start within 60 s")??;
+    tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
+    Ok((child, url))
+}
+
 /// A program built beside this one (`phonghop-server`, `phonghop-index-pdf`).
 pub fn sibling(name: &str) -> Result<PathBuf> {
     let exe = std::env::current_exe()?;
@@ -48,6 +82,8 @@ pub struct BenchServer {
     pub url: String,
     http: reqwest::Client,
     _data: tempfile::TempDir,
+    /// The options it was started with, to start it again the same way.
+    serve_options: Vec<String>,
 }
 
 impl BenchServer {
@@ -95,41 +131,69 @@ impl BenchServer {
             "import-councillors: {}",
             String::from_utf8_lossy(&import.stderr)
         );
-        let mut child = Process::new(&server)
-            .args([
-                "serve",
-                "--listen",
-                "127.0.0.1:0",
-                "--max-failed-logins-per-address",
-                "1000000",
-            ])
-            .args(serve_options)
-            .arg("--data")
-            .arg(data.path())
-            .env("RUST_LOG", "warn")
-            .stdout(Stdio::piped())
-            .stderr(Stdio::inherit())
-            .kill_on_drop(true)
-            .spawn()
-            .context("starting phonghop-server")?;
-        let mut lines = BufReader::new(child.stdout.take().context("the server's output")?).lines();
-        let url = tokio::time::timeout(Duration::from_secs(60), async {
-            while let Some(line) = lines.next_line().await? {
-                if let Some(url) = line.strip_prefix("PHONGHOP_LISTENING ") {
-                    return Ok(url.trim().to_owned());
-                }
-            }
-            bail!("the server stopped before listening")
-        })
-        .await
-        .context("the server did not start within 60 s")??;
-        tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
+        let (child, url) = serve(&data, serve_options).await?;
         Ok(BenchServer {
             child,
             url,
             http: reqwest::Client::new(),
             _data: data,
+            serve_options: serve_options.to_vec(),
         })
+    }
+
+    /// Kills the server with SIGKILL (`kill -9`) and starts it again on the same data folder, on
+    /// a new port; returns how long from the kill until it listened again.
+    pub async fn kill_and_restart(&mut self) -> Result<Duration> {
+        let killed = std::time::Instant::now();
+        self.child.start_kill().context("killing the server")?;
+        self.child.wait().await.context("waiting for the killed server")?;
+        let (child, url) = serve(&self._data, &self.serve_options).await?;
+        self.child = child;
+        self.url = url;
+        Ok(killed.elapsed())
+    }
+
+    /// The server's SQLite database file.
+    pub fn database_path(&self) -> PathBuf {
+        self._data.path().join("phonghop.sqlite3")
+    }
+
+    /// The folder of its open secret polls' keys.
+    pub fn ballot_key_folder(&self) -> PathBuf {
+        self._data.path().join("phonghop.sqlite3.ballot-keys")
+    }
+
+    /// A GET of the API as `token`, its JSON answer.
+    pub async fn get<T: serde::de::DeserializeOwned>(&self, token: &str, path: &str) -> Result<T> {
+        let response = self
+            .http
+            .get(format!("{}{path}", self.url))
+            .bearer_auth(token)
+            .send()
+            .await?;
+        let status = response.status();
+        let text = response.text().await?;
+        ensure!(status.is_success(), "GET {path}: {status} {text}");
+        Ok(serde_json::from_str(&text)?)
+    }
+
+    /// A command over HTTP, answered or refused: the server's JSON either way.
+    pub async fn try_command(
+        &self,
+        token: &str,
+        meeting: MeetingId,
+        id: &str,
+        command: &Command,
+    ) -> Result<(bool, serde_json::Value)> {
+        let response = self
+            .http
+            .post(format!("{}/api/meetings/{meeting}/commands", self.url))
+            .bearer_auth(token)
+            .json(&serde_json::json!({ "id": id, "command": command }))
+            .send()
+            .await?;
+        let ok = response.status().is_success();
+        Ok((ok, response.json().await?))
     }
 
     pub fn pid(&self) -> u32 {

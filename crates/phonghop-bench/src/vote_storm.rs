@@ -211,6 +211,7 @@ async fn phonghop_storm(options: &Options) -> Result<Vec<Vec<Ballot>>> {
             rule: None,
             preset: None,
             secrecy: None,
+            changeable: None,
             quorum_override: None,
             duration_seconds: None,
         };

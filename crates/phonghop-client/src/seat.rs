@@ -114,7 +114,8 @@ pub struct FoundPage {
 /// Hits a search lists at most.
 const SEARCH_HITS: usize = 50;
 
-/// The open polls in which someone with `may` and `my_ballots` can still vote. The server fixes
+/// The open polls in which someone with `may` and `my_ballots` can still vote (or vote again, in a
+/// changeable poll). The server fixes
 /// each poll's roll when it opens; a role changed since then is refused there with `not_a_voter`.
 pub fn votable_polls(state: Option<&MeetingState>, may: Capabilities, my_ballots: &[MyBallot]) -> Vec<PollId> {
     if !may.vote {
@@ -124,7 +125,7 @@ pub fn votable_polls(state: Option<&MeetingState>, may: Capabilities, my_ballots
         .iter()
         .flat_map(|state| state.polls.iter())
         .filter(|poll| poll.state == PollState::Open)
-        .filter(|poll| !my_ballots.iter().any(|ballot| ballot.poll_id == poll.id))
+        .filter(|poll| poll.changeable || !my_ballots.iter().any(|ballot| ballot.poll_id == poll.id))
         .map(|poll| poll.id)
         .collect()
 }

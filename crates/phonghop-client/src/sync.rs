@@ -511,9 +511,11 @@ impl<C: Connector> Worker<C> {
             }
             ServerMessage::Ack { id, result } => {
                 if let CommandResult::BallotRecorded { poll_id, choice } = result {
+                    // A changed ballot (a changeable poll) replaces the one before.
                     self.mirror.send_modify(|mirror| {
-                        if !mirror.my_ballots.iter().any(|ballot| ballot.poll_id == poll_id) {
-                            mirror.my_ballots.push(MyBallot { poll_id, choice });
+                        match mirror.my_ballots.iter_mut().find(|ballot| ballot.poll_id == poll_id) {
+                            Some(ballot) => ballot.choice = choice,
+                            None => mirror.my_ballots.push(MyBallot { poll_id, choice }),
                         }
                     });
                 }

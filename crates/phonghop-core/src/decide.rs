@@ -223,12 +223,14 @@ fn decide_command(
             rule,
             preset,
             secrecy,
+            changeable,
             quorum_override,
             duration_seconds,
         } => open_poll(
             model,
             may,
             PollToOpen {
+                changeable: changeable.unwrap_or(false),
                 quorum_override: quorum_override.as_deref(),
                 item_id: *item_id,
                 title,
@@ -240,6 +242,17 @@ fn decide_command(
             now,
         ),
         Command::ClosePoll { poll_id } => close_poll(model, may, *poll_id),
+        Command::CancelPoll { poll_id, reason } => {
+            require(may.manage_polls, "cancel a poll")?;
+            let poll = existing_poll(model, *poll_id)?;
+            if poll.state != PollState::Open {
+                return Err(Refusal::new(ErrorCode::PollClosed, format!("poll {poll_id} is closed")));
+            }
+            logged(MeetingEvent::PollCancelled {
+                poll_id: *poll_id,
+                reason: text::reason(reason).map_err(invalid)?,
+            })
+        }
         Command::CastBallot { poll_id, choice } => cast_ballot(model, actor, role, *poll_id, *choice, now),
         Command::SetRulePreset { preset } => {
             require(may.manage_members, "change the meeting's voting rules")?;
@@ -332,6 +345,7 @@ struct PollToOpen<'a> {
     rule: Option<MajorityRule>,
     preset: Option<&'a str>,
     secrecy: Secrecy,
+    changeable: bool,
     quorum_override: Option<&'a str>,
     duration_seconds: Option<u32>,
 }
@@ -343,9 +357,15 @@ fn open_poll(model: &MeetingModel, may: Capabilities, asked: PollToOpen<'_>, now
         rule,
         preset,
         secrecy,
+        changeable,
         quorum_override,
         duration_seconds,
     } = asked;
+    if changeable && secrecy == Secrecy::Secret {
+        return Err(invalid(
+            "a secret ballot cannot be changed: nothing links it to its voter",
+        ));
+    }
     require(may.manage_polls, "open a poll")?;
     existing_item(model, item_id)?;
     let title = text::title(title).map_err(invalid)?;
@@ -402,6 +422,7 @@ fn open_poll(model: &MeetingModel, may: Capabilities, asked: PollToOpen<'_>, now
         item_id,
         title,
         secrecy,
+        changeable,
         rule,
         basis,
         quorum_override,
@@ -409,11 +430,12 @@ fn open_poll(model: &MeetingModel, may: Capabilities, asked: PollToOpen<'_>, now
         state: PollState::Open,
         tally,
         outcome: None,
+        cancel_reason: None,
     };
     Ok(vec![
         Fact::Logged {
             seq: model.seq + 1,
-            event: MeetingEvent::PollOpened { poll },
+            event: MeetingEvent::PollOpened { poll: Box::new(poll) },
         },
         Fact::RollFixed { poll_id, voters },
     ])
@@ -479,7 +501,16 @@ fn cast_ballot(model: &MeetingModel, actor: &Actor, role: Role, poll_id: PollId,
         ));
     }
     if roll.is_some_and(|roll| roll.voted.contains(&actor.user)) {
-        return Err(Refusal::new(ErrorCode::AlreadyVoted, format!("poll {poll_id}")));
+        // A changeable (named) poll takes a new choice in place of the last.
+        return match model.choice_of(poll_id, actor.user) {
+            Some(from) if poll.changeable => Ok(vec![Fact::BallotChanged {
+                poll_id,
+                voter: actor.user,
+                from,
+                to: choice,
+            }]),
+            _ => Err(Refusal::new(ErrorCode::AlreadyVoted, format!("poll {poll_id}"))),
+        };
     }
     // A ballot counts its voter present in this poll (the roll), not checked in at the meeting:
     // checking in is the member's own act, or the secretariat's.
@@ -591,7 +622,10 @@ pub fn command_result(facts: &[Fact], seq_after: u32) -> CommandResult {
     facts
         .iter()
         .find_map(|fact| match fact {
-            Fact::BallotCast { poll_id, choice, .. } => Some(CommandResult::BallotRecorded {
+            Fact::BallotCast { poll_id, choice, .. }
+            | Fact::BallotChanged {
+                poll_id, to: choice, ..
+            } => Some(CommandResult::BallotRecorded {
                 poll_id: *poll_id,
                 choice: Some(*choice),
             }),

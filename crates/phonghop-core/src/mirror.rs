@@ -40,7 +40,7 @@ pub fn apply(state: &mut MeetingState, event: &MeetingEvent) {
                 known.clone_from(document);
             }
         }
-        MeetingEvent::PollOpened { poll } => state.polls.push(poll.clone()),
+        MeetingEvent::PollOpened { poll } => state.polls.push((**poll).clone()),
         MeetingEvent::PollClosed {
             poll_id,
             tally,
@@ -50,6 +50,12 @@ pub fn apply(state: &mut MeetingState, event: &MeetingEvent) {
                 poll.state = PollState::Closed;
                 poll.tally = *tally;
                 poll.outcome = Some(*outcome);
+            }
+        }
+        MeetingEvent::PollCancelled { poll_id, reason } => {
+            if let Some(poll) = state.polls.iter_mut().find(|poll| poll.id == *poll_id) {
+                poll.state = PollState::Cancelled;
+                poll.cancel_reason = Some(reason.clone());
             }
         }
         MeetingEvent::RulePresetSet { preset } => crate::presets::apply_set(&mut state.presets, preset),

@@ -43,6 +43,13 @@ pub enum Fact {
         voter: UserId,
         choice: Choice,
     },
+    /// A member changed their ballot in a changeable named poll, from `from` to `to`.
+    BallotChanged {
+        poll_id: PollId,
+        voter: UserId,
+        from: Choice,
+        to: Choice,
+    },
     /// A member's ballot in a secret poll. The store keeps the two halves apart with nothing
     /// that links them: that `voter` has voted, and a sealed `choice`. The model counts the
     /// choice apart from the public tally, which shows only how many have voted until the close.
@@ -71,6 +78,9 @@ pub struct PollRoll {
     pub voters: BTreeMap<UserId, bool>,
     /// Voters who have cast their ballot.
     pub voted: BTreeSet<UserId>,
+    /// A changeable named poll's ballots, each voter's latest choice (to take it out of the
+    /// tally when they change it); empty for other polls.
+    pub choices: BTreeMap<UserId, Choice>,
     /// A secret poll's counts so far (`yes`, `no`, `abstain`), told only at its close; empty
     /// for a named poll, whose counts are in its public tally.
     pub secret_counts: Tally,
@@ -163,7 +173,9 @@ impl MeetingModel {
         let polls: BTreeSet<PollId> = facts
             .into_iter()
             .filter_map(|fact| match fact {
-                Fact::BallotCast { poll_id, .. } | Fact::SecretBallotCast { poll_id, .. } => Some(*poll_id),
+                Fact::BallotCast { poll_id, .. }
+                | Fact::BallotChanged { poll_id, .. }
+                | Fact::SecretBallotCast { poll_id, .. } => Some(*poll_id),
                 _ => None,
             })
             .collect();
@@ -182,12 +194,28 @@ impl MeetingModel {
                 self.seq = *seq;
             }
             Fact::BallotCast { poll_id, voter, choice } => {
+                let changeable = self.poll(*poll_id).is_some_and(|poll| poll.changeable);
                 let roll = self.rolls.entry(*poll_id).or_default();
                 roll.voted.insert(*voter);
+                if changeable {
+                    roll.choices.insert(*voter, *choice);
+                }
                 let present = roll.present();
                 if let Some(poll) = self.view.polls.iter_mut().find(|poll| poll.id == *poll_id) {
                     poll.tally.add(*choice);
                     poll.tally.present = present;
+                }
+            }
+            Fact::BallotChanged {
+                poll_id,
+                voter,
+                from,
+                to,
+            } => {
+                self.rolls.entry(*poll_id).or_default().choices.insert(*voter, *to);
+                if let Some(poll) = self.view.polls.iter_mut().find(|poll| poll.id == *poll_id) {
+                    poll.tally.remove(*from);
+                    poll.tally.add(*to);
                 }
             }
             Fact::SecretBallotCast { poll_id, voter, choice } => {
@@ -217,6 +245,14 @@ impl MeetingModel {
     /// Keeps the last ids and the present members in step with a logged event.
     fn follow(&mut self, event: &MeetingEvent) {
         match event {
+            // A secret poll's choices are told by its close, or void with its cancelling; a
+            // changeable poll's can change no more: none are kept apart after either.
+            MeetingEvent::PollClosed { poll_id, .. } | MeetingEvent::PollCancelled { poll_id, .. } => {
+                if let Some(roll) = self.rolls.get_mut(poll_id) {
+                    roll.secret_counts = Tally::default();
+                    roll.choices.clear();
+                }
+            }
             MeetingEvent::AttendanceSet { attendance, .. } => {
                 if attendance.status == phonghop_protocol::AttendanceStatus::Present {
                     self.present.insert(attendance.user_id);
@@ -231,6 +267,11 @@ impl MeetingModel {
             MeetingEvent::PollOpened { poll } => self.last_ids.poll = self.last_ids.poll.max(poll.id),
             _ => {}
         }
+    }
+
+    /// The latest choice of `voter` in a changeable poll.
+    pub fn choice_of(&self, poll_id: PollId, voter: UserId) -> Option<Choice> {
+        self.rolls.get(&poll_id)?.choices.get(&voter).copied()
     }
 
     /// A poll's counts as its close tells them: for a secret poll, the sealed ballots counted.

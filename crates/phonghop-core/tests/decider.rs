@@ -89,6 +89,7 @@ fn open_poll(item_id: ItemId, title: &str) -> Request {
         rule: None,
         preset: None,
         secrecy: None,
+        changeable: None,
         quorum_override: None,
         duration_seconds: None,
     })
@@ -101,6 +102,7 @@ fn with_preset(preset: Option<&str>, rule: Option<MajorityRule>) -> Request {
         rule,
         preset: preset.map(str::to_owned),
         secrecy: None,
+        changeable: None,
         quorum_override: None,
         duration_seconds: None,
     })
@@ -142,6 +144,7 @@ fn kind(fact: &Fact) -> &'static str {
             MeetingEvent::DocumentRevised { .. } => "document_revised",
             MeetingEvent::PollOpened { .. } => "poll_opened",
             MeetingEvent::PollClosed { .. } => "poll_closed",
+            MeetingEvent::PollCancelled { .. } => "poll_cancelled",
             MeetingEvent::RulePresetSet { .. } => "preset_set",
             MeetingEvent::RulePresetRemoved { .. } => "preset_removed",
             MeetingEvent::AttendanceSet { .. } => "attendance",
@@ -149,6 +152,7 @@ fn kind(fact: &Fact) -> &'static str {
         },
         Fact::BallotCast { .. } => "ballot",
         Fact::SecretBallotCast { .. } => "secret_ballot",
+        Fact::BallotChanged { .. } => "ballot_changed",
         Fact::RollFixed { .. } => "roll",
         Fact::MemberSet { .. } => "member",
         Fact::PagesIndexed { .. } => "pages",
@@ -317,6 +321,7 @@ fn each_request_is_decided_by_role_and_state() {
                 }),
                 preset: None,
                 secrecy: None,
+                changeable: None,
                 quorum_override: None,
                 duration_seconds: None,
             }),
@@ -446,6 +451,33 @@ fn each_request_is_decided_by_role_and_state() {
             actor(CHAIR),
             command(Command::ClosePoll { poll_id: PollId(2) }),
             Refused(ErrorCode::PollClosed),
+        ),
+        (
+            "the secretariat cancels an open poll",
+            actor(SECRETARIAT),
+            command(Command::CancelPoll {
+                poll_id: PollId(1),
+                reason: "Mở nhầm nội dung".into(),
+            }),
+            Facts(&["poll_cancelled"]),
+        ),
+        (
+            "a closed poll cannot be cancelled",
+            actor(CHAIR),
+            command(Command::CancelPoll {
+                poll_id: PollId(2),
+                reason: String::new(),
+            }),
+            Refused(ErrorCode::PollClosed),
+        ),
+        (
+            "a delegate may not cancel",
+            actor(DELEGATE),
+            command(Command::CancelPoll {
+                poll_id: PollId(1),
+                reason: String::new(),
+            }),
+            Refused(ErrorCode::Forbidden),
         ),
         (
             "delegate may not close",
@@ -794,6 +826,7 @@ fn present_is_fixed_at_opening_plus_every_voter() {
             rule: Some(strict),
             preset: None,
             secrecy: None,
+            changeable: None,
             quorum_override: None,
             duration_seconds: None,
         }),
@@ -918,6 +951,7 @@ fn timed(seconds: u32) -> Request {
         rule: None,
         preset: None,
         secrecy: None,
+        changeable: None,
         quorum_override: None,
         duration_seconds: Some(seconds),
     })
@@ -993,6 +1027,7 @@ fn secret_poll() -> Request {
         rule: None,
         preset: None,
         secrecy: Some(Secrecy::Secret),
+        changeable: None,
         quorum_override: None,
         duration_seconds: None,
     })
@@ -1061,6 +1096,7 @@ fn open_with_override(reason: Option<&str>) -> Request {
         rule: None,
         preset: None,
         secrecy: None,
+        changeable: None,
         quorum_override: reason.map(str::to_owned),
         duration_seconds: None,
     })
@@ -1141,4 +1177,102 @@ fn a_poll_opens_without_the_quorum_only_when_the_chair_gives_a_reason_which_is_k
     );
     assert!(phonghop_core::attendance::quorum_state(&model).reached);
     assert!(decide(&model, &actor(SECRETARIAT), &open_with_override(None)).is_ok());
+}
+
+#[test]
+fn a_cancelled_poll_takes_no_ballot_has_no_outcome_and_forgets_its_secret_choices() {
+    let mut model = meeting();
+    run(&mut model, actor(CHAIR), secret_poll());
+    let poll_id = model.view.polls.last().expect("the poll").id;
+    run(&mut model, actor(DELEGATE), ballot(poll_id.0, Choice::Yes));
+    assert_eq!(model.rolls[&poll_id].secret_counts.yes, 1);
+    run(
+        &mut model,
+        actor(CHAIR),
+        command(Command::CancelPoll {
+            poll_id,
+            reason: "Sai tên ứng cử viên".into(),
+        }),
+    );
+    let poll = model.poll(poll_id).expect("the poll").clone();
+    assert_eq!(
+        (poll.state, poll.outcome, poll.cancel_reason.as_deref()),
+        (PollState::Cancelled, None, Some("Sai tên ứng cử viên"))
+    );
+    assert_eq!(
+        model.rolls[&poll_id].secret_counts,
+        Tally::default(),
+        "the choices are void"
+    );
+    for request in [
+        ballot(poll_id.0, Choice::No),
+        command(Command::ClosePoll { poll_id }),
+        command(Command::CancelPoll {
+            poll_id,
+            reason: String::new(),
+        }),
+    ] {
+        let refused = decide(&model, &actor(CHAIR), &request).unwrap_err();
+        assert_eq!(refused.code, ErrorCode::PollClosed, "{request:?}");
+    }
+}
+
+fn changeable_poll(secrecy: Secrecy) -> Request {
+    command(Command::OpenPoll {
+        item_id: ItemId(2),
+        title: "Biểu quyết có thể đổi".into(),
+        rule: None,
+        preset: None,
+        secrecy: Some(secrecy),
+        changeable: Some(true),
+        quorum_override: None,
+        duration_seconds: None,
+    })
+}
+
+#[test]
+fn in_a_changeable_named_poll_a_voter_changes_their_ballot_until_the_close_and_never_in_a_secret_one() {
+    let mut model = meeting();
+    let refused = decide(&model, &actor(CHAIR), &changeable_poll(Secrecy::Secret)).unwrap_err();
+    assert_eq!(refused.code, ErrorCode::InvalidCommand, "{refused}");
+
+    run(&mut model, actor(CHAIR), changeable_poll(Secrecy::Named));
+    let poll_id = model.view.polls.last().expect("the poll").id;
+    assert!(model.poll(poll_id).unwrap().changeable);
+    run(&mut model, actor(DELEGATE), ballot(poll_id.0, Choice::No));
+    run(&mut model, actor(OTHER_DELEGATE), ballot(poll_id.0, Choice::Yes));
+    let changed = run(&mut model, actor(DELEGATE), ballot(poll_id.0, Choice::Yes));
+    assert_eq!(changed.iter().map(kind).collect::<Vec<_>>(), ["ballot_changed"]);
+    assert_eq!(
+        command_result(&changed, model.seq),
+        CommandResult::BallotRecorded {
+            poll_id,
+            choice: Some(Choice::Yes)
+        }
+    );
+    let tally = model.poll(poll_id).unwrap().tally;
+    assert_eq!((tally.yes, tally.no, tally.abstain, tally.cast()), (2, 0, 0, 2));
+    run(&mut model, actor(DELEGATE), ballot(poll_id.0, Choice::Abstain));
+    let tally = model.poll(poll_id).unwrap().tally;
+    assert_eq!(
+        (tally.yes, tally.no, tally.abstain, tally.cast()),
+        (1, 0, 1, 2),
+        "one ballot each"
+    );
+
+    run(&mut model, actor(CHAIR), command(Command::ClosePoll { poll_id }));
+    let late = decide(&model, &actor(DELEGATE), &ballot(poll_id.0, Choice::No)).unwrap_err();
+    assert_eq!(late.code, ErrorCode::PollClosed);
+    // In a poll that is not changeable, a second ballot is still refused.
+    assert_eq!(
+        decide(&model, &actor(DELEGATE), &ballot(1, Choice::Yes)).map_err(|refusal| refusal.code),
+        Ok(vec![Fact::BallotCast {
+            poll_id: PollId(1),
+            voter: DELEGATE,
+            choice: Choice::Yes
+        }])
+    );
+    run(&mut model, actor(DELEGATE), ballot(1, Choice::Yes));
+    let again = decide(&model, &actor(DELEGATE), &ballot(1, Choice::No)).unwrap_err();
+    assert_eq!(again.code, ErrorCode::AlreadyVoted);
 }

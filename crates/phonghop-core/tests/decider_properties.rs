@@ -76,19 +76,24 @@ fn request() -> impl Strategy<Value = Request> {
         prop::collection::vec(1u32..6, 0..6).prop_map(|ids| Request::Command(Command::ReorderAgenda {
             item_ids: ids.into_iter().map(ItemId).collect()
         })),
-        (item, title(), rule(), any::<bool>()).prop_map(|(item_id, title, rule, secret)| Request::Command(
-            Command::OpenPoll {
+        (item, title(), rule(), any::<bool>(), any::<bool>()).prop_map(|(item_id, title, rule, secret, changeable)| {
+            Request::Command(Command::OpenPoll {
                 item_id,
                 title,
                 rule,
                 preset: None,
                 secrecy: secret.then_some(Secrecy::Secret),
+                changeable: Some(changeable),
                 quorum_override: None,
                 duration_seconds: None,
-            }
-        )),
+            })
+        }),
         poll.clone()
             .prop_map(|poll_id| Request::Command(Command::ClosePoll { poll_id })),
+        poll.clone().prop_map(|poll_id| Request::Command(Command::CancelPoll {
+            poll_id,
+            reason: "Hủy".into()
+        })),
         (poll, choice()).prop_map(|(poll_id, choice)| Request::Command(Command::CastBallot { poll_id, choice })),
         Just(Request::Command(Command::CheckIn)),
         ((1u32..=USERS), role()).prop_map(|(user, role)| Request::SetMember {

@@ -42,6 +42,8 @@ pub enum ErrorCode {
     PollClosed,
     /// The poll is still open; its result record is made when it closes.
     PollOpen,
+    /// The poll was cancelled: it has no outcome and no record.
+    PollCancelled,
     /// Fewer voting members are present than the meeting's quorum: a poll opens only when the
     /// chair gives a reason (`quorum_override`).
     NoQuorum,
@@ -90,6 +92,7 @@ impl ErrorCode {
             ErrorCode::AlreadyVoted => "Đại biểu đã biểu quyết nội dung này",
             ErrorCode::PollClosed => "Biểu quyết đã kết thúc",
             ErrorCode::PollOpen => "Biểu quyết chưa kết thúc nên chưa có biên bản kết quả",
+            ErrorCode::PollCancelled => "Biểu quyết đã bị hủy nên không có kết quả và biên bản",
             ErrorCode::NoQuorum => {
                 "Chưa đủ số đại biểu có mặt để biểu quyết; chủ tọa có thể vẫn mở và ghi rõ lý do"
             }
@@ -133,6 +136,7 @@ impl ErrorCode {
             ErrorCode::AlreadyVoted => "You have already voted in this poll",
             ErrorCode::PollClosed => "The poll is closed",
             ErrorCode::PollOpen => "The poll is still open, so it has no result record yet",
+            ErrorCode::PollCancelled => "The poll was cancelled, so it has no result and no record",
             ErrorCode::NoQuorum => {
                 "Not enough members are present to vote; the chair may still open it, giving a reason"
             }
@@ -169,6 +173,7 @@ impl ErrorCode {
             | ErrorCode::PollClosed
             | ErrorCode::PollOpen
             | ErrorCode::NoQuorum
+            | ErrorCode::PollCancelled
             | ErrorCode::RevisionConflict => 409,
             ErrorCode::DocumentTooLarge | ErrorCode::FrameTooLarge => 413,
             ErrorCode::InvalidDocument

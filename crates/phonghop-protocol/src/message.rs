@@ -91,6 +91,11 @@ pub enum Command {
         #[serde(default)]
         #[ts(optional)]
         secrecy: Option<Secrecy>,
+        /// Voters may change their ballot until the poll closes (`false` when absent). Named
+        /// polls only: a secret ballot is never linked to its voter, so it cannot be changed.
+        #[serde(default)]
+        #[ts(optional)]
+        changeable: Option<bool>,
         /// Only the chair, only when the meeting's quorum is not present: why the poll opens
         /// anyway. Kept in the poll (the log) and its record.
         #[serde(default)]
@@ -104,6 +109,13 @@ pub enum Command {
     },
     ClosePoll {
         poll_id: PollId,
+    },
+    /// Cancels an open poll (a wrong question, a poll opened by mistake): no outcome, no record,
+    /// its ballots void; `reason` is kept in the log.
+    CancelPoll {
+        poll_id: PollId,
+        #[serde(default)]
+        reason: String,
     },
     CastBallot {
         poll_id: PollId,
@@ -173,12 +185,16 @@ pub enum MeetingEvent {
         document: Box<Document>,
     },
     PollOpened {
-        poll: Poll,
+        poll: Box<Poll>,
     },
     PollClosed {
         poll_id: PollId,
         tally: Tally,
         outcome: Outcome,
+    },
+    PollCancelled {
+        poll_id: PollId,
+        reason: String,
     },
     /// A preset added or replaced (same id): the whole preset as it now is.
     RulePresetSet {

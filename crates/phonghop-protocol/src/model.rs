@@ -257,6 +257,9 @@ pub enum Secrecy {
 pub enum PollState {
     Open,
     Closed,
+    /// Cancelled by the chair or the secretariat before it closed (hủy biểu quyết): it has no
+    /// outcome and no record, and its ballots count for nothing.
+    Cancelled,
 }
 
 /// Counts of a poll at one moment.
@@ -300,6 +303,16 @@ impl Tally {
             Choice::Abstain => self.abstain += 1,
         }
     }
+
+    /// One ballot for `choice` fewer (a named ballot changed to another choice).
+    pub fn remove(&mut self, choice: Choice) {
+        let count = match choice {
+            Choice::Yes => &mut self.yes,
+            Choice::No => &mut self.no,
+            Choice::Abstain => &mut self.abstain,
+        };
+        *count = count.saturating_sub(1);
+    }
 }
 
 /// A vote on an agenda item.
@@ -312,6 +325,9 @@ pub struct Poll {
     /// Named or secret; absent in polls from before secret ballots: named.
     #[serde(default)]
     pub secrecy: Secrecy,
+    /// A named poll whose voters may change their ballot until it closes; never a secret one.
+    #[serde(default)]
+    pub changeable: bool,
     pub rule: MajorityRule,
     /// The preset the rule came from and its legal source; absent for polls opened before
     /// presets existed.
@@ -331,6 +347,9 @@ pub struct Poll {
     pub tally: Tally,
     /// Set once the poll is closed.
     pub outcome: Option<Outcome>,
+    /// Why it was cancelled, once it is (`state` `cancelled`); absent otherwise.
+    #[serde(default)]
+    pub cancel_reason: Option<String>,
 }
 
 /// Everything a client mirrors of one meeting.

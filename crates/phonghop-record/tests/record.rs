@@ -42,6 +42,7 @@ fn facts() -> RecordFacts {
             item_id: phonghop_protocol::ItemId(2),
             title: "Biểu quyết thông qua Nghị quyết".into(),
             secrecy: Secrecy::Named,
+            changeable: false,
             quorum_override: None,
             rule: MajorityRule {
                 base: Base::AllMembers,
@@ -68,6 +69,7 @@ fn facts() -> RecordFacts {
                 sealed: 0,
             },
             outcome: Some(Outcome::Passed),
+            cancel_reason: None,
         },
         opened_at: 1_796_087_702,
         closed_at: 1_796_087_822,

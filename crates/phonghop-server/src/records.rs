@@ -3,7 +3,7 @@
 //! and served as CSV and PDF to the meeting's members. The key is made on first start in the data
 //! folder; its public half is served at `GET /api/records/key` and logged at start.
 
-use phonghop_protocol::{ErrorCode, MeetingId, PollId};
+use phonghop_protocol::{ErrorCode, MeetingId, PollId, PollState};
 use phonghop_record::{make, RecordKey};
 
 use crate::error::{ApiError, ApiResult};
@@ -18,14 +18,17 @@ pub async fn record(app: &App, meeting: MeetingId, poll: PollId) -> ApiResult<(V
         return Ok(kept);
     }
     let Some(facts) = app.store.poll_record_facts(meeting, poll).await? else {
-        let open = app.store.load(meeting).await?.model.poll(poll).is_some();
-        return Err(if open {
-            ApiError::new(
+        let state = app.store.load(meeting).await?.model.poll(poll).map(|poll| poll.state);
+        return Err(match state {
+            Some(PollState::Cancelled) => ApiError::new(
+                ErrorCode::PollCancelled,
+                format!("poll {poll} was cancelled: it has no record"),
+            ),
+            Some(_) => ApiError::new(
                 ErrorCode::PollOpen,
                 format!("poll {poll} is still open: its record is made when it closes"),
-            )
-        } else {
-            ApiError::new(ErrorCode::NotFound, format!("no poll {poll} in this meeting"))
+            ),
+            None => ApiError::new(ErrorCode::NotFound, format!("no poll {poll} in this meeting")),
         });
     };
     let key: RecordKey = app.record_key.as_ref().clone();

@@ -124,6 +124,7 @@ async fn what_is_loaded_is_what_was_decided() {
     let mut random = rand::rngs::StdRng::seed_from_u64(7);
     let mut applied = 0;
     let mut secret_ballots = 0;
+    let mut changed_ballots = 0;
     for step in 0..400 {
         let user = random.gen_range(1..=7);
         const PRESETS: [&str; 4] = ["resolution", "dismissal", "budget", "procedure"];
@@ -144,6 +145,7 @@ async fn what_is_loaded_is_what_was_decided() {
                 rule: None,
                 preset: random.gen_bool(0.5).then(|| preset_id.to_owned()),
                 secrecy: random.gen_bool(0.5).then_some(Secrecy::Secret),
+                changeable: Some(random.gen_bool(0.5)),
                 quorum_override: None,
                 duration_seconds: None,
             }),
@@ -153,6 +155,10 @@ async fn what_is_loaded_is_what_was_decided() {
             5 | 6 => Request::Command(Command::CastBallot {
                 poll_id: PollId(random.gen_range(1..=model.view.polls.len() as u32 + 1)),
                 choice: [Choice::Yes, Choice::No, Choice::Abstain][random.gen_range(0..3)],
+            }),
+            7 if random.gen_bool(0.5) => Request::Command(Command::CancelPoll {
+                poll_id: model.open_polls().last().map_or(PollId(1), |poll| poll.id),
+                reason: format!("Hủy {step}"),
             }),
             8 => {
                 let mut preset = phonghop_core::presets::defaults(MeetingKind::CouncilSitting)[0].clone();
@@ -177,6 +183,10 @@ async fn what_is_loaded_is_what_was_decided() {
         secret_ballots += facts
             .iter()
             .filter(|fact| matches!(fact, Fact::SecretBallotCast { .. }))
+            .count();
+        changed_ballots += facts
+            .iter()
+            .filter(|fact| matches!(fact, Fact::BallotChanged { .. }))
             .count();
         let entry = Entry {
             receipt: None,
@@ -210,6 +220,15 @@ async fn what_is_loaded_is_what_was_decided() {
         "some ballots were cast"
     );
     assert!(secret_ballots > 0, "some secret ballots were cast");
+    assert!(changed_ballots > 0, "some named ballots were changed");
+    assert!(
+        model
+            .view
+            .polls
+            .iter()
+            .any(|poll| poll.state == phonghop_protocol::PollState::Cancelled),
+        "a poll was cancelled"
+    );
     let loaded = store.load(meeting).await.unwrap();
     assert_eq!(loaded.model, model);
     let events = store.events_after(meeting, 0, 10_000).await.unwrap();
@@ -233,6 +252,7 @@ async fn two_stores_on_one_file_keep_the_log_gap_free_and_one_ballot_per_member(
         rule: None,
         preset: None,
         secrecy: None,
+        changeable: None,
         quorum_override: None,
         duration_seconds: None,
     });
@@ -302,6 +322,7 @@ async fn the_database_itself_refuses_what_a_decision_never_would() {
             rule: None,
             preset: None,
             secrecy,
+            changeable: None,
             quorum_override: None,
             duration_seconds: None,
         });
@@ -584,6 +605,7 @@ async fn a_secret_polls_choices_are_sealed_apart_counted_after_a_restart_and_for
         rule: None,
         preset: None,
         secrecy: Some(Secrecy::Secret),
+        changeable: None,
         quorum_override: None,
         duration_seconds: None,
     });

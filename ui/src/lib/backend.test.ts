@@ -67,8 +67,34 @@ describe("commands", () => {
       { command: "open_document", args: { documentId: 12, revision: 1 } },
       { command: "page_text", args: { sha256: "ab".repeat(32), page: 3, query: "phong hop" } },
       { command: "cast_ballot", args: { pollId: 4, choice: "abstain" } },
-      { command: "open_poll", args: { itemId: 3, title: "Biểu quyết thông qua", preset: null, durationSeconds: null, secrecy: "named", quorumOverride: null } },
-      { command: "open_poll", args: { itemId: 3, title: "Miễn nhiệm", preset: "dismissal", durationSeconds: 120, secrecy: "secret", quorumOverride: null } },
+      {
+        command: "open_poll",
+        args: {
+          form: {
+            itemId: 3,
+            title: "Biểu quyết thông qua",
+            preset: null,
+            durationSeconds: null,
+            secrecy: "named",
+            quorumOverride: null,
+            changeable: false,
+          },
+        },
+      },
+      {
+        command: "open_poll",
+        args: {
+          form: {
+            itemId: 3,
+            title: "Miễn nhiệm",
+            preset: "dismissal",
+            durationSeconds: 120,
+            secrecy: "secret",
+            quorumOverride: null,
+            changeable: false,
+          },
+        },
+      },
       { command: "set_rule_preset", args: { preset: councilPresets()[1] } },
       { command: "remove_rule_preset", args: { presetId: "dismissal" } },
       { command: "export_annotated", args: { documentId: 12, flatten: false, revision: null } },

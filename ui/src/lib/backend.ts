@@ -239,8 +239,9 @@ export function openPoll(
   durationSeconds: number | null = null,
   secrecy: Secrecy = "named",
   quorumOverride: string | null = null,
+  changeable = false,
 ): Promise<void> {
-  return call("open_poll", { itemId, title, preset, durationSeconds, secrecy, quorumOverride });
+  return call("open_poll", { form: { itemId, title, preset, durationSeconds, secrecy, quorumOverride, changeable } });
 }
 
 /** Every member with their attendance, and whether the meeting's quorum is present (as the server counts it). */
@@ -280,6 +281,11 @@ export function removeRulePreset(presetId: string): Promise<void> {
 /** Only for a view whose `may.manage_polls` is true, like {@link openPoll}. */
 export function closePoll(pollId: number): Promise<void> {
   return call("close_poll", { pollId });
+}
+
+/** Cancels an open poll (no outcome, no record), the reason kept in the log: for `may.manage_polls`. */
+export function cancelPoll(pollId: number, reason: string): Promise<void> {
+  return call("cancel_poll", { pollId, reason });
 }
 
 export function logout(): Promise<void> {

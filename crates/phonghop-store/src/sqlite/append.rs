@@ -212,6 +212,27 @@ async fn record(
     }
     match fact {
         Fact::BallotCast { .. } | Fact::SecretBallotCast { .. } => Ok(()),
+        Fact::BallotChanged { poll_id, voter, to, .. } => {
+            let changed = sqlx::query(
+                "UPDATE ballots SET choice = ?, cast_at = ? WHERE meeting_id = ? AND poll_id = ? AND user_id = ?",
+            )
+            .bind(to.as_str())
+            .bind(now)
+            .bind(meeting_id)
+            .bind(id(poll_id.0))
+            .bind(id(voter.0))
+            .execute(connection)
+            .await
+            .map_err(refused_or)?
+            .rows_affected();
+            if changed == 1 {
+                Ok(())
+            } else {
+                Err(StoreError::Refused(format!(
+                    "no ballot of {voter} in poll {poll_id} to change"
+                )))
+            }
+        }
         Fact::Logged { seq, event } => {
             let payload = serde_json::to_string(event).map_err(corrupt)?;
             sqlx::query("INSERT INTO events (meeting_id, seq, payload, at) VALUES (?, ?, ?, ?)")
@@ -421,15 +442,16 @@ async fn project(
         }
         MeetingEvent::PollOpened { poll } => sqlx::query(
             "INSERT INTO polls
-                 (meeting_id, id, item_id, title, secrecy, ballot_key, rule_json, basis_json, quorum_override,
-                  closes_at, state, opened_at)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'open', ?)",
+                 (meeting_id, id, item_id, title, secrecy, changeable, ballot_key, rule_json, basis_json,
+                  quorum_override, closes_at, state, opened_at)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'open', ?)",
         )
         .bind(meeting_id)
         .bind(id(poll.id.0))
         .bind(id(poll.item_id.0))
         .bind(&poll.title)
         .bind(secrecy_name(poll.secrecy))
+        .bind(poll.changeable)
         .bind(match poll.secrecy {
             Secrecy::Named => None,
             // On disk (synced) before the poll exists; a transaction that fails after this
@@ -451,6 +473,14 @@ async fn project(
         .await
         .map_err(refused_or)?
         .rows_affected(),
+        MeetingEvent::PollCancelled { poll_id, reason } => {
+            let ending = Ending {
+                tally_json: None,
+                outcome: None,
+                cancel_reason: Some(reason),
+            };
+            end_poll(connection, rows, meeting_id, *poll_id, ending, now).await?
+        }
         MeetingEvent::RulePresetSet { preset } => {
             preset_change(
                 connection,
@@ -492,20 +522,12 @@ async fn project(
             tally,
             outcome,
         } => {
-            forget_sealed_ballots(connection, rows, meeting_id, *poll_id).await?;
-            sqlx::query(
-                "UPDATE polls SET state = 'closed', tally_json = ?, outcome = ?, closed_at = ?, ballot_key = NULL
-                 WHERE meeting_id = ? AND id = ? AND state = 'open'",
-            )
-            .bind(serde_json::to_string(tally).map_err(corrupt)?)
-            .bind(outcome_name(*outcome))
-            .bind(now)
-            .bind(meeting_id)
-            .bind(id(poll_id.0))
-            .execute(connection)
-            .await
-            .map_err(refused_or)?
-            .rows_affected()
+            let ending = Ending {
+                tally_json: Some(serde_json::to_string(tally).map_err(corrupt)?),
+                outcome: Some(outcome_name(*outcome)),
+                cancel_reason: None,
+            };
+            end_poll(connection, rows, meeting_id, *poll_id, ending, now).await?
         }
     };
     if changed == 0 {
@@ -514,8 +536,43 @@ async fn project(
     Ok(())
 }
 
-/// A secret poll closing: its sealed ballots are deleted (the counts go into its tally) and its
-/// key is removed once the transaction commits.
+/// How an open poll ends: closed with its final tally and outcome, or cancelled with a reason.
+struct Ending<'a> {
+    tally_json: Option<String>,
+    outcome: Option<&'static str>,
+    cancel_reason: Option<&'a str>,
+}
+
+/// An open poll ends: it is kept closed (`cancel_reason` set when cancelled), and a secret poll's
+/// sealed ballots and key go.
+async fn end_poll(
+    connection: &mut SqliteConnection,
+    rows: &mut Rows<'_>,
+    meeting_id: i64,
+    poll_id: PollId,
+    ending: Ending<'_>,
+    now: i64,
+) -> Result<u64> {
+    forget_sealed_ballots(connection, rows, meeting_id, poll_id).await?;
+    Ok(sqlx::query(
+        "UPDATE polls SET state = 'closed', tally_json = ?, outcome = ?, cancel_reason = ?, closed_at = ?,
+                          ballot_key = NULL
+         WHERE meeting_id = ? AND id = ? AND state = 'open'",
+    )
+    .bind(ending.tally_json)
+    .bind(ending.outcome)
+    .bind(ending.cancel_reason)
+    .bind(now)
+    .bind(meeting_id)
+    .bind(id(poll_id.0))
+    .execute(connection)
+    .await
+    .map_err(refused_or)?
+    .rows_affected())
+}
+
+/// A secret poll closing or cancelled: its sealed ballots are deleted (the counts go into its
+/// tally, or nowhere) and its key is removed once the transaction commits.
 async fn forget_sealed_ballots(
     connection: &mut SqliteConnection,
     rows: &mut Rows<'_>,

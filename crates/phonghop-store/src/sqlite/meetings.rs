@@ -298,6 +298,24 @@ async fn rolls(connection: &mut SqliteConnection, meeting: MeetingId) -> Result<
             .voted
             .insert(UserId(number(&row, "user_id")));
     }
+    // An open changeable poll's latest choices, to take one out of the tally when it changes.
+    let choices = sqlx::query(
+        "SELECT b.poll_id, b.user_id, b.choice FROM ballots b
+         JOIN polls p ON p.meeting_id = b.meeting_id AND p.id = b.poll_id
+         WHERE b.meeting_id = ? AND p.state = 'open' AND p.changeable = 1",
+    )
+    .bind(id(meeting.0))
+    .fetch_all(&mut *connection)
+    .await?;
+    for row in choices {
+        let choice: &str = row.get("choice");
+        let choice = Choice::parse(choice).ok_or_else(|| corrupt(format!("unknown choice {choice:?}")))?;
+        rolls
+            .entry(PollId(number(&row, "poll_id")))
+            .or_default()
+            .choices
+            .insert(UserId(number(&row, "user_id")), choice);
+    }
     Ok(rolls)
 }
 
@@ -352,8 +370,8 @@ async fn polls(
     rolls: &BTreeMap<PollId, PollRoll>,
 ) -> Result<Vec<Poll>> {
     let rows = sqlx::query(
-        "SELECT id, item_id, title, secrecy, rule_json, basis_json, quorum_override, closes_at, state, tally_json,
-                outcome FROM polls
+        "SELECT id, item_id, title, secrecy, changeable, rule_json, basis_json, quorum_override, closes_at, state,
+                tally_json, outcome, cancel_reason FROM polls
          WHERE meeting_id = ? ORDER BY id",
     )
     .bind(id(meeting.0))
@@ -363,8 +381,10 @@ async fn polls(
     let mut polls = Vec::with_capacity(rows.len());
     for row in rows {
         let poll_id = PollId(number(&row, "id"));
+        let cancel_reason: Option<String> = row.get("cancel_reason");
         let state = match row.get::<&str, _>("state") {
             "open" => PollState::Open,
+            _ if cancel_reason.is_some() => PollState::Cancelled,
             _ => PollState::Closed,
         };
         let secrecy = parse_secrecy(row.get("secrecy"))?;
@@ -391,6 +411,7 @@ async fn polls(
             item_id: ItemId(number(&row, "item_id")),
             title: row.get("title"),
             secrecy,
+            changeable: row.get::<i64, _>("changeable") != 0,
             rule: serde_json::from_str(row.get("rule_json")).map_err(corrupt)?,
             basis: match row.get::<Option<String>, _>("basis_json") {
                 Some(json) => Some(serde_json::from_str(&json).map_err(corrupt)?),
@@ -401,6 +422,7 @@ async fn polls(
             state,
             tally,
             outcome,
+            cancel_reason,
         });
     }
     Ok(polls)

@@ -13,12 +13,12 @@ pub(super) async fn facts(pool: &SqlitePool, meeting: MeetingId, poll: PollId) -
     let mut tx = pool.begin().await?;
     let row = sqlx::query(
         "SELECT m.title AS meeting_title, m.location, m.starts_at, m.kind, a.title AS item_title,
-                p.item_id, p.title, p.secrecy, p.quorum_override, p.rule_json, p.basis_json, p.closes_at, p.tally_json, p.outcome, p.opened_at,
+                p.item_id, p.title, p.secrecy, p.changeable, p.quorum_override, p.rule_json, p.basis_json, p.closes_at, p.tally_json, p.outcome, p.opened_at,
                 p.closed_at
          FROM polls p
          JOIN meetings m ON m.id = p.meeting_id
          JOIN agenda_items a ON a.meeting_id = p.meeting_id AND a.id = p.item_id
-         WHERE p.meeting_id = ? AND p.id = ? AND p.state = 'closed'",
+         WHERE p.meeting_id = ? AND p.id = ? AND p.state = 'closed' AND p.cancel_reason IS NULL",
     )
     .bind(id(meeting.0))
     .bind(id(poll.0))
@@ -74,6 +74,7 @@ pub(super) async fn facts(pool: &SqlitePool, meeting: MeetingId, poll: PollId) -
             item_id: ItemId(row.get::<i64, _>("item_id") as u32),
             title: row.get("title"),
             secrecy: super::meetings::parse_secrecy(row.get("secrecy"))?,
+            changeable: row.get::<i64, _>("changeable") != 0,
             rule: serde_json::from_value(json("rule_json")?).map_err(corrupt)?,
             basis: serde_json::from_value(json("basis_json")?).map_err(corrupt)?,
             quorum_override: row.get("quorum_override"),
@@ -81,6 +82,7 @@ pub(super) async fn facts(pool: &SqlitePool, meeting: MeetingId, poll: PollId) -
             state: PollState::Closed,
             tally: serde_json::from_value(json("tally_json")?).map_err(corrupt)?,
             outcome: Some(serde_json::from_value(serde_json::Value::String(row.get("outcome"))).map_err(corrupt)?),
+            cancel_reason: None,
         },
         opened_at: row.get("opened_at"),
         closed_at: row.get::<Option<i64>, _>("closed_at").unwrap_or_default(),

@@ -146,7 +146,7 @@ describe("attendance", () => {
     await vi.waitFor(() => expect(byTestId("quorum-override")).toBeNull());
     const opened = calls
       .filter((call) => call.command === "open_poll")
-      .map((call) => (call.args as { quorumOverride?: string | null }).quorumOverride);
+      .map((call) => (call.args as { form: { quorumOverride: string | null } }).form.quorumOverride);
     expect(opened).toEqual([null, "Biểu quyết thủ tục"]);
   });
 });

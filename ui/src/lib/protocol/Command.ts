@@ -18,6 +18,11 @@ export type Command = { "kind": "add_agenda_item", title: string, description: s
  */
 secrecy?: Secrecy, 
 /**
+ * Voters may change their ballot until the poll closes (`false` when absent). Named
+ * polls only: a secret ballot is never linked to its voter, so it cannot be changed.
+ */
+changeable?: boolean, 
+/**
  * Only the chair, only when the meeting's quorum is not present: why the poll opens
  * anyway. Kept in the poll (the log) and its record.
  */
@@ -26,4 +31,4 @@ quorum_override?: string,
  * When set, the server closes the poll this many seconds after it opens (10 to 86 400),
  * also across a restart; the chair may still close it earlier.
  */
-duration_seconds?: number, } | { "kind": "close_poll", poll_id: PollId, } | { "kind": "cast_ballot", poll_id: PollId, choice: Choice, } | { "kind": "set_rule_preset", preset: RulePreset, } | { "kind": "remove_rule_preset", preset_id: string, } | { "kind": "check_in" } | { "kind": "set_attendance", user_id: UserId, status: AttendanceStatus, reason: string, } | { "kind": "set_meeting_quorum", quorum: Fraction | null, };
+duration_seconds?: number, } | { "kind": "close_poll", poll_id: PollId, } | { "kind": "cancel_poll", poll_id: PollId, reason: string, } | { "kind": "cast_ballot", poll_id: PollId, choice: Choice, } | { "kind": "set_rule_preset", preset: RulePreset, } | { "kind": "remove_rule_preset", preset_id: string, } | { "kind": "check_in" } | { "kind": "set_attendance", user_id: UserId, status: AttendanceStatus, reason: string, } | { "kind": "set_meeting_quorum", quorum: Fraction | null, };

@@ -15,7 +15,11 @@ export type Poll = { id: PollId, item_id: ItemId, title: string,
 /**
  * Named or secret; absent in polls from before secret ballots: named.
  */
-secrecy: Secrecy, rule: MajorityRule, 
+secrecy: Secrecy, 
+/**
+ * A named poll whose voters may change their ballot until it closes; never a secret one.
+ */
+changeable: boolean, rule: MajorityRule, 
 /**
  * The preset the rule came from and its legal source; absent for polls opened before
  * presets existed.
@@ -35,4 +39,8 @@ closes_at: number | null, state: PollState, tally: Tally,
 /**
  * Set once the poll is closed.
  */
-outcome: Outcome | null, };
+outcome: Outcome | null, 
+/**
+ * Why it was cancelled, once it is (`state` `cancelled`); absent otherwise.
+ */
+cancel_reason: string | null, };

@@ -34,7 +34,9 @@ export function poll(id: number, itemId: number, state: Poll["state"] = "open"):
     item_id: itemId,
     title: `Biểu quyết ${id}`,
     secrecy: "named",
+    changeable: false,
     quorum_override: null,
+    cancel_reason: null,
     rule: {
       base: "all_members",
       threshold: { numerator: 1, denominator: 2 },

@@ -167,4 +167,64 @@ describe("a poll card", () => {
     expect(document.querySelectorAll('[data-testid="tally-bar"]').length).toBe(3);
     expect(byTestId("my-vote")).toBeNull();
   });
+
+  it("cancels an open poll only after the chair gives the reason and confirms", async () => {
+    setLocale("vi");
+    calls = recordCalls(() => null);
+    component = mount(PollCard, {
+      target: document.body,
+      props: { poll: poll(8, 2, "open"), recorded: null, may: capabilities({ manage_polls: true }), votable: false },
+    });
+    flushSync();
+    byTestId("cancel-poll")!.click();
+    flushSync();
+    expect(calls.filter((call) => call.command === "cancel_poll")).toEqual([]);
+    const reason = byTestId("cancel-poll-reason") as HTMLInputElement;
+    reason.value = "Mở nhầm nội dung";
+    reason.dispatchEvent(new Event("input", { bubbles: true }));
+    byTestId("cancel-poll-confirm")!.click();
+    await vi.waitFor(() =>
+      expect(calls.find((call) => call.command === "cancel_poll")?.args).toEqual({ pollId: 8, reason: "Mở nhầm nội dung" }),
+    );
+  });
+
+  it("says a cancelled poll has no result and why, with no counts and no record", () => {
+    setLocale("vi");
+    component = mount(PollCard, {
+      target: document.body,
+      props: {
+        poll: { ...poll(8, 2, "open"), state: "cancelled" as const, cancel_reason: "Mở nhầm nội dung" },
+        recorded: null,
+        may: capabilities({ manage_polls: true }),
+        votable: false,
+      },
+    });
+    flushSync();
+    expect(byTestId("poll-cancelled")!.textContent).toContain("Biểu quyết đã bị hủy, không có kết quả. Lý do: Mở nhầm nội dung");
+    expect(byTestId("tally")).toBeNull();
+    expect(byTestId("record-pdf")).toBeNull();
+    expect(byTestId("close-poll")).toBeNull();
+    expect(byTestId("cancel-poll")).toBeNull();
+  });
+
+  it("lets a councillor change their vote in a changeable poll, and shows the new choice at once", async () => {
+    setLocale("vi");
+    calls = recordCalls(() => ({ kind: "ballot_recorded" }));
+    component = mount(PollCard, {
+      target: document.body,
+      props: {
+        poll: { ...poll(9, 2, "open"), changeable: true },
+        recorded: { poll_id: 9, choice: "no" as const },
+        may: capabilities(),
+        votable: true,
+      },
+    });
+    flushSync();
+    expect(byTestId("my-vote")!.dataset.choice).toBe("no");
+    expect(byTestId("change-no")).toBeNull();
+    byTestId("change-yes")!.click();
+    await vi.waitFor(() => expect(byTestId("my-vote")!.dataset.choice).toBe("yes"));
+    expect(calls).toEqual([{ command: "cast_ballot", args: { pollId: 9, choice: "yes" } }]);
+    expect(byTestId("change-yes")).toBeNull();
+  });
 });
