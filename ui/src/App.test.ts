@@ -120,6 +120,8 @@ describe("login", () => {
 
     const title = await logIn();
     expect(title.textContent?.trim()).toBe("Kỳ họp thứ 12");
+    // Focus starts at the meeting's title, where the person now is.
+    expect(document.activeElement).toBe(title);
     expect(calls.find((call) => call.command === "login")?.args).toEqual({
       serverUrl: "http://127.0.0.1:43125",
       username: "db003",
@@ -165,6 +167,10 @@ describe("login", () => {
     byTestId("locale-switch")!.click();
     flushSync();
     expect(byTestId("login-error")!.textContent).toContain("Wrong username or password");
+    // Its name is what it shows, then what it does: a voice user says "VI EN" to press it.
+    const language = byTestId("locale-switch")!;
+    expect(language.getAttribute("aria-label")).toBeNull();
+    expect(language.textContent!.replace(/\s+/g, " ").trim()).toBe("VI| EN Switch to Vietnamese");
     expect(byTestId("login-submit")!.textContent?.trim()).toBe("Log in");
   });
 
@@ -403,6 +409,8 @@ describe("meeting", () => {
     flushSync();
     expect(byTestId("viewer")).toBeNull();
     expect(byTestId("item-title")?.textContent?.trim()).toBe(withDocument.title);
+    // Focus goes back to the button that opened the document, not to the top of the screen.
+    await vi.waitFor(() => expect(document.activeElement?.getAttribute("data-testid")).toBe("document-open"));
   });
 
   it("pages by key and by number, fits the page, and goes to a page from its thumbnail", async () => {
@@ -417,6 +425,18 @@ describe("meeting", () => {
     expect(indicator()).toBe("Trang 11 / 12");
     window.dispatchEvent(new KeyboardEvent("keydown", { key: "Home" }));
     flushSync();
+    expect(indicator()).toBe("Trang 1 / 12");
+
+    // Down and up move along the page (its lower half is reachable by keyboard), not to the next.
+    const area = byTestId("page-area")!;
+    expect(area.getAttribute("tabindex")).toBe("0");
+    const scrolled: number[] = [];
+    Object.defineProperty(area, "clientHeight", { value: 500 });
+    area.scrollBy = ((options: ScrollToOptions) => scrolled.push(Math.sign(options.top ?? 0))) as typeof area.scrollBy;
+    window.dispatchEvent(new KeyboardEvent("keydown", { key: "ArrowDown" }));
+    window.dispatchEvent(new KeyboardEvent("keydown", { key: "ArrowUp" }));
+    flushSync();
+    expect(scrolled).toEqual([1, -1]);
     expect(indicator()).toBe("Trang 1 / 12");
 
     const jump = byTestId("page-jump") as HTMLInputElement;
@@ -644,6 +664,8 @@ describe("meeting", () => {
     expect(card.dataset.pollId).toBe("5");
     byTestId("vote-yes", card)!.click();
     await vi.waitFor(() => expect(byTestId("my-vote", card)?.textContent?.trim()).toBe("Bạn đã biểu quyết: Tán thành"));
+    // The pressed button is gone; focus is on what says the ballot is recorded.
+    await vi.waitFor(() => expect(document.activeElement).toBe(byTestId("my-vote", card)));
     expect(calls.find((call) => call.command === "cast_ballot")?.args).toEqual({ pollId: 5, choice: "yes" });
     expect(byTestId("vote-yes", card)).toBeNull();
 
@@ -669,6 +691,38 @@ describe("meeting", () => {
     const outcome = byTestId("poll-outcome")!;
     expect(outcome.dataset.outcome).toBe("passed");
     expect(outcome.textContent?.trim()).toBe("Thông qua");
+  });
+
+  it("takes a councillor from the login form to a recorded ballot in at most three presses", async () => {
+    const open: Poll = { ...poll(5, 2), tally: { members: 34, present: 0, yes: 0, no: 0, abstain: 0, sealed: 0 } };
+    const withPoll = { ...firstView, state: meeting(firstView.state!.items, [open]), can_vote_in: [5] };
+    backend({
+      app_defaults: () => ({ server_url: "http://s", username: "" }),
+      login: () => ({ user: firstView.user, meetings: [summary] }),
+      open_meeting: () => withPoll,
+      cast_ballot: () => ({ kind: "ballot_recorded", poll_id: 5, choice: "yes" }),
+    });
+    let presses = 0;
+    const press = (element: HTMLElement | null) => {
+      if (!element) throw new Error("nothing to press");
+      presses += 1;
+      element.click();
+      flushSync();
+    };
+    startApp();
+    await shown("login-server");
+    type("login-username", "db003");
+    type("login-password", "secret");
+    press(byTestId("login-submit"));
+    await shown("meeting-title");
+    // The open poll is on another item than the one shown first: its banner leads there.
+    press((await shown("open-poll-banner")).querySelector("button"));
+    press(await shown("vote-yes"));
+    await vi.waitFor(() => expect(byTestId("my-vote")?.textContent).toContain("Bạn đã biểu quyết: Tán thành"));
+    expect(presses).toBe(3);
+    expect(calls.filter((call) => call.command === "cast_ballot")).toEqual([
+      { command: "cast_ballot", args: { pollId: 5, choice: "yes" } },
+    ]);
   });
 
   it("keeps the vote buttons away from a delegate who already voted", async () => {

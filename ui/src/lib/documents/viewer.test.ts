@@ -87,7 +87,10 @@ describe("fitting and keys", () => {
     expect(viewerKeyAction("+")).toEqual({ kind: "zoom", direction: "in" });
     expect(viewerKeyAction("-")).toEqual({ kind: "zoom", direction: "out" });
     expect(viewerKeyAction("Escape")).toEqual({ kind: "close" });
-    expect(viewerKeyAction("ArrowDown")).toBeNull();
+    // The arrows up and down move along the page, so its lower half is reachable by keyboard.
+    expect(viewerKeyAction("ArrowDown")).toEqual({ kind: "scroll", by: 1 });
+    expect(viewerKeyAction("ArrowUp")).toEqual({ kind: "scroll", by: -1 });
+    expect(viewerKeyAction("Tab")).toBeNull();
   });
 
   it("reads a typed page number as people count", () => {

@@ -45,16 +45,22 @@ export function fittingPageWidth(availableWidth: number, availableHeight: number
   return fittingWidth(Math.min(availableWidth, byHeight));
 }
 
-/** What a key does in the reader; `null` for keys it leaves to the page (scrolling, typing). */
+/** What a key does in the reader; `null` for keys it leaves to the page (typing, Tab). */
 export type ViewerKeyAction =
   | { kind: "close" }
   | { kind: "page"; to: (current: number, count: number) => number }
-  | { kind: "zoom"; direction: "in" | "out" };
+  | { kind: "zoom"; direction: "in" | "out" }
+  /** Scrolls the page area a fifth of its height down (1) or up (−1), wherever focus is. */
+  | { kind: "scroll"; by: 1 | -1 };
 
 export function viewerKeyAction(key: string): ViewerKeyAction | null {
   switch (key) {
     case "Escape":
       return { kind: "close" };
+    case "ArrowDown":
+      return { kind: "scroll", by: 1 };
+    case "ArrowUp":
+      return { kind: "scroll", by: -1 };
     case "ArrowRight":
     case "PageDown":
       return { kind: "page", to: (current) => current + 1 };

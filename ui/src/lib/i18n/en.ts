@@ -217,6 +217,7 @@ export const en: Messages = {
   "viewer.page": "Page {page} / {count}",
   "viewer.zoomIn": "Zoom in",
   "viewer.zoomOut": "Zoom out",
+  "viewer.pageArea": "The document's page",
   "viewer.close": "Close document",
   "viewer.pageAlt": "Page {page} of the document {title}",
   "annotate.toggle": "Annotate",

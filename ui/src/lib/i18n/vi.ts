@@ -217,6 +217,7 @@ export const vi = {
   "viewer.page": "Trang {page} / {count}",
   "viewer.zoomIn": "Phóng to",
   "viewer.zoomOut": "Thu nhỏ",
+  "viewer.pageArea": "Nội dung trang tài liệu",
   "viewer.close": "Đóng tài liệu",
   "viewer.pageAlt": "Trang {page} của tài liệu {title}",
   "annotate.toggle": "Ghi chú, tô sáng",
