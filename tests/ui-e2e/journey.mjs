@@ -711,6 +711,12 @@ async function journey(firstBrowser) {
       return sameCounts(shown?.tally, expected) ? shown.tally : null;
     });
     console.log(`  tally: ${final.text}`);
+    // The chart's threshold comes from the Rust side's exact rule: more than half of all members.
+    const needed = await browser.execute(
+      (id) => document.querySelector(`[data-testid="poll"][data-poll-id="${id}"] [data-testid="yes-needed"]`)?.getAttribute("data-needed"),
+      state.pollId,
+    );
+    assert.equal(Number(needed), Math.floor(members / 2) + 1, `yes needed of ${members}: ${needed}`);
     await showPoll(browser, state.pollId);
     await screenshot(browser, "tally-live");
   });

@@ -60,6 +60,9 @@ pub struct MirrorView {
     pub may: Capabilities,
     /// The open polls this person may still cast a ballot in.
     pub can_vote_in: Vec<PollId>,
+    /// For each poll whose rule counts all members, the fewest yes votes that pass it (the
+    /// chart's threshold), by `phonghop-core`'s exact rule: the UI never works it out itself.
+    pub yes_needed: Vec<YesNeeded>,
     /// Documents whose current revision is a later one (2, 3…) that this laptop's reader has not
     /// opened yet: the app marks them, and their items, "new revision".
     pub new_revisions: Vec<DocumentId>,
@@ -67,6 +70,26 @@ pub struct MirrorView {
     /// a timed poll counts down by the server's clock.
     #[ts(type = "number")]
     pub server_clock_offset_ms: i64,
+}
+
+/// The fewest yes votes that pass one poll.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
+#[ts(export, export_to = "../app-views/")]
+pub struct YesNeeded {
+    pub poll_id: PollId,
+    pub yes: u32,
+}
+
+/// Each poll's [`YesNeeded`], for the polls whose rule counts all members.
+pub fn yes_needed(state: Option<&MeetingState>) -> Vec<YesNeeded> {
+    state
+        .iter()
+        .flat_map(|state| state.polls.iter())
+        .filter_map(|poll| {
+            phonghop_core::rules::yes_needed(&poll.rule, poll.tally.members)
+                .map(|yes| YesNeeded { poll_id: poll.id, yes })
+        })
+        .collect()
 }
 
 #[derive(Debug, Clone, Serialize, TS)]
@@ -392,6 +415,7 @@ impl Seat {
             connection: connection_shown(mirror.connection),
             seq: mirror.seq,
             can_vote_in: votable_polls(mirror.state.as_ref(), may, &mirror.my_ballots),
+            yes_needed: yes_needed(mirror.state.as_ref()),
             may,
             state: mirror.state,
             my_ballots: mirror.my_ballots,

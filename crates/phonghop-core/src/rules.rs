@@ -53,6 +53,22 @@ pub fn outcome(rule: &MajorityRule, tally: &Tally) -> Result<Outcome, CountError
     }
 }
 
+/// The fewest yes votes that pass a poll under `rule` when it counts all `members` (the chart's
+/// threshold), exact like [`outcome`]; `None` for rules counted against the present or the
+/// ballots cast, whose bar moves with the turnout, and for a body of no members.
+pub fn yes_needed(rule: &MajorityRule, members: u32) -> Option<u32> {
+    if rule.base != Base::AllMembers || members == 0 || check_fraction(rule.threshold).is_err() {
+        return None;
+    }
+    let product = u64::from(members) * u64::from(rule.threshold.numerator);
+    let denominator = u64::from(rule.threshold.denominator);
+    let needed = match rule.comparison {
+        Comparison::MoreThan => product / denominator + 1,
+        Comparison::AtLeast => product.div_ceil(denominator),
+    };
+    u32::try_from(needed).ok()
+}
+
 fn check_counts(tally: &Tally) -> Result<(), CountError> {
     if tally.sealed > 0 {
         return Err(CountError::SealedBallots { sealed: tally.sealed });
@@ -252,5 +268,55 @@ mod tests {
             sealed: 0,
         };
         assert!(outcome(&rule, &tally).is_err());
+    }
+
+    #[test]
+    fn yes_needed_passes_and_one_fewer_does_not_for_every_body_up_to_sixty() {
+        for members in 1..=60u32 {
+            for (numerator, denominator) in [(1, 2), (2, 3), (3, 4), (1, 3)] {
+                for comparison in [Comparison::MoreThan, Comparison::AtLeast] {
+                    let rule = MajorityRule {
+                        base: Base::AllMembers,
+                        threshold: Fraction::new(numerator, denominator),
+                        comparison,
+                        quorum: None,
+                    };
+                    let needed = yes_needed(&rule, members).expect("all members");
+                    let with = |yes: u32| Tally {
+                        members,
+                        present: members,
+                        yes,
+                        no: members - yes,
+                        abstain: 0,
+                        sealed: 0,
+                    };
+                    if needed <= members {
+                        assert_eq!(outcome(&rule, &with(needed)), Ok(Outcome::Passed), "{members} {rule:?}");
+                    }
+                    if needed > 0 {
+                        assert_eq!(
+                            outcome(&rule, &with(needed - 1)),
+                            Ok(Outcome::Rejected),
+                            "{members} {rule:?}"
+                        );
+                    }
+                }
+            }
+        }
+        // More than half of 35 is 18; at least two thirds of 35 (23⅓) is 24.
+        let rule = |n, d, comparison| MajorityRule {
+            base: Base::AllMembers,
+            threshold: Fraction::new(n, d),
+            comparison,
+            quorum: None,
+        };
+        assert_eq!(yes_needed(&rule(1, 2, Comparison::MoreThan), 35), Some(18));
+        assert_eq!(yes_needed(&rule(2, 3, Comparison::AtLeast), 35), Some(24));
+        let counted_by_ballots = MajorityRule {
+            base: Base::Cast,
+            ..rule(1, 2, Comparison::MoreThan)
+        };
+        assert_eq!(yes_needed(&counted_by_ballots, 35), None);
+        assert_eq!(yes_needed(&rule(1, 2, Comparison::MoreThan), 0), None);
     }
 }

@@ -8,6 +8,7 @@ import type { Role } from "../protocol/Role";
 import type { UserView } from "../protocol/UserView";
 import type { Capabilities } from "./Capabilities";
 import type { Connection } from "./Connection";
+import type { YesNeeded } from "./YesNeeded";
 
 /**
  * What the app shows of the meeting; sent to the webview on every change. The TypeScript
@@ -23,6 +24,11 @@ may: Capabilities,
  * The open polls this person may still cast a ballot in.
  */
 can_vote_in: Array<PollId>, 
+/**
+ * For each poll whose rule counts all members, the fewest yes votes that pass it (the
+ * chart's threshold), by `phonghop-core`'s exact rule: the UI never works it out itself.
+ */
+yes_needed: Array<YesNeeded>, 
 /**
  * Documents whose current revision is a later one (2, 3…) that this laptop's reader has not
  * opened yet: the app marks them, and their items, "new revision".

@@ -117,6 +117,7 @@ export function mirrorView(overrides: Partial<MirrorView> = {}): MirrorView {
     my_ballots: [],
     may: capabilities(),
     can_vote_in: [],
+    yes_needed: [],
     new_revisions: [],
     server_clock_offset_ms: 0,
     ...overrides,

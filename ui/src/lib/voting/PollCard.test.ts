@@ -17,7 +17,7 @@ afterEach(() => {
   component = null;
 });
 
-function show(state: "open" | "closed", closesAt: number | null = null, clockOffsetMs = 0) {
+function show(state: "open" | "closed", closesAt: number | null = null, clockOffsetMs = 0, yesNeeded: number | null = null) {
   setLocale("vi");
   calls = recordCalls(() => ({ path: "/home/db003/Downloads/Biên bản biểu quyết 1-6.pdf", fingerprint: "ab12 cd34 ef56 7890" }));
   component = mount(PollCard, {
@@ -28,6 +28,7 @@ function show(state: "open" | "closed", closesAt: number | null = null, clockOff
       may: capabilities(),
       votable: false,
       clockOffsetMs,
+      yesNeeded,
     },
   });
   flushSync();
@@ -64,8 +65,8 @@ describe("a poll card", () => {
   });
 
   it("draws the counts as bars against all members, with the yes votes that pass it", () => {
-    show("open");
-    // 34 members, 20 yes: more than half of all members needs 18.
+    // 34 members, 20 yes: more than half of all members needs 18 (the Rust side's figure).
+    show("open", null, 0, 18);
     expect(byTestId("yes-needed")!.textContent).toContain("Cần 18 phiếu tán thành trên 34 đại biểu để thông qua");
     const widths = [...document.querySelectorAll<HTMLElement>('[data-testid="tally-bar"]')].map((bar) => [
       bar.dataset.choice,

@@ -1,8 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { translate } from "../i18n/translate";
 import type { Outcome } from "../protocol/Outcome";
-import type { MajorityRule } from "../protocol/MajorityRule";
-import { choiceLabel, outcomeLabel, recordedBallot, tallyRows, yesNeeded } from "./voting";
+import { choiceLabel, outcomeLabel, recordedBallot, tallyRows } from "./voting";
 
 describe("outcome labels", () => {
   it.each([
@@ -54,28 +53,5 @@ describe("tally rows", () => {
       { choice: "no", count: 3 },
       { choice: "abstain", count: 2 },
     ]);
-  });
-});
-
-describe("yes votes needed", () => {
-  const rule = (numerator: number, denominator: number, comparison: MajorityRule["comparison"]): MajorityRule => ({
-    base: "all_members",
-    threshold: { numerator, denominator },
-    comparison,
-    quorum: { numerator: 2, denominator: 3 },
-  });
-
-  it("is exact in integers, as the server decides", () => {
-    // More than half of 35 is 18; of 34, 18; two thirds of 35 is 23⅓, so at least 24.
-    expect(yesNeeded(rule(1, 2, "more_than"), 35)).toBe(18);
-    expect(yesNeeded(rule(1, 2, "more_than"), 34)).toBe(18);
-    expect(yesNeeded(rule(2, 3, "at_least"), 35)).toBe(24);
-    expect(yesNeeded(rule(2, 3, "at_least"), 36)).toBe(24);
-    expect(yesNeeded(rule(3, 4, "at_least"), 40)).toBe(30);
-  });
-
-  it("is not shown for rules that count the present or the ballots cast", () => {
-    expect(yesNeeded({ ...rule(1, 2, "more_than"), base: "cast" }, 35)).toBeNull();
-    expect(yesNeeded(rule(1, 2, "more_than"), 0)).toBeNull();
   });
 });

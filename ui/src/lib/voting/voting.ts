@@ -83,17 +83,3 @@ export function sourceText(source: LegalSource): string {
     ? t("rule.sourceArticle", { law: source.law, article: source.article })
     : t("rule.source", { law: source.law });
 }
-
-/**
- * The fewest yes votes that pass a poll under `rule` when it counts all `members` (exact, in
- * integers, as the server decides); `null` for rules counted against the present or the ballots
- * cast, whose bar moves with the turnout.
- */
-export function yesNeeded(rule: MajorityRule, members: number): number | null {
-  if (rule.base !== "all_members" || members === 0) return null;
-  const { numerator, denominator } = rule.threshold;
-  const product = members * numerator;
-  return rule.comparison === "more_than"
-    ? Math.floor(product / denominator) + 1
-    : Math.ceil(product / denominator);
-}
