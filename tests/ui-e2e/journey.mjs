@@ -883,6 +883,35 @@ async function journey(firstBrowser) {
     );
     assert.match(cancelled.notice, /đã bị hủy.*Mở nhầm nội dung/, cancelled.notice);
     assert.equal(cancelled.banner, "cancelled");
+
+    // At 200 % text (A+ four times) the header scrolls away instead of covering the window, and
+    // no word of the poll card spills out of its box.
+    for (let step = 0; step < 4; step += 1) await press(browser, testid("text-bigger"));
+    const large = await waitFor(browser, "text at 200 %", () =>
+      browser.execute(() => {
+        const size = document.querySelector('[data-testid="text-size"]');
+        return size?.getAttribute("data-percent") === "200" ? true : null;
+      }),
+    );
+    assert.ok(large);
+    await showPoll(browser, secretId);
+    const layout = await browser.execute((id) => {
+      const card = document.querySelector(`[data-testid="poll"][data-poll-id="${id}"]`);
+      const header = document.querySelector(".top");
+      const spilling = [...card.querySelectorAll("*")]
+        .filter((element) => element.scrollWidth > element.clientWidth + 1 && getComputedStyle(element).overflowX !== "auto")
+        .map((element) => `${element.tagName}.${element.className}: ${element.textContent.trim().slice(0, 30)}`);
+      return {
+        header: header ? getComputedStyle(header).position : null,
+        cardTop: card.getBoundingClientRect().top,
+        spilling,
+      };
+    }, secretId);
+    assert.equal(layout.header, "static", "at 200 % the header scrolls away");
+    assert.ok(layout.cardTop >= 0, `the poll card's top is on screen: ${layout.cardTop}`);
+    assert.deepEqual(layout.spilling, [], "nothing spills out of the poll card at 200 %");
+    await screenshot(browser, "text-200-percent-poll");
+    await press(browser, testid("text-reset"));
   });
 
   await step("9. a new revision of a document arrives, marked, with what changed", async () => {

@@ -6,6 +6,10 @@ export const en: Messages = {
   "app.title": "Paperless meeting room",
   "app.starting": "Starting…",
 
+  "text.size": "Text size",
+  "text.smaller": "Smaller text",
+  "text.reset": "Normal text size",
+  "text.bigger": "Larger text",
   "locale.switch": "Switch to Vietnamese",
 
   "login.heading": "Log in",

@@ -5,6 +5,10 @@ export const vi = {
   "app.title": "Phòng họp không giấy",
   "app.starting": "Đang khởi động…",
 
+  "text.size": "Cỡ chữ",
+  "text.smaller": "Chữ nhỏ hơn",
+  "text.reset": "Cỡ chữ thường",
+  "text.bigger": "Chữ to hơn",
   "locale.switch": "Chuyển sang tiếng Anh",
 
   "login.heading": "Đăng nhập",
