@@ -427,6 +427,13 @@ describe("meeting", () => {
     flushSync();
     expect(indicator()).toBe("Trang 1 / 12");
 
+    // The reader is a dialog: Shift+Tab from its first control goes to its last, not behind it.
+    const close = byTestId("viewer-close")!;
+    close.focus();
+    window.dispatchEvent(new KeyboardEvent("keydown", { key: "Tab", shiftKey: true }));
+    expect(document.activeElement).not.toBe(close);
+    expect(byTestId("viewer")!.contains(document.activeElement)).toBe(true);
+
     // Down and up move along the page (its lower half is reachable by keyboard), not to the next.
     const area = byTestId("page-area")!;
     expect(area.getAttribute("tabindex")).toBe("0");
