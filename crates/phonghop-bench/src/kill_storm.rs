@@ -7,8 +7,7 @@
 //! close). Any failure stops the run. The figures: ballots acknowledged before each kill, and the
 //! time from the kill until the server listens again, beside the same for an idle server.
 
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use anyhow::{ensure, Context, Result};
@@ -128,21 +127,18 @@ async fn storm_cut_by_a_kill(
     round: usize,
     options: &Options,
 ) -> Result<(Vec<usize>, Duration)> {
-    let acked = Arc::new(AtomicUsize::new(0));
-    let acked_indices = Arc::new(std::sync::Mutex::new(Vec::new()));
+    let acked = Arc::new(Mutex::new(Vec::new()));
     let third = Arc::new(Notify::new());
     let enough = (tokens.len() / 3).max(1);
     let url = server.url.clone();
     let http = reqwest::Client::new();
     let storm = {
         let (acked, third, tokens) = (acked.clone(), third.clone(), tokens.to_vec());
-        let acked_indices = acked_indices.clone();
         let concurrency = options.concurrency;
         tokio::spawn(async move {
             stream::iter(tokens.into_iter().enumerate())
                 .map(|(index, token)| {
                     let (http, url, acked, third) = (http.clone(), url.clone(), acked.clone(), third.clone());
-                    let acked_indices = acked_indices.clone();
                     async move {
                         let body = serde_json::json!({
                             "id": format!("r{round}-d{index}"),
@@ -155,8 +151,9 @@ async fn storm_cut_by_a_kill(
                             .send()
                             .await;
                         if sent.is_ok_and(|response| response.status().is_success()) {
-                            acked_indices.lock().expect("acked lock").push(index);
-                            if acked.fetch_add(1, Ordering::SeqCst) + 1 == enough {
+                            let mut acked = acked.lock().expect("acked lock");
+                            acked.push(index);
+                            if acked.len() == enough {
                                 third.notify_one();
                             }
                         }
@@ -172,7 +169,7 @@ async fn storm_cut_by_a_kill(
         .context("a third of the ballots were never acknowledged")?;
     let recovery = server.kill_and_restart().await?;
     storm.await.context("the storm")?;
-    let acked = std::mem::take(&mut *acked_indices.lock().expect("acked lock"));
+    let acked = std::mem::take(&mut *acked.lock().expect("acked lock"));
     Ok((acked, recovery))
 }
 

@@ -244,10 +244,7 @@ fn decide_command(
         Command::ClosePoll { poll_id } => close_poll(model, may, *poll_id),
         Command::CancelPoll { poll_id, reason } => {
             require(may.manage_polls, "cancel a poll")?;
-            let poll = existing_poll(model, *poll_id)?;
-            if poll.state != PollState::Open {
-                return Err(Refusal::new(ErrorCode::PollClosed, format!("poll {poll_id} is closed")));
-            }
+            open_poll_of(model, *poll_id)?;
             logged(MeetingEvent::PollCancelled {
                 poll_id: *poll_id,
                 reason: text::reason(reason).map_err(invalid)?,
@@ -336,6 +333,15 @@ fn existing_poll(model: &MeetingModel, poll_id: PollId) -> Result<&Poll, Refusal
     model
         .poll(poll_id)
         .ok_or_else(|| Refusal::new(ErrorCode::NotFound, format!("no poll {poll_id} in this meeting")))
+}
+
+/// The poll `poll_id` if it is still open: `not_found`, or `poll_closed` once closed or cancelled.
+fn open_poll_of(model: &MeetingModel, poll_id: PollId) -> Result<&Poll, Refusal> {
+    let poll = existing_poll(model, poll_id)?;
+    if poll.state != PollState::Open {
+        return Err(Refusal::new(ErrorCode::PollClosed, format!("poll {poll_id} is closed")));
+    }
+    Ok(poll)
 }
 
 /// What `open_poll` asks for.
@@ -460,10 +466,7 @@ fn close_on_time(model: &MeetingModel, poll_id: PollId, now: i64) -> Decision {
 
 /// The close of an open poll: its final tally and outcome on the log.
 fn closing(model: &MeetingModel, poll_id: PollId) -> Decision {
-    let poll = existing_poll(model, poll_id)?;
-    if poll.state != PollState::Open {
-        return Err(Refusal::new(ErrorCode::PollClosed, format!("poll {poll_id} is closed")));
-    }
+    let poll = open_poll_of(model, poll_id)?;
     // The roll fixed at opening keeps the counts consistent (present ≤ members, ballots ≤
     // present), so an open poll can always be decided; a failure here is a broken invariant.
     let tally = model.final_tally(poll);
@@ -487,10 +490,9 @@ fn cast_ballot(model: &MeetingModel, actor: &Actor, role: Role, poll_id: PollId,
     if !roles::votes(role) {
         return Err(Refusal::new(ErrorCode::NotAVoter, "the secretariat does not vote"));
     }
-    let poll = existing_poll(model, poll_id)?;
+    let poll = open_poll_of(model, poll_id)?;
     // A timed poll's time is up though the server has not closed it yet: too late.
-    let time_up = now > 0 && poll.closes_at.is_some_and(|at| now >= at);
-    if poll.state != PollState::Open || time_up {
+    if now > 0 && poll.closes_at.is_some_and(|at| now >= at) {
         return Err(Refusal::new(ErrorCode::PollClosed, format!("poll {poll_id} is closed")));
     }
     let roll = model.rolls.get(&poll_id);

@@ -4,14 +4,12 @@
 use std::collections::BTreeMap;
 
 use phonghop_core::Fact;
-use phonghop_protocol::{
-    AttendanceStatus, Choice, DocumentId, MeetingEvent, MeetingId, Outcome, PollId, Revision, Secrecy, UserId,
-};
+use phonghop_protocol::{Choice, DocumentId, MeetingEvent, MeetingId, Outcome, PollId, Revision, Secrecy, UserId};
 use rand::seq::SliceRandom;
 use sqlx::{QueryBuilder, Sqlite, SqliteConnection, SqlitePool};
 
 use super::ballot_box::BallotBox;
-use super::{corrupt, id, role_name, unix_now};
+use super::{attendance_name, corrupt, id, role_name, secrecy_name, unix_now};
 use crate::{Entry, Result, StoreError};
 
 /// SQLite's primary result code for a broken constraint (unique, foreign key, check, or a
@@ -146,17 +144,11 @@ impl<'a> Rows<'a> {
         let mut sealed = Vec::with_capacity(self.secret_ballots.len());
         for (poll_id, _, choice) in &self.secret_ballots {
             if !keys.contains_key(poll_id) {
-                let key: Option<String> = sqlx::query_scalar(
-                    "SELECT ballot_key FROM polls WHERE meeting_id = ? AND id = ? AND state = 'open'",
-                )
-                .bind(meeting_id)
-                .bind(id(poll_id.0))
-                .fetch_optional(&mut *connection)
-                .await?
-                .flatten();
-                let key = key.ok_or_else(|| {
-                    StoreError::Refused(format!("poll {poll_id} is not an open secret poll with a key"))
-                })?;
+                let key = open_ballot_key(connection, meeting_id, *poll_id)
+                    .await?
+                    .ok_or_else(|| {
+                        StoreError::Refused(format!("poll {poll_id} is not an open secret poll with a key"))
+                    })?;
                 keys.insert(*poll_id, key);
             }
             let (ballot_id, bytes) = self.ballot_box.seal(&keys[poll_id], meeting, *poll_id, *choice)?;
@@ -536,6 +528,22 @@ async fn project(
     Ok(())
 }
 
+/// The key of an open secret poll; `None` for a named or a closed poll.
+async fn open_ballot_key(
+    connection: &mut SqliteConnection,
+    meeting_id: i64,
+    poll_id: PollId,
+) -> Result<Option<String>> {
+    Ok(
+        sqlx::query_scalar("SELECT ballot_key FROM polls WHERE meeting_id = ? AND id = ? AND state = 'open'")
+            .bind(meeting_id)
+            .bind(id(poll_id.0))
+            .fetch_optional(connection)
+            .await?
+            .flatten(),
+    )
+}
+
 /// How an open poll ends: closed with its final tally and outcome, or cancelled with a reason.
 struct Ending<'a> {
     tally_json: Option<String>,
@@ -579,14 +587,7 @@ async fn forget_sealed_ballots(
     meeting_id: i64,
     poll_id: PollId,
 ) -> Result<()> {
-    let key: Option<String> =
-        sqlx::query_scalar("SELECT ballot_key FROM polls WHERE meeting_id = ? AND id = ? AND state = 'open'")
-            .bind(meeting_id)
-            .bind(id(poll_id.0))
-            .fetch_optional(&mut *connection)
-            .await?
-            .flatten();
-    if let Some(key) = key {
+    if let Some(key) = open_ballot_key(connection, meeting_id, poll_id).await? {
         sqlx::query("DELETE FROM sealed_ballots WHERE meeting_id = ? AND poll_id = ?")
             .bind(meeting_id)
             .bind(id(poll_id.0))
@@ -595,21 +596,6 @@ async fn forget_sealed_ballots(
         rows.closed_keys.push(key);
     }
     Ok(())
-}
-
-pub(super) fn attendance_name(status: AttendanceStatus) -> &'static str {
-    match status {
-        AttendanceStatus::Present => "present",
-        AttendanceStatus::Excused => "excused",
-        AttendanceStatus::Absent => "absent",
-    }
-}
-
-pub(super) fn secrecy_name(secrecy: Secrecy) -> &'static str {
-    match secrecy {
-        Secrecy::Named => "named",
-        Secrecy::Secret => "secret",
-    }
 }
 
 /// Keeps a change to the meeting's rule presets at its seq (`preset_json` `None`: removed).

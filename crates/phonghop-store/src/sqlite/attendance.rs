@@ -5,7 +5,7 @@ use phonghop_protocol::http::{AttendanceView, MemberAttendance};
 use phonghop_protocol::{AttendanceStatus, MeetingId, UserId, UserView};
 use sqlx::{Row, SqlitePool};
 
-use super::{corrupt, id, parse_role};
+use super::{id, meeting_quorum, parse_attendance, parse_role};
 use crate::{Result, StoreError};
 
 pub(super) async fn of_meeting(pool: &SqlitePool, meeting: MeetingId) -> Result<AttendanceView> {
@@ -26,23 +26,11 @@ pub(super) async fn of_meeting(pool: &SqlitePool, meeting: MeetingId) -> Result<
     .fetch_all(&mut *tx)
     .await?;
     tx.commit().await?;
-    let quorum = match meeting_row.get::<Option<String>, _>("quorum_json") {
-        Some(json) => serde_json::from_str(&json).map_err(corrupt)?,
-        None => {
-            let kind = serde_json::from_value(serde_json::Value::String(meeting_row.get("kind"))).map_err(corrupt)?;
-            phonghop_core::attendance::default_quorum(kind)
-        }
-    };
+    let quorum = meeting_quorum(meeting_row.get("quorum_json"), meeting_row.get("kind"))?;
     let members = rows
         .iter()
         .map(|row| {
-            let status = match row.get::<Option<&str>, _>("status") {
-                None => None,
-                Some("present") => Some(AttendanceStatus::Present),
-                Some("excused") => Some(AttendanceStatus::Excused),
-                Some("absent") => Some(AttendanceStatus::Absent),
-                Some(other) => return Err(corrupt(format!("unknown attendance {other:?}"))),
-            };
+            let status = row.get::<Option<&str>, _>("status").map(parse_attendance).transpose()?;
             Ok(MemberAttendance {
                 user: UserView {
                     id: UserId(row.get::<i64, _>("id") as u32),

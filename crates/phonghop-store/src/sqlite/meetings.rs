@@ -10,7 +10,7 @@ use phonghop_protocol::{
 use sqlx::{Row, SqliteConnection, SqlitePool};
 
 use super::ballot_box::BallotBox;
-use super::{corrupt, id, parse_role, unix_now};
+use super::{corrupt, id, meeting_quorum, parse_attendance, parse_role, parse_secrecy, unix_now};
 use crate::{Loaded, Result, StoreError};
 
 pub(super) async fn create_meeting(
@@ -107,10 +107,7 @@ pub(super) async fn load(pool: &SqlitePool, ballot_box: &BallotBox, meeting_id: 
         kind: serde_json::from_value(serde_json::Value::String(meeting_row.get("kind"))).map_err(corrupt)?,
     };
     let presets = presets(connection, &meeting).await?;
-    let quorum = match meeting_row.get::<Option<String>, _>("quorum_json") {
-        Some(json) => serde_json::from_str(&json).map_err(corrupt)?,
-        None => phonghop_core::attendance::default_quorum(meeting.kind),
-    };
+    let quorum = meeting_quorum(meeting_row.get("quorum_json"), meeting_row.get("kind"))?;
     let version = meeting_row.get::<i64, _>("version") as u64;
     let members = members(connection, meeting_id).await?;
     let attendance = attendance(connection, meeting_id).await?;
@@ -329,12 +326,7 @@ async fn attendance(connection: &mut SqliteConnection, meeting: MeetingId) -> Re
         .map(|row| {
             Ok(Attendance {
                 user_id: UserId(number(row, "user_id")),
-                status: match row.get::<&str, _>("status") {
-                    "present" => AttendanceStatus::Present,
-                    "excused" => AttendanceStatus::Excused,
-                    "absent" => AttendanceStatus::Absent,
-                    other => return Err(corrupt(format!("unknown attendance {other:?}"))),
-                },
+                status: parse_attendance(row.get("status"))?,
                 reason: row.get("reason"),
             })
         })
@@ -426,14 +418,6 @@ async fn polls(
         });
     }
     Ok(polls)
-}
-
-pub(super) fn parse_secrecy(name: &str) -> Result<Secrecy> {
-    match name {
-        "named" => Ok(Secrecy::Named),
-        "secret" => Ok(Secrecy::Secret),
-        other => Err(corrupt(format!("unknown secrecy {other:?}"))),
-    }
 }
 
 /// The yes / no / abstain counts of every named poll of the meeting.

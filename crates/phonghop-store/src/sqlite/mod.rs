@@ -30,8 +30,8 @@ use async_trait::async_trait;
 use phonghop_core::record::RecordFacts;
 use phonghop_protocol::http::{AttendanceView, DocumentReceipts, ReceiptKind};
 use phonghop_protocol::{
-    Annotation, AnnotationView, CommandResult, Document, DocumentId, ItemId, Meeting, MeetingEvent, MeetingId,
-    MeetingKind, MeetingSummary, MyBallot, PollId, Role, Sha256, UserId,
+    Annotation, AnnotationView, AttendanceStatus, CommandResult, Document, DocumentId, Fraction, ItemId, Meeting,
+    MeetingEvent, MeetingId, MeetingKind, MeetingSummary, MyBallot, PollId, Role, Secrecy, Sha256, UserId,
 };
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::SqlitePool;
@@ -129,6 +129,50 @@ fn parse_role(text: &str) -> Result<Role> {
         "secretariat" => Ok(Role::Secretariat),
         "delegate" => Ok(Role::Delegate),
         other => Err(corrupt(format!("unknown role {other:?}"))),
+    }
+}
+
+fn secrecy_name(secrecy: Secrecy) -> &'static str {
+    match secrecy {
+        Secrecy::Named => "named",
+        Secrecy::Secret => "secret",
+    }
+}
+
+fn parse_secrecy(text: &str) -> Result<Secrecy> {
+    match text {
+        "named" => Ok(Secrecy::Named),
+        "secret" => Ok(Secrecy::Secret),
+        other => Err(corrupt(format!("unknown secrecy {other:?}"))),
+    }
+}
+
+fn attendance_name(status: AttendanceStatus) -> &'static str {
+    match status {
+        AttendanceStatus::Present => "present",
+        AttendanceStatus::Excused => "excused",
+        AttendanceStatus::Absent => "absent",
+    }
+}
+
+fn parse_attendance(text: &str) -> Result<AttendanceStatus> {
+    match text {
+        "present" => Ok(AttendanceStatus::Present),
+        "excused" => Ok(AttendanceStatus::Excused),
+        "absent" => Ok(AttendanceStatus::Absent),
+        other => Err(corrupt(format!("unknown attendance {other:?}"))),
+    }
+}
+
+/// A meeting's quorum as stored (`quorum_json`, NULL for its kind's default) and its kind.
+fn meeting_quorum(quorum_json: Option<String>, kind: &str) -> Result<Option<Fraction>> {
+    match quorum_json {
+        Some(json) => serde_json::from_str(&json).map_err(corrupt),
+        None => {
+            let kind: MeetingKind =
+                serde_json::from_value(serde_json::Value::String(kind.to_owned())).map_err(corrupt)?;
+            Ok(phonghop_core::attendance::default_quorum(kind))
+        }
     }
 }
 

@@ -73,7 +73,7 @@ pub(super) async fn facts(pool: &SqlitePool, meeting: MeetingId, poll: PollId) -
             id: poll,
             item_id: ItemId(row.get::<i64, _>("item_id") as u32),
             title: row.get("title"),
-            secrecy: super::meetings::parse_secrecy(row.get("secrecy"))?,
+            secrecy: super::parse_secrecy(row.get("secrecy"))?,
             changeable: row.get::<i64, _>("changeable") != 0,
             rule: serde_json::from_value(json("rule_json")?).map_err(corrupt)?,
             basis: serde_json::from_value(json("basis_json")?).map_err(corrupt)?,
