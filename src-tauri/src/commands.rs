@@ -12,8 +12,8 @@ use phonghop_client::seat::{LoginView, MirrorView, OpenedDocument, SearchView};
 use phonghop_client::{ClientError, UserFacingError};
 use phonghop_protocol::http::{AttendanceView, ReadReceipts};
 use phonghop_protocol::{
-    Annotation, AnnotationId, AttendanceStatus, Choice, Command, DocumentId, Fraction, ItemId, MeetingId, PollId,
-    RulePreset, Secrecy, UserId,
+    Annotation, AnnotationId, AttendanceStatus, BallotForm, Choice, Command, DocumentId, Fraction, ItemId, MeetingId,
+    PollId, RulePreset, Secrecy, UserId,
 };
 use serde::{Deserialize, Serialize};
 use tauri::{Emitter, State};
@@ -320,12 +320,24 @@ pub async fn cast_ballot(shared: State<'_, Arc<Shared>>, poll_id: PollId, choice
     shared.seat.cast_ballot(poll_id, choice).await.map_err(shown)
 }
 
+/// A ballot of marks (options, an election, a confidence vote): one mark per line.
+#[tauri::command]
+pub async fn cast_marks(shared: State<'_, Arc<Shared>>, poll_id: PollId, marks: Vec<u8>) -> Answer<()> {
+    shared
+        .seat
+        .send(Command::CastMarks { poll_id, marks })
+        .await
+        .map_err(shown)
+}
+
 /// What the chair chose in the app's form to open a poll (the rule always from a preset).
 #[derive(Debug, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct PollForm {
     item_id: ItemId,
     title: String,
+    /// Options, an election, a confidence vote; a motion when absent.
+    ballot: Option<BallotForm>,
     preset: Option<String>,
     secrecy: Option<Secrecy>,
     changeable: Option<bool>,
@@ -338,6 +350,7 @@ pub async fn open_poll(shared: State<'_, Arc<Shared>>, form: PollForm) -> Answer
     shared
         .seat
         .send(Command::OpenPoll {
+            ballot: form.ballot,
             item_id: form.item_id,
             title: form.title,
             rule: None,

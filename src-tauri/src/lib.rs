@@ -105,6 +105,7 @@ pub fn run_app(builder: tauri::Builder<tauri::Wry>, launch: launch::LaunchOption
             commands::kept_meetings,
             commands::remove_kept_meeting,
             commands::cast_ballot,
+            commands::cast_marks,
             commands::open_poll,
             commands::close_poll,
             commands::set_rule_preset,

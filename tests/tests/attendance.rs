@@ -15,6 +15,7 @@ const DELEGATES: usize = 5;
 
 fn open(item_id: ItemId, quorum_override: Option<&str>) -> Command {
     Command::OpenPoll {
+        ballot: None,
         item_id,
         title: "Biểu quyết chương trình kỳ họp".into(),
         rule: None,

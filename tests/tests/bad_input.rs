@@ -198,6 +198,7 @@ async fn a_delegate_sending_chair_commands_over_the_websocket_is_forbidden() -> 
         },
         Command::ReorderAgenda { item_ids: vec![] },
         Command::OpenPoll {
+            ballot: None,
             item_id: ItemId(1),
             title: "Biểu quyết".to_owned(),
             rule: None,

@@ -36,6 +36,7 @@ async fn killing_the_server_after_acks_loses_no_ballot() -> Result<()> {
         .command(
             meeting,
             &Command::OpenPoll {
+                ballot: None,
                 item_id,
                 title: "Biểu quyết giá đất".to_owned(),
                 rule: None,
@@ -59,6 +60,7 @@ async fn killing_the_server_after_acks_loses_no_ballot() -> Result<()> {
             CommandResult::BallotRecorded {
                 poll_id: recorded,
                 choice: got,
+                marks: None,
             } if recorded == poll_id && got == Some(choice) => Ok(()),
             other => bail!("expected the ballot of delegate {index} recorded, got {other:?}"),
         }
@@ -81,6 +83,7 @@ async fn killing_the_server_after_acks_loses_no_ballot() -> Result<()> {
         no: 3,
         abstain: 1,
         sealed: 0,
+        counts: vec![],
     };
     assert_eq!(poll.tally, expected, "every acknowledged ballot is still counted");
     for (index, username) in server.roster().delegates.clone().iter().enumerate() {
@@ -89,7 +92,8 @@ async fn killing_the_server_after_acks_loses_no_ballot() -> Result<()> {
             mine,
             vec![MyBallot {
                 poll_id,
-                choice: Some(choice_of(index))
+                choice: Some(choice_of(index)),
+                marks: None,
             }],
             "{username} still has their ballot"
         );
@@ -171,6 +175,7 @@ async fn two_copies_of_a_command_sent_at_once_are_carried_out_once() -> Result<(
         .command(
             meeting,
             &Command::OpenPoll {
+                ballot: None,
                 item_id,
                 title: "Biểu quyết".into(),
                 rule: None,
@@ -210,7 +215,7 @@ async fn two_copies_of_a_command_sent_at_once_are_carried_out_once() -> Result<(
         .state
         .polls
         .last()
-        .map(|poll| poll.tally)
+        .map(|poll| poll.tally.clone())
         .unwrap_or_default();
     assert_eq!(tally.yes, 1);
     Ok(())
@@ -247,6 +252,7 @@ async fn vote_storm_cut_by_a_kill(secrecy: Secrecy) -> Result<()> {
         .await?;
     let item_id = chair.snapshot(meeting).await?.state.items[0].id;
     let open = Command::OpenPoll {
+        ballot: None,
         item_id,
         title: "Biểu quyết ngân sách".to_owned(),
         rule: None,
@@ -300,7 +306,8 @@ async fn vote_storm_cut_by_a_kill(secrecy: Secrecy) -> Result<()> {
             mine,
             vec![MyBallot {
                 poll_id,
-                choice: (secrecy == Secrecy::Named).then_some(choice_of(index % DELEGATES))
+                choice: (secrecy == Secrecy::Named).then_some(choice_of(index % DELEGATES)),
+                marks: None,
             }],
             "delegate {index}'s acknowledged ballot survived the kill"
         );
@@ -314,7 +321,7 @@ async fn vote_storm_cut_by_a_kill(secrecy: Secrecy) -> Result<()> {
         assert!(matches!(answer, CommandResult::BallotRecorded { .. }), "{answer:?}");
     }
     let chair = server.login_chair().await?;
-    let tally = chair.snapshot(meeting).await?.state.polls[0].tally;
+    let tally = chair.snapshot(meeting).await?.state.polls[0].tally.clone();
     assert_eq!(
         tally.cast(),
         STORM as u32,
@@ -328,7 +335,7 @@ async fn vote_storm_cut_by_a_kill(secrecy: Secrecy) -> Result<()> {
         );
         chair.command(meeting, &Command::ClosePoll { poll_id }).await?;
     }
-    let tally = chair.snapshot(meeting).await?.state.polls[0].tally;
+    let tally = chair.snapshot(meeting).await?.state.polls[0].tally.clone();
     let count = |choice| {
         (0..STORM)
             .filter(|index| choice_of(index % DELEGATES) == choice)

@@ -169,6 +169,7 @@ async fn a_ballot_cast_from_another_laptop_while_cut_off_shows_after_resume() ->
         .command(
             meeting,
             &Command::OpenPoll {
+                ballot: None,
                 item_id,
                 title: "Thông qua nghị quyết".into(),
                 rule: None,
@@ -219,7 +220,8 @@ async fn a_ballot_cast_from_another_laptop_while_cut_off_shows_after_resume() ->
         resumed.my_ballots,
         vec![MyBallot {
             poll_id,
-            choice: Some(Choice::No)
+            choice: Some(Choice::No),
+            marks: None,
         }]
     );
     // It resumed by replay (nothing was logged while cut off), not by a snapshot.

@@ -15,6 +15,7 @@ async fn open_poll(chair: &Session, meeting: MeetingId, item_id: ItemId) -> Resu
         .command(
             meeting,
             &Command::OpenPoll {
+                ballot: None,
                 item_id,
                 title: "Biểu quyết thông qua Nghị quyết về phòng họp không giấy".into(),
                 rule: None,
@@ -128,7 +129,7 @@ async fn a_closed_polls_record_is_signed_readable_and_fails_when_changed() -> Re
         .iter()
         .find(|known| known.id == poll)
         .context("the poll")?;
-    let tally = closed.tally;
+    let tally = closed.tally.clone();
     ensure!(
         (tally.members, tally.yes, tally.no, tally.abstain) == (5, 2, 1, 1),
         "{tally:?}"

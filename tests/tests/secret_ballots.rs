@@ -165,6 +165,7 @@ async fn open_poll(
         .command(
             meeting,
             &Command::OpenPoll {
+                ballot: None,
                 item_id,
                 title: format!("Biểu quyết {secrecy:?}"),
                 rule: None,
@@ -264,7 +265,8 @@ async fn nobody_holding_the_servers_files_can_link_a_secret_choice_to_a_member()
         .iter()
         .find(|poll| poll.id == secret)
         .context("the secret poll")?
-        .tally;
+        .tally
+        .clone();
     let count = |choice| {
         (0..voters.len())
             .filter(|index| secret_choice(*index) == choice)
@@ -363,11 +365,13 @@ async fn nobody_holding_the_servers_files_can_link_a_secret_choice_to_a_member()
             vec![
                 MyBallot {
                     poll_id: named,
-                    choice: Some(named_choice(index))
+                    choice: Some(named_choice(index)),
+                    marks: None,
                 },
                 MyBallot {
                     poll_id: secret,
-                    choice: None
+                    choice: None,
+                    marks: None,
                 }
             ]
         );
@@ -376,7 +380,7 @@ async fn nobody_holding_the_servers_files_can_link_a_secret_choice_to_a_member()
     let Some(poll) = state.polls.iter().find(|poll| poll.id == secret) else {
         bail!("the secret poll after the restart")
     };
-    assert_eq!((poll.state, poll.tally), (PollState::Closed, tally));
+    assert_eq!((poll.state, poll.tally.clone()), (PollState::Closed, tally));
     Ok(())
 }
 

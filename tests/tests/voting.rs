@@ -22,6 +22,7 @@ fn add_item(title: &str) -> Command {
 
 fn open_poll(item_id: ItemId, title: &str) -> Command {
     Command::OpenPoll {
+        ballot: None,
         item_id,
         title: title.to_owned(),
         rule: None,
@@ -108,6 +109,7 @@ async fn vote(syncs: &[MeetingSync], poll_id: PollId, choices: &[Choice]) -> Res
             CommandResult::BallotRecorded {
                 poll_id: recorded,
                 choice: recorded_choice,
+                ..
             } if recorded == poll_id && recorded_choice == Some(choice) => Ok(()),
             other => bail!("expected the ballot {choice:?} recorded, got {other:?}"),
         }
@@ -193,6 +195,7 @@ async fn thirty_five_councillors_vote_and_everyone_sees_the_right_result() -> Re
         no: 10,
         abstain: 5,
         sealed: 0,
+        counts: vec![],
     };
     close_and_check(chair, &syncs, poll.id, tally, Outcome::Passed).await?;
 
@@ -211,6 +214,7 @@ async fn thirty_five_councillors_vote_and_everyone_sees_the_right_result() -> Re
         no: 13,
         abstain: 5,
         sealed: 0,
+        counts: vec![],
     };
     // 17 of 35 is not more than half of all members.
     close_and_check(chair, &syncs, poll.id, tally, Outcome::Rejected).await?;
@@ -236,7 +240,8 @@ async fn a_second_ballot_is_refused_with_already_voted() -> Result<()> {
         first,
         CommandResult::BallotRecorded {
             poll_id: poll.id,
-            choice: Some(Choice::Yes)
+            choice: Some(Choice::Yes),
+            marks: None,
         }
     );
     let again = over_websocket
@@ -273,7 +278,8 @@ async fn a_second_ballot_is_refused_with_already_voted() -> Result<()> {
         first,
         CommandResult::BallotRecorded {
             poll_id: poll.id,
-            choice: Some(Choice::Abstain)
+            choice: Some(Choice::Abstain),
+            marks: None,
         }
     );
     let again = over_http
@@ -288,7 +294,12 @@ async fn a_second_ballot_is_refused_with_already_voted() -> Result<()> {
     assert_eq!(refusal(again)?, ErrorCode::AlreadyVoted);
 
     let snapshot = chair.snapshot(meeting).await?;
-    let tally = snapshot.state.polls.iter().find(|p| p.id == poll.id).map(|p| p.tally);
+    let tally = snapshot
+        .state
+        .polls
+        .iter()
+        .find(|p| p.id == poll.id)
+        .map(|p| p.tally.clone());
     let tally = tally.expect("the poll is in the snapshot");
     assert_eq!(
         (tally.yes, tally.no, tally.abstain),
@@ -300,7 +311,8 @@ async fn a_second_ballot_is_refused_with_already_voted() -> Result<()> {
         mine,
         vec![phonghop_protocol::MyBallot {
             poll_id: poll.id,
-            choice: Some(Choice::Yes)
+            choice: Some(Choice::Yes),
+            marks: None,
         }]
     );
     Ok(())
@@ -325,7 +337,7 @@ async fn the_secretariat_cannot_vote() -> Result<()> {
     let sync = start_synced(server.login_secretariat().await?, meeting).await?;
     assert_eq!(refusal(sync.send(ballot).await)?, ErrorCode::NotAVoter);
 
-    let tally = secretariat.snapshot(meeting).await?.state.polls[0].tally;
+    let tally = secretariat.snapshot(meeting).await?.state.polls[0].tally.clone();
     assert_eq!(tally.cast(), 0, "no ballot was counted");
     assert_eq!(tally.members, 2, "the secretariat is not a member of the body");
     Ok(())
@@ -433,7 +445,7 @@ async fn demoting_voters_during_a_poll_keeps_its_roll_and_it_still_closes() -> R
         };
         voter.command(meeting, &ballot).await?;
     }
-    let before = secretariat.snapshot(meeting).await?.state.polls[0].tally;
+    let before = secretariat.snapshot(meeting).await?.state.polls[0].tally.clone();
     assert_eq!((before.members, before.yes), (4, 3));
 
     // Every delegate who voted, and the one who did not, becomes secretariat.
@@ -444,7 +456,7 @@ async fn demoting_voters_during_a_poll_keeps_its_roll_and_it_still_closes() -> R
         };
         secretariat.add_member(meeting, &demote).await?;
     }
-    let after = secretariat.snapshot(meeting).await?.state.polls[0].tally;
+    let after = secretariat.snapshot(meeting).await?.state.polls[0].tally.clone();
     assert_eq!(after, before, "an open poll's counts do not change with roles");
 
     let closed = secretariat
@@ -453,7 +465,7 @@ async fn demoting_voters_during_a_poll_keeps_its_roll_and_it_still_closes() -> R
     assert!(matches!(closed, Ok(CommandResult::Logged { .. })), "{closed:?}");
     let snapshot = secretariat.snapshot(meeting).await?;
     let decided = &snapshot.state.polls[0];
-    assert_eq!((decided.state, decided.tally), (PollState::Closed, before));
+    assert_eq!((decided.state, decided.tally.clone()), (PollState::Closed, before));
     assert_eq!(
         decided.outcome,
         Some(Outcome::Passed),
@@ -496,6 +508,7 @@ async fn the_chair_opens_a_poll_by_a_preset_the_secretariat_corrects_and_it_surv
     );
 
     let by_preset = Command::OpenPoll {
+        ballot: None,
         item_id: item,
         title: "Biểu quyết miễn nhiệm".into(),
         rule: None,
@@ -516,6 +529,7 @@ async fn the_chair_opens_a_poll_by_a_preset_the_secretariat_corrects_and_it_surv
     );
 
     let unknown = Command::OpenPoll {
+        ballot: None,
         item_id: item,
         title: "Biểu quyết theo quy tắc chưa có".into(),
         rule: None,
@@ -576,6 +590,7 @@ async fn a_timed_poll_closes_on_time_also_after_the_server_was_killed() -> Resul
     let chair = server.login_chair().await?;
     let item = new_item(&chair, meeting, "Biểu quyết có thời hạn").await?;
     let timed = Command::OpenPoll {
+        ballot: None,
         item_id: item,
         title: "Biểu quyết trong 10 giây".into(),
         rule: None,
@@ -624,6 +639,7 @@ async fn in_a_changeable_poll_the_last_choice_counts_until_the_close() -> Result
     let chair = server.login_chair().await?;
     let item_id = new_item(&chair, meeting, "Thông qua chương trình").await?;
     let open = |secrecy| Command::OpenPoll {
+        ballot: None,
         item_id,
         title: "Biểu quyết có thể đổi lựa chọn".to_owned(),
         rule: None,
@@ -648,7 +664,8 @@ async fn in_a_changeable_poll_the_last_choice_counts_until_the_close() -> Result
         answer,
         CommandResult::BallotRecorded {
             poll_id,
-            choice: Some(Choice::Yes)
+            choice: Some(Choice::Yes),
+            marks: None,
         }
     );
     wait_for(&mut delegate.mirror(), "the delegate's own ballot changed", |mirror| {
@@ -666,7 +683,7 @@ async fn in_a_changeable_poll_the_last_choice_counts_until_the_close() -> Result
         .await?
         .command(meeting, &ballot(Choice::No))
         .await?;
-    let tally = chair.snapshot(meeting).await?.state.polls[0].tally;
+    let tally = chair.snapshot(meeting).await?.state.polls[0].tally.clone();
     assert_eq!(
         (tally.yes, tally.no, tally.abstain, tally.cast()),
         (1, 1, 0, 2),

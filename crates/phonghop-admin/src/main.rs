@@ -400,6 +400,7 @@ async fn act(session: &Session, action: Action) -> Result<String> {
                 .command(
                     meeting,
                     &Command::OpenPoll {
+                        ballot: None,
                         item_id: item,
                         title,
                         rule: None,

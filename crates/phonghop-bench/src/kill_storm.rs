@@ -66,6 +66,7 @@ pub async fn run(mut options: Options) -> Result<()> {
     for round in 1..=options.rounds {
         let secrecy = secrecy_of(round);
         let open = Command::OpenPoll {
+            ballot: None,
             item_id: ItemId(1),
             title: format!("Biểu quyết giữa sự cố {round}"),
             rule: None,

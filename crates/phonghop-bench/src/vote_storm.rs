@@ -206,6 +206,7 @@ async fn phonghop_storm(options: &Options) -> Result<Vec<Vec<Ballot>>> {
     let mut rounds = Vec::with_capacity(options.rounds);
     for round in 1..=options.rounds {
         let open = Command::OpenPoll {
+            ballot: None,
             item_id: ItemId(1),
             title: format!("Biểu quyết đo hiệu năng {round}"),
             rule: None,

@@ -503,19 +503,24 @@ impl<C: Connector> Worker<C> {
             ServerMessage::Tally { poll_id, tally, .. } => {
                 self.mirror.send_modify(|mirror| {
                     if let Some(state) = mirror.state.as_mut() {
-                        phonghop_core::mirror::apply_tally(state, poll_id, tally);
+                        phonghop_core::mirror::apply_tally(state, poll_id, tally.clone());
                     }
                 });
                 let _ = self.events.send(SyncEvent::Tally { poll_id, tally });
                 Flow::Continue
             }
             ServerMessage::Ack { id, result } => {
-                if let CommandResult::BallotRecorded { poll_id, choice } = result {
+                if let CommandResult::BallotRecorded { poll_id, choice, marks } = &result {
                     // A changed ballot (a changeable poll) replaces the one before.
+                    let ballot = MyBallot {
+                        poll_id: *poll_id,
+                        choice: *choice,
+                        marks: marks.clone(),
+                    };
                     self.mirror.send_modify(|mirror| {
-                        match mirror.my_ballots.iter_mut().find(|ballot| ballot.poll_id == poll_id) {
-                            Some(ballot) => ballot.choice = choice,
-                            None => mirror.my_ballots.push(MyBallot { poll_id, choice }),
+                        match mirror.my_ballots.iter_mut().find(|mine| mine.poll_id == *poll_id) {
+                            Some(mine) => *mine = ballot,
+                            None => mirror.my_ballots.push(ballot),
                         }
                     });
                 }

@@ -3,14 +3,14 @@
 //! appends the facts, broadcasts; the store only records them.
 
 use phonghop_protocol::{
-    AgendaItem, Attendance, AttendanceStatus, Choice, Command, CommandResult, Document, DocumentId, ErrorCode,
+    AgendaItem, Attendance, AttendanceStatus, BallotForm, Command, CommandResult, Document, DocumentId, ErrorCode,
     ErrorFrame, ItemId, MajorityRule, MeetingEvent, OriginalFile, Poll, PollId, PollState, Revision, RevisionChanges,
-    Role, Secrecy, Sha256, Tally, UserId,
+    Role, Secrecy, Sha256, Tally, UserId, Vote,
 };
 
 use crate::model::{Fact, IndexedPage, MeetingModel};
 use crate::roles::{self, Capabilities};
-use crate::{agenda, presets, rules, text};
+use crate::{agenda, ballots, presets, rules, text};
 
 /// Who asks: an account, and whether it belongs to the council office. Their role in the
 /// meeting comes from the model, never from the caller.
@@ -221,6 +221,7 @@ fn decide_command(
             item_id,
             title,
             rule,
+            ballot,
             preset,
             secrecy,
             changeable,
@@ -230,6 +231,7 @@ fn decide_command(
             model,
             may,
             PollToOpen {
+                ballot: ballot.as_ref(),
                 changeable: changeable.unwrap_or(false),
                 quorum_override: quorum_override.as_deref(),
                 item_id: *item_id,
@@ -250,7 +252,12 @@ fn decide_command(
                 reason: text::reason(reason).map_err(invalid)?,
             })
         }
-        Command::CastBallot { poll_id, choice } => cast_ballot(model, actor, role, *poll_id, *choice, now),
+        Command::CastBallot { poll_id, choice } => {
+            cast_ballot(model, actor, role, *poll_id, Vote::Choice(*choice), now)
+        }
+        Command::CastMarks { poll_id, marks } => {
+            cast_ballot(model, actor, role, *poll_id, Vote::Marks(marks.clone()), now)
+        }
         Command::SetRulePreset { preset } => {
             require(may.manage_members, "change the meeting's voting rules")?;
             let preset = presets::check(preset).map_err(invalid)?;
@@ -348,6 +355,7 @@ fn open_poll_of(model: &MeetingModel, poll_id: PollId) -> Result<&Poll, Refusal>
 struct PollToOpen<'a> {
     item_id: ItemId,
     title: &'a str,
+    ballot: Option<&'a BallotForm>,
     rule: Option<MajorityRule>,
     preset: Option<&'a str>,
     secrecy: Secrecy,
@@ -360,6 +368,7 @@ fn open_poll(model: &MeetingModel, may: Capabilities, asked: PollToOpen<'_>, now
     let PollToOpen {
         item_id,
         title,
+        ballot,
         rule,
         preset,
         secrecy,
@@ -375,6 +384,7 @@ fn open_poll(model: &MeetingModel, may: Capabilities, asked: PollToOpen<'_>, now
     require(may.manage_polls, "open a poll")?;
     existing_item(model, item_id)?;
     let title = text::title(title).map_err(invalid)?;
+    let ballot = ballots::check_form(ballot.unwrap_or(&BallotForm::Motion)).map_err(invalid)?;
     let (rule, basis) = presets::resolve(&model.view.presets, preset, rule).map_err(preset_refused)?;
     rules::check_rule(&rule).map_err(invalid)?;
     let closes_at = match duration_seconds {
@@ -418,15 +428,16 @@ fn open_poll(model: &MeetingModel, may: Capabilities, asked: PollToOpen<'_>, now
         }
     };
     let poll_id = PollId(model.last_ids.poll.0 + 1);
-    let tally = Tally {
-        members: voters.len() as u32,
-        present: voters.iter().filter(|voter| voter.present).count() as u32,
-        ..Tally::default()
-    };
+    let tally = Tally::new(
+        &ballot,
+        voters.len() as u32,
+        voters.iter().filter(|voter| voter.present).count() as u32,
+    );
     let poll = Poll {
         id: poll_id,
         item_id,
         title,
+        ballot,
         secrecy,
         changeable,
         rule,
@@ -436,6 +447,7 @@ fn open_poll(model: &MeetingModel, may: Capabilities, asked: PollToOpen<'_>, now
         state: PollState::Open,
         tally,
         outcome: None,
+        line_outcomes: vec![],
         cancel_reason: None,
     };
     Ok(vec![
@@ -470,7 +482,11 @@ fn closing(model: &MeetingModel, poll_id: PollId) -> Decision {
     // The roll fixed at opening keeps the counts consistent (present ≤ members, ballots ≤
     // present), so an open poll can always be decided; a failure here is a broken invariant.
     let tally = model.final_tally(poll);
-    let outcome = rules::outcome(&poll.rule, &tally).map_err(|error| {
+    let decided = match &poll.ballot {
+        BallotForm::Motion => rules::outcome(&poll.rule, &tally).map(|outcome| (outcome, vec![])),
+        form => rules::line_outcomes(form, &poll.rule, &tally),
+    };
+    let (outcome, line_outcomes) = decided.map_err(|error| {
         Refusal::new(
             ErrorCode::Internal,
             format!("poll {poll_id} cannot be decided: {error}"),
@@ -482,11 +498,12 @@ fn closing(model: &MeetingModel, poll_id: PollId) -> Decision {
             poll_id,
             tally,
             outcome,
+            line_outcomes,
         },
     }])
 }
 
-fn cast_ballot(model: &MeetingModel, actor: &Actor, role: Role, poll_id: PollId, choice: Choice, now: i64) -> Decision {
+fn cast_ballot(model: &MeetingModel, actor: &Actor, role: Role, poll_id: PollId, vote: Vote, now: i64) -> Decision {
     if !roles::votes(role) {
         return Err(Refusal::new(ErrorCode::NotAVoter, "the secretariat does not vote"));
     }
@@ -495,6 +512,7 @@ fn cast_ballot(model: &MeetingModel, actor: &Actor, role: Role, poll_id: PollId,
     if now > 0 && poll.closes_at.is_some_and(|at| now >= at) {
         return Err(Refusal::new(ErrorCode::PollClosed, format!("poll {poll_id} is closed")));
     }
+    ballots::check_vote(&poll.ballot, &vote).map_err(invalid)?;
     let roll = model.rolls.get(&poll_id);
     if !roll.is_some_and(|roll| roll.voters.contains_key(&actor.user)) {
         return Err(Refusal::new(
@@ -504,12 +522,12 @@ fn cast_ballot(model: &MeetingModel, actor: &Actor, role: Role, poll_id: PollId,
     }
     if roll.is_some_and(|roll| roll.voted.contains(&actor.user)) {
         // A changeable (named) poll takes a new choice in place of the last.
-        return match model.choice_of(poll_id, actor.user) {
+        return match model.vote_of(poll_id, actor.user) {
             Some(from) if poll.changeable => Ok(vec![Fact::BallotChanged {
                 poll_id,
                 voter: actor.user,
-                from,
-                to: choice,
+                from: from.clone(),
+                to: vote,
             }]),
             _ => Err(Refusal::new(ErrorCode::AlreadyVoted, format!("poll {poll_id}"))),
         };
@@ -520,12 +538,12 @@ fn cast_ballot(model: &MeetingModel, actor: &Actor, role: Role, poll_id: PollId,
         Secrecy::Named => Fact::BallotCast {
             poll_id,
             voter: actor.user,
-            choice,
+            vote,
         },
         Secrecy::Secret => Fact::SecretBallotCast {
             poll_id,
             voter: actor.user,
-            choice,
+            vote,
         },
     }])
 }
@@ -624,16 +642,23 @@ pub fn command_result(facts: &[Fact], seq_after: u32) -> CommandResult {
     facts
         .iter()
         .find_map(|fact| match fact {
-            Fact::BallotCast { poll_id, choice, .. }
-            | Fact::BallotChanged {
-                poll_id, to: choice, ..
-            } => Some(CommandResult::BallotRecorded {
-                poll_id: *poll_id,
-                choice: Some(*choice),
-            }),
+            Fact::BallotCast { poll_id, vote, .. } | Fact::BallotChanged { poll_id, to: vote, .. } => {
+                Some(CommandResult::BallotRecorded {
+                    poll_id: *poll_id,
+                    choice: match vote {
+                        Vote::Choice(choice) => Some(*choice),
+                        Vote::Marks(_) => None,
+                    },
+                    marks: match vote {
+                        Vote::Choice(_) => None,
+                        Vote::Marks(marks) => Some(marks.clone()),
+                    },
+                })
+            }
             Fact::SecretBallotCast { poll_id, .. } => Some(CommandResult::BallotRecorded {
                 poll_id: *poll_id,
                 choice: None,
+                marks: None,
             }),
             _ => None,
         })

@@ -11,6 +11,7 @@
 //! - [`model`]: the state decisions read, the facts they produce, and applying them.
 //! - [`roles`]: what each role may do ([`roles::Capabilities`]).
 //! - [`rules`]: a poll's outcome by its majority and quorum rule, in exact integer arithmetic.
+//! - [`ballots`]: what a ballot may ask (motion, options, election, confidence vote) and say.
 //! - [`text`]: what titles, descriptions and file names may be.
 //! - [`search`]: folding Vietnamese text as people type it (no accents, any case, `d` for `đ`).
 //! - [`agenda`]: a reorder names every item exactly once.
@@ -26,6 +27,7 @@ pub mod agenda;
 pub mod anchoring;
 pub mod annotations;
 pub mod attendance;
+pub mod ballots;
 pub mod changes;
 pub mod decide;
 pub mod mirror;

@@ -45,11 +45,13 @@ pub fn apply(state: &mut MeetingState, event: &MeetingEvent) {
             poll_id,
             tally,
             outcome,
+            line_outcomes,
         } => {
             if let Some(poll) = state.polls.iter_mut().find(|poll| poll.id == *poll_id) {
                 poll.state = PollState::Closed;
-                poll.tally = *tally;
+                poll.tally = tally.clone();
                 poll.outcome = Some(*outcome);
+                poll.line_outcomes = line_outcomes.clone();
             }
         }
         MeetingEvent::PollCancelled { poll_id, reason } => {

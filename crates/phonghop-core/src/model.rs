@@ -10,7 +10,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use phonghop_protocol::{
-    Choice, DocumentId, ItemId, MeetingEvent, MeetingState, Poll, PollId, PollState, Role, Secrecy, Tally, UserId,
+    DocumentId, ItemId, MeetingEvent, MeetingState, Poll, PollId, PollState, Role, Secrecy, Tally, UserId, Vote,
 };
 
 use crate::roles;
@@ -38,26 +38,18 @@ pub enum Fact {
     /// An entry of the meeting's public log, broadcast to every subscriber.
     Logged { seq: u32, event: MeetingEvent },
     /// A member's ballot in a named poll. Counted in the poll's tally; never broadcast.
-    BallotCast {
-        poll_id: PollId,
-        voter: UserId,
-        choice: Choice,
-    },
+    BallotCast { poll_id: PollId, voter: UserId, vote: Vote },
     /// A member changed their ballot in a changeable named poll, from `from` to `to`.
     BallotChanged {
         poll_id: PollId,
         voter: UserId,
-        from: Choice,
-        to: Choice,
+        from: Vote,
+        to: Vote,
     },
     /// A member's ballot in a secret poll. The store keeps the two halves apart with nothing
-    /// that links them: that `voter` has voted, and a sealed `choice`. The model counts the
-    /// choice apart from the public tally, which shows only how many have voted until the close.
-    SecretBallotCast {
-        poll_id: PollId,
-        voter: UserId,
-        choice: Choice,
-    },
+    /// that links them: that `voter` has voted, and a sealed `vote`. The model counts the
+    /// vote apart from the public tally, which shows only how many have voted until the close.
+    SecretBallotCast { poll_id: PollId, voter: UserId, vote: Vote },
     /// Who may vote in a poll just opened, fixed for its whole life: later role changes apply
     /// to later polls only, so a poll can always be closed and decided.
     RollFixed { poll_id: PollId, voters: Vec<RollEntry> },
@@ -80,9 +72,9 @@ pub struct PollRoll {
     pub voted: BTreeSet<UserId>,
     /// A changeable named poll's ballots, each voter's latest choice (to take it out of the
     /// tally when they change it); empty for other polls.
-    pub choices: BTreeMap<UserId, Choice>,
-    /// A secret poll's counts so far (`yes`, `no`, `abstain`), told only at its close; empty
-    /// for a named poll, whose counts are in its public tally.
+    pub choices: BTreeMap<UserId, Vote>,
+    /// A secret poll's counts so far (`yes`, `no`, `abstain` or `counts`), told only at its
+    /// close; empty for a named poll, whose counts are in its public tally.
     pub secret_counts: Tally,
 }
 
@@ -181,7 +173,7 @@ impl MeetingModel {
             .collect();
         polls
             .into_iter()
-            .filter_map(|poll_id| self.poll(poll_id).map(|poll| (poll_id, poll.tally)))
+            .filter_map(|poll_id| self.poll(poll_id).map(|poll| (poll_id, poll.tally.clone())))
             .collect()
     }
 
@@ -193,16 +185,16 @@ impl MeetingModel {
                 crate::mirror::apply(&mut self.view, event);
                 self.seq = *seq;
             }
-            Fact::BallotCast { poll_id, voter, choice } => {
+            Fact::BallotCast { poll_id, voter, vote } => {
                 let changeable = self.poll(*poll_id).is_some_and(|poll| poll.changeable);
                 let roll = self.rolls.entry(*poll_id).or_default();
                 roll.voted.insert(*voter);
                 if changeable {
-                    roll.choices.insert(*voter, *choice);
+                    roll.choices.insert(*voter, vote.clone());
                 }
                 let present = roll.present();
                 if let Some(poll) = self.view.polls.iter_mut().find(|poll| poll.id == *poll_id) {
-                    poll.tally.add(*choice);
+                    poll.tally.add(vote);
                     poll.tally.present = present;
                 }
             }
@@ -212,16 +204,24 @@ impl MeetingModel {
                 from,
                 to,
             } => {
-                self.rolls.entry(*poll_id).or_default().choices.insert(*voter, *to);
+                self.rolls
+                    .entry(*poll_id)
+                    .or_default()
+                    .choices
+                    .insert(*voter, to.clone());
                 if let Some(poll) = self.view.polls.iter_mut().find(|poll| poll.id == *poll_id) {
-                    poll.tally.remove(*from);
-                    poll.tally.add(*to);
+                    poll.tally.remove(from);
+                    poll.tally.add(to);
                 }
             }
-            Fact::SecretBallotCast { poll_id, voter, choice } => {
+            Fact::SecretBallotCast { poll_id, voter, vote } => {
+                let form = self.poll(*poll_id).map(|poll| poll.ballot.clone()).unwrap_or_default();
                 let roll = self.rolls.entry(*poll_id).or_default();
                 roll.voted.insert(*voter);
-                roll.secret_counts.add(*choice);
+                if roll.secret_counts.counts.is_empty() {
+                    roll.secret_counts.counts = form.empty_counts();
+                }
+                roll.secret_counts.add(vote);
                 let present = roll.present();
                 if let Some(poll) = self.view.polls.iter_mut().find(|poll| poll.id == *poll_id) {
                     poll.tally.sealed += 1;
@@ -269,27 +269,32 @@ impl MeetingModel {
         }
     }
 
-    /// The latest choice of `voter` in a changeable poll.
-    pub fn choice_of(&self, poll_id: PollId, voter: UserId) -> Option<Choice> {
-        self.rolls.get(&poll_id)?.choices.get(&voter).copied()
+    /// The latest vote of `voter` in a changeable poll.
+    pub fn vote_of(&self, poll_id: PollId, voter: UserId) -> Option<&Vote> {
+        self.rolls.get(&poll_id)?.choices.get(&voter)
     }
 
     /// A poll's counts as its close tells them: for a secret poll, the sealed ballots counted.
     pub fn final_tally(&self, poll: &Poll) -> Tally {
         match poll.secrecy {
-            Secrecy::Named => poll.tally,
+            Secrecy::Named => poll.tally.clone(),
             Secrecy::Secret => {
                 let counts = self
                     .rolls
                     .get(&poll.id)
-                    .map(|roll| roll.secret_counts)
+                    .map(|roll| roll.secret_counts.clone())
                     .unwrap_or_default();
                 Tally {
                     yes: counts.yes,
                     no: counts.no,
                     abstain: counts.abstain,
                     sealed: 0,
-                    ..poll.tally
+                    counts: if counts.counts.is_empty() {
+                        poll.ballot.empty_counts()
+                    } else {
+                        counts.counts
+                    },
+                    ..poll.tally.clone()
                 }
             }
         }

@@ -1,7 +1,7 @@
 //! What the signed result record of a closed poll states (biên bản kết quả biểu quyết): plain
 //! data the store gathers and `phonghop-record` typesets and signs.
 
-use phonghop_protocol::{Choice, Meeting, Poll};
+use phonghop_protocol::{Meeting, Poll, Vote};
 
 /// Everything a record states.
 #[derive(Debug, Clone, PartialEq)]
@@ -25,5 +25,5 @@ pub struct RollLine {
     pub full_name: String,
     pub position: String,
     /// `None`: did not vote.
-    pub choice: Option<Choice>,
+    pub vote: Option<Vote>,
 }

@@ -3,7 +3,7 @@
 //! "2/3 of 35" is 23⅓, so 23 is not enough and 24 is: every comparison multiplies out the
 //! denominators instead of dividing.
 
-use phonghop_protocol::{Base, Comparison, Fraction, MajorityRule, Outcome, Tally};
+use phonghop_protocol::{BallotForm, Base, Comparison, Fraction, LineOutcome, MajorityRule, Outcome, Tally};
 
 /// Counts that cannot be real, so no outcome can be decided from them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
@@ -16,6 +16,8 @@ pub enum CountError {
     MoreBallotsThanPresent { cast: u32, present: u32 },
     #[error("{sealed} ballots of a secret poll are not counted yet")]
     SealedBallots { sealed: u32 },
+    #[error("line {line} does not count every ballot once")]
+    LineCount { line: usize },
     #[error("the fraction {numerator}/{denominator} is not between 0 and 1")]
     BadFraction { numerator: u32, denominator: u32 },
 }
@@ -51,6 +53,90 @@ pub fn outcome(rule: &MajorityRule, tally: &Tally) -> Result<Outcome, CountError
     } else {
         Ok(Outcome::Rejected)
     }
+}
+
+/// Decides a closed poll of a form other than a motion: the quorum first (as [`outcome`]), then
+/// each line measured by its counted mark ([`BallotForm::counted_mark`]) against the rule as a
+/// yes vote would be. Where the form has seats, the lines that reach the share are taken most
+/// marked first; a tie for the last seat takes none of the tied. The poll's outcome is `passed`
+/// when a line was adopted or elected (a confidence vote that counts: always), else `rejected`.
+pub fn line_outcomes(
+    form: &BallotForm,
+    rule: &MajorityRule,
+    tally: &Tally,
+) -> Result<(Outcome, Vec<LineOutcome>), CountError> {
+    check_counts(tally)?;
+    check_rule(rule)?;
+    if let Some(quorum) = rule.quorum {
+        if !reaches(tally.present, quorum, tally.members, Comparison::AtLeast) {
+            return Ok((Outcome::NoQuorum, vec![]));
+        }
+    }
+    let without_quorum = MajorityRule { quorum: None, ..*rule };
+    let ballots = tally.cast();
+    let mut reached = Vec::with_capacity(tally.counts.len());
+    for line in &tally.counts {
+        let count = |mark: usize| line.get(mark).copied().unwrap_or(0);
+        let (yes, no, abstain) = match form {
+            BallotForm::Motion => (0, 0, 0),
+            BallotForm::Options { .. } | BallotForm::Election { .. } => (count(1), count(0), 0),
+            BallotForm::YesNoEach { .. } => (count(0), count(1), count(2)),
+            BallotForm::Confidence { .. } => (count(2), count(0) + count(1), 0),
+        };
+        let line_tally = Tally {
+            members: tally.members,
+            present: tally.present,
+            yes,
+            no,
+            abstain,
+            ..Tally::default()
+        };
+        if yes + no + abstain != ballots {
+            return Err(CountError::LineCount {
+                line: reached.len() + 1,
+            });
+        }
+        reached.push((yes, outcome(&without_quorum, &line_tally)? == Outcome::Passed));
+    }
+    let mut lines: Vec<LineOutcome> = reached
+        .iter()
+        .map(|(_, reached)| {
+            if *reached {
+                LineOutcome::Reached
+            } else {
+                LineOutcome::NotReached
+            }
+        })
+        .collect();
+    if let Some(seats) = form.seats().map(|seats| seats as usize) {
+        let mut counts: Vec<u32> = reached
+            .iter()
+            .filter(|(_, reached)| *reached)
+            .map(|(count, _)| *count)
+            .collect();
+        counts.sort_unstable_by(|a, b| b.cmp(a));
+        if counts.len() > seats {
+            // The last seat's count: above it elected, below it not; at it, elected only when
+            // the seats hold every line with that count.
+            let last = counts[seats - 1];
+            let tied = counts[seats] == last;
+            for ((count, _), line) in reached.iter().zip(lines.iter_mut()) {
+                if *line == LineOutcome::Reached && (*count < last || (*count == last && tied)) {
+                    *line = if *count == last {
+                        LineOutcome::Tied
+                    } else {
+                        LineOutcome::NotReached
+                    };
+                }
+            }
+        }
+    }
+    let outcome = match form {
+        BallotForm::Confidence { .. } => Outcome::Passed,
+        _ if lines.contains(&LineOutcome::Reached) => Outcome::Passed,
+        _ => Outcome::Rejected,
+    };
+    Ok((outcome, lines))
 }
 
 /// The fewest yes votes that pass a poll under `rule` when it counts all `members` (the chart's
@@ -182,7 +268,7 @@ mod tests {
                 yes: number("yes"),
                 no: number("no"),
                 abstain: number("abstain"),
-                sealed: 0,
+                ..Tally::default()
             };
             let got = outcome_name(outcome(&rule, &tally));
             if got != field("expected") {
@@ -229,6 +315,7 @@ mod tests {
             no: 35 - yes,
             abstain: 0,
             sealed: 0,
+            counts: vec![],
         };
         assert_eq!(outcome(&rule, &tally(23)), Ok(Outcome::Rejected));
         assert_eq!(outcome(&rule, &tally(24)), Ok(Outcome::Passed));
@@ -249,6 +336,7 @@ mod tests {
             no: 0,
             abstain: 5,
             sealed: 0,
+            counts: vec![],
         };
         assert_eq!(outcome(&rule, &tally), Ok(Outcome::Rejected));
     }
@@ -266,6 +354,7 @@ mod tests {
             no: 0,
             abstain: 0,
             sealed: 0,
+            counts: vec![],
         };
         assert!(outcome(&rule, &tally).is_err());
     }
@@ -289,6 +378,7 @@ mod tests {
                         no: members - yes,
                         abstain: 0,
                         sealed: 0,
+                        counts: vec![],
                     };
                     if needed <= members {
                         assert_eq!(outcome(&rule, &with(needed)), Ok(Outcome::Passed), "{members} {rule:?}");
@@ -318,5 +408,100 @@ mod tests {
         };
         assert_eq!(yes_needed(&counted_by_ballots, 35), None);
         assert_eq!(yes_needed(&rule(1, 2, Comparison::MoreThan), 0), None);
+    }
+
+    fn marked(form: &BallotForm, members: u32, ballots: &[&[u8]]) -> Tally {
+        let mut tally = Tally::new(form, members, members);
+        for marks in ballots {
+            tally.add(&phonghop_protocol::Vote::Marks(marks.to_vec()));
+        }
+        tally
+    }
+
+    fn names(count: usize) -> Vec<String> {
+        (1..=count).map(|n| format!("Ứng cử viên {n}")).collect()
+    }
+
+    #[test]
+    fn an_election_takes_the_most_marked_who_reach_the_share_and_no_one_tied_for_the_last_seat() {
+        use LineOutcome::{NotReached, Reached, Tied};
+        let resolution = MajorityRule::default();
+        let form = BallotForm::Election {
+            candidates: names(4),
+            seats: 2,
+        };
+        // 9 members, more than half of all: 5 marks elect. Candidates 1 (7), 2 (6) and 3 (5)
+        // reach it; 1 and 2 take the two seats, 3 is left out; 4 never had a mark.
+        let mut ballots: Vec<&[u8]> = vec![&[1, 1, 0, 0]; 4];
+        ballots.extend([&[1, 0, 1, 0][..]; 3]);
+        ballots.extend([&[0, 1, 1, 0][..]; 2]);
+        let tally = marked(&form, 9, &ballots);
+        assert_eq!(tally.counts[0], vec![2, 7]);
+        assert_eq!(tally.cast(), 9);
+        assert_eq!(
+            line_outcomes(&form, &resolution, &tally),
+            Ok((Outcome::Passed, vec![Reached, Reached, NotReached, NotReached]))
+        );
+        // Candidate 1 has 4; candidates 2 and 3 both have 3 for the second seat: neither is
+        // elected.
+        let ballots: [&[u8]; 5] = [
+            &[1, 1, 0, 0],
+            &[1, 1, 0, 0],
+            &[1, 0, 1, 0],
+            &[1, 0, 1, 0],
+            &[0, 1, 1, 0],
+        ];
+        let tally = marked(&form, 5, &ballots);
+        assert_eq!(
+            line_outcomes(&form, &resolution, &tally),
+            Ok((Outcome::Passed, vec![Reached, Tied, Tied, NotReached]))
+        );
+        // No one reaches more than half of all members: no one is elected.
+        let ballots: [&[u8]; 5] = [
+            &[1, 0, 0, 0],
+            &[1, 0, 0, 0],
+            &[0, 1, 0, 0],
+            &[0, 1, 0, 0],
+            &[0, 0, 0, 0],
+        ];
+        assert_eq!(
+            line_outcomes(&form, &resolution, &marked(&form, 5, &ballots)),
+            Ok((Outcome::Rejected, vec![NotReached; 4]))
+        );
+        // Two of five present: no quorum, no line decided.
+        let mut tally = marked(&form, 5, &ballots[..2]);
+        tally.present = 2;
+        assert_eq!(
+            line_outcomes(&form, &resolution, &tally),
+            Ok((Outcome::NoQuorum, vec![]))
+        );
+    }
+
+    #[test]
+    fn yes_no_per_candidate_counts_the_yes_marks_and_a_confidence_vote_the_low_ones() {
+        use LineOutcome::{NotReached, Reached};
+        let resolution = MajorityRule::default();
+        let form = BallotForm::YesNoEach {
+            candidates: names(2),
+            seats: 2,
+        };
+        let ballots: [&[u8]; 4] = [&[0, 1], &[0, 2], &[0, 0], &[1, 0]];
+        assert_eq!(
+            line_outcomes(&form, &resolution, &marked(&form, 5, &ballots)),
+            Ok((Outcome::Passed, vec![Reached, NotReached]))
+        );
+        // 35 members: 18 rating low is more than half; 17 is not.
+        let form = BallotForm::Confidence { persons: names(2) };
+        let mut ballots: Vec<Vec<u8>> = vec![vec![2, 2]; 17];
+        ballots.push(vec![2, 0]);
+        ballots.extend(vec![vec![1, 1]; 10]);
+        let ballots: Vec<&[u8]> = ballots.iter().map(Vec::as_slice).collect();
+        let tally = marked(&form, 35, &ballots);
+        assert_eq!(tally.counts[0], vec![0, 10, 18]);
+        assert_eq!(tally.counts[1], vec![1, 10, 17]);
+        assert_eq!(
+            line_outcomes(&form, &resolution, &tally),
+            Ok((Outcome::Passed, vec![Reached, NotReached]))
+        );
     }
 }

@@ -8,7 +8,7 @@ use phonghop_core::{
 use phonghop_protocol::{
     AttendanceStatus, Base, Choice, Command, CommandResult, Comparison, DocumentId, ErrorCode, Fraction, ItemId,
     LegalSource, MajorityRule, Meeting, MeetingEvent, MeetingId, MeetingKind, Outcome, PollId, PollState, Role,
-    Secrecy, Sha256, Tally, UserId,
+    Secrecy, Sha256, Tally, UserId, Vote,
 };
 
 const CHAIR: UserId = UserId(1);
@@ -84,6 +84,7 @@ fn meeting() -> MeetingModel {
 
 fn open_poll(item_id: ItemId, title: &str) -> Request {
     command(Command::OpenPoll {
+        ballot: None,
         item_id,
         title: title.into(),
         rule: None,
@@ -97,6 +98,7 @@ fn open_poll(item_id: ItemId, title: &str) -> Request {
 
 fn with_preset(preset: Option<&str>, rule: Option<MajorityRule>) -> Request {
     command(Command::OpenPoll {
+        ballot: None,
         item_id: ItemId(2),
         title: "Biểu quyết".into(),
         rule,
@@ -313,6 +315,7 @@ fn each_request_is_decided_by_role_and_state() {
             "poll with an impossible rule",
             actor(CHAIR),
             command(Command::OpenPoll {
+                ballot: None,
                 item_id: ItemId(1),
                 title: "X".into(),
                 rule: Some(MajorityRule {
@@ -741,7 +744,7 @@ fn demoting_voters_does_not_change_an_open_poll_and_it_can_still_be_closed() {
             },
         );
     }
-    let tally = model.poll(PollId(1)).unwrap().tally;
+    let tally = model.poll(PollId(1)).unwrap().tally.clone();
     assert_eq!(
         tally,
         Tally {
@@ -751,6 +754,7 @@ fn demoting_voters_does_not_change_an_open_poll_and_it_can_still_be_closed() {
             no: 0,
             abstain: 0,
             sealed: 0,
+            counts: vec![],
         }
     );
     let facts = run(
@@ -821,6 +825,7 @@ fn present_is_fixed_at_opening_plus_every_voter() {
         &mut model,
         actor(CHAIR),
         command(Command::OpenPoll {
+            ballot: None,
             item_id: ItemId(2),
             title: "Có đủ đại biểu".into(),
             rule: Some(strict),
@@ -831,7 +836,7 @@ fn present_is_fixed_at_opening_plus_every_voter() {
             duration_seconds: None,
         }),
     );
-    let opened = model.poll(PollId(3)).unwrap().tally;
+    let opened = model.poll(PollId(3)).unwrap().tally.clone();
     assert_eq!((opened.members, opened.present), (4, 3));
     run(&mut model, actor(ABSENT_DELEGATE), command(Command::CheckIn));
     assert_eq!(
@@ -946,6 +951,7 @@ fn the_last_preset_of_a_meeting_stays() {
 
 fn timed(seconds: u32) -> Request {
     command(Command::OpenPoll {
+        ballot: None,
         item_id: ItemId(2),
         title: "Biểu quyết có thời hạn".into(),
         rule: None,
@@ -1022,6 +1028,7 @@ fn a_timed_poll_closes_on_the_servers_clock_and_takes_no_ballot_after_its_time()
 
 fn secret_poll() -> Request {
     command(Command::OpenPoll {
+        ballot: None,
         item_id: ItemId(2),
         title: "Bầu bằng phiếu kín".into(),
         rule: None,
@@ -1049,16 +1056,19 @@ fn a_secret_poll_tells_only_how_many_have_voted_until_it_closes() {
         let facts = run(&mut model, actor(voter), ballot(poll_id.0, choice));
         assert_eq!(facts.iter().map(kind).collect::<Vec<_>>(), ["secret_ballot"]);
         answers.push(command_result(&facts, model.seq));
-        let tally = model.poll(poll_id).unwrap().tally;
+        let tally = model.poll(poll_id).unwrap().tally.clone();
         assert_eq!((tally.yes, tally.no, tally.abstain), (0, 0, 0), "no count while open");
     }
     assert!(
-        answers
-            .iter()
-            .all(|answer| *answer == CommandResult::BallotRecorded { poll_id, choice: None }),
+        answers.iter().all(|answer| *answer
+            == CommandResult::BallotRecorded {
+                poll_id,
+                choice: None,
+                marks: None
+            }),
         "the kept answer names no choice: {answers:?}"
     );
-    let tally = model.poll(poll_id).unwrap().tally;
+    let tally = model.poll(poll_id).unwrap().tally.clone();
     assert_eq!((tally.sealed, tally.cast(), tally.present), (3, 3, 3));
     assert!(
         matches!(decide(&model, &actor(DELEGATE), &ballot(poll_id.0, Choice::No)), Err(refusal) if refusal.code == ErrorCode::AlreadyVoted),
@@ -1082,6 +1092,7 @@ fn a_secret_poll_tells_only_how_many_have_voted_until_it_closes() {
             no: 1,
             abstain: 0,
             sealed: 0,
+            counts: vec![],
         }
     );
     // The resolution preset needs more than half of all 4 members: 2 is not.
@@ -1091,6 +1102,7 @@ fn a_secret_poll_tells_only_how_many_have_voted_until_it_closes() {
 
 fn open_with_override(reason: Option<&str>) -> Request {
     command(Command::OpenPoll {
+        ballot: None,
         item_id: ItemId(2),
         title: "Biểu quyết khi chưa đủ số".into(),
         rule: None,
@@ -1219,6 +1231,7 @@ fn a_cancelled_poll_takes_no_ballot_has_no_outcome_and_forgets_its_secret_choice
 
 fn changeable_poll(secrecy: Secrecy) -> Request {
     command(Command::OpenPoll {
+        ballot: None,
         item_id: ItemId(2),
         title: "Biểu quyết có thể đổi".into(),
         rule: None,
@@ -1247,13 +1260,14 @@ fn in_a_changeable_named_poll_a_voter_changes_their_ballot_until_the_close_and_n
         command_result(&changed, model.seq),
         CommandResult::BallotRecorded {
             poll_id,
-            choice: Some(Choice::Yes)
+            choice: Some(Choice::Yes),
+            marks: None,
         }
     );
-    let tally = model.poll(poll_id).unwrap().tally;
+    let tally = model.poll(poll_id).unwrap().tally.clone();
     assert_eq!((tally.yes, tally.no, tally.abstain, tally.cast()), (2, 0, 0, 2));
     run(&mut model, actor(DELEGATE), ballot(poll_id.0, Choice::Abstain));
-    let tally = model.poll(poll_id).unwrap().tally;
+    let tally = model.poll(poll_id).unwrap().tally.clone();
     assert_eq!(
         (tally.yes, tally.no, tally.abstain, tally.cast()),
         (1, 0, 1, 2),
@@ -1269,7 +1283,7 @@ fn in_a_changeable_named_poll_a_voter_changes_their_ballot_until_the_close_and_n
         Ok(vec![Fact::BallotCast {
             poll_id: PollId(1),
             voter: DELEGATE,
-            choice: Choice::Yes
+            vote: Vote::Choice(Choice::Yes)
         }])
     );
     run(&mut model, actor(DELEGATE), ballot(1, Choice::Yes));

@@ -8,8 +8,8 @@
 
 use phonghop_core::{decide, Actor, Fact, MeetingModel, Request};
 use phonghop_protocol::{
-    Base, Choice, Command, Comparison, Fraction, ItemId, MajorityRule, Meeting, MeetingEvent, MeetingId, PollId,
-    PollState, Role, Secrecy, UserId,
+    BallotForm, Base, Choice, Command, Comparison, Fraction, ItemId, MajorityRule, Meeting, MeetingEvent, MeetingId,
+    PollId, PollState, Role, Secrecy, UserId,
 };
 use proptest::prelude::*;
 
@@ -62,6 +62,30 @@ fn rule() -> impl Strategy<Value = Option<MajorityRule>> {
     )
 }
 
+/// A motion (half the time), options, an election of 2 of 3, yes/no per candidate or a
+/// confidence vote on 2 people.
+fn ballot_form() -> impl Strategy<Value = Option<BallotForm>> {
+    let names = |names: &[&str]| names.iter().map(|name| name.to_string()).collect::<Vec<_>>();
+    prop_oneof![
+        4 => Just(None),
+        1 => Just(Some(BallotForm::Options {
+            options: names(&["Phương án 1", "Phương án 2"]),
+            max_picks: 1
+        })),
+        1 => Just(Some(BallotForm::Election {
+            candidates: names(&["An", "Bình", "Cường"]),
+            seats: 2
+        })),
+        1 => Just(Some(BallotForm::YesNoEach {
+            candidates: names(&["An", "Bình", "Cường"]),
+            seats: 2
+        })),
+        1 => Just(Some(BallotForm::Confidence {
+            persons: names(&["An", "Bình"])
+        })),
+    ]
+}
+
 fn request() -> impl Strategy<Value = Request> {
     let item = (1u32..6).prop_map(ItemId);
     let poll = (1u32..6).prop_map(PollId);
@@ -76,25 +100,30 @@ fn request() -> impl Strategy<Value = Request> {
         prop::collection::vec(1u32..6, 0..6).prop_map(|ids| Request::Command(Command::ReorderAgenda {
             item_ids: ids.into_iter().map(ItemId).collect()
         })),
-        (item, title(), rule(), any::<bool>(), any::<bool>()).prop_map(|(item_id, title, rule, secret, changeable)| {
-            Request::Command(Command::OpenPoll {
+        (item, title(), rule(), ballot_form(), any::<bool>(), any::<bool>()).prop_map(
+            |(item_id, title, rule, ballot, secret, changeable)| Request::Command(Command::OpenPoll {
                 item_id,
                 title,
                 rule,
+                ballot,
                 preset: None,
                 secrecy: secret.then_some(Secrecy::Secret),
                 changeable: Some(changeable),
                 quorum_override: None,
                 duration_seconds: None,
             })
-        }),
+        ),
         poll.clone()
             .prop_map(|poll_id| Request::Command(Command::ClosePoll { poll_id })),
         poll.clone().prop_map(|poll_id| Request::Command(Command::CancelPoll {
             poll_id,
             reason: "Hủy".into()
         })),
-        (poll, choice()).prop_map(|(poll_id, choice)| Request::Command(Command::CastBallot { poll_id, choice })),
+        (poll.clone(), choice())
+            .prop_map(|(poll_id, choice)| Request::Command(Command::CastBallot { poll_id, choice })),
+        // Marks drawn at random: often the wrong number or a mark the form does not know.
+        (poll, prop::collection::vec(0u8..4, 0..4))
+            .prop_map(|(poll_id, marks)| Request::Command(Command::CastMarks { poll_id, marks })),
         Just(Request::Command(Command::CheckIn)),
         ((1u32..=USERS), role()).prop_map(|(user, role)| Request::SetMember {
             user: UserId(user),
@@ -177,15 +206,25 @@ proptest! {
 fn check_polls(model: &MeetingModel) -> Result<(), TestCaseError> {
     for poll in model.open_polls() {
         let roll = model.rolls.get(&poll.id).expect("an open poll has a roll");
-        let tally = poll.tally;
+        let tally = poll.tally.clone();
         prop_assert_eq!(tally.members, roll.members());
         prop_assert_eq!(tally.present, roll.present());
         prop_assert_eq!(tally.cast() as usize, roll.voted.len());
         prop_assert!(tally.present <= tally.members && tally.cast() <= tally.present && tally.members > 0);
+        prop_assert_eq!(tally.counts.len(), poll.ballot.lines().len());
         match poll.secrecy {
-            Secrecy::Named => prop_assert_eq!(tally.sealed, 0),
+            Secrecy::Named => {
+                prop_assert_eq!(tally.sealed, 0);
+                // A ballot of marks counts once on every line.
+                for line in &tally.counts {
+                    prop_assert_eq!(line.iter().sum::<u32>() as usize, roll.voted.len());
+                }
+            }
             // An open secret poll tells no count, only how many have voted.
-            Secrecy::Secret => prop_assert_eq!((tally.yes, tally.no, tally.abstain), (0, 0, 0)),
+            Secrecy::Secret => {
+                prop_assert_eq!((tally.yes, tally.no, tally.abstain), (0, 0, 0));
+                prop_assert!(tally.counts.iter().flatten().all(|count| *count == 0));
+            }
         }
 
         // Whoever holds the chair now (here: user 1 made chair for the check) can close it.
@@ -213,10 +252,10 @@ fn check_polls(model: &MeetingModel) -> Result<(), TestCaseError> {
             ) => {
                 prop_assert_eq!(*poll_id, poll.id);
                 // The close tells the counts: as many ballots as were cast, none left sealed.
-                prop_assert_eq!(*final_tally, model.final_tally(poll));
+                prop_assert_eq!(final_tally, &model.final_tally(poll));
                 prop_assert_eq!((final_tally.cast(), final_tally.sealed), (tally.cast(), 0));
                 if poll.secrecy == Secrecy::Named {
-                    prop_assert_eq!(*final_tally, tally);
+                    prop_assert_eq!(final_tally, &tally);
                 }
             }
             other => prop_assert!(false, "poll {} could not be closed: {:?}", poll.id, other),

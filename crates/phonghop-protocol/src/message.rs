@@ -8,7 +8,8 @@ use ts_rs::TS;
 use crate::error::{ErrorCode, ErrorFrame};
 use crate::ids::{ItemId, MeetingId, PollId, UserId};
 use crate::model::{
-    AgendaItem, Attendance, AttendanceStatus, Choice, Document, MeetingState, MyBallot, Poll, Secrecy, Tally, UserView,
+    AgendaItem, Attendance, AttendanceStatus, BallotForm, Choice, Document, LineOutcome, MeetingState, MyBallot, Poll,
+    Secrecy, Tally, UserView,
 };
 use crate::rule::{Fraction, MajorityRule, Outcome, RulePreset};
 use crate::PROTOCOL_VERSION;
@@ -77,13 +78,17 @@ pub enum Command {
     ReorderAgenda {
         item_ids: Vec<ItemId>,
     },
-    /// Opens a yes/no/abstain poll, named unless `secrecy` is `secret`, decided by the meeting's preset `preset`, or by `rule` set by
-    /// hand; with neither, by the meeting's first preset (its kind's default). Both at once is
-    /// refused.
+    /// Opens a poll on `ballot` (a yes/no/abstain motion when absent), named unless `secrecy` is
+    /// `secret`, decided by the meeting's preset `preset`, or by `rule` set by hand; with
+    /// neither, by the meeting's first preset (its kind's default). Both at once is refused.
     OpenPoll {
         item_id: ItemId,
         title: String,
         rule: Option<MajorityRule>,
+        /// The ballot's form: options, an election, a confidence vote; `motion` when absent.
+        #[serde(default)]
+        #[ts(optional)]
+        ballot: Option<BallotForm>,
         #[serde(default)]
         #[ts(optional)]
         preset: Option<String>,
@@ -117,9 +122,16 @@ pub enum Command {
         #[serde(default)]
         reason: String,
     },
+    /// A ballot in a motion (`ballot` `motion`).
     CastBallot {
         poll_id: PollId,
         choice: Choice,
+    },
+    /// A ballot in a poll of any other form: one mark per line of its ballot, in their order
+    /// (see `BallotForm`).
+    CastMarks {
+        poll_id: PollId,
+        marks: Vec<u8>,
     },
     /// Adds a rule preset to the meeting, or replaces the one with the same id (its name, rule
     /// or legal source corrected). Polls already opened keep the rule they were opened with.
@@ -157,7 +169,13 @@ pub enum CommandResult {
     Logged { seq: u32 },
     /// The ballot is committed. `choice` is `null` in a secret poll: the answer is kept to be
     /// resent for the same command id, and a kept choice would link it to the voter.
-    BallotRecorded { poll_id: PollId, choice: Option<Choice> },
+    /// `marks` is set for a named ballot of marks (`cast_marks`), `null` otherwise.
+    BallotRecorded {
+        poll_id: PollId,
+        choice: Option<Choice>,
+        #[serde(default)]
+        marks: Option<Vec<u8>>,
+    },
 }
 
 /// One entry of a meeting's event log.
@@ -191,6 +209,9 @@ pub enum MeetingEvent {
         poll_id: PollId,
         tally: Tally,
         outcome: Outcome,
+        /// How each line came out, for a form other than a motion (see `Poll::line_outcomes`).
+        #[serde(default)]
+        line_outcomes: Vec<LineOutcome>,
     },
     PollCancelled {
         poll_id: PollId,

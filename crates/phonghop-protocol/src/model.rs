@@ -213,6 +213,119 @@ impl Choice {
     }
 }
 
+/// What a poll's ballot asks (its form): a motion's three choices, or lines to mark.
+///
+/// A ballot of a form other than `motion` carries one mark per line, in the order of the lines
+/// (`cast_marks`); what a mark means depends on the form (see each form). Counts are kept per
+/// line and mark (`Tally::counts`).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(tag = "type", rename_all = "snake_case")]
+#[ts(export)]
+pub enum BallotForm {
+    /// Tán thành / Không tán thành / Không biểu quyết: a `choice` (`cast_ballot`).
+    #[default]
+    Motion,
+    /// Options the secretariat wrote (phương án): mark 1 chooses a line, 0 leaves it; at most
+    /// `max_picks` lines chosen, none is a blank ballot. At the close the lines chosen by the
+    /// rule's share are adopted, the most chosen first, at most `max_picks` of them.
+    Options { options: Vec<String>, max_picks: u32 },
+    /// An election (bầu cử) choosing up to `seats` of the candidates: marks as for `options`.
+    /// A candidate is elected with the rule's share of the marks, the most chosen first, at most
+    /// `seats` of them; a tie for the last seat elects none of the tied.
+    Election { candidates: Vec<String>, seats: u32 },
+    /// An election by yes or no per candidate: mark 0 đồng ý, 1 không đồng ý, 2 không biểu
+    /// quyết on every line. Elected as for `election`, by the đồng ý marks.
+    YesNoEach { candidates: Vec<String>, seats: u32 },
+    /// A confidence vote (lấy phiếu tín nhiệm), one line per person: mark 0 tín nhiệm cao, 1 tín
+    /// nhiệm, 2 tín nhiệm thấp on every line. The result is per person: the counts, and whether
+    /// the tín nhiệm thấp marks reach the rule's share.
+    Confidence { persons: Vec<String> },
+}
+
+impl BallotForm {
+    /// The lines of the ballot: options, candidates or persons; none for a motion.
+    pub fn lines(&self) -> &[String] {
+        match self {
+            BallotForm::Motion => &[],
+            BallotForm::Options { options: lines, .. }
+            | BallotForm::Election { candidates: lines, .. }
+            | BallotForm::YesNoEach { candidates: lines, .. }
+            | BallotForm::Confidence { persons: lines } => lines,
+        }
+    }
+
+    /// How many different marks a line takes (marks are `0..levels`); 0 for a motion.
+    pub fn levels(&self) -> u8 {
+        match self {
+            BallotForm::Motion => 0,
+            BallotForm::Options { .. } | BallotForm::Election { .. } => 2,
+            BallotForm::YesNoEach { .. } | BallotForm::Confidence { .. } => 3,
+        }
+    }
+
+    /// At most how many lines the count may adopt or elect; `None` for a confidence vote,
+    /// whose result is per person, and for a motion.
+    pub fn seats(&self) -> Option<u32> {
+        match self {
+            BallotForm::Motion | BallotForm::Confidence { .. } => None,
+            BallotForm::Options { max_picks: seats, .. }
+            | BallotForm::Election { seats, .. }
+            | BallotForm::YesNoEach { seats, .. } => Some(*seats),
+        }
+    }
+
+    /// The mark whose count a line is measured by against the rule: chosen (1) for options
+    /// and elections, đồng ý (0) for yes/no per candidate, tín nhiệm thấp (2) for confidence.
+    pub fn counted_mark(&self) -> Option<u8> {
+        match self {
+            BallotForm::Motion => None,
+            BallotForm::Options { .. } | BallotForm::Election { .. } => Some(1),
+            BallotForm::YesNoEach { .. } => Some(0),
+            BallotForm::Confidence { .. } => Some(2),
+        }
+    }
+
+    /// The form's name on the wire (`type`).
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            BallotForm::Motion => "motion",
+            BallotForm::Options { .. } => "options",
+            BallotForm::Election { .. } => "election",
+            BallotForm::YesNoEach { .. } => "yes_no_each",
+            BallotForm::Confidence { .. } => "confidence",
+        }
+    }
+
+    /// A count of zero per line and mark, the shape of `Tally::counts` for this form.
+    pub fn empty_counts(&self) -> Vec<Vec<u32>> {
+        vec![vec![0; usize::from(self.levels())]; self.lines().len()]
+    }
+}
+
+/// What one ballot says: a motion's choice, or one mark per line of another form.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Vote {
+    Choice(Choice),
+    Marks(Vec<u8>),
+}
+
+/// How one line of a closed poll of a form other than a motion came out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export)]
+pub enum LineOutcome {
+    /// Adopted (options) or elected (elections); for a confidence vote: rated tín nhiệm thấp by
+    /// the rule's share of the members.
+    Reached,
+    /// Not adopted, not elected (too few marks, or the seats were taken by lines with more);
+    /// for a confidence vote: not rated low by that share.
+    NotReached,
+    /// Reached the rule's share but tied with another line for the last seat: neither is
+    /// elected, the body votes again.
+    Tied,
+}
+
 /// Whether a member is at the sitting: checked in by themselves, or marked by the secretariat.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]
 #[serde(rename_all = "snake_case")]
@@ -263,7 +376,7 @@ pub enum PollState {
 }
 
 /// Counts of a poll at one moment.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[ts(export)]
 pub struct Tally {
     /// Members of the body: who may vote in this poll, fixed when it opened.
@@ -278,12 +391,29 @@ pub struct Tally {
     /// 0 until then. Always 0 for a named poll and for a closed one.
     #[serde(default)]
     pub sealed: u32,
+    /// For a poll of a form other than a motion: per line, the count of each mark
+    /// (`counts[line][mark]`), one ballot counting once on every line. Zeros while a secret
+    /// poll is open. Absent for a motion.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[ts(as = "Option<Vec<Vec<u32>>>", optional)]
+    pub counts: Vec<Vec<u32>>,
 }
 
 impl Tally {
-    /// Ballots cast so far, of every choice.
+    /// An empty tally of a poll of `form` with its roll's `members` and `present`.
+    pub fn new(form: &BallotForm, members: u32, present: u32) -> Tally {
+        Tally {
+            members,
+            present,
+            counts: form.empty_counts(),
+            ..Tally::default()
+        }
+    }
+
+    /// Ballots cast so far, of every choice (a marked ballot counts once, on its first line).
     pub fn cast(&self) -> u32 {
-        self.yes + self.no + self.abstain + self.sealed
+        let marked: u32 = self.counts.first().map_or(0, |line| line.iter().sum());
+        self.yes + self.no + self.abstain + self.sealed + marked
     }
 
     /// The count of one choice.
@@ -295,23 +425,37 @@ impl Tally {
         }
     }
 
-    /// One more ballot for `choice`.
-    pub fn add(&mut self, choice: Choice) {
-        match choice {
-            Choice::Yes => self.yes += 1,
-            Choice::No => self.no += 1,
-            Choice::Abstain => self.abstain += 1,
+    /// One more ballot saying `vote`.
+    pub fn add(&mut self, vote: &Vote) {
+        match vote {
+            Vote::Choice(Choice::Yes) => self.yes += 1,
+            Vote::Choice(Choice::No) => self.no += 1,
+            Vote::Choice(Choice::Abstain) => self.abstain += 1,
+            Vote::Marks(marks) => {
+                for (line, mark) in self.counts.iter_mut().zip(marks) {
+                    if let Some(count) = line.get_mut(usize::from(*mark)) {
+                        *count += 1;
+                    }
+                }
+            }
         }
     }
 
-    /// One ballot for `choice` fewer (a named ballot changed to another choice).
-    pub fn remove(&mut self, choice: Choice) {
-        let count = match choice {
-            Choice::Yes => &mut self.yes,
-            Choice::No => &mut self.no,
-            Choice::Abstain => &mut self.abstain,
-        };
-        *count = count.saturating_sub(1);
+    /// One ballot saying `vote` fewer (a named ballot changed).
+    pub fn remove(&mut self, vote: &Vote) {
+        let take = |count: &mut u32| *count = count.saturating_sub(1);
+        match vote {
+            Vote::Choice(Choice::Yes) => take(&mut self.yes),
+            Vote::Choice(Choice::No) => take(&mut self.no),
+            Vote::Choice(Choice::Abstain) => take(&mut self.abstain),
+            Vote::Marks(marks) => {
+                for (line, mark) in self.counts.iter_mut().zip(marks) {
+                    if let Some(count) = line.get_mut(usize::from(*mark)) {
+                        take(count);
+                    }
+                }
+            }
+        }
     }
 }
 
@@ -322,6 +466,9 @@ pub struct Poll {
     pub id: PollId,
     pub item_id: ItemId,
     pub title: String,
+    /// What the ballot asks; absent in polls from before other forms: a motion.
+    #[serde(default)]
+    pub ballot: BallotForm,
     /// Named or secret; absent in polls from before secret ballots: named.
     #[serde(default)]
     pub secrecy: Secrecy,
@@ -345,8 +492,14 @@ pub struct Poll {
     pub closes_at: Option<i64>,
     pub state: PollState,
     pub tally: Tally,
-    /// Set once the poll is closed.
+    /// Set once the poll is closed. For a form other than a motion: `no_quorum`, or else
+    /// `passed` when a line was adopted or elected, `rejected` when none was; a confidence
+    /// vote that counts is always `passed` (its result is per person, in `line_outcomes`).
     pub outcome: Option<Outcome>,
+    /// Once a poll of a form other than a motion is closed (with the quorum), how each line
+    /// came out, in the order of the lines; empty otherwise.
+    #[serde(default)]
+    pub line_outcomes: Vec<LineOutcome>,
     /// Why it was cancelled, once it is (`state` `cancelled`); absent otherwise.
     #[serde(default)]
     pub cancel_reason: Option<String>,
@@ -388,11 +541,14 @@ impl MeetingState {
 }
 
 /// The caller's own ballot in a poll, so a reconnecting app knows it has voted.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[ts(export)]
 pub struct MyBallot {
     pub poll_id: PollId,
     /// `null` in a secret poll: the server keeps no link from a member to a choice, so it
-    /// cannot tell them either.
+    /// cannot tell them either; `null` too for a ballot of marks.
     pub choice: Option<Choice>,
+    /// A named ballot of a form other than a motion: its marks, one per line; `null` otherwise.
+    #[serde(default)]
+    pub marks: Option<Vec<u8>>,
 }

@@ -8,7 +8,7 @@ use crate::{by_choice, words, RecordError, RecordFacts};
 
 pub(crate) fn body(facts: &RecordFacts, outcome: Outcome) -> Result<Vec<u8>, RecordError> {
     let poll = &facts.poll;
-    let tally = poll.tally;
+    let tally = &poll.tally;
     let mut rows: Vec<[String; 3]> = Vec::new();
     let mut row = |what: &str, value: String, detail: String| rows.push([what.to_owned(), value, detail]);
     row("bien_ban", "BIÊN BẢN KẾT QUẢ BIỂU QUYẾT".into(), String::new());

@@ -8,7 +8,7 @@ mod pdf_record;
 mod signing;
 pub mod words;
 
-use phonghop_protocol::Choice;
+use phonghop_protocol::{Choice, Vote};
 
 pub use phonghop_core::record::{RecordFacts, RollLine};
 pub use signing::{fingerprint_of, verify, KeyError, RecordFormat, RecordKey, Verified, VerifyError};
@@ -46,10 +46,18 @@ pub fn make(facts: &RecordFacts, key: &RecordKey) -> Result<SignedRecord, Record
     })
 }
 
+/// A motion's choice on one line of the roll; `None` when the member did not vote.
+fn choice_of(line: &RollLine) -> Option<Choice> {
+    match line.vote {
+        Some(Vote::Choice(choice)) => Some(choice),
+        _ => None,
+    }
+}
+
 /// The choices of a tally in the record's order, with the members on the roll who chose each.
 fn by_choice(roll: &[RollLine]) -> Vec<(Option<Choice>, Vec<&RollLine>)> {
     [Some(Choice::Yes), Some(Choice::No), Some(Choice::Abstain), None]
         .into_iter()
-        .map(|choice| (choice, roll.iter().filter(|line| line.choice == choice).collect()))
+        .map(|choice| (choice, roll.iter().filter(|line| choice_of(line) == choice).collect()))
         .collect()
 }

@@ -210,7 +210,7 @@ pub(crate) fn body(
     key_fingerprint: &str,
 ) -> Result<Vec<u8>, RecordError> {
     let poll = &facts.poll;
-    let tally = poll.tally;
+    let tally = &poll.tally;
     let mut layout = Layout::new()?;
     layout.centred(&facts.meeting.title, true, 12.0);
     layout.gap(10.0);

@@ -5,8 +5,8 @@
 use std::process::Command;
 
 use phonghop_protocol::{
-    Base, Choice, Comparison, Fraction, LegalSource, MajorityRule, Meeting, MeetingId, MeetingKind, Outcome, Poll,
-    PollId, PollState, RuleBasis, Secrecy, Tally,
+    BallotForm, Base, Choice, Comparison, Fraction, LegalSource, MajorityRule, Meeting, MeetingId, MeetingKind,
+    Outcome, Poll, PollId, PollState, RuleBasis, Secrecy, Tally, Vote,
 };
 use phonghop_record::{make, verify, RecordFacts, RecordFormat, RecordKey, RollLine, VerifyError};
 
@@ -25,7 +25,7 @@ fn facts() -> RecordFacts {
             } else {
                 String::new()
             },
-            choice,
+            vote: choice.map(Vote::Choice),
         })
         .collect();
     RecordFacts {
@@ -41,6 +41,7 @@ fn facts() -> RecordFacts {
             id: PollId(3),
             item_id: phonghop_protocol::ItemId(2),
             title: "Biểu quyết thông qua Nghị quyết".into(),
+            ballot: BallotForm::Motion,
             secrecy: Secrecy::Named,
             changeable: false,
             quorum_override: None,
@@ -67,8 +68,10 @@ fn facts() -> RecordFacts {
                 no: 10,
                 abstain: 3,
                 sealed: 0,
+                counts: vec![],
             },
             outcome: Some(Outcome::Passed),
+            line_outcomes: vec![],
             cancel_reason: None,
         },
         opened_at: 1_796_087_702,
@@ -212,7 +215,7 @@ fn a_long_roll_runs_onto_more_pages() {
         .map(|index| RollLine {
             full_name: format!("Đại biểu Quốc hội số {index}"),
             position: String::new(),
-            choice: Some(Choice::Yes),
+            vote: Some(Vote::Choice(Choice::Yes)),
         })
         .collect();
     let record = make(&many, &key()).expect("a record");

@@ -43,6 +43,7 @@ pub async fn execute(
     let timed = matches!(
         command,
         Command::OpenPoll {
+            ballot: None,
             duration_seconds: Some(_),
             ..
         }

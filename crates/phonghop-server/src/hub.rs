@@ -58,7 +58,7 @@ impl Snapshot {
                 .polls
                 .iter()
                 .filter(|poll| poll.state == PollState::Open)
-                .map(|poll| (poll.id, poll.tally))
+                .map(|poll| (poll.id, poll.tally.clone()))
                 .collect(),
             has_polls: !state.polls.is_empty(),
         }
@@ -140,7 +140,7 @@ impl Hub {
             let _ = channel.frames.send(Frame::new(Some(*seq), message));
         }
         for (poll_id, tally) in tallies {
-            channel.tallies.update(*poll_id, *tally);
+            channel.tallies.update(*poll_id, tally.clone());
         }
     }
 
@@ -209,6 +209,7 @@ mod tests {
                     no: 0,
                     abstain: 0,
                     sealed: 0,
+                    counts: vec![],
                 },
             );
             tokio::time::sleep(Duration::from_millis(1)).await;

@@ -312,7 +312,7 @@ async fn catch_up(
                     .map(|(poll_id, tally)| ServerMessage::Tally {
                         meeting_id,
                         poll_id: *poll_id,
-                        tally: *tally,
+                        tally: tally.clone(),
                     }),
             )
             .map(|message| ServerFrame::new(message).to_json())
@@ -377,6 +377,7 @@ mod tests {
         let my_ballots = vec![MyBallot {
             poll_id: PollId(2),
             choice: Some(Choice::No),
+            marks: None,
         }];
         let text = snapshot_frame(MeetingId(4), &snapshot, &my_ballots);
         let parsed: ServerFrame = serde_json::from_str(&text).unwrap();

@@ -6,8 +6,8 @@ use std::sync::Arc;
 
 use phonghop_core::{command_result, decide, Actor, Fact, Refusal, Request};
 use phonghop_protocol::{
-    Choice, Command, CommandResult, ErrorCode, Fraction, ItemId, MeetingEvent, MeetingId, MeetingKind, PollId, Role,
-    Secrecy, UserId,
+    BallotForm, Choice, Command, CommandResult, ErrorCode, Fraction, ItemId, MeetingEvent, MeetingId, MeetingKind,
+    PollId, Role, Secrecy, UserId, Vote,
 };
 use phonghop_store::{Entry, NewUser, Receipt, SqliteStore, Store, StoreError};
 use rand::{Rng, SeedableRng};
@@ -121,11 +121,12 @@ async fn what_is_loaded_is_what_was_decided() {
     let meeting = meeting_with_members(&store, 5).await;
     let mut model = store.load(meeting).await.unwrap().model;
     let mut version = store.load(meeting).await.unwrap().version;
-    let mut random = rand::rngs::StdRng::seed_from_u64(7);
+    let mut random = rand::rngs::StdRng::seed_from_u64(3);
     let mut applied = 0;
     let mut secret_ballots = 0;
     let mut changed_ballots = 0;
-    for step in 0..400 {
+    let mut marked_ballots = 0;
+    for step in 0..600 {
         let user = random.gen_range(1..=7);
         const PRESETS: [&str; 4] = ["resolution", "dismissal", "budget", "procedure"];
         let preset_id = PRESETS[random.gen_range(0..PRESETS.len())];
@@ -140,6 +141,11 @@ async fn what_is_loaded_is_what_was_decided() {
                 item_ids: model.view.items.iter().rev().map(|item| item.id).collect(),
             }),
             3 => Request::Command(Command::OpenPoll {
+                // Half the polls an election of 2 of 3 candidates, the others motions.
+                ballot: random.gen_bool(0.5).then(|| BallotForm::Election {
+                    candidates: vec!["Nguyễn Văn An".into(), "Trần Thị Bình".into(), "Lê Văn Cường".into()],
+                    seats: 2,
+                }),
                 item_id: ItemId(random.gen_range(1..4)),
                 title: format!("Biểu quyết {step}"),
                 rule: None,
@@ -152,9 +158,13 @@ async fn what_is_loaded_is_what_was_decided() {
             4 => Request::Command(Command::ClosePoll {
                 poll_id: PollId(random.gen_range(1..5)),
             }),
-            5 | 6 => Request::Command(Command::CastBallot {
+            5 => Request::Command(Command::CastBallot {
                 poll_id: PollId(random.gen_range(1..=model.view.polls.len() as u32 + 1)),
                 choice: [Choice::Yes, Choice::No, Choice::Abstain][random.gen_range(0..3)],
+            }),
+            6 => Request::Command(Command::CastMarks {
+                poll_id: PollId(random.gen_range(1..=model.view.polls.len() as u32 + 1)),
+                marks: (0..3).map(|_| u8::from(random.gen_bool(0.4))).collect(),
             }),
             7 if random.gen_bool(0.5) => Request::Command(Command::CancelPoll {
                 poll_id: model.open_polls().last().map_or(PollId(1), |poll| poll.id),
@@ -188,6 +198,21 @@ async fn what_is_loaded_is_what_was_decided() {
             .iter()
             .filter(|fact| matches!(fact, Fact::BallotChanged { .. }))
             .count();
+        marked_ballots += facts
+            .iter()
+            .filter(|fact| {
+                matches!(
+                    fact,
+                    Fact::BallotCast {
+                        vote: Vote::Marks(_),
+                        ..
+                    } | Fact::SecretBallotCast {
+                        vote: Vote::Marks(_),
+                        ..
+                    }
+                )
+            })
+            .count();
         let entry = Entry {
             receipt: None,
             result: command_result(&facts, model.seq),
@@ -202,6 +227,7 @@ async fn what_is_loaded_is_what_was_decided() {
         }
     }
     assert!(applied > 50, "only {applied} requests were accepted");
+    assert!(marked_ballots > 0, "ballots of marks were cast");
     assert!(!model.view.polls.is_empty() && model.view.items.len() > 5);
     assert!(
         model.view.presets != phonghop_core::presets::defaults(MeetingKind::CouncilSitting),
@@ -247,6 +273,7 @@ async fn two_stores_on_one_file_keep_the_log_gap_free_and_one_ballot_per_member(
         .await
         .unwrap();
     let open = Request::Command(Command::OpenPoll {
+        ballot: None,
         item_id: ItemId(1),
         title: "Thông qua Nghị quyết".into(),
         rule: None,
@@ -297,7 +324,7 @@ async fn two_stores_on_one_file_keep_the_log_gap_free_and_one_ballot_per_member(
     assert!(recorded.values().all(|count| *count == 1), "once each: {recorded:?}");
 
     let loaded = stores[1].load(meeting).await.unwrap();
-    let tally = loaded.model.poll(PollId(1)).unwrap().tally;
+    let tally = loaded.model.poll(PollId(1)).unwrap().tally.clone();
     assert_eq!(tally.cast(), DELEGATES);
     assert_eq!(loaded.model.view.items.len(), 21);
     let events = stores[0].events_after(meeting, 0, 1000).await.unwrap();
@@ -317,6 +344,7 @@ async fn the_database_itself_refuses_what_a_decision_never_would() {
         .unwrap();
     for (title, secrecy) in [("Lần 1", None), ("Lần 2", None), ("Lần 3", Some(Secrecy::Secret))] {
         let open = Request::Command(Command::OpenPoll {
+            ballot: None,
             item_id: ItemId(1),
             title: title.into(),
             rule: None,
@@ -354,7 +382,7 @@ async fn the_database_itself_refuses_what_a_decision_never_would() {
     let ballot = |poll: u32, voter: u32| Fact::BallotCast {
         poll_id: PollId(poll),
         voter: UserId(voter),
-        choice: Choice::No,
+        vote: Vote::Choice(Choice::No),
     };
     let entry = |facts: Vec<Fact>, receipt: Option<&str>| Entry {
         receipt: receipt.map(|id| Receipt {
@@ -382,7 +410,7 @@ async fn the_database_itself_refuses_what_a_decision_never_would() {
                 vec![Fact::SecretBallotCast {
                     poll_id: PollId(1),
                     voter: UserId(4),
-                    choice: Choice::No,
+                    vote: Vote::Choice(Choice::No),
                 }],
                 None,
             ),
@@ -404,6 +432,7 @@ async fn the_database_itself_refuses_what_a_decision_never_would() {
                         poll_id: PollId(2),
                         tally: Default::default(),
                         outcome: phonghop_protocol::Outcome::Passed,
+                        line_outcomes: vec![],
                     },
                 }],
                 None,
@@ -600,6 +629,7 @@ async fn a_secret_polls_choices_are_sealed_apart_counted_after_a_restart_and_for
         .await
         .unwrap();
     let open = Request::Command(Command::OpenPoll {
+        ballot: None,
         item_id: ItemId(1),
         title: "Bỏ phiếu kín".into(),
         rule: None,
@@ -630,7 +660,8 @@ async fn a_secret_polls_choices_are_sealed_apart_counted_after_a_restart_and_for
             answer,
             CommandResult::BallotRecorded {
                 poll_id: PollId(1),
-                choice: None
+                choice: None,
+                marks: None,
             }
         );
     }
@@ -668,16 +699,17 @@ async fn a_secret_polls_choices_are_sealed_apart_counted_after_a_restart_and_for
     drop(store);
     let store = new_store(dir.path()).await;
     let model = store.load(meeting).await.unwrap().model;
-    let tally = model.poll(PollId(1)).unwrap().tally;
+    let tally = model.poll(PollId(1)).unwrap().tally.clone();
     assert_eq!((tally.yes, tally.no, tally.abstain, tally.sealed), (0, 0, 0, 4));
-    let counts = model.rolls[&PollId(1)].secret_counts;
+    let counts = &model.rolls[&PollId(1)].secret_counts;
     assert_eq!((counts.yes, counts.no, counts.abstain), (2, 1, 1));
     let mine = store.my_ballots(meeting, UserId(4)).await.unwrap();
     assert_eq!(
         mine,
         [phonghop_protocol::MyBallot {
             poll_id: PollId(1),
-            choice: None
+            choice: None,
+            marks: None,
         }]
     );
 
@@ -691,7 +723,7 @@ async fn a_secret_polls_choices_are_sealed_apart_counted_after_a_restart_and_for
     .await
     .unwrap();
     let closed = store.load(meeting).await.unwrap().model;
-    let tally = closed.poll(PollId(1)).unwrap().tally;
+    let tally = closed.poll(PollId(1)).unwrap().tally.clone();
     assert_eq!((tally.yes, tally.no, tally.abstain, tally.sealed), (2, 1, 1, 0));
     assert!(keys().is_empty(), "the closed poll's key is gone");
     let (voters, sealed, _) = voters_and_sealed(store.clone()).await;

@@ -4,12 +4,14 @@
 use std::collections::BTreeMap;
 
 use phonghop_core::Fact;
-use phonghop_protocol::{Choice, DocumentId, MeetingEvent, MeetingId, Outcome, PollId, Revision, Secrecy, UserId};
+use phonghop_protocol::{
+    BallotForm, DocumentId, MeetingEvent, MeetingId, Outcome, PollId, Revision, Secrecy, UserId, Vote,
+};
 use rand::seq::SliceRandom;
 use sqlx::{QueryBuilder, Sqlite, SqliteConnection, SqlitePool};
 
 use super::ballot_box::BallotBox;
-use super::{attendance_name, corrupt, id, role_name, secrecy_name, unix_now};
+use super::{attendance_name, corrupt, id, role_name, secrecy_name, unix_now, vote_columns};
 use crate::{Entry, Result, StoreError};
 
 /// SQLite's primary result code for a broken constraint (unique, foreign key, check, or a
@@ -81,14 +83,14 @@ pub(super) async fn append(
 /// thousand ballots is a few statements, not four thousand.
 struct Rows<'a> {
     ballot_box: &'a BallotBox,
-    ballots: Vec<(PollId, UserId, Choice)>,
-    secret_ballots: Vec<(PollId, UserId, Choice)>,
+    ballots: Vec<(PollId, UserId, Vote)>,
+    secret_ballots: Vec<(PollId, UserId, Vote)>,
     receipts: Vec<(UserId, String, String)>,
     /// Keys of secret polls closed by this transaction, removed once it commits.
     closed_keys: Vec<String>,
 }
 
-/// Rows per INSERT: five values each stays far below SQLite's 32 766 bound values.
+/// Rows per INSERT: six values each stays far below SQLite's 32 766 bound values.
 const ROWS_PER_STATEMENT: usize = 1000;
 
 impl<'a> Rows<'a> {
@@ -106,13 +108,19 @@ impl<'a> Rows<'a> {
         let meeting_id = id(meeting.0);
         self.write_secret_ballots(connection, meeting).await?;
         for chunk in self.ballots.chunks(ROWS_PER_STATEMENT) {
-            let mut insert =
-                QueryBuilder::<Sqlite>::new("INSERT INTO ballots (meeting_id, poll_id, user_id, choice, cast_at) ");
-            insert.push_values(chunk, |mut row, (poll_id, voter, choice)| {
+            let columns = chunk
+                .iter()
+                .map(|(poll_id, voter, vote)| Ok((*poll_id, *voter, vote_columns(vote)?)))
+                .collect::<Result<Vec<_>>>()?;
+            let mut insert = QueryBuilder::<Sqlite>::new(
+                "INSERT INTO ballots (meeting_id, poll_id, user_id, choice, marks, cast_at) ",
+            );
+            insert.push_values(columns, |mut row, (poll_id, voter, (choice, marks))| {
                 row.push_bind(meeting_id)
                     .push_bind(id(poll_id.0))
                     .push_bind(id(voter.0))
-                    .push_bind(choice.as_str())
+                    .push_bind(choice)
+                    .push_bind(marks)
                     .push_bind(now);
             });
             insert.build().execute(&mut *connection).await.map_err(refused_or)?;
@@ -142,7 +150,7 @@ impl<'a> Rows<'a> {
         let meeting_id = id(meeting.0);
         let mut keys: BTreeMap<PollId, String> = BTreeMap::new();
         let mut sealed = Vec::with_capacity(self.secret_ballots.len());
-        for (poll_id, _, choice) in &self.secret_ballots {
+        for (poll_id, _, vote) in &self.secret_ballots {
             if !keys.contains_key(poll_id) {
                 let key = open_ballot_key(connection, meeting_id, *poll_id)
                     .await?
@@ -151,7 +159,7 @@ impl<'a> Rows<'a> {
                     })?;
                 keys.insert(*poll_id, key);
             }
-            let (ballot_id, bytes) = self.ballot_box.seal(&keys[poll_id], meeting, *poll_id, *choice)?;
+            let (ballot_id, bytes) = self.ballot_box.seal(&keys[poll_id], meeting, *poll_id, vote)?;
             sealed.push((*poll_id, ballot_id, bytes));
         }
         sealed.shuffle(&mut rand::thread_rng());
@@ -192,12 +200,12 @@ async fn record(
 ) -> Result<()> {
     let meeting_id = id(meeting.0);
     match fact {
-        Fact::BallotCast { poll_id, voter, choice } => {
-            rows.ballots.push((*poll_id, *voter, *choice));
+        Fact::BallotCast { poll_id, voter, vote } => {
+            rows.ballots.push((*poll_id, *voter, vote.clone()));
             return Ok(());
         }
-        Fact::SecretBallotCast { poll_id, voter, choice } => {
-            rows.secret_ballots.push((*poll_id, *voter, *choice));
+        Fact::SecretBallotCast { poll_id, voter, vote } => {
+            rows.secret_ballots.push((*poll_id, *voter, vote.clone()));
             return Ok(());
         }
         _ => rows.write(connection, meeting, now).await?,
@@ -205,10 +213,13 @@ async fn record(
     match fact {
         Fact::BallotCast { .. } | Fact::SecretBallotCast { .. } => Ok(()),
         Fact::BallotChanged { poll_id, voter, to, .. } => {
+            let (choice, marks) = vote_columns(to)?;
             let changed = sqlx::query(
-                "UPDATE ballots SET choice = ?, cast_at = ? WHERE meeting_id = ? AND poll_id = ? AND user_id = ?",
+                "UPDATE ballots SET choice = ?, marks = ?, cast_at = ?
+                 WHERE meeting_id = ? AND poll_id = ? AND user_id = ?",
             )
-            .bind(to.as_str())
+            .bind(choice)
+            .bind(marks)
             .bind(now)
             .bind(meeting_id)
             .bind(id(poll_id.0))
@@ -434,14 +445,19 @@ async fn project(
         }
         MeetingEvent::PollOpened { poll } => sqlx::query(
             "INSERT INTO polls
-                 (meeting_id, id, item_id, title, secrecy, changeable, ballot_key, rule_json, basis_json,
-                  quorum_override, closes_at, state, opened_at)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'open', ?)",
+                 (meeting_id, id, item_id, title, ballot_json, ballot_lines, secrecy, changeable, ballot_key,
+                  rule_json, basis_json, quorum_override, closes_at, state, opened_at)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'open', ?)",
         )
         .bind(meeting_id)
         .bind(id(poll.id.0))
         .bind(id(poll.item_id.0))
         .bind(&poll.title)
+        .bind(match poll.ballot {
+            BallotForm::Motion => None,
+            ref form => Some(serde_json::to_string(form).map_err(corrupt)?),
+        })
+        .bind(poll.ballot.lines().len().max(1) as i64)
         .bind(secrecy_name(poll.secrecy))
         .bind(poll.changeable)
         .bind(match poll.secrecy {
@@ -469,6 +485,7 @@ async fn project(
             let ending = Ending {
                 tally_json: None,
                 outcome: None,
+                line_outcomes_json: None,
                 cancel_reason: Some(reason),
             };
             end_poll(connection, rows, meeting_id, *poll_id, ending, now).await?
@@ -513,10 +530,13 @@ async fn project(
             poll_id,
             tally,
             outcome,
+            line_outcomes,
         } => {
             let ending = Ending {
                 tally_json: Some(serde_json::to_string(tally).map_err(corrupt)?),
                 outcome: Some(outcome_name(*outcome)),
+                line_outcomes_json: Some(serde_json::to_string(line_outcomes).map_err(corrupt)?)
+                    .filter(|_| !line_outcomes.is_empty()),
                 cancel_reason: None,
             };
             end_poll(connection, rows, meeting_id, *poll_id, ending, now).await?
@@ -548,6 +568,7 @@ async fn open_ballot_key(
 struct Ending<'a> {
     tally_json: Option<String>,
     outcome: Option<&'static str>,
+    line_outcomes_json: Option<String>,
     cancel_reason: Option<&'a str>,
 }
 
@@ -563,12 +584,13 @@ async fn end_poll(
 ) -> Result<u64> {
     forget_sealed_ballots(connection, rows, meeting_id, poll_id).await?;
     Ok(sqlx::query(
-        "UPDATE polls SET state = 'closed', tally_json = ?, outcome = ?, cancel_reason = ?, closed_at = ?,
-                          ballot_key = NULL
+        "UPDATE polls SET state = 'closed', tally_json = ?, outcome = ?, line_outcomes_json = ?, cancel_reason = ?,
+                          closed_at = ?, ballot_key = NULL
          WHERE meeting_id = ? AND id = ? AND state = 'open'",
     )
     .bind(ending.tally_json)
     .bind(ending.outcome)
+    .bind(ending.line_outcomes_json)
     .bind(ending.cancel_reason)
     .bind(now)
     .bind(meeting_id)

@@ -17,15 +17,18 @@ use std::time::{Duration, SystemTime};
 
 use chacha20poly1305::aead::{Aead, KeyInit, Payload};
 use chacha20poly1305::{ChaCha20Poly1305, Key, Nonce};
-use phonghop_protocol::{Choice, MeetingId, PollId};
+use phonghop_protocol::{BallotForm, Choice, MeetingId, PollId, Vote};
 use rand::RngCore;
 
 use super::corrupt;
 use crate::{Result, StoreError};
 
-/// Bytes of a sealed choice: a 12-byte nonce, one byte of choice, a 16-byte tag. Every choice
-/// seals to the same length.
-pub const SEALED_LEN: usize = 12 + 1 + 16;
+/// Bytes of a sealed ballot of a poll whose ballots carry `lines` bytes (1 for a motion's
+/// choice, one mark per line otherwise): a 12-byte nonce, those bytes, a 16-byte tag. Every
+/// ballot of a poll seals to the same length, whatever it says.
+pub fn sealed_len(lines: usize) -> usize {
+    12 + lines + 16
+}
 
 /// Bytes of a sealed ballot's random id.
 pub const BALLOT_ID_LEN: usize = 16;
@@ -84,10 +87,10 @@ impl BallotBox {
         Ok(key_id)
     }
 
-    /// Seals `choice` of poll `poll` of `meeting` under key `key_id`: a random ballot id and the
+    /// Seals `vote` of poll `poll` of `meeting` under key `key_id`: a random ballot id and the
     /// sealed bytes (nonce, ciphertext, tag). The meeting and poll are bound in, so a sealed row
     /// moved to another poll does not open.
-    pub fn seal(&self, key_id: &str, meeting: MeetingId, poll: PollId, choice: Choice) -> Result<(Vec<u8>, Vec<u8>)> {
+    pub fn seal(&self, key_id: &str, meeting: MeetingId, poll: PollId, vote: &Vote) -> Result<(Vec<u8>, Vec<u8>)> {
         let cipher = ChaCha20Poly1305::new(&self.key(key_id)?);
         let mut nonce = [0u8; 12];
         rand::thread_rng().fill_bytes(&mut nonce);
@@ -96,7 +99,7 @@ impl BallotBox {
             .encrypt(
                 Nonce::from_slice(&nonce),
                 Payload {
-                    msg: &[choice_byte(choice)],
+                    msg: &vote_bytes(vote),
                     aad: &aad,
                 },
             )
@@ -108,9 +111,16 @@ impl BallotBox {
         Ok((ballot_id, bytes))
     }
 
-    /// Opens a sealed choice of poll `poll` of `meeting`.
-    pub fn unseal(&self, key_id: &str, meeting: MeetingId, poll: PollId, sealed: &[u8]) -> Result<Choice> {
-        if sealed.len() != SEALED_LEN {
+    /// Opens a sealed ballot of poll `poll` of `meeting`, whose ballot is `form`.
+    pub fn unseal(
+        &self,
+        key_id: &str,
+        meeting: MeetingId,
+        poll: PollId,
+        form: &BallotForm,
+        sealed: &[u8],
+    ) -> Result<Vote> {
+        if sealed.len() != sealed_len(form.lines().len().max(1)) {
             return Err(corrupt(format!("a sealed ballot of {} bytes", sealed.len())));
         }
         let cipher = ChaCha20Poly1305::new(&self.key(key_id)?);
@@ -119,9 +129,10 @@ impl BallotBox {
         let opened = cipher
             .decrypt(Nonce::from_slice(nonce), Payload { msg: body, aad: &aad })
             .map_err(|_| corrupt(format!("a sealed ballot of poll {poll} does not open with its key")))?;
-        match opened.as_slice() {
-            [byte] => parse_choice_byte(*byte),
-            _ => Err(corrupt("a sealed ballot holds no choice")),
+        match (form, opened.as_slice()) {
+            (BallotForm::Motion, [byte]) => Ok(Vote::Choice(parse_choice_byte(*byte)?)),
+            (BallotForm::Motion, _) => Err(corrupt("a sealed ballot holds no choice")),
+            (_, marks) => Ok(Vote::Marks(marks.to_vec())),
         }
     }
 
@@ -199,6 +210,14 @@ fn bound_to(meeting: MeetingId, poll: PollId) -> Vec<u8> {
     format!("phonghop secret ballot/{meeting}/{poll}").into_bytes()
 }
 
+/// What is sealed: a motion's choice as one byte, or the marks as they are (one byte per line).
+fn vote_bytes(vote: &Vote) -> Vec<u8> {
+    match vote {
+        Vote::Choice(choice) => vec![choice_byte(*choice)],
+        Vote::Marks(marks) => marks.clone(),
+    }
+}
+
 fn choice_byte(choice: Choice) -> u8 {
     match choice {
         Choice::Yes => 1,
@@ -252,21 +271,43 @@ mod tests {
         let other_key = boxes.new_key().unwrap();
         let (meeting, poll) = (MeetingId(1), PollId(2));
         let mut seen = Vec::new();
+        let motion = BallotForm::Motion;
         for choice in [Choice::Yes, Choice::Yes, Choice::No, Choice::Abstain] {
-            let (id, sealed) = boxes.seal(&key, meeting, poll, choice).unwrap();
-            assert_eq!((id.len(), sealed.len()), (BALLOT_ID_LEN, SEALED_LEN));
-            assert_eq!(boxes.unseal(&key, meeting, poll, &sealed).unwrap(), choice);
-            assert!(boxes.unseal(&other_key, meeting, poll, &sealed).is_err());
-            assert!(boxes.unseal(&key, meeting, PollId(3), &sealed).is_err());
+            let vote = Vote::Choice(choice);
+            let (id, sealed) = boxes.seal(&key, meeting, poll, &vote).unwrap();
+            assert_eq!((id.len(), sealed.len()), (BALLOT_ID_LEN, sealed_len(1)));
+            assert_eq!(boxes.unseal(&key, meeting, poll, &motion, &sealed).unwrap(), vote);
+            assert!(boxes.unseal(&other_key, meeting, poll, &motion, &sealed).is_err());
+            assert!(boxes.unseal(&key, meeting, PollId(3), &motion, &sealed).is_err());
             assert!(!seen.contains(&sealed), "the same choice seals differently each time");
             seen.push(sealed);
         }
+        // Every ballot of an election seals to one length, whatever it marks.
+        let election = BallotForm::Election {
+            candidates: vec!["An".into(), "Bình".into(), "Cường".into()],
+            seats: 2,
+        };
+        for marks in [vec![0, 0, 0], vec![1, 1, 0], vec![0, 0, 1]] {
+            let (_, sealed) = boxes.seal(&key, meeting, poll, &Vote::Marks(marks.clone())).unwrap();
+            assert_eq!(sealed.len(), sealed_len(3));
+            assert_eq!(
+                boxes.unseal(&key, meeting, poll, &election, &sealed).unwrap(),
+                Vote::Marks(marks)
+            );
+            assert!(boxes.unseal(&key, meeting, poll, &motion, &sealed).is_err());
+        }
         // A fresh box (another process, or after a restart) reads the key from its file.
         let reopened = BallotBox::beside(&dir.path().join("db.sqlite3")).unwrap();
-        assert_eq!(reopened.unseal(&key, meeting, poll, &seen[2]).unwrap(), Choice::No);
+        assert_eq!(
+            reopened.unseal(&key, meeting, poll, &motion, &seen[2]).unwrap(),
+            Vote::Choice(Choice::No)
+        );
         reopened.destroy(&key);
         assert!(!reopened.folder().join(format!("{key}.key")).exists());
         let fresh = BallotBox::beside(&dir.path().join("db.sqlite3")).unwrap();
-        assert!(fresh.unseal(&key, meeting, poll, &seen[0]).is_err(), "the key is gone");
+        assert!(
+            fresh.unseal(&key, meeting, poll, &motion, &seen[0]).is_err(),
+            "the key is gone"
+        );
     }
 }

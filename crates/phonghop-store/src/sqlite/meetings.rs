@@ -4,13 +4,16 @@ use std::collections::BTreeMap;
 
 use phonghop_core::{LastIds, MeetingModel, PollRoll};
 use phonghop_protocol::{
-    AgendaItem, Attendance, AttendanceStatus, Choice, Document, DocumentId, ItemId, Meeting, MeetingId, MeetingKind,
-    MeetingState, MeetingSummary, Poll, PollId, PollState, Revision, Role, RulePreset, Secrecy, Tally, UserId,
+    AgendaItem, Attendance, AttendanceStatus, BallotForm, Document, DocumentId, ItemId, Meeting, MeetingId,
+    MeetingKind, MeetingState, MeetingSummary, Poll, PollId, PollState, Revision, Role, RulePreset, Secrecy, Tally,
+    UserId,
 };
 use sqlx::{Row, SqliteConnection, SqlitePool};
 
 use super::ballot_box::BallotBox;
-use super::{corrupt, id, meeting_quorum, parse_attendance, parse_role, parse_secrecy, unix_now};
+use super::{
+    corrupt, id, meeting_quorum, parse_attendance, parse_ballot_form, parse_role, parse_secrecy, parse_vote, unix_now,
+};
 use crate::{Loaded, Result, StoreError};
 
 pub(super) async fn create_meeting(
@@ -297,7 +300,7 @@ async fn rolls(connection: &mut SqliteConnection, meeting: MeetingId) -> Result<
     }
     // An open changeable poll's latest choices, to take one out of the tally when it changes.
     let choices = sqlx::query(
-        "SELECT b.poll_id, b.user_id, b.choice FROM ballots b
+        "SELECT b.poll_id, b.user_id, b.choice, b.marks FROM ballots b
          JOIN polls p ON p.meeting_id = b.meeting_id AND p.id = b.poll_id
          WHERE b.meeting_id = ? AND p.state = 'open' AND p.changeable = 1",
     )
@@ -305,13 +308,12 @@ async fn rolls(connection: &mut SqliteConnection, meeting: MeetingId) -> Result<
     .fetch_all(&mut *connection)
     .await?;
     for row in choices {
-        let choice: &str = row.get("choice");
-        let choice = Choice::parse(choice).ok_or_else(|| corrupt(format!("unknown choice {choice:?}")))?;
+        let vote = parse_vote(row.get("choice"), row.get("marks"))?;
         rolls
             .entry(PollId(number(&row, "poll_id")))
             .or_default()
             .choices
-            .insert(UserId(number(&row, "user_id")), choice);
+            .insert(UserId(number(&row, "user_id")), vote);
     }
     Ok(rolls)
 }
@@ -341,7 +343,7 @@ async fn count_sealed_ballots(
     rolls: &mut BTreeMap<PollId, PollRoll>,
 ) -> Result<()> {
     let rows = sqlx::query(
-        "SELECT p.id AS poll_id, p.ballot_key, s.sealed FROM polls p
+        "SELECT p.id AS poll_id, p.ballot_key, p.ballot_json, s.sealed FROM polls p
          JOIN sealed_ballots s ON s.meeting_id = p.meeting_id AND s.poll_id = p.id
          WHERE p.meeting_id = ? AND p.state = 'open' AND p.ballot_key IS NOT NULL",
     )
@@ -350,8 +352,13 @@ async fn count_sealed_ballots(
     .await?;
     for row in rows {
         let poll_id = PollId(number(&row, "poll_id"));
-        let choice = ballot_box.unseal(row.get("ballot_key"), meeting, poll_id, row.get("sealed"))?;
-        rolls.entry(poll_id).or_default().secret_counts.add(choice);
+        let form = parse_ballot_form(row.get("ballot_json"))?;
+        let vote = ballot_box.unseal(row.get("ballot_key"), meeting, poll_id, &form, row.get("sealed"))?;
+        let counts = &mut rolls.entry(poll_id).or_default().secret_counts;
+        if counts.counts.is_empty() {
+            counts.counts = form.empty_counts();
+        }
+        counts.add(&vote);
     }
     Ok(())
 }
@@ -362,14 +369,18 @@ async fn polls(
     rolls: &BTreeMap<PollId, PollRoll>,
 ) -> Result<Vec<Poll>> {
     let rows = sqlx::query(
-        "SELECT id, item_id, title, secrecy, changeable, rule_json, basis_json, quorum_override, closes_at, state,
-                tally_json, outcome, cancel_reason FROM polls
+        "SELECT id, item_id, title, ballot_json, secrecy, changeable, rule_json, basis_json, quorum_override,
+                closes_at, state, tally_json, outcome, line_outcomes_json, cancel_reason FROM polls
          WHERE meeting_id = ? ORDER BY id",
     )
     .bind(id(meeting.0))
     .fetch_all(&mut *connection)
     .await?;
-    let counts = ballot_counts(connection, meeting).await?;
+    let forms = rows
+        .iter()
+        .map(|row| Ok((PollId(number(row, "id")), parse_ballot_form(row.get("ballot_json"))?)))
+        .collect::<Result<BTreeMap<PollId, BallotForm>>>()?;
+    let counts = ballot_counts(connection, meeting, &forms).await?;
     let mut polls = Vec::with_capacity(rows.len());
     for row in rows {
         let poll_id = PollId(number(&row, "id"));
@@ -384,7 +395,10 @@ async fn polls(
             Some(json) => serde_json::from_str(&json).map_err(corrupt)?,
             None => {
                 let roll = rolls.get(&poll_id).cloned().unwrap_or_default();
-                let mut tally = counts.get(&poll_id).copied().unwrap_or_default();
+                let mut tally = counts
+                    .get(&poll_id)
+                    .cloned()
+                    .unwrap_or_else(|| Tally::new(&forms[&poll_id], 0, 0));
                 tally.members = roll.members();
                 tally.present = roll.present();
                 if secrecy == Secrecy::Secret {
@@ -402,6 +416,7 @@ async fn polls(
             id: poll_id,
             item_id: ItemId(number(&row, "item_id")),
             title: row.get("title"),
+            ballot: forms[&poll_id].clone(),
             secrecy,
             changeable: row.get::<i64, _>("changeable") != 0,
             rule: serde_json::from_str(row.get("rule_json")).map_err(corrupt)?,
@@ -414,30 +429,39 @@ async fn polls(
             state,
             tally,
             outcome,
+            line_outcomes: match row.get::<Option<String>, _>("line_outcomes_json") {
+                Some(json) => serde_json::from_str(&json).map_err(corrupt)?,
+                None => vec![],
+            },
             cancel_reason,
         });
     }
     Ok(polls)
 }
 
-/// The yes / no / abstain counts of every named poll of the meeting.
-async fn ballot_counts(connection: &mut SqliteConnection, meeting: MeetingId) -> Result<BTreeMap<PollId, Tally>> {
+/// The counts of every named poll of the meeting: yes / no / abstain, or per line and mark.
+async fn ballot_counts(
+    connection: &mut SqliteConnection,
+    meeting: MeetingId,
+    forms: &BTreeMap<PollId, BallotForm>,
+) -> Result<BTreeMap<PollId, Tally>> {
     let rows = sqlx::query(
-        "SELECT poll_id, choice, COUNT(*) AS count FROM ballots WHERE meeting_id = ? GROUP BY poll_id, choice",
+        "SELECT poll_id, choice, marks, COUNT(*) AS count FROM ballots WHERE meeting_id = ?
+         GROUP BY poll_id, choice, marks",
     )
     .bind(id(meeting.0))
     .fetch_all(connection)
     .await?;
     let mut counts: BTreeMap<PollId, Tally> = BTreeMap::new();
     for row in rows {
-        let choice: String = row.get("choice");
-        let choice = Choice::parse(&choice).ok_or_else(|| corrupt(format!("unknown choice {choice:?}")))?;
-        let tally = counts.entry(PollId(number(&row, "poll_id"))).or_default();
-        let count = number(&row, "count");
-        match choice {
-            Choice::Yes => tally.yes = count,
-            Choice::No => tally.no = count,
-            Choice::Abstain => tally.abstain = count,
+        let poll_id = PollId(number(&row, "poll_id"));
+        let form = forms
+            .get(&poll_id)
+            .ok_or_else(|| corrupt(format!("ballots of a poll {poll_id} that is not kept")))?;
+        let vote = parse_vote(row.get("choice"), row.get("marks"))?;
+        let tally = counts.entry(poll_id).or_insert_with(|| Tally::new(form, 0, 0));
+        for _ in 0..number(&row, "count") {
+            tally.add(&vote);
         }
     }
     Ok(counts)

@@ -30,8 +30,9 @@ use async_trait::async_trait;
 use phonghop_core::record::RecordFacts;
 use phonghop_protocol::http::{AttendanceView, DocumentReceipts, ReceiptKind};
 use phonghop_protocol::{
-    Annotation, AnnotationView, AttendanceStatus, CommandResult, Document, DocumentId, Fraction, ItemId, Meeting,
-    MeetingEvent, MeetingId, MeetingKind, MeetingSummary, MyBallot, PollId, Role, Secrecy, Sha256, UserId,
+    Annotation, AnnotationView, AttendanceStatus, BallotForm, Choice, CommandResult, Document, DocumentId, Fraction,
+    ItemId, Meeting, MeetingEvent, MeetingId, MeetingKind, MeetingSummary, MyBallot, PollId, Role, Secrecy, Sha256,
+    UserId, Vote,
 };
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::SqlitePool;
@@ -145,6 +146,32 @@ fn parse_secrecy(text: &str) -> Result<Secrecy> {
         "secret" => Ok(Secrecy::Secret),
         other => Err(corrupt(format!("unknown secrecy {other:?}"))),
     }
+}
+
+/// A named ballot as the `ballots` row keeps it: a motion's `choice`, or the `marks` as a JSON
+/// array.
+fn vote_columns(vote: &Vote) -> Result<(Option<&'static str>, Option<String>)> {
+    Ok(match vote {
+        Vote::Choice(choice) => (Some(choice.as_str()), None),
+        Vote::Marks(marks) => (None, Some(serde_json::to_string(marks).map_err(corrupt)?)),
+    })
+}
+
+fn parse_vote(choice: Option<&str>, marks: Option<&str>) -> Result<Vote> {
+    match (choice, marks) {
+        (Some(choice), None) => Choice::parse(choice)
+            .map(Vote::Choice)
+            .ok_or_else(|| corrupt(format!("unknown choice {choice:?}"))),
+        (None, Some(marks)) => Ok(Vote::Marks(serde_json::from_str(marks).map_err(corrupt)?)),
+        _ => Err(corrupt("a ballot is either a choice or marks")),
+    }
+}
+
+/// A poll's form as `polls.ballot_json` keeps it (NULL: a motion).
+fn parse_ballot_form(ballot_json: Option<&str>) -> Result<BallotForm> {
+    ballot_json.map_or(Ok(BallotForm::Motion), |json| {
+        serde_json::from_str(json).map_err(corrupt)
+    })
 }
 
 fn attendance_name(status: AttendanceStatus) -> &'static str {

@@ -3,10 +3,10 @@
 
 use std::collections::HashMap;
 
-use phonghop_protocol::{Choice, CommandResult, MeetingEvent, MeetingId, MyBallot, PollId, Sha256, UserId};
+use phonghop_protocol::{CommandResult, MeetingEvent, MeetingId, MyBallot, PollId, Sha256, UserId, Vote};
 use sqlx::{QueryBuilder, Row, SqlitePool};
 
-use super::{corrupt, id};
+use super::{corrupt, id, parse_vote};
 use crate::{Receipt, Result};
 
 pub(super) async fn events_after(
@@ -40,9 +40,10 @@ pub(super) async fn last_seq(pool: &SqlitePool, meeting: MeetingId) -> Result<u3
 pub(super) async fn my_ballots(pool: &SqlitePool, meeting: MeetingId, user: UserId) -> Result<Vec<MyBallot>> {
     // A secret poll's ballot is known only as cast: its choice is sealed apart, unlinked.
     let rows = sqlx::query(
-        "SELECT poll_id, choice FROM ballots WHERE meeting_id = ?1 AND user_id = ?2
+        "SELECT poll_id, choice, marks, 1 AS named FROM ballots WHERE meeting_id = ?1 AND user_id = ?2
          UNION ALL
-         SELECT poll_id, NULL AS choice FROM secret_voters WHERE meeting_id = ?1 AND user_id = ?2
+         SELECT poll_id, NULL AS choice, NULL AS marks, 0 AS named FROM secret_voters
+         WHERE meeting_id = ?1 AND user_id = ?2
          ORDER BY poll_id",
     )
     .bind(id(meeting.0))
@@ -51,15 +52,20 @@ pub(super) async fn my_ballots(pool: &SqlitePool, meeting: MeetingId, user: User
     .await?;
     rows.iter()
         .map(|row| {
-            let choice = match row.get::<Option<&str>, _>("choice") {
-                Some(choice) => {
-                    Some(Choice::parse(choice).ok_or_else(|| corrupt(format!("unknown choice {choice:?}")))?)
-                }
-                None => None,
+            let vote = match row.get::<i64, _>("named") {
+                0 => None,
+                _ => Some(parse_vote(row.get("choice"), row.get("marks"))?),
             };
             Ok(MyBallot {
                 poll_id: PollId(row.get::<i64, _>("poll_id") as u32),
-                choice,
+                choice: match vote {
+                    Some(Vote::Choice(choice)) => Some(choice),
+                    _ => None,
+                },
+                marks: match vote {
+                    Some(Vote::Marks(marks)) => Some(marks),
+                    _ => None,
+                },
             })
         })
         .collect()

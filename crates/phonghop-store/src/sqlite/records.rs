@@ -2,10 +2,10 @@
 //! transaction, and the signed files kept as first made.
 
 use phonghop_core::record::{RecordFacts, RollLine};
-use phonghop_protocol::{Choice, ItemId, Meeting, MeetingId, Poll, PollId, PollState};
+use phonghop_protocol::{ItemId, Meeting, MeetingId, Poll, PollId, PollState};
 use sqlx::{Row, SqlitePool};
 
-use super::{corrupt, id, unix_now};
+use super::{corrupt, id, parse_ballot_form, parse_vote, unix_now};
 use crate::Result;
 
 /// The facts of poll `poll`'s record; `None` when the meeting has no such poll or it is open.
@@ -13,7 +13,7 @@ pub(super) async fn facts(pool: &SqlitePool, meeting: MeetingId, poll: PollId) -
     let mut tx = pool.begin().await?;
     let row = sqlx::query(
         "SELECT m.title AS meeting_title, m.location, m.starts_at, m.kind, a.title AS item_title,
-                p.item_id, p.title, p.secrecy, p.changeable, p.quorum_override, p.rule_json, p.basis_json, p.closes_at, p.tally_json, p.outcome, p.opened_at,
+                p.item_id, p.title, p.ballot_json, p.line_outcomes_json, p.secrecy, p.changeable, p.quorum_override, p.rule_json, p.basis_json, p.closes_at, p.tally_json, p.outcome, p.opened_at,
                 p.closed_at
          FROM polls p
          JOIN meetings m ON m.id = p.meeting_id
@@ -29,7 +29,7 @@ pub(super) async fn facts(pool: &SqlitePool, meeting: MeetingId, poll: PollId) -
     };
     // A secret poll's record names no one: its roll is empty.
     let roll = sqlx::query(
-        "SELECT u.full_name, u.position, b.choice FROM poll_voters v
+        "SELECT u.full_name, u.position, b.choice, b.marks, b.user_id IS NOT NULL AS voted FROM poll_voters v
          JOIN users u ON u.id = v.user_id
          LEFT JOIN ballots b ON b.meeting_id = v.meeting_id AND b.poll_id = v.poll_id AND b.user_id = v.user_id
          JOIN polls p ON p.meeting_id = v.meeting_id AND p.id = v.poll_id
@@ -49,14 +49,14 @@ pub(super) async fn facts(pool: &SqlitePool, meeting: MeetingId, poll: PollId) -
     let roll = roll
         .iter()
         .map(|line| {
-            let choice = match line.get::<Option<String>, _>("choice") {
-                Some(name) => Some(serde_json::from_value::<Choice>(serde_json::Value::String(name)).map_err(corrupt)?),
-                None => None,
+            let vote = match line.get::<bool, _>("voted") {
+                true => Some(parse_vote(line.get("choice"), line.get("marks"))?),
+                false => None,
             };
             Ok(RollLine {
                 full_name: line.get("full_name"),
                 position: line.get("position"),
-                choice,
+                vote,
             })
         })
         .collect::<Result<Vec<_>>>()?;
@@ -73,6 +73,7 @@ pub(super) async fn facts(pool: &SqlitePool, meeting: MeetingId, poll: PollId) -
             id: poll,
             item_id: ItemId(row.get::<i64, _>("item_id") as u32),
             title: row.get("title"),
+            ballot: parse_ballot_form(row.get("ballot_json"))?,
             secrecy: super::parse_secrecy(row.get("secrecy"))?,
             changeable: row.get::<i64, _>("changeable") != 0,
             rule: serde_json::from_value(json("rule_json")?).map_err(corrupt)?,
@@ -82,6 +83,10 @@ pub(super) async fn facts(pool: &SqlitePool, meeting: MeetingId, poll: PollId) -
             state: PollState::Closed,
             tally: serde_json::from_value(json("tally_json")?).map_err(corrupt)?,
             outcome: Some(serde_json::from_value(serde_json::Value::String(row.get("outcome"))).map_err(corrupt)?),
+            line_outcomes: match json("line_outcomes_json")? {
+                serde_json::Value::Null => vec![],
+                lines => serde_json::from_value(lines).map_err(corrupt)?,
+            },
             cancel_reason: None,
         },
         opened_at: row.get("opened_at"),

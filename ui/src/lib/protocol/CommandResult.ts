@@ -5,4 +5,4 @@ import type { PollId } from "./PollId";
 /**
  * What an acknowledged command produced.
  */
-export type CommandResult = { "kind": "logged", seq: number, } | { "kind": "ballot_recorded", poll_id: PollId, choice: Choice | null, };
+export type CommandResult = { "kind": "logged", seq: number, } | { "kind": "ballot_recorded", poll_id: PollId, choice: Choice | null, marks: Array<number> | null, };

@@ -4,6 +4,7 @@ import type { Attendance } from "./Attendance";
 import type { Document } from "./Document";
 import type { Fraction } from "./Fraction";
 import type { ItemId } from "./ItemId";
+import type { LineOutcome } from "./LineOutcome";
 import type { Outcome } from "./Outcome";
 import type { Poll } from "./Poll";
 import type { PollId } from "./PollId";
@@ -14,4 +15,8 @@ import type { UserId } from "./UserId";
 /**
  * One entry of a meeting's event log.
  */
-export type MeetingEvent = { "kind": "agenda_item_added", item: AgendaItem, } | { "kind": "agenda_item_edited", item_id: ItemId, title: string, description: string, } | { "kind": "agenda_reordered", item_ids: Array<ItemId>, } | { "kind": "document_added", document: Document, } | { "kind": "document_revised", document: Document, } | { "kind": "poll_opened", poll: Poll, } | { "kind": "poll_closed", poll_id: PollId, tally: Tally, outcome: Outcome, } | { "kind": "poll_cancelled", poll_id: PollId, reason: string, } | { "kind": "rule_preset_set", preset: RulePreset, } | { "kind": "rule_preset_removed", preset_id: string, } | { "kind": "attendance_set", attendance: Attendance, by: UserId, } | { "kind": "meeting_quorum_set", quorum: Fraction | null, };
+export type MeetingEvent = { "kind": "agenda_item_added", item: AgendaItem, } | { "kind": "agenda_item_edited", item_id: ItemId, title: string, description: string, } | { "kind": "agenda_reordered", item_ids: Array<ItemId>, } | { "kind": "document_added", document: Document, } | { "kind": "document_revised", document: Document, } | { "kind": "poll_opened", poll: Poll, } | { "kind": "poll_closed", poll_id: PollId, tally: Tally, outcome: Outcome, 
+/**
+ * How each line came out, for a form other than a motion (see `Poll::line_outcomes`).
+ */
+line_outcomes: Array<LineOutcome>, } | { "kind": "poll_cancelled", poll_id: PollId, reason: string, } | { "kind": "rule_preset_set", preset: RulePreset, } | { "kind": "rule_preset_removed", preset_id: string, } | { "kind": "attendance_set", attendance: Attendance, by: UserId, } | { "kind": "meeting_quorum_set", quorum: Fraction | null, };

@@ -8,6 +8,10 @@ import type { PollId } from "./PollId";
 export type MyBallot = { poll_id: PollId, 
 /**
  * `null` in a secret poll: the server keeps no link from a member to a choice, so it
- * cannot tell them either.
+ * cannot tell them either; `null` too for a ballot of marks.
  */
-choice: Choice | null, };
+choice: Choice | null, 
+/**
+ * A named ballot of a form other than a motion: its marks, one per line; `null` otherwise.
+ */
+marks: Array<number> | null, };

@@ -17,4 +17,10 @@ present: number, yes: number, no: number, abstain: number,
  * closes (a live count would tell early voters' choices), so `yes`, `no` and `abstain` stay
  * 0 until then. Always 0 for a named poll and for a closed one.
  */
-sealed: number, };
+sealed: number, 
+/**
+ * For a poll of a form other than a motion: per line, the count of each mark
+ * (`counts[line][mark]`), one ballot counting once on every line. Zeros while a secret
+ * poll is open. Absent for a motion.
+ */
+counts?: Array<Array<number>>, };
