@@ -2,7 +2,8 @@
 //! a secret poll of a real server (debug log on); then everything someone holding the server's
 //! files could take — the database file and its WAL (the server killed with `kill -9`, so the WAL
 //! keeps its history), the whole debug log and the event log — is searched as an attacker would.
-//! The same search finds every named ballot, so it can fail; it finds no secret one.
+//! The same search finds every named ballot, so it can fail; it finds no secret one. The same
+//! holds for an election's marks, whose sealed ballots all have the one length the poll fixes.
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -11,7 +12,9 @@ use anyhow::{bail, ensure, Context, Result};
 use futures_util::future::try_join_all;
 use phonghop_client::{Session, SyncEvent};
 use phonghop_journeys::{new_item, next_event, start_synced, ServerOptions, TestServer};
-use phonghop_protocol::{Choice, Command, CommandResult, ItemId, MyBallot, PollId, PollState, Secrecy, UserId};
+use phonghop_protocol::{
+    BallotForm, Choice, Command, CommandResult, ItemId, MyBallot, PollId, PollState, Secrecy, UserId,
+};
 use sqlx::{Column, Row, SqlitePool, TypeInfo, ValueRef};
 
 /// Delegates besides the chair: twelve voters.
@@ -85,10 +88,10 @@ fn value_text(row: &sqlx::sqlite::SqliteRow, index: usize) -> String {
 }
 
 /// The attack on the database: every row of every table, each read for a member of the roll,
-/// the poll, and a choice — as columns (`user_id`, `poll_id`, `choice`) or inside JSON
-/// (`"user_id":7`, `"poll_id":2`, `"choice":"yes"`). A row naming all three links a member to a
-/// choice.
-async fn links_in_database(pool: &SqlitePool, poll: PollId, voters: &[UserId]) -> Result<BTreeMap<UserId, Choice>> {
+/// the poll, and a choice or marks — as columns (`user_id`, `poll_id`, `choice`, `marks`) or
+/// inside JSON (`"user_id":7`, `"poll_id":2`, `"choice":"yes"`, `"marks":[1,0,1]`). A row naming
+/// all three links a member to what they chose: the choice's word, or the marks as JSON.
+async fn links_in_database(pool: &SqlitePool, poll: PollId, voters: &[UserId]) -> Result<BTreeMap<UserId, String>> {
     let tables: Vec<String> =
         sqlx::query_scalar("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")
             .fetch_all(pool)
@@ -112,14 +115,21 @@ async fn links_in_database(pool: &SqlitePool, poll: PollId, voters: &[UserId]) -
                     of_poll = true;
                 }
                 if name == "choice" {
-                    choice = choice.or(Choice::parse(&text));
+                    choice = choice.or(Choice::parse(&text).map(|choice| choice_word(choice).to_owned()));
+                }
+                if name == "marks" && text.starts_with('[') {
+                    choice = choice.or(Some(text.clone()));
+                }
+                if let Some(start) = text.find("\"marks\":[") {
+                    let marks = &text[start + "\"marks\":".len()..];
+                    choice = choice.or(marks.find(']').map(|end| marks[..=end].to_owned()));
                 }
                 if text.contains(&format!("\"poll_id\":{}", poll.0)) {
                     of_poll = true;
                 }
                 for candidate in Choice::ALL {
                     if text.contains(&format!("\"choice\":\"{}\"", choice_word(candidate))) {
-                        choice = choice.or(Some(candidate));
+                        choice = choice.or(Some(choice_word(candidate).to_owned()));
                     }
                 }
                 for voter in voters {
@@ -140,13 +150,14 @@ async fn links_in_database(pool: &SqlitePool, poll: PollId, voters: &[UserId]) -
     Ok(links)
 }
 
-/// How many times a poll's answers with their choice (`"poll_id":N,"choice":"yes"`) stand in
-/// `bytes`.
+/// How many times a poll's answers with their choice or marks (`"poll_id":N,"choice":"yes"`,
+/// `"poll_id":N,"choice":null,"marks":[`) stand in `bytes`.
 fn answers_with_a_choice(bytes: &[u8], poll: PollId) -> usize {
     Choice::ALL
         .into_iter()
-        .map(|choice| {
-            let needle = format!("\"poll_id\":{},\"choice\":\"{}\"", poll.0, choice_word(choice));
+        .map(|choice| format!("\"poll_id\":{},\"choice\":\"{}\"", poll.0, choice_word(choice)))
+        .chain([format!("\"poll_id\":{},\"choice\":null,\"marks\":[", poll.0)])
+        .map(|needle| {
             bytes
                 .windows(needle.len())
                 .filter(|window| *window == needle.as_bytes())
@@ -161,11 +172,21 @@ async fn open_poll(
     item_id: ItemId,
     secrecy: Secrecy,
 ) -> Result<PollId> {
+    open_poll_on(chair, meeting, item_id, secrecy, None).await
+}
+
+async fn open_poll_on(
+    chair: &Session,
+    meeting: phonghop_protocol::MeetingId,
+    item_id: ItemId,
+    secrecy: Secrecy,
+    ballot: Option<BallotForm>,
+) -> Result<PollId> {
     chair
         .command(
             meeting,
             &Command::OpenPoll {
-                ballot: None,
+                ballot,
                 item_id,
                 title: format!("Biểu quyết {secrecy:?}"),
                 rule: None,
@@ -287,10 +308,10 @@ async fn nobody_holding_the_servers_files_can_link_a_secret_choice_to_a_member()
     for taken in [&while_open, &after_close] {
         let pool = taken.open().await?;
         let named_links = links_in_database(&pool, named, &voter_ids).await?;
-        let expected: BTreeMap<UserId, Choice> = voter_ids
+        let expected: BTreeMap<UserId, String> = voter_ids
             .iter()
             .enumerate()
-            .map(|(index, id)| (*id, named_choice(index)))
+            .map(|(index, id)| (*id, choice_word(named_choice(index)).to_owned()))
             .collect();
         assert_eq!(named_links, expected, "the attack reads the named ballots back");
         let secret_links = links_in_database(&pool, secret, &voter_ids).await?;
@@ -450,5 +471,173 @@ async fn a_cancelled_secret_poll_keeps_nothing_of_its_choices_and_has_no_record(
         ),
         (PollState::Cancelled, None, Some("Danh sách ứng cử viên in sai"), 2)
     );
+    Ok(())
+}
+
+/// A named election's pattern of marks (2 of 3 candidates, or fewer): one ballot per voter.
+fn named_marks(voter: usize) -> Vec<u8> {
+    [vec![1, 1, 0], vec![1, 0, 1], vec![0, 0, 0], vec![0, 1, 0]][voter % 4].clone()
+}
+
+/// The secret election's pattern, unlike the named one.
+fn secret_marks(voter: usize) -> Vec<u8> {
+    [
+        vec![0, 1, 1],
+        vec![1, 0, 0],
+        vec![1, 1, 0],
+        vec![0, 0, 1],
+        vec![0, 0, 0],
+    ][voter % 5]
+        .clone()
+}
+
+fn marks_json(marks: &[u8]) -> String {
+    serde_json::to_string(marks).expect("marks as JSON")
+}
+
+async fn cast_marks(
+    voters: &[Session],
+    meeting: phonghop_protocol::MeetingId,
+    poll_id: PollId,
+    marks_of: fn(usize) -> Vec<u8>,
+) -> Result<()> {
+    try_join_all(voters.iter().enumerate().map(|(index, voter)| async move {
+        let answer = voter
+            .command_with_id(
+                meeting,
+                &format!("poll-{poll_id}-voter-{index}"),
+                &Command::CastMarks {
+                    poll_id,
+                    marks: marks_of(index),
+                },
+            )
+            .await?;
+        ensure!(matches!(answer, CommandResult::BallotRecorded { .. }), "{answer:?}");
+        Ok(())
+    }))
+    .await?;
+    Ok(())
+}
+
+/// The same attack on an election: a named one's marks are read back for every voter, a
+/// secret one's for none, its sealed ballots all one length whatever they mark, and nothing of
+/// them in the log; the counts at the close are the pattern's, also after `kill -9`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn nobody_holding_the_servers_files_can_link_a_secret_election_ballot_to_a_member() -> Result<()> {
+    let mut server = TestServer::start_with(ServerOptions {
+        whole_debug_log: true,
+        ..ServerOptions::with_delegates(DELEGATES)
+    })
+    .await?;
+    let meeting = server.meeting_id();
+    let secretariat = server.login_secretariat().await?;
+    let named_item = new_item(&secretariat, meeting, "Bầu Ủy viên Thường trực").await?;
+    let secret_item = new_item(&secretariat, meeting, "Bầu Trưởng ban bằng phiếu kín").await?;
+    let usernames = server.roster().voters();
+    let voters = try_join_all(usernames.iter().map(|username| server.login(username))).await?;
+    let voter_ids: Vec<UserId> = voters.iter().map(|voter| voter.user.id).collect();
+    let chair = &voters[0];
+    let election = BallotForm::Election {
+        candidates: vec!["Nguyễn Văn An".into(), "Trần Thị Bình".into(), "Lê Văn Cường".into()],
+        seats: 2,
+    };
+
+    let named = open_poll_on(chair, meeting, named_item, Secrecy::Named, Some(election.clone())).await?;
+    cast_marks(&voters, meeting, named, named_marks).await?;
+    chair.command(meeting, &Command::ClosePoll { poll_id: named }).await?;
+    let secret = open_poll_on(chair, meeting, secret_item, Secrecy::Secret, Some(election)).await?;
+    cast_marks(&voters, meeting, secret, secret_marks).await?;
+    let open_tally = chair.snapshot(meeting).await?.state.polls[1].tally.clone();
+    assert_eq!(open_tally.sealed, voters.len() as u32);
+    assert!(
+        open_tally.counts.iter().flatten().all(|count| *count == 0),
+        "only the turnout while open: {open_tally:?}"
+    );
+    let while_open = TakenFiles::take(&server)?;
+    chair.command(meeting, &Command::ClosePoll { poll_id: secret }).await?;
+    server.kill().await?;
+    let after_close = TakenFiles::take(&server)?;
+    let log = server.whole_log();
+
+    for taken in [&while_open, &after_close] {
+        let pool = taken.open().await?;
+        let expected: BTreeMap<UserId, String> = voter_ids
+            .iter()
+            .enumerate()
+            .map(|(index, id)| (*id, marks_json(&named_marks(index))))
+            .collect();
+        assert_eq!(
+            links_in_database(&pool, named, &voter_ids).await?,
+            expected,
+            "the attack reads the named election's marks back"
+        );
+        let secret_links = links_in_database(&pool, secret, &voter_ids).await?;
+        assert!(
+            secret_links.is_empty(),
+            "secret marks linked to a member: {secret_links:?}"
+        );
+        pool.close().await;
+        let raw = taken.raw_bytes()?;
+        assert!(answers_with_a_choice(&raw, named) >= voters.len());
+        assert_eq!(
+            answers_with_a_choice(&raw, secret),
+            0,
+            "a secret answer kept with its marks"
+        );
+    }
+    let pool = while_open.open().await?;
+    let lengths: Vec<i64> = sqlx::query_scalar("SELECT length(sealed) FROM sealed_ballots WHERE poll_id = ?")
+        .bind(i64::from(secret.0))
+        .fetch_all(&pool)
+        .await?;
+    pool.close().await;
+    assert_eq!(
+        lengths,
+        vec![12 + 3 + 16; voters.len()],
+        "every sealed ballot has the length its poll fixes, whatever it marks"
+    );
+    for line in log.lines() {
+        assert!(
+            !line.contains("\"marks\"") && !line.contains("marks="),
+            "the server logged marks: {line}"
+        );
+    }
+
+    server.restart().await?;
+    let state = server.login_chair().await?.snapshot(meeting).await?.state;
+    let poll = state
+        .polls
+        .iter()
+        .find(|poll| poll.id == secret)
+        .context("the secret election")?;
+    let mut expected = vec![vec![0u32; 2]; 3];
+    for voter in 0..voters.len() {
+        for (line, mark) in secret_marks(voter).into_iter().enumerate() {
+            expected[line][usize::from(mark)] += 1;
+        }
+    }
+    assert_eq!(
+        (poll.state, poll.tally.sealed, &poll.tally.counts),
+        (PollState::Closed, 0, &expected)
+    );
+    assert_eq!(poll.line_outcomes.len(), 3, "each candidate's result: {poll:?}");
+    for (index, username) in usernames.iter().enumerate() {
+        let mine = server.login(username).await?.snapshot(meeting).await?.my_ballots;
+        assert_eq!(
+            mine,
+            vec![
+                MyBallot {
+                    poll_id: named,
+                    choice: None,
+                    marks: Some(named_marks(index)),
+                },
+                MyBallot {
+                    poll_id: secret,
+                    choice: None,
+                    marks: None,
+                }
+            ]
+        );
+    }
     Ok(())
 }

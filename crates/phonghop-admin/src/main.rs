@@ -4,11 +4,47 @@
 use std::path::PathBuf;
 
 use anyhow::{anyhow, bail, Context, Result};
-use clap::{Parser, Subcommand};
+use clap::{Parser, Subcommand, ValueEnum};
 use phonghop_client::{ClientError, Session};
 use phonghop_protocol::http::{AddMemberRequest, CreateMeetingRequest};
-use phonghop_protocol::{Command, DocumentId, Fraction, ItemId, MeetingId, MeetingKind, PollId, Role, Secrecy, UserId};
+use phonghop_protocol::{
+    BallotForm, Command, DocumentId, Fraction, ItemId, MeetingId, MeetingKind, PollId, Role, Secrecy, UserId,
+};
 use serde::Serialize;
+
+/// The kinds of ballot `open-poll --form` names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum FormArg {
+    Motion,
+    Options,
+    Election,
+    YesNoEach,
+    Confidence,
+}
+
+/// The ballot `open-poll` asks for; `None` for a motion (the server's default).
+fn ballot_form(form: FormArg, lines: Vec<String>, seats: Option<u32>) -> Result<Option<BallotForm>> {
+    if form == FormArg::Motion && (!lines.is_empty() || seats.is_some()) {
+        bail!("--line and --seats need --form options, election, yes-no-each or confidence");
+    }
+    let seats_needed = || seats.context("--seats is needed: how many of the candidates to elect");
+    Ok(match form {
+        FormArg::Motion => None,
+        FormArg::Options => Some(BallotForm::Options {
+            options: lines,
+            max_picks: seats.unwrap_or(1),
+        }),
+        FormArg::Election => Some(BallotForm::Election {
+            candidates: lines,
+            seats: seats_needed()?,
+        }),
+        FormArg::YesNoEach => Some(BallotForm::YesNoEach {
+            candidates: lines,
+            seats: seats_needed()?,
+        }),
+        FormArg::Confidence => Some(BallotForm::Confidence { persons: lines }),
+    })
+}
 
 #[derive(Parser)]
 #[command(
@@ -140,6 +176,16 @@ enum Action {
         item: ItemId,
         #[arg(long)]
         title: String,
+        /// What the ballot asks: a yes/no/abstain motion, options, an election (choose up to
+        /// --seats of the candidates, or yes/no per candidate) or a confidence vote.
+        #[arg(long, value_enum, default_value_t = FormArg::Motion)]
+        form: FormArg,
+        /// A line of the ballot (an option, a candidate, a person), in order; repeat it.
+        #[arg(long = "line")]
+        lines: Vec<String>,
+        /// Options: how many may be chosen (1 when left out); elections: the seats to fill.
+        #[arg(long)]
+        seats: Option<u32>,
         /// The id of one of the meeting's rule presets; the meeting's first when left out.
         #[arg(long)]
         preset: Option<String>,
@@ -390,6 +436,9 @@ async fn act(session: &Session, action: Action) -> Result<String> {
             meeting,
             item,
             title,
+            form,
+            lines,
+            seats,
             preset,
             secret,
             changeable,
@@ -400,7 +449,7 @@ async fn act(session: &Session, action: Action) -> Result<String> {
                 .command(
                     meeting,
                     &Command::OpenPoll {
-                        ballot: None,
+                        ballot: ballot_form(form, lines, seats)?,
                         item_id: item,
                         title,
                         rule: None,

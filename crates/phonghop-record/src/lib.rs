@@ -8,7 +8,7 @@ mod pdf_record;
 mod signing;
 pub mod words;
 
-use phonghop_protocol::{Choice, Vote};
+use phonghop_protocol::{BallotForm, Choice, Tally, Vote};
 
 pub use phonghop_core::record::{RecordFacts, RollLine};
 pub use signing::{fingerprint_of, verify, KeyError, RecordFormat, RecordKey, Verified, VerifyError};
@@ -60,4 +60,44 @@ fn by_choice(roll: &[RollLine]) -> Vec<(Option<Choice>, Vec<&RollLine>)> {
         .into_iter()
         .map(|choice| (choice, roll.iter().filter(|line| choice_of(line) == choice).collect()))
         .collect()
+}
+
+/// The marks of a line in the order the record lists their counts: chosen before not chosen
+/// for options and elections, as numbered for the forms of three marks.
+fn marks_in_order(form: &BallotForm) -> Vec<u8> {
+    match form {
+        BallotForm::Options { .. } | BallotForm::Election { .. } => vec![1, 0],
+        _ => (0..form.levels()).collect(),
+    }
+}
+
+/// The marks under which a named poll's record lists members on each line: who chose an option
+/// or a candidate (the others on the ballot left it), every group for the forms of three marks.
+fn marks_named(form: &BallotForm) -> Vec<u8> {
+    match form {
+        BallotForm::Options { .. } | BallotForm::Election { .. } => vec![1],
+        _ => (0..form.levels()).collect(),
+    }
+}
+
+/// The count of `mark` on line `line` (from 0); 0 where the tally has no such count.
+fn line_count(tally: &Tally, line: usize, mark: u8) -> u32 {
+    tally
+        .counts
+        .get(line)
+        .and_then(|counts| counts.get(usize::from(mark)))
+        .copied()
+        .unwrap_or(0)
+}
+
+/// The members on the roll whose ballot put `mark` on line `line` (from 0).
+fn marked(roll: &[RollLine], line: usize, mark: u8) -> Vec<&RollLine> {
+    roll.iter()
+        .filter(|member| matches!(&member.vote, Some(Vote::Marks(marks)) if marks.get(line) == Some(&mark)))
+        .collect()
+}
+
+/// The members on the roll who did not vote.
+fn not_voted(roll: &[RollLine]) -> Vec<&RollLine> {
+    roll.iter().filter(|member| member.vote.is_none()).collect()
 }

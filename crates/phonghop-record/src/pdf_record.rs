@@ -11,10 +11,12 @@ use krilla::page::PageSettings;
 use krilla::paint::Stroke;
 use krilla::text::{Font, TextDirection};
 use krilla::Document;
-use phonghop_protocol::{Choice, Outcome};
+use phonghop_protocol::{BallotForm, Choice, Outcome};
 use ttf_parser::Face;
 
-use crate::{by_choice, words, RecordError, RecordFacts};
+use crate::{
+    by_choice, line_count, marked, marks_in_order, marks_named, not_voted, words, RecordError, RecordFacts, RollLine,
+};
 
 const REGULAR: &[u8] = include_bytes!("../../../assets/fonts/DejaVuSans.ttf");
 const BOLD: &[u8] = include_bytes!("../../../assets/fonts/DejaVuSans-Bold.ttf");
@@ -226,6 +228,9 @@ pub(crate) fn body(
     layout.field("Nội dung", &facts.item_title);
     layout.field("Biểu quyết", &format!("{} (số {})", poll.title, poll.id.0));
     layout.field("Hình thức", words::secrecy(poll.secrecy).0);
+    if poll.ballot != BallotForm::Motion {
+        layout.field("Loại phiếu", &words::form(&poll.ballot));
+    }
     let basis = poll.basis.as_ref();
     let rule = match basis.map(|basis| basis.name.as_str()) {
         Some(name) if !name.is_empty() => format!("{name}: {}", words::rule(&poll.rule)),
@@ -252,44 +257,52 @@ pub(crate) fn body(
         tally.present,
         Some(words::share(tally.present, tally.members)),
     );
-    for choice in [Choice::Yes, Choice::No, Choice::Abstain] {
-        let count = tally.count(choice);
+    let not_voted_count = tally.members - tally.cast().min(tally.members);
+    if poll.ballot == BallotForm::Motion {
+        for choice in [Choice::Yes, Choice::No, Choice::Abstain] {
+            let count = tally.count(choice);
+            layout.count(
+                words::choice(Some(choice)),
+                count,
+                Some(words::share(count, tally.members)),
+            );
+        }
+        layout.count(words::choice(None), not_voted_count, None);
+    } else {
         layout.count(
-            words::choice(Some(choice)),
-            count,
-            Some(words::share(count, tally.members)),
+            "Số phiếu biểu quyết",
+            tally.cast(),
+            Some(words::share(tally.cast(), tally.members)),
         );
+        layout.count(words::choice(None), not_voted_count, None);
+        lines(&mut layout, facts, outcome);
     }
-    layout.count(
-        words::choice(None),
-        tally.members - tally.cast().min(tally.members),
-        None,
-    );
     layout.gap(8.0);
-    layout.centred(&format!("KẾT QUẢ: {}", words::outcome(outcome)), true, 14.0);
+    layout.centred(
+        &format!(
+            "KẾT QUẢ: {}",
+            words::poll_outcome(&poll.ballot, &poll.rule, outcome, &poll.line_outcomes)
+        ),
+        true,
+        14.0,
+    );
 
     if !facts.roll.is_empty() {
         layout.rule();
         layout.paragraph(MARGIN, "Danh sách đại biểu theo lựa chọn", true, 12.0);
-        for (choice, members) in by_choice(&facts.roll) {
-            layout.gap(4.0);
-            layout.paragraph(
-                MARGIN,
-                &format!("{} ({}):", words::choice(choice), members.len()),
-                true,
-                TEXT_SIZE,
-            );
-            if members.is_empty() {
-                layout.paragraph(MARGIN + 20.0, "Không có", false, TEXT_SIZE);
+        if poll.ballot == BallotForm::Motion {
+            for (choice, members) in by_choice(&facts.roll) {
+                layout.gap(4.0);
+                layout.paragraph(
+                    MARGIN,
+                    &format!("{} ({}):", words::choice(choice), members.len()),
+                    true,
+                    TEXT_SIZE,
+                );
+                names(&mut layout, MARGIN + 20.0, &members);
             }
-            for member in members {
-                let name = if member.position.is_empty() {
-                    member.full_name.clone()
-                } else {
-                    format!("{} — {}", member.full_name, member.position)
-                };
-                layout.paragraph(MARGIN + 20.0, &name, false, TEXT_SIZE);
-            }
+        } else {
+            names_by_line(&mut layout, facts);
         }
     }
 
@@ -305,6 +318,89 @@ pub(crate) fn body(
     );
 
     draw(facts, &layout.pages)
+}
+
+/// Each line of a ballot of a form other than a motion: its name, the count of each mark with
+/// its share of all members and, when the poll counted, how it came out.
+fn lines(layout: &mut Layout, facts: &RecordFacts, outcome: Outcome) {
+    let poll = &facts.poll;
+    let form = &poll.ballot;
+    for (line, name) in form.lines().iter().enumerate() {
+        layout.gap(6.0);
+        layout.paragraph(MARGIN, &format!("{}. {name}", line + 1), true, TEXT_SIZE);
+        for mark in marks_in_order(form) {
+            let count = line_count(&poll.tally, line, mark);
+            layout.count(
+                words::mark(form, mark).0,
+                count,
+                Some(words::share(count, poll.tally.members)),
+            );
+        }
+        if let Some(line_outcome) = poll.line_outcomes.get(line) {
+            layout.paragraph(
+                MARGIN + 20.0,
+                &format!("Kết quả: {}", words::line_outcome(form, &poll.rule, *line_outcome)),
+                true,
+                TEXT_SIZE,
+            );
+        }
+    }
+    if outcome == Outcome::NoQuorum {
+        layout.gap(6.0);
+        layout.paragraph(
+            MARGIN,
+            &format!(
+                "Không đủ số đại biểu có mặt theo quy tắc: không xét kết quả từng {}.",
+                words::lines_noun(form)
+            ),
+            false,
+            TEXT_SIZE,
+        );
+    }
+}
+
+/// A named poll of a form other than a motion: under each line the members by what they marked
+/// on it, then those who did not vote.
+fn names_by_line(layout: &mut Layout, facts: &RecordFacts) {
+    let form = &facts.poll.ballot;
+    for (line, name) in form.lines().iter().enumerate() {
+        layout.gap(4.0);
+        layout.paragraph(MARGIN, &format!("{}. {name}", line + 1), true, TEXT_SIZE);
+        for mark in marks_named(form) {
+            let members = marked(&facts.roll, line, mark);
+            layout.paragraph(
+                MARGIN + 20.0,
+                &format!("{} ({}):", words::mark(form, mark).0, members.len()),
+                true,
+                TEXT_SIZE,
+            );
+            names(layout, MARGIN + 40.0, &members);
+        }
+    }
+    let members = not_voted(&facts.roll);
+    layout.gap(4.0);
+    layout.paragraph(
+        MARGIN,
+        &format!("{} ({}):", words::choice(None), members.len()),
+        true,
+        TEXT_SIZE,
+    );
+    names(layout, MARGIN + 20.0, &members);
+}
+
+/// Members one to a line from `x`, with their position where they have one; "Không có" for none.
+fn names(layout: &mut Layout, x: f32, members: &[&RollLine]) {
+    if members.is_empty() {
+        layout.paragraph(x, "Không có", false, TEXT_SIZE);
+    }
+    for member in members {
+        let name = if member.position.is_empty() {
+            member.full_name.clone()
+        } else {
+            format!("{} — {}", member.full_name, member.position)
+        };
+        layout.paragraph(x, &name, false, TEXT_SIZE);
+    }
 }
 
 fn draw(facts: &RecordFacts, pages: &[Vec<Mark>]) -> Result<Vec<u8>, RecordError> {
