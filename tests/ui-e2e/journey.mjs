@@ -3,7 +3,8 @@
 // as other delegates vote through the server's HTTP API, sees the chair's closed poll pass, and
 // sees a new revision of a document arrive marked, with what changed; a Word file the
 // secretariat drops into the server's hot folder shows up as a PDF document; the meeting packet
-// comes down with its progress bar over a slow Wi-Fi that drops, and resumes.
+// comes down with its progress bar over a slow Wi-Fi that drops, and resumes; the chair, logged
+// into the same app, opens an election of 2 of 3, votes, closes it and sees who is elected.
 //
 // The caller has already started Xvfb, tauri-driver on 127.0.0.1:4444 and a phonghop server with
 // the demo meeting. Environment:
@@ -40,6 +41,7 @@ const PAGE_TIMEOUT = TIMEOUT * 2;
 const HOT_FOLDER_TIMEOUT = TIMEOUT * 2;
 const POLL_TITLE = "Biểu quyết thông qua";
 const SECRET_POLL_TITLE = "Bỏ phiếu kín thông qua";
+const CANDIDATES = ["Nguyễn Văn An", "Trần Thị Bình", "Lê Văn Cường"];
 
 /** The hall's Wi-Fi between the app and the server (the app logs in through it). */
 const wifi = new HallWifi(env.server);
@@ -205,10 +207,29 @@ function chooseItem(browser, itemId) {
   return press(browser, `${testid("agenda-item")}[data-item-id="${itemId}"]`);
 }
 
+/** Logs the app out and in again as `username`, back on the meeting screen. */
+async function logInAgain(browser, username) {
+  await press(browser, testid("logout"));
+  const server = await browser.$(testid("login-server"));
+  await server.waitForDisplayed({ timeout: TIMEOUT });
+  await server.setValue(env.appServer);
+  await browser.$(testid("login-username")).setValue(username);
+  await browser.$(testid("login-password")).setValue(env.password);
+  await browser.$(testid("login-submit")).click();
+  await browser.$(testid("meeting-title")).waitForDisplayed({ timeout: TIMEOUT });
+}
+
 /** Brings a poll's card into view, so its screenshot shows the buttons, the tally or the result. */
 function showPoll(browser, pollId) {
   return browser.execute((id) => {
     document.querySelector(`[data-testid="poll"][data-poll-id="${id}"]`)?.scrollIntoView({ block: "start" });
+  }, pollId);
+}
+
+/** Brings a poll's counts to the bottom of the window, the lines of a tall card included. */
+function showTally(browser, pollId) {
+  return browser.execute((id) => {
+    document.querySelector(`[data-testid="poll"][data-poll-id="${id}"] [data-testid="tally"]`)?.scrollIntoView({ block: "end" });
   }, pollId);
 }
 
@@ -1216,7 +1237,113 @@ async function journey(firstBrowser) {
     await browser.$(testid("viewer")).waitForExist({ reverse: true, timeout: TIMEOUT });
   });
 
-  await step("12. the server goes away: the app says so, documents stay readable, searchable and marked", async () => {
+  await step("12. the chair, in the app, opens an election of 2 of 3 with the resolution preset, ticks two candidates, sees each candidate's bar fill live, closes it and sees who is elected", async () => {
+    if (await browser.$(testid("viewer")).isExisting()) {
+      await browser.$(testid("viewer-close")).click();
+      await browser.$(testid("viewer")).waitForExist({ reverse: true, timeout: TIMEOUT });
+    }
+    await logInAgain(browser, env.chair);
+    await chooseItem(browser, state.itemId);
+    const before = await browser.execute(() =>
+      [...document.querySelectorAll('[data-testid="poll"]')].map((card) => Number(card.getAttribute("data-poll-id"))),
+    );
+    // A radio button is chosen with Space, not Enter.
+    await browser.$(testid("ballot-kind-election")).scrollIntoView({ block: "center" });
+    await browser.execute((element) => element.focus(), await browser.$(testid("ballot-kind-election")));
+    await browser.keys(" ");
+    // One candidate per line, typed as the chair would: a name, Enter, the next name.
+    const lines = await browser.$(testid("ballot-lines"));
+    await lines.scrollIntoView({ block: "center" });
+    await lines.setValue(CANDIDATES[0]);
+    for (const name of CANDIDATES.slice(1)) {
+      await browser.keys("Enter");
+      await lines.addValue(name);
+    }
+    const seats = await browser.$(testid("ballot-count"));
+    await seats.scrollIntoView({ block: "center" });
+    await seats.setValue("2");
+    const lineCount = await browser.$(testid("ballot-line-count")).getText();
+    assert.match(lineCount, /3/, lineCount);
+    const preset = await browser.$(testid("poll-preset")).getValue();
+    assert.equal(preset, "resolution", "the council sitting's default preset is chosen");
+    await press(browser, testid("open-poll"));
+    const electionId = await waitFor(browser, "the election's ballot", () =>
+      browser.execute((known) => {
+        const card = [...document.querySelectorAll('[data-testid="poll"][data-poll-state="open"]')].find(
+          (shown) => !known.includes(Number(shown.getAttribute("data-poll-id"))) && shown.querySelector('[data-testid="marks-ballot"]'),
+        );
+        return card ? Number(card.getAttribute("data-poll-id")) : null;
+      }, before),
+    );
+    const card = `${testid("poll")}[data-poll-id="${electionId}"]`;
+    const tick = (line) => `${card} ${testid("ballot-line")}[data-line="${line}"]`;
+    await browser.$(tick(0)).click();
+    await browser.$(tick(1)).click();
+    assert.equal(await browser.$(tick(2)).isEnabled(), false, "a third candidate cannot be ticked with two seats");
+    await press(browser, `${card} ${testid("send-ballot")}`);
+    await waitFor(browser, "the chair's ballot recorded", () => browser.$(`${card} ${testid("my-vote")}[data-choice="marks"]`).isExisting());
+
+    // The others vote through the API: six for An and Cường, the rest for An and Bình.
+    const ballots = state.voters.map((_, index) => (index < 6 ? [1, 0, 1] : [1, 1, 0]));
+    await inBatches(
+      state.voters.map((voter, index) => () => commandVia(voter, { kind: "cast_marks", poll_id: electionId, marks: ballots[index] })),
+      3,
+    );
+    const everyone = state.voters.length + 1;
+    const expected = [everyone, everyone - 6, 6];
+    const live = await waitFor(browser, `each candidate's count (${expected.join(", ")})`, () =>
+      browser.execute((selector, wanted) => {
+        const lines = [...document.querySelectorAll(`${selector} [data-testid="tally-line"]`)].map((line) =>
+          Number(line.getAttribute("data-counts").split(",")[1]),
+        );
+        return lines.join(",") === wanted.join(",") ? lines : null;
+      }, card, expected),
+    );
+    console.log(`  election ${electionId}: chosen ${live.join(", ")} of ${everyone} ballots`);
+    await showTally(browser, electionId);
+    await screenshot(browser, "election-live-per-candidate");
+
+    await press(browser, `${card} ${testid("close-poll")}`);
+    const outcomes = await waitFor(browser, "each candidate's result", () =>
+      browser.execute((selector) => {
+        const lines = [...document.querySelectorAll(`${selector} [data-testid="tally-line"]`)];
+        const shown = lines.map((line) => ({
+          outcome: line.getAttribute("data-outcome"),
+          text: line.querySelector('[data-testid="line-outcome"]')?.textContent?.trim() ?? "",
+        }));
+        return shown.length === 3 && shown.every((line) => line.outcome) ? shown : null;
+      }, card),
+    );
+    assert.deepEqual(
+      outcomes.map((line) => line.outcome),
+      ["reached", "reached", "not_reached"],
+      JSON.stringify(outcomes),
+    );
+    assert.match(outcomes[0].text, /Trúng cử/, outcomes[0].text);
+    assert.match(outcomes[2].text, /Không trúng cử/, outcomes[2].text);
+    const banner = await waitFor(browser, "the election's result banner", () =>
+      browser.execute(
+        (id) => document.querySelector(`[data-testid="result-banner"][data-poll-id="${id}"]`)?.textContent ?? null,
+        electionId,
+      ),
+    );
+    assert.match(banner, /Trúng cử: Nguyễn Văn An, Trần Thị Bình/, banner);
+    await showTally(browser, electionId);
+    await screenshot(browser, "election-result-per-candidate");
+
+    await press(browser, `${card} ${testid("record-pdf")}`);
+    const saved = await waitFor(browser, "the election's record saved", () =>
+      browser.execute((selector) => document.querySelector(selector)?.textContent ?? null, `${card} [data-testid="record-saved"]`),
+    );
+    const file = saved.slice(saved.indexOf("/"), saved.indexOf(".pdf") + 4);
+    const text = execFileSync("pdftotext", ["-layout", "-enc", "UTF-8", file, "-"], { encoding: "utf8" });
+    for (const name of CANDIDATES) assert.ok(text.includes(name), `the record lacks ${name}:\n${text}`);
+    assert.ok(text.includes("2 NGƯỜI TRÚNG CỬ"), `the record lacks its result:\n${text}`);
+
+    await logInAgain(browser, env.delegate);
+  });
+
+  await step("13. the server goes away: the app says so, documents stay readable, searchable and marked", async () => {
     process.kill(env.serverPid, "SIGKILL");
     await waitFor(browser, "the app to show it lost the server", async () => {
       const status = await browser.$(testid("connection-status"));
@@ -1301,7 +1428,7 @@ async function journey(firstBrowser) {
   });
 
 
-  await step("13. the app is killed mid-stroke and started again without the server: the annotations are there", async () => {
+  await step("14. the app is killed mid-stroke and started again without the server: the annotations are there", async () => {
     if (await browser.$(testid("viewer")).isExisting()) {
       await browser.$(testid("viewer-close")).click();
       await browser.$(testid("viewer")).waitForExist({ reverse: true, timeout: TIMEOUT });

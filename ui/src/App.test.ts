@@ -681,7 +681,7 @@ describe("meeting", () => {
       ...firstView,
       seq: 11,
       state: meeting(firstView.state!.items, [counted]),
-      my_ballots: [{ poll_id: 5, choice: "yes" }],
+      my_ballots: [{ poll_id: 5, choice: "yes", marks: null }],
     });
     const tally = byTestId("tally")!;
     expect([tally.dataset.yes, tally.dataset.no, tally.dataset.abstain]).toEqual(["24", "2", "2"]);
@@ -693,7 +693,7 @@ describe("meeting", () => {
       ...firstView,
       seq: 12,
       state: meeting(firstView.state!.items, [closed]),
-      my_ballots: [{ poll_id: 5, choice: "yes" }],
+      my_ballots: [{ poll_id: 5, choice: "yes", marks: null }],
     });
     const outcome = byTestId("poll-outcome")!;
     expect(outcome.dataset.outcome).toBe("passed");
@@ -740,7 +740,7 @@ describe("meeting", () => {
       ...firstView,
       seq: 11,
       state: meeting(firstView.state!.items, [poll(5, 2)]),
-      my_ballots: [{ poll_id: 5, choice: "abstain" }],
+      my_ballots: [{ poll_id: 5, choice: "abstain", marks: null }],
     });
     expect(byTestId("my-vote")?.dataset.choice).toBe("abstain");
     expect(byTestId("vote-yes")).toBeNull();
@@ -825,6 +825,7 @@ describe("chair", () => {
           secrecy: "secret",
           quorumOverride: null,
           changeable: false,
+          ballot: null,
         },
       }),
     );

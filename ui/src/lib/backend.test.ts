@@ -3,6 +3,7 @@ import { clearMocks, mockConvertFileSrc, mockIPC } from "@tauri-apps/api/mocks";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import {
   castBallot,
+  castMarks,
   exportAnnotated,
   login,
   onMirrorChanged,
@@ -78,6 +79,7 @@ describe("commands", () => {
             secrecy: "named",
             quorumOverride: null,
             changeable: false,
+            ballot: null,
           },
         },
       },
@@ -92,6 +94,7 @@ describe("commands", () => {
             secrecy: "secret",
             quorumOverride: null,
             changeable: false,
+            ballot: null,
           },
         },
       },
@@ -99,6 +102,47 @@ describe("commands", () => {
       { command: "remove_rule_preset", args: { presetId: "dismissal" } },
       { command: "export_annotated", args: { documentId: 12, flatten: false, revision: null } },
       { command: "export_annotated", args: { documentId: 12, flatten: true, revision: 1 } },
+    ]);
+  });
+
+  it("send a ballot of marks and a poll's ballot form as the Rust side reads them", async () => {
+    const calls = recordCalls(() => null);
+    const election = { type: "election" as const, candidates: ["Nguyễn Văn An", "Trần Thị Bình", "Lê Văn Cường"], seats: 2 };
+    await castMarks(8, [1, 0, 1]);
+    await openPoll(3, "Bầu Ủy viên Thường trực", "resolution", null, "secret", null, false, election);
+    await openPoll(3, "Biểu quyết", null, null, "named", null, true, { type: "motion" });
+    expect(calls).toEqual([
+      { command: "cast_marks", args: { pollId: 8, marks: [1, 0, 1] } },
+      {
+        command: "open_poll",
+        args: {
+          form: {
+            itemId: 3,
+            title: "Bầu Ủy viên Thường trực",
+            preset: "resolution",
+            durationSeconds: null,
+            secrecy: "secret",
+            quorumOverride: null,
+            changeable: false,
+            ballot: election,
+          },
+        },
+      },
+      {
+        command: "open_poll",
+        args: {
+          form: {
+            itemId: 3,
+            title: "Biểu quyết",
+            preset: null,
+            durationSeconds: null,
+            secrecy: "named",
+            quorumOverride: null,
+            changeable: true,
+            ballot: null,
+          },
+        },
+      },
     ]);
   });
 

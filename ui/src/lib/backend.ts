@@ -6,6 +6,7 @@ import { convertFileSrc, invoke } from "@tauri-apps/api/core";
 import { listen, type UnlistenFn } from "@tauri-apps/api/event";
 import type { SavedRecord } from "./app-views/SavedRecord";
 import type { RulePreset } from "./protocol/RulePreset";
+import type { BallotForm } from "./protocol/BallotForm";
 import type { Choice } from "./protocol/Choice";
 import type { Secrecy } from "./protocol/Secrecy";
 import type { AttendanceStatus } from "./protocol/AttendanceStatus";
@@ -223,14 +224,25 @@ export function removeKeptMeeting(server: string, meetingId: number): Promise<nu
   return call("remove_kept_meeting", { server, meetingId });
 }
 
+/** A motion's ballot: one of its three choices. */
 export function castBallot(pollId: number, choice: Choice): Promise<void> {
   return call("cast_ballot", { pollId, choice });
 }
 
-/** Only for a view whose `may.manage_polls` is true; the server refuses others with `forbidden`. */
+/**
+ * A ballot of marks (options, an election, a confidence vote): one mark per line of the poll's
+ * form, in the order of its lines; what each mark means depends on the form.
+ */
+export function castMarks(pollId: number, marks: number[]): Promise<void> {
+  return call("cast_marks", { pollId, marks });
+}
+
 /**
  * Opens a poll on an item, decided by the meeting's preset `preset` (its first when `null`); with
- * `durationSeconds` the server closes it when the time is up.
+ * `durationSeconds` the server closes it when the time is up. `ballot` is what it asks: options,
+ * an election, a confidence vote; a motion when `null` (or a motion's form).
+ *
+ * Only for a view whose `may.manage_polls` is true; the server refuses others with `forbidden`.
  */
 export function openPoll(
   itemId: number,
@@ -240,8 +252,12 @@ export function openPoll(
   secrecy: Secrecy = "named",
   quorumOverride: string | null = null,
   changeable = false,
+  ballot: BallotForm | null = null,
 ): Promise<void> {
-  return call("open_poll", { form: { itemId, title, preset, durationSeconds, secrecy, quorumOverride, changeable } });
+  const form = ballot === null || ballot.type === "motion" ? null : ballot;
+  return call("open_poll", {
+    form: { itemId, title, preset, durationSeconds, secrecy, quorumOverride, changeable, ballot: form },
+  });
 }
 
 /** Every member with their attendance, and whether the meeting's quorum is present (as the server counts it). */

@@ -53,7 +53,7 @@ describe("poll controls follow the view's capabilities", () => {
     ["a delegate whose view does not list the poll sees no vote buttons", { can_vote_in: [] }, [openPoll], []],
     [
       "a delegate who voted sees the recorded vote",
-      { my_ballots: [{ poll_id: 5, choice: "no" }] },
+      { my_ballots: [{ poll_id: 5, choice: "no", marks: null }] },
       [openPoll],
       ["my-vote"],
     ],
@@ -95,7 +95,7 @@ describe("poll controls follow the view's capabilities", () => {
     ],
     [
       "a view that does not vote still sees a vote recorded before",
-      { may: capabilities({ vote: false }), my_ballots: [{ poll_id: 5, choice: "yes" }] },
+      { may: capabilities({ vote: false }), my_ballots: [{ poll_id: 5, choice: "yes", marks: null }] },
       [openPoll],
       ["my-vote"],
     ],

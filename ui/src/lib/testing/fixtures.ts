@@ -5,6 +5,7 @@ import type { Capabilities, MirrorView } from "../backend";
 import type { AgendaItem } from "../protocol/AgendaItem";
 import type { Document } from "../protocol/Document";
 import type { MeetingState } from "../protocol/MeetingState";
+import type { BallotForm } from "../protocol/BallotForm";
 import type { Poll } from "../protocol/Poll";
 
 export function document(id: number, itemId: number, pageCount = 3): Document {
@@ -33,6 +34,7 @@ export function poll(id: number, itemId: number, state: Poll["state"] = "open"):
     id,
     item_id: itemId,
     title: `Biểu quyết ${id}`,
+    ballot: { type: "motion" },
     secrecy: "named",
     changeable: false,
     quorum_override: null,
@@ -52,6 +54,30 @@ export function poll(id: number, itemId: number, state: Poll["state"] = "open"):
     state,
     tally: { members: 34, present: 30, yes: 20, no: 3, abstain: 2, sealed: 0 },
     outcome: state === "closed" ? "passed" : null,
+    line_outcomes: [],
+  };
+}
+
+/**
+ * A poll of marks asking `ballot`, no ballot cast yet: counts of zero on every line, one count per
+ * mark its form knows.
+ */
+export function marksPoll(id: number, itemId: number, ballot: BallotForm, state: Poll["state"] = "open"): Poll {
+  const lines =
+    ballot.type === "options"
+      ? ballot.options
+      : ballot.type === "confidence"
+        ? ballot.persons
+        : ballot.type === "motion"
+          ? []
+          : ballot.candidates;
+  const marks = ballot.type === "options" || ballot.type === "election" ? 2 : 3;
+  return {
+    ...poll(id, itemId, state),
+    title: `Bỏ phiếu ${id}`,
+    ballot,
+    tally: { members: 34, present: 30, yes: 0, no: 0, abstain: 0, sealed: 0, counts: lines.map(() => Array(marks).fill(0)) },
+    outcome: null,
   };
 }
 

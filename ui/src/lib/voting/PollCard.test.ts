@@ -158,7 +158,7 @@ describe("a poll card", () => {
       target: document.body,
       props: {
         poll: { ...poll(7, 2, "closed"), secrecy: "secret" as const },
-        recorded: { poll_id: 7, choice: null },
+        recorded: { poll_id: 7, choice: null, marks: null },
         may: capabilities(),
         votable: false,
       },
@@ -215,7 +215,7 @@ describe("a poll card", () => {
       target: document.body,
       props: {
         poll: { ...poll(9, 2, "open"), changeable: true },
-        recorded: { poll_id: 9, choice: "no" as const },
+        recorded: { poll_id: 9, choice: "no" as const, marks: null },
         may: capabilities(),
         votable: true,
       },

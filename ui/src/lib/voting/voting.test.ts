@@ -25,9 +25,9 @@ describe("choice labels", () => {
 
 describe("my ballots", () => {
   const ballots = [
-    { poll_id: 4, choice: "no" as const },
-    { poll_id: 9, choice: "yes" as const },
-    { poll_id: 11, choice: null },
+    { poll_id: 4, choice: "no" as const, marks: null },
+    { poll_id: 9, choice: "yes" as const, marks: null },
+    { poll_id: 11, choice: null, marks: null },
   ];
 
   it("finds the ballot of the poll asked for", () => {
@@ -36,7 +36,7 @@ describe("my ballots", () => {
   });
 
   it("knows a secret ballot was cast though its choice is not told", () => {
-    expect(recordedBallot(ballots, 11)).toEqual({ poll_id: 11, choice: null });
+    expect(recordedBallot(ballots, 11)).toEqual({ poll_id: 11, choice: null, marks: null });
   });
 
   it("knows when the caller has not voted", () => {
