@@ -412,6 +412,62 @@ pub async fn remove_rule_preset(shared: State<'_, Arc<Shared>>, preset_id: Strin
         .map_err(shown)
 }
 
+/// Makes an agenda item the one under discussion on every screen (`null`: none).
+#[tauri::command]
+pub async fn set_current_item(shared: State<'_, Arc<Shared>>, item_id: Option<ItemId>) -> Answer<()> {
+    shared
+        .seat
+        .send(Command::SetCurrentItem { item_id })
+        .await
+        .map_err(shown)
+}
+
+/// Asks for the floor, on an item or the meeting in general.
+#[tauri::command]
+pub async fn request_to_speak(shared: State<'_, Arc<Shared>>, item_id: Option<ItemId>) -> Answer<()> {
+    shared
+        .seat
+        .send(Command::RequestToSpeak { item_id })
+        .await
+        .map_err(shown)
+}
+
+/// Takes back one's own request to speak, or (who runs the meeting) someone else's.
+#[tauri::command]
+pub async fn withdraw_speech_request(shared: State<'_, Arc<Shared>>, user_id: Option<UserId>) -> Answer<()> {
+    shared
+        .seat
+        .send(Command::WithdrawSpeechRequest { user_id })
+        .await
+        .map_err(shown)
+}
+
+/// The complete new order of the waiting speakers.
+#[tauri::command]
+pub async fn order_speakers(shared: State<'_, Arc<Shared>>, user_ids: Vec<UserId>) -> Answer<()> {
+    shared
+        .seat
+        .send(Command::OrderSpeakers { user_ids })
+        .await
+        .map_err(shown)
+}
+
+/// Gives the floor to a waiting member for `seconds`.
+#[tauri::command]
+pub async fn grant_floor(shared: State<'_, Arc<Shared>>, user_id: UserId, seconds: u32) -> Answer<()> {
+    shared
+        .seat
+        .send(Command::GrantFloor { user_id, seconds })
+        .await
+        .map_err(shown)
+}
+
+/// Ends the speech in progress.
+#[tauri::command]
+pub async fn end_speech(shared: State<'_, Arc<Shared>>) -> Answer<()> {
+    shared.seat.send(Command::EndSpeech).await.map_err(shown)
+}
+
 /// Cancels an open poll, with the reason kept in the log.
 #[tauri::command]
 pub async fn cancel_poll(shared: State<'_, Arc<Shared>>, poll_id: PollId, reason: String) -> Answer<()> {

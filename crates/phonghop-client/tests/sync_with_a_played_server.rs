@@ -56,6 +56,8 @@ impl ServerSide {
             presets: vec![],
             quorum: None,
             attendance: vec![],
+            current_item: None,
+            floor: phonghop_protocol::Floor::default(),
         };
         self.send(ServerMessage::Snapshot {
             meeting_id: MEETING,

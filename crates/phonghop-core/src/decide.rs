@@ -5,18 +5,20 @@
 use phonghop_protocol::{
     AgendaItem, Attendance, AttendanceStatus, BallotForm, Command, CommandResult, Document, DocumentId, ErrorCode,
     ErrorFrame, ItemId, MajorityRule, MeetingEvent, OriginalFile, Poll, PollId, PollState, Revision, RevisionChanges,
-    Role, Secrecy, Sha256, Tally, UserId, Vote,
+    Role, Secrecy, Sha256, SpeechRequest, Tally, UserId, Vote,
 };
 
 use crate::model::{Fact, IndexedPage, MeetingModel};
 use crate::roles::{self, Capabilities};
-use crate::{agenda, ballots, presets, rules, text};
+use crate::{agenda, ballots, floor, presets, rules, text};
 
-/// Who asks: an account, and whether it belongs to the council office. Their role in the
-/// meeting comes from the model, never from the caller.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// Who asks: an account, its full name as the server keeps it (a request to speak shows it on
+/// every screen), and whether it belongs to the council office. Their role in the meeting comes
+/// from the model, never from the caller.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Actor {
     pub user: UserId,
+    pub name: String,
     pub is_admin: bool,
 }
 
@@ -287,6 +289,82 @@ fn decide_command(
                 ));
             }
             set_attendance(model, actor.user, *user_id, *status, reason)
+        }
+        Command::SetCurrentItem { item_id } => {
+            require(may.run_meeting, "set the item under discussion")?;
+            if let Some(item_id) = item_id {
+                existing_item(model, *item_id)?;
+            }
+            if model.view.current_item == *item_id {
+                return Ok(vec![]);
+            }
+            logged(MeetingEvent::CurrentItemSet { item_id: *item_id })
+        }
+        Command::RequestToSpeak { item_id } => {
+            if !roles::votes(role) {
+                return Err(Refusal::new(
+                    ErrorCode::Forbidden,
+                    "only members of the body ask for the floor",
+                ));
+            }
+            if let Some(item_id) = item_id {
+                existing_item(model, *item_id)?;
+            }
+            if floor::waiting_or_speaking(&model.view.floor, actor.user) {
+                return Ok(vec![]);
+            }
+            logged(MeetingEvent::SpeechRequested {
+                request: SpeechRequest {
+                    user_id: actor.user,
+                    name: actor.name.clone(),
+                    item_id: *item_id,
+                    requested_at: now,
+                },
+            })
+        }
+        Command::WithdrawSpeechRequest { user_id } => {
+            let user_id = user_id.unwrap_or(actor.user);
+            if user_id != actor.user {
+                require(may.run_meeting, "take someone else's request to speak out")?;
+            }
+            if !floor::waiting(&model.view.floor, user_id) {
+                return Ok(vec![]);
+            }
+            logged(MeetingEvent::SpeechRequestWithdrawn {
+                user_id,
+                by: actor.user,
+            })
+        }
+        Command::OrderSpeakers { user_ids } => {
+            require(may.run_meeting, "order the speakers")?;
+            let waiting: Vec<UserId> = model.view.floor.queue.iter().map(|request| request.user_id).collect();
+            floor::check_order(&waiting, user_ids).map_err(invalid)?;
+            if waiting == *user_ids {
+                return Ok(vec![]);
+            }
+            logged(MeetingEvent::SpeakersOrdered {
+                user_ids: user_ids.clone(),
+            })
+        }
+        Command::GrantFloor { user_id, seconds } => {
+            require(may.run_meeting, "give the floor")?;
+            let speech = floor::grant(&model.view.floor, *user_id, *seconds, now).map_err(|error| match error {
+                floor::FloorError::NotWaiting(_) => Refusal::new(ErrorCode::NotFound, error.to_string()),
+                floor::FloorError::NoClock => Refusal::new(ErrorCode::Internal, error.to_string()),
+                _ => invalid(error),
+            })?;
+            logged(MeetingEvent::FloorGranted { speech })
+        }
+        Command::EndSpeech => {
+            let Some(speech) = &model.view.floor.speaking else {
+                return Ok(vec![]);
+            };
+            if speech.user_id != actor.user {
+                require(may.run_meeting, "end someone else's speech")?;
+            }
+            logged(MeetingEvent::SpeechEnded {
+                user_id: speech.user_id,
+            })
         }
         Command::SetMeetingQuorum { quorum } => {
             require(may.manage_members, "change the meeting's quorum")?;

@@ -12,6 +12,7 @@
 //! - [`roles`]: what each role may do ([`roles::Capabilities`]).
 //! - [`rules`]: a poll's outcome by its majority and quorum rule, in exact integer arithmetic.
 //! - [`ballots`]: what a ballot may ask (motion, options, election, confidence vote) and say.
+//! - [`floor`]: the speaking queue: who waits, in what order, and who has the floor.
 //! - [`text`]: what titles, descriptions and file names may be.
 //! - [`search`]: folding Vietnamese text as people type it (no accents, any case, `d` for `đ`).
 //! - [`agenda`]: a reorder names every item exactly once.
@@ -30,6 +31,7 @@ pub mod attendance;
 pub mod ballots;
 pub mod changes;
 pub mod decide;
+pub mod floor;
 pub mod mirror;
 pub mod model;
 pub mod presets;

@@ -66,6 +66,12 @@ pub fn apply(state: &mut MeetingState, event: &MeetingEvent) {
             crate::attendance::apply_set(&mut state.attendance, attendance)
         }
         MeetingEvent::MeetingQuorumSet { quorum } => state.quorum = *quorum,
+        MeetingEvent::CurrentItemSet { item_id } => state.current_item = *item_id,
+        MeetingEvent::SpeechRequested { .. }
+        | MeetingEvent::SpeechRequestWithdrawn { .. }
+        | MeetingEvent::SpeakersOrdered { .. }
+        | MeetingEvent::FloorGranted { .. }
+        | MeetingEvent::SpeechEnded { .. } => crate::floor::apply(&mut state.floor, event),
     }
 }
 
@@ -112,6 +118,8 @@ mod tests {
             presets: vec![],
             quorum: None,
             attendance: vec![],
+            current_item: None,
+            floor: phonghop_protocol::Floor::default(),
         };
         apply(
             &mut state,

@@ -124,6 +124,8 @@ impl MeetingModel {
             view: MeetingState {
                 quorum: crate::attendance::default_quorum(meeting.kind),
                 attendance: vec![],
+                current_item: None,
+                floor: phonghop_protocol::Floor::default(),
                 presets: crate::presets::defaults(meeting.kind),
                 meeting,
                 items: vec![],

@@ -24,6 +24,9 @@ pub struct Capabilities {
     pub mark_attendance: bool,
     /// Opens a poll though the meeting's quorum is not present, giving a reason (the chair).
     pub override_quorum: bool,
+    /// Runs the sitting: sets the item under discussion and the speaking queue — orders it,
+    /// gives and ends the floor, takes anyone's request out (chair and secretariat).
+    pub run_meeting: bool,
 }
 
 /// Whether a role votes: only the members of the body (chair and delegates) do; the secretariat
@@ -43,6 +46,7 @@ pub fn capabilities(role: Role, is_admin: bool) -> Capabilities {
         manage_members: is_admin || role == Role::Secretariat,
         mark_attendance: runs_meeting || is_admin,
         override_quorum: role == Role::Chair,
+        run_meeting: runs_meeting,
     }
 }
 

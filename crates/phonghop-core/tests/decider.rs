@@ -19,11 +19,19 @@ const ABSENT_DELEGATE: UserId = UserId(5);
 const STRANGER: UserId = UserId(9);
 
 fn actor(user: UserId) -> Actor {
-    Actor { user, is_admin: false }
+    Actor {
+        user,
+        name: format!("Đại biểu {user}"),
+        is_admin: false,
+    }
 }
 
 fn admin(user: UserId) -> Actor {
-    Actor { user, is_admin: true }
+    Actor {
+        user,
+        name: format!("Văn phòng {user}"),
+        is_admin: true,
+    }
 }
 
 fn command(command: Command) -> Request {
@@ -55,7 +63,7 @@ fn meeting() -> MeetingModel {
         (OTHER_DELEGATE, Role::Delegate),
         (ABSENT_DELEGATE, Role::Delegate),
     ] {
-        run(&mut model, office, Request::SetMember { user, role });
+        run(&mut model, office.clone(), Request::SetMember { user, role });
     }
     for user in [CHAIR, DELEGATE, OTHER_DELEGATE] {
         run(&mut model, actor(user), command(Command::CheckIn));
@@ -151,6 +159,12 @@ fn kind(fact: &Fact) -> &'static str {
             MeetingEvent::RulePresetRemoved { .. } => "preset_removed",
             MeetingEvent::AttendanceSet { .. } => "attendance",
             MeetingEvent::MeetingQuorumSet { .. } => "quorum_set",
+            MeetingEvent::CurrentItemSet { .. } => "current_item",
+            MeetingEvent::SpeechRequested { .. } => "speech_requested",
+            MeetingEvent::SpeechRequestWithdrawn { .. } => "speech_withdrawn",
+            MeetingEvent::SpeakersOrdered { .. } => "speakers_ordered",
+            MeetingEvent::FloorGranted { .. } => "floor_granted",
+            MeetingEvent::SpeechEnded { .. } => "speech_ended",
         },
         Fact::BallotCast { .. } => "ballot",
         Fact::SecretBallotCast { .. } => "secret_ballot",
@@ -1289,4 +1303,200 @@ fn in_a_changeable_named_poll_a_voter_changes_their_ballot_until_the_close_and_n
     run(&mut model, actor(DELEGATE), ballot(1, Choice::Yes));
     let again = decide(&model, &actor(DELEGATE), &ballot(1, Choice::No)).unwrap_err();
     assert_eq!(again.code, ErrorCode::AlreadyVoted);
+}
+
+/// Decides at the server's clock `now` and applies, failing the test on a refusal.
+fn run_at(model: &mut MeetingModel, who: Actor, request: Request, now: i64) -> Vec<Fact> {
+    let facts =
+        decide_at(model, &who, &request, now).unwrap_or_else(|refusal| panic!("{request:?} refused: {refusal}"));
+    facts.iter().for_each(|fact| model.apply(fact));
+    facts
+}
+
+#[test]
+fn the_chair_sets_the_item_and_runs_the_speaking_queue_members_ask_and_withdraw() {
+    let mut model = meeting();
+    let refused = |model: &MeetingModel, who: UserId, command: Command| {
+        decide_at(model, &actor(who), &Request::Command(command), NOW)
+            .map(|_| ())
+            .unwrap_err()
+            .code
+    };
+    // The item under discussion: the chair or the secretariat, an item that exists.
+    assert_eq!(
+        refused(
+            &model,
+            DELEGATE,
+            Command::SetCurrentItem {
+                item_id: Some(ItemId(2))
+            }
+        ),
+        ErrorCode::Forbidden
+    );
+    assert_eq!(
+        refused(
+            &model,
+            CHAIR,
+            Command::SetCurrentItem {
+                item_id: Some(ItemId(9))
+            }
+        ),
+        ErrorCode::NotFound
+    );
+    run(
+        &mut model,
+        actor(CHAIR),
+        command(Command::SetCurrentItem {
+            item_id: Some(ItemId(2)),
+        }),
+    );
+    assert_eq!(model.view.current_item, Some(ItemId(2)));
+    let again = decide(
+        &model,
+        &actor(SECRETARIAT),
+        &command(Command::SetCurrentItem {
+            item_id: Some(ItemId(2)),
+        }),
+    );
+    assert_eq!(again, Ok(vec![]), "the same item again records nothing");
+
+    // Members of the body ask for the floor, under their own name; the secretariat does not.
+    assert_eq!(
+        refused(&model, SECRETARIAT, Command::RequestToSpeak { item_id: None }),
+        ErrorCode::Forbidden
+    );
+    for (user, at) in [(DELEGATE, NOW), (OTHER_DELEGATE, NOW + 5), (ABSENT_DELEGATE, NOW + 9)] {
+        run_at(
+            &mut model,
+            actor(user),
+            command(Command::RequestToSpeak {
+                item_id: Some(ItemId(2)),
+            }),
+            at,
+        );
+    }
+    let asked_again = decide_at(
+        &model,
+        &actor(DELEGATE),
+        &command(Command::RequestToSpeak { item_id: None }),
+        NOW,
+    );
+    assert_eq!(asked_again, Ok(vec![]), "asking twice keeps one place");
+    let queue = &model.view.floor.queue;
+    assert_eq!(
+        queue
+            .iter()
+            .map(|request| (request.user_id, request.name.as_str(), request.requested_at))
+            .collect::<Vec<_>>(),
+        [
+            (DELEGATE, "Đại biểu 3", NOW),
+            (OTHER_DELEGATE, "Đại biểu 4", NOW + 5),
+            (ABSENT_DELEGATE, "Đại biểu 5", NOW + 9)
+        ]
+    );
+
+    // Only who runs the meeting orders, gives the floor or takes out someone else's request.
+    assert_eq!(
+        refused(
+            &model,
+            DELEGATE,
+            Command::OrderSpeakers {
+                user_ids: vec![OTHER_DELEGATE, DELEGATE, ABSENT_DELEGATE]
+            }
+        ),
+        ErrorCode::Forbidden
+    );
+    assert_eq!(
+        refused(
+            &model,
+            CHAIR,
+            Command::OrderSpeakers {
+                user_ids: vec![OTHER_DELEGATE, DELEGATE]
+            }
+        ),
+        ErrorCode::InvalidCommand
+    );
+    run(
+        &mut model,
+        actor(CHAIR),
+        command(Command::OrderSpeakers {
+            user_ids: vec![OTHER_DELEGATE, DELEGATE, ABSENT_DELEGATE],
+        }),
+    );
+    assert_eq!(
+        refused(
+            &model,
+            DELEGATE,
+            Command::WithdrawSpeechRequest {
+                user_id: Some(ABSENT_DELEGATE)
+            }
+        ),
+        ErrorCode::Forbidden
+    );
+    run(
+        &mut model,
+        actor(SECRETARIAT),
+        command(Command::WithdrawSpeechRequest {
+            user_id: Some(ABSENT_DELEGATE),
+        }),
+    );
+    assert_eq!(
+        refused(
+            &model,
+            CHAIR,
+            Command::GrantFloor {
+                user_id: ABSENT_DELEGATE,
+                seconds: 180
+            }
+        ),
+        ErrorCode::NotFound,
+        "the floor goes to someone waiting"
+    );
+    assert_eq!(
+        refused(
+            &model,
+            CHAIR,
+            Command::GrantFloor {
+                user_id: OTHER_DELEGATE,
+                seconds: 5
+            }
+        ),
+        ErrorCode::InvalidCommand
+    );
+    run_at(
+        &mut model,
+        actor(CHAIR),
+        command(Command::GrantFloor {
+            user_id: OTHER_DELEGATE,
+            seconds: 180,
+        }),
+        NOW + 60,
+    );
+    let speech = model.view.floor.speaking.clone().expect("a speech in progress");
+    assert_eq!(
+        (speech.user_id, speech.started_at, speech.seconds),
+        (OTHER_DELEGATE, NOW + 60, 180)
+    );
+    assert_eq!(
+        model
+            .view
+            .floor
+            .queue
+            .iter()
+            .map(|request| request.user_id)
+            .collect::<Vec<_>>(),
+        [DELEGATE]
+    );
+
+    // The speaker ends their own speech; another delegate may not.
+    assert_eq!(refused(&model, DELEGATE, Command::EndSpeech), ErrorCode::Forbidden);
+    run(&mut model, actor(OTHER_DELEGATE), command(Command::EndSpeech));
+    assert_eq!(model.view.floor.speaking, None);
+    run(
+        &mut model,
+        actor(DELEGATE),
+        command(Command::WithdrawSpeechRequest { user_id: None }),
+    );
+    assert!(model.view.floor.queue.is_empty());
+    assert_eq!(decide(&model, &actor(CHAIR), &command(Command::EndSpeech)), Ok(vec![]));
 }

@@ -6,7 +6,7 @@
 //! - the log's seq grows by one per logged event, with no gap;
 //! - every open poll has consistent counts and can always be closed and decided.
 
-use phonghop_core::{decide, Actor, Fact, MeetingModel, Request};
+use phonghop_core::{decide, decide_at, Actor, Fact, MeetingModel, Request};
 use phonghop_protocol::{
     BallotForm, Base, Choice, Command, Comparison, Fraction, ItemId, MajorityRule, Meeting, MeetingEvent, MeetingId,
     PollId, PollState, Role, Secrecy, UserId,
@@ -20,6 +20,7 @@ const ADMIN: UserId = UserId(8);
 fn actor(user: u32) -> Actor {
     Actor {
         user: UserId(user),
+        name: format!("Đại biểu {user}"),
         is_admin: UserId(user) == ADMIN,
     }
 }
@@ -125,6 +126,23 @@ fn request() -> impl Strategy<Value = Request> {
         (poll, prop::collection::vec(0u8..4, 0..4))
             .prop_map(|(poll_id, marks)| Request::Command(Command::CastMarks { poll_id, marks })),
         Just(Request::Command(Command::CheckIn)),
+        prop::option::of(1u32..6).prop_map(|item| Request::Command(Command::SetCurrentItem {
+            item_id: item.map(ItemId)
+        })),
+        Just(Request::Command(Command::RequestToSpeak { item_id: None })),
+        prop::option::of(1u32..=USERS).prop_map(|user| Request::Command(Command::WithdrawSpeechRequest {
+            user_id: user.map(UserId)
+        })),
+        prop::collection::vec(1u32..=USERS, 0..4).prop_map(|users| Request::Command(Command::OrderSpeakers {
+            user_ids: users.into_iter().map(UserId).collect()
+        })),
+        ((1u32..=USERS), prop::sample::select(vec![10u32, 120, 300])).prop_map(|(user, seconds)| {
+            Request::Command(Command::GrantFloor {
+                user_id: UserId(user),
+                seconds,
+            })
+        }),
+        Just(Request::Command(Command::EndSpeech)),
         ((1u32..=USERS), role()).prop_map(|(user, role)| Request::SetMember {
             user: UserId(user),
             role
@@ -139,6 +157,23 @@ fn sharpen(model: &MeetingModel, request: Request, reverse: bool) -> Request {
         Request::Command(Command::ReorderAgenda { .. }) if reverse => Request::Command(Command::ReorderAgenda {
             item_ids: model.view.items.iter().rev().map(|item| item.id).collect(),
         }),
+        Request::Command(Command::OrderSpeakers { .. }) if reverse => Request::Command(Command::OrderSpeakers {
+            user_ids: model
+                .view
+                .floor
+                .queue
+                .iter()
+                .rev()
+                .map(|request| request.user_id)
+                .collect(),
+        }),
+        // Half the grants go to whoever waits first, so the floor really changes hands.
+        Request::Command(Command::GrantFloor { seconds, .. }) if reverse && !model.view.floor.queue.is_empty() => {
+            Request::Command(Command::GrantFloor {
+                user_id: model.view.floor.queue[0].user_id,
+                seconds,
+            })
+        }
         other => other,
     }
 }
@@ -171,10 +206,12 @@ proptest! {
         }
         let mut mirror = model.view.clone();
 
-        for (user, request, reverse) in steps {
+        for (step, (user, request, reverse)) in steps.into_iter().enumerate() {
             let request = sharpen(&model, request, reverse);
             let seq_before = model.seq;
-            let Ok(facts) = decide(&model, &actor(user), &request) else { continue };
+            // The server's clock, for the floor's start times.
+            let now = 1_000 + step as i64;
+            let Ok(facts) = decide_at(&model, &actor(user), &request, now) else { continue };
             for fact in &facts {
                 model.apply(fact);
             }
@@ -194,12 +231,35 @@ proptest! {
             recorded.extend(facts);
             prop_assert_eq!(&mirror, &model.view, "mirror equals a fresh snapshot after {:?}", request);
             check_polls(&model)?;
+            check_floor(&model)?;
         }
 
         let mut rebuilt = new_meeting();
         recorded.iter().for_each(|fact| rebuilt.apply(fact));
         prop_assert_eq!(rebuilt, model);
     }
+}
+
+/// Nobody waits twice, the speaker does not also wait, and the item under discussion exists.
+fn check_floor(model: &MeetingModel) -> Result<(), TestCaseError> {
+    let floor = &model.view.floor;
+    let mut waiting: Vec<UserId> = floor.queue.iter().map(|request| request.user_id).collect();
+    waiting.sort();
+    waiting.dedup();
+    prop_assert_eq!(
+        waiting.len(),
+        floor.queue.len(),
+        "someone waits twice: {:?}",
+        floor.queue
+    );
+    if let Some(speech) = &floor.speaking {
+        prop_assert!(!waiting.contains(&speech.user_id), "the speaker still waits");
+        prop_assert!((30..=3_600).contains(&speech.seconds));
+    }
+    if let Some(item) = model.view.current_item {
+        prop_assert!(model.has_item(item), "the item under discussion exists");
+    }
+    Ok(())
 }
 
 /// Every open poll has counts that can be decided, and someone who runs polls can close it.

@@ -9,7 +9,7 @@ use crate::error::{ErrorCode, ErrorFrame};
 use crate::ids::{ItemId, MeetingId, PollId, UserId};
 use crate::model::{
     AgendaItem, Attendance, AttendanceStatus, BallotForm, Choice, Document, LineOutcome, MeetingState, MyBallot, Poll,
-    Secrecy, Tally, UserView,
+    Secrecy, Speech, SpeechRequest, Tally, UserView,
 };
 use crate::rule::{Fraction, MajorityRule, Outcome, RulePreset};
 use crate::PROTOCOL_VERSION;
@@ -133,6 +133,36 @@ pub enum Command {
         poll_id: PollId,
         marks: Vec<u8>,
     },
+    /// Makes `item_id` the item under discussion on every screen (`null`: none).
+    SetCurrentItem {
+        item_id: Option<ItemId>,
+    },
+    /// Asks for the floor (xin phát biểu), on `item_id` or the meeting in general; asking again
+    /// while waiting or speaking changes nothing.
+    RequestToSpeak {
+        #[serde(default)]
+        #[ts(optional)]
+        item_id: Option<ItemId>,
+    },
+    /// Takes back a request to speak: one's own (`user_id` absent), or, by whoever runs the
+    /// meeting, anyone's. Nothing happens when they are not waiting.
+    WithdrawSpeechRequest {
+        #[serde(default)]
+        #[ts(optional)]
+        user_id: Option<UserId>,
+    },
+    /// The complete new order of the waiting speakers: every one of them exactly once.
+    OrderSpeakers {
+        user_ids: Vec<UserId>,
+    },
+    /// Gives the floor to a waiting member for `seconds` (30 to 3 600), ending any speech in
+    /// progress.
+    GrantFloor {
+        user_id: UserId,
+        seconds: u32,
+    },
+    /// Ends the speech in progress (whoever runs the meeting, or the speaker).
+    EndSpeech,
     /// Adds a rule preset to the meeting, or replaces the one with the same id (its name, rule
     /// or legal source corrected). Polls already opened keep the rule they were opened with.
     SetRulePreset {
@@ -216,6 +246,27 @@ pub enum MeetingEvent {
     PollCancelled {
         poll_id: PollId,
         reason: String,
+    },
+    CurrentItemSet {
+        item_id: Option<ItemId>,
+    },
+    SpeechRequested {
+        request: SpeechRequest,
+    },
+    /// `by` is the member themself, or whoever runs the meeting.
+    SpeechRequestWithdrawn {
+        user_id: UserId,
+        by: UserId,
+    },
+    SpeakersOrdered {
+        user_ids: Vec<UserId>,
+    },
+    /// The floor given: the speaker leaves the queue, and a speech in progress ends.
+    FloorGranted {
+        speech: Speech,
+    },
+    SpeechEnded {
+        user_id: UserId,
     },
     /// A preset added or replaced (same id): the whole preset as it now is.
     RulePresetSet {

@@ -505,6 +505,43 @@ pub struct Poll {
     pub cancel_reason: Option<String>,
 }
 
+/// A member waiting for the floor (xin phát biểu), in the order the chair will call them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct SpeechRequest {
+    pub user_id: UserId,
+    /// Their full name, as the server knows the account.
+    pub name: String,
+    /// The agenda item they asked to speak on; `null`: the meeting in general.
+    pub item_id: Option<ItemId>,
+    /// When they asked: Unix seconds by the server's clock.
+    #[ts(type = "number")]
+    pub requested_at: i64,
+}
+
+/// The speech in progress: who has the floor, since when and for how long.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct Speech {
+    pub user_id: UserId,
+    pub name: String,
+    pub item_id: Option<ItemId>,
+    /// When the chair gave the floor: Unix seconds by the server's clock.
+    #[ts(type = "number")]
+    pub started_at: i64,
+    /// The time given, in seconds: screens count down from `started_at + seconds` by the
+    /// server's clock and show the overrun; the speech ends when the chair (or the speaker) ends it.
+    pub seconds: u32,
+}
+
+/// The speaking queue of a meeting: who is waiting, in order, and who is speaking.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct Floor {
+    pub queue: Vec<SpeechRequest>,
+    pub speaking: Option<Speech>,
+}
+
 /// Everything a client mirrors of one meeting.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[ts(export)]
@@ -526,6 +563,13 @@ pub struct MeetingState {
     /// Each member whose attendance the log has set, by user id.
     #[serde(default)]
     pub attendance: Vec<Attendance>,
+    /// The agenda item under discussion, set by the chair for every screen; `null`: none yet.
+    #[serde(default)]
+    pub current_item: Option<ItemId>,
+    /// Who is waiting to speak and who is speaking. Absent in snapshots of servers before the
+    /// speaking queue: empty.
+    #[serde(default)]
+    pub floor: Floor,
 }
 
 impl MeetingState {

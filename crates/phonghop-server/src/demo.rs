@@ -143,6 +143,7 @@ pub async fn create_demo_meeting(app: &App, councillors: &[Councillor], document
         .with_context(|| format!("no account for {}", secretariat.code))?;
     let office = Actor {
         user: office.id,
+        name: office.full_name.clone(),
         is_admin: true,
     };
     let meeting = app
@@ -156,7 +157,7 @@ pub async fn create_demo_meeting(app: &App, councillors: &[Councillor], document
         .await?;
     let submit = |request| async {
         app.writer
-            .submit(meeting.id, office, None, request)
+            .submit(meeting.id, office.clone(), None, request)
             .await
             .map_err(|error| anyhow::anyhow!("{}", error.0))
     };
@@ -199,7 +200,7 @@ pub async fn create_demo_meeting(app: &App, councillors: &[Councillor], document
                     file_name: (*file_name).to_owned(),
                     upload_id: None,
                 };
-                let taken = ingest(app, office, upload, &bytes)
+                let taken = ingest(app, office.clone(), upload, &bytes)
                     .await
                     .map_err(|err| anyhow::anyhow!("{file_name}: {}", err.0))?;
                 document_id = Some(taken.document.id);

@@ -207,7 +207,7 @@ pub async fn watcher_actor(app: &App, username: &str) -> anyhow::Result<Actor> {
 pub fn spawn(app: App, config: HotFolderConfig, actor: Actor) -> tokio::task::JoinHandle<()> {
     tokio::spawn(async move {
         loop {
-            let (app, config) = (app.clone(), config.clone());
+            let (app, config, actor) = (app.clone(), config.clone(), actor.clone());
             // Started inside the task, so a panic anywhere in it is caught here.
             let watching = tokio::spawn(async move { Watcher::start(app, config, actor).run().await });
             match watching.await {
@@ -507,7 +507,7 @@ impl Watcher {
             file_name: place.file_name.clone(),
             upload_id: Some(upload_id(&sha256, &key, before.map_or(0, |before| before.revision))),
         };
-        let answer = crate::ingest::ingest(&self.app, self.actor, upload, &bytes).await?;
+        let answer = crate::ingest::ingest(&self.app, self.actor.clone(), upload, &bytes).await?;
         let file = HotFolderFile {
             meeting_id: meeting,
             item_id: item,
@@ -557,7 +557,7 @@ impl Watcher {
         let done = self
             .app
             .writer
-            .submit(meeting, self.actor, Some(receipt), Request::Command(command))
+            .submit(meeting, self.actor.clone(), Some(receipt), Request::Command(command))
             .await?;
         let added = match done.events.into_iter().next() {
             Some(logged) => Some(logged),

@@ -23,6 +23,7 @@ pub struct TimedPolls {
 /// `CloseOnTime` asks for none).
 const SERVER: Actor = Actor {
     user: UserId(0),
+    name: String::new(),
     is_admin: false,
 };
 

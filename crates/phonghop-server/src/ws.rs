@@ -372,6 +372,8 @@ mod tests {
             presets: vec![],
             quorum: None,
             attendance: vec![],
+            current_item: None,
+            floor: phonghop_protocol::Floor::default(),
         };
         let snapshot = Snapshot::of(17, &state);
         let my_ballots = vec![MyBallot {

@@ -115,6 +115,7 @@ impl UserRecord {
     pub fn actor(&self) -> Actor {
         Actor {
             user: self.id,
+            name: self.full_name.clone(),
             is_admin: self.is_admin,
         }
     }

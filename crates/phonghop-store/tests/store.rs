@@ -9,11 +9,12 @@ use phonghop_protocol::{
     BallotForm, Choice, Command, CommandResult, ErrorCode, Fraction, ItemId, MeetingEvent, MeetingId, MeetingKind,
     PollId, Role, Secrecy, UserId, Vote,
 };
-use phonghop_store::{Entry, NewUser, Receipt, SqliteStore, Store, StoreError};
+use phonghop_store::{Entry, Loaded, NewUser, Receipt, SqliteStore, Store, StoreError};
 use rand::{Rng, SeedableRng};
 
 const OFFICE: Actor = Actor {
     user: UserId(1),
+    name: String::new(),
     is_admin: true,
 };
 
@@ -110,6 +111,7 @@ fn add_item(title: &str) -> Request {
 fn actor(user: u32) -> Actor {
     Actor {
         user: UserId(user),
+        name: format!("Đại biểu {user}"),
         is_admin: false,
     }
 }
@@ -260,6 +262,98 @@ async fn what_is_loaded_is_what_was_decided() {
     let events = store.events_after(meeting, 0, 10_000).await.unwrap();
     let seqs: Vec<u32> = events.iter().map(|(seq, _)| *seq).collect();
     assert_eq!(seqs, (1..=model.seq).collect::<Vec<_>>());
+}
+
+/// The item under discussion and the speaking queue are kept only as log events: what a
+/// reopened store loads is what was decided, step after step.
+#[tokio::test]
+async fn the_running_sitting_is_loaded_as_decided() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = new_store(dir.path()).await;
+    let meeting = meeting_with_members(&store, 4).await;
+    let Loaded { mut model, mut version } = store.load(meeting).await.unwrap();
+    let mut random = rand::rngs::StdRng::seed_from_u64(11);
+    let mut applied = 0;
+    let mut kinds = std::collections::BTreeSet::new();
+    for step in 0..300 {
+        let user = random.gen_range(1..=6);
+        let request = Request::Command(match random.gen_range(0..7) {
+            0 => Command::AddAgendaItem {
+                title: format!("Mục {step}"),
+                description: String::new(),
+            },
+            1 => Command::SetCurrentItem {
+                item_id: random.gen_bool(0.8).then(|| ItemId(random.gen_range(1..4))),
+            },
+            2 | 3 => Command::RequestToSpeak {
+                item_id: model.view.current_item,
+            },
+            4 => Command::OrderSpeakers {
+                user_ids: model
+                    .view
+                    .floor
+                    .queue
+                    .iter()
+                    .rev()
+                    .map(|request| request.user_id)
+                    .collect(),
+            },
+            5 => Command::GrantFloor {
+                user_id: model
+                    .view
+                    .floor
+                    .queue
+                    .first()
+                    .map_or(UserId(3), |request| request.user_id),
+                seconds: 120,
+            },
+            _ if random.gen_bool(0.5) => Command::EndSpeech,
+            _ => Command::WithdrawSpeechRequest {
+                user_id: random.gen_bool(0.5).then(|| UserId(random.gen_range(3..=6))),
+            },
+        });
+        let Ok(facts) = phonghop_core::decide_at(&model, &actor(user), &request, 1_000 + step) else {
+            continue;
+        };
+        if facts.is_empty() {
+            continue;
+        }
+        facts.iter().for_each(|fact| model.apply(fact));
+        for fact in &facts {
+            if let Fact::Logged { event, .. } = fact {
+                kinds.insert(
+                    serde_json::to_value(event).unwrap()["kind"]
+                        .as_str()
+                        .unwrap()
+                        .to_owned(),
+                );
+            }
+        }
+        let entry = Entry {
+            receipt: None,
+            result: command_result(&facts, model.seq),
+            facts,
+        };
+        version = store.append(meeting, version, &[entry]).await.unwrap();
+        applied += 1;
+        if step % 25 == 0 {
+            assert_eq!(store.load(meeting).await.unwrap().model, model, "after step {step}");
+        }
+    }
+    assert!(applied > 60, "only {applied} requests were accepted");
+    drop(store);
+    let reopened = new_store(dir.path()).await;
+    assert_eq!(reopened.load(meeting).await.unwrap().model, model);
+    for kind in [
+        "current_item_set",
+        "speech_requested",
+        "speech_request_withdrawn",
+        "speakers_ordered",
+        "floor_granted",
+        "speech_ended",
+    ] {
+        assert!(kinds.contains(kind), "no {kind} event in {kinds:?}");
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -520,6 +520,13 @@ async fn project(
         .await
         .map_err(refused_or)?
         .rows_affected(),
+        // The running sitting is kept in the log alone: `load` replays these events.
+        MeetingEvent::CurrentItemSet { .. }
+        | MeetingEvent::SpeechRequested { .. }
+        | MeetingEvent::SpeechRequestWithdrawn { .. }
+        | MeetingEvent::SpeakersOrdered { .. }
+        | MeetingEvent::FloorGranted { .. }
+        | MeetingEvent::SpeechEnded { .. } => 1,
         MeetingEvent::MeetingQuorumSet { quorum } => sqlx::query("UPDATE meetings SET quorum_json = ? WHERE id = ?")
             .bind(serde_json::to_string(quorum).map_err(corrupt)?)
             .bind(meeting_id)

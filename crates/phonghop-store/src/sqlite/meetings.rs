@@ -4,9 +4,9 @@ use std::collections::BTreeMap;
 
 use phonghop_core::{LastIds, MeetingModel, PollRoll};
 use phonghop_protocol::{
-    AgendaItem, Attendance, AttendanceStatus, BallotForm, Document, DocumentId, ItemId, Meeting, MeetingId,
-    MeetingKind, MeetingState, MeetingSummary, Poll, PollId, PollState, Revision, Role, RulePreset, Secrecy, Tally,
-    UserId,
+    AgendaItem, Attendance, AttendanceStatus, BallotForm, Document, DocumentId, Floor, ItemId, Meeting, MeetingEvent,
+    MeetingId, MeetingKind, MeetingState, MeetingSummary, Poll, PollId, PollState, Revision, Role, RulePreset, Secrecy,
+    Tally, UserId,
 };
 use sqlx::{Row, SqliteConnection, SqlitePool};
 
@@ -130,6 +130,7 @@ pub(super) async fn load(pool: &SqlitePool, ballot_box: &BallotBox, meeting_id: 
     let mut rolls = rolls(connection, meeting_id).await?;
     count_sealed_ballots(connection, ballot_box, meeting_id, &mut rolls).await?;
     let polls = polls(connection, meeting_id, &rolls).await?;
+    let (current_item, floor) = running(connection, meeting_id).await?;
     let seq = sqlx::query("SELECT COALESCE(MAX(seq), 0) AS seq FROM events WHERE meeting_id = ?")
         .bind(id(meeting_id.0))
         .fetch_one(&mut *connection)
@@ -149,6 +150,8 @@ pub(super) async fn load(pool: &SqlitePool, ballot_box: &BallotBox, meeting_id: 
             presets,
             quorum,
             attendance,
+            current_item,
+            floor,
         },
         members,
         present,
@@ -156,6 +159,29 @@ pub(super) async fn load(pool: &SqlitePool, ballot_box: &BallotBox, meeting_id: 
         last_ids,
     };
     Ok(Loaded { model, version })
+}
+
+/// The item under discussion and the speaking queue: their events replayed in order, as a
+/// mirror applies them (they change often and are small, so no table keeps them apart).
+async fn running(connection: &mut SqliteConnection, meeting: MeetingId) -> Result<(Option<ItemId>, Floor)> {
+    let payloads: Vec<String> = sqlx::query_scalar(
+        "SELECT payload FROM events WHERE meeting_id = ?
+         AND json_extract(payload, '$.kind') IN ('current_item_set', 'speech_requested',
+             'speech_request_withdrawn', 'speakers_ordered', 'floor_granted', 'speech_ended')
+         ORDER BY seq",
+    )
+    .bind(id(meeting.0))
+    .fetch_all(&mut *connection)
+    .await?;
+    let mut current_item = None;
+    let mut floor = Floor::default();
+    for payload in payloads {
+        match serde_json::from_str(&payload).map_err(corrupt)? {
+            MeetingEvent::CurrentItemSet { item_id } => current_item = item_id,
+            event => phonghop_core::floor::apply(&mut floor, &event),
+        }
+    }
+    Ok((current_item, floor))
 }
 
 /// The meeting's rule presets: its kind's defaults with the secretariat's changes replayed in

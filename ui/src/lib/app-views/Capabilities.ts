@@ -32,4 +32,9 @@ mark_attendance: boolean,
 /**
  * Opens a poll though the meeting's quorum is not present, giving a reason (the chair).
  */
-override_quorum: boolean, };
+override_quorum: boolean, 
+/**
+ * Runs the sitting: sets the item under discussion and the speaking queue — orders it,
+ * gives and ends the floor, takes anyone's request out (chair and secretariat).
+ */
+run_meeting: boolean, };
