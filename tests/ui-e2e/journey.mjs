@@ -28,6 +28,7 @@
 import assert from "node:assert/strict";
 import { randomUUID } from "node:crypto";
 import { execFileSync } from "node:child_process";
+import { readFileSync } from "node:fs";
 import { copyFile, mkdir, readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { startApp as startAppSession } from "./app-session.mjs";
@@ -233,6 +234,36 @@ function showTally(browser, pollId) {
   }, pollId);
 }
 
+/** axe-core's source, injected into the webview (by WebDriver, so the app's CSP does not apply). */
+const AXE_SOURCE = readFileSync(new URL("./node_modules/axe-core/axe.min.js", import.meta.url), "utf8");
+
+/**
+ * Runs axe-core on the screen as it is now and fails on any serious or critical violation; the
+ * lesser ones are printed. `screen` names it in the output.
+ */
+async function checkAccessibility(browser, screen) {
+  if (!(await browser.execute(() => Boolean(window.axe)))) await browser.execute(`${AXE_SOURCE}; return true;`);
+  const violations = await browser.executeAsync((done) => {
+    window.axe
+      .run(document, { resultTypes: ["violations"] })
+      .then((result) =>
+        done(
+          result.violations.map((violation) => ({
+            id: violation.id,
+            impact: violation.impact,
+            help: violation.help,
+            nodes: violation.nodes.slice(0, 3).map((node) => node.target.join(" ")),
+          })),
+        ),
+      )
+      .catch((error) => done([{ id: "axe-failed", impact: "critical", help: String(error), nodes: [] }]));
+  });
+  const serious = violations.filter((violation) => violation.impact === "serious" || violation.impact === "critical");
+  const lesser = violations.filter((violation) => !serious.includes(violation)).map((violation) => `${violation.id} (${violation.impact})`);
+  console.log(`  axe-core on ${screen}: ${serious.length} serious or critical${lesser.length ? `; lesser: ${lesser.join(", ")}` : ""}`);
+  assert.deepEqual(serious, [], `axe-core finds serious or critical violations on ${screen}:\n${JSON.stringify(serious, null, 2)}`);
+}
+
 /** Waits until `read()` returns something truthy and returns it; `what` names it on timeout. */
 async function waitFor(browser, what, read, timeout = TIMEOUT) {
   let last;
@@ -413,6 +444,7 @@ async function journey(firstBrowser) {
   await step("1. delegate logs in and sees the meeting", async () => {
     const server = await browser.$(testid("login-server"));
     await server.waitForDisplayed({ timeout: TIMEOUT * 2 });
+    await checkAccessibility(browser, "the login screen");
     await server.setValue(env.appServer);
     await browser.$(testid("login-username")).setValue(env.delegate);
     await browser.$(testid("login-password")).setValue(env.password);
@@ -435,6 +467,7 @@ async function journey(firstBrowser) {
     });
     console.log(`  meeting "${state.meetingTitle}" with ${items.length} agenda items`);
     await screenshot(browser, "logged-in");
+    await checkAccessibility(browser, "the meeting screen");
   });
 
   await step("2. an agenda item added by the secretariat appears live", async () => {
@@ -575,6 +608,7 @@ async function journey(firstBrowser) {
       ),
     );
     await screenshot(browser, "packet-complete");
+    await checkAccessibility(browser, "the meeting screen with the packet downloaded");
   });
 
   await step("5. a document page is rendered, paged and zoomed", async () => {
@@ -610,6 +644,7 @@ async function journey(firstBrowser) {
     assert.match(first.indicatorText, new RegExp(`\\b1\\s*/\\s*${chosen.pages}\\b`));
     console.log(`  page 1 rendered ${first.naturalWidth} px wide; indicator "${first.indicatorText}"`);
     await screenshot(browser, "document-page-1");
+    await checkAccessibility(browser, "the reader");
 
     await press(browser, testid("page-next"));
     const second = await renderedPage(browser, 1);
@@ -835,6 +870,7 @@ async function journey(firstBrowser) {
     console.log(`  secret poll ${secretId}: ${turnout.text}`);
     await showPoll(browser, secretId);
     await screenshot(browser, "secret-poll-turnout-only");
+    await checkAccessibility(browser, "a delegate's open secret poll");
 
     await sendCommand(state.chairToken, state.meetingId, { kind: "close_poll", poll_id: secretId });
     const closed = await waitFor(browser, "the secret poll's counts", async () => {
@@ -932,6 +968,7 @@ async function journey(firstBrowser) {
     assert.ok(layout.cardTop >= 0, `the poll card's top is on screen: ${layout.cardTop}`);
     assert.deepEqual(layout.spilling, [], "nothing spills out of the poll card at 200 %");
     await screenshot(browser, "text-200-percent-poll");
+    await checkAccessibility(browser, "the meeting screen at 200 % text");
     await press(browser, testid("text-reset"));
   });
 
@@ -994,6 +1031,7 @@ async function journey(firstBrowser) {
       }, documentId);
     await bringIntoView(draft.id);
     await screenshot(browser, "new-revision-with-changes");
+    await checkAccessibility(browser, "a new revision with what changed");
 
     // Reading it is what makes it no longer new.
     await bringIntoView(draft.id);
@@ -1092,6 +1130,7 @@ async function journey(firstBrowser) {
       browser.execute(() => document.querySelectorAll('[data-testid="annotation-entry"]').length === 3),
     );
     await screenshot(browser, "annotations-stroke-note-list");
+    await checkAccessibility(browser, "the reader with the annotation tools and list");
 
     // Closed and opened again, they are read back from the laptop.
     await browser.$(testid("viewer-close")).click();
@@ -1302,6 +1341,7 @@ async function journey(firstBrowser) {
     console.log(`  election ${electionId}: chosen ${live.join(", ")} of ${everyone} ballots`);
     await showTally(browser, electionId);
     await screenshot(browser, "election-live-per-candidate");
+    await checkAccessibility(browser, "the chair's screen with an open election");
 
     await press(browser, `${card} ${testid("close-poll")}`);
     const outcomes = await waitFor(browser, "each candidate's result", () =>
@@ -1350,6 +1390,7 @@ async function journey(firstBrowser) {
       return (await status.isExisting()) && (await status.getAttribute("data-connection")) !== "online";
     });
     await screenshot(browser, "server-gone");
+    await checkAccessibility(browser, "the meeting screen offline");
 
     await chooseItem(browser, state.documentItemId);
     await openInReader(browser, state.documentId);
