@@ -823,7 +823,45 @@ async function journey(firstBrowser) {
     await screenshot(browser, "poll-record-saved");
   });
 
-  await step("8. the chair opens a secret poll: only the turnout shows until the close, then the counts, the banner and a record that names no one; a poll opened by mistake is cancelled", async () => {
+  await step("8. the chair sets the item under discussion; the delegate asks for the floor, is given it with a countdown, and ends their speech", async () => {
+    state.chairToken = state.chairToken ?? (await apiLogin(env.chair));
+    await sendCommand(state.chairToken, state.meetingId, { kind: "set_current_item", item_id: state.itemId });
+    await waitFor(browser, "the item under discussion marked in the agenda", () =>
+      browser.$(`${testid("agenda-item")}[data-item-id="${state.itemId}"][data-current="true"] ${testid("current-badge")}`).isExisting(),
+    );
+    await press(browser, testid("request-to-speak"));
+    const place = await waitFor(browser, "my place in the queue", () =>
+      browser.execute(() => document.querySelector('[data-testid="my-floor-status"][data-state="waiting"]')?.getAttribute("data-place") ?? null),
+    );
+    assert.equal(place, "1", "the first to ask waits first");
+    await commandVia(state.voters[0], { kind: "request_to_speak", item_id: state.itemId });
+    const queue = await waitFor(browser, "two in the queue", () =>
+      browser.execute(() => {
+        const ids = [...document.querySelectorAll('[data-testid="queued-speaker"]')].map((row) => Number(row.getAttribute("data-user-id")));
+        return ids.length === 2 ? ids : null;
+      }),
+    );
+    const me = queue[0];
+    await sendCommand(state.chairToken, state.meetingId, { kind: "grant_floor", user_id: me, seconds: 180 });
+    const turn = await waitFor(browser, "the notice that it is my turn, and the countdown", () =>
+      browser.execute((id) => {
+        const notice = document.querySelector(`[data-testid="your-turn"][data-user-id="${id}"]`);
+        const countdown = document.querySelector(`[data-testid="speaking-now"][data-user-id="${id}"] [data-testid="speech-countdown"]`);
+        return notice && countdown ? { notice: notice.textContent, remaining: Number(countdown.getAttribute("data-remaining")) } : null;
+      }, me),
+    );
+    assert.match(turn.notice, /Mời bạn phát biểu/, turn.notice);
+    assert.ok(turn.remaining > 150 && turn.remaining <= 180, `three minutes counting down: ${turn.remaining}`);
+    await browser.execute(() => document.querySelector('[data-testid="floor"]')?.scrollIntoView({ block: "start" }));
+    await screenshot(browser, "floor-your-turn-countdown");
+    await checkAccessibility(browser, "the meeting screen while the delegate has the floor");
+    await press(browser, `${testid("floor")} ${testid("end-speech")}`);
+    await waitFor(browser, "the speech ended", async () => !(await browser.$(testid("speaking-now")).isExisting()));
+    await commandVia(state.voters[0], { kind: "withdraw_speech_request" });
+    await waitFor(browser, "the queue empty", async () => !(await browser.$(testid("queued-speaker")).isExisting()));
+  });
+
+  await step("9. the chair opens a secret poll: only the turnout shows until the close, then the counts, the banner and a record that names no one; a poll opened by mistake is cancelled", async () => {
     state.chairToken = await apiLogin(env.chair);
     await sendCommand(state.chairToken, state.meetingId, {
       kind: "open_poll",
@@ -972,7 +1010,7 @@ async function journey(firstBrowser) {
     await press(browser, testid("text-reset"));
   });
 
-  await step("9. a new revision of a document arrives, marked, with what changed", async () => {
+  await step("10. a new revision of a document arrives, marked, with what changed", async () => {
     const secretary = state.secretaryToken ?? (await apiLogin(env.secretary));
     // The demo's draft resolution is already in its second revision; the secretariat sends a third.
     const snapshot = await api("GET", `/api/meetings/${state.meetingId}/snapshot`, { token: secretary });
@@ -1050,7 +1088,7 @@ async function journey(firstBrowser) {
     );
   });
 
-  await step("10. the delegate highlights a sentence, draws a stroke and writes a note; they stay, reach the server and export as a real annotated PDF", async () => {
+  await step("11. the delegate highlights a sentence, draws a stroke and writes a note; they stay, reach the server and export as a real annotated PDF", async () => {
     await chooseItem(browser, state.documentItemId);
     await openInReader(browser, state.documentId);
     await browser.$(testid("viewer")).waitForDisplayed({ timeout: TIMEOUT });
@@ -1186,7 +1224,7 @@ async function journey(firstBrowser) {
     await browser.$(testid("viewer")).waitForExist({ reverse: true, timeout: TIMEOUT });
   });
 
-  await step("11. a new revision arrives: the delegate's highlights are carried onto it or listed", async () => {
+  await step("12. a new revision arrives: the delegate's highlights are carried onto it or listed", async () => {
     await chooseItem(browser, state.draftItemId);
     await openInReader(browser, state.draftId);
     await renderedPage(browser, 0);
@@ -1276,7 +1314,7 @@ async function journey(firstBrowser) {
     await browser.$(testid("viewer")).waitForExist({ reverse: true, timeout: TIMEOUT });
   });
 
-  await step("12. the chair, in the app, opens an election of 2 of 3 with the resolution preset, ticks two candidates, sees each candidate's bar fill live, closes it and sees who is elected", async () => {
+  await step("13. the chair, in the app, opens an election of 2 of 3 with the resolution preset, ticks two candidates, sees each candidate's bar fill live, closes it and sees who is elected", async () => {
     if (await browser.$(testid("viewer")).isExisting()) {
       await browser.$(testid("viewer-close")).click();
       await browser.$(testid("viewer")).waitForExist({ reverse: true, timeout: TIMEOUT });
@@ -1383,7 +1421,7 @@ async function journey(firstBrowser) {
     await logInAgain(browser, env.delegate);
   });
 
-  await step("13. the server goes away: the app says so, documents stay readable, searchable and marked", async () => {
+  await step("14. the server goes away: the app says so, documents stay readable, searchable and marked", async () => {
     process.kill(env.serverPid, "SIGKILL");
     await waitFor(browser, "the app to show it lost the server", async () => {
       const status = await browser.$(testid("connection-status"));
@@ -1469,7 +1507,7 @@ async function journey(firstBrowser) {
   });
 
 
-  await step("14. the app is killed mid-stroke and started again without the server: the annotations are there", async () => {
+  await step("15. the app is killed mid-stroke and started again without the server: the annotations are there", async () => {
     if (await browser.$(testid("viewer")).isExisting()) {
       await browser.$(testid("viewer-close")).click();
       await browser.$(testid("viewer")).waitForExist({ reverse: true, timeout: TIMEOUT });

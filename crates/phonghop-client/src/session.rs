@@ -2,8 +2,8 @@
 
 use phonghop_protocol::http::{
     AddMemberRequest, AnnotationSync, AnnotationSyncAnswer, AttendanceView, CommandRequest, CreateMeetingRequest,
-    DocumentText, LoginRequest, LoginResponse, MeetingList, MemberView, ReadReceipts, ReceiptKind, ReceiptReport,
-    RecordKeyView, SearchResponse, SnapshotResponse, UploadResponse,
+    DocumentText, HallLink, LoginRequest, LoginResponse, MeetingList, MemberView, ReadReceipts, ReceiptKind,
+    ReceiptReport, RecordKeyView, SearchResponse, SnapshotResponse, UploadResponse,
 };
 use phonghop_protocol::{
     Command, CommandResult, DocumentId, ErrorFrame, ItemId, MeetingId, MeetingSummary, PollId, Sha256, UserView,
@@ -145,6 +145,13 @@ impl Session {
     /// Creates a meeting (council office accounts only); the creator becomes its secretariat.
     pub async fn create_meeting(&self, request: &CreateMeetingRequest) -> Result<MeetingSummary> {
         self.post("/api/meetings", request).await
+    }
+
+    /// A new read-only code for the meeting's hall screen (the chair, the secretariat or the
+    /// council office), with the page to open on the hall's TV.
+    pub async fn hall_link(&self, meeting_id: MeetingId) -> Result<HallLink> {
+        self.post(&format!("/api/meetings/{meeting_id}/hall-link"), &serde_json::json!({}))
+            .await
     }
 
     /// Adds an account to a meeting, or changes its role there.

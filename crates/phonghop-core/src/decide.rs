@@ -64,6 +64,9 @@ pub enum Request {
     /// The actor starts following the meeting (subscribes): refused unless they are a member;
     /// records nothing. Following is not presence: a member checks in with `check_in`.
     Follow,
+    /// A hall screen the server let in with a hall link of this meeting watches it: no member
+    /// is asked for, and nothing is recorded.
+    Watch,
     /// A document uploaded to an agenda item.
     AddDocument(NewDocument),
     /// Take a file in as the next revision of a document. The same file as the current revision
@@ -142,6 +145,9 @@ pub fn decide_at(model: &MeetingModel, actor: &Actor, request: &Request, now: i6
     if let Request::CloseOnTime { poll_id } = request {
         return close_on_time(model, *poll_id, now);
     }
+    if let Request::Watch = request {
+        return Ok(vec![]);
+    }
     let role = model.role_of(actor.user);
     if let Request::SetMember { user, role: new_role } = request {
         let may = role.map_or(actor.is_admin, |role| {
@@ -164,7 +170,7 @@ pub fn decide_at(model: &MeetingModel, actor: &Actor, request: &Request, now: i6
     };
     let may = roles::capabilities(role, actor.is_admin);
     match request {
-        Request::SetMember { .. } | Request::CloseOnTime { .. } => unreachable!("decided above"),
+        Request::SetMember { .. } | Request::CloseOnTime { .. } | Request::Watch => unreachable!("decided above"),
         Request::Follow => Ok(vec![]),
         Request::AddDocument(new) => add_document(model, may, new),
         Request::AddRevision(new) => add_revision(model, may, new),

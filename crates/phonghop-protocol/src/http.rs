@@ -15,6 +15,17 @@ pub struct LoginRequest {
     pub password: String,
 }
 
+/// A hall screen's read-only link to one meeting (`POST /api/meetings/{id}/hall-link`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct HallLink {
+    /// The code a browser authenticates with instead of a session token: it shows this meeting
+    /// and sends no command. Twelve letters and digits in groups of four, easy to type on a TV.
+    pub code: String,
+    /// The page to open on the hall's screen, on this server: `/hall?meeting=N&code=…`.
+    pub path: String,
+}
+
 #[derive(Debug, Clone, Serialize, Deserialize, TS)]
 #[ts(export)]
 pub struct LoginResponse {

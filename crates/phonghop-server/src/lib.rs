@@ -11,6 +11,7 @@
 //! - [`commands`]: carrying out a [`phonghop_protocol::Command`], shared by HTTP and WebSocket.
 //! - [`ws`]: one WebSocket connection: authenticate, subscribe (replay or snapshot), commands.
 //! - [`api`]: the HTTP routes.
+//! - [`hall`]: the hall screen's page, served from the binary, and its read-only codes.
 //! - [`search`]: a search's answer: passages around the matches, and where they are.
 //! - [`annotations`]: syncing a member's annotations: only their own stored, others' only while shared.
 //! - [`ingest`]: uploads: size limit, hashing, PDFium indexing in a child process, blob files.
@@ -32,6 +33,7 @@ pub mod commands;
 pub mod config;
 pub mod demo;
 pub mod error;
+pub mod hall;
 pub mod hot_blobs;
 pub mod hot_folder;
 pub mod hub;

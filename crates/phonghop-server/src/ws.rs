@@ -54,6 +54,9 @@ struct Connection<S> {
     app: App,
     socket: S,
     user: Option<AuthUser>,
+    /// Set when a hall screen authenticated with a hall link's code: the one meeting it may
+    /// follow; it sends no command.
+    hall: Option<MeetingId>,
     subscription: Option<Subscription>,
 }
 
@@ -63,6 +66,7 @@ pub async fn run<S: FrameSocket>(app: App, socket: S) {
         app,
         socket,
         user: None,
+        hall: None,
         subscription: None,
     };
     if let Err(error) = connection.serve().await {
@@ -188,6 +192,10 @@ impl<S: FrameSocket> Connection<S> {
                 meeting_id,
                 command,
             } => {
+                if self.hall.is_some() {
+                    let error = ErrorFrame::new(ErrorCode::Forbidden, "a hall screen only shows the meeting");
+                    return self.send_error(Some(id), error).await;
+                }
                 let user = match self.current_user() {
                     Ok(user) => user,
                     Err(error) => return self.send_error(Some(id), error).await,
@@ -228,7 +236,31 @@ impl<S: FrameSocket> Connection<S> {
                     self.subscription = None;
                 }
                 self.user = Some(user);
+                self.hall = None;
                 self.send(ServerMessage::Welcome { user: view }).await
+            }
+            // Not a session: perhaps a hall screen's code.
+            Err(ApiError(error)) if error.code == ErrorCode::Unauthenticated => {
+                match crate::hall::meeting_for_code(&self.app, token).await {
+                    Ok(Some(meeting_id)) => {
+                        if self.hall != Some(meeting_id) {
+                            self.subscription = None;
+                        }
+                        self.user = None;
+                        self.hall = Some(meeting_id);
+                        self.send(ServerMessage::Welcome {
+                            user: crate::hall::viewer(),
+                        })
+                        .await
+                    }
+                    Ok(None) => {
+                        self.user = None;
+                        self.hall = None;
+                        self.subscription = None;
+                        self.send_error(None, error).await
+                    }
+                    Err(ApiError(lookup)) => self.send_error(None, lookup).await,
+                }
             }
             Err(ApiError(error)) => {
                 self.user = None;
@@ -241,17 +273,20 @@ impl<S: FrameSocket> Connection<S> {
     /// Starts following a meeting: replays what the client missed when that is short, else
     /// sends a snapshot; then marks the switch to live events. Subscribing is not checking in.
     async fn subscribe(&mut self, meeting_id: MeetingId, since_seq: Option<u32>) -> Result<(), axum::Error> {
-        let user = match self.current_user() {
-            Ok(user) => user,
-            Err(error) => return self.send_error(None, error).await,
+        let (viewer, following) = match (self.hall, self.current_user()) {
+            // A hall screen sees its own meeting only, as if no other existed.
+            (Some(hall), _) if hall != meeting_id => {
+                let error = ErrorFrame::new(ErrorCode::NotFound, "no such meeting for this hall screen");
+                return self.send_error(None, error).await;
+            }
+            (Some(_), _) => (None, Request::Watch),
+            (None, Ok(user)) => (Some(user), Request::Follow),
+            (None, Err(error)) => return self.send_error(None, error).await,
         };
         // A stranger is refused as `not_found`. It also makes the writer load the meeting, so
         // its snapshot is ready below.
-        let following = self
-            .app
-            .writer
-            .submit(meeting_id, user.actor(), None, Request::Follow)
-            .await;
+        let actor = viewer.as_ref().map_or_else(hall_actor, AuthUser::actor);
+        let following = self.app.writer.submit(meeting_id, actor, None, following).await;
         if let Err(ApiError(error)) = following {
             return self.send_error(None, error).await;
         }
@@ -263,7 +298,8 @@ impl<S: FrameSocket> Connection<S> {
             let error = ErrorFrame::new(ErrorCode::Internal, "the meeting is not loaded");
             return self.send_error(None, error).await;
         };
-        match catch_up(&self.app, meeting_id, since_seq, &user, &snapshot).await {
+        let viewer_id = viewer.as_ref().map(AuthUser::id);
+        match catch_up(&self.app, meeting_id, since_seq, viewer_id, &snapshot).await {
             Ok((frames_now, my_ballots)) => {
                 self.subscription = Some(Subscription {
                     meeting_id,
@@ -285,19 +321,28 @@ impl<S: FrameSocket> Connection<S> {
     }
 }
 
-/// The frames that bring a client from `since_seq` to `snapshot`, and the caller's ballots.
+/// Who a hall screen watches as: no account.
+fn hall_actor() -> phonghop_core::Actor {
+    phonghop_core::Actor {
+        user: phonghop_protocol::UserId(0),
+        name: String::new(),
+        is_admin: false,
+    }
+}
+
+/// The frames that bring a client from `since_seq` to `snapshot`, and the caller's ballots (a
+/// hall screen, `viewer` `None`, has none).
 async fn catch_up(
     app: &App,
     meeting_id: MeetingId,
     since_seq: Option<u32>,
-    user: &AuthUser,
+    viewer: Option<phonghop_protocol::UserId>,
     snapshot: &Snapshot,
 ) -> Result<(Vec<String>, Vec<MyBallot>), ApiError> {
     let seq = snapshot.seq;
-    let my_ballots = if snapshot.has_polls {
-        app.store.my_ballots(meeting_id, user.id()).await?
-    } else {
-        vec![]
+    let my_ballots = match viewer {
+        Some(user) if snapshot.has_polls => app.store.my_ballots(meeting_id, user).await?,
+        _ => vec![],
     };
     if let Some(since) = since_seq.filter(|since| *since <= seq && seq - since <= app.config.max_replay) {
         let events = app.store.events_after(meeting_id, since, seq - since).await?;

@@ -161,6 +161,10 @@ pub trait Store: Send + Sync + 'static {
     async fn create_session(&self, token_hash: &[u8; 32], user: UserId, expires_at: i64) -> Result<()>;
     /// The user a token hash belongs to, with the session's expiry (Unix seconds).
     async fn session_user(&self, token_hash: &[u8; 32]) -> Result<Option<(UserRecord, i64)>>;
+    /// Keeps a hall screen's read-only code (its hash) for `meeting`, made by `by`.
+    async fn create_hall_link(&self, code_hash: &[u8; 32], meeting: MeetingId, by: UserId) -> Result<()>;
+    /// The meeting a hall screen's code shows, if it is one.
+    async fn hall_link_meeting(&self, code_hash: &[u8; 32]) -> Result<Option<MeetingId>>;
 
     // Meetings.
     async fn create_meeting(&self, title: &str, location: &str, starts_at: &str, kind: MeetingKind) -> Result<Meeting>;

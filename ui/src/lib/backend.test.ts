@@ -4,20 +4,26 @@ import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import {
   castBallot,
   castMarks,
+  endSpeech,
   exportAnnotated,
+  grantFloor,
   login,
   onMirrorChanged,
   openDocument,
   pageText,
   openMeeting,
   openPoll,
+  orderSpeakers,
   removeRulePreset,
+  requestToSpeak,
+  setCurrentItem,
   setRulePreset,
   pageImageUrl,
   thumbnailUrl,
   toAppError,
   type AppError,
   type MirrorView,
+  withdrawSpeechRequest,
 } from "./backend";
 import { errorText } from "./errors";
 import { councilPresets, mirrorView } from "./testing/fixtures";
@@ -144,6 +150,43 @@ describe("commands", () => {
         },
       },
     ]);
+  });
+
+  it("send the current item and the speaking queue's commands as the Rust side reads them", async () => {
+    const calls = recordCalls(() => null);
+    await setCurrentItem(3);
+    await setCurrentItem(null);
+    await requestToSpeak(3);
+    await requestToSpeak(null);
+    await withdrawSpeechRequest();
+    await withdrawSpeechRequest(5);
+    await orderSpeakers([5, 3, 9]);
+    await grantFloor(5, 180);
+    await endSpeech();
+    expect(calls).toEqual([
+      { command: "set_current_item", args: { itemId: 3 } },
+      { command: "set_current_item", args: { itemId: null } },
+      { command: "request_to_speak", args: { itemId: 3 } },
+      { command: "request_to_speak", args: { itemId: null } },
+      { command: "withdraw_speech_request", args: { userId: null } },
+      { command: "withdraw_speech_request", args: { userId: 5 } },
+      { command: "order_speakers", args: { userIds: [5, 3, 9] } },
+      { command: "grant_floor", args: { userId: 5, seconds: 180 } },
+      { command: "end_speech", args: {} },
+    ]);
+  });
+
+  it("reject a refused floor command with the server's error, as every command does", async () => {
+    const refused: AppError = {
+      code: "forbidden",
+      message_vi: "Chỉ chủ tọa hoặc thư ký được mời phát biểu",
+      message_en: "Only the chair or the secretariat may give the floor",
+      detail: "",
+    };
+    mockIPC(() => {
+      throw refused;
+    });
+    await expect(grantFloor(5, 180)).rejects.toEqual(refused);
   });
 
   it("reject with the backend's AppError unchanged", async () => {

@@ -304,6 +304,42 @@ export function cancelPoll(pollId: number, reason: string): Promise<void> {
   return call("cancel_poll", { pollId, reason });
 }
 
+/**
+ * Marks the agenda item under discussion on every screen, or none with `null`: for a view whose
+ * `may.run_meeting` is true.
+ */
+export function setCurrentItem(itemId: number | null): Promise<void> {
+  return call("set_current_item", { itemId });
+}
+
+/** Asks for the floor (xin phát biểu) on an item, or on the meeting in general with `null`. */
+export function requestToSpeak(itemId: number | null): Promise<void> {
+  return call("request_to_speak", { itemId });
+}
+
+/**
+ * Takes a request to speak out of the queue: one's own with `null`; someone else's by their id,
+ * for a view whose `may.run_meeting` is true.
+ */
+export function withdrawSpeechRequest(userId: number | null = null): Promise<void> {
+  return call("withdraw_speech_request", { userId });
+}
+
+/** The complete new order of the waiting speakers, by user id: for `may.run_meeting`. */
+export function orderSpeakers(userIds: number[]): Promise<void> {
+  return call("order_speakers", { userIds });
+}
+
+/** Gives the floor to a member in the queue for `seconds` (30 to 3600): for `may.run_meeting`. */
+export function grantFloor(userId: number, seconds: number): Promise<void> {
+  return call("grant_floor", { userId, seconds });
+}
+
+/** Ends the speech in progress: who runs the meeting, or the speaker. */
+export function endSpeech(): Promise<void> {
+  return call("end_speech", {});
+}
+
 export function logout(): Promise<void> {
   return call("logout");
 }

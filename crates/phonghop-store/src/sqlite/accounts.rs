@@ -1,6 +1,6 @@
 //! Users and session tokens (stored only as their SHA-256).
 
-use phonghop_protocol::UserId;
+use phonghop_protocol::{MeetingId, UserId};
 use sqlx::{Row, SqlitePool};
 
 use super::{id, is_unique_violation, unix_now};
@@ -86,4 +86,28 @@ pub(super) async fn session_user(pool: &SqlitePool, token_hash: &[u8; 32]) -> Re
     .fetch_optional(pool)
     .await?;
     Ok(row.map(|row| (user_from_row(&row), row.get::<i64, _>("expires_at"))))
+}
+
+pub(super) async fn create_hall_link(
+    pool: &SqlitePool,
+    code_hash: &[u8; 32],
+    meeting: MeetingId,
+    by: UserId,
+) -> Result<()> {
+    sqlx::query("INSERT INTO hall_links (code_hash, meeting_id, created_by, created_at) VALUES (?, ?, ?, ?)")
+        .bind(&code_hash[..])
+        .bind(id(meeting.0))
+        .bind(id(by.0))
+        .bind(unix_now())
+        .execute(pool)
+        .await?;
+    Ok(())
+}
+
+pub(super) async fn hall_link_meeting(pool: &SqlitePool, code_hash: &[u8; 32]) -> Result<Option<MeetingId>> {
+    let meeting: Option<i64> = sqlx::query_scalar("SELECT meeting_id FROM hall_links WHERE code_hash = ?")
+        .bind(&code_hash[..])
+        .fetch_optional(pool)
+        .await?;
+    Ok(meeting.map(|meeting| MeetingId(meeting as u32)))
 }

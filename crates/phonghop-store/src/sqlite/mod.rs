@@ -230,6 +230,14 @@ impl Store for SqliteStore {
         accounts::session_user(&self.pool, token_hash).await
     }
 
+    async fn create_hall_link(&self, code_hash: &[u8; 32], meeting: MeetingId, by: UserId) -> Result<()> {
+        accounts::create_hall_link(&self.pool, code_hash, meeting, by).await
+    }
+
+    async fn hall_link_meeting(&self, code_hash: &[u8; 32]) -> Result<Option<MeetingId>> {
+        accounts::hall_link_meeting(&self.pool, code_hash).await
+    }
+
     async fn create_meeting(&self, title: &str, location: &str, starts_at: &str, kind: MeetingKind) -> Result<Meeting> {
         meetings::create_meeting(&self.pool, title, location, starts_at, kind).await
     }

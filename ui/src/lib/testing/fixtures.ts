@@ -7,6 +7,8 @@ import type { Document } from "../protocol/Document";
 import type { MeetingState } from "../protocol/MeetingState";
 import type { BallotForm } from "../protocol/BallotForm";
 import type { Poll } from "../protocol/Poll";
+import type { Speech } from "../protocol/Speech";
+import type { SpeechRequest } from "../protocol/SpeechRequest";
 
 export function document(id: number, itemId: number, pageCount = 3): Document {
   return {
@@ -114,7 +116,19 @@ export function meeting(items: AgendaItem[], polls: Poll[] = []): MeetingState {
     presets: councilPresets(),
     quorum: { numerator: 2, denominator: 3 },
     attendance: [],
+    current_item: null,
+    floor: { queue: [], speaking: null },
   };
+}
+
+/** A member waiting for the floor, asked at 08:30 Vietnam time on the sitting's day. */
+export function speechRequest(userId: number, name: string, itemId: number | null = null): SpeechRequest {
+  return { user_id: userId, name, item_id: itemId, requested_at: Date.parse("2026-12-01T01:30:00Z") / 1000 + userId };
+}
+
+/** A speech given `startedAt` (Unix seconds, the server's clock) for `seconds`. */
+export function speech(userId: number, name: string, startedAt: number, seconds = 180, itemId: number | null = null): Speech {
+  return { user_id: userId, name, item_id: itemId, started_at: startedAt, seconds };
 }
 
 /** A delegate's capabilities (votes, manages nothing), changed by `overrides`. */
@@ -127,6 +141,7 @@ export function capabilities(overrides: Partial<Capabilities> = {}): Capabilitie
     manage_members: false,
     mark_attendance: false,
     override_quorum: false,
+    run_meeting: false,
     ...overrides,
   };
 }
