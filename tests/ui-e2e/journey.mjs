@@ -27,12 +27,13 @@
 
 import assert from "node:assert/strict";
 import { randomUUID } from "node:crypto";
-import { execFileSync } from "node:child_process";
+import { execFileSync, spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { copyFile, mkdir, readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { startApp as startAppSession } from "./app-session.mjs";
 import { HallWifi, largePdf } from "./hall-wifi.mjs";
+import { remote } from "webdriverio";
 
 const env = readEnvironment();
 const TIMEOUT = Number(process.env.PHONGHOP_E2E_TIMEOUT_MS ?? 30_000);
@@ -46,6 +47,10 @@ const CANDIDATES = ["Nguyễn Văn An", "Trần Thị Bình", "Lê Văn Cường
 
 /** The hall's Wi-Fi between the app and the server (the app logs in through it). */
 const wifi = new HallWifi(env.server);
+/** The hall screen's own link to the server (a TV on the hall's network), cut apart from the app's. */
+const hallWifi = new HallWifi(env.server);
+/** Chromium showing the hall screen, driven by chromedriver; started in step 8. */
+const hall = { browser: null, driver: null };
 /** A meeting packet's large document: long enough to watch at the Wi-Fi's slowed speed. */
 const LARGE_BYTES = 24 * 1024 * 1024;
 const SLOW_WIFI_BYTES_PER_SECOND = 3 * 1024 * 1024;
@@ -232,6 +237,53 @@ function showTally(browser, pollId) {
   return browser.execute((id) => {
     document.querySelector(`[data-testid="poll"][data-poll-id="${id}"] [data-testid="tally"]`)?.scrollIntoView({ block: "end" });
   }, pollId);
+}
+
+/**
+ * Starts chromedriver and a headless Chromium (Debian's) at `url`: the hall's TV. The server
+ * serves the page itself; the browser knows nothing of the app.
+ */
+async function openHallScreen(url) {
+  const port = 9515 + Math.floor(Math.random() * 400);
+  hall.driver = spawn("chromedriver", [`--port=${port}`], { stdio: "ignore" });
+  hall.browser = await remote({
+    hostname: "127.0.0.1",
+    port,
+    logLevel: "warn",
+    connectionRetryTimeout: 60_000,
+    connectionRetryCount: 5,
+    capabilities: {
+      browserName: "chrome",
+      "goog:chromeOptions": {
+        binary: "/usr/bin/chromium",
+        args: ["--headless=new", "--no-sandbox", "--disable-gpu", "--window-size=1600,900", "--lang=vi"],
+      },
+      "wdio:enforceWebDriverClassic": true,
+    },
+  });
+  await hall.browser.url(url);
+  return hall.browser;
+}
+
+/** What the hall screen shows now, read from its page. */
+function readHall(browser) {
+  return browser.execute(() => {
+    const text = (id) => document.querySelector(`[data-testid="${id}"]`)?.textContent?.trim() ?? "";
+    const poll = document.querySelector('[data-testid="hall-poll"]');
+    return {
+      connection: document.querySelector("main")?.dataset.connection ?? "",
+      title: text("hall-meeting-title"),
+      currentItem: text("hall-current-item"),
+      speaker: document.querySelector('[data-testid="hall-speaking"] .speaker-name')?.textContent ?? "",
+      remaining: Number(document.querySelector('[data-testid="hall-timer"]')?.getAttribute("data-remaining") ?? NaN),
+      queue: [...document.querySelectorAll('[data-testid="hall-queue"] li')].map((li) => li.textContent),
+      pollId: Number(poll?.dataset.pollId ?? 0),
+      pollState: poll?.dataset.pollState ?? "",
+      turnout: Number(document.querySelector('[data-testid="hall-turnout"]')?.getAttribute("data-cast") ?? NaN),
+      outcome: document.querySelector('[data-testid="hall-outcome"]')?.getAttribute("data-outcome") ?? "",
+      bars: [...document.querySelectorAll('[data-testid="hall-bar"]')].map((bar) => Number(bar.getAttribute("data-count"))),
+    };
+  });
 }
 
 /** axe-core's source, injected into the webview (by WebDriver, so the app's CSP does not apply). */
@@ -829,6 +881,14 @@ async function journey(firstBrowser) {
     await waitFor(browser, "the item under discussion marked in the agenda", () =>
       browser.$(`${testid("agenda-item")}[data-item-id="${state.itemId}"][data-current="true"] ${testid("current-badge")}`).isExisting(),
     );
+    // The hall's TV opens the meeting with a read-only code, in Chromium, through its own link.
+    const link = await api("POST", `/api/meetings/${state.meetingId}/hall-link`, { token: state.chairToken, body: {} });
+    const hallBrowser = await openHallScreen(`${await hallWifi.start()}${link.path}`);
+    const itemTitle = await browser.$(`${testid("agenda-item")}[data-item-id="${state.itemId}"]`).getText();
+    await waitFor(hallBrowser, "the hall screen live with the item under discussion", async () => {
+      const shown = await readHall(hallBrowser);
+      return shown.connection === "live" && shown.title === state.meetingTitle && itemTitle.includes(shown.currentItem) && shown.currentItem !== "—";
+    });
     await press(browser, testid("request-to-speak"));
     const place = await waitFor(browser, "my place in the queue", () =>
       browser.execute(() => document.querySelector('[data-testid="my-floor-status"][data-state="waiting"]')?.getAttribute("data-place") ?? null),
@@ -854,6 +914,18 @@ async function journey(firstBrowser) {
     assert.ok(turn.remaining > 150 && turn.remaining <= 180, `three minutes counting down: ${turn.remaining}`);
     await browser.execute(() => document.querySelector('[data-testid="floor"]')?.scrollIntoView({ block: "start" }));
     await screenshot(browser, "floor-your-turn-countdown");
+    const onHall = await waitFor(hallBrowser, "the speaker, the timer and the queue on the hall screen", async () => {
+      const shown = await readHall(hallBrowser);
+      return shown.speaker && shown.queue.length === 1 ? shown : null;
+    });
+    assert.ok(onHall.remaining > 150 && onHall.remaining <= 180, `the hall counts down too: ${onHall.remaining}`);
+    console.log(`  hall screen: ${onHall.speaker} speaking, ${onHall.remaining} s left; waiting: ${onHall.queue.join(", ")}`);
+    await screenshot(hallBrowser, "hall-screen-speaker-timer-queue");
+    // The TV's Wi-Fi drops: the page says so and comes back by itself.
+    hallWifi.cut();
+    await waitFor(hallBrowser, "the hall screen to notice the drop", async () => (await readHall(hallBrowser)).connection === "reconnecting");
+    hallWifi.restore();
+    await waitFor(hallBrowser, "the hall screen back live", async () => (await readHall(hallBrowser)).connection === "live");
     await checkAccessibility(browser, "the meeting screen while the delegate has the floor");
     await press(browser, `${testid("floor")} ${testid("end-speech")}`);
     await waitFor(browser, "the speech ended", async () => !(await browser.$(testid("speaking-now")).isExisting()));
@@ -908,6 +980,11 @@ async function journey(firstBrowser) {
     console.log(`  secret poll ${secretId}: ${turnout.text}`);
     await showPoll(browser, secretId);
     await screenshot(browser, "secret-poll-turnout-only");
+    const hallTurnout = await waitFor(hall.browser, "the turnout on the hall screen", async () => {
+      const shown = await readHall(hall.browser);
+      return shown.pollId === secretId && shown.turnout === everyone ? shown : null;
+    });
+    assert.deepEqual(hallTurnout.bars, [], "the hall shows no count while the poll is open");
     await checkAccessibility(browser, "a delegate's open secret poll");
 
     await sendCommand(state.chairToken, state.meetingId, { kind: "close_poll", poll_id: secretId });
@@ -932,6 +1009,13 @@ async function journey(firstBrowser) {
     assert.equal(banner.outcome, "passed", banner.text);
     await showPoll(browser, secretId);
     await screenshot(browser, "secret-poll-result-and-chart");
+    const hallResult = await waitFor(hall.browser, "the result and its chart on the hall screen", async () => {
+      const shown = await readHall(hall.browser);
+      return shown.pollId === secretId && shown.outcome ? shown : null;
+    });
+    assert.equal(hallResult.outcome, "passed");
+    assert.deepEqual(hallResult.bars, [expected.yes, expected.no, expected.abstain], JSON.stringify(hallResult));
+    await screenshot(hall.browser, "hall-screen-result-chart");
 
     await press(browser, `${card} ${testid("record-pdf")}`);
     const saved = await waitFor(browser, "the secret poll's record saved", () =>
@@ -1620,6 +1704,9 @@ async function main() {
     throw error;
   } finally {
     await app.browser.deleteSession().catch((error) => console.error(`deleteSession failed: ${error.message}`));
+    await hall.browser?.deleteSession().catch(() => undefined);
+    hall.driver?.kill();
+    hallWifi.close();
     wifi.close();
   }
 }

@@ -25,6 +25,9 @@ const DEBIAN_PACKAGES: &[&str] = &[
     "libayatana-appindicator3-dev",
     "librsvg2-dev",
     "webkit2gtk-driver",
+    // The hall screen's page is tested in Debian's Chromium through chromedriver.
+    "chromium",
+    "chromium-driver",
     "xvfb",
     "dbus",
     "fonts-noto-core",

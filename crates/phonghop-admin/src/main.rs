@@ -202,6 +202,11 @@ enum Action {
         #[arg(long)]
         quorum_override: Option<String>,
     },
+    /// A read-only code for the meeting's hall screen, and the page to open on the hall's TV.
+    HallLink {
+        #[arg(long)]
+        meeting: MeetingId,
+    },
     /// Cancels an open poll: no outcome, no record; the reason is kept in the log.
     CancelPoll {
         #[arg(long)]
@@ -462,6 +467,7 @@ async fn act(session: &Session, action: Action) -> Result<String> {
                 )
                 .await?,
         ),
+        Action::HallLink { meeting } => printable(session.hall_link(meeting).await?),
         Action::CancelPoll { meeting, poll, reason } => {
             let cancel = Command::CancelPoll { poll_id: poll, reason };
             printable(session.command(meeting, &cancel).await?)

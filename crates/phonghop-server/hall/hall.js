@@ -178,9 +178,8 @@ function renderFloor() {
   } else {
     speakingBox.append(element("p", { class: "muted" }, "Chưa có đại biểu phát biểu."));
   }
-  $("queue").replaceChildren(
-    ...queue.map((request) => element("li", { "data-user-id": String(request.user_id) }, request.name)),
-  );
+  $("queue").replaceChildren(...queue.map((request) => element("li", { "data-user-id": String(request.user_id) }, request.name)));
+  $("queue-empty").hidden = queue.length > 0;
 }
 
 const CHOICES = [
