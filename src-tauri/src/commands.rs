@@ -468,6 +468,28 @@ pub async fn end_speech(shared: State<'_, Arc<Shared>>) -> Answer<()> {
     shared.seat.send(Command::EndSpeech).await.map_err(shown)
 }
 
+/// Names a member who may present pages besides the chair and the secretariat (`null`: none).
+#[tauri::command]
+pub async fn set_presenter(shared: State<'_, Arc<Shared>>, user_id: Option<UserId>) -> Answer<()> {
+    shared.seat.send(Command::SetPresenter { user_id }).await.map_err(shown)
+}
+
+/// Shows a page (0-based) of a document to every reader that follows.
+#[tauri::command]
+pub async fn present_page(shared: State<'_, Arc<Shared>>, document_id: DocumentId, page: u32) -> Answer<()> {
+    shared
+        .seat
+        .send(Command::PresentPage { document_id, page })
+        .await
+        .map_err(shown)
+}
+
+/// Ends the presentation.
+#[tauri::command]
+pub async fn stop_presenting(shared: State<'_, Arc<Shared>>) -> Answer<()> {
+    shared.seat.send(Command::StopPresenting).await.map_err(shown)
+}
+
 /// Cancels an open poll, with the reason kept in the log.
 #[tauri::command]
 pub async fn cancel_poll(shared: State<'_, Arc<Shared>>, poll_id: PollId, reason: String) -> Answer<()> {

@@ -933,7 +933,49 @@ async function journey(firstBrowser) {
     await waitFor(browser, "the queue empty", async () => !(await browser.$(testid("queued-speaker")).isExisting()));
   });
 
-  await step("9. the chair opens a secret poll: only the turnout shows until the close, then the counts, the banner and a record that names no one; a poll opened by mistake is cancelled", async () => {
+  await step("9. the chair presents page 3 of a document: the delegate's reader follows it, steps out, and steps back in with one click", async () => {
+    const readerAt = () =>
+      browser.execute(() => {
+        const bar = document.querySelector('[data-testid="presenting-bar"]');
+        const image = document.querySelector('[data-testid="page-image"]');
+        return {
+          following: bar?.getAttribute("data-following") ?? null,
+          presented: bar ? Number(bar.getAttribute("data-page-index")) : null,
+          page: image ? Number(image.getAttribute("data-page-index")) : null,
+        };
+      });
+    const present = (page) =>
+      sendCommand(state.chairToken, state.meetingId, { kind: "present_page", document_id: state.documentId, page });
+    await present(2);
+    const followed = await waitFor(browser, "the reader opened at the presented page", async () => {
+      const shown = await readerAt();
+      return shown.following === "true" && shown.page === 2 ? shown : null;
+    });
+    assert.equal(followed.presented, 2);
+    await renderedPage(browser, 2);
+    await screenshot(browser, "presenter-page-followed");
+    await press(browser, testid("step-out"));
+    await present(3);
+    await waitFor(browser, "the presenter moving on while the delegate reads on their own", async () => {
+      const shown = await readerAt();
+      return shown.following === "false" && shown.presented === 3 && shown.page === 2;
+    });
+    await press(browser, testid("follow-presenter"));
+    await waitFor(browser, "one click back to the presenter's page", async () => {
+      const shown = await readerAt();
+      return shown.following === "true" && shown.page === 3;
+    });
+    await sendCommand(state.chairToken, state.meetingId, { kind: "stop_presenting" });
+    const after = await waitFor(browser, "the presentation over, the reader where it was", async () => {
+      const shown = await readerAt();
+      return shown.following === null ? shown : null;
+    });
+    assert.equal(after.page, 3, "the reader stays on the page it was at");
+    await browser.$(testid("viewer-close")).click();
+    await browser.$(testid("viewer")).waitForExist({ reverse: true, timeout: TIMEOUT });
+  });
+
+  await step("10. the chair opens a secret poll: only the turnout shows until the close, then the counts, the banner and a record that names no one; a poll opened by mistake is cancelled", async () => {
     state.chairToken = await apiLogin(env.chair);
     await sendCommand(state.chairToken, state.meetingId, {
       kind: "open_poll",
@@ -1094,7 +1136,7 @@ async function journey(firstBrowser) {
     await press(browser, testid("text-reset"));
   });
 
-  await step("10. a new revision of a document arrives, marked, with what changed", async () => {
+  await step("11. a new revision of a document arrives, marked, with what changed", async () => {
     const secretary = state.secretaryToken ?? (await apiLogin(env.secretary));
     // The demo's draft resolution is already in its second revision; the secretariat sends a third.
     const snapshot = await api("GET", `/api/meetings/${state.meetingId}/snapshot`, { token: secretary });
@@ -1172,7 +1214,7 @@ async function journey(firstBrowser) {
     );
   });
 
-  await step("11. the delegate highlights a sentence, draws a stroke and writes a note; they stay, reach the server and export as a real annotated PDF", async () => {
+  await step("12. the delegate highlights a sentence, draws a stroke and writes a note; they stay, reach the server and export as a real annotated PDF", async () => {
     await chooseItem(browser, state.documentItemId);
     await openInReader(browser, state.documentId);
     await browser.$(testid("viewer")).waitForDisplayed({ timeout: TIMEOUT });
@@ -1308,7 +1350,7 @@ async function journey(firstBrowser) {
     await browser.$(testid("viewer")).waitForExist({ reverse: true, timeout: TIMEOUT });
   });
 
-  await step("12. a new revision arrives: the delegate's highlights are carried onto it or listed", async () => {
+  await step("13. a new revision arrives: the delegate's highlights are carried onto it or listed", async () => {
     await chooseItem(browser, state.draftItemId);
     await openInReader(browser, state.draftId);
     await renderedPage(browser, 0);
@@ -1398,7 +1440,7 @@ async function journey(firstBrowser) {
     await browser.$(testid("viewer")).waitForExist({ reverse: true, timeout: TIMEOUT });
   });
 
-  await step("13. the chair, in the app, opens an election of 2 of 3 with the resolution preset, ticks two candidates, sees each candidate's bar fill live, closes it and sees who is elected", async () => {
+  await step("14. the chair, in the app, opens an election of 2 of 3 with the resolution preset, ticks two candidates, sees each candidate's bar fill live, closes it and sees who is elected", async () => {
     if (await browser.$(testid("viewer")).isExisting()) {
       await browser.$(testid("viewer-close")).click();
       await browser.$(testid("viewer")).waitForExist({ reverse: true, timeout: TIMEOUT });
@@ -1505,7 +1547,7 @@ async function journey(firstBrowser) {
     await logInAgain(browser, env.delegate);
   });
 
-  await step("14. the server goes away: the app says so, documents stay readable, searchable and marked", async () => {
+  await step("15. the server goes away: the app says so, documents stay readable, searchable and marked", async () => {
     process.kill(env.serverPid, "SIGKILL");
     await waitFor(browser, "the app to show it lost the server", async () => {
       const status = await browser.$(testid("connection-status"));
@@ -1591,7 +1633,7 @@ async function journey(firstBrowser) {
   });
 
 
-  await step("15. the app is killed mid-stroke and started again without the server: the annotations are there", async () => {
+  await step("16. the app is killed mid-stroke and started again without the server: the annotations are there", async () => {
     if (await browser.$(testid("viewer")).isExisting()) {
       await browser.$(testid("viewer-close")).click();
       await browser.$(testid("viewer")).waitForExist({ reverse: true, timeout: TIMEOUT });

@@ -483,7 +483,7 @@ impl<C: Connector> Worker<C> {
             } => {
                 self.mirror.send_modify(|mirror| {
                     mirror.seq = seq;
-                    mirror.state = Some(state);
+                    mirror.state = Some(*state);
                     mirror.my_ballots = my_ballots;
                 });
                 let _ = self.events.send(SyncEvent::Snapshot { seq });

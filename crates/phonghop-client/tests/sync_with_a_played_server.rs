@@ -58,11 +58,13 @@ impl ServerSide {
             attendance: vec![],
             current_item: None,
             floor: phonghop_protocol::Floor::default(),
+            presenter: None,
+            presenting: None,
         };
         self.send(ServerMessage::Snapshot {
             meeting_id: MEETING,
             seq: 0,
-            state,
+            state: Box::new(state),
             my_ballots: vec![],
         });
         self.send(ServerMessage::Live {

@@ -4,8 +4,8 @@
 
 use phonghop_protocol::{
     AgendaItem, Attendance, AttendanceStatus, BallotForm, Command, CommandResult, Document, DocumentId, ErrorCode,
-    ErrorFrame, ItemId, MajorityRule, MeetingEvent, OriginalFile, Poll, PollId, PollState, Revision, RevisionChanges,
-    Role, Secrecy, Sha256, SpeechRequest, Tally, UserId, Vote,
+    ErrorFrame, ItemId, MajorityRule, MeetingEvent, OriginalFile, Poll, PollId, PollState, Presentation, Revision,
+    RevisionChanges, Role, Secrecy, Sha256, SpeechRequest, Tally, UserId, Vote,
 };
 
 use crate::model::{Fact, IndexedPage, MeetingModel};
@@ -371,6 +371,72 @@ fn decide_command(
             logged(MeetingEvent::SpeechEnded {
                 user_id: speech.user_id,
             })
+        }
+        Command::SetPresenter { user_id } => {
+            require(may.run_meeting, "name a presenter")?;
+            if let Some(user_id) = user_id {
+                if model.role_of(*user_id).is_none() {
+                    return Err(Refusal::new(
+                        ErrorCode::NotFound,
+                        format!("user {user_id} is not a member of this meeting"),
+                    ));
+                }
+            }
+            if model.view.presenter == *user_id {
+                return Ok(vec![]);
+            }
+            let mut facts = vec![Fact::Logged {
+                seq: next_seq,
+                event: MeetingEvent::PresenterSet { user_id: *user_id },
+            }];
+            // The presenter named before stops presenting with their turn.
+            let by_before = model.view.presenting.as_ref().map(|shown| shown.by);
+            if by_before.is_some() && by_before == model.view.presenter {
+                facts.push(Fact::Logged {
+                    seq: next_seq + 1,
+                    event: MeetingEvent::PresentingStopped,
+                });
+            }
+            Ok(facts)
+        }
+        Command::PresentPage { document_id, page } => {
+            require(
+                may.run_meeting || model.view.presenter == Some(actor.user),
+                "present pages (the chair names who may)",
+            )?;
+            let document = model.view.document(*document_id).ok_or_else(|| {
+                Refusal::new(
+                    ErrorCode::NotFound,
+                    format!("document {document_id} is not in this meeting"),
+                )
+            })?;
+            if *page >= document.current.page_count {
+                return Err(invalid(format!(
+                    "page {} of a document of {} pages",
+                    page + 1,
+                    document.current.page_count
+                )));
+            }
+            let presentation = Presentation {
+                document_id: *document_id,
+                revision: document.current.revision,
+                page: *page,
+                by: actor.user,
+                name: actor.name.clone(),
+            };
+            if model.view.presenting.as_ref() == Some(&presentation) {
+                return Ok(vec![]);
+            }
+            logged(MeetingEvent::PagePresented { presentation })
+        }
+        Command::StopPresenting => {
+            let Some(shown) = &model.view.presenting else {
+                return Ok(vec![]);
+            };
+            if shown.by != actor.user {
+                require(may.run_meeting, "stop someone else's presentation")?;
+            }
+            logged(MeetingEvent::PresentingStopped)
         }
         Command::SetMeetingQuorum { quorum } => {
             require(may.manage_members, "change the meeting's quorum")?;

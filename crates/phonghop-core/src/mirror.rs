@@ -67,6 +67,9 @@ pub fn apply(state: &mut MeetingState, event: &MeetingEvent) {
         }
         MeetingEvent::MeetingQuorumSet { quorum } => state.quorum = *quorum,
         MeetingEvent::CurrentItemSet { item_id } => state.current_item = *item_id,
+        MeetingEvent::PresenterSet { user_id } => state.presenter = *user_id,
+        MeetingEvent::PagePresented { presentation } => state.presenting = Some(presentation.clone()),
+        MeetingEvent::PresentingStopped => state.presenting = None,
         MeetingEvent::SpeechRequested { .. }
         | MeetingEvent::SpeechRequestWithdrawn { .. }
         | MeetingEvent::SpeakersOrdered { .. }
@@ -120,6 +123,8 @@ mod tests {
             attendance: vec![],
             current_item: None,
             floor: phonghop_protocol::Floor::default(),
+            presenter: None,
+            presenting: None,
         };
         apply(
             &mut state,

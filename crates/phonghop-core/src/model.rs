@@ -126,6 +126,8 @@ impl MeetingModel {
                 attendance: vec![],
                 current_item: None,
                 floor: phonghop_protocol::Floor::default(),
+                presenter: None,
+                presenting: None,
                 presets: crate::presets::defaults(meeting.kind),
                 meeting,
                 items: vec![],

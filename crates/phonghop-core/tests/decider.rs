@@ -165,6 +165,9 @@ fn kind(fact: &Fact) -> &'static str {
             MeetingEvent::SpeakersOrdered { .. } => "speakers_ordered",
             MeetingEvent::FloorGranted { .. } => "floor_granted",
             MeetingEvent::SpeechEnded { .. } => "speech_ended",
+            MeetingEvent::PresenterSet { .. } => "presenter_set",
+            MeetingEvent::PagePresented { .. } => "page_presented",
+            MeetingEvent::PresentingStopped => "presenting_stopped",
         },
         Fact::BallotCast { .. } => "ballot",
         Fact::SecretBallotCast { .. } => "secret_ballot",
@@ -1499,4 +1502,106 @@ fn the_chair_sets_the_item_and_runs_the_speaking_queue_members_ask_and_withdraw(
     );
     assert!(model.view.floor.queue.is_empty());
     assert_eq!(decide(&model, &actor(CHAIR), &command(Command::EndSpeech)), Ok(vec![]));
+}
+
+#[test]
+fn the_chair_or_the_named_presenter_shows_a_page_to_everyone_and_stops() {
+    let mut model = meeting();
+    run(
+        &mut model,
+        actor(SECRETARIAT),
+        document(1, "Dự thảo Nghị quyết", "du-thao.pdf"),
+    );
+    let refused = |model: &MeetingModel, who: UserId, command: Command| {
+        decide(model, &actor(who), &Request::Command(command))
+            .map(|_| ())
+            .unwrap_err()
+            .code
+    };
+    let present = |page| Command::PresentPage {
+        document_id: DocumentId(1),
+        page,
+    };
+    assert_eq!(
+        refused(&model, DELEGATE, present(0)),
+        ErrorCode::Forbidden,
+        "not named yet"
+    );
+    assert_eq!(
+        refused(&model, CHAIR, present(1)),
+        ErrorCode::InvalidCommand,
+        "a one-page document"
+    );
+    assert_eq!(
+        refused(
+            &model,
+            CHAIR,
+            Command::PresentPage {
+                document_id: DocumentId(7),
+                page: 0
+            }
+        ),
+        ErrorCode::NotFound
+    );
+    run(&mut model, actor(CHAIR), command(present(0)));
+    let shown = model.view.presenting.clone().expect("a page presented");
+    assert_eq!(
+        (
+            shown.document_id,
+            shown.revision,
+            shown.page,
+            shown.by,
+            shown.name.as_str()
+        ),
+        (DocumentId(1), 1, 0, CHAIR, "Đại biểu 1")
+    );
+    assert_eq!(
+        decide(&model, &actor(CHAIR), &command(present(0))),
+        Ok(vec![]),
+        "the same page again"
+    );
+
+    // The chair names a delegate, who presents; naming another ends that presentation.
+    assert_eq!(
+        refused(
+            &model,
+            DELEGATE,
+            Command::SetPresenter {
+                user_id: Some(DELEGATE)
+            }
+        ),
+        ErrorCode::Forbidden
+    );
+    run(
+        &mut model,
+        actor(CHAIR),
+        command(Command::SetPresenter {
+            user_id: Some(DELEGATE),
+        }),
+    );
+    run(&mut model, actor(DELEGATE), command(present(0)));
+    assert_eq!(model.view.presenting.as_ref().map(|shown| shown.by), Some(DELEGATE));
+    assert_eq!(
+        refused(&model, OTHER_DELEGATE, Command::StopPresenting),
+        ErrorCode::Forbidden
+    );
+    let renamed = run(
+        &mut model,
+        actor(CHAIR),
+        command(Command::SetPresenter {
+            user_id: Some(OTHER_DELEGATE),
+        }),
+    );
+    assert_eq!(
+        renamed.iter().map(kind).collect::<Vec<_>>(),
+        ["presenter_set", "presenting_stopped"]
+    );
+    assert_eq!(model.view.presenting, None);
+    run(&mut model, actor(OTHER_DELEGATE), command(present(0)));
+    run(&mut model, actor(OTHER_DELEGATE), command(Command::StopPresenting));
+    assert_eq!(model.view.presenting, None);
+    assert_eq!(
+        decide(&model, &actor(CHAIR), &command(Command::StopPresenting)),
+        Ok(vec![])
+    );
 }

@@ -6,10 +6,10 @@ use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
 use crate::error::{ErrorCode, ErrorFrame};
-use crate::ids::{ItemId, MeetingId, PollId, UserId};
+use crate::ids::{DocumentId, ItemId, MeetingId, PollId, UserId};
 use crate::model::{
     AgendaItem, Attendance, AttendanceStatus, BallotForm, Choice, Document, LineOutcome, MeetingState, MyBallot, Poll,
-    Secrecy, Speech, SpeechRequest, Tally, UserView,
+    Presentation, Secrecy, Speech, SpeechRequest, Tally, UserView,
 };
 use crate::rule::{Fraction, MajorityRule, Outcome, RulePreset};
 use crate::PROTOCOL_VERSION;
@@ -163,6 +163,18 @@ pub enum Command {
     },
     /// Ends the speech in progress (whoever runs the meeting, or the speaker).
     EndSpeech,
+    /// Names a member who may present pages besides the chair and the secretariat (`null`:
+    /// none); a presentation by the one named before stops.
+    SetPresenter {
+        user_id: Option<UserId>,
+    },
+    /// Shows page `page` (0-based) of a document's current revision to the whole meeting.
+    PresentPage {
+        document_id: DocumentId,
+        page: u32,
+    },
+    /// Ends the presentation: readers stay where they are.
+    StopPresenting,
     /// Adds a rule preset to the meeting, or replaces the one with the same id (its name, rule
     /// or legal source corrected). Polls already opened keep the rule they were opened with.
     SetRulePreset {
@@ -268,6 +280,14 @@ pub enum MeetingEvent {
     SpeechEnded {
         user_id: UserId,
     },
+    PresenterSet {
+        user_id: Option<UserId>,
+    },
+    /// The page every following reader opens; replaces the one before.
+    PagePresented {
+        presentation: Presentation,
+    },
+    PresentingStopped,
     /// A preset added or replaced (same id): the whole preset as it now is.
     RulePresetSet {
         preset: RulePreset,
@@ -318,7 +338,7 @@ pub enum ServerMessage {
     Snapshot {
         meeting_id: MeetingId,
         seq: u32,
-        state: MeetingState,
+        state: Box<MeetingState>,
         my_ballots: Vec<MyBallot>,
     },
     /// One event of the log; `seq` is always the previous one plus one.

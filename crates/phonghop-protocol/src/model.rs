@@ -542,6 +542,21 @@ pub struct Floor {
     pub speaking: Option<Speech>,
 }
 
+/// A page shown to the whole meeting (follow-the-presenter): every reader that follows opens
+/// this document, revision and page.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct Presentation {
+    pub document_id: DocumentId,
+    /// The revision shown (the document's current one when it was shown).
+    pub revision: u32,
+    /// 0-based.
+    pub page: u32,
+    /// Who shows it: the chair, the secretariat or the presenter the chair named.
+    pub by: UserId,
+    pub name: String,
+}
+
 /// Everything a client mirrors of one meeting.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[ts(export)]
@@ -570,6 +585,13 @@ pub struct MeetingState {
     /// speaking queue: empty.
     #[serde(default)]
     pub floor: Floor,
+    /// The member the chair named to present (besides the chair and the secretariat); `null`:
+    /// none.
+    #[serde(default)]
+    pub presenter: Option<UserId>,
+    /// The page shown to the meeting now; `null`: nothing is presented.
+    #[serde(default)]
+    pub presenting: Option<Presentation>,
 }
 
 impl MeetingState {

@@ -419,6 +419,8 @@ mod tests {
             attendance: vec![],
             current_item: None,
             floor: phonghop_protocol::Floor::default(),
+            presenter: None,
+            presenting: None,
         };
         let snapshot = Snapshot::of(17, &state);
         let my_ballots = vec![MyBallot {
@@ -431,7 +433,7 @@ mod tests {
         let typed = ServerFrame::new(ServerMessage::Snapshot {
             meeting_id: MeetingId(4),
             seq: 17,
-            state,
+            state: Box::new(state),
             my_ballots,
         });
         assert_eq!(parsed, typed);

@@ -14,10 +14,13 @@ import {
   openMeeting,
   openPoll,
   orderSpeakers,
+  presentPage,
   removeRulePreset,
   requestToSpeak,
   setCurrentItem,
+  setPresenter,
   setRulePreset,
+  stopPresenting,
   pageImageUrl,
   thumbnailUrl,
   toAppError,
@@ -174,6 +177,35 @@ describe("commands", () => {
       { command: "grant_floor", args: { userId: 5, seconds: 180 } },
       { command: "end_speech", args: {} },
     ]);
+  });
+
+  it("send the presenter's commands as the Rust side reads them", async () => {
+    const calls = recordCalls(() => null);
+    await setPresenter(5);
+    await setPresenter(null);
+    await presentPage(21, 0);
+    await presentPage(21, 6);
+    await stopPresenting();
+    expect(calls).toEqual([
+      { command: "set_presenter", args: { userId: 5 } },
+      { command: "set_presenter", args: { userId: null } },
+      { command: "present_page", args: { documentId: 21, page: 0 } },
+      { command: "present_page", args: { documentId: 21, page: 6 } },
+      { command: "stop_presenting", args: {} },
+    ]);
+  });
+
+  it("reject a refused presentation with the server's error", async () => {
+    const refused: AppError = {
+      code: "forbidden",
+      message_vi: "Chỉ chủ tọa, thư ký hoặc người được chỉ định được trình chiếu",
+      message_en: "Only the chair, the secretariat or the named presenter may present",
+      detail: "",
+    };
+    mockIPC(() => {
+      throw refused;
+    });
+    await expect(presentPage(21, 2)).rejects.toEqual(refused);
   });
 
   it("reject a refused floor command with the server's error, as every command does", async () => {

@@ -340,6 +340,27 @@ export function endSpeech(): Promise<void> {
   return call("end_speech", {});
 }
 
+/**
+ * Names the member who may present pages to the meeting besides the chair and the secretariat,
+ * or none with `null`: for a view whose `may.run_meeting` is true.
+ */
+export function setPresenter(userId: number | null): Promise<void> {
+  return call("set_presenter", { userId });
+}
+
+/**
+ * Shows a page (0-based) of a document's current revision to every reader that follows: for
+ * `may.run_meeting`, or the member the chair named (`state.presenter`).
+ */
+export function presentPage(documentId: number, page: number): Promise<void> {
+  return call("present_page", { documentId, page });
+}
+
+/** Ends the presentation: the one presenting, or who runs the meeting. */
+export function stopPresenting(): Promise<void> {
+  return call("stop_presenting", {});
+}
+
 export function logout(): Promise<void> {
   return call("logout");
 }

@@ -526,7 +526,10 @@ async fn project(
         | MeetingEvent::SpeechRequestWithdrawn { .. }
         | MeetingEvent::SpeakersOrdered { .. }
         | MeetingEvent::FloorGranted { .. }
-        | MeetingEvent::SpeechEnded { .. } => 1,
+        | MeetingEvent::SpeechEnded { .. }
+        | MeetingEvent::PresenterSet { .. }
+        | MeetingEvent::PagePresented { .. }
+        | MeetingEvent::PresentingStopped => 1,
         MeetingEvent::MeetingQuorumSet { quorum } => sqlx::query("UPDATE meetings SET quorum_json = ? WHERE id = ?")
             .bind(serde_json::to_string(quorum).map_err(corrupt)?)
             .bind(meeting_id)

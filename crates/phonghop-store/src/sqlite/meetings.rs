@@ -130,29 +130,32 @@ pub(super) async fn load(pool: &SqlitePool, ballot_box: &BallotBox, meeting_id: 
     let mut rolls = rolls(connection, meeting_id).await?;
     count_sealed_ballots(connection, ballot_box, meeting_id, &mut rolls).await?;
     let polls = polls(connection, meeting_id, &rolls).await?;
-    let (current_item, floor) = running(connection, meeting_id).await?;
     let seq = sqlx::query("SELECT COALESCE(MAX(seq), 0) AS seq FROM events WHERE meeting_id = ?")
         .bind(id(meeting_id.0))
         .fetch_one(&mut *connection)
         .await?;
+    let mut view = MeetingState {
+        meeting,
+        items,
+        polls,
+        presets,
+        quorum,
+        attendance,
+        current_item: None,
+        floor: Floor::default(),
+        presenter: None,
+        presenting: None,
+    };
+    replay_running(connection, meeting_id, &mut view).await?;
     tx.commit().await?;
     let last_ids = LastIds {
-        item: items.iter().map(|item| item.id).max().unwrap_or_default(),
+        item: view.items.iter().map(|item| item.id).max().unwrap_or_default(),
         document: last_document,
-        poll: polls.iter().map(|poll| poll.id).max().unwrap_or_default(),
+        poll: view.polls.iter().map(|poll| poll.id).max().unwrap_or_default(),
     };
     let model = MeetingModel {
         seq: number(&seq, "seq"),
-        view: MeetingState {
-            meeting,
-            items,
-            polls,
-            presets,
-            quorum,
-            attendance,
-            current_item,
-            floor,
-        },
+        view,
         members,
         present,
         rolls,
@@ -161,27 +164,25 @@ pub(super) async fn load(pool: &SqlitePool, ballot_box: &BallotBox, meeting_id: 
     Ok(Loaded { model, version })
 }
 
-/// The item under discussion and the speaking queue: their events replayed in order, as a
-/// mirror applies them (they change often and are small, so no table keeps them apart).
-async fn running(connection: &mut SqliteConnection, meeting: MeetingId) -> Result<(Option<ItemId>, Floor)> {
+/// The running sitting — the item under discussion, the speaking queue, the presenter and the
+/// page presented — replayed from its events in order, as a mirror applies them (they change
+/// often and are small, so no table keeps them apart).
+async fn replay_running(connection: &mut SqliteConnection, meeting: MeetingId, view: &mut MeetingState) -> Result<()> {
     let payloads: Vec<String> = sqlx::query_scalar(
         "SELECT payload FROM events WHERE meeting_id = ?
          AND json_extract(payload, '$.kind') IN ('current_item_set', 'speech_requested',
-             'speech_request_withdrawn', 'speakers_ordered', 'floor_granted', 'speech_ended')
+             'speech_request_withdrawn', 'speakers_ordered', 'floor_granted', 'speech_ended',
+             'presenter_set', 'page_presented', 'presenting_stopped')
          ORDER BY seq",
     )
     .bind(id(meeting.0))
     .fetch_all(&mut *connection)
     .await?;
-    let mut current_item = None;
-    let mut floor = Floor::default();
     for payload in payloads {
-        match serde_json::from_str(&payload).map_err(corrupt)? {
-            MeetingEvent::CurrentItemSet { item_id } => current_item = item_id,
-            event => phonghop_core::floor::apply(&mut floor, &event),
-        }
+        let event: MeetingEvent = serde_json::from_str(&payload).map_err(corrupt)?;
+        phonghop_core::mirror::apply(view, &event);
     }
-    Ok((current_item, floor))
+    Ok(())
 }
 
 /// The meeting's rule presets: its kind's defaults with the secretariat's changes replayed in

@@ -222,3 +222,48 @@ describe("the speech in progress", () => {
     expect(byTestId("queue-empty")!.textContent).toContain("Chưa có ai đăng ký phát biểu");
   });
 });
+
+describe("the presenter", () => {
+  it("is named by the chair from the speaker or a waiting member, shown by name, and withdrawn", async () => {
+    const speaking: Floor = { ...waiting, speaking: speech(7, "Trần Văn Bảy", Date.now() / 1000) };
+    const props = show(viewWith(speaking, { ...chair, may: chairMay }));
+    expect(byTestId("presenter-named")).toBeNull();
+    expect(byTestId("unname-presenter")).toBeNull();
+    // The speaker and each one waiting can be let present.
+    expect(all("name-presenter").map((button) => button.dataset.userId)).toEqual(["7", "5", "3", "9"]);
+    const row = all("queued-speaker")[0];
+    const name = row.querySelector<HTMLButtonElement>('[data-testid="name-presenter"]')!;
+    expect(name.textContent?.trim()).toBe("Cho trình chiếu");
+    // Tied to the member's name for a screen reader.
+    expect(document.getElementById(name.getAttribute("aria-describedby")!)?.textContent).toContain("Lê Văn Năm");
+    name.focus();
+    name.click();
+    await vi.waitFor(() => expect(sent("set_presenter")).toEqual([{ userId: 5 }]));
+
+    props.view = viewWith(speaking, { ...chair, may: chairMay, state: { ...viewWith(speaking).state!, presenter: 5 } });
+    flushSync();
+    const named = byTestId("presenter-named")!;
+    expect(named.dataset.userId).toBe("5");
+    expect(named.textContent).toContain("Người trình chiếu: Lê Văn Năm");
+    // Named already: no second button for them.
+    expect(all("name-presenter").map((button) => button.dataset.userId)).toEqual(["7", "3", "9"]);
+    const unname = byTestId("unname-presenter") as HTMLButtonElement;
+    await vi.waitFor(() => expect(document.activeElement).toBe(unname));
+    expect(unname.textContent?.trim()).toBe("Thôi trình chiếu");
+    unname.click();
+    await vi.waitFor(() => expect(sent("set_presenter")).toEqual([{ userId: 5 }, { userId: null }]));
+  });
+
+  it("is told it is their turn to present; a councillor names nobody", () => {
+    show(viewWith(waiting, { state: { ...viewWith(waiting).state!, presenter: 3 } }));
+    expect(all("name-presenter")).toHaveLength(0);
+    expect(byTestId("unname-presenter")).toBeNull();
+    expect(byTestId("presenter-named")!.textContent).toContain("Chủ tọa đã cho bạn trình chiếu");
+  });
+
+  it("is shown to everyone, by name when the state knows it", () => {
+    show(viewWith({ queue: [], speaking: null }, { state: { ...viewWith({ queue: [], speaking: null }).state!, presenter: 12 } }));
+    expect(byTestId("presenter-named")!.textContent).toContain("Đã có đại biểu được cho trình chiếu");
+    expect(all("name-presenter")).toHaveLength(0);
+  });
+});

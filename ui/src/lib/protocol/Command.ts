@@ -2,6 +2,7 @@
 import type { AttendanceStatus } from "./AttendanceStatus";
 import type { BallotForm } from "./BallotForm";
 import type { Choice } from "./Choice";
+import type { DocumentId } from "./DocumentId";
 import type { Fraction } from "./Fraction";
 import type { ItemId } from "./ItemId";
 import type { MajorityRule } from "./MajorityRule";
@@ -36,4 +37,4 @@ quorum_override?: string,
  * When set, the server closes the poll this many seconds after it opens (10 to 86 400),
  * also across a restart; the chair may still close it earlier.
  */
-duration_seconds?: number, } | { "kind": "close_poll", poll_id: PollId, } | { "kind": "cancel_poll", poll_id: PollId, reason: string, } | { "kind": "cast_ballot", poll_id: PollId, choice: Choice, } | { "kind": "cast_marks", poll_id: PollId, marks: Array<number>, } | { "kind": "set_current_item", item_id: ItemId | null, } | { "kind": "request_to_speak", item_id?: ItemId, } | { "kind": "withdraw_speech_request", user_id?: UserId, } | { "kind": "order_speakers", user_ids: Array<UserId>, } | { "kind": "grant_floor", user_id: UserId, seconds: number, } | { "kind": "end_speech" } | { "kind": "set_rule_preset", preset: RulePreset, } | { "kind": "remove_rule_preset", preset_id: string, } | { "kind": "check_in" } | { "kind": "set_attendance", user_id: UserId, status: AttendanceStatus, reason: string, } | { "kind": "set_meeting_quorum", quorum: Fraction | null, };
+duration_seconds?: number, } | { "kind": "close_poll", poll_id: PollId, } | { "kind": "cancel_poll", poll_id: PollId, reason: string, } | { "kind": "cast_ballot", poll_id: PollId, choice: Choice, } | { "kind": "cast_marks", poll_id: PollId, marks: Array<number>, } | { "kind": "set_current_item", item_id: ItemId | null, } | { "kind": "request_to_speak", item_id?: ItemId, } | { "kind": "withdraw_speech_request", user_id?: UserId, } | { "kind": "order_speakers", user_ids: Array<UserId>, } | { "kind": "grant_floor", user_id: UserId, seconds: number, } | { "kind": "end_speech" } | { "kind": "set_presenter", user_id: UserId | null, } | { "kind": "present_page", document_id: DocumentId, page: number, } | { "kind": "stop_presenting" } | { "kind": "set_rule_preset", preset: RulePreset, } | { "kind": "remove_rule_preset", preset_id: string, } | { "kind": "check_in" } | { "kind": "set_attendance", user_id: UserId, status: AttendanceStatus, reason: string, } | { "kind": "set_meeting_quorum", quorum: Fraction | null, };

@@ -8,6 +8,7 @@ import type { LineOutcome } from "./LineOutcome";
 import type { Outcome } from "./Outcome";
 import type { Poll } from "./Poll";
 import type { PollId } from "./PollId";
+import type { Presentation } from "./Presentation";
 import type { RulePreset } from "./RulePreset";
 import type { Speech } from "./Speech";
 import type { SpeechRequest } from "./SpeechRequest";
@@ -21,4 +22,4 @@ export type MeetingEvent = { "kind": "agenda_item_added", item: AgendaItem, } | 
 /**
  * How each line came out, for a form other than a motion (see `Poll::line_outcomes`).
  */
-line_outcomes: Array<LineOutcome>, } | { "kind": "poll_cancelled", poll_id: PollId, reason: string, } | { "kind": "current_item_set", item_id: ItemId | null, } | { "kind": "speech_requested", request: SpeechRequest, } | { "kind": "speech_request_withdrawn", user_id: UserId, by: UserId, } | { "kind": "speakers_ordered", user_ids: Array<UserId>, } | { "kind": "floor_granted", speech: Speech, } | { "kind": "speech_ended", user_id: UserId, } | { "kind": "rule_preset_set", preset: RulePreset, } | { "kind": "rule_preset_removed", preset_id: string, } | { "kind": "attendance_set", attendance: Attendance, by: UserId, } | { "kind": "meeting_quorum_set", quorum: Fraction | null, };
+line_outcomes: Array<LineOutcome>, } | { "kind": "poll_cancelled", poll_id: PollId, reason: string, } | { "kind": "current_item_set", item_id: ItemId | null, } | { "kind": "speech_requested", request: SpeechRequest, } | { "kind": "speech_request_withdrawn", user_id: UserId, by: UserId, } | { "kind": "speakers_ordered", user_ids: Array<UserId>, } | { "kind": "floor_granted", speech: Speech, } | { "kind": "speech_ended", user_id: UserId, } | { "kind": "presenter_set", user_id: UserId | null, } | { "kind": "page_presented", presentation: Presentation, } | { "kind": "presenting_stopped" } | { "kind": "rule_preset_set", preset: RulePreset, } | { "kind": "rule_preset_removed", preset_id: string, } | { "kind": "attendance_set", attendance: Attendance, by: UserId, } | { "kind": "meeting_quorum_set", quorum: Fraction | null, };

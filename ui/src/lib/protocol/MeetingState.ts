@@ -6,7 +6,9 @@ import type { Fraction } from "./Fraction";
 import type { ItemId } from "./ItemId";
 import type { Meeting } from "./Meeting";
 import type { Poll } from "./Poll";
+import type { Presentation } from "./Presentation";
 import type { RulePreset } from "./RulePreset";
+import type { UserId } from "./UserId";
 
 /**
  * Everything a client mirrors of one meeting.
@@ -43,4 +45,13 @@ current_item: ItemId | null,
  * Who is waiting to speak and who is speaking. Absent in snapshots of servers before the
  * speaking queue: empty.
  */
-floor: Floor, };
+floor: Floor, 
+/**
+ * The member the chair named to present (besides the chair and the secretariat); `null`:
+ * none.
+ */
+presenter: UserId | null, 
+/**
+ * The page shown to the meeting now; `null`: nothing is presented.
+ */
+presenting: Presentation | null, };

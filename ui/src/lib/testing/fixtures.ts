@@ -118,6 +118,8 @@ export function meeting(items: AgendaItem[], polls: Poll[] = []): MeetingState {
     attendance: [],
     current_item: null,
     floor: { queue: [], speaking: null },
+    presenter: null,
+    presenting: null,
   };
 }
 
