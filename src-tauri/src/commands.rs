@@ -10,7 +10,7 @@ use phonghop_client::packet::PacketView;
 use phonghop_client::seat::SavedRecord;
 use phonghop_client::seat::{LoginView, MirrorView, OpenedDocument, SearchView};
 use phonghop_client::{ClientError, UserFacingError};
-use phonghop_protocol::http::{AttendanceView, ReadReceipts};
+use phonghop_protocol::http::{AttendanceView, OpinionRequest, OpinionView, ReadReceipts};
 use phonghop_protocol::{
     Annotation, AnnotationId, AttendanceStatus, BallotForm, Choice, Command, DocumentId, Fraction, ItemId, MeetingId,
     PollId, RulePreset, Secrecy, UserId,
@@ -395,6 +395,32 @@ pub async fn save_poll_record(
         path: out.display().to_string(),
         fingerprint,
     })
+}
+
+/// Sends a written opinion (góp ý) on an agenda item or one of its documents; `id` is the app's,
+/// so a resend after a dropped answer keeps one.
+#[tauri::command]
+pub async fn send_opinion(shared: State<'_, Arc<Shared>>, request: OpinionRequest) -> Answer<OpinionView> {
+    shared.seat.send_opinion(&request).await.map_err(shown)
+}
+
+/// The meeting's opinions: all of them for the secretariat and the chair, one's own otherwise.
+#[tauri::command]
+pub async fn list_opinions(shared: State<'_, Arc<Shared>>) -> Answer<Vec<OpinionView>> {
+    shared.seat.opinions().await.map_err(shown)
+}
+
+/// Saves the meeting's opinions as CSV into the Downloads folder; the file's path.
+#[tauri::command]
+pub async fn save_opinions_csv(app: tauri::AppHandle, shared: State<'_, Arc<Shared>>) -> Answer<String> {
+    let (meeting, bytes) = shared.seat.opinions_csv().await.map_err(shown)?;
+    let out = annotated_copy::folder(&app)
+        .map_err(annotated_copy::failed)?
+        .join(format!("Góp ý kỳ họp {meeting}.csv"));
+    tokio::fs::write(&out, &bytes)
+        .await
+        .map_err(|error| annotated_copy::failed(format!("{}: {error}", out.display())))?;
+    Ok(out.display().to_string())
 }
 
 /// Adds or corrects a voting rule preset of the open meeting (the secretariat's).

@@ -930,6 +930,20 @@ async function journey(firstBrowser) {
     await press(browser, `${testid("floor")} ${testid("end-speech")}`);
     await waitFor(browser, "the speech ended", async () => !(await browser.$(testid("speaking-now")).isExisting()));
     await commandVia(state.voters[0], { kind: "withdraw_speech_request" });
+
+    // A written opinion on the item, from the app; the secretariat reads it with the name.
+    const opinion = "Đề nghị bổ sung thời hạn thực hiện vào Điều 3.";
+    const field = await browser.$(testid("opinion-text"));
+    await field.scrollIntoView({ block: "center" });
+    await field.setValue(opinion);
+    await press(browser, testid("opinion-send"));
+    await waitFor(browser, "the opinion sent", () => browser.$(testid("opinion-sent")).isExisting());
+    const secretaryToken = await apiLogin(env.secretary);
+    const { opinions } = await api("GET", `/api/meetings/${state.meetingId}/opinions`, { token: secretaryToken });
+    const received = opinions.find((kept) => kept.text === opinion);
+    assert.ok(received, `the secretariat has no opinion "${opinion}": ${JSON.stringify(opinions)}`);
+    assert.equal(received.item_id, state.itemId);
+    console.log(`  opinion from ${received.user.full_name} on item ${received.item_id}`);
     await waitFor(browser, "the queue empty", async () => !(await browser.$(testid("queued-speaker")).isExisting()));
   });
 
@@ -1133,6 +1147,15 @@ async function journey(firstBrowser) {
     assert.deepEqual(layout.spilling, [], "nothing spills out of the poll card at 200 %");
     await screenshot(browser, "text-200-percent-poll");
     await checkAccessibility(browser, "the meeting screen at 200 % text");
+    // The same at 200 % in high contrast: black on white, thick focus rings, still no violation.
+    await press(browser, testid("contrast-toggle"));
+    await waitFor(browser, "the high-contrast theme", () =>
+      browser.execute(() => document.documentElement.getAttribute("data-contrast") === "high"),
+    );
+    await showPoll(browser, secretId);
+    await screenshot(browser, "high-contrast-200-percent-poll");
+    await checkAccessibility(browser, "the meeting screen at 200 % text in high contrast");
+    await press(browser, testid("contrast-toggle"));
     await press(browser, testid("text-reset"));
   });
 

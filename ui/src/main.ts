@@ -2,6 +2,8 @@
 import { mount } from "svelte";
 import App from "./App.svelte";
 import "./app.css";
+// Puts back the remembered high contrast before the first screen is drawn.
+import "./lib/text/contrast.svelte";
 
 const target = document.getElementById("app");
 if (!target) {

@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
 use phonghop_core::roles::{self, Capabilities};
-use phonghop_protocol::http::{AttendanceView, ReadReceipts, ReceiptKind, TextRange};
+use phonghop_protocol::http::{AttendanceView, OpinionRequest, OpinionView, ReadReceipts, ReceiptKind, TextRange};
 use phonghop_protocol::{
     Choice, Command, Document, DocumentId, MeetingId, MeetingState, MeetingSummary, MyBallot, PollId, PollState, Role,
     Sha256, UserView,
@@ -597,6 +597,28 @@ impl Seat {
         let session = self.session()?;
         let meeting = self.followed_state()?.meeting.id;
         session.attendance(meeting).await
+    }
+
+    /// Sends a written opinion on an item (or one of its documents) of the followed meeting.
+    pub async fn send_opinion(&self, request: &OpinionRequest) -> Result<OpinionView> {
+        let session = self.session()?;
+        let meeting = self.followed_state()?.meeting.id;
+        session.send_opinion(meeting, request).await
+    }
+
+    /// The followed meeting's opinions: every one for the secretariat and the chair, one's own
+    /// for anyone else.
+    pub async fn opinions(&self) -> Result<Vec<OpinionView>> {
+        let session = self.session()?;
+        let meeting = self.followed_state()?.meeting.id;
+        session.opinions(meeting).await
+    }
+
+    /// The followed meeting's opinions as CSV (the secretariat and the chair).
+    pub async fn opinions_csv(&self) -> Result<(MeetingId, Vec<u8>)> {
+        let session = self.session()?;
+        let meeting = self.followed_state()?.meeting.id;
+        Ok((meeting, session.opinions_csv(meeting).await?))
     }
 
     /// The signed result record of a closed poll of the followed meeting, as `format` ("pdf" or

@@ -2,8 +2,9 @@
 
 use phonghop_protocol::http::{
     AddMemberRequest, AnnotationSync, AnnotationSyncAnswer, AttendanceView, CommandRequest, CreateMeetingRequest,
-    DocumentText, HallLink, LoginRequest, LoginResponse, MeetingList, MemberView, ReadReceipts, ReceiptKind,
-    ReceiptReport, RecordKeyView, SearchResponse, SnapshotResponse, UploadResponse,
+    DocumentText, HallLink, LoginRequest, LoginResponse, MeetingList, MemberView, OpinionList, OpinionRequest,
+    OpinionView, ReadReceipts, ReceiptKind, ReceiptReport, RecordKeyView, SearchResponse, SnapshotResponse,
+    UploadResponse,
 };
 use phonghop_protocol::{
     Command, CommandResult, DocumentId, ErrorFrame, ItemId, MeetingId, MeetingSummary, PollId, Sha256, UserView,
@@ -145,6 +146,26 @@ impl Session {
     /// Creates a meeting (council office accounts only); the creator becomes its secretariat.
     pub async fn create_meeting(&self, request: &CreateMeetingRequest) -> Result<MeetingSummary> {
         self.post("/api/meetings", request).await
+    }
+
+    /// Sends a written opinion (góp ý); the same `request.id` again sends nothing twice.
+    pub async fn send_opinion(&self, meeting_id: MeetingId, request: &OpinionRequest) -> Result<OpinionView> {
+        self.post(&format!("/api/meetings/{meeting_id}/opinions"), request)
+            .await
+    }
+
+    /// Every opinion (the secretariat, the chair) or one's own.
+    pub async fn opinions(&self, meeting_id: MeetingId) -> Result<Vec<OpinionView>> {
+        Ok(self
+            .get::<OpinionList>(&format!("/api/meetings/{meeting_id}/opinions"))
+            .await?
+            .opinions)
+    }
+
+    /// The opinions as CSV, for the secretariat and the chair.
+    pub async fn opinions_csv(&self, meeting_id: MeetingId) -> Result<Vec<u8>> {
+        self.get_bytes(&format!("/api/meetings/{meeting_id}/opinions.csv"), "opinions")
+            .await
     }
 
     /// A new read-only code for the meeting's hall screen (the chair, the secretariat or the

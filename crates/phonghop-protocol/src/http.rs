@@ -15,6 +15,42 @@ pub struct LoginRequest {
     pub password: String,
 }
 
+/// A written opinion (góp ý) a member sends on an agenda item, or on one of its documents
+/// (`POST /api/meetings/{id}/opinions`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct OpinionRequest {
+    /// Chosen by the app (e.g. a UUID); sending the same id again sends nothing twice.
+    pub id: String,
+    pub item_id: crate::ItemId,
+    #[serde(default)]
+    pub document_id: Option<DocumentId>,
+    /// 1 to 10 000 characters; line breaks allowed.
+    pub text: String,
+}
+
+/// A written opinion as the secretariat (or its author) reads it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct OpinionView {
+    pub id: u32,
+    pub user: UserView,
+    pub item_id: crate::ItemId,
+    pub document_id: Option<DocumentId>,
+    pub text: String,
+    /// Unix seconds by the server's clock.
+    #[ts(type = "number")]
+    pub sent_at: i64,
+}
+
+/// `GET /api/meetings/{id}/opinions`: every opinion for who prepares the meeting, one's own for
+/// anyone else; oldest first.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct OpinionList {
+    pub opinions: Vec<OpinionView>,
+}
+
 /// A hall screen's read-only link to one meeting (`POST /api/meetings/{id}/hall-link`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[ts(export)]

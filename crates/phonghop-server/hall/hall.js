@@ -166,7 +166,8 @@ function renderFloor() {
   const speakingBox = $("speaking");
   speakingBox.replaceChildren();
   if (speaking) {
-    const remaining = speaking.started_at + speaking.seconds - serverNowSeconds();
+    // The clocks agree to the second at best: never more left than was given.
+    const remaining = Math.min(speaking.seconds, speaking.started_at + speaking.seconds - serverNowSeconds());
     speakingBox.append(
       element("p", { class: "speaker-name", "data-user-id": String(speaking.user_id) }, speaking.name),
       element(

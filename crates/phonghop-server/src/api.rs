@@ -64,6 +64,11 @@ pub fn router(app: App) -> Router {
         .route("/api/blobs/{sha256}", get(blob))
         .route("/ws", get(websocket))
         .route("/api/meetings/{meeting_id}/hall-link", post(crate::hall::create_link))
+        .route(
+            "/api/meetings/{meeting_id}/opinions",
+            get(crate::opinions::list).post(crate::opinions::send),
+        )
+        .route("/api/meetings/{meeting_id}/opinions.csv", get(crate::opinions::export))
         .route("/hall", get(crate::hall::page))
         .route("/hall/hall.js", get(crate::hall::script))
         .route("/hall/hall.css", get(crate::hall::style))
@@ -107,7 +112,7 @@ async fn errors_as_json(response: Response) -> Response {
 }
 
 /// Parses a JSON body into our own error on failure (axum's rejections are plain text).
-fn parse_json<T: serde::de::DeserializeOwned>(body: &[u8]) -> ApiResult<T> {
+pub(crate) fn parse_json<T: serde::de::DeserializeOwned>(body: &[u8]) -> ApiResult<T> {
     serde_json::from_slice(body).map_err(|err| {
         let code = if serde_json::from_slice::<serde_json::Value>(body).is_ok() {
             ErrorCode::InvalidMessage
@@ -449,7 +454,7 @@ async fn sync_annotations(
 }
 
 /// The caller's role in the meeting; someone outside it learns only that it is not found.
-async fn role_in(app: &App, meeting_id: MeetingId, user: &AuthUser) -> ApiResult<Role> {
+pub(crate) async fn role_in(app: &App, meeting_id: MeetingId, user: &AuthUser) -> ApiResult<Role> {
     app.store
         .member_role(meeting_id, user.id())
         .await?

@@ -12,6 +12,7 @@
 //! - [`ws`]: one WebSocket connection: authenticate, subscribe (replay or snapshot), commands.
 //! - [`api`]: the HTTP routes.
 //! - [`hall`]: the hall screen's page, served from the binary, and its read-only codes.
+//! - [`opinions`]: written opinions (góp ý): sent by members, read and exported by the secretariat.
 //! - [`search`]: a search's answer: passages around the matches, and where they are.
 //! - [`annotations`]: syncing a member's annotations: only their own stored, others' only while shared.
 //! - [`ingest`]: uploads: size limit, hashing, PDFium indexing in a child process, blob files.
@@ -39,6 +40,7 @@ pub mod hot_folder;
 pub mod hub;
 pub mod ingest;
 pub mod office;
+pub mod opinions;
 pub mod passwords;
 pub mod records;
 pub mod search;

@@ -18,7 +18,7 @@ pub mod sqlite;
 use async_trait::async_trait;
 use phonghop_core::record::RecordFacts;
 use phonghop_core::{Actor, Fact, MeetingModel};
-use phonghop_protocol::http::{AttendanceView, DocumentReceipts, ReceiptKind};
+use phonghop_protocol::http::{AttendanceView, DocumentReceipts, OpinionView, ReceiptKind};
 use phonghop_protocol::{
     Annotation, AnnotationView, CommandResult, Document, DocumentId, ItemId, Meeting, MeetingEvent, MeetingId,
     MeetingKind, MeetingSummary, MyBallot, PollId, Role, Sha256, UserId, UserView,
@@ -121,6 +121,18 @@ impl UserRecord {
     }
 }
 
+/// A written opinion as the server received it: checked text, the sender from the session.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewOpinion {
+    pub meeting_id: MeetingId,
+    pub user_id: UserId,
+    /// The app's id for it.
+    pub client_id: String,
+    pub item_id: ItemId,
+    pub document_id: Option<DocumentId>,
+    pub text: String,
+}
+
 #[derive(Debug, Clone)]
 pub struct NewUser {
     pub username: String,
@@ -161,6 +173,10 @@ pub trait Store: Send + Sync + 'static {
     async fn create_session(&self, token_hash: &[u8; 32], user: UserId, expires_at: i64) -> Result<()>;
     /// The user a token hash belongs to, with the session's expiry (Unix seconds).
     async fn session_user(&self, token_hash: &[u8; 32]) -> Result<Option<(UserRecord, i64)>>;
+    /// Keeps a written opinion (góp ý), or returns the one sent before with the same id.
+    async fn add_opinion(&self, opinion: &NewOpinion) -> Result<OpinionView>;
+    /// The meeting's opinions, oldest first: everyone's (`of` `None`) or one member's.
+    async fn opinions(&self, meeting: MeetingId, of: Option<UserId>) -> Result<Vec<OpinionView>>;
     /// Keeps a hall screen's read-only code (its hash) for `meeting`, made by `by`.
     async fn create_hall_link(&self, code_hash: &[u8; 32], meeting: MeetingId, by: UserId) -> Result<()>;
     /// The meeting a hall screen's code shows, if it is one.

@@ -5,6 +5,9 @@ import {
   castBallot,
   castMarks,
   endSpeech,
+  listOpinions,
+  saveOpinionsCsv,
+  sendOpinion,
   exportAnnotated,
   grantFloor,
   login,
@@ -193,6 +196,50 @@ describe("commands", () => {
       { command: "present_page", args: { documentId: 21, page: 6 } },
       { command: "stop_presenting", args: {} },
     ]);
+  });
+
+  it("send an opinion as the Rust side's request, its fields in snake_case, and list and save them", async () => {
+    const sent = {
+      id: 4,
+      user: mirrorView().user,
+      item_id: 2,
+      document_id: 21,
+      text: "Đề nghị làm rõ nguồn vốn",
+      sent_at: 1_790_000_000,
+    };
+    const calls = recordCalls((command) =>
+      command === "send_opinion"
+        ? sent
+        : command === "list_opinions"
+          ? [sent]
+          : command === "save_opinions_csv"
+            ? "/home/ct/Downloads/Góp ý kỳ họp 7.csv"
+            : null,
+    );
+    const request = { id: "5b0f7a52-3c1e-4c55-9d0e-2f8f1c7d9a10", item_id: 2, document_id: 21, text: "Đề nghị làm rõ nguồn vốn" };
+    expect(await sendOpinion(request)).toEqual(sent);
+    await sendOpinion({ ...request, document_id: null });
+    expect(await listOpinions()).toEqual([sent]);
+    expect(await saveOpinionsCsv()).toBe("/home/ct/Downloads/Góp ý kỳ họp 7.csv");
+    expect(calls).toEqual([
+      { command: "send_opinion", args: { request } },
+      { command: "send_opinion", args: { request: { ...request, document_id: null } } },
+      { command: "list_opinions", args: {} },
+      { command: "save_opinions_csv", args: {} },
+    ]);
+  });
+
+  it("reject a refused opinion with the server's error", async () => {
+    const refused: AppError = {
+      code: "invalid_command",
+      message_vi: "Góp ý không được để trống",
+      message_en: "An opinion may not be blank",
+      detail: "",
+    };
+    mockIPC(() => {
+      throw refused;
+    });
+    await expect(sendOpinion({ id: "x", item_id: 2, document_id: null, text: " " })).rejects.toEqual(refused);
   });
 
   it("reject a refused presentation with the server's error", async () => {

@@ -27,6 +27,8 @@ import type { AnnotationShown } from "./app-views/AnnotationShown";
 import type { UnplacedShown } from "./app-views/UnplacedShown";
 import type { Annotation } from "./protocol/Annotation";
 import type { ReadReceipts } from "./protocol/ReadReceipts";
+import type { OpinionRequest } from "./protocol/OpinionRequest";
+import type { OpinionView } from "./protocol/OpinionView";
 
 // The app-side views are generated from Rust (phonghop-client's `seat` module) by ts-rs, like the
 // wire types; they are re-exported here under the names the components use.
@@ -258,6 +260,30 @@ export function openPoll(
   return call("open_poll", {
     form: { itemId, title, preset, durationSeconds, secrecy, quorumOverride, changeable, ballot: form },
   });
+}
+
+/**
+ * Sends a written opinion (góp ý) on an agenda item, or on one of its documents; resolves to the
+ * opinion as the server keeps it. `request.id` is the app's own: sending the same id again (a
+ * retry after a lost answer) keeps one opinion. The request goes as the Rust side's struct reads
+ * it, its fields in snake_case. The server refuses a blank text or one over 10 000 characters
+ * (`invalid_command`) and a document of another item (`not_found`).
+ */
+export function sendOpinion(request: OpinionRequest): Promise<OpinionView> {
+  return call("send_opinion", { request });
+}
+
+/**
+ * The meeting's opinions, oldest first: all of them for who runs the meeting (`may.run_meeting`)
+ * and the council office, one's own for anyone else.
+ */
+export function listOpinions(): Promise<OpinionView[]> {
+  return call("list_opinions", {});
+}
+
+/** Saves the meeting's opinions as CSV into the Downloads folder; resolves to the file's path. For `may.run_meeting`. */
+export function saveOpinionsCsv(): Promise<string> {
+  return call("save_opinions_csv", {});
 }
 
 /** Every member with their attendance, and whether the meeting's quorum is present (as the server counts it). */

@@ -8,6 +8,7 @@
 //! - [`ballot_box`]: secret polls' choices sealed under a key kept beside the database.
 //! - [`reads`]: what clients read besides the model (replays, their ballots, blob access).
 //! - [`hot_folder`]: what the hot folder took, and the items it created from folder names.
+//! - [`opinions`]: written opinions (góp ý), apart from the public log.
 
 mod accounts;
 mod annotations;
@@ -16,6 +17,7 @@ mod attendance;
 pub mod ballot_box;
 mod hot_folder;
 mod meetings;
+mod opinions;
 mod reads;
 mod receipts;
 mod records;
@@ -28,7 +30,7 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 use phonghop_core::record::RecordFacts;
-use phonghop_protocol::http::{AttendanceView, DocumentReceipts, ReceiptKind};
+use phonghop_protocol::http::{AttendanceView, DocumentReceipts, OpinionView, ReceiptKind};
 use phonghop_protocol::{
     Annotation, AnnotationView, AttendanceStatus, BallotForm, Choice, CommandResult, Document, DocumentId, Fraction,
     ItemId, Meeting, MeetingEvent, MeetingId, MeetingKind, MeetingSummary, MyBallot, PollId, Role, Secrecy, Sha256,
@@ -37,7 +39,9 @@ use phonghop_protocol::{
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::SqlitePool;
 
-use crate::{Entry, HotFolderFile, Loaded, NewUser, PageHit, Receipt, Result, Store, StoreError, UserRecord};
+use crate::{
+    Entry, HotFolderFile, Loaded, NewOpinion, NewUser, PageHit, Receipt, Result, Store, StoreError, UserRecord,
+};
 
 /// The database of one server, or of several processes sharing one file.
 #[derive(Clone)]
@@ -228,6 +232,14 @@ impl Store for SqliteStore {
 
     async fn session_user(&self, token_hash: &[u8; 32]) -> Result<Option<(UserRecord, i64)>> {
         accounts::session_user(&self.pool, token_hash).await
+    }
+
+    async fn add_opinion(&self, opinion: &NewOpinion) -> Result<OpinionView> {
+        opinions::add(&self.pool, opinion).await
+    }
+
+    async fn opinions(&self, meeting: MeetingId, of: Option<UserId>) -> Result<Vec<OpinionView>> {
+        opinions::list(&self.pool, meeting, of).await
     }
 
     async fn create_hall_link(&self, code_hash: &[u8; 32], meeting: MeetingId, by: UserId) -> Result<()> {

@@ -109,3 +109,13 @@ describe("the meeting clock", () => {
     expect(untilNextMinute(Date.parse("2026-12-01T07:05:00Z"), 0)).toBe(60_000);
   });
 });
+
+describe("the time left of a speech, when the clocks disagree by a second", () => {
+  it("is never more than the time given", () => {
+    const speech = { user_id: 3, name: "Đỗ Thị Chi", item_id: null, started_at: 1_000, seconds: 180 };
+    // The laptop's estimate of the server's clock runs 1.5 s behind the server that started it.
+    expect(secondsLeft(speech, 1_000_000 - 1_500, 0)).toBe(180);
+    expect(secondsLeft(speech, 1_000_000 + 500, 0)).toBe(180);
+    expect(secondsLeft(speech, 1_001_000 + 500, 0)).toBe(179);
+  });
+});

@@ -49,12 +49,13 @@ export function serverNowMs(laptopNowMs: number, clockOffsetMs: number): number 
 /**
  * Whole seconds left of the speech by the server's clock; negative once the time given has run
  * out (-42: 42 seconds over). Rounded up, like a poll's countdown: "0:01" until the last second
- * has gone.
+ * has gone; at most the time given.
  */
 export function secondsLeft(speech: Speech, laptopNowMs: number, clockOffsetMs: number): number {
   const left = Math.ceil(speech.started_at + speech.seconds - serverNowMs(laptopNowMs, clockOffsetMs) / 1000);
-  // `Math.ceil(-0.4)` is -0, which would print as an overrun of nothing.
-  return left === 0 ? 0 : left;
+  // `Math.ceil(-0.4)` is -0, which would print as an overrun of nothing; and the clocks agree
+  // to the second at best (the `Date` header), so never more is left than was given.
+  return left === 0 ? 0 : Math.min(left, speech.seconds);
 }
 
 /** Minutes and seconds of a length of time, m:ss ("3:00", "0:42", "12:05"), whatever its sign. */
