@@ -5,6 +5,7 @@
 import { flushSync, mount } from "svelte";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { setLocale } from "../i18n/locale.svelte";
+import LoginScreen from "../login/LoginScreen.svelte";
 import MeetingHeader from "../meeting/MeetingHeader.svelte";
 import { mirrorView } from "../testing/fixtures";
 import { byTestId, cleanUp } from "../testing/tauri";
@@ -80,6 +81,19 @@ describe("high contrast", () => {
     const header = document.querySelector("header")!;
     expect(header.contains(toggle())).toBe(true);
     expect(byTestId("text-size")!.nextElementSibling).toBe(toggle());
+  });
+
+  it("is on the login screen too, with the text size, so a councillor can log in with them", () => {
+    setLocale("vi");
+    component = mount(LoginScreen, {
+      target: document.body,
+      props: { defaults: { server_url: "", username: "" }, onLoggedIn: () => {} },
+    });
+    flushSync();
+    expect(byTestId("text-size")!.nextElementSibling).toBe(toggle());
+    press();
+    expect(document.documentElement.dataset.contrast).toBe("high");
+    expect(toggle().getAttribute("aria-pressed")).toBe("true");
   });
 
   it("is put back at the next start, before anything is drawn", async () => {
