@@ -795,14 +795,8 @@ pub fn command_result(facts: &[Fact], seq_after: u32) -> CommandResult {
             Fact::BallotCast { poll_id, vote, .. } | Fact::BallotChanged { poll_id, to: vote, .. } => {
                 Some(CommandResult::BallotRecorded {
                     poll_id: *poll_id,
-                    choice: match vote {
-                        Vote::Choice(choice) => Some(*choice),
-                        Vote::Marks(_) => None,
-                    },
-                    marks: match vote {
-                        Vote::Choice(_) => None,
-                        Vote::Marks(marks) => Some(marks.clone()),
-                    },
+                    choice: vote.choice(),
+                    marks: vote.marks(),
                 })
             }
             Fact::SecretBallotCast { poll_id, .. } => Some(CommandResult::BallotRecorded {

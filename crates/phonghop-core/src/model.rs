@@ -10,7 +10,8 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use phonghop_protocol::{
-    DocumentId, ItemId, MeetingEvent, MeetingState, Poll, PollId, PollState, Role, Secrecy, Tally, UserId, Vote,
+    BallotForm, DocumentId, ItemId, MeetingEvent, MeetingState, Poll, PollId, PollState, Role, Secrecy, Tally, UserId,
+    Vote,
 };
 
 use crate::roles;
@@ -90,6 +91,14 @@ impl PollRoll {
 
     pub fn members(&self) -> u32 {
         self.voters.len() as u32
+    }
+
+    /// Counts a secret ballot of a poll whose ballot is `form` apart from the public tally.
+    pub fn count_secret(&mut self, form: &BallotForm, vote: &Vote) {
+        if self.secret_counts.counts.is_empty() {
+            self.secret_counts.counts = form.empty_counts();
+        }
+        self.secret_counts.add(vote);
     }
 }
 
@@ -219,13 +228,11 @@ impl MeetingModel {
                 }
             }
             Fact::SecretBallotCast { poll_id, voter, vote } => {
-                let form = self.poll(*poll_id).map(|poll| poll.ballot.clone()).unwrap_or_default();
                 let roll = self.rolls.entry(*poll_id).or_default();
                 roll.voted.insert(*voter);
-                if roll.secret_counts.counts.is_empty() {
-                    roll.secret_counts.counts = form.empty_counts();
+                if let Some(poll) = self.view.polls.iter().find(|poll| poll.id == *poll_id) {
+                    roll.count_secret(&poll.ballot, vote);
                 }
-                roll.secret_counts.add(vote);
                 let present = roll.present();
                 if let Some(poll) = self.view.polls.iter_mut().find(|poll| poll.id == *poll_id) {
                     poll.tally.sealed += 1;

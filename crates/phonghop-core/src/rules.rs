@@ -30,12 +30,8 @@ pub fn check_rule(rule: &MajorityRule) -> Result<(), CountError> {
 
 /// Decides a poll's outcome from its counts under `rule`.
 pub fn outcome(rule: &MajorityRule, tally: &Tally) -> Result<Outcome, CountError> {
-    check_counts(tally)?;
-    check_rule(rule)?;
-    if let Some(quorum) = rule.quorum {
-        if !reaches(tally.present, quorum, tally.members, Comparison::AtLeast) {
-            return Ok(Outcome::NoQuorum);
-        }
+    if !counted_with_quorum(rule, tally)? {
+        return Ok(Outcome::NoQuorum);
     }
     let base = match rule.base {
         Base::AllMembers => tally.members,
@@ -65,12 +61,8 @@ pub fn line_outcomes(
     rule: &MajorityRule,
     tally: &Tally,
 ) -> Result<(Outcome, Vec<LineOutcome>), CountError> {
-    check_counts(tally)?;
-    check_rule(rule)?;
-    if let Some(quorum) = rule.quorum {
-        if !reaches(tally.present, quorum, tally.members, Comparison::AtLeast) {
-            return Ok((Outcome::NoQuorum, vec![]));
-        }
+    if !counted_with_quorum(rule, tally)? {
+        return Ok((Outcome::NoQuorum, vec![]));
     }
     let without_quorum = MajorityRule { quorum: None, ..*rule };
     let ballots = tally.cast();
@@ -153,6 +145,16 @@ pub fn yes_needed(rule: &MajorityRule, members: u32) -> Option<u32> {
         Comparison::AtLeast => product.div_ceil(denominator),
     };
     u32::try_from(needed).ok()
+}
+
+/// Checks the counts and the rule, then whether the quorum (if the rule has one) was present:
+/// a poll without it is decided `no_quorum`, its ballots unread.
+fn counted_with_quorum(rule: &MajorityRule, tally: &Tally) -> Result<bool, CountError> {
+    check_counts(tally)?;
+    check_rule(rule)?;
+    Ok(rule
+        .quorum
+        .is_none_or(|quorum| reaches(tally.present, quorum, tally.members, Comparison::AtLeast)))
 }
 
 fn check_counts(tally: &Tally) -> Result<(), CountError> {

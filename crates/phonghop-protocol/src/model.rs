@@ -310,6 +310,24 @@ pub enum Vote {
     Marks(Vec<u8>),
 }
 
+impl Vote {
+    /// A motion's choice; `None` for marks.
+    pub fn choice(&self) -> Option<Choice> {
+        match self {
+            Vote::Choice(choice) => Some(*choice),
+            Vote::Marks(_) => None,
+        }
+    }
+
+    /// The marks of a ballot of another form; `None` for a motion's choice.
+    pub fn marks(&self) -> Option<Vec<u8>> {
+        match self {
+            Vote::Choice(_) => None,
+            Vote::Marks(marks) => Some(marks.clone()),
+        }
+    }
+}
+
 /// How one line of a closed poll of a form other than a motion came out.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "snake_case")]
@@ -427,31 +445,24 @@ impl Tally {
 
     /// One more ballot saying `vote`.
     pub fn add(&mut self, vote: &Vote) {
-        match vote {
-            Vote::Choice(Choice::Yes) => self.yes += 1,
-            Vote::Choice(Choice::No) => self.no += 1,
-            Vote::Choice(Choice::Abstain) => self.abstain += 1,
-            Vote::Marks(marks) => {
-                for (line, mark) in self.counts.iter_mut().zip(marks) {
-                    if let Some(count) = line.get_mut(usize::from(*mark)) {
-                        *count += 1;
-                    }
-                }
-            }
-        }
+        self.each_count(vote, |count| *count += 1);
     }
 
     /// One ballot saying `vote` fewer (a named ballot changed).
     pub fn remove(&mut self, vote: &Vote) {
-        let take = |count: &mut u32| *count = count.saturating_sub(1);
+        self.each_count(vote, |count| *count = count.saturating_sub(1));
+    }
+
+    /// Calls `change` on every count a ballot saying `vote` is in: its choice's, or one per line.
+    fn each_count(&mut self, vote: &Vote, mut change: impl FnMut(&mut u32)) {
         match vote {
-            Vote::Choice(Choice::Yes) => take(&mut self.yes),
-            Vote::Choice(Choice::No) => take(&mut self.no),
-            Vote::Choice(Choice::Abstain) => take(&mut self.abstain),
+            Vote::Choice(Choice::Yes) => change(&mut self.yes),
+            Vote::Choice(Choice::No) => change(&mut self.no),
+            Vote::Choice(Choice::Abstain) => change(&mut self.abstain),
             Vote::Marks(marks) => {
                 for (line, mark) in self.counts.iter_mut().zip(marks) {
                     if let Some(count) = line.get_mut(usize::from(*mark)) {
-                        take(count);
+                        change(count);
                     }
                 }
             }

@@ -48,10 +48,7 @@ pub fn make(facts: &RecordFacts, key: &RecordKey) -> Result<SignedRecord, Record
 
 /// A motion's choice on one line of the roll; `None` when the member did not vote.
 fn choice_of(line: &RollLine) -> Option<Choice> {
-    match line.vote {
-        Some(Vote::Choice(choice)) => Some(choice),
-        _ => None,
-    }
+    line.vote.as_ref().and_then(Vote::choice)
 }
 
 /// The choices of a tally in the record's order, with the members on the roll who chose each.

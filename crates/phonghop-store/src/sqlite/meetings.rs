@@ -381,11 +381,7 @@ async fn count_sealed_ballots(
         let poll_id = PollId(number(&row, "poll_id"));
         let form = parse_ballot_form(row.get("ballot_json"))?;
         let vote = ballot_box.unseal(row.get("ballot_key"), meeting, poll_id, &form, row.get("sealed"))?;
-        let counts = &mut rolls.entry(poll_id).or_default().secret_counts;
-        if counts.counts.is_empty() {
-            counts.counts = form.empty_counts();
-        }
-        counts.add(&vote);
+        rolls.entry(poll_id).or_default().count_secret(&form, &vote);
     }
     Ok(())
 }

@@ -58,14 +58,8 @@ pub(super) async fn my_ballots(pool: &SqlitePool, meeting: MeetingId, user: User
             };
             Ok(MyBallot {
                 poll_id: PollId(row.get::<i64, _>("poll_id") as u32),
-                choice: match vote {
-                    Some(Vote::Choice(choice)) => Some(choice),
-                    _ => None,
-                },
-                marks: match vote {
-                    Some(Vote::Marks(marks)) => Some(marks),
-                    _ => None,
-                },
+                choice: vote.as_ref().and_then(Vote::choice),
+                marks: vote.as_ref().and_then(Vote::marks),
             })
         })
         .collect()
