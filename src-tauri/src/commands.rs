@@ -10,10 +10,13 @@ use phonghop_client::packet::PacketView;
 use phonghop_client::seat::SavedRecord;
 use phonghop_client::seat::{LoginView, MirrorView, OpenedDocument, SearchView};
 use phonghop_client::{ClientError, UserFacingError};
-use phonghop_protocol::http::{AttendanceView, OpinionRequest, OpinionView, ReadReceipts};
+use phonghop_protocol::http::{
+    AddMemberRequest, AttendanceView, CreateMeetingRequest, ImportMembersRequest, ImportMembersResponse, MemberView,
+    OpinionRequest, OpinionView, ReadReceipts, UploadResponse,
+};
 use phonghop_protocol::{
     Annotation, AnnotationId, AttendanceStatus, BallotForm, Choice, Command, DocumentId, Fraction, ItemId, MeetingId,
-    PollId, RulePreset, Secrecy, UserId,
+    MeetingSummary, PollId, RulePreset, Secrecy, UserId,
 };
 use serde::{Deserialize, Serialize};
 use tauri::{Emitter, State};
@@ -529,4 +532,123 @@ pub async fn cancel_poll(shared: State<'_, Arc<Shared>>, poll_id: PollId, reason
 #[tauri::command]
 pub async fn close_poll(shared: State<'_, Arc<Shared>>, poll_id: PollId) -> Answer<()> {
     shared.seat.send(Command::ClosePoll { poll_id }).await.map_err(shown)
+}
+
+/// Creates a meeting; the account becomes its secretariat.
+#[tauri::command]
+pub async fn create_meeting(shared: State<'_, Arc<Shared>>, request: CreateMeetingRequest) -> Answer<MeetingSummary> {
+    shared.seat.create_meeting(&request).await.map_err(shown)
+}
+
+/// Sends one command of the open meeting as it is (the agenda builder's add, edit, move,
+/// remove and publish); the server decides.
+#[tauri::command]
+pub async fn send_command(shared: State<'_, Arc<Shared>>, command: Command) -> Answer<()> {
+    shared.seat.send(command).await.map_err(shown)
+}
+
+/// Checks a councillors file against the open meeting line by line; with `commit`, imports it.
+#[tauri::command]
+pub async fn import_members(
+    shared: State<'_, Arc<Shared>>,
+    request: ImportMembersRequest,
+) -> Answer<ImportMembersResponse> {
+    shared.seat.import_members(&request).await.map_err(shown)
+}
+
+/// Adds an account to the open meeting with a role, or changes its role.
+#[tauri::command]
+pub async fn set_member(shared: State<'_, Arc<Shared>>, request: AddMemberRequest) -> Answer<MemberView> {
+    shared.seat.set_member(&request).await.map_err(shown)
+}
+
+/// How far an upload is, sent as `upload-progress` events.
+#[derive(Clone, Serialize)]
+pub struct UploadProgress {
+    upload: String,
+    sent: u64,
+    total: u64,
+}
+
+/// Uploads a file dropped on an agenda item. The file's bytes are the invoke's raw body; the
+/// headers `x-upload` (the app's id for the progress events), `x-item-id`, `x-file-name` and
+/// `x-title` (both URI-encoded) say what it is.
+#[tauri::command]
+pub async fn upload_document(
+    app: tauri::AppHandle,
+    shared: State<'_, Arc<Shared>>,
+    request: tauri::ipc::Request<'_>,
+) -> Answer<UploadResponse> {
+    let header = |name: &str| -> Answer<String> {
+        let raw = request
+            .headers()
+            .get(name)
+            .and_then(|value| value.to_str().ok())
+            .ok_or_else(|| bad_upload(format!("the upload has no {name} header")))?;
+        percent_decoded(raw).ok_or_else(|| bad_upload(format!("the {name} header is not URI-encoded UTF-8")))
+    };
+    let upload = header("x-upload")?;
+    let item_id = header("x-item-id")?
+        .parse::<u32>()
+        .map(ItemId)
+        .map_err(|error| bad_upload(format!("x-item-id: {error}")))?;
+    let file_name = header("x-file-name")?;
+    let title = header("x-title")?;
+    let tauri::ipc::InvokeBody::Raw(bytes) = request.body() else {
+        return Err(bad_upload("the upload's body is not the file's bytes"));
+    };
+    let bytes = bytes.clone();
+    let progress: phonghop_client::session::Progress = Arc::new(move |sent, total| {
+        let told = UploadProgress {
+            upload: upload.clone(),
+            sent,
+            total,
+        };
+        let _ = app.emit("upload-progress", told);
+    });
+    shared
+        .seat
+        .upload_document(item_id, &file_name, &title, bytes, progress)
+        .await
+        .map_err(shown)
+}
+
+/// An upload the webview asked for wrongly (a missing header, a body that is not bytes).
+fn bad_upload(detail: impl std::fmt::Display) -> UserFacingError {
+    UserFacingError {
+        code: "bad_upload".into(),
+        message_vi: "Không gửi được tệp".into(),
+        message_en: "The file could not be sent".into(),
+        detail: detail.to_string(),
+    }
+}
+
+/// `%XX` escapes (as `encodeURIComponent` makes them) turned back into UTF-8 text.
+fn percent_decoded(text: &str) -> Option<String> {
+    let mut bytes = Vec::with_capacity(text.len());
+    let mut rest = text.as_bytes();
+    while let Some((&first, tail)) = rest.split_first() {
+        if first == b'%' {
+            let hex = std::str::from_utf8(tail.get(..2)?).ok()?;
+            bytes.push(u8::from_str_radix(hex, 16).ok()?);
+            rest = &tail[2..];
+        } else {
+            bytes.push(first);
+            rest = tail;
+        }
+    }
+    String::from_utf8(bytes).ok()
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn uri_encoded_names_come_back_whole() {
+        assert_eq!(
+            super::percent_decoded("D%E1%BB%B1%20th%E1%BA%A3o%20v2.pdf").as_deref(),
+            Some("Dự thảo v2.pdf")
+        );
+        assert_eq!(super::percent_decoded("bad%2"), None);
+        assert_eq!(super::percent_decoded("%FF"), None);
+    }
 }

@@ -123,6 +123,11 @@ pub fn run_app(builder: tauri::Builder<tauri::Wry>, launch: launch::LaunchOption
             commands::set_rule_preset,
             commands::save_poll_record,
             commands::remove_rule_preset,
+            commands::create_meeting,
+            commands::send_command,
+            commands::import_members,
+            commands::set_member,
+            commands::upload_document,
         ])
         .run(tauri::generate_context!())
         .expect("the desktop app failed to start");

@@ -50,6 +50,7 @@ pub async fn new_item(
 ) -> anyhow::Result<phonghop_protocol::ItemId> {
     use anyhow::Context;
     let command = phonghop_protocol::Command::AddAgendaItem {
+        parent: None,
         title: title.to_owned(),
         description: String::new(),
     };

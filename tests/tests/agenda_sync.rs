@@ -39,6 +39,7 @@ async fn two_councillors_see_an_agenda_change_live() -> Result<()> {
     let mut last_seq = 0;
     for title in added {
         let command = Command::AddAgendaItem {
+            parent: None,
             title: title.to_owned(),
             description: "Văn phòng HĐND trình bày".to_owned(),
         };

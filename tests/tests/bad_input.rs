@@ -100,6 +100,7 @@ async fn subscribing_or_commanding_before_authenticating_is_refused() -> Result<
         .await?;
     assert_eq!(socket.expect_error().await?.code, ErrorCode::Unauthenticated);
     let command = Command::AddAgendaItem {
+        parent: None,
         title: "Mục lạ".to_owned(),
         description: String::new(),
     };
@@ -193,6 +194,7 @@ async fn a_delegate_sending_chair_commands_over_the_websocket_is_forbidden() -> 
     let seq = socket.subscribe(meeting).await?;
     let commands = [
         Command::AddAgendaItem {
+            parent: None,
             title: "Mục do đại biểu thêm".to_owned(),
             description: String::new(),
         },
@@ -238,6 +240,7 @@ async fn a_command_for_a_meeting_not_subscribed_is_refused() -> Result<()> {
     let mut socket = RawSocket::connect(server.url()).await?;
     socket.authenticate(&secretariat.token).await?;
     let command = Command::AddAgendaItem {
+        parent: None,
         title: "Khai mạc".to_owned(),
         description: String::new(),
     };
@@ -298,6 +301,7 @@ async fn an_upload_over_the_limit_is_refused_with_document_too_large() -> Result
         .command(
             meeting,
             &Command::AddAgendaItem {
+                parent: None,
                 title: "Báo cáo".to_owned(),
                 description: String::new(),
             },
@@ -386,6 +390,7 @@ async fn a_word_document_is_refused_when_the_server_has_no_libreoffice() -> Resu
         .command(
             meeting,
             &Command::AddAgendaItem {
+                parent: None,
                 title: "Giấy mời họp".to_owned(),
                 description: String::new(),
             },
@@ -545,6 +550,7 @@ async fn titles_must_show_something_and_stay_short() -> Result<()> {
         "a".repeat(301),
     ] {
         let add = Command::AddAgendaItem {
+            parent: None,
             title: title.clone(),
             description: String::new(),
         };
@@ -556,6 +562,7 @@ async fn titles_must_show_something_and_stay_short() -> Result<()> {
         }
     }
     let add = Command::AddAgendaItem {
+        parent: None,
         title: "a".repeat(300),
         description: String::new(),
     };
@@ -577,6 +584,7 @@ async fn file_names_lose_bidi_overrides_and_a_name_with_no_title_is_refused() ->
         .command(
             meeting,
             &Command::AddAgendaItem {
+                parent: None,
                 title: "Tờ trình".to_owned(),
                 description: String::new(),
             },

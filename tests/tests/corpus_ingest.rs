@@ -183,6 +183,7 @@ async fn every_corpus_file_is_indexed_or_refused_and_the_server_keeps_serving() 
         .command(
             meeting,
             &Command::AddAgendaItem {
+                parent: None,
                 title: item_title.to_owned(),
                 description: String::new(),
             },

@@ -13,6 +13,7 @@ async fn upload_to_new_item(secretariat: &Session, meeting: MeetingId, file: &st
         .command(
             meeting,
             &Command::AddAgendaItem {
+                parent: None,
                 title: title.clone(),
                 description: String::new(),
             },

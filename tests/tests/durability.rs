@@ -26,6 +26,7 @@ async fn killing_the_server_after_acks_loses_no_ballot() -> Result<()> {
         .command(
             meeting,
             &Command::AddAgendaItem {
+                parent: None,
                 title: "Nghị quyết về giá đất".to_owned(),
                 description: String::new(),
             },
@@ -115,6 +116,7 @@ async fn resending_a_command_id_is_harmless() -> Result<()> {
     let secretariat = server.login_secretariat().await?;
     let title = "Thông qua chương trình kỳ họp";
     let command = Command::AddAgendaItem {
+        parent: None,
         title: title.to_owned(),
         description: String::new(),
     };
@@ -148,6 +150,7 @@ async fn two_copies_of_a_command_sent_at_once_are_carried_out_once() -> Result<(
     for round in 0..5 {
         let title = format!("Mục gửi hai lần {round}");
         let command = Command::AddAgendaItem {
+            parent: None,
             title: title.clone(),
             description: String::new(),
         };
@@ -245,6 +248,7 @@ async fn vote_storm_cut_by_a_kill(secrecy: Secrecy) -> Result<()> {
         .command(
             meeting,
             &Command::AddAgendaItem {
+                parent: None,
                 title: "Nghị quyết về ngân sách".to_owned(),
                 description: String::new(),
             },

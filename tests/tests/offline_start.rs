@@ -93,6 +93,7 @@ async fn secretariat_adds(server: &TestServer, meeting: phonghop_protocol::Meeti
         .command(
             meeting,
             &Command::AddAgendaItem {
+                parent: None,
                 title: "Bế mạc".into(),
                 description: String::new(),
             },

@@ -10,6 +10,7 @@ use phonghop_protocol::{Choice, Command, CommandResult, ItemId, MyBallot};
 
 fn add_item(title: &str) -> Command {
     Command::AddAgendaItem {
+        parent: None,
         title: title.to_owned(),
         description: String::new(),
     }

@@ -82,6 +82,7 @@ async fn a_closed_polls_record_is_signed_readable_and_fails_when_changed() -> Re
         .command(
             meeting,
             &Command::AddAgendaItem {
+                parent: None,
                 title: "Dự thảo Nghị quyết về phòng họp không giấy".into(),
                 description: String::new(),
             },

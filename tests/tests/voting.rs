@@ -15,6 +15,7 @@ const VOTERS: usize = 35;
 
 fn add_item(title: &str) -> Command {
     Command::AddAgendaItem {
+        parent: None,
         title: title.to_owned(),
         description: String::new(),
     }

@@ -100,6 +100,9 @@ enum Action {
         title: String,
         #[arg(long, default_value = "")]
         description: String,
+        /// Adds the item as the last sub-item of this top-level item (1 → 1.1).
+        #[arg(long)]
+        parent: Option<ItemId>,
     },
     EditItem {
         #[arg(long)]
@@ -117,6 +120,30 @@ enum Action {
         meeting: MeetingId,
         #[arg(long, value_delimiter = ',')]
         items: Vec<u32>,
+    },
+    /// Moves an item (with its sub-items) to place INDEX (0-based) under PARENT, or among the
+    /// top-level items without --parent.
+    MoveItem {
+        #[arg(long)]
+        meeting: MeetingId,
+        #[arg(long)]
+        item: ItemId,
+        #[arg(long)]
+        parent: Option<ItemId>,
+        #[arg(long)]
+        index: u32,
+    },
+    /// Removes an item added by mistake (no sub-items, documents or polls).
+    RemoveItem {
+        #[arg(long)]
+        meeting: MeetingId,
+        #[arg(long)]
+        item: ItemId,
+    },
+    /// Publishes the agenda to the members (until then the app shows it as a draft).
+    PublishAgenda {
+        #[arg(long)]
+        meeting: MeetingId,
     },
     /// A PDF or Office file (Word, Excel, PowerPoint, OpenDocument) as a new document of an item.
     Upload {
@@ -390,9 +417,17 @@ async fn act(session: &Session, action: Action) -> Result<String> {
             meeting,
             title,
             description,
+            parent,
         } => printable(
             session
-                .command(meeting, &Command::AddAgendaItem { title, description })
+                .command(
+                    meeting,
+                    &Command::AddAgendaItem {
+                        title,
+                        description,
+                        parent,
+                    },
+                )
                 .await?,
         ),
         Action::EditItem {
@@ -408,6 +443,29 @@ async fn act(session: &Session, action: Action) -> Result<String> {
             };
             printable(session.command(meeting, &command).await?)
         }
+        Action::MoveItem {
+            meeting,
+            item,
+            parent,
+            index,
+        } => printable(
+            session
+                .command(
+                    meeting,
+                    &Command::MoveAgendaItem {
+                        item_id: item,
+                        parent,
+                        index,
+                    },
+                )
+                .await?,
+        ),
+        Action::RemoveItem { meeting, item } => printable(
+            session
+                .command(meeting, &Command::RemoveAgendaItem { item_id: item })
+                .await?,
+        ),
+        Action::PublishAgenda { meeting } => printable(session.command(meeting, &Command::PublishAgenda).await?),
         Action::Reorder { meeting, items } => printable(
             session
                 .command(

@@ -289,6 +289,7 @@ impl BenchServer {
             meeting.id,
             "item-1",
             &Command::AddAgendaItem {
+                parent: None,
                 title: "Nội dung đo hiệu năng".into(),
                 description: String::new(),
             },

@@ -7,7 +7,10 @@ use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
 use phonghop_core::roles::{self, Capabilities};
-use phonghop_protocol::http::{AttendanceView, OpinionRequest, OpinionView, ReadReceipts, ReceiptKind, TextRange};
+use phonghop_protocol::http::{
+    AddMemberRequest, AttendanceView, CreateMeetingRequest, ImportMembersRequest, ImportMembersResponse, MemberView,
+    OpinionRequest, OpinionView, ReadReceipts, ReceiptKind, TextRange, UploadResponse,
+};
 use phonghop_protocol::{
     Choice, Command, Document, DocumentId, MeetingId, MeetingState, MeetingSummary, MyBallot, PollId, PollState, Role,
     Sha256, UserView,
@@ -97,6 +100,8 @@ pub fn yes_needed(state: Option<&MeetingState>) -> Vec<YesNeeded> {
 pub struct LoginView {
     pub user: UserView,
     pub meetings: Vec<MeetingSummary>,
+    /// The account may create meetings (the meeting list offers it).
+    pub may_create_meetings: bool,
 }
 
 #[derive(Debug, Clone, Serialize, TS)]
@@ -240,6 +245,7 @@ impl Seat {
         let session = Session::login(server, username.trim(), password).await?;
         let meetings = session.meetings().await?;
         let user = session.user.clone();
+        let may_create_meetings = session.may_create_meetings;
         let same_person = self
             .session
             .lock()
@@ -261,7 +267,11 @@ impl Seat {
             .map(|followed| (followed.sync.mirror().borrow().meeting_id, followed.role));
         self.remember_session(&session, followed_meeting).await;
         *self.session.lock().expect("seat lock") = Some(session);
-        Ok(LoginView { user, meetings })
+        Ok(LoginView {
+            user,
+            meetings,
+            may_create_meetings,
+        })
     }
 
     /// Logs out: this laptop forgets the session (the documents and annotations stay).
@@ -311,6 +321,7 @@ impl Seat {
                 token: saved.token,
                 expires_at: saved.expires_at,
                 user: saved.user,
+                may_create_meetings: saved.is_admin,
                 is_admin: saved.is_admin,
             },
             crate::session::http_client()?,
@@ -597,6 +608,41 @@ impl Seat {
         let session = self.session()?;
         let meeting = self.followed_state()?.meeting.id;
         session.attendance(meeting).await
+    }
+
+    /// Creates a meeting (an account allowed to); its creator is its secretariat.
+    pub async fn create_meeting(&self, request: &CreateMeetingRequest) -> Result<MeetingSummary> {
+        self.session()?.create_meeting(request).await
+    }
+
+    /// Checks a councillors file against the followed meeting, and with `commit` imports it.
+    pub async fn import_members(&self, request: &ImportMembersRequest) -> Result<ImportMembersResponse> {
+        let session = self.session()?;
+        let meeting = self.followed_state()?.meeting.id;
+        session.import_members(meeting, request).await
+    }
+
+    /// Adds an account to the followed meeting with a role, or changes its role there.
+    pub async fn set_member(&self, request: &AddMemberRequest) -> Result<MemberView> {
+        let session = self.session()?;
+        let meeting = self.followed_state()?.meeting.id;
+        session.add_member(meeting, request).await
+    }
+
+    /// Uploads a file as a new document of an item of the followed meeting, telling `progress`.
+    pub async fn upload_document(
+        &self,
+        item_id: phonghop_protocol::ItemId,
+        file_name: &str,
+        title: &str,
+        bytes: Vec<u8>,
+        progress: crate::session::Progress,
+    ) -> Result<UploadResponse> {
+        let session = self.session()?;
+        let meeting = self.followed_state()?.meeting.id;
+        session
+            .upload_telling(meeting, item_id, file_name, title, bytes, Some(progress))
+            .await
     }
 
     /// Sends a written opinion on an item (or one of its documents) of the followed meeting.

@@ -2,9 +2,9 @@
 
 use phonghop_protocol::http::{
     AddMemberRequest, AnnotationSync, AnnotationSyncAnswer, AttendanceView, CommandRequest, CreateMeetingRequest,
-    DocumentText, HallLink, LoginRequest, LoginResponse, MeetingList, MemberView, OpinionList, OpinionRequest,
-    OpinionView, ReadReceipts, ReceiptKind, ReceiptReport, RecordKeyView, SearchResponse, SnapshotResponse,
-    UploadResponse,
+    DocumentText, HallLink, ImportMembersRequest, ImportMembersResponse, LoginRequest, LoginResponse, MeetingList,
+    MemberView, OpinionList, OpinionRequest, OpinionView, ReadReceipts, ReceiptKind, ReceiptReport, RecordKeyView,
+    SearchResponse, SnapshotResponse, UploadResponse,
 };
 use phonghop_protocol::{
     Command, CommandResult, DocumentId, ErrorFrame, ItemId, MeetingId, MeetingSummary, PollId, Sha256, UserView,
@@ -21,8 +21,10 @@ pub struct Session {
     pub token: String,
     pub expires_at: i64,
     pub user: UserView,
-    /// A council-office account (may create meetings).
+    /// A council-office account (manages every meeting).
     pub is_admin: bool,
+    /// May create meetings (every admin may).
+    pub may_create_meetings: bool,
     /// The server's clock minus this laptop's, in milliseconds, from the `Date` header of the
     /// login answer (to about half a second); 0 when unknown. A timed poll counts down by it.
     pub clock_offset_ms: i64,
@@ -86,6 +88,7 @@ impl Session {
             expires_at: response.expires_at,
             user: response.user,
             is_admin: response.is_admin,
+            may_create_meetings: response.may_create_meetings || response.is_admin,
             clock_offset_ms: 0,
             http,
         }
@@ -180,6 +183,17 @@ impl Session {
         self.post(&format!("/api/meetings/{meeting_id}/members"), request).await
     }
 
+    /// Checks a councillors file against a meeting, line by line, and with `request.commit`
+    /// saves it when no line has a problem.
+    pub async fn import_members(
+        &self,
+        meeting_id: MeetingId,
+        request: &ImportMembersRequest,
+    ) -> Result<ImportMembersResponse> {
+        self.post(&format!("/api/meetings/{meeting_id}/members/import"), request)
+            .await
+    }
+
     /// Uploads a document to an agenda item. A lost connection is retried with the same upload
     /// id, so a flaky network never makes the document twice.
     pub async fn upload(
@@ -190,8 +204,23 @@ impl Session {
         title: &str,
         bytes: Vec<u8>,
     ) -> Result<UploadResponse> {
+        self.upload_telling(meeting_id, item_id, file_name, title, bytes, None)
+            .await
+    }
+
+    /// [`Session::upload`], telling `progress(sent, total)` as the bytes go out (each try from
+    /// 0 again): what the app's progress bar shows.
+    pub async fn upload_telling(
+        &self,
+        meeting_id: MeetingId,
+        item_id: ItemId,
+        file_name: &str,
+        title: &str,
+        bytes: Vec<u8>,
+        progress: Option<Progress>,
+    ) -> Result<UploadResponse> {
         let url = format!("{}/api/meetings/{meeting_id}/items/{item_id}/documents", self.server);
-        self.upload_retrying(&url, &[("file_name", file_name), ("title", title)], bytes)
+        self.upload_retrying(&url, &[("file_name", file_name), ("title", title)], bytes, progress)
             .await
     }
 
@@ -208,18 +237,29 @@ impl Session {
             "{}/api/meetings/{meeting_id}/documents/{document_id}/revisions",
             self.server
         );
-        self.upload_retrying(&url, &[("file_name", file_name)], bytes).await
+        self.upload_retrying(&url, &[("file_name", file_name)], bytes, None)
+            .await
     }
 
     /// One upload under one fresh upload id, sent again while the server cannot be reached.
-    async fn upload_retrying(&self, url: &str, query: &[(&str, &str)], bytes: Vec<u8>) -> Result<UploadResponse> {
+    async fn upload_retrying(
+        &self,
+        url: &str,
+        query: &[(&str, &str)],
+        bytes: Vec<u8>,
+        progress: Option<Progress>,
+    ) -> Result<UploadResponse> {
         const TRIES: u32 = 4;
         let upload_id = hex::encode(rand::random::<[u8; 16]>());
         let bytes = bytes::Bytes::from(bytes);
         let mut tries = 0;
         loop {
             tries += 1;
-            match self.upload_once(url, query, &upload_id, bytes.clone()).await {
+            let body = match &progress {
+                Some(progress) => told_body(bytes.clone(), progress.clone()),
+                None => reqwest::Body::from(bytes.clone()),
+            };
+            match self.upload_body(url, query, &upload_id, body).await {
                 Err(ClientError::Unreachable(reason)) if tries < TRIES => {
                     tracing::warn!(%reason, tries, "upload interrupted; sending it again under the same id");
                     tokio::time::sleep(std::time::Duration::from_millis(250 * u64::from(tries))).await;
@@ -237,13 +277,24 @@ impl Session {
         upload_id: &str,
         bytes: bytes::Bytes,
     ) -> Result<UploadResponse> {
+        self.upload_body(url, query, upload_id, reqwest::Body::from(bytes))
+            .await
+    }
+
+    async fn upload_body(
+        &self,
+        url: &str,
+        query: &[(&str, &str)],
+        upload_id: &str,
+        body: reqwest::Body,
+    ) -> Result<UploadResponse> {
         let request = self
             .http
             .post(url)
             .bearer_auth(&self.token)
             .query(query)
             .query(&[("upload_id", upload_id)])
-            .body(bytes);
+            .body(body);
         finish(request.send().await?).await
     }
 
@@ -412,6 +463,22 @@ pub fn http_client() -> Result<reqwest::Client> {
 pub fn new_command_id() -> String {
     let bytes: [u8; 12] = rand::random();
     hex::encode(bytes)
+}
+
+/// Told `(sent, total)` bytes of an upload as they go out.
+pub type Progress = std::sync::Arc<dyn Fn(u64, u64) + Send + Sync>;
+
+/// A body of `bytes` in 64 KiB pieces, telling `progress` as each is taken by the connection.
+fn told_body(bytes: bytes::Bytes, progress: Progress) -> reqwest::Body {
+    const PIECE: usize = 64 * 1024;
+    let total = bytes.len() as u64;
+    progress(0, total);
+    let pieces = (0..bytes.len()).step_by(PIECE).map(move |start| {
+        let piece = bytes.slice(start..(start + PIECE).min(bytes.len()));
+        progress((start + piece.len()) as u64, total);
+        Ok::<_, std::io::Error>(piece)
+    });
+    reqwest::Body::wrap_stream(futures_util::stream::iter(pieces))
 }
 
 #[cfg(test)]

@@ -60,6 +60,7 @@ impl ServerSide {
             floor: phonghop_protocol::Floor::default(),
             presenter: None,
             presenting: None,
+            agenda_published: false,
         };
         self.send(ServerMessage::Snapshot {
             meeting_id: MEETING,
@@ -112,6 +113,7 @@ fn session(token: &str) -> Session {
             position: String::new(),
         },
         is_admin: false,
+        may_create_meetings: false,
     };
     Session::from_login("http://127.0.0.1:9", login, reqwest::Client::new())
 }
@@ -213,6 +215,7 @@ async fn the_outbox_is_resent_in_the_order_commands_were_sent() {
     let sender = played.sync.sender();
     let commands: Vec<Command> = (0..20)
         .map(|n| Command::AddAgendaItem {
+            parent: None,
             title: format!("Mục {n}"),
             description: String::new(),
         })
@@ -277,6 +280,7 @@ async fn an_ended_session_keeps_the_outbox_until_the_next_login() {
     let vote = tokio::spawn(async move {
         sender
             .send(Command::AddAgendaItem {
+                parent: None,
                 title: "Sau khi đăng nhập lại".into(),
                 description: String::new(),
             })

@@ -193,11 +193,19 @@ fn decide_command(
     let next_seq = model.seq + 1;
     let logged = |event| Ok(vec![Fact::Logged { seq: next_seq, event }]);
     match command {
-        Command::AddAgendaItem { title, description } => {
+        Command::AddAgendaItem {
+            title,
+            description,
+            parent,
+        } => {
             require(may.edit_agenda, "change the agenda")?;
+            if let Some(parent) = parent {
+                agenda::check_parent(&model.view.items, *parent).map_err(agenda_refusal)?;
+            }
             let item = AgendaItem {
                 id: ItemId(model.last_ids.item.0 + 1),
-                position: model.view.items.len() as u32,
+                position: agenda::position_for_new(&model.view.items, *parent),
+                parent: *parent,
                 title: text::title(title).map_err(invalid)?,
                 description: text::description(description).map_err(invalid)?,
                 documents: vec![],
@@ -219,11 +227,79 @@ fn decide_command(
         }
         Command::ReorderAgenda { item_ids } => {
             require(may.edit_agenda, "change the agenda")?;
-            let current: Vec<ItemId> = model.view.items.iter().map(|item| item.id).collect();
-            agenda::check_reorder(&current, item_ids).map_err(invalid)?;
+            agenda::check_reorder(&model.view.items, item_ids).map_err(invalid)?;
             logged(MeetingEvent::AgendaReordered {
                 item_ids: item_ids.clone(),
             })
+        }
+        Command::MoveAgendaItem { item_id, parent, index } => {
+            require(may.edit_agenda, "change the agenda")?;
+            existing_item(model, *item_id)?;
+            let item_ids =
+                agenda::order_after_move(&model.view.items, *item_id, *parent, *index).map_err(agenda_refusal)?;
+            let now_parent = model
+                .view
+                .items
+                .iter()
+                .find(|item| item.id == *item_id)
+                .map(|item| item.parent);
+            let now_order: Vec<ItemId> = model.view.items.iter().map(|item| item.id).collect();
+            if now_parent == Some(*parent) && now_order == item_ids {
+                return Ok(vec![]);
+            }
+            logged(MeetingEvent::AgendaItemMoved {
+                item_id: *item_id,
+                parent: *parent,
+                item_ids,
+            })
+        }
+        Command::RemoveAgendaItem { item_id } => {
+            require(may.edit_agenda, "change the agenda")?;
+            let item = model
+                .view
+                .items
+                .iter()
+                .find(|item| item.id == *item_id)
+                .ok_or_else(|| {
+                    Refusal::new(ErrorCode::NotFound, format!("no agenda item {item_id} in this meeting"))
+                })?;
+            let sub_items = model
+                .view
+                .items
+                .iter()
+                .filter(|other| other.parent == Some(*item_id))
+                .count();
+            let polls = model.view.polls.iter().filter(|poll| poll.item_id == *item_id).count();
+            let kept = if sub_items > 0 {
+                Some(format!(
+                    "item {item_id} has {sub_items} sub-item(s): remove or move them first"
+                ))
+            } else if !item.documents.is_empty() {
+                Some(format!("item {item_id} has {} document(s)", item.documents.len()))
+            } else if polls > 0 {
+                Some(format!("item {item_id} has {polls} poll(s), which stay on the record"))
+            } else if model.view.current_item == Some(*item_id) {
+                Some(format!("item {item_id} is under discussion"))
+            } else {
+                None
+            };
+            if let Some(reason) = kept {
+                return Err(Refusal::new(ErrorCode::InvalidCommand, reason));
+            }
+            logged(MeetingEvent::AgendaItemRemoved { item_id: *item_id })
+        }
+        Command::PublishAgenda => {
+            require(may.edit_agenda, "publish the agenda")?;
+            if model.view.agenda_published {
+                return Ok(vec![]);
+            }
+            if model.view.items.is_empty() {
+                return Err(Refusal::new(
+                    ErrorCode::InvalidCommand,
+                    "the agenda has no items to publish",
+                ));
+            }
+            logged(MeetingEvent::AgendaPublished)
         }
         Command::OpenPoll {
             item_id,
@@ -473,6 +549,17 @@ fn set_attendance(
         seq: model.seq + 1,
         event: MeetingEvent::AttendanceSet { attendance, by },
     }])
+}
+
+/// An item named by a change to the agenda's shape that is not there is `not_found`; any other
+/// misfit is `invalid_command`.
+fn agenda_refusal(error: agenda::AgendaError) -> Refusal {
+    match error {
+        agenda::AgendaError::UnknownItem(item_id) => {
+            Refusal::new(ErrorCode::NotFound, format!("no agenda item {item_id} in this meeting"))
+        }
+        other => invalid(other),
+    }
 }
 
 fn existing_item(model: &MeetingModel, item_id: ItemId) -> Result<(), Refusal> {

@@ -2,15 +2,14 @@
 
 use phonghop_protocol::{MeetingEvent, MeetingState, PollId, PollState, Tally};
 
+use crate::agenda;
+
 /// Applies one event. Events that name something the mirror does not have are ignored, because
 /// the server only logs events that were valid against its own state; a mismatch means the
 /// mirror is stale and the next snapshot will replace it.
 pub fn apply(state: &mut MeetingState, event: &MeetingEvent) {
     match event {
-        MeetingEvent::AgendaItemAdded { item } => {
-            state.items.push(item.clone());
-            sort_items(state);
-        }
+        MeetingEvent::AgendaItemAdded { item } => agenda::insert(&mut state.items, item.clone()),
         MeetingEvent::AgendaItemEdited {
             item_id,
             title,
@@ -21,14 +20,14 @@ pub fn apply(state: &mut MeetingState, event: &MeetingEvent) {
                 item.description.clone_from(description);
             }
         }
-        MeetingEvent::AgendaReordered { item_ids } => {
-            for (position, id) in item_ids.iter().enumerate() {
-                if let Some(item) = state.items.iter_mut().find(|item| item.id == *id) {
-                    item.position = position as u32;
-                }
-            }
-            sort_items(state);
-        }
+        MeetingEvent::AgendaReordered { item_ids } => agenda::apply_order(&mut state.items, item_ids),
+        MeetingEvent::AgendaItemMoved {
+            item_id,
+            parent,
+            item_ids,
+        } => agenda::apply_move(&mut state.items, *item_id, *parent, item_ids),
+        MeetingEvent::AgendaItemRemoved { item_id } => agenda::remove(&mut state.items, *item_id),
+        MeetingEvent::AgendaPublished => state.agenda_published = true,
         MeetingEvent::DocumentAdded { document } => {
             if let Some(item) = state.items.iter_mut().find(|item| item.id == document.item_id) {
                 item.documents.push((**document).clone());
@@ -87,10 +86,6 @@ pub fn apply_tally(state: &mut MeetingState, poll_id: PollId, tally: Tally) {
     }
 }
 
-fn sort_items(state: &mut MeetingState) {
-    state.items.sort_by_key(|item| (item.position, item.id));
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -100,6 +95,7 @@ mod tests {
         AgendaItem {
             id: ItemId(id),
             position,
+            parent: None,
             title: format!("Mục {id}"),
             description: String::new(),
             documents: vec![],
@@ -125,6 +121,7 @@ mod tests {
             floor: phonghop_protocol::Floor::default(),
             presenter: None,
             presenting: None,
+            agenda_published: false,
         };
         apply(
             &mut state,

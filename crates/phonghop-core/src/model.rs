@@ -137,6 +137,7 @@ impl MeetingModel {
                 floor: phonghop_protocol::Floor::default(),
                 presenter: None,
                 presenting: None,
+                agenda_published: false,
                 presets: crate::presets::defaults(meeting.kind),
                 meeting,
                 items: vec![],

@@ -50,9 +50,11 @@ pub fn capabilities(role: Role, is_admin: bool) -> Capabilities {
     }
 }
 
-/// Whether an account may create meetings: only the council office (admin accounts).
-pub fn may_create_meetings(is_admin: bool) -> bool {
-    is_admin
+/// Whether an account may create meetings: the council office (admin accounts) and the accounts
+/// given that permission (a secretariat's, from the councillors file) — being a meeting's
+/// secretariat alone does not give it.
+pub fn may_create_meetings(is_admin: bool, permitted: bool) -> bool {
+    is_admin || permitted
 }
 
 #[cfg(test)]
@@ -82,6 +84,7 @@ mod tests {
             ];
             assert_eq!(got, expected, "{role:?}, admin {admin}");
         }
-        assert!(may_create_meetings(true) && !may_create_meetings(false));
+        assert!(may_create_meetings(true, false) && may_create_meetings(false, true));
+        assert!(!may_create_meetings(false, false));
     }
 }

@@ -73,6 +73,7 @@ fn meeting() -> MeetingModel {
             &mut model,
             actor(SECRETARIAT),
             command(Command::AddAgendaItem {
+                parent: None,
                 title: title.into(),
                 description: String::new(),
             }),
@@ -150,6 +151,9 @@ fn kind(fact: &Fact) -> &'static str {
             MeetingEvent::AgendaItemAdded { .. } => "item_added",
             MeetingEvent::AgendaItemEdited { .. } => "item_edited",
             MeetingEvent::AgendaReordered { .. } => "reordered",
+            MeetingEvent::AgendaItemMoved { .. } => "item_moved",
+            MeetingEvent::AgendaItemRemoved { .. } => "item_removed",
+            MeetingEvent::AgendaPublished => "agenda_published",
             MeetingEvent::DocumentAdded { .. } => "document_added",
             MeetingEvent::DocumentRevised { .. } => "document_revised",
             MeetingEvent::PollOpened { .. } => "poll_opened",
@@ -221,6 +225,7 @@ fn each_request_is_decided_by_role_and_state() {
     use Expect::*;
     let add = |title: &str| {
         command(Command::AddAgendaItem {
+            parent: None,
             title: title.into(),
             description: String::new(),
         })
@@ -727,6 +732,7 @@ fn new_items_documents_and_polls_take_the_next_id_of_their_meeting() {
         &mut model,
         actor(SECRETARIAT),
         command(Command::AddAgendaItem {
+            parent: None,
             title: "Bế mạc".into(),
             description: String::new(),
         }),
@@ -928,6 +934,7 @@ fn a_meeting_starts_with_its_kinds_presets_and_a_poll_without_one_takes_the_firs
                 &mut model,
                 actor(CHAIR),
                 command(Command::AddAgendaItem {
+                    parent: None,
                     title: title.into(),
                     description: String::new(),
                 }),
@@ -1604,4 +1611,225 @@ fn the_chair_or_the_named_presenter_shows_a_page_to_everyone_and_stops() {
         decide(&model, &actor(CHAIR), &command(Command::StopPresenting)),
         Ok(vec![])
     );
+}
+
+/// Sub-items, moving, removing and publishing: who may, what is refused with which reason, and
+/// that the mirror follows each change exactly as the model does.
+#[test]
+fn the_agenda_takes_sub_items_moves_removals_and_publishing() {
+    let mut model = meeting();
+    let mut mirror = model.view.clone();
+    let act = |model: &mut MeetingModel,
+               mirror: &mut phonghop_protocol::MeetingState,
+               who: Actor,
+               request: Request|
+     -> Result<Vec<&'static str>, (ErrorCode, String)> {
+        match decide(model, &who, &request) {
+            Ok(facts) => {
+                for fact in &facts {
+                    model.apply(fact);
+                    if let Fact::Logged { event, .. } = fact {
+                        phonghop_core::mirror::apply(mirror, event);
+                    }
+                }
+                assert_eq!(mirror.items, model.view.items, "after {request:?}");
+                Ok(facts.iter().map(kind).collect())
+            }
+            Err(refusal) => Err((refusal.code, refusal.detail.clone())),
+        }
+    };
+    let add = |title: &str, parent: Option<u32>| {
+        command(Command::AddAgendaItem {
+            parent: parent.map(ItemId),
+            title: title.into(),
+            description: String::new(),
+        })
+    };
+    let order = |model: &MeetingModel| -> Vec<(u32, Option<u32>)> {
+        model
+            .view
+            .items
+            .iter()
+            .map(|item| (item.id.0, item.parent.map(|parent| parent.0)))
+            .collect()
+    };
+    // Items 1 and 2 are there; 3 is a sub-item of 1 and goes between them; 4 under 2.
+    assert_eq!(
+        act(&mut model, &mut mirror, actor(SECRETARIAT), add("Báo cáo", Some(1))),
+        Ok(vec!["item_added"])
+    );
+    assert_eq!(
+        act(&mut model, &mut mirror, actor(CHAIR), add("Tờ trình", Some(2))),
+        Ok(vec!["item_added"])
+    );
+    assert_eq!(order(&model), vec![(1, None), (3, Some(1)), (2, None), (4, Some(2))]);
+    let positions: Vec<u32> = model.view.items.iter().map(|item| item.position).collect();
+    assert_eq!(positions, vec![0, 1, 2, 3]);
+    assert_eq!(
+        phonghop_core::agenda::number(&model.view.items, ItemId(4)).as_deref(),
+        Some("2.1")
+    );
+
+    let refused = |result: Result<Vec<&'static str>, (ErrorCode, String)>| result.unwrap_err();
+    assert_eq!(
+        refused(act(&mut model, &mut mirror, actor(DELEGATE), add("X", None))).0,
+        ErrorCode::Forbidden
+    );
+    let (code, detail) = refused(act(&mut model, &mut mirror, actor(SECRETARIAT), add("X", Some(3))));
+    assert_eq!(code, ErrorCode::InvalidCommand);
+    assert!(detail.contains("cannot have sub-items"), "{detail}");
+    assert_eq!(
+        refused(act(&mut model, &mut mirror, actor(SECRETARIAT), add("X", Some(9)))).0,
+        ErrorCode::NotFound
+    );
+    // A reorder that takes a sub-item away from its parent is refused.
+    let (code, detail) = refused(act(
+        &mut model,
+        &mut mirror,
+        actor(SECRETARIAT),
+        command(Command::ReorderAgenda {
+            item_ids: [1, 2, 3, 4].map(ItemId).to_vec(),
+        }),
+    ));
+    assert_eq!(code, ErrorCode::InvalidCommand);
+    assert!(detail.contains("sub-item of item 1"), "{detail}");
+
+    // Moving: item 2 and its sub-item to the front; the same place again records nothing.
+    let move_to = |item: u32, parent: Option<u32>, index: u32| {
+        command(Command::MoveAgendaItem {
+            item_id: ItemId(item),
+            parent: parent.map(ItemId),
+            index,
+        })
+    };
+    assert_eq!(
+        act(&mut model, &mut mirror, actor(SECRETARIAT), move_to(2, None, 0)),
+        Ok(vec!["item_moved"])
+    );
+    assert_eq!(order(&model), vec![(2, None), (4, Some(2)), (1, None), (3, Some(1))]);
+    assert_eq!(
+        act(&mut model, &mut mirror, actor(SECRETARIAT), move_to(2, None, 0)),
+        Ok(vec![])
+    );
+    assert_eq!(
+        act(&mut model, &mut mirror, actor(CHAIR), move_to(3, Some(2), 0)),
+        Ok(vec!["item_moved"])
+    );
+    assert_eq!(order(&model), vec![(2, None), (3, Some(2)), (4, Some(2)), (1, None)]);
+    assert_eq!(
+        refused(act(&mut model, &mut mirror, actor(DELEGATE), move_to(1, None, 0))).0,
+        ErrorCode::Forbidden
+    );
+    assert_eq!(
+        refused(act(&mut model, &mut mirror, actor(SECRETARIAT), move_to(2, Some(1), 0))).0,
+        ErrorCode::InvalidCommand
+    );
+    assert_eq!(
+        refused(act(&mut model, &mut mirror, actor(SECRETARIAT), move_to(1, None, 5))).0,
+        ErrorCode::InvalidCommand
+    );
+    assert_eq!(
+        refused(act(&mut model, &mut mirror, actor(SECRETARIAT), move_to(8, None, 0))).0,
+        ErrorCode::NotFound
+    );
+
+    // Removing: never an item with sub-items, documents, polls, or under discussion.
+    let remove = |item: u32| command(Command::RemoveAgendaItem { item_id: ItemId(item) });
+    for (item, reason) in [(2, "sub-item"), (1, "poll")] {
+        let (code, detail) = refused(act(&mut model, &mut mirror, actor(SECRETARIAT), remove(item)));
+        assert_eq!(code, ErrorCode::InvalidCommand);
+        assert!(detail.contains(reason), "{detail}");
+    }
+    run(&mut model, actor(SECRETARIAT), document(4, "Tờ trình", "to-trinh.pdf"));
+    mirror = model.view.clone();
+    assert!(refused(act(&mut model, &mut mirror, actor(SECRETARIAT), remove(4)))
+        .1
+        .contains("document"));
+    assert_eq!(
+        act(
+            &mut model,
+            &mut mirror,
+            actor(CHAIR),
+            command(Command::SetCurrentItem {
+                item_id: Some(ItemId(3))
+            })
+        ),
+        Ok(vec!["current_item"])
+    );
+    assert!(refused(act(&mut model, &mut mirror, actor(SECRETARIAT), remove(3)))
+        .1
+        .contains("under discussion"));
+    run(
+        &mut model,
+        actor(CHAIR),
+        command(Command::SetCurrentItem { item_id: None }),
+    );
+    mirror = model.view.clone();
+    assert_eq!(
+        refused(act(&mut model, &mut mirror, actor(DELEGATE), remove(3))).0,
+        ErrorCode::Forbidden
+    );
+    assert_eq!(
+        act(&mut model, &mut mirror, actor(SECRETARIAT), remove(3)),
+        Ok(vec!["item_removed"])
+    );
+    assert_eq!(order(&model), vec![(2, None), (4, Some(2)), (1, None)]);
+    assert_eq!(
+        refused(act(&mut model, &mut mirror, actor(SECRETARIAT), remove(3))).0,
+        ErrorCode::NotFound
+    );
+    // A removed item's id is never given again.
+    assert_eq!(
+        act(&mut model, &mut mirror, actor(SECRETARIAT), add("Bế mạc", None)),
+        Ok(vec!["item_added"])
+    );
+    assert_eq!(model.view.items.last().map(|item| item.id), Some(ItemId(5)));
+
+    // Publishing: the secretariat or the chair, once.
+    assert!(!model.view.agenda_published);
+    assert_eq!(
+        refused(act(
+            &mut model,
+            &mut mirror,
+            actor(DELEGATE),
+            command(Command::PublishAgenda)
+        ))
+        .0,
+        ErrorCode::Forbidden
+    );
+    assert_eq!(
+        act(
+            &mut model,
+            &mut mirror,
+            actor(SECRETARIAT),
+            command(Command::PublishAgenda)
+        ),
+        Ok(vec!["agenda_published"])
+    );
+    assert!(model.view.agenda_published && mirror.agenda_published);
+    assert_eq!(
+        act(&mut model, &mut mirror, actor(CHAIR), command(Command::PublishAgenda)),
+        Ok(vec![])
+    );
+}
+
+#[test]
+fn an_empty_agenda_is_not_published() {
+    let mut model = MeetingModel::new(Meeting {
+        id: MeetingId(2),
+        title: "Họp".into(),
+        location: String::new(),
+        starts_at: String::new(),
+        kind: Default::default(),
+    });
+    run(
+        &mut model,
+        admin(UserId(100)),
+        Request::SetMember {
+            user: SECRETARIAT,
+            role: Role::Secretariat,
+        },
+    );
+    let refusal = decide(&model, &actor(SECRETARIAT), &command(Command::PublishAgenda)).unwrap_err();
+    assert_eq!(refusal.code, ErrorCode::InvalidCommand);
 }

@@ -91,8 +91,23 @@ fn request() -> impl Strategy<Value = Request> {
     let item = (1u32..6).prop_map(ItemId);
     let poll = (1u32..6).prop_map(PollId);
     prop_oneof![
-        (title(), title())
-            .prop_map(|(title, description)| Request::Command(Command::AddAgendaItem { title, description })),
+        (title(), title(), prop::option::of(1u32..6)).prop_map(|(title, description, parent)| Request::Command(
+            Command::AddAgendaItem {
+                title,
+                description,
+                parent: parent.map(ItemId)
+            }
+        )),
+        (item.clone(), prop::option::of(1u32..6), 0u32..4).prop_map(|(item_id, parent, index)| Request::Command(
+            Command::MoveAgendaItem {
+                item_id,
+                parent: parent.map(ItemId),
+                index
+            }
+        )),
+        item.clone()
+            .prop_map(|item_id| Request::Command(Command::RemoveAgendaItem { item_id })),
+        Just(Request::Command(Command::PublishAgenda)),
         (item.clone(), title()).prop_map(|(item_id, title)| Request::Command(Command::EditAgendaItem {
             item_id,
             title,

@@ -74,6 +74,10 @@ pub struct LoginResponse {
     /// The account belongs to the council office: it may create meetings and manage the
     /// members of any meeting.
     pub is_admin: bool,
+    /// The account may create meetings (every admin may). Absent from servers before this
+    /// permission: the same as `is_admin`.
+    #[serde(default)]
+    pub may_create_meetings: bool,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, TS)]
@@ -323,4 +327,89 @@ pub struct RecordKeyView {
     pub public_key: String,
     /// The first 16 hex digits of its SHA-256 in groups of four, for people to compare.
     pub fingerprint: String,
+}
+
+/// The body of `POST /api/meetings/{id}/members/import`: a councillors file in the `dai-bieu.csv`
+/// format, checked line by line; with `commit`, saved only when no line has a problem.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct ImportMembersRequest {
+    /// The file's text (UTF-8): the header `ma_dai_bieu,ho_ten,chuc_vu,don_vi,vai_tro`, then one
+    /// councillor per line.
+    pub csv: String,
+    /// The password of every account the import creates (at least 8 characters); needed only
+    /// when committing a file that makes new accounts.
+    #[serde(default)]
+    pub initial_password: String,
+    /// `false`: only check and preview; `true`: save, unless a line has a problem.
+    #[serde(default)]
+    pub commit: bool,
+}
+
+/// What an import found, line by line, and whether it was saved.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct ImportMembersResponse {
+    pub rows: Vec<ImportRow>,
+    /// How many lines have a problem; nothing is saved while it is not 0.
+    pub problems: u32,
+    pub committed: bool,
+}
+
+/// One line of an imported councillors file.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct ImportRow {
+    /// The line of the file, counting the header as line 1.
+    pub line: u32,
+    /// The code in lower case: the account's username.
+    pub username: String,
+    pub full_name: String,
+    pub position: String,
+    /// `null` when the role could not be read.
+    pub role: Option<Role>,
+    pub outcome: ImportOutcome,
+    /// Set when `outcome` is `problem`.
+    pub problem: Option<ImportProblem>,
+    /// An account with this username exists under another name: the import keeps that name.
+    pub existing_name: Option<String>,
+}
+
+/// What importing a line does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export)]
+pub enum ImportOutcome {
+    /// A new account, then a member with the role.
+    NewAccount,
+    /// An existing account becomes a member with the role.
+    NewMember,
+    /// Already a member with another role: the role changes.
+    RoleChanged,
+    /// Already a member with this role: nothing changes.
+    Unchanged,
+    /// The line cannot be imported; see `problem`.
+    Problem,
+}
+
+/// Why a line cannot be imported.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(tag = "code", rename_all = "snake_case")]
+#[ts(export)]
+pub enum ImportProblem {
+    /// The line does not have the 5 columns.
+    WrongColumns { found: u32 },
+    /// `ma_dai_bieu` is empty.
+    MissingCode,
+    /// `ma_dai_bieu` has characters other than letters a–z, digits, `-`, `_` and `.`, or more
+    /// than 64.
+    BadCode,
+    /// `ho_ten` is empty.
+    MissingName,
+    /// `ho_ten` or `chuc_vu` breaks the title rules (control characters, over 300 characters).
+    BadText,
+    /// `vai_tro` is not `chu_toa`, `thu_ky` or `dai_bieu`.
+    UnknownRole { given: String },
+    /// The same code is on an earlier line.
+    DuplicateCode { first_line: u32 },
 }

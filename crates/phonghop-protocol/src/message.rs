@@ -63,10 +63,15 @@ const CLIENT_MESSAGE_TYPES: [&str; 4] = ["authenticate", "subscribe", "command",
 #[serde(tag = "kind", rename_all = "snake_case")]
 #[ts(export)]
 pub enum Command {
+    /// Adds an item at the end of the agenda, or, with `parent`, as the last sub-item of that
+    /// top-level item (1 → 1.1, 1.2…).
     AddAgendaItem {
         title: String,
         #[serde(default)]
         description: String,
+        #[serde(default)]
+        #[ts(optional)]
+        parent: Option<ItemId>,
     },
     EditAgendaItem {
         item_id: ItemId,
@@ -74,10 +79,25 @@ pub enum Command {
         #[serde(default)]
         description: String,
     },
-    /// The complete new order: every item id of the meeting exactly once.
+    /// The complete new order: every item id of the meeting exactly once, each sub-item after
+    /// its parent and among its siblings.
     ReorderAgenda {
         item_ids: Vec<ItemId>,
     },
+    /// Moves an item (a top-level one with its sub-items) to place `index` among the children
+    /// of `parent` (`null`: the top level): what dragging an item in the agenda builder does.
+    MoveAgendaItem {
+        item_id: ItemId,
+        parent: Option<ItemId>,
+        index: u32,
+    },
+    /// Removes an item added by mistake: one with no sub-items, documents or polls that is not
+    /// under discussion.
+    RemoveAgendaItem {
+        item_id: ItemId,
+    },
+    /// Tells the members the agenda is ready: until then the app shows it as a draft.
+    PublishAgenda,
     /// Opens a poll on `ballot` (a yes/no/abstain motion when absent), named unless `secrecy` is
     /// `secret`, decided by the meeting's preset `preset`, or by `rule` set by hand; with
     /// neither, by the meeting's first preset (its kind's default). Both at once is refused.
@@ -236,6 +256,17 @@ pub enum MeetingEvent {
     AgendaReordered {
         item_ids: Vec<ItemId>,
     },
+    /// `item_id` (with its sub-items) now has `parent`; `item_ids` is the agenda's whole new order.
+    AgendaItemMoved {
+        item_id: ItemId,
+        parent: Option<ItemId>,
+        item_ids: Vec<ItemId>,
+    },
+    /// The item is gone; the items after it move up one place.
+    AgendaItemRemoved {
+        item_id: ItemId,
+    },
+    AgendaPublished,
     DocumentAdded {
         document: Box<Document>,
     },

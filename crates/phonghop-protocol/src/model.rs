@@ -54,12 +54,16 @@ pub struct Meeting {
     pub kind: MeetingKind,
 }
 
-/// One item of the agenda, in order of `position` (0-based, gap-free).
+/// One item of the agenda, in order of `position` (0-based, gap-free). A sub-item names its
+/// `parent`, a top-level item, and stands after it and its earlier sub-items (1, 1.1, 1.2, 2).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[ts(export)]
 pub struct AgendaItem {
     pub id: ItemId,
     pub position: u32,
+    /// `null` for a top-level item. Absent in logs written before sub-items: `null`.
+    #[serde(default)]
+    pub parent: Option<ItemId>,
     pub title: String,
     pub description: String,
     pub documents: Vec<Document>,
@@ -603,6 +607,10 @@ pub struct MeetingState {
     /// The page shown to the meeting now; `null`: nothing is presented.
     #[serde(default)]
     pub presenting: Option<Presentation>,
+    /// The secretariat has published the agenda to the members; until then it is a draft.
+    /// Absent in snapshots of servers before publishing: `false`.
+    #[serde(default)]
+    pub agenda_published: bool,
 }
 
 impl MeetingState {

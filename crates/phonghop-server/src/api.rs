@@ -44,6 +44,10 @@ pub fn router(app: App) -> Router {
         .route("/api/login", post(login))
         .route("/api/meetings", get(list_meetings).post(create_meeting))
         .route("/api/meetings/{meeting_id}/members", post(add_member))
+        .route(
+            "/api/meetings/{meeting_id}/members/import",
+            post(crate::member_import::import),
+        )
         .route("/api/meetings/{meeting_id}/snapshot", get(snapshot))
         .route("/api/meetings/{meeting_id}/commands", post(command))
         .route("/api/meetings/{meeting_id}/search", get(search))
@@ -141,10 +145,10 @@ async fn list_meetings(State(app): State<App>, user: AuthUser) -> ApiResult<Json
 }
 
 async fn create_meeting(State(app): State<App>, user: AuthUser, body: Bytes) -> ApiResult<Json<MeetingSummary>> {
-    if !roles::may_create_meetings(user.record.is_admin) {
+    if !roles::may_create_meetings(user.record.is_admin, user.record.may_create_meetings) {
         return Err(ApiError::new(
             ErrorCode::Forbidden,
-            "only the council office creates meetings",
+            "this account may not create meetings",
         ));
     }
     let request: CreateMeetingRequest = parse_json(&body)?;
@@ -163,7 +167,13 @@ async fn create_meeting(State(app): State<App>, user: AuthUser, body: Bytes) -> 
         user: user.id(),
         role: Role::Secretariat,
     };
-    app.writer.submit(meeting.id, user.actor(), None, creator).await?;
+    // The new meeting has no members yet: the server itself makes the creator its secretariat,
+    // with the council office's power for this one request (creating was checked above).
+    let server_for_creator = phonghop_core::Actor {
+        is_admin: true,
+        ..user.actor()
+    };
+    app.writer.submit(meeting.id, server_for_creator, None, creator).await?;
     Ok(Json(MeetingSummary {
         id: meeting.id,
         title: meeting.title,

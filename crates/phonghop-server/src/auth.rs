@@ -176,6 +176,7 @@ pub async fn login(app: &App, username: &str, password: &str, from: IpAddr) -> A
         expires_at,
         user: user.view(),
         is_admin: user.is_admin,
+        may_create_meetings: phonghop_core::roles::may_create_meetings(user.is_admin, user.may_create_meetings),
     };
     app.sessions.insert(hash, Arc::new(user), expires_at);
     Ok(response)

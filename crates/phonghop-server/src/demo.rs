@@ -29,12 +29,8 @@ impl Councillor {
 }
 
 fn role_from_csv(text: &str) -> Result<Role> {
-    match text.trim() {
-        "chu_toa" => Ok(Role::Chair),
-        "thu_ky" => Ok(Role::Secretariat),
-        "dai_bieu" => Ok(Role::Delegate),
-        other => anyhow::bail!("unknown role {other:?} (expected chu_toa, thu_ky or dai_bieu)"),
-    }
+    crate::member_import::role_from_csv(text)
+        .with_context(|| format!("unknown role {:?} (expected chu_toa, thu_ky or dai_bieu)", text.trim()))
 }
 
 /// Reads `ma_dai_bieu,ho_ten,chuc_vu,don_vi,vai_tro` rows.
@@ -63,8 +59,15 @@ pub enum InitialPassword {
     Hash(String),
 }
 
-/// Creates an account for each councillor that has none yet, in one transaction.
-pub async fn import_councillors(app: &App, councillors: &[Councillor], password: &InitialPassword) -> Result<usize> {
+/// Creates an account for each councillor that has none yet, in one transaction. With
+/// `secretariat_creates_meetings` (the server's own import), a `thu_ky` row's account may create
+/// meetings; an import through a meeting gives no such permission.
+pub async fn import_councillors(
+    app: &App,
+    councillors: &[Councillor],
+    password: &InitialPassword,
+    secretariat_creates_meetings: bool,
+) -> Result<usize> {
     let mut new_users = Vec::new();
     for councillor in councillors {
         if app.store.user_by_username(&councillor.username()).await?.is_some() {
@@ -82,7 +85,10 @@ pub async fn import_councillors(app: &App, councillors: &[Councillor], password:
             full_name: councillor.full_name.clone(),
             position: councillor.position.clone(),
             password_hash,
-            is_admin: councillor.role == Role::Secretariat,
+            // A secretariat prepares meetings; the council office's powers over every meeting
+            // are given apart (`phonghop-server set-permissions --admin`).
+            is_admin: false,
+            may_create_meetings: secretariat_creates_meetings && councillor.role == Role::Secretariat,
         });
     }
     app.store.create_users(&new_users).await?;
@@ -175,6 +181,7 @@ pub async fn create_demo_meeting(app: &App, councillors: &[Councillor], document
     }
     for (title, description, documents) in DEMO_AGENDA {
         let add = Command::AddAgendaItem {
+            parent: None,
             title: (*title).to_owned(),
             description: (*description).to_owned(),
         };

@@ -551,6 +551,7 @@ impl Watcher {
             command_id: format!("hot-folder:item:{}", short_hash(&format!("{meeting}/{folder_name}"))),
         };
         let command = Command::AddAgendaItem {
+            parent: None,
             title: folder_name.trim().to_owned(),
             description: String::new(),
         };

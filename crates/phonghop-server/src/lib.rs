@@ -39,6 +39,7 @@ pub mod hot_blobs;
 pub mod hot_folder;
 pub mod hub;
 pub mod ingest;
+pub mod member_import;
 pub mod office;
 pub mod opinions;
 pub mod passwords;

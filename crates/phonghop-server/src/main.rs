@@ -37,6 +37,20 @@ enum Top {
         #[arg(long, conflicts_with = "password")]
         password_hash: Option<String>,
     },
+    /// Set an account's powers beyond its meetings to exactly these: the council office
+    /// (--admin: manages every meeting, creates meetings) and creating meetings
+    /// (--create-meetings); a flag left out takes that power away. Counts from the account's
+    /// next login.
+    SetPermissions {
+        #[arg(long)]
+        data: PathBuf,
+        #[arg(long)]
+        username: String,
+        #[arg(long)]
+        admin: bool,
+        #[arg(long)]
+        create_meetings: bool,
+    },
 }
 
 #[derive(clap::Args)]
@@ -144,12 +158,29 @@ async fn run() -> Result<()> {
                 (Some(password), None) => demo::InitialPassword::Plain(password),
                 (None, None) => anyhow::bail!("give --password or --password-hash"),
             };
-            let created = demo::import_councillors(&app, &councillors, &password).await?;
+            let created = demo::import_councillors(&app, &councillors, &password, true).await?;
             println!(
                 "{} tài khoản mới, {} đã có / {created} new accounts, {} already there",
                 created,
                 councillors.len() - created,
                 councillors.len() - created
+            );
+            Ok(())
+        }
+        Top::SetPermissions {
+            data,
+            username,
+            admin,
+            create_meetings,
+        } => {
+            let app = App::open(Config::new(data)).await?;
+            let username = username.trim().to_lowercase();
+            if !app.store.set_permissions(&username, admin, create_meetings).await? {
+                anyhow::bail!("không có tài khoản {username:?} / no account {username:?}");
+            }
+            let create = admin || create_meetings;
+            println!(
+                "{username}: văn phòng (admin) {admin}, tạo cuộc họp {create} / council office {admin}, creates meetings {create}"
             );
             Ok(())
         }
@@ -179,7 +210,7 @@ async fn serve(args: ServeArgs) -> Result<()> {
     if args.demo {
         let councillors = demo::read_councillors(&args.councillors)?;
         let password = demo::InitialPassword::Plain(args.demo_password.clone());
-        demo::import_councillors(&app, &councillors, &password).await?;
+        demo::import_councillors(&app, &councillors, &password, true).await?;
         let meeting_id = demo::create_demo_meeting(&app, &councillors, &args.demo_documents).await?;
         println!("Cuộc họp mẫu / demo meeting: {meeting_id}");
         println!(

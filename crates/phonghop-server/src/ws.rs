@@ -421,6 +421,7 @@ mod tests {
             floor: phonghop_protocol::Floor::default(),
             presenter: None,
             presenting: None,
+            agenda_published: false,
         };
         let snapshot = Snapshot::of(17, &state);
         let my_ballots = vec![MyBallot {

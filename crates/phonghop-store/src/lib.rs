@@ -99,6 +99,8 @@ pub struct UserRecord {
     pub position: String,
     pub password_hash: String,
     pub is_admin: bool,
+    /// Creates meetings (and becomes their secretariat); every admin may.
+    pub may_create_meetings: bool,
 }
 
 impl UserRecord {
@@ -140,6 +142,8 @@ pub struct NewUser {
     pub position: String,
     pub password_hash: String,
     pub is_admin: bool,
+    /// Every admin may create meetings, whatever this says.
+    pub may_create_meetings: bool,
 }
 
 /// A file the hot folder took: which meeting, item and name it is, where it was and what it was
@@ -170,6 +174,9 @@ pub trait Store: Send + Sync + 'static {
     /// Creates many accounts in one transaction (an import); none if one username exists.
     async fn create_users(&self, users: &[NewUser]) -> Result<Vec<UserId>>;
     async fn user_by_username(&self, username: &str) -> Result<Option<UserRecord>>;
+    /// Sets an account's admin flag and its permission to create meetings; `false` when there is
+    /// no such account.
+    async fn set_permissions(&self, username: &str, is_admin: bool, may_create_meetings: bool) -> Result<bool>;
     async fn create_session(&self, token_hash: &[u8; 32], user: UserId, expires_at: i64) -> Result<()>;
     /// The user a token hash belongs to, with the session's expiry (Unix seconds).
     async fn session_user(&self, token_hash: &[u8; 32]) -> Result<Option<(UserRecord, i64)>>;

@@ -33,6 +33,7 @@ async fn meeting_with_members(store: &SqliteStore, delegates: u32) -> MeetingId 
                 position: String::new(),
                 password_hash: "not used here".into(),
                 is_admin: n == 1,
+                may_create_meetings: n == 1,
             })
             .await
             .unwrap();
@@ -103,6 +104,7 @@ async fn execute(
 
 fn add_item(title: &str) -> Request {
     Request::Command(Command::AddAgendaItem {
+        parent: None,
         title: title.into(),
         description: String::new(),
     })
@@ -128,12 +130,30 @@ async fn what_is_loaded_is_what_was_decided() {
     let mut secret_ballots = 0;
     let mut changed_ballots = 0;
     let mut marked_ballots = 0;
-    for step in 0..600 {
+    let mut shape_changes = std::collections::BTreeMap::new();
+    for step in 0..1200 {
         let user = random.gen_range(1..=7);
         const PRESETS: [&str; 4] = ["resolution", "dismissal", "budget", "procedure"];
         let preset_id = PRESETS[random.gen_range(0..PRESETS.len())];
         let request = match random.gen_range(0..10) {
-            0 => add_item(&format!("Mục {step}")),
+            0 => Request::Command(Command::AddAgendaItem {
+                // A third of the items are sub-items (refused under a sub-item or a removed one).
+                parent: random.gen_bool(0.33).then(|| ItemId(random.gen_range(1..8))),
+                title: format!("Mục {step}"),
+                description: String::new(),
+            }),
+            1 if random.gen_bool(0.3) => Request::Command(match random.gen_range(0..3) {
+                0 => Command::MoveAgendaItem {
+                    item_id: ItemId(random.gen_range(1..8)),
+                    parent: random.gen_bool(0.3).then(|| ItemId(random.gen_range(1..8))),
+                    index: random.gen_range(0..3),
+                },
+                // The newest item: the one most likely to have no poll yet.
+                1 => Command::RemoveAgendaItem {
+                    item_id: model.view.items.iter().map(|item| item.id).max().unwrap_or_default(),
+                },
+                _ => Command::PublishAgenda,
+            }),
             1 => Request::Command(Command::EditAgendaItem {
                 item_id: ItemId(random.gen_range(1..6)),
                 title: format!("Sửa {step}"),
@@ -192,6 +212,15 @@ async fn what_is_loaded_is_what_was_decided() {
             continue;
         }
         facts.iter().for_each(|fact| model.apply(fact));
+        for fact in &facts {
+            if let Fact::Logged { event, .. } = fact {
+                let kind = serde_json::to_value(event).unwrap()["kind"]
+                    .as_str()
+                    .unwrap()
+                    .to_owned();
+                *shape_changes.entry(kind).or_insert(0u32) += 1;
+            }
+        }
         secret_ballots += facts
             .iter()
             .filter(|fact| matches!(fact, Fact::SecretBallotCast { .. }))
@@ -230,6 +259,13 @@ async fn what_is_loaded_is_what_was_decided() {
     }
     assert!(applied > 50, "only {applied} requests were accepted");
     assert!(marked_ballots > 0, "ballots of marks were cast");
+    for kind in ["agenda_item_moved", "agenda_item_removed", "agenda_published"] {
+        assert!(shape_changes.contains_key(kind), "no {kind} in {shape_changes:?}");
+    }
+    assert!(
+        model.view.items.iter().any(|item| item.parent.is_some()),
+        "sub-items were added"
+    );
     assert!(!model.view.polls.is_empty() && model.view.items.len() > 5);
     assert!(
         model.view.presets != phonghop_core::presets::defaults(MeetingKind::CouncilSitting),
@@ -279,6 +315,7 @@ async fn the_running_sitting_is_loaded_as_decided() {
         let user = random.gen_range(1..=6);
         let request = Request::Command(match random.gen_range(0..7) {
             0 => Command::AddAgendaItem {
+                parent: None,
                 title: format!("Mục {step}"),
                 description: String::new(),
             },

@@ -29,6 +29,14 @@ import type { Annotation } from "./protocol/Annotation";
 import type { ReadReceipts } from "./protocol/ReadReceipts";
 import type { OpinionRequest } from "./protocol/OpinionRequest";
 import type { OpinionView } from "./protocol/OpinionView";
+import type { Command } from "./protocol/Command";
+import type { CreateMeetingRequest } from "./protocol/CreateMeetingRequest";
+import type { MeetingSummary } from "./protocol/MeetingSummary";
+import type { ImportMembersRequest } from "./protocol/ImportMembersRequest";
+import type { ImportMembersResponse } from "./protocol/ImportMembersResponse";
+import type { AddMemberRequest } from "./protocol/AddMemberRequest";
+import type { MemberView } from "./protocol/MemberView";
+import type { UploadResponse } from "./protocol/UploadResponse";
 
 // The app-side views are generated from Rust (phonghop-client's `seat` module) by ts-rs, like the
 // wire types; they are re-exported here under the names the components use.
@@ -43,7 +51,8 @@ export type AppOnlyErrorCode =
   | "render_failed"
   | "not_logged_in"
   | "meeting_open"
-  | "export_failed";
+  | "export_failed"
+  | "bad_upload";
 
 /**
  * Raised here, never by the Rust side: a rejection that was not an {@link AppError} at all (for
@@ -385,6 +394,66 @@ export function presentPage(documentId: number, page: number): Promise<void> {
 /** Ends the presentation: the one presenting, or who runs the meeting. */
 export function stopPresenting(): Promise<void> {
   return call("stop_presenting", {});
+}
+
+/** Creates a meeting (an account allowed to); the account becomes its secretariat. */
+export function createMeeting(request: CreateMeetingRequest): Promise<MeetingSummary> {
+  return call("create_meeting", { request });
+}
+
+/**
+ * Sends one command of the open meeting as it is: the agenda builder's `add_agenda_item`,
+ * `edit_agenda_item`, `move_agenda_item`, `remove_agenda_item` and `publish_agenda`.
+ */
+export function sendCommand(command: Command): Promise<void> {
+  return call("send_command", { command });
+}
+
+/** Checks a councillors file (dai-bieu.csv) line by line; with `commit`, imports it. */
+export function importMembers(request: ImportMembersRequest): Promise<ImportMembersResponse> {
+  return call("import_members", { request });
+}
+
+/** Adds an account to the open meeting with a role, or changes its role there. */
+export function setMember(request: AddMemberRequest): Promise<MemberView> {
+  return call("set_member", { request });
+}
+
+/** How far an upload is: `sent` of `total` bytes have gone out. */
+export type UploadProgress = { upload: string; sent: number; total: number };
+
+export const UPLOAD_PROGRESS = "upload-progress";
+
+/**
+ * Uploads `bytes` as a new document of agenda item `itemId`. `onProgress` hears how far it is
+ * (the server then reads the file: the answer comes after 100 %). The bytes travel as the
+ * invoke's raw body, the rest in headers.
+ */
+export async function uploadDocument(
+  itemId: number,
+  fileName: string,
+  title: string,
+  bytes: Uint8Array,
+  onProgress: (sent: number, total: number) => void,
+): Promise<UploadResponse> {
+  const upload = `${Date.now()}-${Math.random().toString(36).slice(2)}`;
+  const stop = await listen<UploadProgress>(UPLOAD_PROGRESS, (event) => {
+    if (event.payload.upload === upload) onProgress(event.payload.sent, event.payload.total);
+  });
+  try {
+    return await invoke<UploadResponse>("upload_document", bytes, {
+      headers: {
+        "x-upload": encodeURIComponent(upload),
+        "x-item-id": String(itemId),
+        "x-file-name": encodeURIComponent(fileName),
+        "x-title": encodeURIComponent(title),
+      },
+    });
+  } catch (reason) {
+    throw toAppError(reason);
+  } finally {
+    stop();
+  }
 }
 
 export function logout(): Promise<void> {

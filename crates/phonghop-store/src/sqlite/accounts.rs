@@ -14,6 +14,7 @@ fn user_from_row(row: &sqlx::sqlite::SqliteRow) -> UserRecord {
         position: row.get("position"),
         password_hash: row.get("password_hash"),
         is_admin: row.get::<i64, _>("is_admin") != 0,
+        may_create_meetings: row.get::<i64, _>("may_create_meetings") != 0,
     }
 }
 
@@ -34,14 +35,15 @@ pub(super) async fn create_users(pool: &SqlitePool, users: &[NewUser]) -> Result
 
 async fn insert_user(connection: &mut sqlx::SqliteConnection, user: &NewUser) -> Result<UserId> {
     let result = sqlx::query(
-        "INSERT INTO users (username, full_name, position, password_hash, is_admin, created_at)
-         VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
+        "INSERT INTO users (username, full_name, position, password_hash, is_admin, may_create_meetings, created_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
     )
     .bind(&user.username)
     .bind(&user.full_name)
     .bind(&user.position)
     .bind(&user.password_hash)
     .bind(user.is_admin as i64)
+    .bind((user.is_admin || user.may_create_meetings) as i64)
     .bind(unix_now())
     .fetch_one(connection)
     .await;
@@ -54,11 +56,29 @@ async fn insert_user(connection: &mut sqlx::SqliteConnection, user: &NewUser) ->
 
 pub(super) async fn user_by_username(pool: &SqlitePool, username: &str) -> Result<Option<UserRecord>> {
     let row =
-        sqlx::query("SELECT id, username, full_name, position, password_hash, is_admin FROM users WHERE username = ?")
+        sqlx::query("SELECT id, username, full_name, position, password_hash, is_admin, may_create_meetings FROM users WHERE username = ?")
             .bind(username)
             .fetch_optional(pool)
             .await?;
     Ok(row.as_ref().map(user_from_row))
+}
+
+/// Sets an account's council-office flag and its permission to create meetings (the office may
+/// always); `false` when there is no such account.
+pub(super) async fn set_permissions(
+    pool: &SqlitePool,
+    username: &str,
+    is_admin: bool,
+    may_create_meetings: bool,
+) -> Result<bool> {
+    let changed = sqlx::query("UPDATE users SET is_admin = ?, may_create_meetings = ? WHERE username = ?")
+        .bind(is_admin as i64)
+        .bind((is_admin || may_create_meetings) as i64)
+        .bind(username)
+        .execute(pool)
+        .await?
+        .rows_affected();
+    Ok(changed == 1)
 }
 
 pub(super) async fn create_session(
@@ -79,7 +99,7 @@ pub(super) async fn create_session(
 
 pub(super) async fn session_user(pool: &SqlitePool, token_hash: &[u8; 32]) -> Result<Option<(UserRecord, i64)>> {
     let row = sqlx::query(
-        "SELECT u.id, u.username, u.full_name, u.position, u.password_hash, u.is_admin, s.expires_at
+        "SELECT u.id, u.username, u.full_name, u.position, u.password_hash, u.is_admin, u.may_create_meetings, s.expires_at
          FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = ?",
     )
     .bind(&token_hash[..])

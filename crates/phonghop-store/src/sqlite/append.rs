@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use phonghop_core::Fact;
 use phonghop_protocol::{
-    BallotForm, DocumentId, MeetingEvent, MeetingId, Outcome, PollId, Revision, Secrecy, UserId, Vote,
+    BallotForm, DocumentId, ItemId, MeetingEvent, MeetingId, Outcome, PollId, Revision, Secrecy, UserId, Vote,
 };
 use rand::seq::SliceRandom;
 use sqlx::{QueryBuilder, Sqlite, SqliteConnection, SqlitePool};
@@ -355,6 +355,22 @@ async fn insert_revision(
     Ok(())
 }
 
+/// Gives every item of `item_ids` its place in that order; 1 when each was there to move (so the
+/// one-row check of [`project`] holds), else 0.
+async fn place_items(connection: &mut SqliteConnection, meeting_id: i64, item_ids: &[ItemId]) -> Result<u64> {
+    let mut changed = 0u64;
+    for (position, item_id) in item_ids.iter().enumerate() {
+        changed += sqlx::query("UPDATE agenda_items SET position = ? WHERE meeting_id = ? AND id = ? AND removed = 0")
+            .bind(position as i64)
+            .bind(meeting_id)
+            .bind(id(item_id.0))
+            .execute(&mut *connection)
+            .await?
+            .rows_affected();
+    }
+    Ok(u64::from(changed == item_ids.len() as u64))
+}
+
 /// Keeps the meeting's tables in step with a logged event.
 async fn project(
     connection: &mut SqliteConnection,
@@ -365,18 +381,27 @@ async fn project(
     now: i64,
 ) -> Result<()> {
     let changed = match event {
-        MeetingEvent::AgendaItemAdded { item } => sqlx::query(
-            "INSERT INTO agenda_items (meeting_id, id, position, title, description) VALUES (?, ?, ?, ?, ?)",
-        )
-        .bind(meeting_id)
-        .bind(id(item.id.0))
-        .bind(id(item.position))
-        .bind(&item.title)
-        .bind(&item.description)
-        .execute(connection)
-        .await
-        .map_err(refused_or)?
-        .rows_affected(),
+        MeetingEvent::AgendaItemAdded { item } => {
+            // A sub-item may go in the middle: the items from its place on move down one.
+            sqlx::query("UPDATE agenda_items SET position = position + 1 WHERE meeting_id = ? AND removed = 0 AND position >= ?")
+                .bind(meeting_id)
+                .bind(id(item.position))
+                .execute(&mut *connection)
+                .await?;
+            sqlx::query(
+                "INSERT INTO agenda_items (meeting_id, id, position, parent_id, title, description) VALUES (?, ?, ?, ?, ?, ?)",
+            )
+            .bind(meeting_id)
+            .bind(id(item.id.0))
+            .bind(id(item.position))
+            .bind(item.parent.map(|parent| id(parent.0)))
+            .bind(&item.title)
+            .bind(&item.description)
+            .execute(connection)
+            .await
+            .map_err(refused_or)?
+            .rows_affected()
+        }
         MeetingEvent::AgendaItemEdited {
             item_id,
             title,
@@ -389,19 +414,36 @@ async fn project(
             .execute(connection)
             .await?
             .rows_affected(),
-        MeetingEvent::AgendaReordered { item_ids } => {
-            let mut changed = 0u64;
-            for (position, item_id) in item_ids.iter().enumerate() {
-                changed += sqlx::query("UPDATE agenda_items SET position = ? WHERE meeting_id = ? AND id = ?")
-                    .bind(position as i64)
+        MeetingEvent::AgendaReordered { item_ids } => place_items(connection, meeting_id, item_ids).await?,
+        MeetingEvent::AgendaItemMoved {
+            item_id,
+            parent,
+            item_ids,
+        } => {
+            sqlx::query("UPDATE agenda_items SET parent_id = ? WHERE meeting_id = ? AND id = ? AND removed = 0")
+                .bind(parent.map(|parent| id(parent.0)))
+                .bind(meeting_id)
+                .bind(id(item_id.0))
+                .execute(&mut *connection)
+                .await?;
+            place_items(connection, meeting_id, item_ids).await?
+        }
+        MeetingEvent::AgendaItemRemoved { item_id } => {
+            let position: Option<i64> = sqlx::query_scalar(
+                "UPDATE agenda_items SET removed = 1 WHERE meeting_id = ? AND id = ? AND removed = 0 RETURNING position",
+            )
+            .bind(meeting_id)
+            .bind(id(item_id.0))
+            .fetch_optional(&mut *connection)
+            .await?;
+            if let Some(position) = position {
+                sqlx::query("UPDATE agenda_items SET position = position - 1 WHERE meeting_id = ? AND removed = 0 AND position > ?")
                     .bind(meeting_id)
-                    .bind(id(item_id.0))
+                    .bind(position)
                     .execute(&mut *connection)
-                    .await?
-                    .rows_affected();
+                    .await?;
             }
-            // Every item was moved: as if one row changed, so the check below holds.
-            u64::from(changed == item_ids.len() as u64)
+            u64::from(position.is_some())
         }
         MeetingEvent::DocumentAdded { document } => {
             insert_blobs(connection, &document.current, now).await?;
@@ -521,7 +563,8 @@ async fn project(
         .map_err(refused_or)?
         .rows_affected(),
         // The running sitting is kept in the log alone: `load` replays these events.
-        MeetingEvent::CurrentItemSet { .. }
+        MeetingEvent::AgendaPublished
+        | MeetingEvent::CurrentItemSet { .. }
         | MeetingEvent::SpeechRequested { .. }
         | MeetingEvent::SpeechRequestWithdrawn { .. }
         | MeetingEvent::SpeakersOrdered { .. }

@@ -130,6 +130,11 @@ pub(super) async fn load(pool: &SqlitePool, ballot_box: &BallotBox, meeting_id: 
     let mut rolls = rolls(connection, meeting_id).await?;
     count_sealed_ballots(connection, ballot_box, meeting_id, &mut rolls).await?;
     let polls = polls(connection, meeting_id, &rolls).await?;
+    // Removed items count too: an item id is never given twice.
+    let last_item: i64 = sqlx::query_scalar("SELECT COALESCE(MAX(id), 0) FROM agenda_items WHERE meeting_id = ?")
+        .bind(id(meeting_id.0))
+        .fetch_one(&mut *connection)
+        .await?;
     let seq = sqlx::query("SELECT COALESCE(MAX(seq), 0) AS seq FROM events WHERE meeting_id = ?")
         .bind(id(meeting_id.0))
         .fetch_one(&mut *connection)
@@ -145,11 +150,12 @@ pub(super) async fn load(pool: &SqlitePool, ballot_box: &BallotBox, meeting_id: 
         floor: Floor::default(),
         presenter: None,
         presenting: None,
+        agenda_published: false,
     };
     replay_running(connection, meeting_id, &mut view).await?;
     tx.commit().await?;
     let last_ids = LastIds {
-        item: view.items.iter().map(|item| item.id).max().unwrap_or_default(),
+        item: ItemId(last_item as u32),
         document: last_document,
         poll: view.polls.iter().map(|poll| poll.id).max().unwrap_or_default(),
     };
@@ -170,7 +176,7 @@ pub(super) async fn load(pool: &SqlitePool, ballot_box: &BallotBox, meeting_id: 
 async fn replay_running(connection: &mut SqliteConnection, meeting: MeetingId, view: &mut MeetingState) -> Result<()> {
     let payloads: Vec<String> = sqlx::query_scalar(
         "SELECT payload FROM events WHERE meeting_id = ?
-         AND json_extract(payload, '$.kind') IN ('current_item_set', 'speech_requested',
+         AND json_extract(payload, '$.kind') IN ('agenda_published', 'current_item_set', 'speech_requested',
              'speech_request_withdrawn', 'speakers_ordered', 'floor_granted', 'speech_ended',
              'presenter_set', 'page_presented', 'presenting_stopped')
          ORDER BY seq",
@@ -217,7 +223,8 @@ async fn members(connection: &mut SqliteConnection, meeting: MeetingId) -> Resul
 
 async fn agenda_items(connection: &mut SqliteConnection, meeting: MeetingId) -> Result<Vec<AgendaItem>> {
     let rows = sqlx::query(
-        "SELECT id, position, title, description FROM agenda_items WHERE meeting_id = ? ORDER BY position, id",
+        "SELECT id, position, parent_id, title, description FROM agenda_items
+         WHERE meeting_id = ? AND removed = 0 ORDER BY position, id",
     )
     .bind(id(meeting.0))
     .fetch_all(connection)
@@ -227,6 +234,9 @@ async fn agenda_items(connection: &mut SqliteConnection, meeting: MeetingId) -> 
         .map(|row| AgendaItem {
             id: ItemId(number(row, "id")),
             position: number(row, "position"),
+            parent: row
+                .get::<Option<i64>, _>("parent_id")
+                .map(|parent| ItemId(parent as u32)),
             title: row.get("title"),
             description: row.get("description"),
             documents: vec![],

@@ -226,6 +226,10 @@ impl Store for SqliteStore {
         accounts::user_by_username(&self.pool, username).await
     }
 
+    async fn set_permissions(&self, username: &str, is_admin: bool, may_create_meetings: bool) -> Result<bool> {
+        accounts::set_permissions(&self.pool, username, is_admin, may_create_meetings).await
+    }
+
     async fn create_session(&self, token_hash: &[u8; 32], user: UserId, expires_at: i64) -> Result<()> {
         accounts::create_session(&self.pool, token_hash, user, expires_at).await
     }

@@ -2,4 +2,8 @@
 import type { MeetingSummary } from "../protocol/MeetingSummary";
 import type { UserView } from "../protocol/UserView";
 
-export type LoginView = { user: UserView, meetings: Array<MeetingSummary>, };
+export type LoginView = { user: UserView, meetings: Array<MeetingSummary>, 
+/**
+ * The account may create meetings (the meeting list offers it).
+ */
+may_create_meetings: boolean, };

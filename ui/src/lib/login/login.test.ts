@@ -47,7 +47,7 @@ describe("login prefill", () => {
 
 describe("returning to the meeting after a login", () => {
   const followed = mirrorView();
-  const as = (id: number) => ({ user: { ...followed.user, id }, meetings: [] });
+  const as = (id: number) => ({ user: { ...followed.user, id }, meetings: [], may_create_meetings: false });
 
   it("brings back the person who was following the meeting", () => {
     expect(resumesMeeting(followed, as(followed.user.id))).toBe(true);

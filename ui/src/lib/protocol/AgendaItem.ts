@@ -3,6 +3,11 @@ import type { Document } from "./Document";
 import type { ItemId } from "./ItemId";
 
 /**
- * One item of the agenda, in order of `position` (0-based, gap-free).
+ * One item of the agenda, in order of `position` (0-based, gap-free). A sub-item names its
+ * `parent`, a top-level item, and stands after it and its earlier sub-items (1, 1.1, 1.2, 2).
  */
-export type AgendaItem = { id: ItemId, position: number, title: string, description: string, documents: Array<Document>, };
+export type AgendaItem = { id: ItemId, position: number, 
+/**
+ * `null` for a top-level item. Absent in logs written before sub-items: `null`.
+ */
+parent: ItemId | null, title: string, description: string, documents: Array<Document>, };

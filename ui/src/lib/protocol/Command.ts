@@ -14,7 +14,7 @@ import type { UserId } from "./UserId";
 /**
  * Something a client asks the server to do in a meeting.
  */
-export type Command = { "kind": "add_agenda_item", title: string, description: string, } | { "kind": "edit_agenda_item", item_id: ItemId, title: string, description: string, } | { "kind": "reorder_agenda", item_ids: Array<ItemId>, } | { "kind": "open_poll", item_id: ItemId, title: string, rule: MajorityRule | null, 
+export type Command = { "kind": "add_agenda_item", title: string, description: string, parent?: ItemId, } | { "kind": "edit_agenda_item", item_id: ItemId, title: string, description: string, } | { "kind": "reorder_agenda", item_ids: Array<ItemId>, } | { "kind": "move_agenda_item", item_id: ItemId, parent: ItemId | null, index: number, } | { "kind": "remove_agenda_item", item_id: ItemId, } | { "kind": "publish_agenda" } | { "kind": "open_poll", item_id: ItemId, title: string, rule: MajorityRule | null, 
 /**
  * The ballot's form: options, an election, a confidence vote; `motion` when absent.
  */

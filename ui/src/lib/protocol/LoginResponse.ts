@@ -14,4 +14,9 @@ expires_at: number, user: UserView,
  * The account belongs to the council office: it may create meetings and manage the
  * members of any meeting.
  */
-is_admin: boolean, };
+is_admin: boolean, 
+/**
+ * The account may create meetings (every admin may). Absent from servers before this
+ * permission: the same as `is_admin`.
+ */
+may_create_meetings: boolean, };

@@ -18,7 +18,7 @@ import type { UserId } from "./UserId";
 /**
  * One entry of a meeting's event log.
  */
-export type MeetingEvent = { "kind": "agenda_item_added", item: AgendaItem, } | { "kind": "agenda_item_edited", item_id: ItemId, title: string, description: string, } | { "kind": "agenda_reordered", item_ids: Array<ItemId>, } | { "kind": "document_added", document: Document, } | { "kind": "document_revised", document: Document, } | { "kind": "poll_opened", poll: Poll, } | { "kind": "poll_closed", poll_id: PollId, tally: Tally, outcome: Outcome, 
+export type MeetingEvent = { "kind": "agenda_item_added", item: AgendaItem, } | { "kind": "agenda_item_edited", item_id: ItemId, title: string, description: string, } | { "kind": "agenda_reordered", item_ids: Array<ItemId>, } | { "kind": "agenda_item_moved", item_id: ItemId, parent: ItemId | null, item_ids: Array<ItemId>, } | { "kind": "agenda_item_removed", item_id: ItemId, } | { "kind": "agenda_published" } | { "kind": "document_added", document: Document, } | { "kind": "document_revised", document: Document, } | { "kind": "poll_opened", poll: Poll, } | { "kind": "poll_closed", poll_id: PollId, tally: Tally, outcome: Outcome, 
 /**
  * How each line came out, for a form other than a motion (see `Poll::line_outcomes`).
  */

@@ -54,4 +54,9 @@ presenter: UserId | null,
 /**
  * The page shown to the meeting now; `null`: nothing is presented.
  */
-presenting: Presentation | null, };
+presenting: Presentation | null, 
+/**
+ * The secretariat has published the agenda to the members; until then it is a draft.
+ * Absent in snapshots of servers before publishing: `false`.
+ */
+agenda_published: boolean, };

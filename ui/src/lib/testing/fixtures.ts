@@ -28,7 +28,7 @@ export function document(id: number, itemId: number, pageCount = 3): Document {
 }
 
 export function item(id: number, position: number, documents: Document[] = []): AgendaItem {
-  return { id, position, title: `Nội dung ${id}`, description: "", documents };
+  return { id, position, parent: null, title: `Nội dung ${id}`, description: "", documents };
 }
 
 export function poll(id: number, itemId: number, state: Poll["state"] = "open"): Poll {
@@ -120,6 +120,7 @@ export function meeting(items: AgendaItem[], polls: Poll[] = []): MeetingState {
     floor: { queue: [], speaking: null },
     presenter: null,
     presenting: null,
+    agenda_published: true,
   };
 }
 
