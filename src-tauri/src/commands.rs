@@ -562,6 +562,37 @@ pub async fn set_member(shared: State<'_, Arc<Shared>>, request: AddMemberReques
     shared.seat.set_member(&request).await.map_err(shown)
 }
 
+/// A hall screen's code for the open meeting, and the whole address to open on the hall's TV.
+#[derive(Serialize)]
+pub struct HallScreen {
+    code: String,
+    address: String,
+    expires_at: i64,
+}
+
+/// Makes a new code for the open meeting's hall screen (chair, secretariat).
+#[tauri::command]
+pub async fn hall_link(shared: State<'_, Arc<Shared>>) -> Answer<HallScreen> {
+    let link = shared.seat.hall_link().await.map_err(shown)?;
+    let server = shared.seat.server_address().map_err(shown)?;
+    Ok(HallScreen {
+        address: format!("{server}{}", link.path),
+        code: link.code,
+        expires_at: link.expires_at,
+    })
+}
+
+/// Revokes every code of the open meeting's hall screen; how many there were.
+#[tauri::command]
+pub async fn revoke_hall_links(shared: State<'_, Arc<Shared>>) -> Answer<u32> {
+    shared
+        .seat
+        .revoke_hall_links()
+        .await
+        .map(|revoked| revoked.revoked)
+        .map_err(shown)
+}
+
 /// How far an upload is, sent as `upload-progress` events.
 #[derive(Clone, Serialize)]
 pub struct UploadProgress {

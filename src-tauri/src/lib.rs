@@ -128,6 +128,8 @@ pub fn run_app(builder: tauri::Builder<tauri::Wry>, launch: launch::LaunchOption
             commands::import_members,
             commands::set_member,
             commands::upload_document,
+            commands::hall_link,
+            commands::revoke_hall_links,
         ])
         .run(tauri::generate_context!())
         .expect("the desktop app failed to start");

@@ -90,3 +90,10 @@ pub fn hostile_pdf_corpus() -> Option<std::path::PathBuf> {
     let folder = std::path::PathBuf::from(std::env::var_os("PHONGHOP_CORPUS")?).join("pdf");
     folder.is_dir().then_some(folder)
 }
+
+/// Seconds since 1970 by this machine's clock, as the server counts expiries.
+pub fn unix_now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |since| since.as_secs() as i64)
+}

@@ -1,7 +1,8 @@
 //! The hall screen on a real server: whoever runs the meeting makes a read-only code; the page
 //! is served by the server itself; a WebSocket that authenticates with the code follows that one
 //! meeting live (snapshot, then events) and any command it sends is refused; a delegate cannot
-//! make a code, a wrong code is refused, and a code still works after `kill -9`.
+//! make a code, a wrong code is refused, and a code still works after `kill -9` — until its
+//! meeting's codes are revoked, which closes the screens open with one at once.
 
 use anyhow::{bail, Result};
 use phonghop_client::Session;
@@ -108,5 +109,34 @@ async fn a_hall_code_follows_one_meeting_live_and_sends_nothing() -> Result<()> 
         .command(meeting, &Command::SetCurrentItem { item_id: None })
         .await?;
     assert_eq!(current_item_event(&mut again).await?, None);
+
+    // A code lasts 72 hours by default.
+    let lasts = link.expires_at - phonghop_journeys::unix_now();
+    assert!((72 * 3600 - 120..=72 * 3600).contains(&lasts), "{lasts} s");
+
+    // Revoking: not by a delegate; by the chair, every code of the meeting at once, and the
+    // screen open with one is told and closed.
+    let second = chair.hall_link(meeting).await?;
+    let delegate = server.login_delegate(0).await?;
+    match delegate.revoke_hall_links(meeting).await {
+        Ok(revoked) => bail!("a delegate revoked the hall codes: {revoked:?}"),
+        Err(error) => assert_eq!(error.code(), Some(ErrorCode::Forbidden)),
+    }
+    let revoked = chair.revoke_hall_links(meeting).await?;
+    assert_eq!(revoked.revoked, 2);
+    let closed = again.expect_error().await?;
+    assert_eq!(closed.code, ErrorCode::Unauthenticated, "{closed:?}");
+    again
+        .send(ClientMessage::Subscribe {
+            meeting_id: meeting,
+            since_seq: None,
+        })
+        .await?;
+    assert_eq!(again.expect_error().await?.code, ErrorCode::Unauthenticated);
+    for code in [&link.code, &second.code] {
+        let mut late = RawSocket::connect(server.url()).await?;
+        late.send(ClientMessage::Authenticate { token: code.clone() }).await?;
+        assert_eq!(late.expect_error().await?.code, ErrorCode::Unauthenticated);
+    }
     Ok(())
 }

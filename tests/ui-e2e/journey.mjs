@@ -4,7 +4,10 @@
 // sees a new revision of a document arrive marked, with what changed; a Word file the
 // secretariat drops into the server's hot folder shows up as a PDF document; the meeting packet
 // comes down with its progress bar over a slow Wi-Fi that drops, and resumes; the chair, logged
-// into the same app, opens an election of 2 of 3, votes, closes it and sees who is elected.
+// into the same app, opens an election of 2 of 3, votes, closes it and sees who is elected; then
+// a short sitting at 200 % text: the secretariat builds an item with a sub-item in the app and
+// drops a PDF on it, the chair presents its page 2, the delegate's reader follows and the
+// delegate is given the floor, and the hall screen in Chromium shows the speaker and the result.
 //
 // The caller has already started Xvfb, tauri-driver on 127.0.0.1:4444 and a phonghop server with
 // the demo meeting. Environment:
@@ -213,8 +216,11 @@ function chooseItem(browser, itemId) {
   return press(browser, `${testid("agenda-item")}[data-item-id="${itemId}"]`);
 }
 
-/** Logs the app out and in again as `username`, back on the meeting screen. */
-async function logInAgain(browser, username) {
+/**
+ * Logs the app out and in again as `username`, back on the meeting screen. An account that may
+ * create meetings lands on the meeting list first: it chooses meeting `meetingId` there.
+ */
+async function logInAgain(browser, username, meetingId = null) {
   await press(browser, testid("logout"));
   const server = await browser.$(testid("login-server"));
   await server.waitForDisplayed({ timeout: TIMEOUT });
@@ -222,7 +228,66 @@ async function logInAgain(browser, username) {
   await browser.$(testid("login-username")).setValue(username);
   await browser.$(testid("login-password")).setValue(env.password);
   await browser.$(testid("login-submit")).click();
-  await browser.$(testid("meeting-title")).waitForDisplayed({ timeout: TIMEOUT });
+  // The meeting screen, the reader it opens by itself to follow a presenter, or the list.
+  const landed = await waitFor(browser, "the meeting screen or the meeting list", async () => {
+    if (await browser.$(testid("meeting-title")).isDisplayed()) return "meeting";
+    if (await browser.$(testid("viewer")).isExisting()) return "meeting";
+    if (await browser.$(testid("meeting-choice")).isExisting()) return "list";
+    return null;
+  });
+  if (landed === "list") {
+    await press(browser, meetingId === null ? testid("meeting-choice") : `${testid("meeting-choice")}[data-meeting-id="${meetingId}"]`);
+    await browser.$(testid("meeting-title")).waitForDisplayed({ timeout: TIMEOUT });
+  }
+}
+
+/** Sets the text size to 200 % (A+ four times from the usual size) and waits for it. */
+async function textAt200(browser) {
+  await press(browser, testid("text-reset"));
+  for (let step = 0; step < 4; step += 1) await press(browser, testid("text-bigger"));
+  await waitFor(browser, "text at 200 %", () =>
+    browser.execute(() => document.querySelector('[data-testid="text-size"]')?.getAttribute("data-percent") === "200"),
+  );
+}
+
+/** Elements inside `selector` whose text spills out of their box (a scrolling box is fine). */
+function spillingIn(browser, selector) {
+  return browser.execute((within) => {
+    const root = document.querySelector(within);
+    if (!root) return [`nothing matches ${within}`];
+    return [...root.querySelectorAll("*")]
+      .filter((element) => element.scrollWidth > element.clientWidth + 1 && !["auto", "scroll", "hidden"].includes(getComputedStyle(element).overflowX))
+      .map((element) => `${element.tagName}.${element.className}: ${element.textContent.trim().slice(0, 30)}`);
+  }, selector);
+}
+
+/**
+ * Drops a file on an element as a person dragging it from the file manager would: dragenter,
+ * dragover and drop carrying a File (the window lets HTML5 drops reach the page).
+ */
+async function dropFile(browser, selector, fileName, bytes) {
+  const dropped = await browser.execute(
+    (target, name, base64) => {
+      const zone = document.querySelector(target);
+      if (!zone) return `nothing matches ${target}`;
+      const binary = atob(base64);
+      const data = new Uint8Array(binary.length);
+      for (let index = 0; index < binary.length; index += 1) data[index] = binary.charCodeAt(index);
+      const transfer = new DataTransfer();
+      transfer.items.add(new File([data], name, { type: "application/pdf" }));
+      zone.scrollIntoView({ block: "center" });
+      const box = zone.getBoundingClientRect();
+      const at = { clientX: box.left + box.width / 2, clientY: box.top + box.height / 2 };
+      for (const type of ["dragenter", "dragover", "drop"]) {
+        zone.dispatchEvent(new DragEvent(type, { bubbles: true, cancelable: true, dataTransfer: transfer, ...at }));
+      }
+      return "dropped";
+    },
+    selector,
+    fileName,
+    bytes.toString("base64"),
+  );
+  assert.equal(dropped, "dropped");
 }
 
 /** Brings a poll's card into view, so its screenshot shows the buttons, the tally or the result. */
@@ -887,7 +952,9 @@ async function journey(firstBrowser) {
     const itemTitle = await browser.$(`${testid("agenda-item")}[data-item-id="${state.itemId}"]`).getText();
     await waitFor(hallBrowser, "the hall screen live with the item under discussion", async () => {
       const shown = await readHall(hallBrowser);
-      return shown.connection === "live" && shown.title === state.meetingTitle && itemTitle.includes(shown.currentItem) && shown.currentItem !== "—";
+      // The hall numbers the item as the agenda does ("3. Dự thảo …").
+      const numbered = /^(\d+(?:\.\d+)?)\. (.+)$/.exec(shown.currentItem);
+      return shown.connection === "live" && shown.title === state.meetingTitle && numbered !== null && itemTitle.includes(numbered[2]);
     });
     await press(browser, testid("request-to-speak"));
     const place = await waitFor(browser, "my place in the queue", () =>
@@ -1570,7 +1637,169 @@ async function journey(firstBrowser) {
     await logInAgain(browser, env.delegate);
   });
 
-  await step("15. the server goes away: the app says so, documents stay readable, searchable and marked", async () => {
+  await step("15. a short sitting at 200 % text: the secretariat builds an item with a sub-item in the app, drops a PDF on the sub-item and publishes; the chair makes it current and presents page 2; the delegate's reader follows, asks for the floor and is given it with a countdown; the hall screen shows the speaker, then a result", async () => {
+    if (await browser.$(testid("viewer")).isExisting()) {
+      await browser.$(testid("viewer-close")).click();
+      await browser.$(testid("viewer")).waitForExist({ reverse: true, timeout: TIMEOUT });
+    }
+    // The secretariat, in the app, at 200 %.
+    await logInAgain(browser, env.secretary, state.appMeetingId);
+    await textAt200(browser);
+    await press(browser, testid("open-agenda-builder"));
+    await browser.$(testid("agenda-builder")).waitForDisplayed({ timeout: TIMEOUT });
+    const builderItem = (title) =>
+      browser.execute((wanted) => {
+        const row = [...document.querySelectorAll('[data-testid="builder-item"]')].find((shown) =>
+          shown.querySelector('[data-testid="builder-item-title"]')?.textContent?.trim() === wanted || shown.textContent.includes(wanted),
+        );
+        return row ? { id: Number(row.getAttribute("data-item-id")), number: row.getAttribute("data-number") } : null;
+      }, title);
+    const addItem = async (title, parentId) => {
+      const field = await browser.$(testid("builder-add-title"));
+      await field.scrollIntoView({ block: "center" });
+      await field.setValue(title);
+      if (parentId !== null) await browser.$(testid("builder-add-parent")).selectByAttribute("value", String(parentId));
+      await press(browser, testid("builder-add-submit"));
+      return waitFor(browser, `the item "${title}" in the builder`, () => builderItem(title));
+    };
+    const parent = await addItem("Chất vấn và trả lời chất vấn", null);
+    const child = await addItem("Chất vấn về kinh tế - xã hội", parent.id);
+    assert.equal(child.number, `${parent.number}.1`, `the sub-item is numbered under its item: ${JSON.stringify({ parent, child })}`);
+    // A PDF dropped on the sub-item, with its progress until it is a document of the item.
+    const pdfName = "bao-cao-kinh-te-xa-hoi.pdf";
+    const pdf = await readFile(new URL(`../../assets/demo/${pdfName}`, import.meta.url));
+    await dropFile(browser, `[data-drop-item="${child.id}"]`, pdfName, pdf);
+    const upload = `[data-upload-file="${pdfName}"]`;
+    const uploaded = await waitFor(
+      browser,
+      "the dropped PDF sent and read",
+      () =>
+        browser.execute((selector) => {
+          const row = document.querySelector(selector);
+          const state = row?.getAttribute("data-state");
+          if (state === "failed") return `failed: ${row.textContent.trim()}`;
+          return state === "done" ? "done" : null;
+        }, upload),
+      PAGE_TIMEOUT,
+    );
+    assert.equal(uploaded, "done");
+    await screenshot(browser, "builder-sub-item-pdf-dropped-200-percent");
+    assert.deepEqual(await spillingIn(browser, testid("agenda-builder")), [], "nothing spills out of the builder at 200 %");
+    await checkAccessibility(browser, "the agenda builder at 200 % text");
+    await press(browser, testid("publish-agenda"));
+    await browser.$(testid("agenda-published")).waitForDisplayed({ timeout: TIMEOUT });
+    const snapshot = await api("GET", `/api/meetings/${state.meetingId}/snapshot`, { token: state.secretaryToken });
+    const subItem = snapshot.state.items.find((item) => item.id === child.id);
+    assert.equal(subItem.parent, parent.id, "the server keeps it as a sub-item");
+    assert.equal(snapshot.state.agenda_published, true);
+    const sittingDocument = subItem.documents[0];
+    assert.ok(sittingDocument && sittingDocument.page_count > 2, JSON.stringify(subItem));
+
+    // The chair, in the app: the sub-item under discussion, page 2 presented.
+    await logInAgain(browser, env.chair, state.appMeetingId);
+    await chooseItem(browser, child.id);
+    await press(browser, testid("set-current-item"));
+    await waitFor(browser, "the sub-item under discussion", () =>
+      browser.$(`${testid("agenda-item")}[data-item-id="${child.id}"][data-current="true"]`).isExisting(),
+    );
+    await openInReader(browser, sittingDocument.id);
+    await renderedPage(browser, 0);
+    await press(browser, testid("page-next"));
+    await renderedPage(browser, 1);
+    await press(browser, testid("present-page"));
+    await waitFor(browser, "page 2 presented", async () => {
+      const presented = await api("GET", `/api/meetings/${state.meetingId}/snapshot`, { token: state.chairToken });
+      return presented.state.presenting?.document_id === sittingDocument.id && presented.state.presenting.page === 1;
+    });
+    await browser.$(testid("viewer-close")).click();
+    await browser.$(testid("viewer")).waitForExist({ reverse: true, timeout: TIMEOUT });
+
+    // The delegate, in the app at 200 %: the reader follows to page 2; they ask for the floor.
+    await logInAgain(browser, env.delegate, state.appMeetingId);
+    const following = await waitFor(
+      browser,
+      "the delegate's reader at the presented page 2",
+      () =>
+        browser.execute((documentId) => {
+          const bar = document.querySelector('[data-testid="presenting-bar"]');
+          const image = document.querySelector('[data-testid="page-image"]');
+          return bar?.getAttribute("data-following") === "true" &&
+            Number(image?.getAttribute("data-page-index")) === 1 &&
+            Number(document.querySelector('[data-testid="viewer"]')?.getAttribute("data-document-id") ?? documentId) === documentId
+            ? true
+            : null;
+        }, sittingDocument.id),
+      PAGE_TIMEOUT,
+    );
+    assert.ok(following);
+    await renderedPage(browser, 1);
+    await screenshot(browser, "delegate-follows-presented-page-200-percent");
+    await checkAccessibility(browser, "the reader following the presenter at 200 % text");
+    await sendCommand(state.chairToken, state.meetingId, { kind: "stop_presenting" });
+    await waitFor(browser, "the presentation over", async () => !(await browser.$(testid("presenting-bar")).isExisting()));
+    await browser.$(testid("viewer-close")).click();
+    await browser.$(testid("viewer")).waitForExist({ reverse: true, timeout: TIMEOUT });
+    await press(browser, testid("request-to-speak"));
+    const me = await waitFor(browser, "the delegate waiting to speak", () =>
+      browser.execute(() => {
+        const status = document.querySelector('[data-testid="my-floor-status"][data-state="waiting"]');
+        const row = document.querySelector('[data-testid="queued-speaker"]');
+        return status && row ? Number(row.getAttribute("data-user-id")) : null;
+      }),
+    );
+    await sendCommand(state.chairToken, state.meetingId, { kind: "grant_floor", user_id: me, seconds: 120 });
+    const countdown = await waitFor(browser, "the delegate's countdown", () =>
+      browser.execute((id) => {
+        const shown = document.querySelector(`[data-testid="speaking-now"][data-user-id="${id}"] [data-testid="speech-countdown"]`);
+        return shown ? Number(shown.getAttribute("data-remaining")) : null;
+      }, me),
+    );
+    assert.ok(countdown > 90 && countdown <= 120, `two minutes counting down: ${countdown}`);
+    await browser.execute(() => document.querySelector('[data-testid="floor"]')?.scrollIntoView({ block: "start" }));
+    await screenshot(browser, "delegate-has-the-floor-200-percent");
+    assert.deepEqual(await spillingIn(browser, testid("floor")), [], "nothing spills out of the speaking panel at 200 %");
+    await checkAccessibility(browser, "the meeting screen with the floor at 200 % text");
+
+    // The hall's TV: the sub-item, the speaker; then a poll on the sub-item and its result.
+    const onHall = await waitFor(hall.browser, "the sub-item and the speaker on the hall screen", async () => {
+      const shown = await readHall(hall.browser);
+      return shown.currentItem.includes("Chất vấn về kinh tế - xã hội") && shown.speaker ? shown : null;
+    });
+    assert.match(onHall.currentItem, new RegExp(`^${child.number.replace(".", "\\.")}\\. `), onHall.currentItem);
+    await screenshot(hall.browser, "hall-screen-sub-item-speaker");
+    await press(browser, `${testid("floor")} ${testid("end-speech")}`);
+    await sendCommand(state.chairToken, state.meetingId, {
+      kind: "open_poll",
+      item_id: child.id,
+      title: "Biểu quyết kết luận chất vấn",
+      preset: "resolution",
+    });
+    await chooseItem(browser, child.id);
+    const sittingPoll = await waitFor(browser, "the sitting's poll", () =>
+      browser.execute(() => {
+        const card = [...document.querySelectorAll('[data-testid="poll"][data-poll-state="open"]')].pop();
+        return card ? Number(card.getAttribute("data-poll-id")) : null;
+      }),
+    );
+    await press(browser, `[data-testid="poll"][data-poll-id="${sittingPoll}"] [data-testid="vote-yes"]`);
+    await inBatches(
+      state.voters.map((voter) => () => castVia(voter, "yes", sittingPoll)),
+      3,
+    );
+    await sendCommand(state.chairToken, state.meetingId, { kind: "close_poll", poll_id: sittingPoll });
+    const result = await waitFor(hall.browser, "the sitting's result on the hall screen", async () => {
+      const shown = await readHall(hall.browser);
+      return shown.pollId === sittingPoll && shown.outcome ? shown : null;
+    });
+    assert.equal(result.outcome, "passed", JSON.stringify(result));
+    await screenshot(hall.browser, "hall-screen-sitting-result");
+    await showPoll(browser, sittingPoll);
+    await screenshot(browser, "sitting-result-200-percent");
+    await checkAccessibility(browser, "the sitting's result at 200 % text");
+    await press(browser, testid("text-reset"));
+  });
+
+  await step("16. the server goes away: the app says so, documents stay readable, searchable and marked", async () => {
     process.kill(env.serverPid, "SIGKILL");
     await waitFor(browser, "the app to show it lost the server", async () => {
       const status = await browser.$(testid("connection-status"));
@@ -1656,7 +1885,7 @@ async function journey(firstBrowser) {
   });
 
 
-  await step("16. the app is killed mid-stroke and started again without the server: the annotations are there", async () => {
+  await step("17. the app is killed mid-stroke and started again without the server: the annotations are there", async () => {
     if (await browser.$(testid("viewer")).isExisting()) {
       await browser.$(testid("viewer-close")).click();
       await browser.$(testid("viewer")).waitForExist({ reverse: true, timeout: TIMEOUT });

@@ -254,6 +254,22 @@ describe("login", () => {
     expect(calls.find((call) => call.command === "open_meeting")?.args).toEqual({ meetingId: 8 });
   });
 
+  it("keeps one who may create meetings on the list, where the button to create one is", async () => {
+    backend({
+      app_defaults: () => ({ server_url: "http://s", username: "" }),
+      login: () => ({ user: firstView.user, meetings: [summary], may_create_meetings: true }),
+      open_meeting: () => firstView,
+    });
+    startApp();
+    await shown("login-server");
+    type("login-username", "tk");
+    type("login-password", "secret");
+    byTestId("login-submit")!.click();
+    await shown("create-meeting");
+    expect(allByTestId("meeting-choice")).toHaveLength(1);
+    expect(calls.some((call) => call.command === "open_meeting")).toBe(false);
+  });
+
   it("shows the meetings kept on the laptop and removes an old one after a yes", async () => {
     const kept = (meetings: { meeting_id: number; title: string; bytes: number }[]) => ({
       bytes: meetings.reduce((sum, meeting) => sum + meeting.bytes, 0),

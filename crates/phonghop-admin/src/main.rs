@@ -234,6 +234,11 @@ enum Action {
         #[arg(long)]
         meeting: MeetingId,
     },
+    /// Revokes every code of the meeting's hall screen; the screens open with one close.
+    RevokeHallLinks {
+        #[arg(long)]
+        meeting: MeetingId,
+    },
     /// Cancels an open poll: no outcome, no record; the reason is kept in the log.
     CancelPoll {
         #[arg(long)]
@@ -526,6 +531,7 @@ async fn act(session: &Session, action: Action) -> Result<String> {
                 .await?,
         ),
         Action::HallLink { meeting } => printable(session.hall_link(meeting).await?),
+        Action::RevokeHallLinks { meeting } => printable(session.revoke_hall_links(meeting).await?),
         Action::CancelPoll { meeting, poll, reason } => {
             let cancel = Command::CancelPoll { poll_id: poll, reason };
             printable(session.command(meeting, &cancel).await?)

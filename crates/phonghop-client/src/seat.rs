@@ -610,6 +610,25 @@ impl Seat {
         session.attendance(meeting).await
     }
 
+    /// A new code for the followed meeting's hall screen (chair, secretariat).
+    pub async fn hall_link(&self) -> Result<phonghop_protocol::http::HallLink> {
+        let session = self.session()?;
+        let meeting = self.followed_state()?.meeting.id;
+        session.hall_link(meeting).await
+    }
+
+    /// Revokes every code of the followed meeting's hall screen.
+    pub async fn revoke_hall_links(&self) -> Result<phonghop_protocol::http::HallLinksRevoked> {
+        let session = self.session()?;
+        let meeting = self.followed_state()?.meeting.id;
+        session.revoke_hall_links(meeting).await
+    }
+
+    /// The address of the server the app is logged in to (`http://host:port`).
+    pub fn server_address(&self) -> Result<String> {
+        Ok(self.session()?.server.clone())
+    }
+
     /// Creates a meeting (an account allowed to); its creator is its secretariat.
     pub async fn create_meeting(&self, request: &CreateMeetingRequest) -> Result<MeetingSummary> {
         self.session()?.create_meeting(request).await

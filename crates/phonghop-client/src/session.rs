@@ -2,9 +2,9 @@
 
 use phonghop_protocol::http::{
     AddMemberRequest, AnnotationSync, AnnotationSyncAnswer, AttendanceView, CommandRequest, CreateMeetingRequest,
-    DocumentText, HallLink, ImportMembersRequest, ImportMembersResponse, LoginRequest, LoginResponse, MeetingList,
-    MemberView, OpinionList, OpinionRequest, OpinionView, ReadReceipts, ReceiptKind, ReceiptReport, RecordKeyView,
-    SearchResponse, SnapshotResponse, UploadResponse,
+    DocumentText, HallLink, HallLinksRevoked, ImportMembersRequest, ImportMembersResponse, LoginRequest, LoginResponse,
+    MeetingList, MemberView, OpinionList, OpinionRequest, OpinionView, ReadReceipts, ReceiptKind, ReceiptReport,
+    RecordKeyView, SearchResponse, SnapshotResponse, UploadResponse,
 };
 use phonghop_protocol::{
     Command, CommandResult, DocumentId, ErrorFrame, ItemId, MeetingId, MeetingSummary, PollId, Sha256, UserView,
@@ -176,6 +176,18 @@ impl Session {
     pub async fn hall_link(&self, meeting_id: MeetingId) -> Result<HallLink> {
         self.post(&format!("/api/meetings/{meeting_id}/hall-link"), &serde_json::json!({}))
             .await
+    }
+
+    /// Revokes every code of the meeting's hall screen; the screens open with one close.
+    pub async fn revoke_hall_links(&self, meeting_id: MeetingId) -> Result<HallLinksRevoked> {
+        finish(
+            self.http
+                .delete(format!("{}/api/meetings/{meeting_id}/hall-link", self.server))
+                .bearer_auth(&self.token)
+                .send()
+                .await?,
+        )
+        .await
     }
 
     /// Adds an account to a meeting, or changes its role there.

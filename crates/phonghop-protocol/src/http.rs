@@ -60,6 +60,17 @@ pub struct HallLink {
     pub code: String,
     /// The page to open on the hall's screen, on this server: `/hall?meeting=N&code=…`.
     pub path: String,
+    /// Unix seconds after which the code opens nothing (by default 72 hours after it was made).
+    #[ts(type = "number")]
+    pub expires_at: i64,
+}
+
+/// The answer of `DELETE /api/meetings/{id}/hall-link`: every code of the meeting's hall screen
+/// revoked; screens open with one are closed at once.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct HallLinksRevoked {
+    pub revoked: u32,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, TS)]

@@ -86,8 +86,20 @@ function apply(event) {
   const floor = state.floor;
   switch (event.kind) {
     case "agenda_item_added":
-      state.items.push(event.item);
+      // A sub-item may come in the middle: it takes its position, those after move down.
+      state.items.splice(event.item.position, 0, event.item);
       break;
+    case "agenda_item_removed":
+      state.items = state.items.filter((item) => item.id !== event.item_id);
+      break;
+    case "agenda_item_moved":
+    case "agenda_reordered": {
+      const moved = state.items.find((item) => item.id === event.item_id);
+      if (moved && event.kind === "agenda_item_moved") moved.parent = event.parent;
+      const place = new Map(event.item_ids.map((id, index) => [id, index]));
+      state.items.sort((a, b) => (place.get(a.id) ?? 0) - (place.get(b.id) ?? 0));
+      break;
+    }
     case "agenda_item_edited": {
       const item = state.items.find((known) => known.id === event.item_id);
       if (item) item.title = event.title;
@@ -139,8 +151,20 @@ function element(tag, attributes, ...children) {
   return made;
 }
 
+/** The item's number and title as the agenda shows them: "2.1. Báo cáo thẩm tra". */
 function itemTitle(itemId) {
-  return state.items.find((item) => item.id === itemId)?.title ?? "";
+  let top = 0;
+  let sub = 0;
+  for (const item of state.items) {
+    if (item.parent === null || item.parent === undefined) {
+      top += 1;
+      sub = 0;
+    } else {
+      sub += 1;
+    }
+    if (item.id === itemId) return `${item.parent ? `${top}.${sub}` : top}. ${item.title}`;
+  }
+  return "";
 }
 
 function minutesSeconds(seconds) {

@@ -67,7 +67,10 @@ pub fn router(app: App) -> Router {
         .route("/api/records/key", get(record_key))
         .route("/api/blobs/{sha256}", get(blob))
         .route("/ws", get(websocket))
-        .route("/api/meetings/{meeting_id}/hall-link", post(crate::hall::create_link))
+        .route(
+            "/api/meetings/{meeting_id}/hall-link",
+            post(crate::hall::create_link).delete(crate::hall::revoke_links),
+        )
         .route(
             "/api/meetings/{meeting_id}/opinions",
             get(crate::opinions::list).post(crate::opinions::send),

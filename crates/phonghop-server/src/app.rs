@@ -34,6 +34,8 @@ pub struct App {
     pub record_key: Arc<RecordKey>,
     /// The timed polls being waited for, to close them on time.
     pub timed_polls: Arc<TimedPolls>,
+    /// Tells the hall screens open on the WebSocket that a meeting's codes were revoked.
+    pub hall_revocations: tokio::sync::broadcast::Sender<phonghop_protocol::MeetingId>,
 }
 
 impl App {
@@ -74,6 +76,7 @@ impl App {
             sessions: Arc::new(SessionCache::default()),
             record_key: Arc::new(record_key),
             timed_polls: Arc::new(TimedPolls::default()),
+            hall_revocations: tokio::sync::broadcast::channel(16).0,
             config: Arc::new(config),
         })
     }

@@ -36,6 +36,8 @@ pub struct Config {
     /// Logins waiting for a password check beyond those running; more are answered
     /// `server_busy`. A hall logging in at once must fit.
     pub password_queue: usize,
+    /// How long a hall screen's code opens its meeting.
+    pub hall_link_ttl: Duration,
 }
 
 impl Config {
@@ -56,6 +58,7 @@ impl Config {
             max_failed_logins_per_address: 50,
             password_threads: std::thread::available_parallelism().map_or(2, |n| n.get()),
             password_queue: 128,
+            hall_link_ttl: Duration::from_secs(72 * 60 * 60),
         }
     }
 

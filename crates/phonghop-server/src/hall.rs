@@ -10,7 +10,7 @@ use axum::http::header;
 use axum::response::{Html, IntoResponse};
 use axum::Json;
 use phonghop_core::roles;
-use phonghop_protocol::http::HallLink;
+use phonghop_protocol::http::{HallLink, HallLinksRevoked};
 use phonghop_protocol::{ErrorCode, MeetingId, UserId, UserView};
 use rand::Rng;
 use sha2::{Digest, Sha256};
@@ -61,9 +61,9 @@ pub fn code_hash(code: &str) -> [u8; 32] {
     Sha256::digest(format!("phonghop hall link/{normal}").as_bytes()).into()
 }
 
-/// The meeting a code shows, if it is a hall link's.
-pub async fn meeting_for_code(app: &App, code: &str) -> Result<Option<MeetingId>, ApiError> {
-    Ok(app.store.hall_link_meeting(&code_hash(code)).await?)
+/// The meeting a code shows and when the code expires, if it is a hall link's still valid.
+pub async fn meeting_for_code(app: &App, code: &str) -> Result<Option<(MeetingId, i64)>, ApiError> {
+    Ok(app.store.hall_link(&code_hash(code)).await?)
 }
 
 /// `POST /api/meetings/{id}/hall-link`: a new code for the meeting's hall screen, for whoever
@@ -73,6 +73,38 @@ pub async fn create_link(
     user: AuthUser,
     Path(meeting_id): Path<MeetingId>,
 ) -> ApiResult<Json<HallLink>> {
+    may_open_hall(&app, &user, meeting_id).await?;
+    let code = new_code();
+    let expires_at = crate::auth::unix_now() + app.config.hall_link_ttl.as_secs() as i64;
+    app.store
+        .create_hall_link(&code_hash(&code), meeting_id, user.id(), expires_at)
+        .await?;
+    Ok(Json(HallLink {
+        path: format!("/hall?meeting={meeting_id}&code={code}"),
+        code,
+        expires_at,
+    }))
+}
+
+/// `DELETE /api/meetings/{id}/hall-link`: every code of the meeting's hall screen stops working,
+/// and the screens open with one are closed at once (a code seen by the wrong person, a TV
+/// taken out of the hall).
+pub async fn revoke_links(
+    State(app): State<App>,
+    user: AuthUser,
+    Path(meeting_id): Path<MeetingId>,
+) -> ApiResult<Json<HallLinksRevoked>> {
+    may_open_hall(&app, &user, meeting_id).await?;
+    let revoked = app.store.revoke_hall_links(meeting_id).await?;
+    // No hall screen listening is no one to tell.
+    let _ = app.hall_revocations.send(meeting_id);
+    Ok(Json(HallLinksRevoked {
+        revoked: revoked as u32,
+    }))
+}
+
+/// Whoever runs the meeting (chair, secretariat) or the council office.
+async fn may_open_hall(app: &App, user: &AuthUser, meeting_id: MeetingId) -> ApiResult<()> {
     let role = app.store.member_role(meeting_id, user.id()).await?;
     let may = match role {
         Some(role) => roles::capabilities(role, user.record.is_admin).run_meeting || user.record.is_admin,
@@ -85,14 +117,7 @@ pub async fn create_link(
             "only the chair or the secretariat opens the hall screen",
         ));
     }
-    let code = new_code();
-    app.store
-        .create_hall_link(&code_hash(&code), meeting_id, user.id())
-        .await?;
-    Ok(Json(HallLink {
-        path: format!("/hall?meeting={meeting_id}&code={code}"),
-        code,
-    }))
+    Ok(())
 }
 
 pub async fn page() -> Html<&'static str> {

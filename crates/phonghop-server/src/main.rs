@@ -73,6 +73,9 @@ struct ServeArgs {
     /// How long a login lasts, in seconds.
     #[arg(long, default_value_t = 12 * 60 * 60)]
     session_ttl_secs: u64,
+    /// How long a hall screen's code (POST /api/meetings/{id}/hall-link) opens its meeting.
+    #[arg(long, default_value_t = 72)]
+    hall_link_hours: u64,
     /// The PDF indexer program (default: phonghop-index-pdf next to this program).
     #[arg(long)]
     indexer: Option<PathBuf>,
@@ -190,6 +193,7 @@ async fn run() -> Result<()> {
 async fn serve(args: ServeArgs) -> Result<()> {
     let mut config = Config::new(args.data.clone());
     config.session_ttl = Duration::from_secs(args.session_ttl_secs);
+    config.hall_link_ttl = Duration::from_secs(args.hall_link_hours * 3600);
     config.max_upload_bytes = args.max_upload_mib * 1024 * 1024;
     config.hot_blob_bytes = args.hot_documents_mib * 1024 * 1024;
     config.max_failed_logins = args.max_failed_logins;

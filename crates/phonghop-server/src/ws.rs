@@ -55,9 +55,17 @@ struct Connection<S> {
     socket: S,
     user: Option<AuthUser>,
     /// Set when a hall screen authenticated with a hall link's code: the one meeting it may
-    /// follow; it sends no command.
-    hall: Option<MeetingId>,
+    /// follow (it sends no command), until the code expires or is revoked.
+    hall: Option<HallScreen>,
     subscription: Option<Subscription>,
+}
+
+/// A hall screen's access: its meeting, when its code expires, and word of revoked codes.
+struct HallScreen {
+    meeting_id: MeetingId,
+    expires_at: i64,
+    code_hash: [u8; 32],
+    revocations: broadcast::Receiver<MeetingId>,
 }
 
 /// Serves one upgraded WebSocket until the client leaves or the socket fails.
@@ -82,7 +90,11 @@ impl<S: FrameSocket> Connection<S> {
         tokio::pin!(expiry);
         let mut armed_for = None;
         loop {
-            let expires_at = self.user.as_ref().map(|user| user.expires_at);
+            let expires_at = match (&self.user, &self.hall) {
+                (Some(user), _) => Some(user.expires_at),
+                (None, Some(hall)) => Some(hall.expires_at),
+                (None, None) => None,
+            };
             if expires_at != armed_for {
                 if let Some(at) = expires_at {
                     expiry.as_mut().reset(deadline(at));
@@ -103,18 +115,40 @@ impl<S: FrameSocket> Connection<S> {
                 }
                 frame = next_frame(&mut self.subscription) => self.on_broadcast(frame).await?,
                 () = &mut expiry, if armed_for.is_some() => self.session_expired().await?,
+                maybe = next_revocation(&mut self.hall) => {
+                    if maybe {
+                        self.check_hall_code().await?;
+                    }
+                }
             }
         }
     }
 
-    /// The session ended while the socket was open: say so once, and stop serving it.
+    /// The session (or the hall screen's code) ended while the socket was open: say so once,
+    /// and stop serving it.
     async fn session_expired(&mut self) -> Result<(), axum::Error> {
         self.user = None;
+        self.hall = None;
         self.subscription = None;
         let error = ErrorFrame::new(
             ErrorCode::TokenExpired,
             "the session expired; log in and authenticate again",
         );
+        self.send_error(None, error).await
+    }
+
+    /// Codes of the hall screen's meeting were revoked (or word of some was missed): unless its
+    /// own code is still valid, say so once and stop serving it.
+    async fn check_hall_code(&mut self) -> Result<(), axum::Error> {
+        let Some(hall) = &self.hall else { return Ok(()) };
+        match self.app.store.hall_link(&hall.code_hash).await {
+            Ok(Some(_)) => return Ok(()),
+            Ok(None) => {}
+            Err(error) => tracing::warn!(%error, "a hall screen's code could not be checked; closing it"),
+        }
+        self.hall = None;
+        self.subscription = None;
+        let error = ErrorFrame::new(ErrorCode::Unauthenticated, "the hall screen's code was revoked");
         self.send_error(None, error).await
     }
 
@@ -242,12 +276,17 @@ impl<S: FrameSocket> Connection<S> {
             // Not a session: perhaps a hall screen's code.
             Err(ApiError(error)) if error.code == ErrorCode::Unauthenticated => {
                 match crate::hall::meeting_for_code(&self.app, token).await {
-                    Ok(Some(meeting_id)) => {
-                        if self.hall != Some(meeting_id) {
+                    Ok(Some((meeting_id, expires_at))) => {
+                        if self.hall.as_ref().map(|hall| hall.meeting_id) != Some(meeting_id) {
                             self.subscription = None;
                         }
                         self.user = None;
-                        self.hall = Some(meeting_id);
+                        self.hall = Some(HallScreen {
+                            meeting_id,
+                            expires_at,
+                            code_hash: crate::hall::code_hash(token),
+                            revocations: self.app.hall_revocations.subscribe(),
+                        });
                         self.send(ServerMessage::Welcome {
                             user: crate::hall::viewer(),
                         })
@@ -273,7 +312,8 @@ impl<S: FrameSocket> Connection<S> {
     /// Starts following a meeting: replays what the client missed when that is short, else
     /// sends a snapshot; then marks the switch to live events. Subscribing is not checking in.
     async fn subscribe(&mut self, meeting_id: MeetingId, since_seq: Option<u32>) -> Result<(), axum::Error> {
-        let (viewer, following) = match (self.hall, self.current_user()) {
+        let hall = self.hall.as_ref().map(|hall| hall.meeting_id);
+        let (viewer, following) = match (hall, self.current_user()) {
             // A hall screen sees its own meeting only, as if no other existed.
             (Some(hall), _) if hall != meeting_id => {
                 let error = ErrorFrame::new(ErrorCode::NotFound, "no such meeting for this hall screen");
@@ -395,6 +435,19 @@ async fn next_frame(subscription: &mut Option<Subscription>) -> Result<Frame, br
 fn deadline(expires_at: i64) -> tokio::time::Instant {
     let left = u64::try_from(expires_at - unix_now()).unwrap_or(0);
     tokio::time::Instant::now() + Duration::from_secs(left)
+}
+
+/// Whether the hall screen's code may have been revoked: its meeting's codes were, or word of
+/// some revocation was missed. Pending while not a hall screen.
+async fn next_revocation(hall: &mut Option<HallScreen>) -> bool {
+    let Some(hall) = hall else {
+        return std::future::pending().await;
+    };
+    match hall.revocations.recv().await {
+        Ok(meeting_id) => meeting_id == hall.meeting_id,
+        Err(broadcast::error::RecvError::Lagged(_)) => true,
+        Err(broadcast::error::RecvError::Closed) => std::future::pending().await,
+    }
 }
 
 #[cfg(test)]

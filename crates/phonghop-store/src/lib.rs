@@ -184,10 +184,19 @@ pub trait Store: Send + Sync + 'static {
     async fn add_opinion(&self, opinion: &NewOpinion) -> Result<OpinionView>;
     /// The meeting's opinions, oldest first: everyone's (`of` `None`) or one member's.
     async fn opinions(&self, meeting: MeetingId, of: Option<UserId>) -> Result<Vec<OpinionView>>;
-    /// Keeps a hall screen's read-only code (its hash) for `meeting`, made by `by`.
-    async fn create_hall_link(&self, code_hash: &[u8; 32], meeting: MeetingId, by: UserId) -> Result<()>;
-    /// The meeting a hall screen's code shows, if it is one.
-    async fn hall_link_meeting(&self, code_hash: &[u8; 32]) -> Result<Option<MeetingId>>;
+    /// Keeps a hall screen's read-only code (its hash) for `meeting`, made by `by`, valid until
+    /// `expires_at` (Unix seconds).
+    async fn create_hall_link(
+        &self,
+        code_hash: &[u8; 32],
+        meeting: MeetingId,
+        by: UserId,
+        expires_at: i64,
+    ) -> Result<()>;
+    /// The meeting a hall screen's code shows and when the code expires, if it is one still valid.
+    async fn hall_link(&self, code_hash: &[u8; 32]) -> Result<Option<(MeetingId, i64)>>;
+    /// Revokes every hall screen code of `meeting`; how many there were.
+    async fn revoke_hall_links(&self, meeting: MeetingId) -> Result<u64>;
 
     // Meetings.
     async fn create_meeting(&self, title: &str, location: &str, starts_at: &str, kind: MeetingKind) -> Result<Meeting>;

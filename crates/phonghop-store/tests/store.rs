@@ -871,3 +871,40 @@ fn dir_path(store: &SqliteStore) -> String {
     let folder = store.ballot_key_folder().to_string_lossy().into_owned();
     folder.trim_end_matches(".ballot-keys").to_owned()
 }
+
+/// A hall screen's code opens its meeting until it expires or its meeting's codes are revoked;
+/// another meeting's codes stay.
+#[tokio::test]
+async fn a_hall_code_expires_and_is_revoked_with_its_meetings_others() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = new_store(dir.path()).await;
+    let meeting = meeting_with_members(&store, 1).await;
+    let other = store
+        .create_meeting("Họp khác", "", "", MeetingKind::CouncilSitting)
+        .await
+        .unwrap()
+        .id;
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs() as i64;
+    let (fresh, stale, elsewhere) = ([1u8; 32], [2u8; 32], [3u8; 32]);
+    store
+        .create_hall_link(&fresh, meeting, UserId(1), now + 3600)
+        .await
+        .unwrap();
+    store
+        .create_hall_link(&stale, meeting, UserId(1), now - 1)
+        .await
+        .unwrap();
+    store
+        .create_hall_link(&elsewhere, other, UserId(1), now + 3600)
+        .await
+        .unwrap();
+    assert_eq!(store.hall_link(&fresh).await.unwrap(), Some((meeting, now + 3600)));
+    assert_eq!(store.hall_link(&stale).await.unwrap(), None, "expired");
+    assert_eq!(store.hall_link(&[9u8; 32]).await.unwrap(), None, "never made");
+    assert_eq!(store.revoke_hall_links(meeting).await.unwrap(), 2);
+    assert_eq!(store.hall_link(&fresh).await.unwrap(), None, "revoked");
+    assert_eq!(store.hall_link(&elsewhere).await.unwrap(), Some((other, now + 3600)));
+}

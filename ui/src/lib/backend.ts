@@ -396,6 +396,19 @@ export function stopPresenting(): Promise<void> {
   return call("stop_presenting", {});
 }
 
+/** A hall screen's code and the address to open on the hall's TV; `expires_at` in Unix seconds. */
+export type HallScreen = { code: string; address: string; expires_at: number };
+
+/** Makes a new code for the open meeting's hall screen (chair, secretariat). */
+export function hallLink(): Promise<HallScreen> {
+  return call("hall_link");
+}
+
+/** Revokes every code of the open meeting's hall screen; how many there were. */
+export function revokeHallLinks(): Promise<number> {
+  return call("revoke_hall_links");
+}
+
 /** Creates a meeting (an account allowed to); the account becomes its secretariat. */
 export function createMeeting(request: CreateMeetingRequest): Promise<MeetingSummary> {
   return call("create_meeting", { request });

@@ -113,21 +113,41 @@ pub(super) async fn create_hall_link(
     code_hash: &[u8; 32],
     meeting: MeetingId,
     by: UserId,
+    expires_at: i64,
 ) -> Result<()> {
-    sqlx::query("INSERT INTO hall_links (code_hash, meeting_id, created_by, created_at) VALUES (?, ?, ?, ?)")
-        .bind(&code_hash[..])
-        .bind(id(meeting.0))
-        .bind(id(by.0))
-        .bind(unix_now())
-        .execute(pool)
-        .await?;
+    sqlx::query(
+        "INSERT INTO hall_links (code_hash, meeting_id, created_by, created_at, expires_at) VALUES (?, ?, ?, ?, ?)",
+    )
+    .bind(&code_hash[..])
+    .bind(id(meeting.0))
+    .bind(id(by.0))
+    .bind(unix_now())
+    .bind(expires_at)
+    .execute(pool)
+    .await?;
     Ok(())
 }
 
-pub(super) async fn hall_link_meeting(pool: &SqlitePool, code_hash: &[u8; 32]) -> Result<Option<MeetingId>> {
-    let meeting: Option<i64> = sqlx::query_scalar("SELECT meeting_id FROM hall_links WHERE code_hash = ?")
+/// The meeting a code shows and when it expires, unless it has expired or was revoked.
+pub(super) async fn hall_link(pool: &SqlitePool, code_hash: &[u8; 32]) -> Result<Option<(MeetingId, i64)>> {
+    let row = sqlx::query("SELECT meeting_id, expires_at FROM hall_links WHERE code_hash = ? AND expires_at > ?")
         .bind(&code_hash[..])
+        .bind(unix_now())
         .fetch_optional(pool)
         .await?;
-    Ok(meeting.map(|meeting| MeetingId(meeting as u32)))
+    Ok(row.map(|row| {
+        (
+            MeetingId(row.get::<i64, _>("meeting_id") as u32),
+            row.get::<i64, _>("expires_at"),
+        )
+    }))
+}
+
+/// Forgets every code of a meeting's hall screen; how many there were.
+pub(super) async fn revoke_hall_links(pool: &SqlitePool, meeting: MeetingId) -> Result<u64> {
+    Ok(sqlx::query("DELETE FROM hall_links WHERE meeting_id = ?")
+        .bind(id(meeting.0))
+        .execute(pool)
+        .await?
+        .rows_affected())
 }

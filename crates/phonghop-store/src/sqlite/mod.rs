@@ -246,12 +246,22 @@ impl Store for SqliteStore {
         opinions::list(&self.pool, meeting, of).await
     }
 
-    async fn create_hall_link(&self, code_hash: &[u8; 32], meeting: MeetingId, by: UserId) -> Result<()> {
-        accounts::create_hall_link(&self.pool, code_hash, meeting, by).await
+    async fn create_hall_link(
+        &self,
+        code_hash: &[u8; 32],
+        meeting: MeetingId,
+        by: UserId,
+        expires_at: i64,
+    ) -> Result<()> {
+        accounts::create_hall_link(&self.pool, code_hash, meeting, by, expires_at).await
     }
 
-    async fn hall_link_meeting(&self, code_hash: &[u8; 32]) -> Result<Option<MeetingId>> {
-        accounts::hall_link_meeting(&self.pool, code_hash).await
+    async fn hall_link(&self, code_hash: &[u8; 32]) -> Result<Option<(MeetingId, i64)>> {
+        accounts::hall_link(&self.pool, code_hash).await
+    }
+
+    async fn revoke_hall_links(&self, meeting: MeetingId) -> Result<u64> {
+        accounts::revoke_hall_links(&self.pool, meeting).await
     }
 
     async fn create_meeting(&self, title: &str, location: &str, starts_at: &str, kind: MeetingKind) -> Result<Meeting> {

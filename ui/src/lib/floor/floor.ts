@@ -65,7 +65,7 @@ export function minutesSeconds(seconds: number): string {
 }
 
 /** Vietnam keeps UTC+7 all year (no daylight saving). */
-const VIETNAM_OFFSET_MS = 7 * 60 * 60 * 1000;
+export const VIETNAM_OFFSET_MS = 7 * 60 * 60 * 1000;
 
 /**
  * The meeting's clock, HH:MM on 24 hours, Vietnam time, by the server's clock: a laptop whose

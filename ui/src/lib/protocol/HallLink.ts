@@ -12,4 +12,8 @@ code: string,
 /**
  * The page to open on the hall's screen, on this server: `/hall?meeting=N&code=…`.
  */
-path: string, };
+path: string, 
+/**
+ * Unix seconds after which the code opens nothing (by default 72 hours after it was made).
+ */
+expires_at: number, };
