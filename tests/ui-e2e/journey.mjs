@@ -1642,9 +1642,34 @@ async function journey(firstBrowser) {
       await browser.$(testid("viewer-close")).click();
       await browser.$(testid("viewer")).waitForExist({ reverse: true, timeout: TIMEOUT });
     }
-    // The secretariat, in the app, at 200 %.
-    await logInAgain(browser, env.secretary, state.appMeetingId);
+    // The secretariat, in the app, at 200 %: the meeting list first (it may create meetings).
+    await press(browser, testid("logout"));
+    await browser.$(testid("login-server")).waitForDisplayed({ timeout: TIMEOUT });
+    await browser.$(testid("login-server")).setValue(env.appServer);
+    await browser.$(testid("login-username")).setValue(env.secretary);
+    await browser.$(testid("login-password")).setValue(env.password);
+    await browser.$(testid("login-submit")).click();
+    await browser.$(testid("create-meeting")).waitForDisplayed({ timeout: TIMEOUT });
+    await checkAccessibility(browser, "the secretariat's meeting list");
+    await press(browser, `${testid("meeting-choice")}[data-meeting-id="${state.appMeetingId}"]`);
+    await browser.$(testid("meeting-title")).waitForDisplayed({ timeout: TIMEOUT });
     await textAt200(browser);
+    // The members panel and the hall screen's code, opened, at 200 %.
+    await press(browser, testid("members-toggle"));
+    await waitFor(browser, "the members listed", () => browser.$(`${testid("member-row")}[data-username="${env.delegate}"]`).isExisting());
+    await press(browser, testid("hall-screen-toggle"));
+    await press(browser, testid("hall-screen-create"));
+    const hallCode = await waitFor(browser, "a hall screen code made in the app", async () => {
+      const code = await browser.$(testid("hall-screen-code"));
+      return (await code.isExisting()) ? (await code.getText()).replace(/\s+/g, "") : null;
+    });
+    assert.match(hallCode, /^[A-Z2-9]{4}-?[A-Z2-9]{4}-?[A-Z2-9]{4}$/, hallCode);
+    await browser.execute(() => document.querySelector('[data-testid="members-panel"]')?.scrollIntoView({ block: "start" }));
+    await screenshot(browser, "members-panel-200-percent");
+    assert.deepEqual(await spillingIn(browser, testid("members-panel")), [], "nothing spills out of the members panel at 200 %");
+    await checkAccessibility(browser, "the members panel and the hall screen's code at 200 % text");
+    await press(browser, testid("members-toggle"));
+    await press(browser, testid("hall-screen-toggle"));
     await press(browser, testid("open-agenda-builder"));
     await browser.$(testid("agenda-builder")).waitForDisplayed({ timeout: TIMEOUT });
     const builderItem = (title) =>

@@ -236,7 +236,7 @@ describe("who sees the panel in the meeting", () => {
     showMeeting(secretariat);
     const toggle = byTestId("hall-screen-toggle")!;
     expect(toggle.closest(".agenda-column")).not.toBeNull();
-    expect(toggle.textContent).toContain("📺");
+    expect(toggle.textContent).toContain("▸");
     expect(toggle.textContent).toContain("Màn hình hội trường");
     expect(toggle.getAttribute("aria-expanded")).toBe("false");
     // Folded, it asks the server nothing.
