@@ -15,6 +15,7 @@
 
 pub mod annotated_copy;
 pub mod commands;
+pub mod display;
 pub mod launch;
 pub mod pages;
 pub mod startup;
@@ -47,6 +48,10 @@ pub fn run() {
         }
     };
     webkit::prefer_cheap_rendering_without_gpu();
+    if !display::available() {
+        eprint!("{}", display::NO_DISPLAY);
+        std::process::exit(1);
+    }
     tracing_subscriber::fmt()
         .with_env_filter(tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()))
         .init();

@@ -1,6 +1,7 @@
 //! Installs what the project needs and the machine lacks: Debian packages (as root; otherwise
 //! the exact apt-get line is printed), PDFium from the pinned pypdfium2 wheel on PyPI, the npm
-//! packages of ui/, tests/ui-e2e/ and the render benchmark's pdf.js baseline, and tauri-driver.
+//! packages of ui/, tests/ui-e2e/ and the render benchmark's pdf.js baseline, tauri-driver, and
+//! cargo-deny (the dependency tree's licences, bans and sources, checked offline).
 //! The download benchmark's baseline ([`bench_packages`]: nginx) only for `cargo xtask bench`.
 
 use std::path::{Path, PathBuf};
@@ -53,6 +54,7 @@ pub fn all() -> Result<()> {
     pdfium()?;
     npm_packages()?;
     tauri_driver()?;
+    cargo_deny()?;
     Ok(())
 }
 
@@ -198,6 +200,25 @@ pub fn tauri_driver_path() -> PathBuf {
         .map(PathBuf::from)
         .unwrap_or_else(|| PathBuf::from(std::env::var_os("HOME").unwrap_or_default()).join(".cargo"));
     cargo_home.join("bin/tauri-driver")
+}
+
+/// cargo-deny, pinned: `cargo deny check licenses bans sources` needs no network (the advisory
+/// database, which would, cannot be fetched here and is not checked).
+const CARGO_DENY_VERSION: &str = "0.20.2";
+
+pub fn cargo_deny_path() -> PathBuf {
+    tauri_driver_path().with_file_name("cargo-deny")
+}
+
+pub fn cargo_deny() -> Result<()> {
+    if cargo_deny_path().is_file() {
+        return Ok(());
+    }
+    sh(
+        &root(),
+        "cargo",
+        &["install", "cargo-deny", "--locked", "--version", CARGO_DENY_VERSION],
+    )
 }
 
 pub fn tauri_driver() -> Result<()> {

@@ -116,6 +116,10 @@ pub fn run(args: &[String]) -> Result<()> {
     let formatted = sh(&root, "cargo", &["fmt", "--all", "--check"]).is_ok();
     totals.suite("cargo fmt --check", formatted, u64::from(formatted), 0);
 
+    // What the tree may hold (deny.toml): licences, banned crates (OpenSSL, Tauri 3), sources.
+    let deny_ok = sh(&root, "cargo", &["deny", "check", "licenses", "bans", "sources"]).is_ok();
+    totals.suite("cargo deny check licenses bans sources", deny_ok, u64::from(deny_ok), 0);
+
     let generated_ok = generated_types_are_committed(&root)?;
     totals.suite(
         "generated TypeScript types are committed",
