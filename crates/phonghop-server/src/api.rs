@@ -82,6 +82,7 @@ pub fn router(app: App) -> Router {
         .layer(DefaultBodyLimit::max(JSON_BODY_LIMIT))
         .merge(uploads)
         .layer(axum::middleware::map_response(errors_as_json))
+        .layer(axum::middleware::from_fn(crate::headers::security_headers))
         .with_state(app)
 }
 

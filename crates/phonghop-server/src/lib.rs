@@ -35,6 +35,7 @@ pub mod config;
 pub mod demo;
 pub mod error;
 pub mod hall;
+pub mod headers;
 pub mod hot_blobs;
 pub mod hot_folder;
 pub mod hub;
