@@ -33,6 +33,8 @@ fn shown(error: ClientError) -> UserFacingError {
 pub struct Defaults {
     server_url: String,
     username: String,
+    /// Minutes untouched after which a secret ballot asks for the password again.
+    reconfirm_after_minutes: u32,
 }
 
 #[tauri::command]
@@ -40,6 +42,7 @@ pub fn app_defaults(shared: State<'_, Arc<Shared>>) -> Defaults {
     Defaults {
         server_url: shared.launch.server.clone().unwrap_or_default(),
         username: shared.launch.username.clone().unwrap_or_default(),
+        reconfirm_after_minutes: shared.launch.reconfirm_after_minutes,
     }
 }
 
@@ -560,6 +563,12 @@ pub async fn import_members(
 #[tauri::command]
 pub async fn set_member(shared: State<'_, Arc<Shared>>, request: AddMemberRequest) -> Answer<MemberView> {
     shared.seat.set_member(&request).await.map_err(shown)
+}
+
+/// Checks the logged-in person's password again, before a secret ballot after the app was idle.
+#[tauri::command]
+pub async fn confirm_password(shared: State<'_, Arc<Shared>>, password: String) -> Answer<()> {
+    shared.seat.confirm_password(&password).await.map_err(shown)
 }
 
 /// A hall screen's code for the open meeting, and the whole address to open on the hall's TV.

@@ -15,6 +15,9 @@ Options:
                     (default: the environment variable PHONGHOP_SERVER_URL)
   --username NAME   pre-fills the username
   --data-dir DIR    keeps the document cache in DIR instead of the app's data folder
+  --reconfirm-after MINUTES
+                    asks for the password again before a secret ballot once the app has been
+                    left untouched this long (default 5; 0 asks before every secret ballot)
   --auto-login      logs in at start as --username on --server, with the password in the
                     environment variable PHONGHOP_PASSWORD (never on the command line, where
                     every process could read it), and opens the meeting if there is only one;
@@ -25,6 +28,9 @@ Standard output: the first time the agenda is on screen the app prints one line,
   PHONGHOP_AGENDA_VISIBLE <milliseconds since the app started>
 ";
 
+/// Minutes untouched after which a secret ballot asks for the password again, by default.
+pub const DEFAULT_RECONFIRM_AFTER_MINUTES: u32 = 5;
+
 /// The environment variable holding the password for `--auto-login`.
 pub const PASSWORD_VARIABLE: &str = "PHONGHOP_PASSWORD";
 
@@ -33,6 +39,8 @@ pub struct LaunchOptions {
     pub server: Option<String>,
     pub username: Option<String>,
     pub data_dir: Option<PathBuf>,
+    /// Minutes untouched after which a secret ballot asks for the password again.
+    pub reconfirm_after_minutes: u32,
     /// Given only when `--auto-login` came with everything a login needs.
     pub auto_login: Option<AutoLogin>,
 }
@@ -71,6 +79,7 @@ impl LaunchOptions {
     ) -> Result<Launch, String> {
         let mut options = LaunchOptions {
             server: variable("PHONGHOP_SERVER_URL"),
+            reconfirm_after_minutes: DEFAULT_RECONFIRM_AFTER_MINUTES,
             ..LaunchOptions::default()
         };
         let mut auto_login = false;
@@ -81,6 +90,12 @@ impl LaunchOptions {
                 "--username" => options.username = args.next(),
                 "--data-dir" => options.data_dir = args.next().map(PathBuf::from),
                 "--auto-login" => auto_login = true,
+                "--reconfirm-after" => {
+                    let given = args.next().unwrap_or_default();
+                    options.reconfirm_after_minutes = given
+                        .parse()
+                        .map_err(|_| format!("--reconfirm-after takes whole minutes, not {given:?}"))?;
+                }
                 "-h" | "--help" => return Ok(Launch::Help),
                 _ => {}
             }
@@ -134,6 +149,16 @@ mod tests {
         assert_eq!(options.server.as_deref(), Some("http://10.0.0.2:8080"));
         assert_eq!(options.data_dir, Some(PathBuf::from("/tmp/x")));
         assert_eq!(options.auto_login, None);
+        assert_eq!(options.reconfirm_after_minutes, DEFAULT_RECONFIRM_AFTER_MINUTES);
+    }
+
+    #[test]
+    fn reconfirm_after_takes_whole_minutes() {
+        let Ok(Launch::Run(options)) = parse(&["--reconfirm-after", "0"], &[]) else {
+            panic!("a number of minutes runs the app")
+        };
+        assert_eq!(options.reconfirm_after_minutes, 0);
+        assert!(parse(&["--reconfirm-after", "soon"], &[]).is_err());
     }
 
     #[test]

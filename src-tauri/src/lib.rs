@@ -135,6 +135,7 @@ pub fn run_app(builder: tauri::Builder<tauri::Wry>, launch: launch::LaunchOption
             commands::upload_document,
             commands::hall_link,
             commands::revoke_hall_links,
+            commands::confirm_password,
         ])
         .run(tauri::generate_context!())
         .expect("the desktop app failed to start");

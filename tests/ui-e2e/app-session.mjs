@@ -3,8 +3,8 @@
 
 import { remote } from "webdriverio";
 
-/** A WebDriver session of the app at `app`, launched with `--server server`. */
-export function startApp(app, server) {
+/** A WebDriver session of the app at `app`, launched with `--server server` and `args`. */
+export function startApp(app, server, args = []) {
   return remote({
     hostname: "127.0.0.1",
     port: 4444,
@@ -13,7 +13,7 @@ export function startApp(app, server) {
     connectionRetryCount: 1,
     capabilities: {
       browserName: "wry",
-      "tauri:options": { application: app, args: ["--server", server] },
+      "tauri:options": { application: app, args: ["--server", server, ...args] },
       "wdio:enforceWebDriverClassic": true,
     },
   });

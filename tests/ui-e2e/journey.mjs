@@ -1079,6 +1079,19 @@ async function journey(firstBrowser) {
     const badge = await browser.$(`${card} ${testid("poll-secret")}`).getText();
     assert.match(badge, /Bỏ phiếu kín/, badge);
     await press(browser, `${card} ${testid("vote-no")}`);
+    // Before a secret ballot the app asks for the password again (here always: a laptop left
+    // open cannot vote). A wrong one sends nothing; the right one sends the ballot once.
+    await browser.$(testid("reconfirm-dialog")).waitForDisplayed({ timeout: TIMEOUT });
+    await checkAccessibility(browser, "the password asked again before a secret ballot");
+    await browser.$(testid("reconfirm-password")).setValue("khong-phai-mat-khau");
+    await press(browser, testid("reconfirm-submit"));
+    await browser.$(testid("reconfirm-error")).waitForDisplayed({ timeout: TIMEOUT });
+    assert.match(await browser.$(testid("reconfirm-error")).getText(), /Mật khẩu không đúng/);
+    await screenshot(browser, "secret-ballot-password-asked-again");
+    assert.equal((await pollCard(browser, secretId)).myVote, null, "a wrong password sends no ballot");
+    await browser.$(testid("reconfirm-password")).setValue(env.password);
+    await press(browser, testid("reconfirm-submit"));
+    await browser.$(testid("reconfirm-dialog")).waitForExist({ reverse: true, timeout: TIMEOUT });
     const voted = await waitFor(browser, "the secret ballot recorded", async () => {
       const shown = await pollCard(browser, secretId);
       return shown?.myVote ? shown : null;
@@ -1999,9 +2012,12 @@ async function inBatches(tasks, size) {
   }
 }
 
-/** Starts the app under tauri-driver (the same data folder every time: tauri-driver's environment). */
+/**
+ * Starts the app under tauri-driver (the same data folder every time: tauri-driver's environment),
+ * asking for the password again before every secret ballot (`--reconfirm-after 0`).
+ */
 function startApp() {
-  return startAppSession(env.app, env.appServer);
+  return startAppSession(env.app, env.appServer, ["--reconfirm-after", "0"]);
 }
 
 /** The app as the journey drives it now (a step kills it and starts it again). */

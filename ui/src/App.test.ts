@@ -110,7 +110,7 @@ afterEach(() => {
 describe("login", () => {
   it("prefills the server address and opens the only meeting directly", async () => {
     backend({
-      app_defaults: () => ({ server_url: "http://127.0.0.1:43125", username: "" }),
+      app_defaults: () => ({ server_url: "http://127.0.0.1:43125", username: "", reconfirm_after_minutes: 5 }),
       login: () => ({ user: firstView.user, meetings: [summary] }),
       open_meeting: () => firstView,
     });
@@ -134,7 +134,7 @@ describe("login", () => {
 
   it("reopens the meeting of the last session kept on the laptop, without asking to log in", async () => {
     backend({
-      app_defaults: () => ({ server_url: "http://s", username: "" }),
+      app_defaults: () => ({ server_url: "http://s", username: "", reconfirm_after_minutes: 5 }),
       resume_saved: () => ({ ...firstView, connection: "offline" }),
     });
     startApp();
@@ -152,7 +152,7 @@ describe("login", () => {
       detail: "",
     };
     backend({
-      app_defaults: () => ({ server_url: "http://s", username: "db003" }),
+      app_defaults: () => ({ server_url: "http://s", username: "db003", reconfirm_after_minutes: 5 }),
       login: () => {
         throw wrong;
       },
@@ -176,7 +176,7 @@ describe("login", () => {
 
   it("logs in by itself when launched with --auto-login and tells the app when the agenda shows", async () => {
     backend({
-      app_defaults: () => ({ server_url: "http://s", username: "db003" }),
+      app_defaults: () => ({ server_url: "http://s", username: "db003", reconfirm_after_minutes: 5 }),
       auto_login: () => ({ user: firstView.user, meetings: [summary] }),
       open_meeting: () => firstView,
     });
@@ -196,7 +196,7 @@ describe("login", () => {
       detail: "",
     };
     backend({
-      app_defaults: () => ({ server_url: "http://s", username: "db003" }),
+      app_defaults: () => ({ server_url: "http://s", username: "db003", reconfirm_after_minutes: 5 }),
       auto_login: () => {
         throw wrong;
       },
@@ -210,7 +210,7 @@ describe("login", () => {
   it("keeps a mirror that arrived while the meeting was opening over the older answer", async () => {
     const opening = mirrorView({ seq: 0, state: null, connection: "connecting" });
     backend({
-      app_defaults: () => ({ server_url: "http://s", username: "" }),
+      app_defaults: () => ({ server_url: "http://s", username: "", reconfirm_after_minutes: 5 }),
       login: () => ({ user: firstView.user, meetings: [summary] }),
       open_meeting: async () => {
         // The snapshot is applied and announced before the command's own answer gets back.
@@ -227,7 +227,7 @@ describe("login", () => {
   });
 
   it("asks for empty fields before calling the server", async () => {
-    backend({ app_defaults: () => ({ server_url: "", username: "" }) });
+    backend({ app_defaults: () => ({ server_url: "", username: "", reconfirm_after_minutes: 5 }) });
     startApp();
     await shown("login-server");
     byTestId("login-submit")!.click();
@@ -238,7 +238,7 @@ describe("login", () => {
 
   it("lists the meetings when there is more than one", async () => {
     backend({
-      app_defaults: () => ({ server_url: "http://s", username: "" }),
+      app_defaults: () => ({ server_url: "http://s", username: "", reconfirm_after_minutes: 5 }),
       login: () => ({ user: firstView.user, meetings: [summary, { ...summary, id: 8, title: "Kỳ họp thứ 13" }] }),
       open_meeting: () => firstView,
     });
@@ -256,7 +256,7 @@ describe("login", () => {
 
   it("keeps one who may create meetings on the list, where the button to create one is", async () => {
     backend({
-      app_defaults: () => ({ server_url: "http://s", username: "" }),
+      app_defaults: () => ({ server_url: "http://s", username: "", reconfirm_after_minutes: 5 }),
       login: () => ({ user: firstView.user, meetings: [summary], may_create_meetings: true }),
       open_meeting: () => firstView,
     });
@@ -280,7 +280,7 @@ describe("login", () => {
       { meeting_id: 5, title: "Kỳ họp thứ 10", bytes: 12 * 1024 * 1024 },
     ]);
     backend({
-      app_defaults: () => ({ server_url: "http://s", username: "" }),
+      app_defaults: () => ({ server_url: "http://s", username: "", reconfirm_after_minutes: 5 }),
       login: () => ({ user: firstView.user, meetings: [summary, { ...summary, id: 8, title: "Kỳ họp thứ 13" }] }),
       kept_meetings: () => keptNow,
       remove_kept_meeting: () => {
@@ -310,7 +310,7 @@ describe("login", () => {
 
   it("keeps the server last logged in to for the next login after logging out", async () => {
     backend({
-      app_defaults: () => ({ server_url: "http://launch:8080", username: "" }),
+      app_defaults: () => ({ server_url: "http://launch:8080", username: "", reconfirm_after_minutes: 5 }),
       login: () => ({ user: firstView.user, meetings: [summary] }),
       open_meeting: () => firstView,
     });
@@ -330,7 +330,7 @@ describe("login", () => {
 describe("meeting", () => {
   beforeEach(() => {
     backend({
-      app_defaults: () => ({ server_url: "http://s", username: "" }),
+      app_defaults: () => ({ server_url: "http://s", username: "", reconfirm_after_minutes: 5 }),
       login: () => ({ user: firstView.user, meetings: [summary] }),
       open_meeting: () => firstView,
       open_document: () => ({ document: doc(21, 2, 12), page_count: 12, is_current: true }),
@@ -495,7 +495,7 @@ describe("meeting", () => {
 
   it("opens a search hit at its page with the words marked on the page", async () => {
     backend({
-      app_defaults: () => ({ server_url: "http://s", username: "" }),
+      app_defaults: () => ({ server_url: "http://s", username: "", reconfirm_after_minutes: 5 }),
       login: () => ({ user: firstView.user, meetings: [summary] }),
       open_meeting: () => firstView,
       open_document: () => ({ document: doc(21, 2, 12), page_count: 12, is_current: true }),
@@ -532,7 +532,7 @@ describe("meeting", () => {
     revised.earlier = [{ ...doc(21, 2, 2), revision: 1, sha256: "cd".repeat(32) }];
     const view = mirrorView({ state: meeting([item(1, 0), item(2, 1, [revised])]) });
     backend({
-      app_defaults: () => ({ server_url: "http://s", username: "" }),
+      app_defaults: () => ({ server_url: "http://s", username: "", reconfirm_after_minutes: 5 }),
       login: () => ({ user: firstView.user, meetings: [summary] }),
       open_meeting: () => view,
       open_document: (args) =>
@@ -584,7 +584,7 @@ describe("meeting", () => {
       carried_from: null,
     };
     backend({
-      app_defaults: () => ({ server_url: "http://s", username: "" }),
+      app_defaults: () => ({ server_url: "http://s", username: "", reconfirm_after_minutes: 5 }),
       login: () => ({ user: firstView.user, meetings: [summary] }),
       open_meeting: () => view,
       annotations: () => [],
@@ -615,7 +615,7 @@ describe("meeting", () => {
 
   it("saves my annotated copy of the revision being read, and says where", async () => {
     backend({
-      app_defaults: () => ({ server_url: "http://s", username: "" }),
+      app_defaults: () => ({ server_url: "http://s", username: "", reconfirm_after_minutes: 5 }),
       login: () => ({ user: firstView.user, meetings: [summary] }),
       open_meeting: () => firstView,
       open_document: () => ({ document: doc(21, 2, 12), page_count: 12, is_current: true }),
@@ -652,7 +652,7 @@ describe("meeting", () => {
       carried_from: null,
     });
     backend({
-      app_defaults: () => ({ server_url: "http://s", username: "" }),
+      app_defaults: () => ({ server_url: "http://s", username: "", reconfirm_after_minutes: 5 }),
       login: () => ({ user: firstView.user, meetings: [summary] }),
       open_meeting: () => firstView,
       open_document: () => ({ document: doc(21, 2, 12), page_count: 12, is_current: true }),
@@ -720,7 +720,7 @@ describe("meeting", () => {
     const open: Poll = { ...poll(5, 2), tally: { members: 34, present: 0, yes: 0, no: 0, abstain: 0, sealed: 0 } };
     const withPoll = { ...firstView, state: meeting(firstView.state!.items, [open]), can_vote_in: [5] };
     backend({
-      app_defaults: () => ({ server_url: "http://s", username: "" }),
+      app_defaults: () => ({ server_url: "http://s", username: "", reconfirm_after_minutes: 5 }),
       login: () => ({ user: firstView.user, meetings: [summary] }),
       open_meeting: () => withPoll,
       cast_ballot: () => ({ kind: "ballot_recorded", poll_id: 5, choice: "yes" }),
@@ -770,7 +770,7 @@ describe("result banner", () => {
   async function inMeetingWithPoll(state: "open" | "closed"): Promise<MirrorView> {
     const delegateView = mirrorView({ state: meeting([item(1, 0), withDocument], [poll(6, 2, state)]) });
     backend({
-      app_defaults: () => ({ server_url: "http://s", username: "" }),
+      app_defaults: () => ({ server_url: "http://s", username: "", reconfirm_after_minutes: 5 }),
       login: () => ({ user: delegateView.user, meetings: [summary] }),
       open_meeting: () => delegateView,
     });
@@ -807,7 +807,7 @@ describe("chair", () => {
       state: meeting([item(1, 0), withDocument]),
     });
     backend({
-      app_defaults: () => ({ server_url: "http://s", username: "" }),
+      app_defaults: () => ({ server_url: "http://s", username: "", reconfirm_after_minutes: 5 }),
       login: () => ({ user: chairView.user, meetings: [{ ...summary, role: "chair" }] }),
       open_meeting: () => chairView,
     });
@@ -864,7 +864,7 @@ describe("session ended", () => {
 
   beforeEach(() => {
     backend({
-      app_defaults: () => ({ server_url: "http://s", username: "" }),
+      app_defaults: () => ({ server_url: "http://s", username: "", reconfirm_after_minutes: 5 }),
       login: (args) =>
         args.username === "db004"
           ? { user: otherPerson, meetings: [summary, { ...summary, id: 8, title: "Kỳ họp thứ 13" }] }
@@ -975,7 +975,7 @@ describe("session ended", () => {
 
   it("after a reload, offers the launch server with the person of the open meeting", async () => {
     backend({
-      app_defaults: () => ({ server_url: "http://launch:8080", username: "" }),
+      app_defaults: () => ({ server_url: "http://launch:8080", username: "", reconfirm_after_minutes: 5 }),
       mirror: () => loggedOut(firstView, 11),
     });
     startApp();

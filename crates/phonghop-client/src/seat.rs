@@ -610,6 +610,11 @@ impl Seat {
         session.attendance(meeting).await
     }
 
+    /// Checks the logged-in person's password again; `wrong_credentials` when it is not theirs.
+    pub async fn confirm_password(&self, password: &str) -> Result<()> {
+        self.session()?.confirm_password(password).await.map(|_| ())
+    }
+
     /// A new code for the followed meeting's hall screen (chair, secretariat).
     pub async fn hall_link(&self) -> Result<phonghop_protocol::http::HallLink> {
         let session = self.session()?;

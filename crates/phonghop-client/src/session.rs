@@ -1,10 +1,10 @@
 //! Login and the HTTP API of one server, as one logged-in user.
 
 use phonghop_protocol::http::{
-    AddMemberRequest, AnnotationSync, AnnotationSyncAnswer, AttendanceView, CommandRequest, CreateMeetingRequest,
-    DocumentText, HallLink, HallLinksRevoked, ImportMembersRequest, ImportMembersResponse, LoginRequest, LoginResponse,
-    MeetingList, MemberView, OpinionList, OpinionRequest, OpinionView, ReadReceipts, ReceiptKind, ReceiptReport,
-    RecordKeyView, SearchResponse, SnapshotResponse, UploadResponse,
+    AddMemberRequest, AnnotationSync, AnnotationSyncAnswer, AttendanceView, CommandRequest, ConfirmPasswordRequest,
+    CreateMeetingRequest, DocumentText, HallLink, HallLinksRevoked, ImportMembersRequest, ImportMembersResponse,
+    LoginRequest, LoginResponse, MeetingList, MemberView, OpinionList, OpinionRequest, OpinionView, PasswordConfirmed,
+    ReadReceipts, ReceiptKind, ReceiptReport, RecordKeyView, SearchResponse, SnapshotResponse, UploadResponse,
 };
 use phonghop_protocol::{
     Command, CommandResult, DocumentId, ErrorFrame, ItemId, MeetingId, MeetingSummary, PollId, Sha256, UserView,
@@ -176,6 +176,14 @@ impl Session {
     pub async fn hall_link(&self, meeting_id: MeetingId) -> Result<HallLink> {
         self.post(&format!("/api/meetings/{meeting_id}/hall-link"), &serde_json::json!({}))
             .await
+    }
+
+    /// Checks this person's password again (before a secret ballot after the app was idle).
+    pub async fn confirm_password(&self, password: &str) -> Result<PasswordConfirmed> {
+        let request = ConfirmPasswordRequest {
+            password: password.to_owned(),
+        };
+        self.post("/api/confirm-password", &request).await
     }
 
     /// Revokes every code of the meeting's hall screen; the screens open with one close.

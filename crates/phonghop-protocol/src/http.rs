@@ -424,3 +424,20 @@ pub enum ImportProblem {
     /// The same code is on an earlier line.
     DuplicateCode { first_line: u32 },
 }
+
+/// The body of `POST /api/confirm-password`: the logged-in person's password again, which the
+/// app asks for before a secret ballot when it has been left idle.
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct ConfirmPasswordRequest {
+    pub password: String,
+}
+
+/// The answer of `POST /api/confirm-password` when the password is the account's.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct PasswordConfirmed {
+    /// Unix seconds, by the server's clock.
+    #[ts(type = "number")]
+    pub confirmed_at: i64,
+}

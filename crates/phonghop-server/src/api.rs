@@ -11,9 +11,9 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use phonghop_core::{roles, Request};
 use phonghop_protocol::http::{
-    AddMemberRequest, AnnotationSync, AnnotationSyncAnswer, AttendanceView, CommandRequest, CreateMeetingRequest,
-    DocumentText, LoginRequest, LoginResponse, MeetingList, MemberView, ReadReceipts, ReceiptReport, RecordKeyView,
-    SearchResponse, SnapshotResponse, UploadResponse,
+    AddMemberRequest, AnnotationSync, AnnotationSyncAnswer, AttendanceView, CommandRequest, ConfirmPasswordRequest,
+    CreateMeetingRequest, DocumentText, LoginRequest, LoginResponse, MeetingList, MemberView, PasswordConfirmed,
+    ReadReceipts, ReceiptReport, RecordKeyView, SearchResponse, SnapshotResponse, UploadResponse,
 };
 use phonghop_protocol::{
     CommandResult, DocumentId, ErrorCode, ItemId, MeetingId, MeetingSummary, PollId, Role, Sha256,
@@ -42,6 +42,7 @@ pub fn router(app: App) -> Router {
     Router::new()
         .route("/api/health", get(|| async { "ok" }))
         .route("/api/login", post(login))
+        .route("/api/confirm-password", post(confirm_password))
         .route("/api/meetings", get(list_meetings).post(create_meeting))
         .route("/api/meetings/{meeting_id}/members", post(add_member))
         .route(
@@ -140,6 +141,17 @@ async fn login(
     crate::auth::login(&app, request.username.trim(), &request.password, peer.ip())
         .await
         .map(Json)
+}
+
+async fn confirm_password(
+    State(app): State<App>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    user: AuthUser,
+    body: Bytes,
+) -> ApiResult<Json<PasswordConfirmed>> {
+    let request: ConfirmPasswordRequest = parse_json(&body)?;
+    let confirmed_at = crate::auth::confirm_password(&app, &user, &request.password, peer.ip()).await?;
+    Ok(Json(PasswordConfirmed { confirmed_at }))
 }
 
 async fn list_meetings(State(app): State<App>, user: AuthUser) -> ApiResult<Json<MeetingList>> {

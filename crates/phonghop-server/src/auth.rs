@@ -139,6 +139,29 @@ impl LoginLimiter {
     }
 }
 
+/// Checks the logged-in person's password again (the app asks before a secret ballot once it
+/// has been idle), under the same limits as logins: a laptop left open cannot be used to guess it.
+pub async fn confirm_password(app: &App, user: &AuthUser, password: &str, from: IpAddr) -> ApiResult<i64> {
+    let username = user.record.username.as_str();
+    if let Some(reason) = app.login_limiter.refusal(username, from) {
+        return Err(ApiError::new(ErrorCode::RateLimited, reason));
+    }
+    let verified = app
+        .passwords
+        .verify(password, &user.record.password_hash)
+        .await
+        .map_err(|_| ApiError::new(ErrorCode::ServerBusy, "too many password checks at once"))?;
+    if !verified {
+        app.login_limiter.record_failure(username, from);
+        return Err(ApiError::new(
+            ErrorCode::WrongCredentials,
+            "the password is not this account's",
+        ));
+    }
+    app.login_limiter.clear(username, from);
+    Ok(unix_now())
+}
+
 /// Checks a username and password and starts a session.
 pub async fn login(app: &App, username: &str, password: &str, from: IpAddr) -> ApiResult<LoginResponse> {
     if let Some(reason) = app.login_limiter.refusal(username, from) {

@@ -72,7 +72,11 @@ export type AppError = {
   detail: string;
 };
 
-export type AppDefaults = { server_url: string; username: string };
+/**
+ * Prefill for the login form from the command line, and after how many minutes untouched a
+ * secret ballot asks for the password again (`--reconfirm-after`; 0: before every one).
+ */
+export type AppDefaults = { server_url: string; username: string; reconfirm_after_minutes: number };
 
 
 /** Name of the custom URI scheme on which the Rust side serves rendered pages. */
@@ -394,6 +398,14 @@ export function presentPage(documentId: number, page: number): Promise<void> {
 /** Ends the presentation: the one presenting, or who runs the meeting. */
 export function stopPresenting(): Promise<void> {
   return call("stop_presenting", {});
+}
+
+/**
+ * Checks the logged-in person's password again; rejects with `wrong_credentials` when it is not
+ * theirs, `rate_limited` after too many tries. The session stays either way.
+ */
+export function confirmPassword(password: string): Promise<void> {
+  return call("confirm_password", { password });
 }
 
 /** A hall screen's code and the address to open on the hall's TV; `expires_at` in Unix seconds. */

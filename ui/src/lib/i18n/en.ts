@@ -196,6 +196,14 @@ export const en: Messages = {
   "builder.uploadHide": "Hide",
   "builder.wrongKind": "“{file}” was not sent: only PDF, Word, Excel, PowerPoint or OpenDocument files are taken ({kinds})",
 
+  "reconfirm.heading": "Confirm your password to cast a secret ballot",
+  "reconfirm.explain": "The app has not been used for a while. To make sure it is you who votes, please enter your password again.",
+  "reconfirm.password": "Password",
+  "reconfirm.submit": "Confirm and vote",
+  "reconfirm.checking": "Checking the password…",
+  "reconfirm.wrong": "That is not your password. Please type your password again.",
+  "reconfirm.cancel": "Cancel",
+
   "meeting.loading": "Loading the meeting…",
   "meeting.logout": "Log out",
   "meeting.openPollBanner": "Vote in progress: {title}",

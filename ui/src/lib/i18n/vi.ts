@@ -196,6 +196,14 @@ export const vi = {
   "builder.uploadHide": "Ẩn",
   "builder.wrongKind": "Tệp «{file}» không được gửi: chỉ nhận tài liệu PDF, Word, Excel, PowerPoint hoặc OpenDocument ({kinds})",
 
+  "reconfirm.heading": "Xác nhận mật khẩu để bỏ phiếu kín",
+  "reconfirm.explain": "Ứng dụng đã không được dùng một lúc. Để chắc chắn chính bạn bỏ phiếu, hãy nhập lại mật khẩu.",
+  "reconfirm.password": "Mật khẩu",
+  "reconfirm.submit": "Xác nhận và bỏ phiếu",
+  "reconfirm.checking": "Đang kiểm tra mật khẩu…",
+  "reconfirm.wrong": "Mật khẩu không đúng. Hãy nhập lại mật khẩu của bạn.",
+  "reconfirm.cancel": "Hủy",
+
   "meeting.loading": "Đang tải nội dung cuộc họp…",
   "meeting.logout": "Đăng xuất",
   "meeting.openPollBanner": "Đang biểu quyết: {title}",

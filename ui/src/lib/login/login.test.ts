@@ -24,7 +24,7 @@ describe("login form", () => {
 });
 
 describe("login prefill", () => {
-  const launch = { server_url: "http://launch:8080", username: "db001" };
+  const launch = { server_url: "http://launch:8080", username: "db001", reconfirm_after_minutes: 5 };
 
   it("starts from the launch defaults before any login", () => {
     expect(loginPrefill(launch, null)).toEqual(launch);
@@ -34,6 +34,7 @@ describe("login prefill", () => {
     expect(loginPrefill(launch, "http://10.0.0.5:8080")).toEqual({
       server_url: "http://10.0.0.5:8080",
       username: "db001",
+      reconfirm_after_minutes: 5,
     });
   });
 
@@ -41,6 +42,7 @@ describe("login prefill", () => {
     expect(loginPrefill(launch, "http://10.0.0.5:8080", "db003")).toEqual({
       server_url: "http://10.0.0.5:8080",
       username: "db003",
+      reconfirm_after_minutes: 5,
     });
   });
 });

@@ -15,7 +15,7 @@ export function missingLoginFields(fields: LoginFields): boolean {
  * which is always the person whose session ended.
  */
 export function loginPrefill(launch: AppDefaults, lastServerUrl: string | null, username?: string): AppDefaults {
-  return { server_url: lastServerUrl ?? launch.server_url, username: username ?? launch.username };
+  return { ...launch, server_url: lastServerUrl ?? launch.server_url, username: username ?? launch.username };
 }
 
 /**

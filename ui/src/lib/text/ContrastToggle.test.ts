@@ -87,7 +87,7 @@ describe("high contrast", () => {
     setLocale("vi");
     component = mount(LoginScreen, {
       target: document.body,
-      props: { defaults: { server_url: "", username: "" }, onLoggedIn: () => {} },
+      props: { defaults: { server_url: "", username: "", reconfirm_after_minutes: 5 }, onLoggedIn: () => {} },
     });
     flushSync();
     expect(byTestId("text-size")!.nextElementSibling).toBe(toggle());

@@ -12,7 +12,9 @@ import type { MyBallot } from "../protocol/MyBallot";
 import type { Poll } from "../protocol/Poll";
 import { capabilities, marksPoll } from "../testing/fixtures";
 import { byTestId, cleanUp, recordCalls, type Calls } from "../testing/tauri";
+import { cancelReconfirmation } from "./ensureConfirmed";
 import PollCard from "./PollCard.svelte";
+import { confirmed, setReconfirmAfter, watchActivity } from "./reconfirm.svelte";
 
 let component: ReturnType<typeof mount> | null = null;
 let calls: Calls = [];
@@ -265,5 +267,68 @@ describe("the results of a poll of marks", () => {
     expect(second.textContent).toContain("Tín nhiệm cao: 3");
     expect(second.textContent).toContain("Tín nhiệm: 9");
     expect(second.textContent).toContain("Tín nhiệm thấp: 18");
+  });
+});
+
+describe("a secret ballot of marks after the laptop was left untouched", () => {
+  const START = Date.parse("2026-12-01T01:00:00Z");
+  let stopWatching: (() => void) | null = null;
+
+  /** A secret election shown at START, its first two candidates ticked `idleMinutes` later by a hand. */
+  function tickAfter(idleMinutes: number) {
+    vi.useFakeTimers({ toFake: ["Date"] });
+    vi.setSystemTime(START);
+    setReconfirmAfter(5);
+    confirmed();
+    stopWatching = watchActivity();
+    show({ ...marksPoll(21, 2, election), secrecy: "secret" }, null, true, () => null);
+    vi.setSystemTime(START + idleMinutes * 60_000);
+    for (const index of [0, 1]) {
+      lines()[index].dispatchEvent(new Event("pointerdown", { bubbles: true }));
+      tick(index);
+    }
+  }
+
+  function send() {
+    byTestId("send-ballot")!.focus();
+    byTestId("send-ballot")!.click();
+    flushSync();
+  }
+
+  afterEach(() => {
+    cancelReconfirmation();
+    stopWatching?.();
+    stopWatching = null;
+    vi.useRealTimers();
+  });
+
+  it("asks for the password before sending; a cancel keeps the marks and sends nothing, the password sends them once", async () => {
+    tickAfter(6);
+    send();
+    expect(byTestId("reconfirm-dialog")).not.toBeNull();
+    byTestId("reconfirm-cancel")!.click();
+    flushSync();
+    expect(byTestId("reconfirm-dialog")).toBeNull();
+    expect(lines().map((box) => box.checked)).toEqual([true, true, false, false]);
+    expect((byTestId("send-ballot") as HTMLButtonElement).disabled).toBe(false);
+    expect(calls).toEqual([]);
+
+    send();
+    send();
+    const field = byTestId("reconfirm-password") as HTMLInputElement;
+    field.value = "đúng";
+    field.dispatchEvent(new Event("input", { bubbles: true }));
+    byTestId("reconfirm-submit")!.click();
+    expect((await recorded()).dataset.choice).toBe("secret");
+    expect(calls.map((call) => call.command)).toEqual(["confirm_password", "cast_marks"]);
+    expect(castMarks()).toEqual([{ command: "cast_marks", args: { pollId: 21, marks: [1, 1, 0, 0] } }]);
+  });
+
+  it("sends at once when the laptop is in use", async () => {
+    tickAfter(4);
+    send();
+    expect(byTestId("reconfirm-dialog")).toBeNull();
+    await recorded();
+    expect(calls.map((call) => call.command)).toEqual(["cast_marks"]);
   });
 });

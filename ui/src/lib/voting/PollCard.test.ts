@@ -7,7 +7,9 @@ import { afterEach, describe, expect, it, vi } from "vitest";
 import { setLocale } from "../i18n/locale.svelte";
 import { byTestId, cleanUp, recordCalls, type Calls } from "../testing/tauri";
 import { capabilities, poll } from "../testing/fixtures";
+import { cancelReconfirmation } from "./ensureConfirmed";
 import PollCard from "./PollCard.svelte";
+import { confirmed, setReconfirmAfter, watchActivity } from "./reconfirm.svelte";
 
 let component: ReturnType<typeof mount> | null = null;
 let calls: Calls = [];
@@ -227,5 +229,124 @@ describe("a poll card", () => {
     await vi.waitFor(() => expect(byTestId("my-vote")!.dataset.choice).toBe("yes"));
     expect(calls).toEqual([{ command: "cast_ballot", args: { pollId: 9, choice: "yes" } }]);
     expect(byTestId("change-yes")).toBeNull();
+  });
+});
+
+describe("a secret ballot after the laptop was left untouched", () => {
+  const START = Date.parse("2026-12-01T01:00:00Z");
+  let stopWatching: (() => void) | null = null;
+
+  /** An open poll `secrecy` shown to a voter at START, who then leaves the laptop for `idleMinutes`. */
+  function leaveFor(idleMinutes: number, secrecy: "secret" | "named", answer: (command: string) => unknown) {
+    vi.useFakeTimers({ toFake: ["Date"] });
+    vi.setSystemTime(START);
+    setReconfirmAfter(5);
+    confirmed();
+    stopWatching = watchActivity();
+    setLocale("vi");
+    calls = recordCalls(answer);
+    component = mount(PollCard, {
+      target: document.body,
+      props: { poll: { ...poll(6, 2, "open"), secrecy }, recorded: null, may: capabilities(), votable: true },
+    });
+    flushSync();
+    vi.setSystemTime(START + idleMinutes * 60_000);
+  }
+
+  /** Presses a vote button as a hand does: the press itself is activity, then the click. */
+  function press(testid: string) {
+    const button = byTestId(testid)!;
+    button.focus();
+    button.dispatchEvent(new Event("pointerdown", { bubbles: true }));
+    button.click();
+    flushSync();
+  }
+
+  const ballots = () => calls.filter((call) => call.command === "cast_ballot");
+  const passwordsTried = () => calls.filter((call) => call.command === "confirm_password").map((call) => call.args);
+
+  afterEach(() => {
+    cancelReconfirmation();
+    stopWatching?.();
+    stopWatching = null;
+    vi.useRealTimers();
+  });
+
+  it("asks for the password first; a wrong one is said and casts nothing, the right one casts once", async () => {
+    let tries = 0;
+    leaveFor(6, "secret", (command) => {
+      if (command !== "confirm_password") return { kind: "ballot_recorded" };
+      tries += 1;
+      return tries === 1
+        ? Promise.reject({ code: "wrong_credentials", message_vi: "Sai mật khẩu", message_en: "Wrong password", detail: "" })
+        : null;
+    });
+    press("vote-yes");
+    expect(byTestId("reconfirm-dialog")).not.toBeNull();
+    expect(document.activeElement).toBe(byTestId("reconfirm-password"));
+
+    const field = byTestId("reconfirm-password") as HTMLInputElement;
+    field.value = "sai";
+    field.dispatchEvent(new Event("input", { bubbles: true }));
+    byTestId("reconfirm-submit")!.click();
+    await vi.waitFor(() => expect(byTestId("reconfirm-error")?.textContent).toContain("Mật khẩu không đúng"));
+    expect(ballots()).toEqual([]);
+    expect(byTestId("my-vote")).toBeNull();
+
+    field.value = "đúng";
+    field.dispatchEvent(new Event("input", { bubbles: true }));
+    byTestId("reconfirm-submit")!.click();
+    await vi.waitFor(() => expect(byTestId("my-vote")?.dataset.choice).toBe("secret"));
+    expect(byTestId("reconfirm-dialog")).toBeNull();
+    expect(passwordsTried()).toEqual([{ password: "sai" }, { password: "đúng" }]);
+    expect(ballots()).toEqual([{ command: "cast_ballot", args: { pollId: 6, choice: "yes" } }]);
+  });
+
+  it("casts nothing when the dialog is cancelled, and the buttons stay to vote", async () => {
+    leaveFor(6, "secret", () => ({ kind: "ballot_recorded" }));
+    press("vote-no");
+    byTestId("reconfirm-cancel")!.click();
+    flushSync();
+    await vi.waitFor(() => expect(byTestId("reconfirm-dialog")).toBeNull());
+    expect(document.activeElement).toBe(byTestId("vote-no"));
+    expect((byTestId("vote-no") as HTMLButtonElement).disabled).toBe(false);
+    expect(byTestId("my-vote")).toBeNull();
+    expect(calls).toEqual([]);
+
+    // Cancelling does not make the laptop less unattended: the next press asks again.
+    press("vote-yes");
+    expect(byTestId("reconfirm-dialog")).not.toBeNull();
+    expect(calls).toEqual([]);
+  });
+
+  it("sends one confirmed ballot however fast the button is pressed twice", async () => {
+    leaveFor(6, "secret", () => null);
+    press("vote-yes");
+    press("vote-yes");
+    expect(document.querySelectorAll('[data-testid="reconfirm-dialog"]')).toHaveLength(1);
+    const field = byTestId("reconfirm-password") as HTMLInputElement;
+    field.value = "đúng";
+    field.dispatchEvent(new Event("input", { bubbles: true }));
+    byTestId("reconfirm-submit")!.click();
+    await vi.waitFor(() => expect(byTestId("my-vote")).not.toBeNull());
+    expect(ballots()).toHaveLength(1);
+  });
+
+  it("casts at once when the laptop is in use", async () => {
+    leaveFor(4, "secret", () => ({ kind: "ballot_recorded" }));
+    press("vote-yes");
+    expect(byTestId("reconfirm-dialog")).toBeNull();
+    await vi.waitFor(() => expect(byTestId("my-vote")).not.toBeNull());
+    expect(ballots()).toEqual([{ command: "cast_ballot", args: { pollId: 6, choice: "yes" } }]);
+    expect(passwordsTried()).toEqual([]);
+  });
+
+  it("never asks in a named poll, however long the laptop was left", async () => {
+    leaveFor(60, "named", () => ({ kind: "ballot_recorded" }));
+    press("vote-yes");
+    expect(byTestId("reconfirm-dialog")).toBeNull();
+    await vi.waitFor(() => expect(byTestId("my-vote")?.dataset.choice).toBe("yes"));
+    expect(ballots()).toEqual([{ command: "cast_ballot", args: { pollId: 6, choice: "yes" } }]);
+    expect(passwordsTried()).toEqual([]);
   });
 });
