@@ -29,12 +29,30 @@ pub fn mine_on(shown: Vec<AnnotationShown>, revision: &Revision) -> Vec<Annotati
         .collect()
 }
 
-/// Writes `pdf` with `annotations` by `author` to `out` on a blocking thread (PDFium's calls
-/// wait for its one lock beside the page renderer); the path written.
+/// The line at the foot of every page of a copy: whose copy it is and when it was made (in
+/// Vietnam's time), so a page found later says where it came from.
+pub fn watermark(full_name: &str, username: &str, unix_seconds: i64) -> String {
+    format!(
+        "Bản của {full_name} ({username}) · tạo lúc {} · Phòng họp không giấy",
+        phonghop_record::words::time(unix_seconds)
+    )
+}
+
+/// Seconds since the Unix epoch, by this laptop's clock.
+pub fn unix_now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |since| since.as_secs() as i64)
+}
+
+/// Writes `pdf` with `annotations` by `author` and `watermark` on every page to `out` on a
+/// blocking thread (PDFium's calls wait for its one lock beside the page renderer); the path
+/// written.
 pub async fn write(
     pdf: PathBuf,
     annotations: Vec<Annotation>,
     author: String,
+    watermark: String,
     flatten: bool,
     out: PathBuf,
 ) -> Result<String, UserFacingError> {
@@ -43,6 +61,7 @@ pub async fn write(
         let options = phonghop_pdf::ExportOptions {
             author: &author,
             flatten,
+            watermark: Some(&watermark),
         };
         phonghop_pdf::export_annotated(&pdf, &annotations, &options, &out)
     })
@@ -95,6 +114,15 @@ pub fn failed(detail: impl std::fmt::Display) -> UserFacingError {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_watermark_names_the_councillor_and_the_time_in_vietnam() {
+        // 2026-12-01 01:15:02 UTC is 08:15:02 in Vietnam.
+        assert_eq!(
+            watermark("Nguyễn Văn An", "db001", 1_796_087_702),
+            "Bản của Nguyễn Văn An (db001) · tạo lúc 08:15:02 ngày 01/12/2026 · Phòng họp không giấy"
+        );
+    }
 
     #[test]
     fn the_copy_is_named_after_the_title_safely() {

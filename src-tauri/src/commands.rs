@@ -11,8 +11,8 @@ use phonghop_client::seat::SavedRecord;
 use phonghop_client::seat::{LoginView, MirrorView, OpenedDocument, SearchView};
 use phonghop_client::{ClientError, UserFacingError};
 use phonghop_protocol::http::{
-    AddMemberRequest, AttendanceView, CreateMeetingRequest, ImportMembersRequest, ImportMembersResponse, MemberView,
-    OpinionRequest, OpinionView, ReadReceipts, UploadResponse,
+    AddMemberRequest, AttendanceView, AuditPage, CreateMeetingRequest, ImportMembersRequest, ImportMembersResponse,
+    MemberView, OpinionRequest, OpinionView, ReadReceipts, UploadResponse,
 };
 use phonghop_protocol::{
     Annotation, AnnotationId, AttendanceStatus, BallotForm, Choice, Command, DocumentId, Fraction, ItemId, MeetingId,
@@ -287,10 +287,12 @@ pub async fn export_annotated(
     let file = file.ok_or_else(|| shown(ClientError::NotCached))?;
     let mine = annotated_copy::mine_on(shared.seat.annotations(document_id).await.map_err(shown)?, &revision);
     let out = annotated_copy::folder(&app).map_err(annotated_copy::failed)?;
+    let watermark = annotated_copy::watermark(&view.user.full_name, &view.user.username, annotated_copy::unix_now());
     annotated_copy::write(
         file,
         mine,
         view.user.full_name,
+        watermark,
         flatten,
         out.join(annotated_copy::file_name(&title)),
     )
@@ -423,6 +425,25 @@ pub async fn save_opinions_csv(app: tauri::AppHandle, shared: State<'_, Arc<Shar
     let out = annotated_copy::folder(&app)
         .map_err(annotated_copy::failed)?
         .join(format!("Góp ý kỳ họp {meeting}.csv"));
+    tokio::fs::write(&out, &bytes)
+        .await
+        .map_err(|error| annotated_copy::failed(format!("{}: {error}", out.display())))?;
+    Ok(out.display().to_string())
+}
+
+/// A page of the open meeting's audit trail after entry `after`, oldest first (the secretariat's).
+#[tauri::command]
+pub async fn audit_page(shared: State<'_, Arc<Shared>>, after: u64) -> Answer<AuditPage> {
+    shared.seat.audit(after).await.map_err(shown)
+}
+
+/// Saves the open meeting's audit trail as CSV into the Downloads folder; the file's path.
+#[tauri::command]
+pub async fn save_audit_csv(app: tauri::AppHandle, shared: State<'_, Arc<Shared>>) -> Answer<String> {
+    let (meeting, bytes) = shared.seat.audit_csv().await.map_err(shown)?;
+    let out = annotated_copy::folder(&app)
+        .map_err(annotated_copy::failed)?
+        .join(format!("Nhật ký thao tác kỳ họp {meeting}.csv"));
     tokio::fs::write(&out, &bytes)
         .await
         .map_err(|error| annotated_copy::failed(format!("{}: {error}", out.display())))?;

@@ -1,6 +1,7 @@
 //! Command-line options of the app: `--server URL` pre-fills the login form, `--data-dir DIR`
 //! moves the document cache (tests use a fresh one), `--auto-login` logs in without the form
-//! (tests and benchmarks). `--help` prints [`USAGE`].
+//! (tests and benchmarks), `--keep-documents-days` how long an unused meeting's documents stay.
+//! `--help` prints [`USAGE`].
 
 use std::path::PathBuf;
 
@@ -18,6 +19,9 @@ Options:
   --reconfirm-after MINUTES
                     asks for the password again before a secret ballot once the app has been
                     left untouched this long (default 5; 0 asks before every secret ballot)
+  --keep-documents-days DAYS
+                    removes at start the documents of every meeting not opened or synced for
+                    DAYS days (default 30; 0 keeps them until removed by hand)
   --auto-login      logs in at start as --username on --server, with the password in the
                     environment variable PHONGHOP_PASSWORD (never on the command line, where
                     every process could read it), and opens the meeting if there is only one;
@@ -31,6 +35,9 @@ Standard output: the first time the agenda is on screen the app prints one line,
 /// Minutes untouched after which a secret ballot asks for the password again, by default.
 pub const DEFAULT_RECONFIRM_AFTER_MINUTES: u32 = 5;
 
+/// Days after which a meeting neither opened nor synced leaves the laptop, by default.
+pub const DEFAULT_KEEP_DOCUMENTS_DAYS: u32 = 30;
+
 /// The environment variable holding the password for `--auto-login`.
 pub const PASSWORD_VARIABLE: &str = "PHONGHOP_PASSWORD";
 
@@ -41,6 +48,8 @@ pub struct LaunchOptions {
     pub data_dir: Option<PathBuf>,
     /// Minutes untouched after which a secret ballot asks for the password again.
     pub reconfirm_after_minutes: u32,
+    /// Days a meeting neither opened nor synced keeps its documents on the laptop; 0: forever.
+    pub keep_documents_days: u32,
     /// Given only when `--auto-login` came with everything a login needs.
     pub auto_login: Option<AutoLogin>,
 }
@@ -80,6 +89,7 @@ impl LaunchOptions {
         let mut options = LaunchOptions {
             server: variable("PHONGHOP_SERVER_URL"),
             reconfirm_after_minutes: DEFAULT_RECONFIRM_AFTER_MINUTES,
+            keep_documents_days: DEFAULT_KEEP_DOCUMENTS_DAYS,
             ..LaunchOptions::default()
         };
         let mut auto_login = false;
@@ -95,6 +105,12 @@ impl LaunchOptions {
                     options.reconfirm_after_minutes = given
                         .parse()
                         .map_err(|_| format!("--reconfirm-after takes whole minutes, not {given:?}"))?;
+                }
+                "--keep-documents-days" => {
+                    let given = args.next().unwrap_or_default();
+                    options.keep_documents_days = given
+                        .parse()
+                        .map_err(|_| format!("--keep-documents-days takes whole days, not {given:?}"))?;
                 }
                 "-h" | "--help" => return Ok(Launch::Help),
                 _ => {}
@@ -159,6 +175,19 @@ mod tests {
         };
         assert_eq!(options.reconfirm_after_minutes, 0);
         assert!(parse(&["--reconfirm-after", "soon"], &[]).is_err());
+    }
+
+    #[test]
+    fn keep_documents_days_takes_whole_days() {
+        let Ok(Launch::Run(options)) = parse(&["--keep-documents-days", "7"], &[]) else {
+            panic!("a number of days runs the app")
+        };
+        assert_eq!(options.keep_documents_days, 7);
+        let Ok(Launch::Run(default)) = parse(&[], &[]) else {
+            panic!("no options run the app")
+        };
+        assert_eq!(default.keep_documents_days, DEFAULT_KEEP_DOCUMENTS_DAYS);
+        assert!(parse(&["--keep-documents-days", "-1"], &[]).is_err());
     }
 
     #[test]

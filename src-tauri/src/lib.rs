@@ -73,8 +73,20 @@ pub fn run_app(builder: tauri::Builder<tauri::Wry>, launch: launch::LaunchOption
                     None
                 }
             };
+            let seat = phonghop_client::Seat::new(&data_dir.join("cache"));
+            if launch.keep_documents_days > 0 {
+                // Before anything opens a meeting: a meeting left too long is not shown at all.
+                match tauri::async_runtime::block_on(seat.expire_kept_meetings(launch.keep_documents_days)) {
+                    Ok(expired) => {
+                        for meeting in expired {
+                            tracing::info!(meeting = %meeting.meeting_id, server = %meeting.server, bytes = meeting.bytes, "the documents of a meeting unused for {} days were removed", launch.keep_documents_days);
+                        }
+                    }
+                    Err(error) => tracing::warn!(%error, "old meetings' documents could not be removed"),
+                }
+            }
             let shared = Arc::new(Shared {
-                seat: phonghop_client::Seat::new(&data_dir.join("cache")),
+                seat,
                 pages,
                 launch,
                 startup,
@@ -123,6 +135,8 @@ pub fn run_app(builder: tauri::Builder<tauri::Wry>, launch: launch::LaunchOption
             commands::send_opinion,
             commands::list_opinions,
             commands::save_opinions_csv,
+            commands::audit_page,
+            commands::save_audit_csv,
             commands::open_poll,
             commands::close_poll,
             commands::set_rule_preset,

@@ -20,7 +20,7 @@ pub mod wait;
 pub use proxy::CuttableProxy;
 pub use raw::RawSocket;
 pub use roster::Roster;
-pub use server::{admin_binary, ServerOptions, TestServer, DEMO_PASSWORD};
+pub use server::{admin_binary, server_binary, ServerOptions, TestServer, DEMO_PASSWORD};
 pub use wait::{next_event, quick_reconnect, start_synced, wait_for, within, TIMEOUT};
 
 /// The password every test account gets at import.
@@ -96,4 +96,53 @@ pub fn unix_now() -> i64 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |since| since.as_secs() as i64)
+}
+
+/// Runs `command` to its end: whether it succeeded, and everything it printed (stdout, then
+/// stderr).
+pub fn program_output(command: &mut std::process::Command) -> anyhow::Result<(bool, String)> {
+    use anyhow::Context;
+    let output = command.output().with_context(|| format!("running {command:?}"))?;
+    let said = format!(
+        "{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    Ok((output.status.success(), said))
+}
+
+/// As the chair: opens a poll of `ballot` (a motion when `None`) on `item_id` with the
+/// "resolution" preset and `secrecy`; the poll's id.
+pub async fn open_poll_on(
+    chair: &phonghop_client::Session,
+    meeting: phonghop_protocol::MeetingId,
+    item_id: phonghop_protocol::ItemId,
+    secrecy: phonghop_protocol::Secrecy,
+    ballot: Option<phonghop_protocol::BallotForm>,
+) -> anyhow::Result<phonghop_protocol::PollId> {
+    use anyhow::Context;
+    chair
+        .command(
+            meeting,
+            &phonghop_protocol::Command::OpenPoll {
+                ballot,
+                item_id,
+                title: format!("Biểu quyết {secrecy:?}"),
+                rule: None,
+                preset: Some("resolution".into()),
+                secrecy: Some(secrecy),
+                changeable: None,
+                quorum_override: None,
+                duration_seconds: None,
+            },
+        )
+        .await?;
+    let snapshot = chair.snapshot(meeting).await?;
+    snapshot
+        .state
+        .polls
+        .iter()
+        .rfind(|poll| poll.item_id == item_id)
+        .map(|poll| poll.id)
+        .context("the poll just opened")
 }

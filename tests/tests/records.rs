@@ -60,16 +60,11 @@ fn admin_verifies(bytes: &[u8], name: &str, server: &str) -> Result<(bool, Strin
     let dir = tempfile::tempdir()?;
     let path = dir.path().join(name);
     std::fs::write(&path, bytes)?;
-    let output = Process::new(admin_binary()?)
-        .args(["--server", server, "verify", "--fetch-key", "--file"])
-        .arg(&path)
-        .output()?;
-    let said = format!(
-        "{}{}",
-        String::from_utf8_lossy(&output.stdout),
-        String::from_utf8_lossy(&output.stderr)
-    );
-    Ok((output.status.success(), said))
+    phonghop_journeys::program_output(
+        Process::new(admin_binary()?)
+            .args(["--server", server, "verify", "--fetch-key", "--file"])
+            .arg(&path),
+    )
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

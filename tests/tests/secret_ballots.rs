@@ -11,7 +11,7 @@ use std::path::Path;
 use anyhow::{bail, ensure, Context, Result};
 use futures_util::future::try_join_all;
 use phonghop_client::{Session, SyncEvent};
-use phonghop_journeys::{new_item, next_event, start_synced, ServerOptions, TestServer};
+use phonghop_journeys::{new_item, next_event, open_poll_on, start_synced, ServerOptions, TestServer};
 use phonghop_protocol::{
     BallotForm, Choice, Command, CommandResult, ItemId, MyBallot, PollId, PollState, Secrecy, UserId,
 };
@@ -173,39 +173,6 @@ async fn open_poll(
     secrecy: Secrecy,
 ) -> Result<PollId> {
     open_poll_on(chair, meeting, item_id, secrecy, None).await
-}
-
-async fn open_poll_on(
-    chair: &Session,
-    meeting: phonghop_protocol::MeetingId,
-    item_id: ItemId,
-    secrecy: Secrecy,
-    ballot: Option<BallotForm>,
-) -> Result<PollId> {
-    chair
-        .command(
-            meeting,
-            &Command::OpenPoll {
-                ballot,
-                item_id,
-                title: format!("Biểu quyết {secrecy:?}"),
-                rule: None,
-                preset: Some("resolution".into()),
-                secrecy: Some(secrecy),
-                changeable: None,
-                quorum_override: None,
-                duration_seconds: None,
-            },
-        )
-        .await?;
-    let snapshot = chair.snapshot(meeting).await?;
-    snapshot
-        .state
-        .polls
-        .iter()
-        .rfind(|poll| poll.item_id == item_id)
-        .map(|poll| poll.id)
-        .context("the poll just opened")
 }
 
 async fn cast(

@@ -1445,7 +1445,10 @@ async function journey(firstBrowser) {
     );
     const listed = JSON.parse(execFileSync("mutool", ["run", script, file], { encoding: "utf8" }));
     const types = listed.map(([type]) => type).sort();
-    assert.deepEqual(types, ["Highlight", "Ink", "Text"], `mupdf reads ${JSON.stringify(listed)}`);
+    assert.deepEqual(types, ["Highlight", "Ink", "Stamp", "Text"], `mupdf reads ${JSON.stringify(listed)}`);
+    // The watermark: whose copy and when, on every page.
+    const watermark = listed.find(([type]) => type === "Stamp")?.[1] ?? "";
+    assert.match(watermark, new RegExp(`^Bản của .+ \\(${env.delegate}\\) · tạo lúc \\d\\d:\\d\\d:\\d\\d ngày \\d\\d/\\d\\d/\\d{4}`), watermark);
     assert.ok(
       listed.some(([type, contents]) => type === "Text" && contents === "Hỏi thêm về kinh phí thực hiện"),
       `the note's words: ${JSON.stringify(listed)}`,
@@ -1682,7 +1685,27 @@ async function journey(firstBrowser) {
     await browser.execute(() => document.querySelector('[data-testid="members-panel"]')?.scrollIntoView({ block: "start" }));
     await screenshot(browser, "members-panel-200-percent");
     assert.deepEqual(await spillingIn(browser, testid("members-panel")), [], "nothing spills out of the members panel at 200 %");
-    await checkAccessibility(browser, "the members panel and the hall screen's code at 200 % text");
+    // The audit trail: the hall code just made is its newest entry, by the secretariat, from an
+    // address; the item added in step 2 is there too; the CSV goes to Downloads.
+    await press(browser, testid("audit-toggle"));
+    const newest = await waitFor(browser, "the audit trail listed, newest first", async () => {
+      const row = await browser.$(testid("audit-row"));
+      return (await row.isExisting()) ? { action: await row.getAttribute("data-action"), text: await row.getText() } : null;
+    });
+    assert.equal(newest.action, "hall_link_created", newest.text);
+    assert.match(newest.text, new RegExp(env.secretary), newest.text);
+    assert.ok(await browser.$(`${testid("audit-row")}[data-action="agenda_item_added"]`).isExisting(), "the item added in step 2 is in the trail");
+    await browser.execute(() => document.querySelector('[data-testid="audit-panel"]')?.scrollIntoView({ block: "start" }));
+    await screenshot(browser, "audit-panel-200-percent");
+    assert.deepEqual(await spillingIn(browser, testid("audit-panel")), [], "nothing spills out of the audit panel at 200 %");
+    await press(browser, testid("audit-export"));
+    const exported = await waitFor(browser, "the audit trail saved as CSV", async () => {
+      const saved = await browser.$(testid("audit-exported"));
+      return (await saved.isExisting()) ? await saved.getText() : null;
+    });
+    assert.match(exported, /\.csv/, exported);
+    await checkAccessibility(browser, "the members panel, the hall screen's code and the audit trail at 200 % text");
+    await press(browser, testid("audit-toggle"));
     await press(browser, testid("members-toggle"));
     await press(browser, testid("hall-screen-toggle"));
     await press(browser, testid("open-agenda-builder"));

@@ -82,6 +82,7 @@ impl Seat {
             .packet()
             .filter(|last| last.meeting_id == state.meeting.id && last.state == PacketState::Complete);
         if let Some(last) = complete.filter(|_| self.packet_files.lock().expect("seat lock").as_ref() == Some(&files)) {
+            cache.touch_meeting(&session.server, state.meeting.id).await?;
             cache.send_receipts(&session).await?;
             if self.annotations_synced_within(PULL_ANNOTATIONS_EVERY) {
                 return Ok(last);

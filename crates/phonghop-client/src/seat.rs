@@ -8,8 +8,8 @@ use std::sync::Mutex;
 
 use phonghop_core::roles::{self, Capabilities};
 use phonghop_protocol::http::{
-    AddMemberRequest, AttendanceView, CreateMeetingRequest, ImportMembersRequest, ImportMembersResponse, MemberView,
-    OpinionRequest, OpinionView, ReadReceipts, ReceiptKind, TextRange, UploadResponse,
+    AddMemberRequest, AttendanceView, AuditPage, CreateMeetingRequest, ImportMembersRequest, ImportMembersResponse,
+    MemberView, OpinionRequest, OpinionView, ReadReceipts, ReceiptKind, TextRange, UploadResponse,
 };
 use phonghop_protocol::{
     Choice, Command, Document, DocumentId, MeetingId, MeetingState, MeetingSummary, MyBallot, PollId, PollState, Role,
@@ -19,7 +19,7 @@ use serde::Serialize;
 use tokio::sync::watch;
 use ts_rs::TS;
 
-use crate::cache::{AnnotationScope, KeptMeetings, SavedSession, UnsentReceipt};
+use crate::cache::{AnnotationScope, KeptMeeting, KeptMeetings, SavedSession, UnsentReceipt};
 use crate::error::{ClientError, Result};
 use crate::packet::PacketView;
 use crate::sync::{ConnectionState, MeetingSync, Mirror, SavedMirror, SyncOptions};
@@ -532,6 +532,12 @@ impl Seat {
         self.cache().await?.remove_meeting(server, meeting_id).await
     }
 
+    /// Removes the documents of every kept meeting neither opened nor synced for `days` days
+    /// (see [`DocumentCache::expire_meetings`]); the meetings removed.
+    pub async fn expire_kept_meetings(&self, days: u32) -> Result<Vec<KeptMeeting>> {
+        self.cache().await?.expire_meetings(days).await
+    }
+
     /// Searches the followed meeting's documents: on the server, or, when it cannot be reached,
     /// in the text of the documents this laptop keeps, by the same rule.
     pub async fn search(&self, query: &str) -> Result<SearchView> {
@@ -689,6 +695,20 @@ impl Seat {
         let session = self.session()?;
         let meeting = self.followed_state()?.meeting.id;
         Ok((meeting, session.opinions_csv(meeting).await?))
+    }
+
+    /// A page of the followed meeting's audit trail after entry `after` (its secretariat).
+    pub async fn audit(&self, after: u64) -> Result<AuditPage> {
+        let session = self.session()?;
+        let meeting = self.followed_state()?.meeting.id;
+        session.audit(meeting, after).await
+    }
+
+    /// The followed meeting's audit trail as CSV (its secretariat).
+    pub async fn audit_csv(&self) -> Result<(MeetingId, Vec<u8>)> {
+        let session = self.session()?;
+        let meeting = self.followed_state()?.meeting.id;
+        Ok((meeting, session.audit_csv(meeting).await?))
     }
 
     /// The signed result record of a closed poll of the followed meeting, as `format` ("pdf" or

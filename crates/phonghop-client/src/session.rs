@@ -1,10 +1,11 @@
 //! Login and the HTTP API of one server, as one logged-in user.
 
 use phonghop_protocol::http::{
-    AddMemberRequest, AnnotationSync, AnnotationSyncAnswer, AttendanceView, CommandRequest, ConfirmPasswordRequest,
-    CreateMeetingRequest, DocumentText, HallLink, HallLinksRevoked, ImportMembersRequest, ImportMembersResponse,
-    LoginRequest, LoginResponse, MeetingList, MemberView, OpinionList, OpinionRequest, OpinionView, PasswordConfirmed,
-    ReadReceipts, ReceiptKind, ReceiptReport, RecordKeyView, SearchResponse, SnapshotResponse, UploadResponse,
+    AddMemberRequest, AnnotationSync, AnnotationSyncAnswer, AttendanceView, AuditPage, CommandRequest,
+    ConfirmPasswordRequest, CreateMeetingRequest, DocumentText, HallLink, HallLinksRevoked, ImportMembersRequest,
+    ImportMembersResponse, LoginRequest, LoginResponse, MeetingList, MemberView, OpinionList, OpinionRequest,
+    OpinionView, PasswordConfirmed, ReadReceipts, ReceiptKind, ReceiptReport, RecordKeyView, SearchResponse,
+    SnapshotResponse, UploadResponse,
 };
 use phonghop_protocol::{
     Command, CommandResult, DocumentId, ErrorFrame, ItemId, MeetingId, MeetingSummary, PollId, Sha256, UserView,
@@ -168,6 +169,19 @@ impl Session {
     /// The opinions as CSV, for the secretariat and the chair.
     pub async fn opinions_csv(&self, meeting_id: MeetingId) -> Result<Vec<u8>> {
         self.get_bytes(&format!("/api/meetings/{meeting_id}/opinions.csv"), "opinions")
+            .await
+    }
+
+    /// The meeting's audit trail after entry `after`, oldest first (its secretariat, the council
+    /// office); `more` says whether to ask again from the last entry's seq.
+    pub async fn audit(&self, meeting_id: MeetingId, after: u64) -> Result<AuditPage> {
+        self.get(&format!("/api/meetings/{meeting_id}/audit?after={after}"))
+            .await
+    }
+
+    /// The meeting's whole audit trail as CSV.
+    pub async fn audit_csv(&self, meeting_id: MeetingId) -> Result<Vec<u8>> {
+        self.get_bytes(&format!("/api/meetings/{meeting_id}/audit.csv"), "audit trail")
             .await
     }
 

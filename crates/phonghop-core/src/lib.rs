@@ -16,6 +16,7 @@
 //! - [`text`]: what titles, descriptions and file names may be.
 //! - [`search`]: folding Vietnamese text as people type it (no accents, any case, `d` for `đ`).
 //! - [`agenda`]: a reorder names every item exactly once.
+//! - [`audit`]: what a decision adds to the audit trail, and its hash chain.
 //! - [`changes`]: what changed between two revisions of a document, page by page and passage by
 //!   passage, from the text PDFium extracted ([`revision_changes`]).
 //! - [`annotations`]: what an annotation a member sends may be, and which of two changes wins.
@@ -28,6 +29,7 @@ pub mod agenda;
 pub mod anchoring;
 pub mod annotations;
 pub mod attendance;
+pub mod audit;
 pub mod ballots;
 pub mod changes;
 pub mod decide;

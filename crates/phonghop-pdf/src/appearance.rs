@@ -159,24 +159,7 @@ pub(crate) fn text_box(
     let scale = letters / f32::from(face.units_per_em());
     let padding = letters * PADDING;
     let room = (page_width - left - 2.0 * padding).max(letters * 4.0);
-    let fallback = face.glyph_index('?').unwrap_or(GlyphId(0));
-    let mut missing = Vec::new();
-    let glyphs: Vec<(char, GlyphId, f32)> = text
-        .nfc()
-        .map(|character| {
-            let character = if character == '\t' { ' ' } else { character };
-            let glyph = match face.glyph_index(character) {
-                Some(glyph) => glyph,
-                None if character == '\n' || character.is_control() => GlyphId(0),
-                None => {
-                    missing.push(character);
-                    fallback
-                }
-            };
-            let advance = f32::from(face.glyph_hor_advance(glyph).unwrap_or(0)) * scale;
-            (character, glyph, if character.is_control() { 0.0 } else { advance })
-        })
-        .collect();
+    let (glyphs, missing) = glyphs_of(&face, text, scale);
     let lines = wrap(&glyphs, room);
     let widest = lines
         .iter()
@@ -203,19 +186,7 @@ pub(crate) fn text_box(
     let gap = (letters * LINE_HEIGHT - (ascent - f32::from(face.descender()) * scale)) / 2.0;
     for (number, line) in lines.iter().enumerate() {
         let baseline = top + padding + number as f32 * letters * LINE_HEIGHT + gap + ascent;
-        let mut pen = left + padding;
-        for &(_, glyph, advance) in line {
-            let mut outline = Outline {
-                content: &mut content,
-                at: (pen, baseline),
-                scale,
-                current: (pen, baseline),
-            };
-            if face.outline_glyph(glyph, &mut outline).is_some() {
-                content.push_str("f\n");
-            }
-            pen += advance;
-        }
+        draw_line(&face, &mut content, line, (left + padding, baseline), scale);
     }
     Ok(TextBox {
         drawn: [left, top, right, bottom],
@@ -223,6 +194,85 @@ pub(crate) fn text_box(
         letters,
         missing,
     })
+}
+
+/// A watermark's one line, in grey, centred near the bottom of a page `page_width` by
+/// `page_height` points as drawn: letters of `LETTERS_OF_WATERMARK` points, smaller if the line
+/// would not fit across the page.
+pub(crate) fn watermark_line(text: &str, page_width: f32, page_height: f32) -> Result<TextBox, String> {
+    let face = Face::parse(FONT, 0).map_err(|error| format!("the bundled font cannot be read: {error}"))?;
+    let one_point = 1.0 / f32::from(face.units_per_em());
+    let text: String = text.chars().map(|c| if c.is_control() { ' ' } else { c }).collect();
+    let (at_one_point, _) = glyphs_of(&face, &text, one_point);
+    let width_at_one_point: f32 = at_one_point.iter().map(|&(_, _, advance)| advance).sum();
+    let room = page_width * 0.9;
+    let letters = LETTERS_OF_WATERMARK.min(room / width_at_one_point.max(f32::EPSILON));
+    let scale = letters * one_point;
+    let (glyphs, missing) = glyphs_of(&face, &text, scale);
+    let width: f32 = glyphs.iter().map(|&(_, _, advance)| advance).sum();
+    let left = (page_width - width) / 2.0;
+    let baseline = page_height - (page_height * 0.02).max(letters);
+    let top = baseline - f32::from(face.ascender()) * scale;
+    let bottom = baseline - f32::from(face.descender()) * scale;
+    let mut content = format!("{} rg\n", colour_operands(WATERMARK_GREY));
+    draw_line(&face, &mut content, &glyphs, (left, baseline), scale);
+    Ok(TextBox {
+        drawn: [left, top, left + width, bottom],
+        content,
+        letters,
+        missing,
+    })
+}
+
+/// A watermark's letters, in points, when the line fits across the page.
+const LETTERS_OF_WATERMARK: f32 = 8.0;
+/// A mid grey: seen on a printed page, not in the way of its text.
+const WATERMARK_GREY: Rgb = [0.45, 0.45, 0.45];
+
+/// Each character of `text` (NFC, a tab as a space) as the font's glyph and its advance at
+/// `scale`; a letter the font lacks is drawn as a question mark and named in the second list.
+fn glyphs_of(face: &Face<'_>, text: &str, scale: f32) -> (Vec<(char, GlyphId, f32)>, Vec<char>) {
+    let fallback = face.glyph_index('?').unwrap_or(GlyphId(0));
+    let mut missing = Vec::new();
+    let glyphs = text
+        .nfc()
+        .map(|character| {
+            let character = if character == '\t' { ' ' } else { character };
+            let glyph = match face.glyph_index(character) {
+                Some(glyph) => glyph,
+                None if character == '\n' || character.is_control() => GlyphId(0),
+                None => {
+                    missing.push(character);
+                    fallback
+                }
+            };
+            let advance = f32::from(face.glyph_hor_advance(glyph).unwrap_or(0)) * scale;
+            (character, glyph, if character.is_control() { 0.0 } else { advance })
+        })
+        .collect();
+    (glyphs, missing)
+}
+
+/// Fills the outlines of one line of glyphs, the first at `pen` on its baseline.
+fn draw_line(
+    face: &Face<'_>,
+    content: &mut String,
+    line: &[(char, GlyphId, f32)],
+    (mut pen, baseline): (f32, f32),
+    scale: f32,
+) {
+    for &(_, glyph, advance) in line {
+        let mut outline = Outline {
+            content: &mut *content,
+            at: (pen, baseline),
+            scale,
+            current: (pen, baseline),
+        };
+        if face.outline_glyph(glyph, &mut outline).is_some() {
+            content.push_str("f\n");
+        }
+        pen += advance;
+    }
 }
 
 /// Breaks the glyphs into lines at each newline and, greedily, at spaces so no line is wider

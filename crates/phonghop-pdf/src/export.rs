@@ -35,6 +35,9 @@ pub struct ExportOptions<'a> {
     /// Draw the annotations into the page content and remove them as annotations, so a printer
     /// or reader without annotation support shows them too.
     pub flatten: bool,
+    /// A line written at the foot of every page (a printed Stamp annotation, flattened with the
+    /// others), such as whose copy it is and when it was made.
+    pub watermark: Option<&'a str>,
 }
 
 /// What an export wrote.
@@ -70,8 +73,16 @@ pub fn export_annotated(
     if let Some(&index) = by_page.keys().find(|&&index| index >= count) {
         return Err(PdfError::NoSuchPage { index, count });
     }
-    for (&index, on_page) in &by_page {
-        annotate_page(&document, index, on_page, options)?;
+    if options.watermark.is_some() {
+        // Every page carries the watermark, those without annotations too.
+        for index in 0..count {
+            let on_page = by_page.get(&index).map_or(&[][..], Vec::as_slice);
+            annotate_page(&document, index, on_page, options)?;
+        }
+    } else {
+        for (&index, on_page) in &by_page {
+            annotate_page(&document, index, on_page, options)?;
+        }
     }
     save_beside(&document, out)?;
     Ok(ExportSummary {
@@ -100,7 +111,13 @@ fn annotate_page(
         write(&mut page, &frame, annotation, options.author)
             .map_err(|detail| failed(format!("annotation {}: {detail}", annotation.id)))?;
     }
-    generate_appearances(&page).map_err(failed)?;
+    if let Some(watermark) = options.watermark {
+        write_watermark(&mut page, &frame, watermark, options.author)
+            .map_err(|detail| failed(format!("the watermark: {detail}")))?;
+    }
+    if !annotations.is_empty() {
+        generate_appearances(&page).map_err(failed)?;
+    }
     if options.flatten {
         page.flatten()
             .map_err(|error| failed(format!("cannot be flattened: {error:?}")))?;
@@ -376,6 +393,27 @@ fn write_free_text(
     let default_appearance = format!("{red:.3} {green:.3} {blue:.3} rg /Helv {:.1} Tf", laid_out.letters);
     raw::set_default_appearance(page, &default_appearance)?;
     raw::set_appearance(page, &laid_out.appearance(&onto_page))
+}
+
+/// The watermark: a Stamp annotation, printed, its words as /Contents and drawn in grey outlines
+/// at the foot of the page as it is read.
+fn write_watermark(page: &mut PdfPage<'_>, frame: &PageFrame, text: &str, author: &str) -> Result<(), String> {
+    let (width, height, onto_page) = frame.drawn_in_points(page)?;
+    let line = appearance::watermark_line(text, width, height)?;
+    let [left, top, right, bottom] = line.drawn;
+    let corners = [(left, top), (right, top), (left, bottom), (right, bottom)].map(|at| onto_page.apply(at));
+    let area = bounds(corners).ok_or("a watermark without a place")?;
+    {
+        let mut stamp = page.annotations_mut().create_stamp_annotation().map_err(created)?;
+        stamp.set_bounds(area).map_err(placed)?;
+        let about = About {
+            author,
+            changed_at: Utc::now().timestamp_millis(),
+            colour: "#737373",
+        };
+        about.describe(&mut stamp, text)?;
+    }
+    raw::set_appearance(page, &line.appearance(&onto_page))
 }
 
 /// One quad per marked line.

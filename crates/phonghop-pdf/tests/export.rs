@@ -155,6 +155,7 @@ fn options(flatten: bool) -> ExportOptions<'static> {
     ExportOptions {
         author: AUTHOR,
         flatten,
+        watermark: None,
     }
 }
 
@@ -222,6 +223,15 @@ fn run_tool(command: &mut Command) -> anyhow::Result<Vec<u8>> {
         String::from_utf8_lossy(&output.stderr)
     );
     Ok(output.stdout)
+}
+
+/// How many pages poppler counts in `pdf`.
+fn page_count(pdf: &Path) -> anyhow::Result<u32> {
+    let info = String::from_utf8(run_tool(Command::new("pdfinfo").arg(pdf))?)?;
+    info.lines()
+        .find_map(|line| line.strip_prefix("Pages:"))
+        .and_then(|count| count.trim().parse().ok())
+        .context("pdfinfo names no page count")
 }
 
 /// mupdf's reading of page `page` (from 0) of `pdf`.
@@ -675,6 +685,63 @@ fn an_annotation_on_a_page_the_document_lacks_is_refused() -> anyhow::Result<()>
         "{outcome:?}"
     );
     ensure!(std::fs::read_dir(dir.path())?.next().is_none(), "something was written");
+    Ok(())
+}
+
+#[tokio::test]
+async fn every_page_carries_the_watermark_in_grey_at_its_foot_and_in_the_flattened_copy() -> anyhow::Result<()> {
+    let dir = out_dir()?;
+    let watermark = "Bản của Nguyễn Thị Hằng (db017) · tạo lúc 08:15:02 ngày 01/12/2026 · Phòng họp không giấy";
+    let note = annotation(
+        "note",
+        0,
+        "#1565c0",
+        AnnotationBody::Note {
+            at: PagePoint { x: 0.5, y: 0.3 },
+            text: "Ghi chú".into(),
+            near: None,
+        },
+    );
+    let foot = [0.05, 0.955, 0.95, 0.995];
+    let grey_in = |image: &image::RgbImage| {
+        pixels_in(image, foot)
+            .iter()
+            .filter(|&&[r, g, b]| r.abs_diff(g) < 12 && g.abs_diff(b) < 12 && (60..200).contains(&r))
+            .count()
+    };
+    for (pdf, flatten) in [(DRAFT, false), (DRAFT, true), (REPORT, false)] {
+        let pdf = Path::new(pdf);
+        let out = dir.path().join(format!("watermarked-{flatten}.pdf"));
+        let options = ExportOptions {
+            watermark: Some(watermark),
+            ..options(flatten)
+        };
+        let summary = export_annotated(pdf, std::slice::from_ref(&note), &options, &out)?;
+        ensure!(summary.annotations == 1 && summary.pages == 1, "{summary:?}");
+        let last = page_count(pdf)? - 1;
+        for page in [0, last] {
+            let seen = mupdf_reads(&out, page)?;
+            if flatten {
+                ensure!(seen.annotations.is_empty(), "page {page}: {seen:?}");
+            } else {
+                let stamp = seen.only("Stamp")?;
+                ensure!(stamp.contents == watermark && stamp.author == AUTHOR, "{stamp:?}");
+                let [_, top, _, bottom] = seen.fraction(stamp.bounds);
+                ensure!(
+                    top > 0.9 && bottom <= 1.0,
+                    "page {page}: the watermark is at {top}–{bottom}"
+                );
+            }
+            // Drawn: grey letters at the page's foot, beyond whatever the page had there.
+            let before = grey_in(&poppler_draws(pdf, page, dir.path())?);
+            let after = grey_in(&poppler_draws(&out, page, dir.path())?);
+            ensure!(
+                after > before + 40,
+                "{} page {page} (flattened: {flatten}): {before} grey pixels at the foot before, {after} after",
+                pdf.display()
+            );
+        }
+    }
     Ok(())
 }
 

@@ -3,7 +3,7 @@
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
-use crate::ids::DocumentId;
+use crate::ids::{DocumentId, MeetingId, UserId};
 use crate::message::Command;
 use crate::model::{AttendanceStatus, Document, MeetingState, MeetingSummary, MyBallot, Role, UserView};
 use crate::rule::{Fraction, MeetingKind};
@@ -440,4 +440,50 @@ pub struct PasswordConfirmed {
     /// Unix seconds, by the server's clock.
     #[ts(type = "number")]
     pub confirmed_at: i64,
+}
+
+/// One entry of the server's audit trail (`GET /api/meetings/{id}/audit`): a change, a login or
+/// a failed one, who made it, when and from where. Entries form one hash chain across the whole
+/// server: `hash` is SHA-256 over the previous entry's hash and this entry's fields (see
+/// docs/audit.md), so an entry edited or removed later breaks the chain. No ballot's choice is
+/// ever in it, and nothing of a secret poll's ballots but the poll's close.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct AuditEntry {
+    /// 1, 2, 3… across the server, with no gaps.
+    #[ts(type = "number")]
+    pub seq: u64,
+    /// Milliseconds since the Unix epoch, by the server's clock.
+    #[ts(type = "number")]
+    pub at_ms: i64,
+    /// The meeting it belongs to, `null` for a login or an account's change.
+    pub meeting_id: Option<MeetingId>,
+    /// The account, `null` when the server itself acted (a timed poll closing) or nobody was
+    /// logged in (a failed login).
+    pub user_id: Option<UserId>,
+    /// The person's full name and username (`Nguyễn Văn A (db001)`), the username a failed login
+    /// gave, or what acted (`máy chủ / server`, `thư mục nhận / hot folder`).
+    pub who: String,
+    /// The IP address the request came from; `local` for the server itself and its own commands.
+    pub address: String,
+    /// What happened, in snake_case: a log event's kind (`poll_opened`…), or `login`,
+    /// `login_failed`, `password_confirm_failed`, `ballot_cast`, `ballot_changed`, `member_set`,
+    /// `meeting_created`, `accounts_created`, `permissions_set`, `hall_link_created`,
+    /// `hall_links_revoked`, `opinion_sent`.
+    pub action: String,
+    /// The facts of it as compact JSON (for a log event, the event without its `kind`, with its
+    /// `seq`).
+    pub detail: String,
+    /// Lowercase hex SHA-256, chaining this entry to the one before.
+    pub hash: String,
+}
+
+/// Answer of `GET /api/meetings/{id}/audit`: the meeting's audit entries after `after`, oldest
+/// first, at most `limit`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct AuditPage {
+    pub entries: Vec<AuditEntry>,
+    /// More entries follow the last one: ask again with `after` = its `seq`.
+    pub more: bool,
 }

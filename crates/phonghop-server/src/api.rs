@@ -66,6 +66,13 @@ pub fn router(app: App) -> Router {
         .route("/api/meetings/{meeting_id}/polls/{poll_id}/record.pdf", get(record_pdf))
         .route("/api/meetings/{meeting_id}/polls/{poll_id}/record.csv", get(record_csv))
         .route("/api/records/key", get(record_key))
+        .route("/api/meetings/{meeting_id}/audit", get(crate::audit::meeting_page))
+        .route(
+            "/api/meetings/{meeting_id}/audit.csv",
+            get(crate::audit::meeting_export),
+        )
+        .route("/api/audit", get(crate::audit::whole_page))
+        .route("/api/audit.csv", get(crate::audit::whole_export))
         .route("/api/blobs/{sha256}", get(blob))
         .route("/ws", get(websocket))
         .route(
@@ -118,6 +125,27 @@ async fn errors_as_json(response: Response) -> Response {
     let mut answer = ApiError::new(code, detail).into_response();
     *answer.status_mut() = status;
     answer
+}
+
+/// A CSV file being written in memory: UTF-8 with a byte-order mark, so a spreadsheet opens the
+/// Vietnamese right.
+pub(crate) fn csv_writer() -> csv::Writer<Vec<u8>> {
+    csv::Writer::from_writer(b"\xEF\xBB\xBF".to_vec())
+}
+
+/// The answer that downloads `writer`'s CSV as `file_name`.
+pub(crate) fn csv_download(writer: csv::Writer<Vec<u8>>, file_name: &str) -> ApiResult<Response> {
+    let bytes = writer
+        .into_inner()
+        .map_err(|error| ApiError::new(ErrorCode::Internal, error.to_string()))?;
+    let headers = [
+        (axum::http::header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),
+        (
+            axum::http::header::CONTENT_DISPOSITION,
+            format!("attachment; filename=\"{file_name}\""),
+        ),
+    ];
+    Ok((headers, bytes).into_response())
 }
 
 /// Parses a JSON body into our own error on failure (axum's rejections are plain text).
@@ -179,6 +207,9 @@ async fn create_meeting(State(app): State<App>, user: AuthUser, body: Bytes) -> 
             request.kind.unwrap_or_default(),
         )
         .await?;
+    let detail =
+        serde_json::json!({ "title": meeting.title, "location": meeting.location, "starts_at": meeting.starts_at });
+    crate::audit::record_by(&app, &user, Some(meeting.id), "meeting_created", detail).await?;
     let creator = Request::SetMember {
         user: user.id(),
         role: Role::Secretariat,
@@ -189,7 +220,9 @@ async fn create_meeting(State(app): State<App>, user: AuthUser, body: Bytes) -> 
         is_admin: true,
         ..user.actor()
     };
-    app.writer.submit(meeting.id, server_for_creator, None, creator).await?;
+    app.writer
+        .submit(meeting.id, server_for_creator, user.origin(), None, creator)
+        .await?;
     Ok(Json(MeetingSummary {
         id: meeting.id,
         title: meeting.title,
@@ -215,7 +248,9 @@ async fn add_member(
         user: member.id,
         role: request.role,
     };
-    app.writer.submit(meeting_id, user.actor(), None, set).await?;
+    app.writer
+        .submit(meeting_id, user.actor(), user.origin(), None, set)
+        .await?;
     Ok(Json(MemberView {
         user: member.view(),
         role: request.role,
@@ -304,7 +339,7 @@ async fn upload(
         file_name: file_name.unwrap_or_default(),
         upload_id,
     };
-    crate::ingest::ingest(&app, user.actor(), upload, &bytes)
+    crate::ingest::ingest(&app, user.actor(), user.origin(), upload, &bytes)
         .await
         .map(Json)
 }
@@ -479,6 +514,26 @@ async fn sync_annotations(
         .map(Json)
 }
 
+/// Refuses (with `refusal` as the detail) unless the caller manages the meeting's members: its
+/// secretariat, or the council office (a member or not; the meeting is loaded to see it exists).
+pub(crate) async fn may_manage_members(
+    app: &App,
+    user: &AuthUser,
+    meeting_id: MeetingId,
+    refusal: &str,
+) -> ApiResult<()> {
+    let may_manage = match app.store.member_role(meeting_id, user.id()).await? {
+        Some(role) => roles::capabilities(role, user.record.is_admin).manage_members,
+        None if user.record.is_admin => app.store.load(meeting_id).await.map(|_| true)?,
+        None => return Err(ApiError::new(ErrorCode::NotFound, "no such meeting for this user")),
+    };
+    if may_manage {
+        Ok(())
+    } else {
+        Err(ApiError::new(ErrorCode::Forbidden, refusal))
+    }
+}
+
 /// The caller's role in the meeting; someone outside it learns only that it is not found.
 pub(crate) async fn role_in(app: &App, meeting_id: MeetingId, user: &AuthUser) -> ApiResult<Role> {
     app.store
@@ -501,7 +556,11 @@ async fn blob(
     Ok(app.blobs.serve(&sha256, &headers).await)
 }
 
-async fn websocket(State(app): State<App>, upgrade: WebSocketUpgrade) -> Response {
+async fn websocket(
+    State(app): State<App>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    upgrade: WebSocketUpgrade,
+) -> Response {
     upgrade
         .max_message_size(crate::ws::HARD_FRAME_LIMIT)
         .max_frame_size(crate::ws::HARD_FRAME_LIMIT)
@@ -510,5 +569,5 @@ async fn websocket(State(app): State<App>, upgrade: WebSocketUpgrade) -> Respons
         .read_buffer_size(crate::ws::READ_BUFFER_BYTES)
         // Every frame is written at once (each send is flushed anyway), so no buffer waits.
         .write_buffer_size(0)
-        .on_upgrade(move |socket| crate::ws::run(app, socket))
+        .on_upgrade(move |socket| crate::ws::run(app, socket, Some(peer.ip())))
 }

@@ -18,6 +18,7 @@ use sha2::{Digest, Sha256};
 
 use crate::error::{ApiError, ApiResult};
 use crate::passwords::hash_password;
+use crate::writer::{Origin, LOCAL};
 use crate::App;
 
 /// Seconds since the Unix epoch.
@@ -40,6 +41,8 @@ pub struct AuthUser {
     /// Unix seconds; a WebSocket checks it again on every command, since a connection can
     /// outlive the session it was opened with.
     pub expires_at: i64,
+    /// Where the request (or the WebSocket) came from, for the audit trail.
+    pub address: Option<IpAddr>,
 }
 
 impl AuthUser {
@@ -55,7 +58,20 @@ impl AuthUser {
     pub fn actor(&self) -> Actor {
         self.record.actor()
     }
+
+    /// This user as the audit trail names them, with their address.
+    pub fn origin(&self) -> Origin {
+        Origin {
+            who: crate::audit::who(&self.record),
+            address: self
+                .address
+                .map_or_else(|| LOCAL.to_owned(), |address| address.to_string()),
+        }
+    }
 }
+
+/// A failed login's username is kept in the audit trail up to this many characters.
+const MAX_USERNAME_CHARS_KEPT: usize = 64;
 
 /// How long a failed login counts against its username and address.
 const LOGIN_WINDOW: Duration = Duration::from_secs(60);
@@ -153,6 +169,7 @@ pub async fn confirm_password(app: &App, user: &AuthUser, password: &str, from: 
         .map_err(|_| ApiError::new(ErrorCode::ServerBusy, "too many password checks at once"))?;
     if !verified {
         app.login_limiter.record_failure(username, from);
+        crate::audit::record_by(app, user, None, "password_confirm_failed", serde_json::json!({})).await?;
         return Err(ApiError::new(
             ErrorCode::WrongCredentials,
             "the password is not this account's",
@@ -184,6 +201,13 @@ pub async fn login(app: &App, username: &str, password: &str, from: IpAddr) -> A
         Some(user) if verified => user,
         _ => {
             app.login_limiter.record_failure(username, from);
+            // Only failures the limits let through are written, so a flood cannot fill the trail.
+            let origin = Origin {
+                who: username.chars().take(MAX_USERNAME_CHARS_KEPT).collect(),
+                address: from.to_string(),
+            };
+            let detail = serde_json::json!({ "known_username": user.is_some() });
+            crate::audit::record(app, None, None, &origin, "login_failed", detail).await?;
             return Err(ApiError::new(ErrorCode::WrongCredentials, ""));
         }
     };
@@ -194,6 +218,19 @@ pub async fn login(app: &App, username: &str, password: &str, from: IpAddr) -> A
     let expires_at = unix_now() + app.config.session_ttl.as_secs() as i64;
     let hash = token_hash(&token);
     app.store.create_session(&hash, user.id, expires_at).await?;
+    let origin = Origin {
+        who: crate::audit::who(&user),
+        address: from.to_string(),
+    };
+    crate::audit::record(
+        app,
+        None,
+        Some(user.id),
+        &origin,
+        "login",
+        serde_json::json!({ "expires_at": expires_at }),
+    )
+    .await?;
     let response = LoginResponse {
         token,
         expires_at,
@@ -259,7 +296,11 @@ pub async fn user_for_token(app: &App, token: &str) -> ApiResult<AuthUser> {
     if expires_at <= unix_now() {
         return Err(ApiError::new(ErrorCode::TokenExpired, ""));
     }
-    Ok(AuthUser { record, expires_at })
+    Ok(AuthUser {
+        record,
+        expires_at,
+        address: None,
+    })
 }
 
 impl FromRequestParts<App> for AuthUser {
@@ -274,7 +315,12 @@ impl FromRequestParts<App> for AuthUser {
         let token = header
             .strip_prefix("Bearer ")
             .ok_or_else(|| ApiError::new(ErrorCode::Unauthenticated, "Authorization is not a Bearer token"))?;
-        user_for_token(app, token.trim()).await
+        let mut user = user_for_token(app, token.trim()).await?;
+        user.address = parts
+            .extensions
+            .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+            .map(|info| info.0.ip());
+        Ok(user)
     }
 }
 

@@ -50,7 +50,13 @@ pub async fn execute(
     );
     let done = app
         .writer
-        .submit(meeting, user.actor(), Some(receipt), Request::Command(command))
+        .submit(
+            meeting,
+            user.actor(),
+            user.origin(),
+            Some(receipt),
+            Request::Command(command),
+        )
         .await?;
     if let Some(poll) = closed {
         crate::records::make_soon(app, meeting, poll);

@@ -10,6 +10,7 @@ use phonghop_store::NewUser;
 
 use crate::ingest::{ingest, Target, Upload};
 use crate::passwords::hash_password;
+use crate::writer::Origin;
 use crate::App;
 
 /// One row of `dai-bieu.csv`: code, full name, position, ward, role.
@@ -163,7 +164,7 @@ pub async fn create_demo_meeting(app: &App, councillors: &[Councillor], document
         .await?;
     let submit = |request| async {
         app.writer
-            .submit(meeting.id, office.clone(), None, request)
+            .submit(meeting.id, office.clone(), Origin::server(), None, request)
             .await
             .map_err(|error| anyhow::anyhow!("{}", error.0))
     };
@@ -207,7 +208,7 @@ pub async fn create_demo_meeting(app: &App, councillors: &[Councillor], document
                     file_name: (*file_name).to_owned(),
                     upload_id: None,
                 };
-                let taken = ingest(app, office.clone(), upload, &bytes)
+                let taken = ingest(app, office.clone(), Origin::server(), upload, &bytes)
                     .await
                     .map_err(|err| anyhow::anyhow!("{file_name}: {}", err.0))?;
                 document_id = Some(taken.document.id);

@@ -79,6 +79,8 @@ pub async fn create_link(
     app.store
         .create_hall_link(&code_hash(&code), meeting_id, user.id(), expires_at)
         .await?;
+    let detail = serde_json::json!({ "expires_at": expires_at });
+    crate::audit::record_by(&app, &user, Some(meeting_id), "hall_link_created", detail).await?;
     Ok(Json(HallLink {
         path: format!("/hall?meeting={meeting_id}&code={code}"),
         code,
@@ -96,6 +98,8 @@ pub async fn revoke_links(
 ) -> ApiResult<Json<HallLinksRevoked>> {
     may_open_hall(&app, &user, meeting_id).await?;
     let revoked = app.store.revoke_hall_links(meeting_id).await?;
+    let detail = serde_json::json!({ "revoked": revoked });
+    crate::audit::record_by(&app, &user, Some(meeting_id), "hall_links_revoked", detail).await?;
     // No hall screen listening is no one to tell.
     let _ = app.hall_revocations.send(meeting_id);
     Ok(Json(HallLinksRevoked {

@@ -38,6 +38,7 @@ use tokio::sync::Notify;
 
 use crate::error::{ApiError, ApiResult};
 use crate::ingest::{Target, Upload};
+use crate::writer::{Origin, LOCAL};
 use crate::App;
 
 /// What `serve --watch` was given.
@@ -244,6 +245,14 @@ struct Watcher {
 }
 
 impl Watcher {
+    /// The folder as the audit trail names it, with the account it acts as.
+    fn origin(&self) -> Origin {
+        Origin {
+            who: format!("thư mục nhận / hot folder: {}", self.actor.name),
+            address: LOCAL.to_owned(),
+        }
+    }
+
     fn start(app: App, config: HotFolderConfig, actor: Actor) -> Watcher {
         let reported = Arc::new(Reported::default());
         let events = match watch_events(&config.root, Arc::clone(&reported)) {
@@ -507,7 +516,7 @@ impl Watcher {
             file_name: place.file_name.clone(),
             upload_id: Some(upload_id(&sha256, &key, before.map_or(0, |before| before.revision))),
         };
-        let answer = crate::ingest::ingest(&self.app, self.actor.clone(), upload, &bytes).await?;
+        let answer = crate::ingest::ingest(&self.app, self.actor.clone(), self.origin(), upload, &bytes).await?;
         let file = HotFolderFile {
             meeting_id: meeting,
             item_id: item,
@@ -558,7 +567,13 @@ impl Watcher {
         let done = self
             .app
             .writer
-            .submit(meeting, self.actor.clone(), Some(receipt), Request::Command(command))
+            .submit(
+                meeting,
+                self.actor.clone(),
+                self.origin(),
+                Some(receipt),
+                Request::Command(command),
+            )
             .await?;
         let added = match done.events.into_iter().next() {
             Some(logged) => Some(logged),

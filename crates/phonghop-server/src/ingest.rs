@@ -15,6 +15,7 @@ use sha2::Digest;
 
 use crate::error::{ApiError, ApiResult};
 use crate::office::{sniff, Content, ConvertError};
+use crate::writer::Origin;
 use crate::App;
 
 /// What the uploader says about the file; the content decides what it is.
@@ -81,7 +82,13 @@ pub fn may_upload(role: Option<Role>, uploader: &Actor) -> ApiResult<()> {
 
 /// Validates, converts, indexes and stores one upload by `uploader`, then announces it to the
 /// meeting.
-pub async fn ingest(app: &App, uploader: Actor, upload: Upload, bytes: &[u8]) -> ApiResult<UploadResponse> {
+pub async fn ingest(
+    app: &App,
+    uploader: Actor,
+    origin: Origin,
+    upload: Upload,
+    bytes: &[u8],
+) -> ApiResult<UploadResponse> {
     let receipt = match &upload.upload_id {
         Some(upload_id) if upload_id.is_empty() || upload_id.len() > MAX_UPLOAD_ID_BYTES => {
             return Err(ApiError::new(
@@ -154,7 +161,10 @@ pub async fn ingest(app: &App, uploader: Actor, upload: Upload, bytes: &[u8]) ->
         }),
         (Target::Revision { .. }, None) => unreachable!("a revision's document was read above"),
     };
-    let done = app.writer.submit(upload.meeting_id, uploader, receipt, request).await?;
+    let done = app
+        .writer
+        .submit(upload.meeting_id, uploader, origin, receipt, request)
+        .await?;
     match done.events.into_iter().next() {
         Some((seq, event)) => response(seq, event),
         // Answered from the receipt of an upload with the same id that finished meanwhile.

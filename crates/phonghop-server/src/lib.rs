@@ -6,7 +6,8 @@
 //! - [`error`]: [`ApiError`], one error type that decides HTTP status and what a client sees.
 //! - [`auth`]: logging in, session tokens, the login limits, the `Bearer` extractor.
 //! - [`passwords`]: argon2id checks on a few threads behind a short queue.
-//! - [`writer`]: the one task that changes meetings: load, decide, append, broadcast, answer.
+//! - [`writer`]: the one task that changes meetings: load, decide, append (with its audit lines), broadcast, answer.
+//! - [`audit`]: the audit trail: logins and accounts recorded, the trail shown and exported.
 //! - [`hub`]: per-meeting broadcast of log events and coalesced live tallies.
 //! - [`commands`]: carrying out a [`phonghop_protocol::Command`], shared by HTTP and WebSocket.
 //! - [`ws`]: one WebSocket connection: authenticate, subscribe (replay or snapshot), commands.
@@ -28,6 +29,7 @@
 pub mod annotations;
 pub mod api;
 pub mod app;
+pub mod audit;
 pub mod auth;
 pub mod blobs;
 pub mod commands;

@@ -7,6 +7,7 @@ use std::time::Duration;
 
 use anyhow::{Context, Result};
 use clap::{Parser, Subcommand};
+use phonghop_server::writer::{Origin, LOCAL};
 use phonghop_server::{demo, hot_folder, App, Config};
 
 #[derive(Parser)]
@@ -50,6 +51,16 @@ enum Top {
         admin: bool,
         #[arg(long)]
         create_meetings: bool,
+    },
+    /// Check the audit trail's hash chain from its first entry: exits 0 if intact, 1 with where
+    /// it breaks. --head SEQ:HASH (an entry's seq and hash noted earlier, from an export or an
+    /// earlier check) also checks that entry is still there unchanged, so entries removed from
+    /// the end since then show too.
+    VerifyAudit {
+        #[arg(long)]
+        data: PathBuf,
+        #[arg(long, value_name = "SEQ:HASH")]
+        head: Option<String>,
     },
 }
 
@@ -162,6 +173,8 @@ async fn run() -> Result<()> {
                 (None, None) => anyhow::bail!("give --password or --password-hash"),
             };
             let created = demo::import_councillors(&app, &councillors, &password, true).await?;
+            let detail = serde_json::json!({ "file": csv.display().to_string(), "new_accounts": created });
+            record_command(&app, "accounts_created", detail).await?;
             println!(
                 "{} tài khoản mới, {} đã có / {created} new accounts, {} already there",
                 created,
@@ -182,12 +195,69 @@ async fn run() -> Result<()> {
                 anyhow::bail!("không có tài khoản {username:?} / no account {username:?}");
             }
             let create = admin || create_meetings;
+            let detail = serde_json::json!({ "username": username, "admin": admin, "create_meetings": create });
+            record_command(&app, "permissions_set", detail).await?;
             println!(
                 "{username}: văn phòng (admin) {admin}, tạo cuộc họp {create} / council office {admin}, creates meetings {create}"
             );
             Ok(())
         }
+        Top::VerifyAudit { data, head } => verify_audit(data, head).await,
     }
+}
+
+/// Writes what a command of this program changed to the audit trail, named as whoever ran it.
+async fn record_command(app: &App, action: &str, detail: serde_json::Value) -> Result<()> {
+    let account = std::env::var("USER").unwrap_or_else(|_| "?".to_owned());
+    let origin = Origin {
+        who: format!("dòng lệnh máy chủ / server command line ({account})"),
+        address: LOCAL.to_owned(),
+    };
+    phonghop_server::audit::record(app, None, None, &origin, action, detail)
+        .await
+        .map_err(|error| anyhow::anyhow!("writing the audit trail: {}", error.0.detail))
+}
+
+async fn verify_audit(data: PathBuf, head: Option<String>) -> Result<()> {
+    let noted = head
+        .map(|head| -> Result<(u64, String)> {
+            let (seq, hash) = head.split_once(':').context("--head is SEQ:HASH, such as 42:9f86d0…")?;
+            Ok((
+                seq.trim().parse().context("--head: SEQ is a number")?,
+                hash.trim().to_lowercase(),
+            ))
+        })
+        .transpose()?;
+    let app = App::open(Config::new(data)).await?;
+    let verdict = app.store.verify_audit().await?;
+    if let Some(broken) = verdict.broken {
+        eprintln!("Nhật ký thao tác KHÔNG nguyên vẹn / The audit trail is NOT intact: {broken}");
+        eprintln!(
+            "  {} mục đầu khớp / the first {} entries check",
+            verdict.entries, verdict.entries
+        );
+        std::process::exit(1);
+    }
+    if let Some((seq, hash)) = noted {
+        let entry = app
+            .store
+            .audit_entries(None, seq.saturating_sub(1), 1)
+            .await?
+            .into_iter()
+            .next();
+        if entry.as_ref().map(|entry| (entry.seq, entry.hash.as_str())) != Some((seq, hash.as_str())) {
+            eprintln!(
+                "Nhật ký thao tác KHÔNG nguyên vẹn / The audit trail is NOT intact: entry {seq} is no longer the one \
+                 noted (hash {hash}) / mục {seq} không còn như đã ghi"
+            );
+            std::process::exit(1);
+        }
+    }
+    println!(
+        "Nhật ký thao tác nguyên vẹn / The audit trail is intact: {} mục / entries, mã băm cuối / last hash {}",
+        verdict.entries, verdict.head
+    );
+    Ok(())
 }
 
 async fn serve(args: ServeArgs) -> Result<()> {

@@ -8,7 +8,7 @@ use std::collections::HashMap;
 use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::Json;
-use phonghop_core::{roles, Request};
+use phonghop_core::Request;
 use phonghop_protocol::http::{ImportMembersRequest, ImportMembersResponse, ImportOutcome, ImportProblem, ImportRow};
 use phonghop_protocol::{ErrorCode, MeetingId, Role};
 
@@ -31,18 +31,13 @@ pub async fn import(
     Path(meeting_id): Path<MeetingId>,
     body: Bytes,
 ) -> ApiResult<Json<ImportMembersResponse>> {
-    // An admin who is not a member may import too (the meeting is loaded to see it exists).
-    let may_manage = match app.store.member_role(meeting_id, user.id()).await? {
-        Some(role) => roles::capabilities(role, user.record.is_admin).manage_members,
-        None if user.record.is_admin => app.store.load(meeting_id).await.map(|_| true)?,
-        None => return Err(ApiError::new(ErrorCode::NotFound, "no such meeting for this user")),
-    };
-    if !may_manage {
-        return Err(ApiError::new(
-            ErrorCode::Forbidden,
-            "only the meeting's secretariat or the council office imports members",
-        ));
-    }
+    crate::api::may_manage_members(
+        &app,
+        &user,
+        meeting_id,
+        "only the meeting's secretariat or the council office imports members",
+    )
+    .await?;
     let request: ImportMembersRequest = parse_json(&body)?;
     let mut rows = read_rows(&request.csv)?;
     for row in rows.iter_mut().filter(|row| row.problem.is_none()) {
@@ -92,6 +87,11 @@ pub async fn import(
     import_councillors(&app, &councillors, &password, false)
         .await
         .map_err(|error| ApiError::new(ErrorCode::Internal, format!("creating the accounts: {error:#}")))?;
+    if !councillors.is_empty() {
+        let usernames: Vec<&str> = councillors.iter().map(|councillor| councillor.code.as_str()).collect();
+        let detail = serde_json::json!({ "usernames": usernames });
+        crate::audit::record_by(&app, &user, Some(meeting_id), "accounts_created", detail).await?;
+    }
     for row in &response.rows {
         if row.outcome == ImportOutcome::Unchanged {
             continue;
@@ -105,7 +105,9 @@ pub async fn import(
             user: account.id,
             role: row.role.expect("checked"),
         };
-        app.writer.submit(meeting_id, user.actor(), None, set).await?;
+        app.writer
+            .submit(meeting_id, user.actor(), user.origin(), None, set)
+            .await?;
     }
     response.committed = true;
     Ok(Json(response))

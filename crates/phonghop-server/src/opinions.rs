@@ -4,7 +4,6 @@
 
 use axum::body::Bytes;
 use axum::extract::{Path, State};
-use axum::http::header;
 use axum::response::IntoResponse;
 use axum::Json;
 use phonghop_core::roles;
@@ -46,7 +45,12 @@ pub async fn send(
         document_id: request.document_id,
         text,
     };
-    Ok(Json(app.store.add_opinion(&opinion).await?))
+    let kept = app.store.add_opinion(&opinion).await?;
+    // The text stays with the opinion; the trail says that one was sent, and where to.
+    let detail =
+        serde_json::json!({ "id": opinion.client_id, "item_id": opinion.item_id, "document_id": opinion.document_id });
+    crate::audit::record_by(&app, &user, Some(meeting_id), "opinion_sent", detail).await?;
+    Ok(Json(kept))
 }
 
 /// Whether `user` reads every opinion of the meeting: who prepares it, or the council office.
@@ -87,7 +91,7 @@ pub async fn export(
     }
     let snapshot = app.store.load(meeting_id).await?.model.view;
     let opinions = app.store.opinions(meeting_id, None).await?;
-    let mut writer = csv::Writer::from_writer(b"\xEF\xBB\xBF".to_vec());
+    let mut writer = crate::api::csv_writer();
     let csv_error = |error: csv::Error| ApiError::new(ErrorCode::Internal, error.to_string());
     writer
         .write_record([
@@ -115,17 +119,5 @@ pub async fn export(
             ])
             .map_err(csv_error)?;
     }
-    let bytes = writer
-        .into_inner()
-        .map_err(|error| ApiError::new(ErrorCode::Internal, error.to_string()))?;
-    Ok((
-        [
-            (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),
-            (
-                header::CONTENT_DISPOSITION,
-                format!("attachment; filename=\"gop-y-ky-hop-{meeting_id}.csv\""),
-            ),
-        ],
-        bytes,
-    ))
+    crate::api::csv_download(writer, &format!("gop-y-ky-hop-{meeting_id}.csv"))
 }

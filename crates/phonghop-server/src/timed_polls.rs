@@ -11,6 +11,7 @@ use phonghop_core::{Actor, Request};
 use phonghop_protocol::{MeetingId, PollId, UserId};
 
 use crate::auth::unix_now;
+use crate::writer::Origin;
 use crate::App;
 
 /// The polls a wait has been started for.
@@ -53,7 +54,13 @@ async fn close_at(app: App, meeting: MeetingId, poll: PollId, closes_at: i64) {
     }
     match app
         .writer
-        .submit(meeting, SERVER, None, Request::CloseOnTime { poll_id: poll })
+        .submit(
+            meeting,
+            SERVER,
+            Origin::server(),
+            None,
+            Request::CloseOnTime { poll_id: poll },
+        )
         .await
     {
         Ok(done) if !done.events.is_empty() => {

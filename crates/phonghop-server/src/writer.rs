@@ -13,7 +13,7 @@ use std::sync::Arc;
 
 use phonghop_core::{command_result, decide_at, Actor, Fact, MeetingModel, Refusal, Request};
 use phonghop_protocol::{CommandResult, ErrorCode, MeetingEvent, MeetingId};
-use phonghop_store::{Entry, Receipt, Store, StoreError};
+use phonghop_store::{AuditRecord, Entry, Receipt, Store, StoreError};
 use tokio::sync::{mpsc, oneshot};
 
 use crate::error::ApiError;
@@ -34,9 +34,31 @@ pub struct Done {
     pub events: Vec<(u32, MeetingEvent)>,
 }
 
+/// Who a request comes from, as the audit trail names them: a person (`Nguyễn Văn A (db001)`)
+/// and the address their request came from, or the server itself.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Origin {
+    pub who: String,
+    pub address: String,
+}
+
+impl Origin {
+    /// The server acting on its own (a timed poll closing, the demo meeting being made).
+    pub fn server() -> Origin {
+        Origin {
+            who: "máy chủ / server".to_owned(),
+            address: LOCAL.to_owned(),
+        }
+    }
+}
+
+/// The address of what the server does itself, and of its own command-line tools.
+pub const LOCAL: &str = "local";
+
 struct Job {
     meeting: MeetingId,
     actor: Actor,
+    origin: Origin,
     receipt: Option<Receipt>,
     request: Request,
     answer: oneshot::Sender<Result<Done, ApiError>>,
@@ -66,6 +88,7 @@ impl Writer {
         &self,
         meeting: MeetingId,
         actor: Actor,
+        origin: Origin,
         receipt: Option<Receipt>,
         request: Request,
     ) -> Result<Done, ApiError> {
@@ -73,6 +96,7 @@ impl Writer {
         let job = Job {
             meeting,
             actor,
+            origin,
             receipt,
             request,
             answer,
@@ -200,10 +224,12 @@ impl WriterTask {
                 in_batch.insert(receipt.clone(), entries.len());
             }
             outcomes.push(Outcome::Decided(entries.len()));
+            let audit = audit_records(meeting, job, &facts);
             entries.push(Entry {
                 receipt: job.receipt.clone(),
                 facts,
                 result,
+                audit,
             });
         }
         if !entries.is_empty() {
@@ -230,6 +256,26 @@ impl WriterTask {
             })
             .collect())
     }
+}
+
+/// What the audit trail keeps of a job's facts: who, from where, and each line of
+/// [`phonghop_core::audit::lines_for`].
+fn audit_records(meeting: MeetingId, job: &Job, facts: &[Fact]) -> Vec<AuditRecord> {
+    let at_ms = crate::audit::now_ms();
+    // The server's own actor has no account (id 0).
+    let user_id = (job.actor.user.0 != 0).then_some(job.actor.user);
+    phonghop_core::audit::lines_for(facts)
+        .into_iter()
+        .map(|line| AuditRecord {
+            at_ms,
+            meeting_id: Some(meeting),
+            user_id,
+            who: job.origin.who.clone(),
+            address: job.origin.address.clone(),
+            action: line.action,
+            detail: line.detail,
+        })
+        .collect()
 }
 
 fn logged_events<'a>(facts: impl IntoIterator<Item = &'a Fact>) -> Vec<(u32, MeetingEvent)> {

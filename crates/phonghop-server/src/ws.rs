@@ -8,6 +8,7 @@
 //! `error {id: null, code: token_expired}`, ends its subscription and forgets the user; the
 //! client logs in again, authenticates and subscribes from its last seq.
 
+use std::net::IpAddr;
 use std::time::Duration;
 
 use axum::extract::ws::Message;
@@ -22,6 +23,7 @@ use tokio::sync::broadcast;
 use crate::auth::{unix_now, user_for_token, AuthUser};
 use crate::error::ApiError;
 use crate::hub::{Frame, Snapshot};
+use crate::writer::Origin;
 use crate::App;
 
 /// Frames larger than this close the connection outright (tungstenite refuses to buffer them);
@@ -54,6 +56,8 @@ struct Connection<S> {
     app: App,
     socket: S,
     user: Option<AuthUser>,
+    /// Where the connection comes from, for the audit trail.
+    peer: Option<IpAddr>,
     /// Set when a hall screen authenticated with a hall link's code: the one meeting it may
     /// follow (it sends no command), until the code expires or is revoked.
     hall: Option<HallScreen>,
@@ -69,11 +73,12 @@ struct HallScreen {
 }
 
 /// Serves one upgraded WebSocket until the client leaves or the socket fails.
-pub async fn run<S: FrameSocket>(app: App, socket: S) {
+pub async fn run<S: FrameSocket>(app: App, socket: S, peer: Option<IpAddr>) {
     let mut connection = Connection {
         app,
         socket,
         user: None,
+        peer,
         hall: None,
         subscription: None,
     };
@@ -264,7 +269,8 @@ impl<S: FrameSocket> Connection<S> {
     /// or a failed one, ends it.
     async fn authenticate(&mut self, token: &str) -> Result<(), axum::Error> {
         match user_for_token(&self.app, token).await {
-            Ok(user) => {
+            Ok(mut user) => {
+                user.address = self.peer;
                 let view = user.record.view();
                 if self.user.as_ref().map(AuthUser::id) != Some(user.id()) {
                     self.subscription = None;
@@ -326,7 +332,8 @@ impl<S: FrameSocket> Connection<S> {
         // A stranger is refused as `not_found`. It also makes the writer load the meeting, so
         // its snapshot is ready below.
         let actor = viewer.as_ref().map_or_else(hall_actor, AuthUser::actor);
-        let following = self.app.writer.submit(meeting_id, actor, None, following).await;
+        let origin = viewer.as_ref().map_or_else(Origin::server, AuthUser::origin);
+        let following = self.app.writer.submit(meeting_id, actor, origin, None, following).await;
         if let Err(ApiError(error)) = following {
             return self.send_error(None, error).await;
         }

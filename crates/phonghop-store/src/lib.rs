@@ -18,7 +18,7 @@ pub mod sqlite;
 use async_trait::async_trait;
 use phonghop_core::record::RecordFacts;
 use phonghop_core::{Actor, Fact, MeetingModel};
-use phonghop_protocol::http::{AttendanceView, DocumentReceipts, OpinionView, ReceiptKind};
+use phonghop_protocol::http::{AttendanceView, AuditEntry, DocumentReceipts, OpinionView, ReceiptKind};
 use phonghop_protocol::{
     Annotation, AnnotationView, CommandResult, Document, DocumentId, ItemId, Meeting, MeetingEvent, MeetingId,
     MeetingKind, MeetingSummary, MyBallot, PollId, Role, Sha256, UserId, UserView,
@@ -81,6 +81,32 @@ pub struct Entry {
     pub receipt: Option<Receipt>,
     pub facts: Vec<Fact>,
     pub result: CommandResult,
+    /// What the audit trail records of it, in the same transaction.
+    pub audit: Vec<AuditRecord>,
+}
+
+/// An audit entry to write; the store gives it its seq and hash (see
+/// [`phonghop_protocol::http::AuditEntry`] for the fields).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AuditRecord {
+    pub at_ms: i64,
+    pub meeting_id: Option<MeetingId>,
+    pub user_id: Option<UserId>,
+    pub who: String,
+    pub address: String,
+    pub action: String,
+    pub detail: String,
+}
+
+/// What checking the whole audit trail found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AuditVerdict {
+    /// Entries that checked, from the first.
+    pub entries: u64,
+    /// The last good entry's hash, lowercase hex (all zeros for none).
+    pub head: String,
+    /// Where the chain breaks, if it does.
+    pub broken: Option<phonghop_core::audit::ChainBreak>,
 }
 
 /// A meeting as decisions need it, and the version it was read at.
@@ -284,5 +310,13 @@ pub trait Store: Send + Sync + 'static {
     /// Remembers the agenda item created for a folder of this name (the first one stays).
     async fn record_hot_folder_item(&self, meeting: MeetingId, folder_name: &str, item: ItemId) -> Result<()>;
     /// Closes every connection (checkpointing SQLite's WAL).
+    // The audit trail.
+    /// Writes entries in a transaction of their own (a login, an account's change).
+    async fn record_audit(&self, records: &[AuditRecord]) -> Result<()>;
+    /// Entries after `after`, oldest first, at most `limit`; of one meeting, or all of them.
+    async fn audit_entries(&self, meeting: Option<MeetingId>, after: u64, limit: u32) -> Result<Vec<AuditEntry>>;
+    /// Checks the whole chain from its first entry.
+    async fn verify_audit(&self) -> Result<AuditVerdict>;
+
     async fn close(&self);
 }

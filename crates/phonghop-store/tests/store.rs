@@ -4,12 +4,13 @@
 
 use std::sync::Arc;
 
+use phonghop_core::audit::ChainBreak;
 use phonghop_core::{command_result, decide, Actor, Fact, Refusal, Request};
 use phonghop_protocol::{
     BallotForm, Choice, Command, CommandResult, ErrorCode, Fraction, ItemId, MeetingEvent, MeetingId, MeetingKind,
     PollId, Role, Secrecy, UserId, Vote,
 };
-use phonghop_store::{Entry, Loaded, NewUser, Receipt, SqliteStore, Store, StoreError};
+use phonghop_store::{AuditRecord, Entry, Loaded, NewUser, Receipt, SqliteStore, Store, StoreError};
 use rand::{Rng, SeedableRng};
 
 const OFFICE: Actor = Actor {
@@ -89,10 +90,12 @@ async fn execute(
         let mut model = loaded.model.clone();
         facts.iter().for_each(|fact| model.apply(fact));
         let result = command_result(&facts, model.seq);
+        let audit = audit_of(meeting, &facts);
         let entry = Entry {
             receipt: receipt.clone(),
             facts,
             result: result.clone(),
+            audit,
         };
         match store.append(meeting, loaded.version, &[entry]).await {
             Ok(_) => return Ok(result),
@@ -100,6 +103,22 @@ async fn execute(
             Err(other) => panic!("append failed: {other}"),
         }
     }
+}
+
+/// What the server's writer has the audit trail keep of a decision's facts.
+fn audit_of(meeting: MeetingId, facts: &[Fact]) -> Vec<AuditRecord> {
+    phonghop_core::audit::lines_for(facts)
+        .into_iter()
+        .map(|line| AuditRecord {
+            at_ms: 1_764_000_000_000,
+            meeting_id: Some(meeting),
+            user_id: None,
+            who: "test".into(),
+            address: "local".into(),
+            action: line.action,
+            detail: line.detail,
+        })
+        .collect()
 }
 
 fn add_item(title: &str) -> Request {
@@ -128,6 +147,7 @@ async fn what_is_loaded_is_what_was_decided() {
     let mut random = rand::rngs::StdRng::seed_from_u64(3);
     let mut applied = 0;
     let mut secret_ballots = 0;
+    let mut audit_lines = 0u64;
     let mut changed_ballots = 0;
     let mut marked_ballots = 0;
     let mut shape_changes = std::collections::BTreeMap::new();
@@ -244,10 +264,13 @@ async fn what_is_loaded_is_what_was_decided() {
                 )
             })
             .count();
+        let audit = audit_of(meeting, &facts);
+        audit_lines += audit.len() as u64;
         let entry = Entry {
             receipt: None,
             result: command_result(&facts, model.seq),
             facts,
+            audit,
         };
         version = store.append(meeting, version, &[entry]).await.unwrap();
         applied += 1;
@@ -298,6 +321,25 @@ async fn what_is_loaded_is_what_was_decided() {
     let events = store.events_after(meeting, 0, 10_000).await.unwrap();
     let seqs: Vec<u32> = events.iter().map(|(seq, _)| *seq).collect();
     assert_eq!(seqs, (1..=model.seq).collect::<Vec<_>>());
+    // Every audit line of every append is in one unbroken chain, and no secret ballot is.
+    let verdict = store.verify_audit().await.unwrap();
+    assert_eq!(verdict.broken, None);
+    let setup = store.audit_entries(Some(meeting), 0, 100_000).await.unwrap();
+    assert_eq!(verdict.entries, setup.len() as u64);
+    assert!(
+        verdict.entries >= audit_lines && audit_lines > 100,
+        "{audit_lines} lines"
+    );
+    let ballots_audited = setup.iter().filter(|entry| entry.action == "ballot_cast").count();
+    let named_ballots_cast: usize = model
+        .view
+        .polls
+        .iter()
+        .filter(|poll| poll.secrecy != phonghop_protocol::Secrecy::Secret)
+        .map(|poll| model.rolls[&poll.id].voted.len())
+        .sum();
+    assert!(ballots_audited >= named_ballots_cast && named_ballots_cast > 0);
+    assert!(setup.iter().all(|entry| !entry.detail.contains("choice")));
 }
 
 /// The item under discussion and the speaking queue are kept only as log events: what a
@@ -370,6 +412,7 @@ async fn the_running_sitting_is_loaded_as_decided() {
             receipt: None,
             result: command_result(&facts, model.seq),
             facts,
+            audit: vec![],
         };
         version = store.append(meeting, version, &[entry]).await.unwrap();
         applied += 1;
@@ -462,6 +505,11 @@ async fn two_stores_on_one_file_keep_the_log_gap_free_and_one_ballot_per_member(
     let seqs: Vec<u32> = events.iter().map(|(seq, _)| *seq).collect();
     // Fourteen members checked in, then one item, one poll, twenty items.
     assert_eq!(seqs, (1..=36).collect::<Vec<_>>(), "no gap");
+    // Both stores appended to one audit chain, with no entry lost or forked.
+    let verdict = stores[0].verify_audit().await.unwrap();
+    assert_eq!(verdict.broken, None);
+    // 14 members set and checked in, 22 further events, and 12 ballots.
+    assert_eq!(verdict.entries, 14 + 36 + 12);
 }
 
 /// Entries forged to break the rules, as a buggy or hostile second writer might send them.
@@ -520,6 +568,7 @@ async fn the_database_itself_refuses_what_a_decision_never_would() {
             user: UserId(4),
             command_id: id.to_owned(),
         }),
+        audit: audit_of(meeting, &facts),
         facts,
         result: CommandResult::Logged { seq },
     };
@@ -584,6 +633,10 @@ async fn the_database_itself_refuses_what_a_decision_never_would() {
     let after = store.load(meeting).await.unwrap();
     assert_eq!(after.version, before.version, "nothing refused was recorded");
     assert_eq!(after.model, before.model);
+    let verdict = store.verify_audit().await.unwrap();
+    assert_eq!(verdict.broken, None);
+    let kept = store.audit_entries(None, 0, 10_000).await.unwrap();
+    assert_eq!(verdict.entries, kept.len() as u64, "nothing refused reached the trail");
 }
 
 trait WithUser {
@@ -907,4 +960,109 @@ async fn a_hall_code_expires_and_is_revoked_with_its_meetings_others() {
     assert_eq!(store.revoke_hall_links(meeting).await.unwrap(), 2);
     assert_eq!(store.hall_link(&fresh).await.unwrap(), None, "revoked");
     assert_eq!(store.hall_link(&elsewhere).await.unwrap(), Some((other, now + 3600)));
+}
+
+/// The audit trail is one chain: the store refuses to change or shorten it, and an entry
+/// changed or removed behind its back (the triggers dropped) is found, and where.
+#[tokio::test]
+async fn the_audit_trail_shows_an_entry_changed_or_removed_behind_its_back() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = new_store(dir.path()).await;
+    let meeting = meeting_with_members(&store, 3).await;
+    let login = AuditRecord {
+        at_ms: 1_764_000_000_123,
+        meeting_id: None,
+        user_id: Some(UserId(2)),
+        who: "Trần Thị B (db002)".into(),
+        address: "192.0.2.7".into(),
+        action: "login".into(),
+        detail: "{}".into(),
+    };
+    store.record_audit(std::slice::from_ref(&login)).await.unwrap();
+    let all = store.audit_entries(None, 0, 1000).await.unwrap();
+    let of_meeting = store.audit_entries(Some(meeting), 0, 1000).await.unwrap();
+    assert_eq!(all.len(), of_meeting.len() + 1, "the login belongs to no meeting");
+    let last = all.last().unwrap();
+    assert_eq!((last.action.as_str(), last.address.as_str()), ("login", "192.0.2.7"));
+    assert_eq!(
+        all.iter().map(|entry| entry.seq).collect::<Vec<_>>(),
+        (1..=all.len() as u64).collect::<Vec<_>>()
+    );
+    let intact = store.verify_audit().await.unwrap();
+    assert_eq!((intact.entries, intact.broken.clone()), (all.len() as u64, None));
+    assert_eq!(intact.head, last.hash);
+    // Paging: after the third, two entries.
+    let page = store.audit_entries(None, 3, 2).await.unwrap();
+    assert_eq!(page.iter().map(|entry| entry.seq).collect::<Vec<_>>(), [4, 5]);
+    store.close().await;
+
+    async fn raw(dir: &std::path::Path) -> sqlx::SqlitePool {
+        let options = sqlx::sqlite::SqliteConnectOptions::new().filename(dir.join("test.sqlite3"));
+        sqlx::SqlitePool::connect_with(options).await.unwrap()
+    }
+    async fn checked(pool: sqlx::SqlitePool, dir: &std::path::Path) -> phonghop_store::AuditVerdict {
+        pool.close().await;
+        let store = new_store(dir).await;
+        let verdict = store.verify_audit().await.unwrap();
+        store.close().await;
+        verdict
+    }
+    let dir = dir.path();
+    let pool = raw(dir).await;
+    for (statement, said) in [
+        ("UPDATE audit_log SET who = 'Người khác' WHERE seq = 2", "never changed"),
+        ("DELETE FROM audit_log WHERE seq = 3", "never shortened"),
+    ] {
+        let refused = sqlx::query(statement).execute(&pool).await.unwrap_err().to_string();
+        assert!(refused.contains(said), "{refused}");
+    }
+    for statement in [
+        "DROP TRIGGER audit_log_is_never_changed",
+        "DROP TRIGGER audit_log_is_never_shortened",
+        "UPDATE audit_log SET who = 'Người khác' WHERE seq = 2",
+    ] {
+        sqlx::query(statement).execute(&pool).await.unwrap();
+    }
+    let edited = checked(pool, dir).await;
+    assert_eq!(edited.broken, Some(ChainBreak::Altered { seq: 2 }));
+    assert_eq!(edited.entries, 1);
+
+    // Put back as it was (every entry of the set-up has the same `who`), then remove one.
+    let pool = raw(dir).await;
+    for statement in [
+        "UPDATE audit_log SET who = (SELECT who FROM audit_log WHERE seq = 1) WHERE seq = 2",
+        "DELETE FROM audit_log WHERE seq = 4",
+    ] {
+        sqlx::query(statement).execute(&pool).await.unwrap();
+    }
+    let removed = checked(pool, dir).await;
+    assert_eq!(removed.broken, Some(ChainBreak::Missing { expected: 4, seq: 5 }));
+    assert_eq!(removed.entries, 3);
+
+    // The end removed.
+    let pool = raw(dir).await;
+    sqlx::query("DELETE FROM audit_log WHERE seq >= 4")
+        .execute(&pool)
+        .await
+        .unwrap();
+    let truncated = checked(pool, dir).await;
+    let total = all.len() as u64;
+    assert_eq!(
+        truncated.broken,
+        Some(ChainBreak::Truncated {
+            last: 3,
+            written: total
+        })
+    );
+    // Written on after a removal, the chain still shows the gap.
+    let store = new_store(dir).await;
+    store.record_audit(&[login]).await.unwrap();
+    let after = store.verify_audit().await.unwrap();
+    assert_eq!(
+        after.broken,
+        Some(ChainBreak::Missing {
+            expected: 4,
+            seq: total + 1
+        })
+    );
 }

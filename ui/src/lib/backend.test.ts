@@ -2,6 +2,8 @@ import { emit } from "@tauri-apps/api/event";
 import { clearMocks, mockConvertFileSrc, mockIPC } from "@tauri-apps/api/mocks";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import {
+  auditPage,
+  saveAuditCsv,
   castBallot,
   castMarks,
   endSpeech,
@@ -226,6 +228,21 @@ describe("commands", () => {
       { command: "send_opinion", args: { request: { ...request, document_id: null } } },
       { command: "list_opinions", args: {} },
       { command: "save_opinions_csv", args: {} },
+    ]);
+  });
+
+  it("ask for the audit trail a page at a time and save it as CSV", async () => {
+    const page = { entries: [], more: false };
+    const calls = recordCalls((command) =>
+      command === "audit_page" ? page : command === "save_audit_csv" ? "/home/tk/Downloads/Nhật ký kỳ họp 7.csv" : null,
+    );
+    expect(await auditPage(0)).toEqual(page);
+    await auditPage(41);
+    expect(await saveAuditCsv()).toBe("/home/tk/Downloads/Nhật ký kỳ họp 7.csv");
+    expect(calls).toEqual([
+      { command: "audit_page", args: { after: 0 } },
+      { command: "audit_page", args: { after: 41 } },
+      { command: "save_audit_csv", args: {} },
     ]);
   });
 

@@ -29,6 +29,7 @@ import type { Annotation } from "./protocol/Annotation";
 import type { ReadReceipts } from "./protocol/ReadReceipts";
 import type { OpinionRequest } from "./protocol/OpinionRequest";
 import type { OpinionView } from "./protocol/OpinionView";
+import type { AuditPage } from "./protocol/AuditPage";
 import type { Command } from "./protocol/Command";
 import type { CreateMeetingRequest } from "./protocol/CreateMeetingRequest";
 import type { MeetingSummary } from "./protocol/MeetingSummary";
@@ -297,6 +298,20 @@ export function listOpinions(): Promise<OpinionView[]> {
 /** Saves the meeting's opinions as CSV into the Downloads folder; resolves to the file's path. For `may.run_meeting`. */
 export function saveOpinionsCsv(): Promise<string> {
   return call("save_opinions_csv", {});
+}
+
+/**
+ * A page of the meeting's audit trail (nhật ký thao tác): its entries after entry `after` (0 for
+ * the first page), oldest first. When `more` is true, ask again with `after` = the last entry's
+ * `seq`. For the meeting's secretariat (`may.manage_members`); others are refused (`forbidden`).
+ */
+export function auditPage(after: number): Promise<AuditPage> {
+  return call("audit_page", { after });
+}
+
+/** Saves the meeting's whole audit trail as CSV into the Downloads folder; resolves to the file's path. For `may.manage_members`. */
+export function saveAuditCsv(): Promise<string> {
+  return call("save_audit_csv", {});
 }
 
 /** Every member with their attendance, and whether the meeting's quorum is present (as the server counts it). */

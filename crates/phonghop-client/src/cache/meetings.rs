@@ -39,6 +39,9 @@ pub struct KeptMeetings {
     pub meetings: Vec<KeptMeeting>,
 }
 
+/// A kept meeting synced again within this many seconds is not written again.
+const TOUCHED_EVERY_SECS: i64 = 60 * 60;
+
 impl DocumentCache {
     /// Remembers that `meeting` of `server` is kept on this laptop, opened now.
     pub async fn keep_meeting(&self, server: &str, meeting: &Meeting) -> Result<()> {
@@ -55,6 +58,38 @@ impl DocumentCache {
         .execute(&self.index)
         .await?;
         Ok(())
+    }
+
+    /// Marks a kept meeting as synced now (its packet checked complete with the server), so it
+    /// does not expire; written at most once an hour, since a packet round runs often.
+    pub async fn touch_meeting(&self, server: &str, meeting_id: MeetingId) -> Result<()> {
+        let now = unix_now();
+        sqlx::query("UPDATE kept_meetings SET opened_at = ? WHERE server = ? AND meeting_id = ? AND opened_at < ?")
+            .bind(now)
+            .bind(server)
+            .bind(i64::from(meeting_id.0))
+            .bind(now - TOUCHED_EVERY_SECS)
+            .execute(&self.index)
+            .await?;
+        Ok(())
+    }
+
+    /// Removes every kept meeting not opened or synced for `days` days, with the files no other
+    /// kept meeting needs (see [`DocumentCache::remove_meeting`]): a laptop lost or lent later
+    /// does not carry old meetings' papers. The meetings removed.
+    pub async fn expire_meetings(&self, days: u32) -> Result<Vec<KeptMeeting>> {
+        let before = unix_now() - i64::from(days) * 24 * 60 * 60;
+        let expired: Vec<KeptMeeting> = self
+            .kept_meetings()
+            .await?
+            .meetings
+            .into_iter()
+            .filter(|meeting| meeting.opened_at < before)
+            .collect();
+        for meeting in &expired {
+            self.remove_meeting(&meeting.server, meeting.meeting_id).await?;
+        }
+        Ok(expired)
     }
 
     /// Records that the meeting needs the PDF `sha256` (removing the meeting may remove it).
@@ -154,5 +189,103 @@ impl DocumentCache {
             }
         }
         Ok(freed)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use phonghop_protocol::{Meeting, MeetingKind};
+
+    use super::*;
+
+    fn meeting(id: u32) -> Meeting {
+        Meeting {
+            id: MeetingId(id),
+            title: format!("Kỳ họp thứ {id}"),
+            location: String::new(),
+            starts_at: "2026-12-01 08:00".into(),
+            kind: MeetingKind::default(),
+        }
+    }
+
+    /// Puts a PDF of `bytes` in the cache for `meeting`, as a finished download would.
+    async fn keep_file(cache: &DocumentCache, meeting: MeetingId, bytes: &[u8]) -> Sha256 {
+        use sha2::Digest;
+        let sha256 = Sha256::parse(&hex::encode(sha2::Sha256::digest(bytes))).expect("a hash");
+        tokio::fs::write(cache.path_of(&sha256), bytes).await.expect("written");
+        sqlx::query("INSERT INTO cached_documents (sha256, size, verified_at) VALUES (?, ?, 0)")
+            .bind(sha256.as_str())
+            .bind(bytes.len() as i64)
+            .execute(&cache.index)
+            .await
+            .expect("indexed");
+        cache
+            .belongs_to("http://hall", meeting, &sha256)
+            .await
+            .expect("belongs");
+        sha256
+    }
+
+    #[tokio::test]
+    async fn a_meeting_left_unsynced_past_its_days_expires_with_its_own_files_only() {
+        let dir = tempfile::tempdir().expect("a folder");
+        let cache = DocumentCache::open(dir.path()).await.expect("the cache");
+        for id in [1, 2] {
+            cache.keep_meeting("http://hall", &meeting(id)).await.expect("kept");
+        }
+        let old_only = keep_file(&cache, MeetingId(1), b"%PDF-1.7 old").await;
+        let shared = keep_file(&cache, MeetingId(1), b"%PDF-1.7 shared").await;
+        cache
+            .belongs_to("http://hall", MeetingId(2), &shared)
+            .await
+            .expect("belongs");
+        // Meeting 1 was last opened 31 days ago; meeting 2 today.
+        sqlx::query("UPDATE kept_meetings SET opened_at = ? WHERE meeting_id = 1")
+            .bind(unix_now() - 31 * 24 * 60 * 60)
+            .execute(&cache.index)
+            .await
+            .expect("aged");
+
+        assert!(
+            cache.expire_meetings(32).await.expect("expired").is_empty(),
+            "not yet 32 days"
+        );
+        let expired = cache.expire_meetings(30).await.expect("expired");
+        assert_eq!(
+            expired.iter().map(|meeting| meeting.meeting_id).collect::<Vec<_>>(),
+            [MeetingId(1)]
+        );
+        let kept = cache.kept_meetings().await.expect("kept");
+        assert_eq!(
+            kept.meetings
+                .iter()
+                .map(|meeting| meeting.meeting_id)
+                .collect::<Vec<_>>(),
+            [MeetingId(2)]
+        );
+        assert_eq!(
+            cache.cached(&old_only).await.expect("looked up"),
+            None,
+            "its own file is gone"
+        );
+        assert!(
+            cache.cached(&shared).await.expect("looked up").is_some(),
+            "the file meeting 2 needs stays"
+        );
+    }
+
+    #[tokio::test]
+    async fn syncing_a_meeting_again_keeps_it() {
+        let dir = tempfile::tempdir().expect("a folder");
+        let cache = DocumentCache::open(dir.path()).await.expect("the cache");
+        cache.keep_meeting("http://hall", &meeting(1)).await.expect("kept");
+        sqlx::query("UPDATE kept_meetings SET opened_at = ?")
+            .bind(unix_now() - 40 * 24 * 60 * 60)
+            .execute(&cache.index)
+            .await
+            .expect("aged");
+        cache.touch_meeting("http://hall", MeetingId(1)).await.expect("touched");
+        assert!(cache.expire_meetings(30).await.expect("expired").is_empty());
+        assert_eq!(cache.kept_meetings().await.expect("kept").meetings.len(), 1);
     }
 }

@@ -12,7 +12,7 @@ use sqlx::{QueryBuilder, Sqlite, SqliteConnection, SqlitePool};
 
 use super::ballot_box::BallotBox;
 use super::{attendance_name, corrupt, id, role_name, secrecy_name, unix_now, vote_columns};
-use crate::{Entry, Result, StoreError};
+use crate::{AuditRecord, Entry, Result, StoreError};
 
 /// SQLite's primary result code for a broken constraint (unique, foreign key, check, or a
 /// trigger's `RAISE(ABORT, …)`); extended codes carry it in their low byte.
@@ -69,6 +69,8 @@ pub(super) async fn append(
         }
     }
     rows.write(connection, meeting, now).await?;
+    let audit: Vec<AuditRecord> = entries.iter().flat_map(|entry| entry.audit.iter().cloned()).collect();
+    super::audit::append(connection, &audit).await?;
     let closed_keys = std::mem::take(&mut rows.closed_keys);
     tx.commit().await?;
     // Only once the counts are committed may the key go; a crash right here leaves a key file no

@@ -14,6 +14,7 @@ mod accounts;
 mod annotations;
 mod append;
 mod attendance;
+mod audit;
 pub mod ballot_box;
 mod hot_folder;
 mod meetings;
@@ -30,7 +31,7 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 use phonghop_core::record::RecordFacts;
-use phonghop_protocol::http::{AttendanceView, DocumentReceipts, OpinionView, ReceiptKind};
+use phonghop_protocol::http::{AttendanceView, AuditEntry, DocumentReceipts, OpinionView, ReceiptKind};
 use phonghop_protocol::{
     Annotation, AnnotationView, AttendanceStatus, BallotForm, Choice, CommandResult, Document, DocumentId, Fraction,
     ItemId, Meeting, MeetingEvent, MeetingId, MeetingKind, MeetingSummary, MyBallot, PollId, Role, Secrecy, Sha256,
@@ -40,7 +41,8 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, S
 use sqlx::SqlitePool;
 
 use crate::{
-    Entry, HotFolderFile, Loaded, NewOpinion, NewUser, PageHit, Receipt, Result, Store, StoreError, UserRecord,
+    AuditRecord, AuditVerdict, Entry, HotFolderFile, Loaded, NewOpinion, NewUser, PageHit, Receipt, Result, Store,
+    StoreError, UserRecord,
 };
 
 /// The database of one server, or of several processes sharing one file.
@@ -388,6 +390,18 @@ impl Store for SqliteStore {
 
     async fn record_hot_folder_item(&self, meeting: MeetingId, folder_name: &str, item: ItemId) -> Result<()> {
         hot_folder::record_item(&self.pool, meeting, folder_name, item).await
+    }
+
+    async fn record_audit(&self, records: &[AuditRecord]) -> Result<()> {
+        audit::record(&self.pool, records).await
+    }
+
+    async fn audit_entries(&self, meeting: Option<MeetingId>, after: u64, limit: u32) -> Result<Vec<AuditEntry>> {
+        audit::entries(&self.pool, meeting, after, limit).await
+    }
+
+    async fn verify_audit(&self) -> Result<AuditVerdict> {
+        audit::verify(&self.pool).await
     }
 
     async fn close(&self) {

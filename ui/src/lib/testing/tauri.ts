@@ -7,12 +7,12 @@ import { unmount, type mount } from "svelte";
 /** The commands a component sent, in order. */
 export type Calls = { command: string; args: unknown }[];
 
-/** Answers every `invoke` with `answer(command)` and records it in the returned list. */
-export function recordCalls(answer: (command: string) => unknown = () => null): Calls {
+/** Answers every `invoke` with `answer(command, args)` and records it in the returned list. */
+export function recordCalls(answer: (command: string, args: unknown) => unknown = () => null): Calls {
   const calls: Calls = [];
   mockIPC((command, args) => {
     calls.push({ command, args });
-    return answer(command);
+    return answer(command, args);
   });
   return calls;
 }

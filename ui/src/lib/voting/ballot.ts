@@ -10,6 +10,7 @@ import type { BallotForm } from "../protocol/BallotForm";
 import type { LineOutcome } from "../protocol/LineOutcome";
 import type { Poll } from "../protocol/Poll";
 import type { Tally } from "../protocol/Tally";
+import { foldText } from "../text/fold";
 
 export type BallotKind = BallotForm["type"];
 
@@ -238,16 +239,6 @@ export function parseLines(text: string): string[] {
     .filter((line) => line !== "");
 }
 
-/** A line as the server compares lines for sameness: without accents, any case, `d` for `đ`. */
-function folded(line: string): string {
-  return line
-    .replace(/[đĐ]/g, "d")
-    .normalize("NFD")
-    .replace(/[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff]/g, "")
-    .replace(/\s+/g, " ")
-    .toLowerCase();
-}
-
 /** Which field of the form a problem is about, so focus can go there. */
 export type DraftField = "lines" | "count";
 
@@ -272,12 +263,13 @@ export function checkDraft(draft: BallotDraft): CheckedDraft {
   if (kind === "options" && lines.length < 2) return refuse("ballotForm.tooFewOptions");
   if (lines.length === 0) return refuse("ballotForm.noLines");
   if (lines.length > MAX_LINES) return refuse("ballotForm.tooManyLines", { max: MAX_LINES, count: lines.length });
+  // Lines are the same as the server compares them: without accents, any case, `d` for `đ`.
   const seen = new Map<string, number>();
   for (const [index, line] of lines.entries()) {
     if ([...line].length > MAX_LINE_CHARS) return refuse("ballotForm.lineTooLong", { line: index + 1, max: MAX_LINE_CHARS });
-    const first = seen.get(folded(line));
+    const first = seen.get(foldText(line));
     if (first !== undefined) return refuse("ballotForm.sameLineTwice", { line: index + 1, first, name: line });
-    seen.set(folded(line), index + 1);
+    seen.set(foldText(line), index + 1);
   }
   if (kind === "confidence") return { ok: true, ballot: { type: "confidence", persons: lines } };
   const count = draft.count;
