@@ -46,6 +46,37 @@ pub fn app_defaults(shared: State<'_, Arc<Shared>>) -> Defaults {
     }
 }
 
+/// Connects to an `https://` server without trusting it and answers its certificate's
+/// fingerprint (16 groups of 4 hex digits), for the person to compare with the secretariat's.
+#[tauri::command]
+pub async fn probe_server(shared: State<'_, Arc<Shared>>, server_url: String) -> Answer<String> {
+    shared
+        .seat
+        .probe_server(&server_url)
+        .await
+        .map(|fingerprint| fingerprint.to_string())
+        .map_err(shown)
+}
+
+/// Pins the fingerprint the person compared for `server_url` (replacing an earlier pin: the
+/// explicit re-pin after a certificate changed on purpose).
+#[tauri::command]
+pub async fn pin_server(shared: State<'_, Arc<Shared>>, server_url: String, fingerprint: String) -> Answer<()> {
+    let fingerprint = phonghop_client::tls::Fingerprint::parse(&fingerprint).map_err(shown)?;
+    shared.seat.pin_server(&server_url, fingerprint).await.map_err(shown)
+}
+
+/// The fingerprint pinned for `server_url` on this laptop, if any.
+#[tauri::command]
+pub async fn pinned_fingerprint(shared: State<'_, Arc<Shared>>, server_url: String) -> Answer<Option<String>> {
+    shared
+        .seat
+        .pinned(&server_url)
+        .await
+        .map(|pinned| pinned.map(|fingerprint| fingerprint.to_string()))
+        .map_err(shown)
+}
+
 #[tauri::command]
 pub async fn login(
     shared: State<'_, Arc<Shared>>,

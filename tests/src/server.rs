@@ -11,6 +11,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use anyhow::{bail, ensure, Context, Result};
+use phonghop_client::tls::Fingerprint;
 use phonghop_client::Session;
 use phonghop_protocol::http::{AddMemberRequest, CreateMeetingRequest, MemberView};
 use phonghop_protocol::{AttendanceStatus, Command as MeetingCommand, MeetingId, MeetingSummary, Role};
@@ -76,6 +77,13 @@ pub struct ServerOptions {
     /// Runs the server with `RUST_LOG=debug` and keeps every line it prints (see
     /// [`TestServer::whole_log`]), not only the last ones.
     pub whole_debug_log: bool,
+    /// `serve --tls`: HTTPS and WSS with the server's own certificate, which every client of
+    /// the test pins by the fingerprint the server prints.
+    pub tls: bool,
+    /// `serve --tls-cert --tls-key`: the operator's own certificate and key (PEM files).
+    pub tls_identity: Option<(PathBuf, PathBuf)>,
+    /// `serve --listen`; `127.0.0.1:0` when `None`.
+    pub listen: Option<String>,
 }
 
 impl ServerOptions {
@@ -92,6 +100,9 @@ impl ServerOptions {
             watch_settle_ms: None,
             whole_debug_log: false,
             everyone_present: true,
+            tls: false,
+            tls_identity: None,
+            listen: None,
         }
     }
 
@@ -109,6 +120,8 @@ impl ServerOptions {
 struct Running {
     child: Child,
     url: String,
+    /// The certificate's fingerprint the server printed, when it serves TLS.
+    fingerprint: Option<Fingerprint>,
 }
 
 pub struct TestServer {
@@ -149,6 +162,7 @@ impl TestServer {
             server.import_councillors(&csv_path).await?;
         }
         server.running = Some(server.spawn_serve().await?);
+        server.http = phonghop_client::tls::http_client_for(server.url(), server.fingerprint())?;
         if server.options.demo {
             server.meeting_id = Some(MeetingId(1));
         } else if server.options.create_meeting {
@@ -157,14 +171,15 @@ impl TestServer {
         Ok(server)
     }
 
-    /// `http://127.0.0.1:PORT` of the running server.
+    /// `http://127.0.0.1:PORT` (`https://…` over TLS) of the running server.
     pub fn url(&self) -> &str {
         &self.running.as_ref().expect("the server is not running").url
     }
 
     /// `127.0.0.1:PORT` of the running server.
     pub fn address(&self) -> &str {
-        self.url().trim_start_matches("http://")
+        let url = self.url();
+        url.split_once("://").map_or(url, |(_, address)| address)
     }
 
     /// The process id of the running server (to read its memory from `/proc`).
@@ -198,9 +213,14 @@ impl TestServer {
         &self.http
     }
 
-    /// Logs `username` in on the running server.
+    /// The fingerprint of the certificate the running server printed (a TLS server only).
+    pub fn fingerprint(&self) -> Option<Fingerprint> {
+        self.running.as_ref()?.fingerprint
+    }
+
+    /// Logs `username` in on the running server (pinning its certificate, over TLS).
     pub async fn login(&self, username: &str) -> Result<Session> {
-        Session::login(self.url(), username, PASSWORD)
+        Session::login_pinned(self.url(), self.fingerprint(), username, PASSWORD)
             .await
             .with_context(|| format!("logging in as {username}"))
     }
@@ -302,7 +322,13 @@ impl TestServer {
             .arg("--data")
             .arg(self.data.path())
             .arg("--listen")
-            .arg("127.0.0.1:0");
+            .arg(self.options.listen.as_deref().unwrap_or("127.0.0.1:0"));
+        if self.options.tls {
+            command.arg("--tls");
+        }
+        if let Some((certificate, key)) = &self.options.tls_identity {
+            command.arg("--tls-cert").arg(certificate).arg("--tls-key").arg(key);
+        }
         if let Some(ttl) = self.options.session_ttl_secs {
             command.arg("--session-ttl-secs").arg(ttl.to_string());
         }
@@ -343,15 +369,22 @@ impl TestServer {
         let (address_tx, address_rx) = oneshot::channel();
         tokio::spawn(drain(stdout, self.log.clone(), kept_lines, Some(address_tx)));
         tokio::spawn(drain(stderr, self.log.clone(), kept_lines, None));
-        let url = match tokio::time::timeout(STARTUP_TIMEOUT, address_rx).await {
-            Ok(Ok(url)) => url,
+        let (url, fingerprint) = match tokio::time::timeout(STARTUP_TIMEOUT, address_rx).await {
+            Ok(Ok(said)) => said,
             Ok(Err(_)) => bail!("the server stopped before listening:\n{}", self.log_tail()),
             Err(_) => bail!(
                 "the server did not print PHONGHOP_LISTENING within {STARTUP_TIMEOUT:?}:\n{}",
                 self.log_tail()
             ),
         };
-        Ok(Running { child, url })
+        let fingerprint = fingerprint.map(|hex| Fingerprint::parse(&hex)).transpose()?;
+        // A server listening on every address is reached here on this computer's own.
+        let url = url.replace("://0.0.0.0:", "://127.0.0.1:");
+        Ok(Running {
+            child,
+            url,
+            fingerprint,
+        })
     }
 
     /// As the secretariat: creates the meeting and adds the chair and the delegates to it.
@@ -428,19 +461,28 @@ impl Drop for TestServer {
     }
 }
 
+/// What a server's stdout says before it listens: its address, and its certificate's
+/// fingerprint (hex) when it serves TLS.
+type Listening = (String, Option<String>);
+
 /// Reads a pipe of the server line by line so it never fills, keeping the last `kept_lines`; on
-/// stdout it also reports the address from `PHONGHOP_LISTENING http://...`.
+/// stdout it also reports the address from `PHONGHOP_LISTENING http(s)://...` with the
+/// `PHONGHOP_FINGERPRINT` printed before it.
 async fn drain(
     pipe: impl AsyncRead + Unpin,
     log: Arc<Mutex<VecDeque<String>>>,
     kept_lines: usize,
-    mut address: Option<oneshot::Sender<String>>,
+    mut address: Option<oneshot::Sender<Listening>>,
 ) {
     let mut lines = BufReader::new(pipe).lines();
+    let mut fingerprint = None;
     while let Ok(Some(line)) = lines.next_line().await {
+        if let Some(hex) = line.strip_prefix("PHONGHOP_FINGERPRINT ") {
+            fingerprint = Some(hex.trim().to_owned());
+        }
         if let Some(url) = line.strip_prefix("PHONGHOP_LISTENING ") {
             if let Some(sender) = address.take() {
-                let _ = sender.send(url.trim().to_owned());
+                let _ = sender.send((url.trim().to_owned(), fingerprint.clone()));
             }
         }
         let mut log = log.lock().expect("log lock");

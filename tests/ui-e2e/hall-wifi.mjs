@@ -6,9 +6,10 @@ import { randomFillSync } from "node:crypto";
 import net from "node:net";
 
 export class HallWifi {
-  /** `upstream` is the server's `http://host:port`. */
+  /** `upstream` is the server's `http(s)://host:port`; TLS passes through untouched. */
   constructor(upstream) {
     const url = new URL(upstream);
+    this.scheme = url.protocol;
     this.upstream = { host: url.hostname, port: Number(url.port) };
     this.bytesPerSecond = null;
     this.isCut = false;
@@ -16,12 +17,23 @@ export class HallWifi {
     this.server = net.createServer((client) => this.#pipe(client));
   }
 
-  /** Starts listening; resolves to the proxy's `http://127.0.0.1:PORT`. */
+  /** Starts listening; resolves to the proxy's `http(s)://127.0.0.1:PORT` (the server's scheme). */
   start() {
     return new Promise((resolve, reject) => {
       this.server.once("error", reject);
-      this.server.listen(0, "127.0.0.1", () => resolve(`http://127.0.0.1:${this.server.address().port}`));
+      this.server.listen(0, "127.0.0.1", () => resolve(`${this.scheme}//127.0.0.1:${this.server.address().port}`));
     });
+  }
+
+  /**
+   * New connections go to `upstream` instead (open ones are dropped): someone in between on the
+   * hall's network putting another server in this one's place.
+   */
+  redirect(upstream) {
+    const url = new URL(upstream);
+    this.upstream = { host: url.hostname, port: Number(url.port) };
+    for (const socket of this.sockets) socket.destroy();
+    this.sockets.clear();
   }
 
   /** Bytes from the server reach the app at most this fast; `null` for full speed. */

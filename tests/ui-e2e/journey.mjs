@@ -61,6 +61,11 @@ const SLOW_WIFI_BYTES_PER_SECOND = 3 * 1024 * 1024;
 let screenshotNumber = 0;
 let currentStep = "starting the app";
 
+/** A fingerprint as the app shows it: 16 groups of 4 uppercase hex digits. */
+function grouped(hex) {
+  return hex.replace(/[^0-9a-f]/gi, "").toUpperCase().match(/.{4}/g).join(" ");
+}
+
 function readEnvironment() {
   const names = [
     "PHONGHOP_APP",
@@ -72,6 +77,9 @@ function readEnvironment() {
     "PHONGHOP_CHAIR",
     "PHONGHOP_SERVER_PID",
     "PHONGHOP_HOT_FOLDER",
+    "PHONGHOP_FINGERPRINT",
+    "PHONGHOP_IMPOSTOR_URL",
+    "PHONGHOP_IMPOSTOR_FINGERPRINT",
   ];
   const missing = names.filter((name) => !process.env[name]);
   if (missing.length > 0) {
@@ -89,6 +97,9 @@ function readEnvironment() {
     chair: process.env.PHONGHOP_CHAIR,
     serverPid: Number(process.env.PHONGHOP_SERVER_PID),
     hotFolder: process.env.PHONGHOP_HOT_FOLDER,
+    fingerprint: grouped(process.env.PHONGHOP_FINGERPRINT),
+    impostor: process.env.PHONGHOP_IMPOSTOR_URL.replace(/\/+$/, ""),
+    impostorFingerprint: grouped(process.env.PHONGHOP_IMPOSTOR_FINGERPRINT),
     voters: (process.env.PHONGHOP_VOTERS ?? "")
       .split(",")
       .map((name) => name.trim())
@@ -321,6 +332,8 @@ async function openHallScreen(url) {
     connectionRetryCount: 5,
     capabilities: {
       browserName: "chrome",
+      // The hall's TV opens the server's own page over HTTPS with its self-signed certificate.
+      acceptInsecureCerts: true,
       "goog:chromeOptions": {
         binary: "/usr/bin/chromium",
         args: ["--headless=new", "--no-sandbox", "--disable-gpu", "--window-size=1600,900", "--lang=vi"],
@@ -568,6 +581,17 @@ async function journey(firstBrowser) {
     await browser.$(testid("login-username")).setValue(env.delegate);
     await browser.$(testid("login-password")).setValue(env.password);
     await browser.$(testid("login-submit")).click();
+
+    // The first connection to this HTTPS server: the app shows the certificate's fingerprint to
+    // compare with the one the server printed (the secretariat's), and trusts it only when told.
+    const shownFingerprint = await waitFor(browser, "the server's fingerprint to compare", async () => {
+      const shown = await browser.$(testid("pin-fingerprint"));
+      return (await shown.isExisting()) ? await shown.getAttribute("data-fingerprint") : null;
+    });
+    assert.equal(shownFingerprint, env.fingerprint, "the app shows the fingerprint the server printed");
+    await screenshot(browser, "pin-server");
+    await checkAccessibility(browser, "the server's fingerprint to compare");
+    await press(browser, testid("pin-confirm"));
 
     const outcome = await waitFor(browser, "the meeting to open (or a login error)", async () => {
       if (await browser.$(testid("meeting-title")).isDisplayed()) return "meeting";
@@ -1862,7 +1886,33 @@ async function journey(firstBrowser) {
     await press(browser, testid("text-reset"));
   });
 
-  await step("16. the server goes away: the app says so, documents stay readable, searchable and marked", async () => {
+  await step("16. someone on the hall's Wi-Fi puts another server in the server's place: the app refuses its certificate, says so and sends nothing", async () => {
+    wifi.redirect(env.impostor);
+    await press(browser, testid("logout"));
+    const server = await browser.$(testid("login-server"));
+    await server.waitForDisplayed({ timeout: TIMEOUT });
+    await server.setValue(env.appServer);
+    await browser.$(testid("login-username")).setValue(env.delegate);
+    await browser.$(testid("login-password")).setValue(env.password);
+    await browser.$(testid("login-submit")).click();
+    const warning = await browser.$(testid("certificate-warning"));
+    await warning.waitForDisplayed({ timeout: TIMEOUT });
+    assert.equal(await browser.$(testid("certificate-pinned")).getAttribute("data-fingerprint"), env.fingerprint);
+    assert.equal(await browser.$(testid("certificate-presented")).getAttribute("data-fingerprint"), env.impostorFingerprint);
+    assert.match(await warning.getText(), /CẢNH BÁO/, "the warning is in Vietnamese");
+    await screenshot(browser, "certificate-changed");
+    await checkAccessibility(browser, "the warning of a changed certificate");
+    await press(browser, testid("certificate-close"));
+    // The handshake failed before the login was sent: the password never left the laptop.
+    assert.equal(await browser.$(testid("meeting-title")).isExisting(), false, "nothing opened on the impostor");
+
+    // The real server back in its place: the same pin logs in as before.
+    wifi.redirect(env.server);
+    await browser.$(testid("login-submit")).click();
+    await browser.$(testid("meeting-title")).waitForDisplayed({ timeout: TIMEOUT });
+  });
+
+  await step("17. the server goes away: the app says so, documents stay readable, searchable and marked", async () => {
     process.kill(env.serverPid, "SIGKILL");
     await waitFor(browser, "the app to show it lost the server", async () => {
       const status = await browser.$(testid("connection-status"));
@@ -1948,7 +1998,7 @@ async function journey(firstBrowser) {
   });
 
 
-  await step("17. the app is killed mid-stroke and started again without the server: the annotations are there", async () => {
+  await step("18. the app is killed mid-stroke and started again without the server: the annotations are there", async () => {
     if (await browser.$(testid("viewer")).isExisting()) {
       await browser.$(testid("viewer-close")).click();
       await browser.$(testid("viewer")).waitForExist({ reverse: true, timeout: TIMEOUT });

@@ -1,5 +1,5 @@
 //! The desktop app's test bench: Xvfb, a demo server and tauri-driver (with WebKitWebDriver),
-//! started for a WebdriverIO script — the end-to-end journey (`test.rs`) and the UI benchmarks
+//! (over TLS for the journey, with a second server as an impostor) started for a WebdriverIO script — the end-to-end journey (`test.rs`) and the UI benchmarks
 //! (`bench.rs`) — each in a process group of its own, ended when the environment is dropped.
 
 use std::net::TcpStream;
@@ -17,8 +17,18 @@ use crate::setup;
 pub const DRIVER_PORT: u16 = 4444;
 
 pub struct AppEnvironment {
-    /// The demo server's `http://127.0.0.1:PORT`.
+    /// The demo server's `http://127.0.0.1:PORT` (`https://` with TLS).
     pub url: String,
+    /// The fingerprint (hex) of the server's certificate, with TLS.
+    pub fingerprint: Option<String>,
+    /// The server's certificate (PEM), with TLS: the scripts' own HTTP calls trust it alone.
+    pub certificate: Option<PathBuf>,
+    /// A second demo server with a certificate of its own, with TLS: what someone in between on
+    /// the hall's network would put in the server's place.
+    pub impostor: Option<String>,
+    /// The impostor's certificate fingerprint (hex).
+    pub impostor_fingerprint: Option<String>,
+    _impostor: Option<Service>,
     server: Service,
     // Dropped last to first: the driver (and the app it started), then the display.
     _driver: Service,
@@ -29,7 +39,7 @@ impl AppEnvironment {
     /// Starts everything afresh in `work` (emptied first): the app's data, downloads and the
     /// server's data live there; `hot_folder`, when given, is watched by the server as the
     /// secretariat.
-    pub fn start(work: &Path, hot_folder: Option<&Path>) -> Result<AppEnvironment> {
+    pub fn start(work: &Path, hot_folder: Option<&Path>, tls: bool) -> Result<AppEnvironment> {
         let _ = std::fs::remove_dir_all(work);
         std::fs::create_dir_all(work)?;
 
@@ -48,7 +58,12 @@ impl AppEnvironment {
             Path::new(&format!("/tmp/.X11-unix/X{display}")).exists()
         })?;
 
-        let (server, url) = start_server(&work.join("server-data"), "127.0.0.1:0", hot_folder)?;
+        let started = start_server(&work.join("server-data"), "127.0.0.1:0", hot_folder, tls)?;
+        let impostor = if tls {
+            Some(start_server(&work.join("impostor-data"), "127.0.0.1:0", None, true)?)
+        } else {
+            None
+        };
 
         if TcpStream::connect(("127.0.0.1", DRIVER_PORT)).is_ok() {
             bail!("port {DRIVER_PORT} is taken: another tauri-driver is running");
@@ -75,9 +90,19 @@ impl AppEnvironment {
         wait_until("tauri-driver", Duration::from_secs(30), || {
             TcpStream::connect(("127.0.0.1", DRIVER_PORT)).is_ok()
         })?;
+        let certificate = tls.then(|| work.join("server-data/tls/certificate.pem"));
+        let (impostor_url, impostor_fingerprint, impostor) = match impostor {
+            Some(started) => (Some(started.url), started.fingerprint, Some(started.service)),
+            None => (None, None, None),
+        };
         Ok(AppEnvironment {
-            url,
-            server,
+            url: started.url,
+            fingerprint: started.fingerprint,
+            certificate,
+            impostor: impostor_url,
+            impostor_fingerprint,
+            _impostor: impostor,
+            server: started.service,
             _driver: driver,
             _xvfb: xvfb,
         })

@@ -101,7 +101,7 @@ fn run_bench(root: &Path, bench: &Path, arguments: &[&str]) -> Result<(bool, Str
 
 /// Runs a UI benchmark's script against `app`, a fresh demo server and tauri-driver; its output.
 pub fn run_in_app(root: &Path, script: &str, app: &Path, extra: &[(&str, &str)]) -> Result<String> {
-    let environment = AppEnvironment::start(&target_dir()?.join("ui-bench"), None)?;
+    let environment = AppEnvironment::start(&target_dir()?.join("ui-bench"), None, false)?;
     let app = app.to_string_lossy().into_owned();
     let mut variables = vec![
         ("PHONGHOP_APP", app.as_str()),

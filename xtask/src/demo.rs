@@ -25,7 +25,17 @@ pub fn build_all() -> Result<()> {
 
 /// Starts `phonghop-server serve --demo` on `data` and waits for its address; with `watch`, the
 /// secretariat's hot folder there too.
-pub fn start_server(data: &Path, listen: &str, watch: Option<&Path>) -> Result<(Service, String)> {
+/// A demo server started by [`start_server`]: its process, `http(s)://host:port`, and the
+/// fingerprint (hex) of its certificate when it serves TLS.
+pub struct StartedServer {
+    pub service: Service,
+    pub url: String,
+    pub fingerprint: Option<String>,
+}
+
+/// Starts the demo server on `listen` (`tls`: HTTPS even on loopback; any other address always
+/// is) and waits until it listens.
+pub fn start_server(data: &Path, listen: &str, watch: Option<&Path>, tls: bool) -> Result<StartedServer> {
     let root = root();
     let mut command = Command::new(built_binary("phonghop-server")?);
     command
@@ -41,14 +51,21 @@ pub fn start_server(data: &Path, listen: &str, watch: Option<&Path>) -> Result<(
     if let Some(folder) = watch {
         command.arg("--watch").arg(folder).args(["--watch-as", "db002"]);
     }
+    if tls {
+        command.arg("--tls");
+    }
     let mut server = Service::start("phonghop-server", command)?;
     let stdout = server.child.stdout.take().expect("piped stdout");
     let mut lines = BufReader::new(stdout).lines();
+    let mut fingerprint = None;
     let url = loop {
         let line = lines
             .next()
             .context("the server stopped before it was listening (see the messages above)")??;
         println!("{line}");
+        if let Some(hex) = line.strip_prefix("PHONGHOP_FINGERPRINT ") {
+            fingerprint = Some(hex.trim().to_owned());
+        }
         if let Some(url) = line.strip_prefix("PHONGHOP_LISTENING ") {
             break url.trim().to_owned();
         }
@@ -61,7 +78,11 @@ pub fn start_server(data: &Path, listen: &str, watch: Option<&Path>) -> Result<(
             }
         })
     });
-    Ok((server, url))
+    Ok(StartedServer {
+        service: server,
+        url,
+        fingerprint,
+    })
 }
 
 fn has_display() -> bool {
@@ -106,11 +127,20 @@ pub fn run(args: &[String]) -> Result<()> {
         build_all()?;
     }
     let hot_folder = options.data.join("thu-muc-tai-lieu");
-    let (mut server, url) = start_server(&options.data, &options.listen, Some(&hot_folder))?;
+    let StartedServer {
+        service: mut server,
+        url,
+        fingerprint,
+    } = start_server(&options.data, &options.listen, Some(&hot_folder), false)?;
+    // Reached from other computers, the server serves TLS: the app pins this fingerprint.
+    let url = url.replace("://0.0.0.0:", "://127.0.0.1:");
     println!();
     println!("Máy chủ / server: {url}");
     println!("Đăng nhập / logins: db001 (chủ tọa / chair), db002 (thư ký / secretariat), db003 … db035 (đại biểu / delegates)");
     println!("Mật khẩu / password: {DEMO_PASSWORD}");
+    if let Some(fingerprint) = &fingerprint {
+        println!("Dấu vân tay chứng chỉ / certificate fingerprint (the app asks to compare it): {fingerprint}");
+    }
     println!("Thư ký dùng dòng lệnh / secretariat CLI, e.g.:");
     let admin = built_binary("phonghop-admin")?;
     println!(

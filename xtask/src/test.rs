@@ -248,7 +248,8 @@ fn end_to_end(root: &Path) -> Result<u64> {
     let screenshots = work.join("screenshots");
     // The journey drops a Word file here, as a secretariat would.
     let hot_folder = work.join("hot-folder");
-    let environment = AppEnvironment::start(&work, Some(&hot_folder))?;
+    // Over TLS, as in a hall: the app pins the server's certificate at its first login.
+    let environment = AppEnvironment::start(&work, Some(&hot_folder), true)?;
     std::fs::create_dir_all(&screenshots)?;
     // The journey kills the server to show the app working on without it.
     let server_pid = environment.server_pid();
@@ -257,6 +258,19 @@ fn end_to_end(root: &Path) -> Result<u64> {
     let screenshots_arg = screenshots.to_string_lossy().into_owned();
     let app_arg = app.to_string_lossy().into_owned();
     let admin_arg = built_binary("phonghop-admin")?.to_string_lossy().into_owned();
+    let fingerprint = environment
+        .fingerprint
+        .clone()
+        .context("the TLS server printed no fingerprint")?;
+    let certificate = environment
+        .certificate
+        .clone()
+        .context("the TLS server's certificate")?;
+    let impostor = environment.impostor.clone().context("the impostor server")?;
+    let impostor_fingerprint = environment
+        .impostor_fingerprint
+        .clone()
+        .context("the impostor's fingerprint")?;
     let (ok, output) = sh_capturing(
         &root.join("tests/ui-e2e"),
         "node",
@@ -272,6 +286,12 @@ fn end_to_end(root: &Path) -> Result<u64> {
             ("PHONGHOP_CHAIR", "db001"),
             ("PHONGHOP_SERVER_PID", &server_pid),
             ("PHONGHOP_HOT_FOLDER", &hot_folder.to_string_lossy()),
+            // phonghop-admin trusts the server by this fingerprint; Node's own HTTPS calls trust
+            // the server's certificate alone; the impostor is the other server.
+            ("PHONGHOP_FINGERPRINT", &fingerprint),
+            ("NODE_EXTRA_CA_CERTS", &certificate.to_string_lossy()),
+            ("PHONGHOP_IMPOSTOR_URL", &impostor),
+            ("PHONGHOP_IMPOSTOR_FINGERPRINT", &impostor_fingerprint),
         ],
     )?;
     eprintln!("screenshots: {}", screenshots.display());

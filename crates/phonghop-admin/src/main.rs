@@ -5,6 +5,7 @@ use std::path::PathBuf;
 
 use anyhow::{anyhow, bail, Context, Result};
 use clap::{Parser, Subcommand, ValueEnum};
+use phonghop_client::tls::Fingerprint;
 use phonghop_client::{ClientError, Session};
 use phonghop_protocol::http::{AddMemberRequest, CreateMeetingRequest};
 use phonghop_protocol::{
@@ -54,6 +55,10 @@ fn ballot_form(form: FormArg, lines: Vec<String>, seats: Option<u32>) -> Result<
 struct AdminArgs {
     #[arg(long, default_value = "http://127.0.0.1:8080")]
     server: String,
+    /// For an https:// server: the SHA-256 fingerprint of its certificate, as the server printed
+    /// it (only that certificate is trusted).
+    #[arg(long, env = "PHONGHOP_FINGERPRINT", value_parser = parse_fingerprint)]
+    fingerprint: Option<Fingerprint>,
     /// Needed by every action but `verify` and `record-key`.
     #[arg(long)]
     username: Option<String>,
@@ -298,9 +303,17 @@ fn parse_kind(text: &str) -> Result<MeetingKind> {
     }
 }
 
+fn parse_fingerprint(text: &str) -> Result<Fingerprint, String> {
+    Fingerprint::parse(text).map_err(|error| error.to_string())
+}
+
 /// A server's refusal in both languages with its code, for the person at the terminal.
 fn explained(error: ClientError) -> anyhow::Error {
     match error {
+        ClientError::NotPinned | ClientError::CertificateChanged(_) => {
+            let shown = phonghop_client::UserFacingError::from(&error);
+            anyhow!("{} / {} ({error})", shown.message_vi, shown.message_en)
+        }
         ClientError::Server(frame) => {
             let detail = if frame.detail.is_empty() {
                 String::new()
@@ -334,7 +347,12 @@ async fn run(args: AdminArgs) -> Result<()> {
         Action::Verify { file, key, fetch_key } => {
             let key = match (key, fetch_key) {
                 (Some(key), _) => Some(key),
-                (None, true) => Some(Session::record_key(&args.server).await.map_err(explained)?.public_key),
+                (None, true) => Some(
+                    Session::record_key_pinned(&args.server, args.fingerprint)
+                        .await
+                        .map_err(explained)?
+                        .public_key,
+                ),
                 (None, false) => None,
             };
             println!("{}", verify_file(&file, key.as_deref())?);
@@ -343,7 +361,11 @@ async fn run(args: AdminArgs) -> Result<()> {
         Action::RecordKey => {
             println!(
                 "{}",
-                printable(Session::record_key(&args.server).await.map_err(explained)?)?
+                printable(
+                    Session::record_key_pinned(&args.server, args.fingerprint)
+                        .await
+                        .map_err(explained)?
+                )?
             );
             return Ok(());
         }
@@ -352,7 +374,7 @@ async fn run(args: AdminArgs) -> Result<()> {
     let (Some(username), Some(password)) = (&args.username, &args.password) else {
         bail!("--username and --password (or PHONGHOP_PASSWORD) are needed for this action");
     };
-    let session = Session::login(&args.server, username, password)
+    let session = Session::login_pinned(&args.server, args.fingerprint, username, password)
         .await
         .map_err(explained)?;
     let answer = act(&session, args.action)

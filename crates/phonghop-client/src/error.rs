@@ -28,6 +28,14 @@ pub enum ClientError {
     /// The sync task has stopped.
     #[error("the meeting connection has stopped")]
     Stopped,
+    /// An `https://` server whose certificate this laptop has not pinned yet: its fingerprint
+    /// must be compared and pinned first (`tls::probe`).
+    #[error("the server's certificate is not pinned on this laptop yet")]
+    NotPinned,
+    /// The server showed another certificate than the one pinned: someone may be in between.
+    /// Nothing of the request was sent.
+    #[error("{0}")]
+    CertificateChanged(crate::tls::PinMismatch),
     #[error("local storage: {0}")]
     Io(#[from] std::io::Error),
     #[error("local database: {0}")]
@@ -46,7 +54,9 @@ impl ClientError {
 
 impl From<reqwest::Error> for ClientError {
     fn from(error: reqwest::Error) -> Self {
-        if error.is_decode() {
+        if let Some(mismatch) = crate::tls::pin_mismatch_in(&error) {
+            ClientError::CertificateChanged(mismatch)
+        } else if error.is_decode() {
             ClientError::Protocol(error.to_string())
         } else {
             ClientError::Unreachable(error.to_string())
@@ -106,6 +116,16 @@ impl From<&ClientError> for UserFacingError {
                 "offline",
                 "Mất kết nối với cuộc họp",
                 "The connection to the meeting has stopped",
+            ),
+            ClientError::NotPinned => (
+                "certificate_not_pinned",
+                "Máy tính này chưa biết máy chủ này. Hãy so dấu vân tay chứng chỉ với mã thư ký kỳ họp cung cấp trước khi kết nối",
+                "This computer does not know this server yet. Compare the certificate's fingerprint with the one the meeting's secretariat gives before connecting",
+            ),
+            ClientError::CertificateChanged(_) => (
+                "certificate_changed",
+                "CẢNH BÁO: chứng chỉ của máy chủ đã thay đổi — có thể có kẻ mạo danh máy chủ. Thông tin đăng nhập chưa được gửi đi. Hãy báo ngay cho thư ký kỳ họp",
+                "WARNING: the server's certificate has changed — someone may be impersonating the server. Your login was not sent. Tell the meeting's secretariat at once",
             ),
             ClientError::Protocol(_) | ClientError::Io(_) | ClientError::Database(_) => (
                 "internal",

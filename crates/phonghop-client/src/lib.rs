@@ -16,6 +16,8 @@
 //!   laptop in the background ([`Seat::keep_meeting_on_laptop`]).
 //! - [`seat`]: [`Seat`], one councillor's session, followed meeting and cache, with the views
 //!   the desktop app shows.
+//! - [`tls`]: the server's certificate pinned by its fingerprint: the HTTP client, the WebSocket's
+//!   TLS, probing a new server's fingerprint for a person to compare.
 //! - [`error`]: [`ClientError`] and [`UserFacingError`], what a person is shown.
 //!
 //! **API boundary:** nothing here knows about Tauri; the app's commands are thin calls into it.
@@ -28,6 +30,7 @@ pub mod packet;
 pub mod seat;
 pub mod session;
 pub mod sync;
+pub mod tls;
 
 pub use cache::DocumentCache;
 pub use error::{ClientError, UserFacingError};

@@ -23,6 +23,7 @@ use crate::cache::{AnnotationScope, KeptMeeting, KeptMeetings, SavedSession, Uns
 use crate::error::{ClientError, Result};
 use crate::packet::PacketView;
 use crate::sync::{ConnectionState, MeetingSync, Mirror, SavedMirror, SyncOptions};
+use crate::tls::Fingerprint;
 use crate::{DocumentCache, Session};
 
 /// How the app's link to the server is doing, as the app shows it.
@@ -242,7 +243,13 @@ impl Seat {
     /// keeps following their meeting, with the commands they sent meanwhile; anyone else
     /// starts afresh.
     pub async fn login(&self, server: &str, username: &str, password: &str) -> Result<LoginView> {
-        let session = Session::login(server, username.trim(), password).await?;
+        let server = server.trim().trim_end_matches('/');
+        let pin = if crate::tls::is_tls(server) {
+            self.cache().await?.pin_of(server).await?
+        } else {
+            None
+        };
+        let session = Session::login_pinned(server, pin, username.trim(), password).await?;
         let meetings = session.meetings().await?;
         let user = session.user.clone();
         let may_create_meetings = session.may_create_meetings;
@@ -274,6 +281,27 @@ impl Seat {
         })
     }
 
+    /// Connects to an `https://` server without trusting it and tells its certificate's
+    /// fingerprint, for the person to compare with the secretariat's before [`Seat::pin_server`].
+    pub async fn probe_server(&self, server: &str) -> Result<Fingerprint> {
+        crate::tls::probe(server).await
+    }
+
+    /// Pins `fingerprint` for `server` on this laptop (the person compared it): the next
+    /// logins there trust only that certificate. Pinning anew replaces the old pin — the
+    /// explicit re-pin after the secretariat changed the server's certificate on purpose.
+    pub async fn pin_server(&self, server: &str, fingerprint: Fingerprint) -> Result<()> {
+        self.cache()
+            .await?
+            .set_pin(server.trim().trim_end_matches('/'), fingerprint)
+            .await
+    }
+
+    /// The fingerprint pinned for `server`, if any.
+    pub async fn pinned(&self, server: &str) -> Result<Option<Fingerprint>> {
+        self.cache().await?.pin_of(server.trim().trim_end_matches('/')).await
+    }
+
     /// Logs out: this laptop forgets the session (the documents and annotations stay).
     pub async fn logout(&self) {
         *self.followed.lock().expect("seat lock") = None;
@@ -294,6 +322,7 @@ impl Seat {
             user: session.user.clone(),
             is_admin: session.is_admin,
             meeting,
+            pin: session.pin,
         };
         let kept = match self.cache().await {
             Ok(cache) => cache.save_session(&saved).await,
@@ -317,6 +346,7 @@ impl Seat {
         };
         let session = Session::from_login(
             &saved.server,
+            saved.pin,
             phonghop_protocol::http::LoginResponse {
                 token: saved.token,
                 expires_at: saved.expires_at,
@@ -324,7 +354,7 @@ impl Seat {
                 may_create_meetings: saved.is_admin,
                 is_admin: saved.is_admin,
             },
-            crate::session::http_client()?,
+            crate::tls::http_client_for(&saved.server, saved.pin)?,
         );
         let Some(saved) = cache.saved_mirror(AnnotationScope::of(&session, meeting_id)).await? else {
             return Ok(None);
@@ -718,7 +748,7 @@ impl Seat {
         let session = self.session()?;
         let meeting = self.followed_state()?.meeting.id;
         let bytes = session.poll_record(meeting, poll, format).await?;
-        let key = Session::record_key(&session.server).await?;
+        let key = Session::record_key_pinned(&session.server, session.pin).await?;
         let verified = phonghop_record::verify(&bytes, Some(&key.public_key))
             .map_err(|error| ClientError::Protocol(format!("the record does not verify: {error}")))?;
         Ok((bytes, verified.fingerprint))

@@ -13,6 +13,7 @@ use phonghop_protocol::{
 use serde::de::DeserializeOwned;
 
 use crate::error::{ClientError, Result};
+use crate::tls::{http_client_for, Fingerprint};
 
 /// A logged-in user on one server. Cheap to clone.
 #[derive(Debug, Clone)]
@@ -29,6 +30,9 @@ pub struct Session {
     /// The server's clock minus this laptop's, in milliseconds, from the `Date` header of the
     /// login answer (to about half a second); 0 when unknown. A timed poll counts down by it.
     pub clock_offset_ms: i64,
+    /// The fingerprint of the server's certificate this session trusts (`https://` servers);
+    /// `None` for a plain `http://` server on this computer.
+    pub pin: Option<Fingerprint>,
     http: reqwest::Client,
 }
 
@@ -65,10 +69,22 @@ async fn finish<T: DeserializeOwned>(response: reqwest::Response) -> Result<T> {
 }
 
 impl Session {
-    /// Logs in with a username and password.
+    /// Logs in with a username and password to a plain `http://` server (on this computer);
+    /// an `https://` one needs its pin: [`Session::login_pinned`].
     pub async fn login(server: &str, username: &str, password: &str) -> Result<Session> {
+        Session::login_pinned(server, None, username, password).await
+    }
+
+    /// Logs in with a username and password, trusting only the certificate `pin` names on an
+    /// `https://` server.
+    pub async fn login_pinned(
+        server: &str,
+        pin: Option<Fingerprint>,
+        username: &str,
+        password: &str,
+    ) -> Result<Session> {
         let server = server.trim().trim_end_matches('/');
-        let http = http_client()?;
+        let http = http_client_for(server, pin)?;
         let request = LoginRequest {
             username: username.to_owned(),
             password: password.to_owned(),
@@ -76,13 +92,19 @@ impl Session {
         let answer = http.post(format!("{server}/api/login")).json(&request).send().await?;
         let clock_offset_ms = clock_offset_ms(answer.headers());
         let response: LoginResponse = finish(answer).await?;
-        let mut session = Session::from_login(server, response, http);
+        let mut session = Session::from_login(server, pin, response, http);
         session.clock_offset_ms = clock_offset_ms;
         Ok(session)
     }
 
-    /// The session a login answer opened on `server` (`http://host:port`).
-    pub fn from_login(server: &str, response: LoginResponse, http: reqwest::Client) -> Session {
+    /// The session a login answer opened on `server` (`http://host:port` or `https://…`,
+    /// whose certificate is `pin`).
+    pub fn from_login(
+        server: &str,
+        pin: Option<Fingerprint>,
+        response: LoginResponse,
+        http: reqwest::Client,
+    ) -> Session {
         Session {
             server: server.trim().trim_end_matches('/').to_owned(),
             token: response.token,
@@ -91,6 +113,7 @@ impl Session {
             is_admin: response.is_admin,
             may_create_meetings: response.may_create_meetings || response.is_admin,
             clock_offset_ms: 0,
+            pin,
             http,
         }
     }
@@ -448,9 +471,14 @@ impl Session {
         .await
     }
 
-    /// The key a server signs poll records with; public, asked without logging in.
+    /// The key a plain `http://` server signs poll records with; public, asked without logging in.
     pub async fn record_key(server_url: &str) -> Result<RecordKeyView> {
-        let response = http_client()?
+        Session::record_key_pinned(server_url, None).await
+    }
+
+    /// The key a server signs poll records with, over TLS trusting only `pin` for `https://`.
+    pub async fn record_key_pinned(server_url: &str, pin: Option<Fingerprint>) -> Result<RecordKeyView> {
+        let response = http_client_for(server_url, pin)?
             .get(format!("{}/api/records/key", server_url.trim_end_matches('/')))
             .send()
             .await?;
@@ -483,14 +511,6 @@ impl Session {
         }
         Ok(response.bytes().await?.to_vec())
     }
-}
-
-/// The HTTP client every session of this program uses.
-pub fn http_client() -> Result<reqwest::Client> {
-    reqwest::Client::builder()
-        .connect_timeout(std::time::Duration::from_secs(5))
-        .build()
-        .map_err(|err| ClientError::Unreachable(err.to_string()))
 }
 
 /// A command id unique to this client: random, so a resend after reconnect is recognised.

@@ -11,6 +11,7 @@
 
 use std::collections::VecDeque;
 use std::future::Future;
+use std::sync::Arc;
 use std::time::Duration;
 
 use futures_util::{Sink, SinkExt, Stream, StreamExt};
@@ -34,8 +35,29 @@ pub trait Connector: Send + 'static {
     fn connect(&mut self, url: &str) -> impl Future<Output = Result<(Self::Sender, Self::Receiver), WsError>> + Send;
 }
 
-/// The real network: tokio-tungstenite.
-pub struct Network;
+/// The real network: tokio-tungstenite, over TLS trusting only the session's pinned
+/// certificate for a `wss://` address.
+pub struct Network {
+    tls: Option<Arc<rustls::ClientConfig>>,
+}
+
+impl Network {
+    /// The network `session`'s server is reached on. Without a pin, a `wss://` address gets no
+    /// TLS configuration of ours and tokio-tungstenite's own trusts no certificate at all.
+    pub fn for_session(session: &Session) -> Network {
+        let tls = match session.pin {
+            Some(pin) if crate::tls::is_tls(&session.server) => match crate::tls::client_config(Some(pin)) {
+                Ok((config, _)) => Some(config),
+                Err(error) => {
+                    tracing::error!(%error, "no TLS configuration: the meeting cannot be reached");
+                    None
+                }
+            },
+            _ => None,
+        };
+        Network { tls }
+    }
+}
 
 type Socket = tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
 
@@ -44,7 +66,8 @@ impl Connector for Network {
     type Receiver = futures_util::stream::SplitStream<Socket>;
 
     async fn connect(&mut self, url: &str) -> Result<(Self::Sender, Self::Receiver), WsError> {
-        let (socket, _) = tokio_tungstenite::connect_async(url).await?;
+        let connector = self.tls.clone().map(tokio_tungstenite::Connector::Rustls);
+        let (socket, _) = tokio_tungstenite::connect_async_tls_with_config(url, None, false, connector).await?;
         Ok(socket.split())
     }
 }
@@ -155,14 +178,20 @@ impl Drop for MeetingSync {
 
 impl MeetingSync {
     pub fn start(session: Session, meeting_id: MeetingId, options: SyncOptions) -> MeetingSync {
-        MeetingSync::start_with(Network, session, meeting_id, options)
+        MeetingSync::start_with(Network::for_session(&session), session, meeting_id, options)
     }
 
     /// Follows a meeting from the state it was last seen in (kept on the laptop), so it shows at
     /// once, also with no server; the first connection resumes from that state's `seq`.
     pub fn resume(session: Session, saved: SavedMirror, options: SyncOptions) -> MeetingSync {
         let meeting_id = saved.meeting_id;
-        MeetingSync::start_from(Network, session, meeting_id, options, Some(saved))
+        MeetingSync::start_from(
+            Network::for_session(&session),
+            session,
+            meeting_id,
+            options,
+            Some(saved),
+        )
     }
 
     /// Follows a meeting over connections opened by `connector`.

@@ -115,7 +115,7 @@ fn session(token: &str) -> Session {
         is_admin: false,
         may_create_meetings: false,
     };
-    Session::from_login("http://127.0.0.1:9", login, reqwest::Client::new())
+    Session::from_login("http://127.0.0.1:9", None, login, reqwest::Client::new())
 }
 
 struct Played {

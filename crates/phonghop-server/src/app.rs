@@ -102,6 +102,22 @@ pub async fn serve(
     axum::serve(listener, service).with_graceful_shutdown(shutdown).await
 }
 
+/// Serves `app` over TLS on `listener` until `shutdown` completes: each connection's handshake
+/// runs in its own task ([`crate::tls::TlsListener`]).
+pub async fn serve_tls(
+    listener: TcpListener,
+    acceptor: tokio_rustls::TlsAcceptor,
+    app: App,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    use axum::serve::ListenerExt;
+    let router = crate::api::router(app);
+    let service = router.into_make_service_with_connect_info::<std::net::SocketAddr>();
+    // Through `tap_io` axum knows the peer address of a listener of its own kind.
+    let listener = crate::tls::TlsListener::new(listener, acceptor)?.tap_io(|_| {});
+    axum::serve(listener, service).with_graceful_shutdown(shutdown).await
+}
+
 /// Binds `address` with a large accept backlog: a hall of laptops reconnecting at once after the
 /// Wi-Fi returns would overflow the usual 128 and make clients wait a second to retry.
 pub fn bind(address: std::net::SocketAddr) -> std::io::Result<TcpListener> {

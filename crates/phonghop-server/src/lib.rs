@@ -21,6 +21,7 @@
 //! - [`hot_blobs`]: the blobs being downloaded, kept in memory up to a budget.
 //! - [`hot_folder`]: `serve --watch`: Word and PDF files dropped into a folder taken in as uploads.
 //! - [`demo`]: the demo meeting and the councillors of a CSV file.
+//! - [`tls`]: the server's certificate (made, kept, or the operator's), its fingerprint, HTTPS/WSS.
 //!
 //! **Architecture invariant:** the server is the single source of truth, and it decides nothing
 //! itself: every change is decided by `phonghop_core::decide` in the [`writer`], committed, then
@@ -49,6 +50,7 @@ pub mod passwords;
 pub mod records;
 pub mod search;
 pub mod timed_polls;
+pub mod tls;
 pub mod writer;
 pub mod ws;
 

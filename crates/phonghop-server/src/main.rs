@@ -8,7 +8,7 @@ use std::time::Duration;
 use anyhow::{Context, Result};
 use clap::{Parser, Subcommand};
 use phonghop_server::writer::{Origin, LOCAL};
-use phonghop_server::{demo, hot_folder, App, Config};
+use phonghop_server::{demo, hot_folder, tls, App, Config};
 
 #[derive(Parser)]
 #[command(
@@ -134,6 +134,21 @@ struct ServeArgs {
     /// share may send none).
     #[arg(long, default_value_t = 5)]
     watch_rescan_secs: u64,
+    /// Serve HTTPS and WSS on a loopback address too (any other address always is: plain HTTP
+    /// is for 127.0.0.1 only). The server's own certificate is made on first start in
+    /// DATA/tls/; its fingerprint is printed for the app to pin.
+    #[arg(long)]
+    tls: bool,
+    /// The operator's own certificate chain (PEM) instead of the server's own.
+    #[arg(long, value_name = "PEM", requires = "tls_key")]
+    tls_cert: Option<PathBuf>,
+    /// The private key (PEM) of --tls-cert.
+    #[arg(long, value_name = "PEM", requires = "tls_cert")]
+    tls_key: Option<PathBuf>,
+    /// A host name or address the server's own certificate names besides localhost (repeatable;
+    /// the app checks the fingerprint, not the names).
+    #[arg(long, value_name = "NAME")]
+    tls_name: Vec<String>,
 }
 
 #[tokio::main]
@@ -309,11 +324,30 @@ async fn serve(args: ServeArgs) -> Result<()> {
         watch.rescan = Duration::from_secs(args.watch_rescan_secs.max(1));
         hot_folder::spawn(app.clone(), watch, actor);
     }
-    // Tests and scripts read this line to learn the port.
-    println!("PHONGHOP_LISTENING http://{address}");
     let shutdown = async {
         let _ = tokio::signal::ctrl_c().await;
     };
-    phonghop_server::serve(listener, app, shutdown).await?;
+    let tls = args.tls || args.tls_cert.is_some() || !address.ip().is_loopback();
+    if !tls {
+        // Tests and scripts read this line to learn the port.
+        println!("PHONGHOP_LISTENING http://{address}");
+        phonghop_server::serve(listener, app, shutdown).await?;
+        return Ok(());
+    }
+    let source = match (args.tls_cert, args.tls_key) {
+        (Some(certificate), Some(key)) => tls::IdentitySource::Given { certificate, key },
+        _ => tls::IdentitySource::Own { names: args.tls_name },
+    };
+    let identity = source.load(&args.data)?;
+    println!(
+        "Dấu vân tay chứng chỉ của máy chủ / the server certificate's fingerprint (SHA-256):\n  {}",
+        identity.fingerprint_text()
+    );
+    println!("{}", tls::fingerprint_qr(&identity.fingerprint)?);
+    // Tests and scripts read these lines to learn the port and the fingerprint to pin.
+    println!("PHONGHOP_FINGERPRINT {}", hex::encode(identity.fingerprint));
+    println!("PHONGHOP_LISTENING https://{address}");
+    let acceptor = identity.acceptor()?;
+    phonghop_server::app::serve_tls(listener, acceptor, app, shutdown).await?;
     Ok(())
 }

@@ -14,6 +14,9 @@ import {
   grantFloor,
   login,
   onMirrorChanged,
+  pinServer,
+  pinnedFingerprint,
+  probeServer,
   openDocument,
   pageText,
   openMeeting,
@@ -61,6 +64,45 @@ const wrongPassword: AppError = {
 };
 
 describe("commands", () => {
+  it("ask for a server's fingerprint, pin it and read the pin back, in the names the Rust side reads", async () => {
+    const fingerprint = "AB12 CD34 EF56 7890 AB12 CD34 EF56 7890 AB12 CD34 EF56 7890 AB12 CD34 EF56 7890";
+    let pinned: string | null = null;
+    const calls = recordCalls((command) => {
+      if (command === "probe_server") return fingerprint;
+      if (command === "pin_server") pinned = fingerprint;
+      if (command === "pinned_fingerprint") return pinned;
+      return null;
+    });
+    expect(await pinnedFingerprint("https://10.0.0.5:8443")).toBeNull();
+    expect(await probeServer("https://10.0.0.5:8443")).toBe(fingerprint);
+    expect(await pinServer("https://10.0.0.5:8443", fingerprint)).toBeNull();
+    expect(await pinnedFingerprint("https://10.0.0.5:8443")).toBe(fingerprint);
+    expect(calls).toEqual([
+      { command: "pinned_fingerprint", args: { serverUrl: "https://10.0.0.5:8443" } },
+      { command: "probe_server", args: { serverUrl: "https://10.0.0.5:8443" } },
+      { command: "pin_server", args: { serverUrl: "https://10.0.0.5:8443", fingerprint } },
+      { command: "pinned_fingerprint", args: { serverUrl: "https://10.0.0.5:8443" } },
+    ]);
+  });
+
+  it("reject a login to a server whose certificate is not pinned, or changed, with the Rust side's error", async () => {
+    const changed: AppError = {
+      code: "certificate_changed",
+      message_vi: "CẢNH BÁO: chứng chỉ của máy chủ đã thay đổi — có thể có kẻ mạo danh máy chủ. Ứng dụng không gửi gì. Hãy báo ngay cho thư ký kỳ họp",
+      message_en: "WARNING: the server's certificate has changed — someone may be impersonating the server. Nothing was sent. Tell the meeting's secretariat at once",
+      detail: "",
+    };
+    mockIPC(() => {
+      throw changed;
+    });
+    await expect(login("https://10.0.0.5:8443", "db003", "pw")).rejects.toEqual(changed);
+    const unreachable: AppError = { code: "server_unreachable", message_vi: "Không kết nối được máy chủ", message_en: "Server unreachable", detail: "refused" };
+    mockIPC(() => {
+      throw unreachable;
+    });
+    await expect(probeServer("https://10.0.0.5:8443")).rejects.toEqual(unreachable);
+  });
+
   it("send their arguments in the camelCase names Tauri maps to the Rust parameters", async () => {
     const calls = recordCalls(() => ({ user: mirrorView().user, meetings: [] }));
     await login("http://127.0.0.1:1", "db003", "pw");

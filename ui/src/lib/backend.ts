@@ -53,7 +53,9 @@ export type AppOnlyErrorCode =
   | "not_logged_in"
   | "meeting_open"
   | "export_failed"
-  | "bad_upload";
+  | "bad_upload"
+  | "certificate_not_pinned"
+  | "certificate_changed";
 
 /**
  * Raised here, never by the Rust side: a rejection that was not an {@link AppError} at all (for
@@ -152,8 +154,35 @@ export function resumeSaved(): Promise<MirrorView | null> {
   return call("resume_saved");
 }
 
+/**
+ * Logs in. An `https://` server is trusted only by the fingerprint pinned for it on this laptop:
+ * not pinned yet, this rejects with `certificate_not_pinned` (see {@link probeServer}); showing
+ * another certificate than the pinned one, with `certificate_changed`, having sent nothing.
+ */
 export function login(serverUrl: string, username: string, password: string): Promise<LoginResult> {
   return call("login", { serverUrl, username, password });
+}
+
+/**
+ * Connects to an `https://` server without trusting it, asking nothing but its health, and
+ * resolves to its certificate's SHA-256 fingerprint as people compare it: 16 groups of 4
+ * uppercase hex digits separated by single spaces ("AB12 CD34 …").
+ */
+export function probeServer(serverUrl: string): Promise<string> {
+  return call("probe_server", { serverUrl });
+}
+
+/**
+ * Pins `fingerprint` (as {@link probeServer} gave it) for `serverUrl` on this laptop, replacing an
+ * earlier pin. Only after the person compared it with the one the meeting's secretariat shows.
+ */
+export function pinServer(serverUrl: string, fingerprint: string): Promise<void> {
+  return call("pin_server", { serverUrl, fingerprint });
+}
+
+/** The fingerprint pinned for `serverUrl` on this laptop, written like {@link probeServer}'s; `null` when none. */
+export function pinnedFingerprint(serverUrl: string): Promise<string | null> {
+  return call("pinned_fingerprint", { serverUrl });
 }
 
 /** Opens a meeting and starts following it live; further changes arrive as `mirror-changed`. */

@@ -9,6 +9,7 @@ use sqlx::Row;
 use super::{annotations::AnnotationScope, DocumentCache};
 use crate::error::{ClientError, Result};
 use crate::sync::SavedMirror;
+use crate::tls::Fingerprint;
 
 /// The session the app last logged in with, and the meeting it followed.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -19,6 +20,15 @@ pub struct SavedSession {
     pub user: UserView,
     pub is_admin: bool,
     pub meeting: Option<(MeetingId, Role)>,
+    /// The server certificate's pinned fingerprint (`https://` servers); absent in sessions
+    /// kept before TLS.
+    #[serde(default)]
+    pub pin: Option<Fingerprint>,
+}
+
+/// The setting a server's pin is kept under: its address, lowercased, without a trailing slash.
+fn pin_setting(server: &str) -> String {
+    format!("pin {}", server.trim().trim_end_matches('/').to_ascii_lowercase())
 }
 
 fn unreadable(error: serde_json::Error) -> ClientError {
@@ -41,6 +51,25 @@ impl DocumentCache {
         value
             .map(|json| serde_json::from_str(&json).map_err(unreadable))
             .transpose()
+    }
+
+    /// The fingerprint pinned for `server` (`https://host:port`), if any.
+    pub async fn pin_of(&self, server: &str) -> Result<Option<Fingerprint>> {
+        let value: Option<String> = sqlx::query_scalar("SELECT value FROM settings WHERE name = ?")
+            .bind(pin_setting(server))
+            .fetch_optional(&self.index)
+            .await?;
+        value.map(|text| Fingerprint::parse(&text)).transpose()
+    }
+
+    /// Pins `fingerprint` for `server`: from now on only that certificate is trusted there.
+    pub async fn set_pin(&self, server: &str, fingerprint: Fingerprint) -> Result<()> {
+        sqlx::query("INSERT OR REPLACE INTO settings (name, value) VALUES (?, ?)")
+            .bind(pin_setting(server))
+            .bind(fingerprint.hex())
+            .execute(&self.index)
+            .await?;
+        Ok(())
     }
 
     pub async fn forget_session(&self) -> Result<()> {

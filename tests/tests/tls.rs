@@ -1,0 +1,158 @@
+//! TLS on a real server: it makes its own certificate and prints the fingerprint; a client pins
+//! it and logs in, follows the meeting live over WSS; a client pinned to another server's
+//! certificate refuses this one (a swapped certificate) over HTTPS and over the WebSocket,
+//! before sending anything; an `https://` address without a pin is refused; a plain-text client
+//! gets nothing from a TLS server; a server listening beyond loopback serves TLS whatever it was
+//! told; the operator's own certificate is served as given.
+
+use anyhow::{ensure, Context, Result};
+use phonghop_client::sync::Connector;
+use phonghop_client::tls::{probe, Fingerprint};
+use phonghop_client::{ClientError, Network, Session, SyncEvent, UserFacingError};
+use phonghop_journeys::{new_item, next_event, start_synced, ServerOptions, TestServer, PASSWORD};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+fn tls_server(delegates: usize) -> ServerOptions {
+    ServerOptions {
+        tls: true,
+        ..ServerOptions::with_delegates(delegates)
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_pinned_client_logs_in_and_follows_the_meeting_over_tls() -> Result<()> {
+    let server = TestServer::start_with(tls_server(2)).await?;
+    ensure!(server.url().starts_with("https://"), "{}", server.url());
+    let fingerprint = server.fingerprint().context("a TLS server prints its fingerprint")?;
+    // The probe learns, without trusting it, the fingerprint the server printed.
+    assert_eq!(probe(server.url()).await?, fingerprint);
+
+    // Pinned: the meeting followed live over WSS.
+    let meeting = server.meeting_id();
+    let delegate = server.login_delegate(0).await?;
+    assert_eq!(delegate.pin, Some(fingerprint));
+    let synced = start_synced(delegate, meeting).await?;
+    let mut events = synced.events();
+    let secretariat = server.login_secretariat().await?;
+    new_item(&secretariat, meeting, "Báo cáo qua kết nối mã hoá").await?;
+    loop {
+        if let SyncEvent::Event { .. } = next_event(&mut events, "the new item, live over WSS").await? {
+            break;
+        }
+    }
+    let titles: Vec<String> = synced
+        .mirror()
+        .borrow()
+        .state
+        .as_ref()
+        .map(|state| state.items.iter().map(|item| item.title.clone()).collect())
+        .unwrap_or_default();
+    ensure!(
+        titles.iter().any(|title| title == "Báo cáo qua kết nối mã hoá"),
+        "{titles:?}"
+    );
+
+    // Without a pin an https:// address is refused before anything is sent.
+    match Session::login(server.url(), &server.roster().delegates[1], PASSWORD).await {
+        Err(ClientError::NotPinned) => {}
+        other => panic!("an unpinned https:// login: {other:?}"),
+    }
+
+    // A plain-text client gets no HTTP answer from the TLS port.
+    let plain_url = server.url().replace("https://", "http://");
+    let plain = reqwest::Client::new()
+        .get(format!("{plain_url}/api/health"))
+        .send()
+        .await;
+    ensure!(plain.is_err(), "plain HTTP was answered: {plain:?}");
+    let mut raw = tokio::net::TcpStream::connect(server.address()).await?;
+    raw.write_all(b"GET /api/health HTTP/1.1\r\nHost: hall\r\n\r\n").await?;
+    let mut answer = Vec::new();
+    let _ = tokio::time::timeout(std::time::Duration::from_secs(15), raw.read_to_end(&mut answer)).await;
+    ensure!(
+        !String::from_utf8_lossy(&answer).contains("HTTP/1.1 200") && !answer.windows(2).any(|pair| pair == b"ok"),
+        "a plain request read: {:?}",
+        String::from_utf8_lossy(&answer)
+    );
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_swapped_certificate_is_refused_over_https_and_the_websocket() -> Result<()> {
+    // Two servers, each with its own certificate: a client that pinned the first is pointed at
+    // the second, as someone in between on the hall's network would make it.
+    let first = TestServer::start_with(tls_server(1)).await?;
+    let second = TestServer::start_with(tls_server(1)).await?;
+    let (pinned, other) = (
+        first.fingerprint().context("first")?,
+        second.fingerprint().context("second")?,
+    );
+    ensure!(pinned != other, "each server made its own certificate");
+
+    let username = &second.roster().delegates[0];
+    let refused = Session::login_pinned(second.url(), Some(pinned), username, PASSWORD).await;
+    let Err(ClientError::CertificateChanged(mismatch)) = refused else {
+        panic!("a swapped certificate was not refused: {refused:?}");
+    };
+    assert_eq!((mismatch.pinned, mismatch.presented), (pinned, other));
+    let shown = UserFacingError::from(&ClientError::CertificateChanged(mismatch));
+    assert_eq!(shown.code, "certificate_changed");
+    ensure!(shown.message_vi.contains("CẢNH BÁO"), "{}", shown.message_vi);
+
+    // The WebSocket: a session of the first server whose address now leads to the second.
+    let on_first = first.login_delegate(0).await?;
+    let mut moved = on_first.clone();
+    moved.server = second.url().to_owned();
+    let mut network = Network::for_session(&moved);
+    let connected = network.connect(&moved.websocket_url()).await;
+    let error = connected
+        .err()
+        .context("the WebSocket reached a server with another certificate")?;
+    let found = phonghop_client::tls::pin_mismatch_in(&error);
+    assert_eq!(found.map(|found| found.presented), Some(other), "{error}");
+
+    // Re-pinning on purpose (the secretariat changed the certificate): then it is trusted.
+    let repinned = Session::login_pinned(second.url(), Some(other), username, PASSWORD).await?;
+    assert_eq!(repinned.pin, Some(other));
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn beyond_loopback_the_server_serves_only_tls() -> Result<()> {
+    let server = TestServer::start_with(ServerOptions {
+        listen: Some("0.0.0.0:0".into()),
+        ..ServerOptions::with_delegates(1)
+    })
+    .await?;
+    ensure!(
+        server.url().starts_with("https://"),
+        "plain HTTP beyond loopback: {}",
+        server.url()
+    );
+    let delegate = server.login_delegate(0).await?;
+    assert_eq!(delegate.pin, server.fingerprint());
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_operators_own_certificate_is_served_and_pinned_by_its_fingerprint() -> Result<()> {
+    let dir = tempfile::tempdir()?;
+    let key = rcgen::KeyPair::generate()?;
+    let certificate = rcgen::CertificateParams::new(vec!["hop.ubnd.example".to_owned()])?.self_signed(&key)?;
+    let (certificate_path, key_path) = (dir.path().join("hop.pem"), dir.path().join("hop.key"));
+    std::fs::write(&certificate_path, certificate.pem())?;
+    std::fs::write(&key_path, key.serialize_pem())?;
+    let expected = Fingerprint::of_certificate(certificate.der());
+
+    let server = TestServer::start_with(ServerOptions {
+        tls: true,
+        tls_identity: Some((certificate_path, key_path)),
+        ..ServerOptions::with_delegates(1)
+    })
+    .await?;
+    assert_eq!(server.fingerprint(), Some(expected));
+    assert_eq!(probe(server.url()).await?, expected);
+    let delegate = server.login_delegate(0).await?;
+    assert!(!delegate.meetings().await?.is_empty());
+    Ok(())
+}
