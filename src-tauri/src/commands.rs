@@ -11,8 +11,8 @@ use phonghop_client::seat::SavedRecord;
 use phonghop_client::seat::{LoginView, MirrorView, OpenedDocument, SearchView};
 use phonghop_client::{ClientError, UserFacingError};
 use phonghop_protocol::http::{
-    AddMemberRequest, AttendanceView, AuditPage, CreateMeetingRequest, ImportMembersRequest, ImportMembersResponse,
-    MemberView, OpinionRequest, OpinionView, ReadReceipts, UploadResponse,
+    AddMemberRequest, AttendanceView, AuditPage, CreateMeetingRequest, DeviceList, ImportMembersRequest,
+    ImportMembersResponse, MemberView, OpinionRequest, OpinionView, ReadReceipts, UploadResponse,
 };
 use phonghop_protocol::{
     Annotation, AnnotationId, AttendanceStatus, BallotForm, Choice, Command, DocumentId, Fraction, ItemId, MeetingId,
@@ -460,6 +460,18 @@ pub async fn save_opinions_csv(app: tauri::AppHandle, shared: State<'_, Arc<Shar
         .await
         .map_err(|error| annotated_copy::failed(format!("{}: {error}", out.display())))?;
     Ok(out.display().to_string())
+}
+
+/// The laptops of the open meeting's members, the most recently used first (the secretariat's).
+#[tauri::command]
+pub async fn list_devices(shared: State<'_, Arc<Shared>>) -> Answer<DeviceList> {
+    shared.seat.devices().await.map_err(shown)
+}
+
+/// Revokes a member's laptop: its sessions end, it may not log in, and it removes what it keeps.
+#[tauri::command]
+pub async fn revoke_device(shared: State<'_, Arc<Shared>>, device: String) -> Answer<DeviceList> {
+    shared.seat.revoke_device(&device).await.map_err(shown)
 }
 
 /// A page of the open meeting's audit trail after entry `after`, oldest first (the secretariat's).

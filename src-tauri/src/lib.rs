@@ -139,6 +139,8 @@ pub fn run_app(builder: tauri::Builder<tauri::Wry>, launch: launch::LaunchOption
             commands::list_opinions,
             commands::save_opinions_csv,
             commands::audit_page,
+            commands::list_devices,
+            commands::revoke_device,
             commands::save_audit_csv,
             commands::open_poll,
             commands::close_poll,
@@ -168,6 +170,16 @@ pub(crate) fn forward_mirror(
     keep_meeting_on_laptop(app.clone(), shared.clone(), mirror.clone());
     tauri::async_runtime::spawn(async move {
         while mirror.changed().await.is_ok() {
+            if mirror.borrow().device_revoked {
+                // The secretariat revoked this laptop: nothing of the meetings stays on it.
+                shared.seat.forget_revoked_laptop().await;
+                let revoked = phonghop_client::ClientError::Server(phonghop_protocol::ErrorFrame::new(
+                    phonghop_protocol::ErrorCode::DeviceRevoked,
+                    "",
+                ));
+                let _ = app.emit("device-revoked", phonghop_client::UserFacingError::from(&revoked));
+                return;
+            }
             if let Some(view) = shared.seat.mirror_view() {
                 if app.emit("mirror-changed", view).is_err() {
                     return;

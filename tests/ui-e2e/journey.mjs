@@ -1728,7 +1728,19 @@ async function journey(firstBrowser) {
       return (await saved.isExisting()) ? await saved.getText() : null;
     });
     assert.match(exported, /\.csv/, exported);
-    await checkAccessibility(browser, "the members panel, the hall screen's code and the audit trail at 200 % text");
+    // The members' laptops: this app's laptop, named at its logins, last used by the secretariat
+    // logged in now (the delegate and the chair logged in on it before), and usable.
+    await press(browser, testid("devices-toggle"));
+    const laptops = await waitFor(browser, "the members' laptops listed", () =>
+      browser.execute(() => {
+        const rows = [...document.querySelectorAll('[data-testid="device-row"]')];
+        return rows.length > 0 ? rows.map((row) => ({ revoked: row.getAttribute("data-revoked"), text: row.textContent })) : null;
+      }),
+    );
+    assert.ok(laptops.some((row) => row.revoked === "false" && row.text.includes(`(${env.secretary})`)), JSON.stringify(laptops));
+    assert.deepEqual(await spillingIn(browser, testid("devices-panel")), [], "nothing spills out of the laptops panel at 200 %");
+    await checkAccessibility(browser, "the members panel, the hall screen's code, the audit trail and the laptops at 200 % text");
+    await press(browser, testid("devices-toggle"));
     await press(browser, testid("audit-toggle"));
     await press(browser, testid("members-toggle"));
     await press(browser, testid("hall-screen-toggle"));

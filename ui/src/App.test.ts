@@ -987,3 +987,42 @@ describe("session ended", () => {
     expect((byTestId("login-username") as HTMLInputElement).value).toBe("db003");
   });
 });
+
+describe("laptop revoked", () => {
+  const revoked: AppError = {
+    code: "device_revoked",
+    message_vi:
+      "Máy tính này đã bị thu hồi quyền vào phòng họp; tài liệu của kỳ họp trên máy được xoá. Hãy liên hệ thư ký kỳ họp",
+    message_en:
+      "This computer's access to the meeting room was revoked; the meetings' documents on it are removed. Contact the meeting's secretariat",
+    detail: "",
+  };
+
+  it("takes the app from the meeting to the login form, which says why", async () => {
+    backend({
+      app_defaults: () => ({ server_url: "http://10.0.0.5:8080", username: "", reconfirm_after_minutes: 5 }),
+      login: () => ({ user: firstView.user, meetings: [summary] }),
+      open_meeting: () => firstView,
+    });
+    startApp();
+    await logIn();
+
+    await emit("device-revoked", revoked);
+    flushSync();
+    const error = await shown("login-error");
+    expect(error.dataset.errorCode).toBe("device_revoked");
+    expect(error.textContent).toContain(revoked.message_vi);
+    expect(byTestId("meeting-title")).toBeNull();
+    expect(byTestId("login-submit")).not.toBeNull();
+    expect((byTestId("login-server") as HTMLInputElement).value).toBe("http://10.0.0.5:8080");
+
+    // The meeting is no longer followed: a mirror that was still on its way brings nothing back.
+    await pushMirror({ ...firstView, seq: 11 });
+    expect(byTestId("meeting-title")).toBeNull();
+    expect(byTestId("login-error")?.textContent).toContain(revoked.message_vi);
+
+    byTestId("locale-switch")!.click();
+    flushSync();
+    expect(byTestId("login-error")?.textContent).toContain(revoked.message_en);
+  });
+});

@@ -8,8 +8,9 @@ use std::sync::Mutex;
 
 use phonghop_core::roles::{self, Capabilities};
 use phonghop_protocol::http::{
-    AddMemberRequest, AttendanceView, AuditPage, CreateMeetingRequest, ImportMembersRequest, ImportMembersResponse,
-    MemberView, OpinionRequest, OpinionView, ReadReceipts, ReceiptKind, TextRange, UploadResponse,
+    AddMemberRequest, AttendanceView, AuditPage, CreateMeetingRequest, DeviceList, ImportMembersRequest,
+    ImportMembersResponse, MemberView, OpinionRequest, OpinionView, ReadReceipts, ReceiptKind, TextRange,
+    UploadResponse,
 };
 use phonghop_protocol::{
     Choice, Command, Document, DocumentId, MeetingId, MeetingState, MeetingSummary, MyBallot, PollId, PollState, Role,
@@ -22,6 +23,7 @@ use ts_rs::TS;
 use crate::cache::{AnnotationScope, KeptMeeting, KeptMeetings, SavedSession, UnsentReceipt};
 use crate::error::{ClientError, Result};
 use crate::packet::PacketView;
+use crate::session::Laptop;
 use crate::sync::{ConnectionState, MeetingSync, Mirror, SavedMirror, SyncOptions};
 use crate::tls::Fingerprint;
 use crate::{DocumentCache, Session};
@@ -249,7 +251,18 @@ impl Seat {
         } else {
             None
         };
-        let session = Session::login_pinned(server, pin, username.trim(), password).await?;
+        let cache = self.cache().await?;
+        let laptop = Laptop {
+            id: cache.device().await?,
+            name: laptop_name(),
+        };
+        let session = match Session::login_from(server, pin, Some(&laptop), username.trim(), password).await {
+            Err(error) if error.code() == Some(phonghop_protocol::ErrorCode::DeviceRevoked) => {
+                self.forget_revoked_laptop().await;
+                return Err(error);
+            }
+            other => other?,
+        };
         let meetings = session.meetings().await?;
         let user = session.user.clone();
         let may_create_meetings = session.may_create_meetings;
@@ -279,6 +292,25 @@ impl Seat {
             meetings,
             may_create_meetings,
         })
+    }
+
+    /// The secretariat revoked this laptop: forgets the session and the meeting followed and
+    /// removes every meeting's documents, states and annotations kept here (see
+    /// [`DocumentCache::wipe`]).
+    pub async fn forget_revoked_laptop(&self) {
+        *self.followed.lock().expect("seat lock") = None;
+        *self.session.lock().expect("seat lock") = None;
+        *self.packet.lock().expect("seat lock") = None;
+        *self.packet_files.lock().expect("seat lock") = None;
+        self.opened.lock().expect("seat lock").clear();
+        self.verified.lock().expect("seat lock").clear();
+        match self.cache().await {
+            Ok(cache) => match cache.wipe().await {
+                Ok(bytes) => tracing::warn!(bytes, "this laptop was revoked: the meetings kept on it were removed"),
+                Err(error) => tracing::error!(%error, "this laptop was revoked, but its cache could not be emptied"),
+            },
+            Err(error) => tracing::error!(%error, "this laptop was revoked, but its cache could not be opened"),
+        }
     }
 
     /// Connects to an `https://` server without trusting it and tells its certificate's
@@ -734,6 +766,20 @@ impl Seat {
         session.audit(meeting, after).await
     }
 
+    /// The laptops of the followed meeting's members (its secretariat).
+    pub async fn devices(&self) -> Result<DeviceList> {
+        let session = self.session()?;
+        let meeting = self.followed_state()?.meeting.id;
+        session.devices(meeting).await
+    }
+
+    /// Revokes a laptop of one of the followed meeting's members (its secretariat).
+    pub async fn revoke_device(&self, device: &str) -> Result<DeviceList> {
+        let session = self.session()?;
+        let meeting = self.followed_state()?.meeting.id;
+        session.revoke_device(meeting, device).await
+    }
+
     /// The followed meeting's audit trail as CSV (its secretariat).
     pub async fn audit_csv(&self) -> Result<(MeetingId, Vec<u8>)> {
         let session = self.session()?;
@@ -808,4 +854,15 @@ impl Seat {
     pub async fn cast_ballot(&self, poll_id: PollId, choice: Choice) -> Result<()> {
         self.send(Command::CastBallot { poll_id, choice }).await
     }
+}
+
+/// This laptop's name as its owner knows it: the host name, or a word when there is none.
+fn laptop_name() -> String {
+    std::fs::read_to_string("/etc/hostname")
+        .ok()
+        .or_else(|| std::env::var("COMPUTERNAME").ok())
+        .or_else(|| std::env::var("HOSTNAME").ok())
+        .map(|name| name.trim().to_owned())
+        .filter(|name| !name.is_empty())
+        .unwrap_or_else(|| "máy tính".to_owned())
 }

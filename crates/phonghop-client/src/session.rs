@@ -2,10 +2,10 @@
 
 use phonghop_protocol::http::{
     AddMemberRequest, AnnotationSync, AnnotationSyncAnswer, AttendanceView, AuditPage, CommandRequest,
-    ConfirmPasswordRequest, CreateMeetingRequest, DocumentText, HallLink, HallLinksRevoked, ImportMembersRequest,
-    ImportMembersResponse, LoginRequest, LoginResponse, MeetingList, MemberView, OpinionList, OpinionRequest,
-    OpinionView, PasswordConfirmed, ReadReceipts, ReceiptKind, ReceiptReport, RecordKeyView, SearchResponse,
-    SnapshotResponse, UploadResponse,
+    ConfirmPasswordRequest, CreateMeetingRequest, DeviceList, DocumentText, HallLink, HallLinksRevoked,
+    ImportMembersRequest, ImportMembersResponse, LoginRequest, LoginResponse, MeetingList, MemberView, OpinionList,
+    OpinionRequest, OpinionView, PasswordConfirmed, ReadReceipts, ReceiptKind, ReceiptReport, RecordKeyView,
+    RevokeDeviceRequest, SearchResponse, SnapshotResponse, UploadResponse,
 };
 use phonghop_protocol::{
     Command, CommandResult, DocumentId, ErrorFrame, ItemId, MeetingId, MeetingSummary, PollId, Sha256, UserView,
@@ -34,6 +34,13 @@ pub struct Session {
     /// `None` for a plain `http://` server on this computer.
     pub pin: Option<Fingerprint>,
     http: reqwest::Client,
+}
+
+/// The laptop a login comes from: its own id (made once, kept in its cache) and its name.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Laptop {
+    pub id: String,
+    pub name: String,
 }
 
 /// The server's clock minus this laptop's, by an answer's `Date` header (whole seconds, so its
@@ -83,11 +90,24 @@ impl Session {
         username: &str,
         password: &str,
     ) -> Result<Session> {
+        Session::login_from(server, pin, None, username, password).await
+    }
+
+    /// Logs in from `laptop` (the app's: the secretariat sees it and may revoke it).
+    pub async fn login_from(
+        server: &str,
+        pin: Option<Fingerprint>,
+        laptop: Option<&Laptop>,
+        username: &str,
+        password: &str,
+    ) -> Result<Session> {
         let server = server.trim().trim_end_matches('/');
         let http = http_client_for(server, pin)?;
         let request = LoginRequest {
             username: username.to_owned(),
             password: password.to_owned(),
+            device: laptop.map(|laptop| laptop.id.clone()),
+            device_name: laptop.map(|laptop| laptop.name.clone()),
         };
         let answer = http.post(format!("{server}/api/login")).json(&request).send().await?;
         let clock_offset_ms = clock_offset_ms(answer.headers());
@@ -199,6 +219,20 @@ impl Session {
     /// office); `more` says whether to ask again from the last entry's seq.
     pub async fn audit(&self, meeting_id: MeetingId, after: u64) -> Result<AuditPage> {
         self.get(&format!("/api/meetings/{meeting_id}/audit?after={after}"))
+            .await
+    }
+
+    /// The laptops of the meeting's members (its secretariat, the council office).
+    pub async fn devices(&self, meeting_id: MeetingId) -> Result<DeviceList> {
+        self.get(&format!("/api/meetings/{meeting_id}/devices")).await
+    }
+
+    /// Revokes a laptop of one of the meeting's members; the laptops as they are now.
+    pub async fn revoke_device(&self, meeting_id: MeetingId, device: &str) -> Result<DeviceList> {
+        let request = RevokeDeviceRequest {
+            device: device.to_owned(),
+        };
+        self.post(&format!("/api/meetings/{meeting_id}/devices/revoke"), &request)
             .await
     }
 

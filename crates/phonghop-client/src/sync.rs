@@ -115,6 +115,8 @@ pub struct Mirror {
     pub my_ballots: Vec<MyBallot>,
     /// Commands sent but not yet acknowledged.
     pub pending_commands: usize,
+    /// The server said this laptop was revoked: the app removes what it keeps and logs out.
+    pub device_revoked: bool,
 }
 
 /// What happened on the connection, in order, for whoever wants to watch closely (tests, logs).
@@ -222,6 +224,7 @@ impl MeetingSync {
             state,
             my_ballots,
             pending_commands: 0,
+            device_revoked: false,
         });
         let events = broadcast::channel(4096).0;
         let (commands, commands_rx) = mpsc::unbounded_channel();
@@ -319,6 +322,8 @@ enum Ended {
     Retry,
     /// The session is no longer valid: wait for a new one.
     LoggedOut,
+    /// The laptop was revoked: stop for good.
+    Revoked,
     /// The handle was dropped.
     Stopped,
 }
@@ -351,6 +356,11 @@ impl<C: Connector> Worker<C> {
                     self.set_connection(ConnectionState::LoggedOut);
                     backoff = self.options.min_backoff;
                     self.wait_for_session().await
+                }
+                Ended::Revoked => {
+                    self.mirror.send_modify(|mirror| mirror.device_revoked = true);
+                    self.set_connection(ConnectionState::LoggedOut);
+                    false
                 }
                 Ended::Retry => {
                     self.set_connection(ConnectionState::Offline);
@@ -560,6 +570,9 @@ impl<C: Connector> Worker<C> {
                 Flow::Continue
             }
             ServerMessage::Error { id: Some(id), error } => {
+                if error.code == ErrorCode::DeviceRevoked {
+                    return Flow::End(Ended::Revoked);
+                }
                 if matches!(error.code, ErrorCode::TokenExpired | ErrorCode::Unauthenticated) {
                     // Not the command's fault: it waits for the next session.
                     return Flow::End(Ended::LoggedOut);
@@ -571,9 +584,12 @@ impl<C: Connector> Worker<C> {
                 Flow::Continue
             }
             ServerMessage::Error { id: None, error } => {
+                let revoked = error.code == ErrorCode::DeviceRevoked;
                 let logged_out = matches!(error.code, ErrorCode::TokenExpired | ErrorCode::Unauthenticated);
                 let _ = self.events.send(SyncEvent::ServerError(error));
-                if logged_out {
+                if revoked {
+                    Flow::End(Ended::Revoked)
+                } else if logged_out {
                     Flow::End(Ended::LoggedOut)
                 } else {
                     Flow::Continue

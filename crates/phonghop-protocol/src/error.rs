@@ -28,6 +28,9 @@ pub enum ErrorCode {
     Unauthenticated,
     /// The session token has expired; log in again.
     TokenExpired,
+    /// The secretariat revoked this laptop: its sessions are over and it may not log in; the
+    /// app removes the meetings' documents and annotations it keeps.
+    DeviceRevoked,
     /// The user's role does not allow this.
     Forbidden,
     /// No such meeting, item, document, poll or blob (or not visible to this user).
@@ -85,6 +88,9 @@ impl ErrorCode {
             ErrorCode::WrongCredentials => "Tên đăng nhập hoặc mật khẩu không đúng",
             ErrorCode::Unauthenticated => "Bạn chưa đăng nhập",
             ErrorCode::TokenExpired => "Phiên đăng nhập đã hết hạn, vui lòng đăng nhập lại",
+            ErrorCode::DeviceRevoked => {
+                "Máy tính này đã bị thu hồi quyền vào phòng họp; tài liệu của kỳ họp trên máy được xoá. Hãy liên hệ thư ký kỳ họp"
+            }
             ErrorCode::Forbidden => "Bạn không có quyền thực hiện thao tác này",
             ErrorCode::NotFound => "Không tìm thấy nội dung yêu cầu",
             ErrorCode::NotSubscribed => "Chưa tham gia cuộc họp này",
@@ -129,6 +135,9 @@ impl ErrorCode {
             ErrorCode::WrongCredentials => "Wrong username or password",
             ErrorCode::Unauthenticated => "You are not logged in",
             ErrorCode::TokenExpired => "Your session has expired, please log in again",
+            ErrorCode::DeviceRevoked => {
+                "This computer's access to the meeting room was revoked; the meetings' documents on it are removed. Contact the meeting's secretariat"
+            }
             ErrorCode::Forbidden => "You are not allowed to do this",
             ErrorCode::NotFound => "Not found",
             ErrorCode::NotSubscribed => "Not subscribed to this meeting",
@@ -166,7 +175,10 @@ impl ErrorCode {
     /// The HTTP status this code is sent with on the HTTP API.
     pub fn http_status(self) -> u16 {
         match self {
-            ErrorCode::WrongCredentials | ErrorCode::Unauthenticated | ErrorCode::TokenExpired => 401,
+            ErrorCode::WrongCredentials
+            | ErrorCode::Unauthenticated
+            | ErrorCode::TokenExpired
+            | ErrorCode::DeviceRevoked => 401,
             ErrorCode::Forbidden | ErrorCode::NotAVoter => 403,
             ErrorCode::NotFound => 404,
             ErrorCode::AlreadyVoted

@@ -13,6 +13,13 @@ use crate::rule::{Fraction, MeetingKind};
 pub struct LoginRequest {
     pub username: String,
     pub password: String,
+    /// The laptop's own id (the app makes it once: 1–64 letters, digits, `-` or `_`), so the
+    /// secretariat can see and revoke it; absent for other clients.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub device: Option<String>,
+    /// The laptop's name as its owner knows it (its host name), shown beside the id.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub device_name: Option<String>,
 }
 
 /// A written opinion (góp ý) a member sends on an agenda item, or on one of its documents
@@ -469,7 +476,7 @@ pub struct AuditEntry {
     /// What happened, in snake_case: a log event's kind (`poll_opened`…), or `login`,
     /// `login_failed`, `password_confirm_failed`, `ballot_cast`, `ballot_changed`, `member_set`,
     /// `meeting_created`, `accounts_created`, `permissions_set`, `hall_link_created`,
-    /// `hall_links_revoked`, `opinion_sent`.
+    /// `hall_links_revoked`, `opinion_sent`, `device_revoked`, `login_revoked_device`.
     pub action: String,
     /// The facts of it as compact JSON (for a log event, the event without its `kind`, with its
     /// `seq`).
@@ -486,4 +493,38 @@ pub struct AuditPage {
     pub entries: Vec<AuditEntry>,
     /// More entries follow the last one: ask again with `after` = its `seq`.
     pub more: bool,
+}
+
+/// A laptop that logged in to a meeting's member's account (`GET /api/meetings/{id}/devices`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct DeviceView {
+    /// The laptop's own id (see [`LoginRequest::device`]).
+    pub id: String,
+    /// Its host name, as it said at its last login.
+    pub name: String,
+    /// The account that last logged in on it.
+    pub user: UserView,
+    /// Unix seconds of its last login, and the address it came from.
+    #[ts(type = "number")]
+    pub last_login_at: i64,
+    pub last_address: String,
+    /// Unix seconds it was revoked at, `null` while it may log in.
+    #[ts(type = "number | null")]
+    pub revoked_at: Option<i64>,
+}
+
+/// Answer of `GET /api/meetings/{id}/devices`: the laptops of the meeting's members, the most
+/// recently used first.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct DeviceList {
+    pub devices: Vec<DeviceView>,
+}
+
+/// Body of `POST /api/meetings/{id}/devices/revoke`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct RevokeDeviceRequest {
+    pub device: String,
 }

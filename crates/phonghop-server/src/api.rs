@@ -72,6 +72,11 @@ pub fn router(app: App) -> Router {
             get(crate::audit::meeting_export),
         )
         .route("/api/audit", get(crate::audit::whole_page))
+        .route("/api/meetings/{meeting_id}/devices", get(crate::devices::list))
+        .route(
+            "/api/meetings/{meeting_id}/devices/revoke",
+            post(crate::devices::revoke),
+        )
         .route("/api/audit.csv", get(crate::audit::whole_export))
         .route("/api/blobs/{sha256}", get(blob))
         .route("/ws", get(websocket))
@@ -166,7 +171,8 @@ async fn login(
     body: Bytes,
 ) -> ApiResult<Json<LoginResponse>> {
     let request: LoginRequest = parse_json(&body)?;
-    crate::auth::login(&app, request.username.trim(), &request.password, peer.ip())
+    let laptop = crate::devices::Laptop::of_login(request.device.as_deref(), request.device_name.as_deref())?;
+    crate::auth::login(&app, request.username.trim(), &request.password, peer.ip(), laptop)
         .await
         .map(Json)
 }

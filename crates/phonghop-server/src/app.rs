@@ -36,6 +36,8 @@ pub struct App {
     pub timed_polls: Arc<TimedPolls>,
     /// Tells the hall screens open on the WebSocket that a meeting's codes were revoked.
     pub hall_revocations: tokio::sync::broadcast::Sender<phonghop_protocol::MeetingId>,
+    /// Tells the WebSockets open that a laptop (by its id) was revoked.
+    pub device_revocations: tokio::sync::broadcast::Sender<Arc<str>>,
 }
 
 impl App {
@@ -77,6 +79,7 @@ impl App {
             record_key: Arc::new(record_key),
             timed_polls: Arc::new(TimedPolls::default()),
             hall_revocations: tokio::sync::broadcast::channel(16).0,
+            device_revocations: tokio::sync::broadcast::channel(1024).0,
             config: Arc::new(config),
         })
     }

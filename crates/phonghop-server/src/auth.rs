@@ -43,6 +43,8 @@ pub struct AuthUser {
     pub expires_at: i64,
     /// Where the request (or the WebSocket) came from, for the audit trail.
     pub address: Option<IpAddr>,
+    /// The laptop the session was opened on, when the app named one.
+    pub device: Option<Arc<str>>,
 }
 
 impl AuthUser {
@@ -180,7 +182,13 @@ pub async fn confirm_password(app: &App, user: &AuthUser, password: &str, from: 
 }
 
 /// Checks a username and password and starts a session.
-pub async fn login(app: &App, username: &str, password: &str, from: IpAddr) -> ApiResult<LoginResponse> {
+pub async fn login(
+    app: &App,
+    username: &str,
+    password: &str,
+    from: IpAddr,
+    laptop: Option<crate::devices::Laptop>,
+) -> ApiResult<LoginResponse> {
     if let Some(reason) = app.login_limiter.refusal(username, from) {
         return Err(ApiError::new(ErrorCode::RateLimited, reason));
     }
@@ -212,12 +220,30 @@ pub async fn login(app: &App, username: &str, password: &str, from: IpAddr) -> A
         }
     };
     app.login_limiter.clear(username, from);
+    if let Some(laptop) = &laptop {
+        if !app
+            .store
+            .record_device_login(&laptop.id, &laptop.name, user.id, &from.to_string())
+            .await?
+        {
+            let origin = Origin {
+                who: crate::audit::who(&user),
+                address: from.to_string(),
+            };
+            let detail = serde_json::json!({ "device": laptop.id });
+            crate::audit::record(app, None, Some(user.id), &origin, "login_revoked_device", detail).await?;
+            return Err(ApiError::new(ErrorCode::DeviceRevoked, "this laptop was revoked"));
+        }
+    }
     let mut bytes = [0u8; 32];
     rand::rngs::OsRng.fill_bytes(&mut bytes);
     let token = hex::encode(bytes);
     let expires_at = unix_now() + app.config.session_ttl.as_secs() as i64;
     let hash = token_hash(&token);
-    app.store.create_session(&hash, user.id, expires_at).await?;
+    let device = laptop.map(|laptop| laptop.id);
+    app.store
+        .create_session(&hash, user.id, expires_at, device.as_deref())
+        .await?;
     let origin = Origin {
         who: crate::audit::who(&user),
         address: from.to_string(),
@@ -228,7 +254,7 @@ pub async fn login(app: &App, username: &str, password: &str, from: IpAddr) -> A
         Some(user.id),
         &origin,
         "login",
-        serde_json::json!({ "expires_at": expires_at }),
+        serde_json::json!({ "expires_at": expires_at, "device": device }),
     )
     .await?;
     let response = LoginResponse {
@@ -238,7 +264,8 @@ pub async fn login(app: &App, username: &str, password: &str, from: IpAddr) -> A
         is_admin: user.is_admin,
         may_create_meetings: phonghop_core::roles::may_create_meetings(user.is_admin, user.may_create_meetings),
     };
-    app.sessions.insert(hash, Arc::new(user), expires_at);
+    app.sessions
+        .insert(hash, Arc::new(user), expires_at, device.map(Arc::from));
     Ok(response)
 }
 
@@ -250,8 +277,8 @@ pub struct SessionCache {
     sessions: Mutex<HashMap<[u8; 32], CachedSession>>,
 }
 
-/// A session's user and its expiry (Unix seconds).
-type CachedSession = (Arc<UserRecord>, i64);
+/// A session's user, its expiry (Unix seconds) and its laptop.
+type CachedSession = (Arc<UserRecord>, i64, Option<Arc<str>>);
 
 /// Beyond this many cached sessions, expired ones are dropped.
 const MAX_CACHED_SESSIONS: usize = 100_000;
@@ -265,13 +292,22 @@ impl SessionCache {
             .cloned()
     }
 
-    fn insert(&self, token_hash: [u8; 32], user: Arc<UserRecord>, expires_at: i64) {
+    fn insert(&self, token_hash: [u8; 32], user: Arc<UserRecord>, expires_at: i64, device: Option<Arc<str>>) {
         let mut sessions = self.sessions.lock().expect("session cache lock");
         if sessions.len() >= MAX_CACHED_SESSIONS {
             let now = unix_now();
-            sessions.retain(|_, (_, expires_at)| *expires_at > now);
+            sessions.retain(|_, (_, expires_at, _)| *expires_at > now);
         }
-        sessions.insert(token_hash, (user, expires_at));
+        sessions.insert(token_hash, (user, expires_at, device));
+    }
+
+    /// Forgets every session of a revoked laptop: the next request reads the store, which
+    /// refuses it.
+    pub fn forget_device(&self, device: &str) {
+        self.sessions
+            .lock()
+            .expect("session cache lock")
+            .retain(|_, (_, _, of)| of.as_deref() != Some(device));
     }
 }
 
@@ -280,17 +316,25 @@ static DUMMY_HASH: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| has
 /// The user a session token belongs to, if it is known and not expired.
 pub async fn user_for_token(app: &App, token: &str) -> ApiResult<AuthUser> {
     let hash = token_hash(token);
-    let (record, expires_at) = match app.sessions.get(&hash) {
+    let (record, expires_at, device) = match app.sessions.get(&hash) {
         Some(cached) => cached,
         None => {
-            let (record, expires_at) = app
+            let found = app
                 .store
                 .session_user(&hash)
                 .await?
                 .ok_or_else(|| ApiError::new(ErrorCode::Unauthenticated, "unknown session token"))?;
-            let record = Arc::new(record);
-            app.sessions.insert(hash, Arc::clone(&record), expires_at);
-            (record, expires_at)
+            if found.device_revoked {
+                return Err(ApiError::new(
+                    ErrorCode::DeviceRevoked,
+                    "this session's laptop was revoked",
+                ));
+            }
+            let record = Arc::new(found.user);
+            let device: Option<Arc<str>> = found.device.map(Arc::from);
+            app.sessions
+                .insert(hash, Arc::clone(&record), found.expires_at, device.clone());
+            (record, found.expires_at, device)
         }
     };
     if expires_at <= unix_now() {
@@ -300,6 +344,7 @@ pub async fn user_for_token(app: &App, token: &str) -> ApiResult<AuthUser> {
         record,
         expires_at,
         address: None,
+        device,
     })
 }
 

@@ -21,6 +21,7 @@
 //! - [`hot_blobs`]: the blobs being downloaded, kept in memory up to a budget.
 //! - [`hot_folder`]: `serve --watch`: Word and PDF files dropped into a folder taken in as uploads.
 //! - [`demo`]: the demo meeting and the councillors of a CSV file.
+//! - [`devices`]: the laptops logins name; the secretariat lists and revokes them.
 //! - [`tls`]: the server's certificate (made, kept, or the operator's), its fingerprint, HTTPS/WSS.
 //!
 //! **Architecture invariant:** the server is the single source of truth, and it decides nothing
@@ -36,6 +37,7 @@ pub mod blobs;
 pub mod commands;
 pub mod config;
 pub mod demo;
+pub mod devices;
 pub mod error;
 pub mod hall;
 pub mod headers;

@@ -9,6 +9,7 @@
 //! client logs in again, authenticates and subscribes from its last seq.
 
 use std::net::IpAddr;
+use std::sync::Arc;
 use std::time::Duration;
 
 use axum::extract::ws::Message;
@@ -58,6 +59,8 @@ struct Connection<S> {
     user: Option<AuthUser>,
     /// Where the connection comes from, for the audit trail.
     peer: Option<IpAddr>,
+    /// Word of revoked laptops, while the user's session names its laptop.
+    device_revocations: Option<broadcast::Receiver<Arc<str>>>,
     /// Set when a hall screen authenticated with a hall link's code: the one meeting it may
     /// follow (it sends no command), until the code expires or is revoked.
     hall: Option<HallScreen>,
@@ -79,6 +82,7 @@ pub async fn run<S: FrameSocket>(app: App, socket: S, peer: Option<IpAddr>) {
         socket,
         user: None,
         peer,
+        device_revocations: None,
         hall: None,
         subscription: None,
     };
@@ -125,6 +129,12 @@ impl<S: FrameSocket> Connection<S> {
                         self.check_hall_code().await?;
                     }
                 }
+                device = next_device_revocation(&mut self.device_revocations) => {
+                    let revoked = self.user.as_ref().and_then(|user| user.device.clone());
+                    if revoked.is_some_and(|own| own == device) {
+                        self.device_revoked().await?;
+                    }
+                }
             }
         }
     }
@@ -139,6 +149,15 @@ impl<S: FrameSocket> Connection<S> {
             ErrorCode::TokenExpired,
             "the session expired; log in and authenticate again",
         );
+        self.send_error(None, error).await
+    }
+
+    /// The secretariat revoked this session's laptop: say so once and stop serving it.
+    async fn device_revoked(&mut self) -> Result<(), axum::Error> {
+        self.user = None;
+        self.subscription = None;
+        self.device_revocations = None;
+        let error = ErrorFrame::new(ErrorCode::DeviceRevoked, "this laptop was revoked");
         self.send_error(None, error).await
     }
 
@@ -271,6 +290,7 @@ impl<S: FrameSocket> Connection<S> {
         match user_for_token(&self.app, token).await {
             Ok(mut user) => {
                 user.address = self.peer;
+                self.device_revocations = user.device.as_ref().map(|_| self.app.device_revocations.subscribe());
                 let view = user.record.view();
                 if self.user.as_ref().map(AuthUser::id) != Some(user.id()) {
                     self.subscription = None;
@@ -446,6 +466,23 @@ fn deadline(expires_at: i64) -> tokio::time::Instant {
 
 /// Whether the hall screen's code may have been revoked: its meeting's codes were, or word of
 /// some revocation was missed. Pending while not a hall screen.
+/// The next laptop revoked, while a session with a laptop is being served.
+async fn next_device_revocation(revocations: &mut Option<broadcast::Receiver<Arc<str>>>) -> Arc<str> {
+    let Some(receiver) = revocations else {
+        return std::future::pending().await;
+    };
+    loop {
+        match receiver.recv().await {
+            Ok(device) => return device,
+            // A thousand laptops revoked at once: the session is checked at its next request.
+            Err(broadcast::error::RecvError::Lagged(missed)) => {
+                tracing::warn!(missed, "word of revoked laptops was missed");
+            }
+            Err(broadcast::error::RecvError::Closed) => return std::future::pending().await,
+        }
+    }
+}
+
 async fn next_revocation(hall: &mut Option<HallScreen>) -> bool {
     let Some(hall) = hall else {
         return std::future::pending().await;

@@ -18,7 +18,7 @@ pub mod sqlite;
 use async_trait::async_trait;
 use phonghop_core::record::RecordFacts;
 use phonghop_core::{Actor, Fact, MeetingModel};
-use phonghop_protocol::http::{AttendanceView, AuditEntry, DocumentReceipts, OpinionView, ReceiptKind};
+use phonghop_protocol::http::{AttendanceView, AuditEntry, DeviceView, DocumentReceipts, OpinionView, ReceiptKind};
 use phonghop_protocol::{
     Annotation, AnnotationView, CommandResult, Document, DocumentId, ItemId, Meeting, MeetingEvent, MeetingId,
     MeetingKind, MeetingSummary, MyBallot, PollId, Role, Sha256, UserId, UserView,
@@ -96,6 +96,18 @@ pub struct AuditRecord {
     pub address: String,
     pub action: String,
     pub detail: String,
+}
+
+/// A session as a request's token finds it.
+#[derive(Debug, Clone)]
+pub struct SessionFound {
+    pub user: UserRecord,
+    /// Unix seconds.
+    pub expires_at: i64,
+    /// The laptop it was opened on, when the app named one.
+    pub device: Option<String>,
+    /// That laptop has been revoked: the session is over.
+    pub device_revoked: bool,
 }
 
 /// What checking the whole audit trail found.
@@ -203,9 +215,26 @@ pub trait Store: Send + Sync + 'static {
     /// Sets an account's admin flag and its permission to create meetings; `false` when there is
     /// no such account.
     async fn set_permissions(&self, username: &str, is_admin: bool, may_create_meetings: bool) -> Result<bool>;
-    async fn create_session(&self, token_hash: &[u8; 32], user: UserId, expires_at: i64) -> Result<()>;
+    /// A new session of `user`, from the laptop `device` when the app named one.
+    async fn create_session(
+        &self,
+        token_hash: &[u8; 32],
+        user: UserId,
+        expires_at: i64,
+        device: Option<&str>,
+    ) -> Result<()>;
     /// The user a token hash belongs to, with the session's expiry (Unix seconds).
-    async fn session_user(&self, token_hash: &[u8; 32]) -> Result<Option<(UserRecord, i64)>>;
+    async fn session_user(&self, token_hash: &[u8; 32]) -> Result<Option<SessionFound>>;
+
+    // Laptops.
+    /// Records a login from laptop `id` (named `name`) by `user` from `address`; `false`, and
+    /// nothing recorded, when the laptop is revoked.
+    async fn record_device_login(&self, id: &str, name: &str, user: UserId, address: &str) -> Result<bool>;
+    /// The laptops whose last login was by a member of `meeting`, the most recent first.
+    async fn devices_of_meeting(&self, meeting: MeetingId) -> Result<Vec<DeviceView>>;
+    /// Revokes laptop `id` (by `by`): its sessions end and it may not log in; `false` when it
+    /// was revoked already.
+    async fn revoke_device(&self, id: &str, by: UserId) -> Result<bool>;
     /// Keeps a written opinion (góp ý), or returns the one sent before with the same id.
     async fn add_opinion(&self, opinion: &NewOpinion) -> Result<OpinionView>;
     /// The meeting's opinions, oldest first: everyone's (`of` `None`) or one member's.

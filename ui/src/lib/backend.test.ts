@@ -7,12 +7,14 @@ import {
   castBallot,
   castMarks,
   endSpeech,
+  listDevices,
   listOpinions,
   saveOpinionsCsv,
   sendOpinion,
   exportAnnotated,
   grantFloor,
   login,
+  onDeviceRevoked,
   onMirrorChanged,
   pinServer,
   pinnedFingerprint,
@@ -24,6 +26,7 @@ import {
   orderSpeakers,
   presentPage,
   removeRulePreset,
+  revokeDevice,
   requestToSpeak,
   setCurrentItem,
   setPresenter,
@@ -37,6 +40,7 @@ import {
   withdrawSpeechRequest,
 } from "./backend";
 import { errorText } from "./errors";
+import type { DeviceList } from "./protocol/DeviceList";
 import { councilPresets, mirrorView } from "./testing/fixtures";
 
 // Tauri's mocks install themselves on `window`; the Node test environment only has `globalThis`.
@@ -288,6 +292,40 @@ describe("commands", () => {
     ]);
   });
 
+  it("list the members' laptops and revoke one by its id, each answered with the laptops", async () => {
+    const laptop = {
+      id: "lap-3f9c",
+      name: "MAY-DB003",
+      user: mirrorView().user,
+      last_login_at: 1_790_000_000,
+      last_address: "192.168.1.31",
+      revoked_at: null,
+    };
+    const before: DeviceList = { devices: [laptop] };
+    const after: DeviceList = { devices: [{ ...laptop, revoked_at: 1_790_000_600 }] };
+    const calls = recordCalls((command) => (command === "list_devices" ? before : command === "revoke_device" ? after : null));
+    expect(await listDevices()).toEqual(before);
+    expect(await revokeDevice("lap-3f9c")).toEqual(after);
+    expect(calls).toEqual([
+      { command: "list_devices", args: {} },
+      { command: "revoke_device", args: { device: "lap-3f9c" } },
+    ]);
+  });
+
+  it("reject a refused revocation with the server's error", async () => {
+    const refused: AppError = {
+      code: "forbidden",
+      message_vi: "Bạn không có quyền thực hiện thao tác này",
+      message_en: "You are not allowed to do this",
+      detail: "",
+    };
+    mockIPC(() => {
+      throw refused;
+    });
+    await expect(revokeDevice("lap-3f9c")).rejects.toEqual(refused);
+    await expect(listDevices()).rejects.toEqual(refused);
+  });
+
   it("reject a refused opinion with the server's error", async () => {
     const refused: AppError = {
       code: "invalid_command",
@@ -360,6 +398,36 @@ describe("mirror events", () => {
       [11, "online"],
       [12, "offline"],
     ]);
+  });
+});
+
+describe("device-revoked events", () => {
+  const revoked: AppError = {
+    code: "device_revoked",
+    message_vi:
+      "Máy tính này đã bị thu hồi quyền vào phòng họp; tài liệu của kỳ họp trên máy được xoá. Hãy liên hệ thư ký kỳ họp",
+    message_en:
+      "This computer's access to the meeting room was revoked; the meetings' documents on it are removed. Contact the meeting's secretariat",
+    detail: "",
+  };
+
+  it("hand the error to the handler until unlistened", async () => {
+    mockIPC(() => null, { shouldMockEvents: true });
+    const seen: AppError[] = [];
+    const unlisten = await onDeviceRevoked((error) => seen.push(error));
+    await emit("device-revoked", revoked);
+    unlisten();
+    await emit("device-revoked", revoked);
+    expect(seen).toEqual([revoked]);
+  });
+
+  it("turn a payload that is not an AppError into one, so the handler always has an error to show", async () => {
+    mockIPC(() => null, { shouldMockEvents: true });
+    const seen: AppError[] = [];
+    const unlisten = await onDeviceRevoked((error) => seen.push(error));
+    await emit("device-revoked", "revoked");
+    unlisten();
+    expect(seen).toEqual([{ code: "unexpected", message_vi: "", message_en: "", detail: "revoked" }]);
   });
 });
 

@@ -30,6 +30,7 @@ import type { ReadReceipts } from "./protocol/ReadReceipts";
 import type { OpinionRequest } from "./protocol/OpinionRequest";
 import type { OpinionView } from "./protocol/OpinionView";
 import type { AuditPage } from "./protocol/AuditPage";
+import type { DeviceList } from "./protocol/DeviceList";
 import type { Command } from "./protocol/Command";
 import type { CreateMeetingRequest } from "./protocol/CreateMeetingRequest";
 import type { MeetingSummary } from "./protocol/MeetingSummary";
@@ -90,6 +91,12 @@ export const MIRROR_CHANGED = "mirror-changed";
 
 /** The event the Rust side emits as the meeting's packet downloads. */
 export const PACKET_CHANGED = "packet-changed";
+
+/**
+ * The event the Rust side emits when the server said this laptop was revoked: it has already
+ * removed every meeting's documents and annotations it kept and logged out.
+ */
+export const DEVICE_REVOKED = "device-revoked";
 
 export function isAppError(value: unknown): value is AppError {
   if (typeof value !== "object" || value === null) return false;
@@ -338,6 +345,23 @@ export function auditPage(after: number): Promise<AuditPage> {
   return call("audit_page", { after });
 }
 
+/**
+ * The laptops of the open meeting's members, the most recently used first: for the meeting's
+ * secretariat (`may.manage_members`); others are refused (`forbidden`).
+ */
+export function listDevices(): Promise<DeviceList> {
+  return call("list_devices");
+}
+
+/**
+ * Revokes a member's laptop by its id: its sessions end, it may not log in again, and the app on
+ * it removes every meeting's documents and annotations. Resolves to the laptops after it. For
+ * `may.manage_members`.
+ */
+export function revokeDevice(device: string): Promise<DeviceList> {
+  return call("revoke_device", { device });
+}
+
 /** Saves the meeting's whole audit trail as CSV into the Downloads folder; resolves to the file's path. For `may.manage_members`. */
 export function saveAuditCsv(): Promise<string> {
   return call("save_audit_csv", {});
@@ -537,6 +561,15 @@ export function onMirrorChanged(handler: (view: MirrorView) => void): Promise<Un
 /** Calls `handler` with the packet's progress; resolves to the function that stops listening. */
 export function onPacketChanged(handler: (view: PacketView) => void): Promise<UnlistenFn> {
   return listen<PacketView>(PACKET_CHANGED, (event) => handler(event.payload));
+}
+
+/**
+ * Calls `handler` with the error (`device_revoked`) when the secretariat revoked this laptop: the
+ * Rust side has then removed what the laptop kept and logged out. Resolves to the function that
+ * stops listening.
+ */
+export function onDeviceRevoked(handler: (error: AppError) => void): Promise<UnlistenFn> {
+  return listen<unknown>(DEVICE_REVOKED, (event) => handler(toAppError(event.payload)));
 }
 
 /**

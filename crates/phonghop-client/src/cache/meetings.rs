@@ -92,6 +92,42 @@ impl DocumentCache {
         Ok(expired)
     }
 
+    /// Removes everything this laptop keeps of meetings — documents and their texts, kept
+    /// meetings, states, annotations and those waiting to be sent, read receipts, the saved
+    /// session — after the secretariat revoked the laptop. Its own id and its servers' pins
+    /// stay. The bytes of documents removed.
+    pub async fn wipe(&self) -> Result<u64> {
+        let mut transaction = self.index.begin().await?;
+        for table in [
+            "cached_documents",
+            "document_texts",
+            "opened_documents",
+            "kept_meetings",
+            "meeting_files",
+            "unsent_receipts",
+            "annotations",
+            "annotation_outbox",
+            "carry_outcomes",
+            "saved_mirrors",
+            "annotation_cursors",
+        ] {
+            sqlx::query(&format!("DELETE FROM {table}"))
+                .execute(&mut *transaction)
+                .await?;
+        }
+        sqlx::query("DELETE FROM settings WHERE name = 'session'")
+            .execute(&mut *transaction)
+            .await?;
+        transaction.commit().await?;
+        let mut freed = 0;
+        let mut entries = tokio::fs::read_dir(self.root.join("documents")).await?;
+        while let Some(entry) = entries.next_entry().await? {
+            freed += entry.metadata().await?.len();
+            tokio::fs::remove_file(entry.path()).await?;
+        }
+        Ok(freed)
+    }
+
     /// Records that the meeting needs the PDF `sha256` (removing the meeting may remove it).
     pub async fn belongs_to(&self, server: &str, meeting_id: MeetingId, sha256: &Sha256) -> Result<()> {
         sqlx::query("INSERT OR IGNORE INTO meeting_files (server, meeting_id, sha256) VALUES (?, ?, ?)")
@@ -272,6 +308,29 @@ mod tests {
             cache.cached(&shared).await.expect("looked up").is_some(),
             "the file meeting 2 needs stays"
         );
+    }
+
+    #[tokio::test]
+    async fn a_revoked_laptop_keeps_nothing_of_its_meetings_but_its_id_and_pins() {
+        let dir = tempfile::tempdir().expect("a folder");
+        let cache = DocumentCache::open(dir.path()).await.expect("the cache");
+        let device = cache.device().await.expect("an id");
+        let pin = crate::tls::Fingerprint([7; 32]);
+        cache.set_pin("https://hall:8443", pin).await.expect("pinned");
+        cache.keep_meeting("http://hall", &meeting(1)).await.expect("kept");
+        let file = keep_file(&cache, MeetingId(1), b"%PDF-1.7 secret").await;
+        assert!(cache.wipe().await.expect("wiped") > 0);
+        assert_eq!(cache.cached(&file).await.expect("looked up"), None);
+        assert!(cache.kept_meetings().await.expect("kept").meetings.is_empty());
+        assert_eq!(
+            std::fs::read_dir(dir.path().join("documents"))
+                .expect("the folder")
+                .count(),
+            0
+        );
+        assert_eq!(cache.device().await.expect("the id"), device);
+        assert_eq!(cache.pin_of("https://hall:8443").await.expect("the pin"), Some(pin));
+        assert_eq!(cache.saved_session().await.expect("read"), None);
     }
 
     #[tokio::test]

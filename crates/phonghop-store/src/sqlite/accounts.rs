@@ -4,7 +4,7 @@ use phonghop_protocol::{MeetingId, UserId};
 use sqlx::{Row, SqlitePool};
 
 use super::{id, is_unique_violation, unix_now};
-use crate::{NewUser, Result, StoreError, UserRecord};
+use crate::{NewUser, Result, SessionFound, StoreError, UserRecord};
 
 fn user_from_row(row: &sqlx::sqlite::SqliteRow) -> UserRecord {
     UserRecord {
@@ -86,26 +86,35 @@ pub(super) async fn create_session(
     token_hash: &[u8; 32],
     user: UserId,
     expires_at: i64,
+    device: Option<&str>,
 ) -> Result<()> {
-    sqlx::query("INSERT INTO sessions (token_hash, user_id, expires_at, created_at) VALUES (?, ?, ?, ?)")
+    sqlx::query("INSERT INTO sessions (token_hash, user_id, expires_at, created_at, device_id) VALUES (?, ?, ?, ?, ?)")
         .bind(&token_hash[..])
         .bind(id(user.0))
         .bind(expires_at)
         .bind(unix_now())
+        .bind(device)
         .execute(pool)
         .await?;
     Ok(())
 }
 
-pub(super) async fn session_user(pool: &SqlitePool, token_hash: &[u8; 32]) -> Result<Option<(UserRecord, i64)>> {
+pub(super) async fn session_user(pool: &SqlitePool, token_hash: &[u8; 32]) -> Result<Option<SessionFound>> {
     let row = sqlx::query(
-        "SELECT u.id, u.username, u.full_name, u.position, u.password_hash, u.is_admin, u.may_create_meetings, s.expires_at
-         FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = ?",
+        "SELECT u.id, u.username, u.full_name, u.position, u.password_hash, u.is_admin, u.may_create_meetings,
+                s.expires_at, s.device_id, d.revoked_at
+         FROM sessions s JOIN users u ON u.id = s.user_id LEFT JOIN devices d ON d.id = s.device_id
+         WHERE s.token_hash = ?",
     )
     .bind(&token_hash[..])
     .fetch_optional(pool)
     .await?;
-    Ok(row.map(|row| (user_from_row(&row), row.get::<i64, _>("expires_at"))))
+    Ok(row.map(|row| SessionFound {
+        user: user_from_row(&row),
+        expires_at: row.get("expires_at"),
+        device: row.get("device_id"),
+        device_revoked: row.get::<Option<i64>, _>("revoked_at").is_some(),
+    }))
 }
 
 pub(super) async fn create_hall_link(

@@ -16,6 +16,7 @@ mod append;
 mod attendance;
 mod audit;
 pub mod ballot_box;
+mod devices;
 mod hot_folder;
 mod meetings;
 mod opinions;
@@ -31,7 +32,7 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 use phonghop_core::record::RecordFacts;
-use phonghop_protocol::http::{AttendanceView, AuditEntry, DocumentReceipts, OpinionView, ReceiptKind};
+use phonghop_protocol::http::{AttendanceView, AuditEntry, DeviceView, DocumentReceipts, OpinionView, ReceiptKind};
 use phonghop_protocol::{
     Annotation, AnnotationView, AttendanceStatus, BallotForm, Choice, CommandResult, Document, DocumentId, Fraction,
     ItemId, Meeting, MeetingEvent, MeetingId, MeetingKind, MeetingSummary, MyBallot, PollId, Role, Secrecy, Sha256,
@@ -41,8 +42,8 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, S
 use sqlx::SqlitePool;
 
 use crate::{
-    AuditRecord, AuditVerdict, Entry, HotFolderFile, Loaded, NewOpinion, NewUser, PageHit, Receipt, Result, Store,
-    StoreError, UserRecord,
+    AuditRecord, AuditVerdict, Entry, HotFolderFile, Loaded, NewOpinion, NewUser, PageHit, Receipt, Result,
+    SessionFound, Store, StoreError, UserRecord,
 };
 
 /// The database of one server, or of several processes sharing one file.
@@ -232,12 +233,30 @@ impl Store for SqliteStore {
         accounts::set_permissions(&self.pool, username, is_admin, may_create_meetings).await
     }
 
-    async fn create_session(&self, token_hash: &[u8; 32], user: UserId, expires_at: i64) -> Result<()> {
-        accounts::create_session(&self.pool, token_hash, user, expires_at).await
+    async fn create_session(
+        &self,
+        token_hash: &[u8; 32],
+        user: UserId,
+        expires_at: i64,
+        device: Option<&str>,
+    ) -> Result<()> {
+        accounts::create_session(&self.pool, token_hash, user, expires_at, device).await
     }
 
-    async fn session_user(&self, token_hash: &[u8; 32]) -> Result<Option<(UserRecord, i64)>> {
+    async fn session_user(&self, token_hash: &[u8; 32]) -> Result<Option<SessionFound>> {
         accounts::session_user(&self.pool, token_hash).await
+    }
+
+    async fn record_device_login(&self, id: &str, name: &str, user: UserId, address: &str) -> Result<bool> {
+        devices::record_login(&self.pool, id, name, user, address).await
+    }
+
+    async fn devices_of_meeting(&self, meeting: MeetingId) -> Result<Vec<DeviceView>> {
+        devices::of_meeting(&self.pool, meeting).await
+    }
+
+    async fn revoke_device(&self, id: &str, by: UserId) -> Result<bool> {
+        devices::revoke(&self.pool, id, by).await
     }
 
     async fn add_opinion(&self, opinion: &NewOpinion) -> Result<OpinionView> {

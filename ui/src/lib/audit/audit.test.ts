@@ -23,7 +23,7 @@ function entry(seq: number, action: string, detail = "{}", who = "Phạm Thư K�
 
 describe("action labels", () => {
   it("name every action the server writes, in both languages, each its own", () => {
-    expect(KNOWN_ACTIONS).toHaveLength(36);
+    expect(KNOWN_ACTIONS).toHaveLength(38);
     for (const [t, locale] of [[vi, "vi"], [en, "en"]] as const) {
       const labels = KNOWN_ACTIONS.map((action) => actionLabel(action, t));
       for (const [index, label] of labels.entries()) {
@@ -47,6 +47,8 @@ describe("action labels", () => {
     ["hall_link_created", "Tạo mã màn hình hội trường", "Hall screen code made"],
     ["hall_links_revoked", "Thu hồi mã màn hình hội trường", "Hall screen codes revoked"],
     ["opinion_sent", "Gửi góp ý", "Opinion sent"],
+    ["device_revoked", "Thu hồi máy tính", "Laptop revoked"],
+    ["login_revoked_device", "Đăng nhập từ máy đã thu hồi", "Login from a revoked laptop"],
   ])("%s reads “%s” / “%s”", (action, inVietnamese, inEnglish) => {
     expect(actionLabel(action, vi)).toBe(inVietnamese);
     expect(actionLabel(action, en)).toBe(inEnglish);

@@ -50,6 +50,8 @@ const ACTION_LABELS = {
   hall_link_created: "audit.action.hall_link_created",
   hall_links_revoked: "audit.action.hall_links_revoked",
   opinion_sent: "audit.action.opinion_sent",
+  device_revoked: "audit.action.device_revoked",
+  login_revoked_device: "audit.action.login_revoked_device",
   login: "audit.action.login",
   login_failed: "audit.action.login_failed",
   password_confirm_failed: "audit.action.password_confirm_failed",

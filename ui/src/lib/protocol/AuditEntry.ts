@@ -40,7 +40,7 @@ address: string,
  * What happened, in snake_case: a log event's kind (`poll_opened`…), or `login`,
  * `login_failed`, `password_confirm_failed`, `ballot_cast`, `ballot_changed`, `member_set`,
  * `meeting_created`, `accounts_created`, `permissions_set`, `hall_link_created`,
- * `hall_links_revoked`, `opinion_sent`.
+ * `hall_links_revoked`, `opinion_sent`, `device_revoked`, `login_revoked_device`.
  */
 action: string, 
 /**
