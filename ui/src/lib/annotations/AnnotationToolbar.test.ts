@@ -111,3 +111,16 @@ describe("the annotation toolbar's More menu", () => {
     expect(exports).toEqual([]);
   });
 });
+
+describe("the toolbar's marks", () => {
+  it("use no emoji, which Debian has no font for: the highlighter, sharing, deleting and printing are drawn", () => {
+    mountToolbar(false, "select");
+    openMore();
+    const text = document.body.textContent ?? "";
+    const emoji = [...text].filter((character) => (character.codePointAt(0) ?? 0) >= 0x1f000);
+    expect(emoji).toEqual([]);
+    const drawn = [...document.querySelectorAll("svg.line-icon")].map((icon) => icon.getAttribute("data-icon"));
+    expect(drawn).toContain("highlighter");
+    expect(drawn).toContain("printer");
+  });
+});
