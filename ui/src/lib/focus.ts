@@ -30,3 +30,29 @@ export function keepFocusInside(container: HTMLElement, backwards: boolean): boo
   }
   return false;
 }
+
+/**
+ * A modal dialog's keys, for `<svelte:window onkeydown>`: Escape calls `onEscape`, Tab and
+ * Shift+Tab stay inside `dialog`.
+ */
+export function modalKeydown(event: KeyboardEvent, dialog: HTMLElement | null, onEscape: () => void): void {
+  if (event.key === "Escape") {
+    event.preventDefault();
+    onEscape();
+  } else if (event.key === "Tab" && dialog && keepFocusInside(dialog, event.shiftKey)) {
+    event.preventDefault();
+  }
+}
+
+/**
+ * For a dialog's `onMount`: focuses `first` (without scrolling to it when `preventScroll`, so
+ * a tall dialog at large text shows its heading first) and returns the clean-up that gives the
+ * focus back to what had it, if that is still on the page.
+ */
+export function focusWhileOpen(first: HTMLElement | null, preventScroll = false): () => void {
+  const opener = document.activeElement instanceof HTMLElement ? document.activeElement : null;
+  first?.focus({ preventScroll });
+  return () => {
+    if (opener?.isConnected) opener.focus();
+  };
+}
