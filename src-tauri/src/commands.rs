@@ -124,11 +124,33 @@ pub async fn logout(shared: State<'_, Arc<Shared>>) -> Answer<()> {
     Ok(())
 }
 
+/// Whose session the laptop keeps, for the unlock screen; `None` when none is kept.
+#[tauri::command]
+pub async fn vault_owner(shared: State<'_, Arc<Shared>>) -> Answer<Option<phonghop_client::cache::VaultOwner>> {
+    shared.seat.vault_owner().await.map_err(shown)
+}
+
+/// Unlocks the documents and notes kept on this laptop with the password of the person whose
+/// session it keeps — no server needed (`wrong_password` otherwise).
+#[tauri::command]
+pub async fn unlock(shared: State<'_, Arc<Shared>>, password: String) -> Answer<()> {
+    shared.seat.unlock(&password).await.map_err(shown)
+}
+
 /// Opens the meeting of the last session kept on this laptop as last seen, with or without the
-/// server; `None` when there is none (the login form shows).
+/// server; `None` when there is none (the login form shows); `locked` until [`unlock`].
 #[tauri::command]
 pub async fn resume_saved(app: tauri::AppHandle, shared: State<'_, Arc<Shared>>) -> Answer<Option<MirrorView>> {
-    let Some(mirror) = shared.seat.resume_saved().await.map_err(shown)? else {
+    let resumed = match (shared.seat.resume_saved().await, &shared.launch.auto_login) {
+        // Launched with `--auto-login`, the Rust side holds the password: it unlocks as the
+        // person would.
+        (Err(phonghop_client::ClientError::Locked), Some(auto)) => {
+            shared.seat.unlock(&auto.password).await.map_err(shown)?;
+            shared.seat.resume_saved().await
+        }
+        (resumed, _) => resumed,
+    };
+    let Some(mirror) = resumed.map_err(shown)? else {
         return Ok(None);
     };
     crate::forward_mirror(app, shared.inner().clone(), mirror);

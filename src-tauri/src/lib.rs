@@ -105,6 +105,8 @@ pub fn run_app(builder: tauri::Builder<tauri::Wry>, launch: launch::LaunchOption
             commands::pinned_fingerprint,
             commands::logout,
             commands::resume_saved,
+            commands::vault_owner,
+            commands::unlock,
             commands::open_meeting,
             commands::mirror,
             commands::open_document,

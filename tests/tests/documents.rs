@@ -1,9 +1,9 @@
 //! Documents on the delegate's laptop: downloaded and verified ahead, still readable when the server
 //! is gone; and blobs served with `ETag` and `Range` so an interrupted download resumes.
 
-use anyhow::{bail, Result};
+use anyhow::{bail, Context, Result};
 use phonghop_client::{ClientError, DocumentCache, Session};
-use phonghop_journeys::{vietnamese_document, TestServer};
+use phonghop_journeys::{vietnamese_document, TestServer, PASSWORD};
 use phonghop_protocol::{Command, Document, MeetingId, Sha256};
 
 /// Adds an agenda item and uploads a Vietnamese document of the corpus to it.
@@ -41,13 +41,31 @@ async fn a_cached_document_stays_readable_after_the_server_dies() -> Result<()> 
     let delegate = server.login_delegate(0).await?;
     let laptop = tempfile::tempdir()?;
     let cache = DocumentCache::open(laptop.path()).await?;
+    cache
+        .unlock_after_login(&delegate.server, &delegate.user, PASSWORD)
+        .await?;
     assert_eq!(
         cache.cached(&fetched.current.sha256).await?,
         None,
         "nothing is cached before the first fetch"
     );
-    let path = cache.fetch(&delegate, &fetched).await?;
+    cache.fetch(&delegate, &fetched).await?;
+    let path = cache.cached(&fetched.current.sha256).await?.context("cached")?;
     assert_eq!(std::fs::read(&path)?, bytes, "the cached file is the uploaded document");
+    let sealed = laptop
+        .path()
+        .join("documents")
+        .join(format!("{}.sealed", fetched.current.sha256));
+    let on_disk = std::fs::read(&sealed)?;
+    assert_eq!(
+        on_disk.len() as u64,
+        12 + bytes.len() as u64 + 16 * (bytes.len() as u64).div_ceil(65536)
+    );
+    assert!(
+        !on_disk.windows(5).any(|window| window == b"%PDF-")
+            && !on_disk.windows(8).any(|window| window == b"/MediaBox"),
+        "the document is on the laptop's disk in plain"
+    );
 
     server.kill().await?;
     assert_eq!(
@@ -55,23 +73,24 @@ async fn a_cached_document_stays_readable_after_the_server_dies() -> Result<()> 
         Some(path.clone()),
         "still cached with the server gone"
     );
-    assert_eq!(
-        cache.fetch(&delegate, &fetched).await?,
-        path,
-        "fetch answers from the cache"
-    );
-    assert_eq!(std::fs::read(&path)?, bytes);
+    cache.fetch(&delegate, &fetched).await?;
+    assert_eq!(std::fs::read(&path)?, bytes, "fetch answers from the cache");
     match cache.fetch(&delegate, &never_fetched).await {
         Err(ClientError::NotCached) => {}
         other => bail!("a document never downloaded cannot be read offline, got {other:?}"),
     }
 
     let reopened = DocumentCache::open(laptop.path()).await?;
-    assert_eq!(
-        reopened.cached(&fetched.current.sha256).await?,
-        Some(path),
-        "the cache survives the app restarting"
-    );
+    match reopened.cached(&fetched.current.sha256).await {
+        Err(ClientError::Locked) => {}
+        other => bail!("after a restart the document needs the password, got {other:?}"),
+    }
+    reopened.unlock(&delegate.server, delegate.user.id, PASSWORD).await?;
+    let path = reopened
+        .cached(&fetched.current.sha256)
+        .await?
+        .context("the cache survives the app restarting")?;
+    assert_eq!(std::fs::read(path)?, bytes);
     Ok(())
 }
 
@@ -84,13 +103,40 @@ async fn a_tampered_cache_file_is_not_trusted() -> Result<()> {
     let delegate = server.login_delegate(0).await?;
     let laptop = tempfile::tempdir()?;
     let cache = DocumentCache::open(laptop.path()).await?;
-    let path = cache.fetch(&delegate, &document).await?;
+    cache
+        .unlock_after_login(&delegate.server, &delegate.user, PASSWORD)
+        .await?;
+    cache.fetch(&delegate, &document).await?;
+    let sealed = laptop
+        .path()
+        .join("documents")
+        .join(format!("{}.sealed", document.current.sha256));
+    let whole = std::fs::read(&sealed)?;
 
     // A file cut short (a crash mid-copy, a full disk) is not the document.
-    std::fs::write(&path, &bytes[..bytes.len() / 2])?;
+    std::fs::write(&sealed, &whole[..whole.len() / 2])?;
     assert_eq!(cache.cached(&document.current.sha256).await?, None);
-    let refetched = cache.fetch(&delegate, &document).await?;
+    cache.fetch(&delegate, &document).await?;
+    let refetched = cache
+        .cached(&document.current.sha256)
+        .await?
+        .context("downloaded again")?;
     assert_eq!(std::fs::read(refetched)?, bytes, "fetch downloads it again");
+
+    // A byte changed on the disk, the length unchanged: caught when it is opened, and downloaded
+    // again.
+    let reopened = DocumentCache::open(laptop.path()).await?;
+    reopened.unlock(&delegate.server, delegate.user.id, PASSWORD).await?;
+    let mut changed = std::fs::read(&sealed)?;
+    changed[100] ^= 1;
+    std::fs::write(&sealed, changed)?;
+    assert_eq!(reopened.cached(&document.current.sha256).await?, None);
+    reopened.fetch(&delegate, &document).await?;
+    let again = reopened
+        .cached(&document.current.sha256)
+        .await?
+        .context("downloaded again")?;
+    assert_eq!(std::fs::read(again)?, bytes);
 
     let mut forged = document.clone();
     forged.current.sha256 = Sha256::parse(&"ab".repeat(32))?;

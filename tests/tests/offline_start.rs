@@ -2,7 +2,7 @@
 //! as last seen, with its documents and the councillor's annotations; once the server is back the
 //! meeting catches up, and after a logout nothing reopens by itself.
 
-use anyhow::{ensure, Result};
+use anyhow::{ensure, Context, Result};
 use phonghop_client::{ConnectionState, Seat};
 use phonghop_journeys::{new_item, vietnamese_document, wait_for, TestServer, PASSWORD};
 use phonghop_protocol::{Annotation, AnnotationBody, AnnotationId, Command, PagePoint};
@@ -51,6 +51,21 @@ async fn a_laptop_started_without_the_server_reopens_the_meeting_with_its_annota
 
     server.kill().await?;
     let seat = Seat::new(laptop.path());
+    // What the laptop keeps is encrypted: the councillor's password opens it, with no server.
+    match seat.resume_saved().await {
+        Err(phonghop_client::ClientError::Locked) => {}
+        other => anyhow::bail!(
+            "the laptop opened without the password: {:?}",
+            other.map(|m| m.is_some())
+        ),
+    }
+    let owner = seat.vault_owner().await?.context("whose session is kept")?;
+    ensure!(owner.username == delegate, "{owner:?}");
+    ensure!(matches!(
+        seat.unlock("not the password").await,
+        Err(phonghop_client::ClientError::WrongPassword)
+    ));
+    seat.unlock(PASSWORD).await?;
     let Some(mirror) = seat.resume_saved().await? else {
         anyhow::bail!("the last session did not reopen");
     };

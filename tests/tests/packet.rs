@@ -172,7 +172,7 @@ async fn a_download_that_arrives_damaged_is_thrown_away_and_fetched_again() -> R
     let server = TestServer::start(1).await?;
     let meeting = server.meeting_id();
     let secretariat = server.login_secretariat().await?;
-    let bytes = std::fs::read(vietnamese_document("du-thao-nghi-quyet-v2.pdf"))?;
+    let bytes = large_pdf(300_000);
     let document = upload(
         &secretariat,
         meeting,
@@ -185,13 +185,17 @@ async fn a_download_that_arrives_damaged_is_thrown_away_and_fetched_again() -> R
     let delegate = server.roster().voters()[0].clone();
     let seat = seat_in(laptop.path(), server.url(), &delegate, meeting, 1).await?;
 
-    // A partial file whose bytes are wrong (a disk error, a broken proxy): the rest is appended,
-    // the whole does not match its SHA-256, and nothing of it is trusted.
+    // A partial file whose sealed chunks are wrong (a disk error): the rest is appended, the
+    // whole does not open as the document, and nothing of it is trusted. (A sealed file is a
+    // 12-byte header, then chunks of 64 KiB and their 16-byte tags.)
     let partial = laptop
         .path()
         .join("documents")
         .join(format!("{}.partial", document.current.sha256));
-    std::fs::write(&partial, vec![b'x'; bytes.len() - 100])?;
+    let mut damaged_partial = b"PHS1".to_vec();
+    damaged_partial.extend([7u8; 8]);
+    damaged_partial.extend(vec![b'x'; 2 * (65536 + 16)]);
+    std::fs::write(&partial, damaged_partial)?;
     let (damaged, _) = round(&seat).await?;
     assert_eq!(damaged.state, PacketState::Incomplete, "{damaged:?}");
     assert_eq!(damaged.failed, vec![document.id]);
@@ -295,8 +299,10 @@ async fn kept_meetings_show_their_size_and_an_old_one_is_removed() -> Result<()>
         .map(|meeting| (meeting.meeting_id, meeting.files))
         .collect();
     assert_eq!(titles, vec![(today, 1), (last_week, 2)], "most recently opened first");
-    assert_eq!(kept.meetings[1].bytes, (shared.len() + old_only.len()) as u64);
-    assert!(kept.bytes >= (shared.len() + old_only.len()) as u64, "{kept:?}");
+    // On the disk each file is sealed: a 12-byte header and 16 bytes a 64 KiB chunk.
+    let sealed = |bytes: &[u8]| 12 + bytes.len() as u64 + 16 * (bytes.len() as u64).div_ceil(65536);
+    assert_eq!(kept.meetings[1].bytes, sealed(&shared) + sealed(&old_only));
+    assert!(kept.bytes >= sealed(&shared) + sealed(&old_only), "{kept:?}");
 
     // The meeting open in the app stays; last week's goes, but not the file today's needs.
     match seat.remove_kept_meeting(server.url(), today).await {
@@ -306,13 +312,13 @@ async fn kept_meetings_show_their_size_and_an_old_one_is_removed() -> Result<()>
     let freed = seat.remove_kept_meeting(server.url(), last_week).await?;
     assert_eq!(
         freed,
-        old_only.len() as u64,
+        sealed(&old_only),
         "only the file no other meeting needs is freed"
     );
     assert!(seat.cached_file(&kept_by_both.current.sha256).await?.is_some());
     assert!(seat.cached_file(&digest(&old_only)).await?.is_none());
     let kept = seat.kept_meetings().await?;
     assert_eq!(kept.meetings.len(), 1);
-    assert_eq!(kept.bytes, shared.len() as u64);
+    assert_eq!(kept.bytes, sealed(&shared));
     Ok(())
 }

@@ -2010,7 +2010,7 @@ async function journey(firstBrowser) {
   });
 
 
-  await step("18. the app is killed mid-stroke and started again without the server: the annotations are there", async () => {
+  await step("18. the app is killed mid-stroke and started again without the server: it asks for the password (what the laptop keeps is encrypted), and the annotations are there", async () => {
     if (await browser.$(testid("viewer")).isExisting()) {
       await browser.$(testid("viewer-close")).click();
       await browser.$(testid("viewer")).waitForExist({ reverse: true, timeout: TIMEOUT });
@@ -2054,6 +2054,19 @@ async function journey(firstBrowser) {
     await browser.deleteSession().catch(() => undefined);
 
     app.browser = browser = await startApp();
+    // The documents and notes on the laptop are encrypted under the councillor's password: the
+    // app asks for it, with no server, before it shows anything of the meeting.
+    await browser.$(testid("unlock-screen")).waitForDisplayed({ timeout: TIMEOUT * 2 });
+    assert.equal(await browser.$(testid("meeting-title")).isExisting(), false, "the meeting shows before the password");
+    await checkAccessibility(browser, "the unlock screen");
+    await screenshot(browser, "restarted-unlock-asked");
+    await browser.$(testid("unlock-password")).setValue("khong-phai-mat-khau");
+    await browser.$(testid("unlock-submit")).click();
+    const refused = await browser.$(testid("unlock-error"));
+    await refused.waitForDisplayed({ timeout: TIMEOUT });
+    assert.equal(await refused.getAttribute("data-error-code"), "wrong_password", "a wrong password opens nothing");
+    await browser.$(testid("unlock-password")).setValue(env.password);
+    await browser.$(testid("unlock-submit")).click();
     await browser.$(testid("meeting-title")).waitForDisplayed({ timeout: TIMEOUT * 2 });
     const connection = await browser.$(testid("connection-status")).getAttribute("data-connection");
     assert.notEqual(connection, "online", "the server is gone, yet the app says it is online");

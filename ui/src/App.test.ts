@@ -327,6 +327,85 @@ describe("login", () => {
   });
 });
 
+describe("locked laptop", () => {
+  const locked: AppError = {
+    code: "locked",
+    message_vi: "Tài liệu và ghi chú trên máy này đã được khoá. Hãy nhập mật khẩu để mở",
+    message_en: "The documents and notes on this laptop are locked. Enter your password to open them",
+    detail: "",
+  };
+  const owner = { server_url: "http://10.0.0.5:8080", user_id: 3, username: "db003", full_name: "Nguyễn Văn Ba" };
+
+  /** A laptop whose saved session is locked until `unlock`; then `afterUnlock` is what resumes. */
+  function lockedLaptop(afterUnlock: MirrorView | null, extra: Record<string, Handler> = {}) {
+    let open = false;
+    backend({
+      app_defaults: () => ({ server_url: "http://launch:8080", username: "", reconfirm_after_minutes: 5 }),
+      vault_owner: () => owner,
+      unlock: () => {
+        open = true;
+        return null;
+      },
+      resume_saved: () => {
+        if (!open) throw locked;
+        return afterUnlock;
+      },
+      ...extra,
+    });
+  }
+
+  async function unlockWith(password: string) {
+    await shown("unlock-screen");
+    type("unlock-password", password);
+    byTestId("unlock-submit")!.click();
+  }
+
+  it("asks the owner's password instead of the login form, then reopens their meeting", async () => {
+    lockedLaptop({ ...firstView, connection: "offline" });
+    startApp();
+    const screen = await shown("unlock-screen");
+    expect(screen.textContent).toContain("Nguyễn Văn Ba");
+    expect(byTestId("login-server")).toBeNull();
+    expect(calls.some((call) => call.command === "auto_login")).toBe(false);
+    // Nothing of the meeting is followed before the laptop is unlocked.
+    await pushMirror({ ...firstView, seq: 99, state: meeting([item(9, 0)]) });
+
+    await unlockWith("secret");
+    await shown("meeting-title");
+    expect(calls.find((call) => call.command === "unlock")?.args).toEqual({ password: "secret" });
+    expect(calls.filter((call) => call.command === "resume_saved")).toHaveLength(2);
+    expect(allByTestId("agenda-item").map((element) => element.dataset.itemId)).toEqual(["1", "2"]);
+    expect(byTestId("connection-status")?.dataset.connection).toBe("offline");
+  });
+
+  it("opens the login form for the owner when, unlocked, there is no meeting to reopen", async () => {
+    lockedLaptop(null);
+    startApp();
+    await unlockWith("secret");
+    const server = (await shown("login-server")) as HTMLInputElement;
+    expect(server.value).toBe("http://10.0.0.5:8080");
+    expect((byTestId("login-username") as HTMLInputElement).value).toBe("db003");
+    expect(byTestId("unlock-screen")).toBeNull();
+  });
+
+  it("opens the login form as launched for someone else", async () => {
+    lockedLaptop(firstView);
+    startApp();
+    (await shown("unlock-other-account")).click();
+    const server = (await shown("login-server")) as HTMLInputElement;
+    expect(server.value).toBe("http://launch:8080");
+    expect((byTestId("login-username") as HTMLInputElement).value).toBe("");
+    expect(calls.some((call) => call.command === "unlock")).toBe(false);
+  });
+
+  it("shows the login form when the laptop cannot say whose it is", async () => {
+    lockedLaptop(firstView, { vault_owner: () => null });
+    startApp();
+    await shown("login-server");
+    expect(byTestId("unlock-screen")).toBeNull();
+  });
+});
+
 describe("meeting", () => {
   beforeEach(() => {
     backend({

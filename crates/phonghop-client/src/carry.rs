@@ -284,6 +284,7 @@ impl Seat {
     async fn revision_file(&self, session: &Session, cache: &DocumentCache, revision: &Revision) -> Result<PathBuf> {
         cache
             .download(session, &revision.sha256, revision.size, &mut |_| {})
-            .await
+            .await?;
+        cache.cached(&revision.sha256).await?.ok_or(ClientError::NotCached)
     }
 }

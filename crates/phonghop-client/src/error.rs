@@ -36,6 +36,16 @@ pub enum ClientError {
     /// Nothing of the request was sent.
     #[error("{0}")]
     CertificateChanged(crate::tls::PinMismatch),
+    /// What the laptop keeps is encrypted and not unlocked yet: the person's password opens it.
+    #[error("the documents and notes kept on this laptop are locked")]
+    Locked,
+    /// The password typed does not open what the laptop keeps.
+    #[error("the password does not unlock this laptop's documents")]
+    WrongPassword,
+    /// The laptop keeps annotations not sent yet, sealed under a key this person's password does
+    /// not open (named: whose they are).
+    #[error("this laptop keeps notes of {0} not sent yet, locked with their password")]
+    HeldByAnother(String),
     #[error("local storage: {0}")]
     Io(#[from] std::io::Error),
     #[error("local database: {0}")]
@@ -127,6 +137,24 @@ impl From<&ClientError> for UserFacingError {
                 "CẢNH BÁO: chứng chỉ của máy chủ đã thay đổi — có thể có kẻ mạo danh máy chủ. Thông tin đăng nhập chưa được gửi đi. Hãy báo ngay cho thư ký kỳ họp",
                 "WARNING: the server's certificate has changed — someone may be impersonating the server. Your login was not sent. Tell the meeting's secretariat at once",
             ),
+            ClientError::Locked => (
+                "locked",
+                "Tài liệu và ghi chú trên máy này đã được khoá. Hãy nhập mật khẩu để mở",
+                "The documents and notes on this laptop are locked. Enter your password to open them",
+            ),
+            ClientError::WrongPassword => ("wrong_password", "Mật khẩu không đúng", "The password is not right"),
+            ClientError::HeldByAnother(holders) => {
+                return UserFacingError {
+                    code: "laptop_held".to_owned(),
+                    message_vi: format!(
+                        "Máy tính này đang giữ ghi chú chưa gửi của {holders}, được khoá bằng mật khẩu của người đó (hoặc mật khẩu cũ). Hãy mở khoá bằng mật khẩu đó một lần để ghi chú được gửi đi, rồi đăng nhập lại"
+                    ),
+                    message_en: format!(
+                        "This laptop keeps notes of {holders} not sent yet, locked with that person's password (or an earlier one). Unlock with that password once so the notes are sent, then log in again"
+                    ),
+                    detail: error.to_string(),
+                }
+            }
             ClientError::Protocol(_) | ClientError::Io(_) | ClientError::Database(_) => (
                 "internal",
                 "Đã có lỗi trong ứng dụng, vui lòng thử lại",

@@ -263,6 +263,10 @@ impl Seat {
             }
             other => other?,
         };
+        // The server took the password: it unlocks (or first locks) what the laptop keeps.
+        cache
+            .unlock_after_login(&session.server, &session.user, password)
+            .await?;
         let meetings = session.meetings().await?;
         let user = session.user.clone();
         let may_create_meetings = session.may_create_meetings;
@@ -335,6 +339,8 @@ impl Seat {
     }
 
     /// Logs out: this laptop forgets the session (the documents and annotations stay).
+    /// Logs out: forgets the session, and locks what the laptop keeps (the next person, or the
+    /// same one, needs the password to read it).
     pub async fn logout(&self) {
         *self.followed.lock().expect("seat lock") = None;
         *self.session.lock().expect("seat lock") = None;
@@ -342,7 +348,21 @@ impl Seat {
             if let Err(error) = cache.forget_session().await {
                 tracing::warn!(%error, "the saved session was not forgotten");
             }
+            cache.lock();
         }
+    }
+
+    /// Whose session the laptop keeps, for the unlock screen (readable while locked).
+    pub async fn vault_owner(&self) -> Result<Option<crate::cache::VaultOwner>> {
+        self.cache().await?.vault_owner().await
+    }
+
+    /// Unlocks what the laptop keeps with the password of the person whose session it keeps, with
+    /// no server needed ([`ClientError::WrongPassword`] otherwise).
+    pub async fn unlock(&self, password: &str) -> Result<()> {
+        let cache = self.cache().await?;
+        let owner = cache.vault_owner().await?.ok_or(ClientError::NotLoggedIn)?;
+        cache.unlock(&owner.server_url, owner.user_id, password).await
     }
 
     /// Keeps the session and the meeting followed, so the app can start again without the server.
@@ -367,9 +387,14 @@ impl Seat {
 
     /// Starts following the meeting of the last session kept on this laptop, from its state as
     /// last seen — with no server needed; the connection resumes when the server can be reached
-    /// (an expired session then asks for the password, as always). `None` when there is none.
+    /// (an expired session then asks for the password, as always). `None` when there is none, or
+    /// it was kept before the cache was encrypted (a login seals it); [`ClientError::Locked`] until
+    /// [`unlock`](Self::unlock).
     pub async fn resume_saved(&self) -> Result<Option<watch::Receiver<Mirror>>> {
         let cache = self.cache().await?;
+        if !cache.has_key_slots().await? {
+            return Ok(None);
+        }
         let Some(saved) = cache.saved_session().await? else {
             return Ok(None);
         };

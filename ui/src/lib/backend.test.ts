@@ -37,6 +37,9 @@ import {
   toAppError,
   type AppError,
   type MirrorView,
+  type VaultOwner,
+  unlock,
+  vaultOwner,
   withdrawSpeechRequest,
 } from "./backend";
 import { errorText } from "./errors";
@@ -87,6 +90,22 @@ describe("commands", () => {
       { command: "pin_server", args: { serverUrl: "https://10.0.0.5:8443", fingerprint } },
       { command: "pinned_fingerprint", args: { serverUrl: "https://10.0.0.5:8443" } },
     ]);
+  });
+
+  it("ask whose the locked laptop is and unlock it with the password, in the names the Rust side reads", async () => {
+    const owner: VaultOwner = { server_url: "https://10.0.0.5:8443", user_id: 3, username: "db003", full_name: "Nguyễn Văn Ba" };
+    const calls = recordCalls((command) => (command === "vault_owner" ? owner : null));
+    expect(await vaultOwner()).toEqual(owner);
+    expect(await unlock("mật khẩu")).toBeNull();
+    expect(calls).toEqual([
+      { command: "vault_owner", args: {} },
+      { command: "unlock", args: { password: "mật khẩu" } },
+    ]);
+    const wrong: AppError = { code: "wrong_password", message_vi: "Mật khẩu không đúng", message_en: "The password is not right", detail: "" };
+    mockIPC(() => {
+      throw wrong;
+    });
+    await expect(unlock("sai")).rejects.toEqual(wrong);
   });
 
   it("reject a login to a server whose certificate is not pinned, or changed, with the Rust side's error", async () => {

@@ -25,6 +25,7 @@ import type { TextRun } from "./app-views/TextRun";
 import type { RunMark } from "./app-views/RunMark";
 import type { AnnotationShown } from "./app-views/AnnotationShown";
 import type { UnplacedShown } from "./app-views/UnplacedShown";
+import type { VaultOwner } from "./app-views/VaultOwner";
 import type { Annotation } from "./protocol/Annotation";
 import type { ReadReceipts } from "./protocol/ReadReceipts";
 import type { OpinionRequest } from "./protocol/OpinionRequest";
@@ -42,7 +43,7 @@ import type { UploadResponse } from "./protocol/UploadResponse";
 
 // The app-side views are generated from Rust (phonghop-client's `seat` module) by ts-rs, like the
 // wire types; they are re-exported here under the names the components use.
-export type { Capabilities, Connection, KeptMeetings, MirrorView, OpenedDocument, PacketView, SearchView };
+export type { Capabilities, Connection, KeptMeetings, MirrorView, OpenedDocument, PacketView, SearchView, VaultOwner };
 export type LoginResult = LoginView;
 
 /** Codes the app itself raises, beside the server's own {@link ErrorCode}s. */
@@ -56,7 +57,10 @@ export type AppOnlyErrorCode =
   | "export_failed"
   | "bad_upload"
   | "certificate_not_pinned"
-  | "certificate_changed";
+  | "certificate_changed"
+  | "locked"
+  | "wrong_password"
+  | "laptop_held";
 
 /**
  * Raised here, never by the Rust side: a rejection that was not an {@link AppError} at all (for
@@ -155,10 +159,27 @@ export function reportAgendaShown(): void {
 
 /**
  * Reopens the meeting of the last session kept on this laptop, as last seen — with or without the
- * server; `null` when there is none.
+ * server; `null` when there is none. Rejects with `locked` while what the laptop keeps is
+ * encrypted: {@link unlock} first.
  */
 export function resumeSaved(): Promise<MirrorView | null> {
   return call("resume_saved");
+}
+
+/**
+ * Whose session the locked cache keeps, for the unlock screen to name; `null` when it keeps none.
+ * Readable while locked: only the documents, notes and session are encrypted.
+ */
+export function vaultOwner(): Promise<VaultOwner | null> {
+  return call("vault_owner");
+}
+
+/**
+ * Unlocks what this laptop keeps with the owner's password, without the server; afterwards
+ * {@link resumeSaved} reopens their meeting. Rejects with `wrong_password` when it does not open it.
+ */
+export function unlock(password: string): Promise<void> {
+  return call("unlock", { password });
 }
 
 /**

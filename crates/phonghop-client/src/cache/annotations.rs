@@ -7,7 +7,7 @@ use phonghop_protocol::{Annotation, AnnotationId, AnnotationView, DocumentId, Me
 use sqlx::{Row, Sqlite, Transaction};
 
 use super::DocumentCache;
-use crate::error::{ClientError, Result};
+use crate::error::Result;
 use crate::session::Session;
 
 /// Whose annotations, on which server and meeting: a laptop may be shared by councillors.
@@ -38,10 +38,6 @@ pub struct KeptAnnotation {
     pub annotation: Annotation,
 }
 
-fn corrupt(error: impl std::fmt::Display) -> ClientError {
-    ClientError::Protocol(format!("a kept annotation cannot be read: {error}"))
-}
-
 impl DocumentCache {
     /// This installation's device name (random, made once): the tie-breaker of two changes made
     /// in the same millisecond on two laptops.
@@ -61,7 +57,7 @@ impl DocumentCache {
         kept(&self.index, scope, scope.user, id)
             .await?
             .flatten()
-            .map(|json| serde_json::from_str(&json).map_err(corrupt))
+            .map(|stored| self.open_json(&stored))
             .transpose()
     }
 
@@ -70,6 +66,7 @@ impl DocumentCache {
     pub async fn save_own_annotation(&self, scope: AnnotationScope<'_>, annotation: &Annotation) -> Result<bool> {
         let mut transaction = self.index.begin().await?;
         if !keep(
+            self,
             &mut transaction,
             scope,
             scope.user,
@@ -89,7 +86,7 @@ impl DocumentCache {
         .bind(i64::from(scope.user.0))
         .bind(i64::from(scope.meeting.0))
         .bind(annotation.id.as_str())
-        .bind(serde_json::to_string(annotation).map_err(corrupt)?)
+        .bind(self.seal_json(annotation)?)
         .execute(&mut *transaction)
         .await?;
         transaction.commit().await?;
@@ -115,7 +112,7 @@ impl DocumentCache {
         .await?;
         let mut kept = Vec::with_capacity(rows.len());
         for row in rows {
-            let annotation: Annotation = serde_json::from_str(row.get("annotation")).map_err(corrupt)?;
+            let annotation: Annotation = self.open_json(row.get::<&[u8], _>("annotation"))?;
             if !annotation.deleted {
                 kept.push(KeptAnnotation {
                     author: UserId(row.get::<i64, _>("author_id") as u32),
@@ -140,7 +137,7 @@ impl DocumentCache {
         .fetch_all(&self.index)
         .await?;
         rows.iter()
-            .map(|row| serde_json::from_str(row.get("annotation")).map_err(corrupt))
+            .map(|row| self.open_json(row.get::<&[u8], _>("annotation")))
             .collect()
     }
 
@@ -148,17 +145,28 @@ impl DocumentCache {
     pub async fn annotations_sent(&self, scope: AnnotationScope<'_>, sent: &[Annotation]) -> Result<()> {
         let mut transaction = self.index.begin().await?;
         for annotation in sent {
-            sqlx::query(
-                "DELETE FROM annotation_outbox
-                 WHERE server = ? AND user_id = ? AND meeting_id = ? AND id = ? AND annotation = ?",
+            // Sealed values differ each time they are sealed: the one queued is opened and
+            // compared, in the same transaction as the delete.
+            let queued: Option<Vec<u8>> = sqlx::query_scalar(
+                "SELECT annotation FROM annotation_outbox WHERE server = ? AND user_id = ? AND meeting_id = ? AND id = ?",
             )
             .bind(scope.server)
             .bind(i64::from(scope.user.0))
             .bind(i64::from(scope.meeting.0))
             .bind(annotation.id.as_str())
-            .bind(serde_json::to_string(annotation).map_err(corrupt)?)
-            .execute(&mut *transaction)
+            .fetch_optional(&mut *transaction)
             .await?;
+            let Some(queued) = queued else { continue };
+            if &self.open_json::<Annotation>(&queued)? != annotation {
+                continue;
+            }
+            sqlx::query("DELETE FROM annotation_outbox WHERE server = ? AND user_id = ? AND meeting_id = ? AND id = ?")
+                .bind(scope.server)
+                .bind(i64::from(scope.user.0))
+                .bind(i64::from(scope.meeting.0))
+                .bind(annotation.id.as_str())
+                .execute(&mut *transaction)
+                .await?;
         }
         transaction.commit().await?;
         Ok(())
@@ -174,6 +182,7 @@ impl DocumentCache {
         let mut transaction = self.index.begin().await?;
         for view in views {
             keep(
+                self,
                 &mut transaction,
                 scope,
                 view.author,
@@ -260,7 +269,7 @@ impl DocumentCache {
         .bind(outcome.old.id.as_str())
         .bind(outcome.unplaced.is_none())
         .bind(outcome.unplaced.as_deref())
-        .bind(serde_json::to_string(&outcome.old).map_err(corrupt)?)
+        .bind(self.seal_json(&outcome.old)?)
         .execute(&self.index)
         .await?;
         Ok(())
@@ -290,7 +299,7 @@ impl DocumentCache {
                 Ok(CarryOutcome {
                     document,
                     to_revision,
-                    old: serde_json::from_str(row.get("old_annotation")).map_err(corrupt)?,
+                    old: self.open_json(row.get::<&[u8], _>("old_annotation"))?,
                     unplaced: row.get("reason"),
                 })
             })
@@ -298,14 +307,14 @@ impl DocumentCache {
     }
 }
 
-/// The kept JSON of `author`'s annotation `id`: `None` if unknown, `Some(None)` if it is another
+/// The kept (sealed) JSON of `author`'s annotation `id`: `None` if unknown, `Some(None)` if it is another
 /// member's that is no longer shared.
 async fn kept<'e>(
     executor: impl sqlx::Executor<'e, Database = Sqlite>,
     scope: AnnotationScope<'_>,
     author: UserId,
     id: &AnnotationId,
-) -> Result<Option<Option<String>>> {
+) -> Result<Option<Option<Vec<u8>>>> {
     Ok(sqlx::query_scalar(
         "SELECT annotation FROM annotations
          WHERE server = ? AND user_id = ? AND meeting_id = ? AND author_id = ? AND id = ?",
@@ -323,6 +332,7 @@ async fn kept<'e>(
 /// of it is kept (`None`: another member's annotation no longer shared, which is forgotten);
 /// whether it was kept.
 async fn keep(
+    cache: &DocumentCache,
     transaction: &mut Transaction<'_, Sqlite>,
     scope: AnnotationScope<'_>,
     author: UserId,
@@ -332,7 +342,7 @@ async fn keep(
 ) -> Result<bool> {
     let kept = kept(&mut **transaction, scope, author, id).await?;
     if let (Some(candidate), Some(Some(kept))) = (annotation, &kept) {
-        let kept: Annotation = serde_json::from_str(kept).map_err(corrupt)?;
+        let kept: Annotation = cache.open_json(kept)?;
         if !phonghop_core::annotations::is_later(candidate, &kept) {
             return Ok(false);
         }
@@ -351,7 +361,7 @@ async fn keep(
     .bind(i64::from(author.0))
     .bind(id.as_str())
     .bind(annotation.map(|annotation| i64::from(annotation.document_id.0)))
-    .bind(annotation.map(serde_json::to_string).transpose().map_err(corrupt)?)
+    .bind(annotation.map(|annotation| cache.seal_json(annotation)).transpose()?)
     .bind(author_name)
     .bind(author_name)
     .execute(&mut **transaction)

@@ -115,10 +115,13 @@ impl DocumentCache {
                 .execute(&mut *transaction)
                 .await?;
         }
-        sqlx::query("DELETE FROM settings WHERE name = 'session'")
+        sqlx::query("DELETE FROM settings WHERE name IN ('session', 'session owner')")
             .execute(&mut *transaction)
             .await?;
+        // The data key goes too: nothing left on the disk opens what was sealed under it.
+        sqlx::query("DELETE FROM key_slots").execute(&mut *transaction).await?;
         transaction.commit().await?;
+        self.lock();
         let mut freed = 0;
         let mut entries = tokio::fs::read_dir(self.root.join("documents")).await?;
         while let Some(entry) = entries.next_entry().await? {
@@ -209,6 +212,7 @@ impl DocumentCache {
             .map(|row| row.get("sha256"))
             .collect();
         transaction.commit().await?;
+        self.plain.retain(|sha256| needed.contains(sha256.as_str()));
 
         // The index no longer names them, so a crash between here and the end leaves only
         // unnamed files, never a named file missing.
@@ -248,10 +252,11 @@ mod tests {
     async fn keep_file(cache: &DocumentCache, meeting: MeetingId, bytes: &[u8]) -> Sha256 {
         use sha2::Digest;
         let sha256 = Sha256::parse(&hex::encode(sha2::Sha256::digest(bytes))).expect("a hash");
-        tokio::fs::write(cache.path_of(&sha256), bytes).await.expect("written");
+        super::super::sealed_files::seal_whole(bytes, &cache.key().expect("unlocked"), &cache.path_of(&sha256))
+            .expect("written");
         sqlx::query("INSERT INTO cached_documents (sha256, size, verified_at) VALUES (?, ?, 0)")
             .bind(sha256.as_str())
-            .bind(bytes.len() as i64)
+            .bind(std::fs::metadata(cache.path_of(&sha256)).expect("sealed").len() as i64)
             .execute(&cache.index)
             .await
             .expect("indexed");
@@ -265,7 +270,7 @@ mod tests {
     #[tokio::test]
     async fn a_meeting_left_unsynced_past_its_days_expires_with_its_own_files_only() {
         let dir = tempfile::tempdir().expect("a folder");
-        let cache = DocumentCache::open(dir.path()).await.expect("the cache");
+        let cache = super::super::tests::unlocked(dir.path()).await;
         for id in [1, 2] {
             cache.keep_meeting("http://hall", &meeting(id)).await.expect("kept");
         }
@@ -313,7 +318,7 @@ mod tests {
     #[tokio::test]
     async fn a_revoked_laptop_keeps_nothing_of_its_meetings_but_its_id_and_pins() {
         let dir = tempfile::tempdir().expect("a folder");
-        let cache = DocumentCache::open(dir.path()).await.expect("the cache");
+        let cache = super::super::tests::unlocked(dir.path()).await;
         let device = cache.device().await.expect("an id");
         let pin = crate::tls::Fingerprint([7; 32]);
         cache.set_pin("https://hall:8443", pin).await.expect("pinned");
@@ -330,13 +335,15 @@ mod tests {
         );
         assert_eq!(cache.device().await.expect("the id"), device);
         assert_eq!(cache.pin_of("https://hall:8443").await.expect("the pin"), Some(pin));
-        assert_eq!(cache.saved_session().await.expect("read"), None);
+        assert!(!cache.is_unlocked(), "the key went with the documents");
+        assert!(!cache.has_key_slots().await.expect("read"));
+        assert!(cache.vault_owner().await.expect("read").is_none());
     }
 
     #[tokio::test]
     async fn syncing_a_meeting_again_keeps_it() {
         let dir = tempfile::tempdir().expect("a folder");
-        let cache = DocumentCache::open(dir.path()).await.expect("the cache");
+        let cache = super::super::tests::unlocked(dir.path()).await;
         cache.keep_meeting("http://hall", &meeting(1)).await.expect("kept");
         sqlx::query("UPDATE kept_meetings SET opened_at = ?")
             .bind(unix_now() - 40 * 24 * 60 * 60)

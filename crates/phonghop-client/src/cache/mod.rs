@@ -1,22 +1,28 @@
 //! Documents kept on the laptop: downloaded ahead, verified by SHA-256, readable offline.
 //!
-//! Files live at `<root>/documents/<sha256>.pdf`; an SQLite index (`<root>/cache.sqlite3`)
-//! records which are complete and verified, so a file cut short by a crash is never trusted, and
-//! which PDFs this laptop's reader has opened (a revision never opened is new to them).
+//! Files live at `<root>/documents/<sha256>.sealed`, encrypted under the key the person's password
+//! unlocks (`vault.rs`, `sealed_files.rs`); an SQLite index (`<root>/cache.sqlite3`) records which
+//! are complete and verified, so a file cut short by a crash is never trusted, and which PDFs this
+//! laptop's reader has opened (a revision never opened is new to them).
 //! `meetings.rs`: which meetings' packets are kept, what they take on disk, removing one;
 //! `receipts.rs`: read receipts waiting for the server; `annotations.rs`: annotations kept here
 //! first, and the changes waiting for the server; `saved.rs`: the last session and meetings as
-//! last seen, so the app starts without the server.
+//! last seen, so the app starts without the server; `unlocking.rs`: unlocking with the
+//! password, online or off, and sealing a cache kept before it was encrypted.
 
 mod annotations;
 mod meetings;
 mod receipts;
 mod saved;
+mod sealed_files;
+mod unlocking;
+mod vault;
 
 pub use annotations::{AnnotationScope, CarryOutcome, KeptAnnotation};
 pub use meetings::{KeptMeeting, KeptMeetings};
 pub use receipts::UnsentReceipt;
 pub use saved::SavedSession;
+pub use unlocking::VaultOwner;
 
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
@@ -24,7 +30,6 @@ use std::str::FromStr;
 use std::sync::{Arc, Mutex};
 
 use phonghop_protocol::{Document, Sha256};
-use sha2::Digest;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions};
 use sqlx::{Row, SqlitePool};
 
@@ -34,7 +39,7 @@ use crate::session::Session;
 /// The index's tables: files verified, each PDF's page text, the PDFs the reader opened, the
 /// meetings whose packets are kept and which files each needs, receipts not sent yet, and
 /// annotations (`annotations.rs`).
-const SCHEMA: [&str; 12] = [
+const SCHEMA: [&str; 13] = [
     "CREATE TABLE IF NOT EXISTS cached_documents (
          sha256 TEXT PRIMARY KEY,
          size INTEGER NOT NULL,
@@ -126,6 +131,15 @@ const SCHEMA: [&str; 12] = [
          cursor INTEGER NOT NULL,
          PRIMARY KEY (server, user_id, meeting_id)
      )",
+    // The data key wrapped under the password of each person who logged in here (`vault.rs`).
+    "CREATE TABLE IF NOT EXISTS key_slots (
+         server TEXT NOT NULL,
+         user_id INTEGER NOT NULL,
+         full_name TEXT NOT NULL,
+         salt BLOB NOT NULL,
+         wrapped BLOB NOT NULL,
+         PRIMARY KEY (server, user_id)
+     )",
 ];
 
 #[derive(Clone)]
@@ -135,6 +149,10 @@ pub struct DocumentCache {
     /// One lock per PDF being downloaded, so the packet and a reader opening the same document
     /// never write one partial file at once.
     downloads: Arc<Mutex<HashMap<Sha256, Arc<tokio::sync::Mutex<()>>>>>,
+    /// The data key while unlocked.
+    vault: vault::Vault,
+    /// The documents opened while unlocked, in plain, in memory.
+    plain: sealed_files::PlainCopies,
 }
 
 impl DocumentCache {
@@ -161,35 +179,85 @@ impl DocumentCache {
             root: root.to_owned(),
             index,
             downloads: Arc::default(),
+            vault: vault::Vault::default(),
+            plain: sealed_files::PlainCopies::default(),
         })
     }
 
+    /// The sealed file of the PDF `sha256`.
     fn path_of(&self, sha256: &Sha256) -> PathBuf {
+        self.root.join("documents").join(format!("{sha256}.sealed"))
+    }
+
+    /// Where a PDF was kept, in plain, before the cache was sealed.
+    fn unsealed_path_of(&self, sha256: &Sha256) -> PathBuf {
         self.root.join("documents").join(format!("{sha256}.pdf"))
     }
 
-    /// The local file of a verified document, if it is cached.
-    pub async fn cached(&self, sha256: &Sha256) -> Result<Option<PathBuf>> {
+    /// Whether the PDF `sha256` is on the laptop, complete and verified (it needs no key to say).
+    pub async fn is_cached(&self, sha256: &Sha256) -> Result<bool> {
         let row = sqlx::query("SELECT size FROM cached_documents WHERE sha256 = ?")
             .bind(sha256.as_str())
             .fetch_optional(&self.index)
             .await?;
-        let path = self.path_of(sha256);
-        match row {
-            Some(row)
-                if std::fs::metadata(&path)
-                    .map(|m| m.len() as i64 == row.get::<i64, _>("size"))
-                    .unwrap_or(false) =>
-            {
-                Ok(Some(path))
-            }
-            _ => Ok(None),
+        Ok(row.is_some_and(|row| {
+            std::fs::metadata(self.path_of(sha256)).is_ok_and(|m| m.len() as i64 == row.get::<i64, _>("size"))
+        }))
+    }
+
+    /// A file PDFium can open with the plain bytes of a verified document, if it is cached: its
+    /// copy in memory (see `sealed_files.rs`), made on first use. Fails with
+    /// [`ClientError::Locked`] while the cache is locked.
+    pub async fn cached(&self, sha256: &Sha256) -> Result<Option<PathBuf>> {
+        if let Some(copy) = self.plain.get(sha256) {
+            return Ok(Some(copy.path.clone()));
         }
+        if !self.is_cached(sha256).await? {
+            return Ok(None);
+        }
+        let key = self.key()?;
+        match sealed_files::open_sealed(&self.path_of(sha256), key).await {
+            Ok((plain, actual)) if &actual == sha256 => Ok(Some(self.plain.insert(sha256, &plain)?.path.clone())),
+            // Damaged on the disk (a chunk changed, the file swapped): it is not the document,
+            // and the next fetch downloads it again.
+            Ok(_) | Err(ClientError::Protocol(_)) => {
+                tracing::warn!(%sha256, "a kept document is damaged; it will be downloaded again");
+                sqlx::query("DELETE FROM cached_documents WHERE sha256 = ?")
+                    .bind(sha256.as_str())
+                    .execute(&self.index)
+                    .await?;
+                tokio::fs::remove_file(self.path_of(sha256)).await?;
+                Ok(None)
+            }
+            Err(error) => Err(error),
+        }
+    }
+
+    /// The open data key, or why there is none.
+    pub(crate) fn key(&self) -> Result<Arc<vault::OpenKey>> {
+        self.vault.key().ok_or(ClientError::Locked)
+    }
+
+    /// `value` as JSON, sealed under the data key.
+    pub(crate) fn seal_json<T: serde::Serialize>(&self, value: &T) -> Result<Vec<u8>> {
+        let json = serde_json::to_vec(value).map_err(|error| ClientError::Protocol(error.to_string()))?;
+        Ok(self.key()?.key.seal(&json))
+    }
+
+    /// A value [`seal_json`](Self::seal_json) sealed (or JSON kept before the cache was sealed).
+    pub(crate) fn open_json<T: serde::de::DeserializeOwned>(&self, stored: &[u8]) -> Result<T> {
+        let json = if vault::is_sealed(stored) {
+            self.key()?.key.open(stored)?
+        } else {
+            stored.to_vec()
+        };
+        serde_json::from_slice(&json)
+            .map_err(|error| ClientError::Protocol(format!("a kept value cannot be read: {error}")))
     }
 
     /// The local file of `document`'s current revision, downloading and verifying it first if
     /// needed.
-    pub async fn fetch(&self, session: &Session, document: &Document) -> Result<PathBuf> {
+    pub async fn fetch(&self, session: &Session, document: &Document) -> Result<()> {
         let revision = &document.current;
         match self
             .download(session, &revision.sha256, revision.size, &mut |_| {})
@@ -200,19 +268,19 @@ impl DocumentCache {
         }
     }
 
-    /// The local file of the PDF `sha256` (`size` bytes), downloaded if it is not cached yet.
-    /// The bytes go to `<sha256>.partial` as they arrive; a download cut short resumes from
-    /// there with an HTTP `Range` request (the blob's address names its content, so the bytes
+    /// Downloads the PDF `sha256` (`size` bytes) if it is not cached yet.
+    /// The bytes go, sealed, to `<sha256>.partial` as they arrive; a download cut short resumes
+    /// from there with an HTTP `Range` request (the blob's address names its content, so the bytes
     /// already kept are still right). The whole file is checked against `sha256` before it is
     /// trusted; a file that does not match is thrown away. `on_bytes` hears how many bytes of
-    /// the file are on the laptop, as they arrive.
+    /// the file are on the laptop, as they arrive. Needs the cache unlocked.
     pub async fn download(
         &self,
         session: &Session,
         sha256: &Sha256,
         size: u64,
         on_bytes: &mut (dyn FnMut(u64) + Send),
-    ) -> Result<PathBuf> {
+    ) -> Result<()> {
         let lock = self
             .downloads
             .lock()
@@ -221,23 +289,34 @@ impl DocumentCache {
             .or_default()
             .clone();
         let _downloading = lock.lock().await;
-        if let Some(path) = self.cached(sha256).await? {
+        if self.is_cached(sha256).await? {
             on_bytes(size);
-            return Ok(path);
+            return Ok(());
         }
+        let key = self.key()?;
         let path = self.path_of(sha256);
         let partial = path.with_extension("partial");
-        let kept = self.arrived(sha256).await;
-        // A partial file as long as the whole (or longer) is checked as it is.
+        let (mut appender, kept) = sealed_files::SealedAppender::resume(&partial, key.clone()).await?;
+        // A partial file as long as the whole is checked as it is.
         if kept < size {
-            self.receive(session, sha256, &partial, kept, size, on_bytes).await?;
+            let received = self.receive(session, sha256, &mut appender, kept, size, on_bytes).await;
+            if let Err(error) = received {
+                // What is kept is what the next download resumes from: the complete chunks.
+                on_bytes(appender.stop().await?);
+                return Err(error);
+            }
         }
-        let actual = hash_file(&partial).await?;
-        if &actual != sha256 {
+        appender.finish().await?;
+        let actual = match sealed_files::open_sealed(&partial, key).await {
+            Ok((_, actual)) => actual.to_string(),
+            Err(ClientError::Protocol(damaged)) => damaged,
+            Err(error) => return Err(error),
+        };
+        if actual != sha256.as_str() {
             tokio::fs::remove_file(&partial).await?;
             return Err(ClientError::HashMismatch {
                 expected: sha256.to_string(),
-                actual: actual.to_string(),
+                actual,
             });
         }
         let length = tokio::fs::metadata(&partial).await?.len();
@@ -248,26 +327,29 @@ impl DocumentCache {
             .bind(unix_now())
             .execute(&self.index)
             .await?;
-        Ok(path)
+        Ok(())
     }
 
-    /// The bytes of the PDF `sha256` on the laptop from a download not finished yet.
+    /// The bytes of the PDF `sha256` on the laptop from a download not finished yet (those of its
+    /// complete chunks, which is where it resumes).
     pub async fn arrived(&self, sha256: &Sha256) -> u64 {
         let partial = self.path_of(sha256).with_extension("partial");
-        tokio::fs::metadata(partial).await.map(|meta| meta.len()).unwrap_or(0)
+        tokio::fs::metadata(partial)
+            .await
+            .map(|meta| vault::plain_bytes_in(meta.len()))
+            .unwrap_or(0)
     }
 
-    /// Appends the blob's bytes from `kept` on to `partial`, synced to disk at the end.
+    /// Appends the blob's bytes from `kept` on to the sealed download.
     async fn receive(
         &self,
         session: &Session,
         sha256: &Sha256,
-        partial: &Path,
+        appender: &mut sealed_files::SealedAppender,
         kept: u64,
         size: u64,
         on_bytes: &mut (dyn FnMut(u64) + Send),
     ) -> Result<()> {
-        use tokio::io::AsyncWriteExt;
         let mut response = session.blob_from(sha256, kept).await?;
         // The server may send the whole file instead of the range asked for: start again then.
         let resumed = kept > 0 && response.status() == reqwest::StatusCode::PARTIAL_CONTENT;
@@ -277,13 +359,9 @@ impl DocumentCache {
                 response.headers().get(reqwest::header::CONTENT_RANGE)
             )));
         }
-        let mut file = tokio::fs::OpenOptions::new()
-            .create(true)
-            .append(resumed)
-            .write(true)
-            .truncate(!resumed)
-            .open(partial)
-            .await?;
+        if !resumed {
+            appender.restart().await?;
+        }
         let mut received = if resumed { kept } else { 0 };
         on_bytes(received);
         loop {
@@ -294,11 +372,10 @@ impl DocumentCache {
                 // the HTTP stack calls it.
                 .map_err(|error| ClientError::Unreachable(error.to_string()))?;
             let Some(chunk) = chunk else { break };
-            file.write_all(&chunk).await?;
+            appender.write(&chunk).await?;
             received += chunk.len() as u64;
             on_bytes(received);
         }
-        file.sync_all().await?;
         if received < size {
             return Err(ClientError::Unreachable(format!(
                 "the download ended after {received} of {size} bytes"
@@ -317,11 +394,11 @@ impl DocumentCache {
         Ok(())
     }
 
-    /// Keeps the text of a document's pages, for searching without the server.
+    /// Keeps the text of a document's pages (sealed), for searching without the server.
     pub async fn keep_text(&self, sha256: &Sha256, pages: &[String]) -> Result<()> {
         sqlx::query("INSERT OR REPLACE INTO document_texts (sha256, pages_json) VALUES (?, ?)")
             .bind(sha256.as_str())
-            .bind(serde_json::to_string(pages).expect("strings serialize"))
+            .bind(self.seal_json(&pages)?)
             .execute(&self.index)
             .await?;
         Ok(())
@@ -342,10 +419,8 @@ impl DocumentCache {
             .bind(sha256.as_str())
             .fetch_optional(&self.index)
             .await?;
-        row.map(|row| {
-            serde_json::from_str(row.get("pages_json")).map_err(|error| ClientError::Protocol(error.to_string()))
-        })
-        .transpose()
+        row.map(|row| self.open_json(row.get::<&[u8], _>("pages_json")))
+            .transpose()
     }
 
     /// Every PDF the reader has opened on this laptop.
@@ -374,21 +449,34 @@ fn range_start(response: &reqwest::Response) -> Option<u64> {
     value.strip_prefix("bytes ")?.split('-').next()?.parse().ok()
 }
 
-/// The SHA-256 of a file on disk, read in a blocking thread.
-async fn hash_file(path: &Path) -> Result<Sha256> {
-    let path = path.to_owned();
-    tokio::task::spawn_blocking(move || {
-        let mut hasher = sha2::Sha256::new();
-        std::io::copy(&mut std::fs::File::open(path)?, &mut hasher)?;
-        Ok(Sha256::from_digest(&hasher.finalize().into()))
-    })
-    .await
-    .map_err(|error| ClientError::Io(std::io::Error::other(error)))?
-}
-
 fn unix_now() -> i64 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| d.as_secs() as i64)
         .unwrap_or(0)
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::*;
+
+    /// The person the cache tests log in as.
+    pub(crate) fn councillor() -> phonghop_protocol::UserView {
+        phonghop_protocol::UserView {
+            id: phonghop_protocol::UserId(7),
+            username: "db007".into(),
+            full_name: "Nguyễn Thị Bảy".into(),
+            position: String::new(),
+        }
+    }
+
+    /// A cache in `root`, unlocked as after [`councillor`] logged in with the password "bảy".
+    pub(crate) async fn unlocked(root: &Path) -> DocumentCache {
+        let cache = DocumentCache::open(root).await.expect("the cache");
+        cache
+            .unlock_after_login("http://hall", &councillor(), "bảy")
+            .await
+            .expect("unlocked");
+        cache
+    }
 }

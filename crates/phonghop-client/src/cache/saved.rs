@@ -6,7 +6,7 @@ use phonghop_protocol::{MeetingId, Role, UserView};
 use serde::{Deserialize, Serialize};
 use sqlx::Row;
 
-use super::{annotations::AnnotationScope, DocumentCache};
+use super::{annotations::AnnotationScope, DocumentCache, VaultOwner};
 use crate::error::{ClientError, Result};
 use crate::sync::SavedMirror;
 use crate::tls::Fingerprint;
@@ -36,16 +36,39 @@ fn unreadable(error: serde_json::Error) -> ClientError {
 }
 
 impl DocumentCache {
+    /// Keeps the session, sealed (its token is as good as the password to the server), and
+    /// whose it is, in plain, for the unlock screen ([`VaultOwner`]).
     pub async fn save_session(&self, session: &SavedSession) -> Result<()> {
+        let owner = VaultOwner {
+            server_url: session.server.clone(),
+            user_id: session.user.id,
+            username: session.user.username.clone(),
+            full_name: session.user.full_name.clone(),
+        };
+        let mut transaction = self.index.begin().await?;
         sqlx::query("INSERT OR REPLACE INTO settings (name, value) VALUES ('session', ?)")
-            .bind(serde_json::to_string(session).map_err(unreadable)?)
-            .execute(&self.index)
+            .bind(self.seal_json(session)?)
+            .execute(&mut *transaction)
             .await?;
+        sqlx::query("INSERT OR REPLACE INTO settings (name, value) VALUES ('session owner', ?)")
+            .bind(serde_json::to_string(&owner).map_err(unreadable)?)
+            .execute(&mut *transaction)
+            .await?;
+        transaction.commit().await?;
         Ok(())
     }
 
+    /// The session kept; [`ClientError::Locked`] while the cache is locked.
     pub async fn saved_session(&self) -> Result<Option<SavedSession>> {
-        let value: Option<String> = sqlx::query_scalar("SELECT value FROM settings WHERE name = 'session'")
+        let value: Option<Vec<u8>> = sqlx::query_scalar("SELECT value FROM settings WHERE name = 'session'")
+            .fetch_optional(&self.index)
+            .await?;
+        value.map(|stored| self.open_json(&stored)).transpose()
+    }
+
+    /// Whose session is kept (readable while locked).
+    pub async fn vault_owner(&self) -> Result<Option<VaultOwner>> {
+        let value: Option<String> = sqlx::query_scalar("SELECT value FROM settings WHERE name = 'session owner'")
             .fetch_optional(&self.index)
             .await?;
         value
@@ -73,7 +96,7 @@ impl DocumentCache {
     }
 
     pub async fn forget_session(&self) -> Result<()> {
-        sqlx::query("DELETE FROM settings WHERE name = 'session'")
+        sqlx::query("DELETE FROM settings WHERE name IN ('session', 'session owner')")
             .execute(&self.index)
             .await?;
         Ok(())
@@ -85,7 +108,7 @@ impl DocumentCache {
             .bind(scope.server)
             .bind(i64::from(scope.user.0))
             .bind(i64::from(scope.meeting.0))
-            .bind(serde_json::to_string(mirror).map_err(unreadable)?)
+            .bind(self.seal_json(mirror)?)
             .execute(&self.index)
             .await?;
         Ok(())
@@ -99,7 +122,6 @@ impl DocumentCache {
             .bind(i64::from(scope.meeting.0))
             .fetch_optional(&self.index)
             .await?;
-        row.map(|row| serde_json::from_str(row.get("mirror")).map_err(unreadable))
-            .transpose()
+        row.map(|row| self.open_json(row.get::<&[u8], _>("mirror"))).transpose()
     }
 }

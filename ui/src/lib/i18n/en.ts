@@ -24,6 +24,15 @@ export const en: Messages = {
   "login.submitting": "Logging in…",
   "login.missingFields": "Please fill in the server address, username and password",
 
+  "unlock.heading": "Unlock what this laptop keeps",
+  "unlock.explain":
+    "The documents and notes of {name} are encrypted on this laptop. Enter your password to read them, also without the network.",
+  "unlock.server": "Server: {server}",
+  "unlock.submit": "Unlock",
+  "unlock.submitting": "Unlocking…",
+  "unlock.missingPassword": "Please enter the password",
+  "unlock.otherAccount": "Log in as someone else",
+
   "tls.pinHeading": "Confirm the server",
   "tls.pinFirst": "This computer is connecting to the server {server} for the first time.",
   "tls.pinChanged": "The meeting's secretariat changed the certificate of the server {server}.",

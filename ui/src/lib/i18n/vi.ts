@@ -23,6 +23,15 @@ export const vi = {
   "login.submitting": "Đang đăng nhập…",
   "login.missingFields": "Vui lòng nhập đủ địa chỉ máy chủ, tên đăng nhập và mật khẩu",
 
+  "unlock.heading": "Mở khoá tài liệu trên máy",
+  "unlock.explain":
+    "Tài liệu và ghi chú của {name} được mã hoá trên máy này. Nhập mật khẩu của bạn để đọc, kể cả khi không có mạng.",
+  "unlock.server": "Máy chủ: {server}",
+  "unlock.submit": "Mở khoá",
+  "unlock.submitting": "Đang mở khoá…",
+  "unlock.missingPassword": "Vui lòng nhập mật khẩu",
+  "unlock.otherAccount": "Đăng nhập tài khoản khác",
+
   "tls.pinHeading": "Xác nhận máy chủ",
   "tls.pinFirst": "Máy tính này kết nối tới máy chủ {server} lần đầu tiên.",
   "tls.pinChanged": "Thư ký kỳ họp đã đổi chứng chỉ của máy chủ {server}.",
