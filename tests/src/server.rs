@@ -261,7 +261,14 @@ impl TestServer {
             self.kill().await?;
         }
         self.running = Some(self.spawn_serve().await?);
+        // A TLS server's certificate may have been rotated meanwhile.
+        self.http = phonghop_client::tls::http_client_for(self.url(), self.fingerprint())?;
         Ok(())
+    }
+
+    /// The server's data folder.
+    pub fn data_dir(&self) -> &Path {
+        self.data.path()
     }
 
     /// The server's SQLite database file (in its data folder).

@@ -3,13 +3,15 @@
 //! certificate refuses this one (a swapped certificate) over HTTPS and over the WebSocket,
 //! before sending anything; an `https://` address without a pin is refused; a plain-text client
 //! gets nothing from a TLS server; a server listening beyond loopback serves TLS whatever it was
-//! told; the operator's own certificate is served as given.
+//! told; the operator's own certificate is served as given; a certificate the secretariat rotates
+//! is followed by the app along the old key's signed hand-over, and only along it.
 
 use anyhow::{ensure, Context, Result};
 use phonghop_client::sync::Connector;
 use phonghop_client::tls::{probe, Fingerprint};
-use phonghop_client::{ClientError, Network, Session, SyncEvent, UserFacingError};
-use phonghop_journeys::{new_item, next_event, start_synced, ServerOptions, TestServer, PASSWORD};
+use phonghop_client::{ClientError, Network, Seat, Session, SyncEvent, UserFacingError};
+use phonghop_journeys::{new_item, next_event, server_binary, start_synced, ServerOptions, TestServer, PASSWORD};
+use phonghop_protocol::http::CertificateHandovers;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 fn tls_server(delegates: usize) -> ServerOptions {
@@ -155,4 +157,94 @@ async fn the_operators_own_certificate_is_served_and_pinned_by_its_fingerprint()
     let delegate = server.login_delegate(0).await?;
     assert!(!delegate.meetings().await?.is_empty());
     Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_rotated_certificate_is_followed_along_its_signed_hand_over_and_an_impostor_is_not() -> Result<()> {
+    let mut server = TestServer::start_with(tls_server(1)).await?;
+    let old = server.fingerprint().context("the first certificate")?;
+    let delegate = server.roster().delegates[0].clone();
+    let laptop = tempfile::tempdir()?;
+    let seat = Seat::new(laptop.path());
+    seat.pin_server(server.url(), old).await?;
+    seat.login(server.url(), &delegate, PASSWORD).await?;
+    seat.logout().await;
+
+    // The secretariat rotates the certificate (the server stopped), and starts the server again.
+    let rotated = rotate_certificate(&mut server).await?;
+    let new = server.fingerprint().context("the new certificate")?;
+    ensure!(new != old, "the certificate did not change");
+    ensure!(
+        rotated.contains(&format!("PHONGHOP_FINGERPRINT {}", new.hex())),
+        "rotate-certificate printed another fingerprint than the server now shows"
+    );
+    let handovers: CertificateHandovers = server
+        .http()
+        .get(format!("{}/api/tls/handovers", server.url()))
+        .send()
+        .await?
+        .json()
+        .await?;
+    ensure!(handovers.handovers.len() == 1, "{handovers:?}");
+    ensure!(handovers.handovers[0].from == old.hex() && handovers.handovers[0].to == new.hex());
+
+    // The laptop knows the server by its old certificate (the test server's port changes on a
+    // restart; a hall's server keeps its address): the login follows the hand-over and re-pins.
+    seat.pin_server(server.url(), old).await?;
+    seat.login(server.url(), &delegate, PASSWORD).await?;
+    assert_eq!(
+        seat.pinned(server.url()).await?,
+        Some(new),
+        "the pin moved to the new certificate"
+    );
+    seat.logout().await;
+
+    // Someone else's server on the hall's Wi-Fi, serving the real hand-overs (they are public)
+    // and one it forged from the old certificate to its own: refused, nothing sent.
+    let impostor = TestServer::start_with(tls_server(1)).await?;
+    let impostor_fingerprint = impostor.fingerprint().context("the impostor's certificate")?;
+    let mut forged = handovers.clone();
+    let mut to_impostor = handovers.handovers[0].clone();
+    to_impostor.to = impostor_fingerprint.hex();
+    forged.handovers.push(to_impostor);
+    std::fs::write(
+        impostor.data_dir().join("tls").join("handovers.json"),
+        serde_json::to_vec(&forged)?,
+    )?;
+    seat.pin_server(impostor.url(), old).await?;
+    let refused = seat
+        .login(impostor.url(), &impostor.roster().delegates[0], PASSWORD)
+        .await;
+    let Err(ClientError::CertificateChanged(mismatch)) = refused else {
+        panic!("the impostor was trusted: {:?}", refused.map(|view| view.user));
+    };
+    assert_eq!(mismatch.presented, impostor_fingerprint);
+    assert_eq!(seat.pinned(impostor.url()).await?, Some(old), "the pin stayed");
+    ensure!(!phonghop_client::handover::chain_leads(
+        &forged.handovers,
+        old,
+        impostor_fingerprint
+    ));
+    ensure!(phonghop_client::handover::chain_leads(&forged.handovers, old, new));
+
+    // A second rotation: a laptop that slept through both follows the chain of two.
+    rotate_certificate(&mut server).await?;
+    let newest = server.fingerprint().context("the third certificate")?;
+    seat.pin_server(server.url(), old).await?;
+    seat.login(server.url(), &delegate, PASSWORD).await?;
+    assert_eq!(seat.pinned(server.url()).await?, Some(newest));
+    Ok(())
+}
+
+/// Stops the server, rotates its certificate with `phonghop-server rotate-certificate` and starts
+/// it again; what the command printed.
+async fn rotate_certificate(server: &mut TestServer) -> Result<String> {
+    server.kill().await?;
+    let rotated = std::process::Command::new(server_binary()?)
+        .args(["rotate-certificate", "--data"])
+        .arg(server.data_dir())
+        .output()?;
+    ensure!(rotated.status.success(), "{}", String::from_utf8_lossy(&rotated.stderr));
+    server.restart().await?;
+    Ok(String::from_utf8_lossy(&rotated.stdout).into_owned())
 }

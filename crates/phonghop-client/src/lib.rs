@@ -11,13 +11,15 @@
 //!   placed is listed, never dropped).
 //! - [`cache`]: [`DocumentCache`], documents downloaded ahead (resumed with `Range` after a
 //!   cut) and verified by SHA-256, so they stay readable when the server goes away; which
-//!   meetings are kept and what they take; read receipts waiting for the server.
+//!   meetings are kept and what they take; read receipts waiting for the server; all of it
+//!   encrypted at rest under a key the councillor's password unlocks.
 //! - [`packet`]: the meeting packet, every document of the followed meeting brought onto the
 //!   laptop in the background ([`Seat::keep_meeting_on_laptop`]).
 //! - [`seat`]: [`Seat`], one councillor's session, followed meeting and cache, with the views
 //!   the desktop app shows.
 //! - [`tls`]: the server's certificate pinned by its fingerprint: the HTTP client, the WebSocket's
-//!   TLS, probing a new server's fingerprint for a person to compare.
+//!   TLS, probing a new server's fingerprint for a person to compare; [`handover`]: moving the
+//!   pin along the server's signed hand-over when the secretariat rotated its certificate.
 //! - [`error`]: [`ClientError`] and [`UserFacingError`], what a person is shown.
 //!
 //! **API boundary:** nothing here knows about Tauri; the app's commands are thin calls into it.
@@ -26,6 +28,7 @@ pub mod annotations;
 pub mod cache;
 pub mod carry;
 pub mod error;
+pub mod handover;
 pub mod packet;
 pub mod seat;
 pub mod session;

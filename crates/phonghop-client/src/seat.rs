@@ -256,7 +256,17 @@ impl Seat {
             id: cache.device().await?,
             name: laptop_name(),
         };
-        let session = match Session::login_from(server, pin, Some(&laptop), username.trim(), password).await {
+        let mut attempt = Session::login_from(server, pin, Some(&laptop), username.trim(), password).await;
+        if let Err(ClientError::CertificateChanged(mismatch)) = &attempt {
+            // The secretariat may have rotated the certificate: a hand-over signed by the pinned
+            // one moves the pin; anything else stays refused, nothing having been sent.
+            if let Ok(Some(next)) = crate::handover::follow(server, mismatch.pinned).await {
+                tracing::info!(%server, from = %mismatch.pinned, to = %next, "the server handed its identity over to a new certificate");
+                cache.set_pin(server, next).await?;
+                attempt = Session::login_from(server, Some(next), Some(&laptop), username.trim(), password).await;
+            }
+        }
+        let session = match attempt {
             Err(error) if error.code() == Some(phonghop_protocol::ErrorCode::DeviceRevoked) => {
                 self.forget_revoked_laptop().await;
                 return Err(error);
@@ -338,7 +348,6 @@ impl Seat {
         self.cache().await?.pin_of(server.trim().trim_end_matches('/')).await
     }
 
-    /// Logs out: this laptop forgets the session (the documents and annotations stay).
     /// Logs out: forgets the session, and locks what the laptop keeps (the next person, or the
     /// same one, needs the password to read it).
     pub async fn logout(&self) {

@@ -179,15 +179,23 @@ pub async fn probe(server: &str) -> Result<Fingerprint> {
     if !is_tls(server) {
         return Err(ClientError::Protocol(format!("{server} is not an https:// address")));
     }
+    let (client, seen) = untrusting_client()?;
+    client.get(format!("{server}/api/health")).send().await?;
+    let seen = *seen.lock().expect("fingerprint lock");
+    seen.ok_or_else(|| ClientError::Protocol("the server showed no certificate".into()))
+}
+
+/// An HTTP client that trusts any certificate, and where it notes the one it was shown: for
+/// [`probe`] and for following a hand-over (`handover.rs`), which send nothing that matters before
+/// the certificate is checked.
+pub(crate) fn untrusting_client() -> Result<(reqwest::Client, SeenFingerprint)> {
     let (config, seen) = client_config(None)?;
     let client = reqwest::Client::builder()
         .connect_timeout(std::time::Duration::from_secs(5))
         .use_preconfigured_tls(Arc::unwrap_or_clone(config))
         .build()
         .map_err(|err| ClientError::Unreachable(err.to_string()))?;
-    client.get(format!("{server}/api/health")).send().await?;
-    let seen = *seen.lock().expect("fingerprint lock");
-    seen.ok_or_else(|| ClientError::Protocol("the server showed no certificate".into()))
+    Ok((client, seen))
 }
 
 /// The [`PinMismatch`] somewhere inside `error`'s chain of sources (an I/O error's inner error

@@ -528,3 +528,32 @@ pub struct DeviceList {
 pub struct RevokeDeviceRequest {
     pub device: String,
 }
+
+/// One certificate handing the server's identity over to the next (`GET /api/tls/handovers`):
+/// the old certificate's key signs "the server's next certificate is `to`", so a laptop that
+/// pinned `from` may pin `to` without asking anyone (docs/protocol.md §3.25).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CertificateHandover {
+    /// The SHA-256 of the old certificate (DER), 64 lowercase hex digits.
+    pub from: String,
+    /// The SHA-256 of the new certificate, likewise.
+    pub to: String,
+    /// The old certificate (DER) in lowercase hex: its SHA-256 is `from`, its key made `signature`.
+    pub certificate: String,
+    /// The TLS `SignatureScheme` code of the signature (e.g. 1027 = 0x0403, ECDSA P-256 SHA-256).
+    pub scheme: u16,
+    /// The signature of [`handover_message`]`(from, to)`, in lowercase hex.
+    pub signature: String,
+}
+
+/// Every hand-over the server made, oldest first.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CertificateHandovers {
+    pub handovers: Vec<CertificateHandover>,
+}
+
+/// The bytes a hand-over signs: `phonghop certificate hand-over v1\nfrom <from>\nto <to>\n`
+/// (UTF-8, the fingerprints as 64 lowercase hex digits).
+pub fn handover_message(from: &str, to: &str) -> Vec<u8> {
+    format!("phonghop certificate hand-over v1\nfrom {from}\nto {to}\n").into_bytes()
+}

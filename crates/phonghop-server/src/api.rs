@@ -41,6 +41,7 @@ pub fn router(app: App) -> Router {
         .layer(DefaultBodyLimit::disable());
     Router::new()
         .route("/api/health", get(|| async { "ok" }))
+        .route("/api/tls/handovers", get(certificate_handovers))
         .route("/api/login", post(login))
         .route("/api/confirm-password", post(confirm_password))
         .route("/api/meetings", get(list_meetings).post(create_meeting))
@@ -576,4 +577,15 @@ async fn websocket(
         // Every frame is written at once (each send is flushed anyway), so no buffer waits.
         .write_buffer_size(0)
         .on_upgrade(move |socket| crate::ws::run(app, socket, Some(peer.ip())))
+}
+
+/// `GET /api/tls/handovers`: the hand-overs of the server's own certificate (public: each is
+/// signed by the key of the certificate it hands over).
+async fn certificate_handovers(
+    State(app): State<App>,
+) -> ApiResult<Json<phonghop_protocol::http::CertificateHandovers>> {
+    crate::tls::handovers(&app.config.data_dir).map(Json).map_err(|error| {
+        tracing::error!(error = %format!("{error:#}"), "the certificate hand-overs cannot be read");
+        ApiError::new(ErrorCode::Internal, "the certificate hand-overs cannot be read")
+    })
 }

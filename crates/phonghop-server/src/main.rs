@@ -62,6 +62,17 @@ enum Top {
         #[arg(long, value_name = "SEQ:HASH")]
         head: Option<String>,
     },
+    /// Replace the server's own TLS certificate with a new one, the old key signing the
+    /// hand-over: every laptop that pinned the old certificate moves to the new one by itself,
+    /// with no one re-pinning. Takes effect when the server starts next.
+    RotateCertificate {
+        #[arg(long)]
+        data: PathBuf,
+        /// A host name or address the new certificate names besides localhost (repeatable; as
+        /// `serve --tls-name`).
+        #[arg(long, value_name = "NAME")]
+        tls_name: Vec<String>,
+    },
 }
 
 #[derive(clap::Args)]
@@ -218,6 +229,27 @@ async fn run() -> Result<()> {
             Ok(())
         }
         Top::VerifyAudit { data, head } => verify_audit(data, head).await,
+        Top::RotateCertificate { data, tls_name } => {
+            let handover = tls::rotate(&data, &tls_name)?;
+            let app = App::open(Config::new(data)).await?;
+            let detail = serde_json::json!({ "from": handover.from, "to": handover.to });
+            record_command(&app, "certificate_rotated", detail).await?;
+            let to: [u8; 32] = hex::decode(&handover.to)?
+                .try_into()
+                .map_err(|_| anyhow::anyhow!("a fingerprint is 32 bytes"))?;
+            println!(
+                "Chứng chỉ mới, có hiệu lực khi máy chủ khởi động lại / the new certificate, in effect when the \
+                 server starts again:\n  {}",
+                tls::fingerprint_text(&to)
+            );
+            println!("{}", tls::fingerprint_qr(&to)?);
+            println!(
+                "Máy tính đã ghim chứng chỉ cũ sẽ tự chuyển sang chứng chỉ mới (chứng chỉ cũ đã ký bàn giao). / Laptops \
+                 that pinned the old certificate move to the new one by themselves (the old one signed the hand-over)."
+            );
+            println!("PHONGHOP_FINGERPRINT {}", handover.to);
+            Ok(())
+        }
     }
 }
 

@@ -10,6 +10,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::{bail, Context, Result};
+use phonghop_protocol::http::{handover_message, CertificateHandover, CertificateHandovers};
 use rustls::pki_types::pem::PemObject;
 use rustls::pki_types::{CertificateDer, PrivateKeyDer};
 use sha2::{Digest, Sha256};
@@ -40,22 +41,35 @@ impl Identity {
         let (certificate, key) = (folder.join("certificate.pem"), folder.join("key.pem"));
         if !certificate.exists() {
             std::fs::create_dir_all(&folder).with_context(|| format!("creating {}", folder.display()))?;
-            let mut subject_names = vec!["localhost".to_owned(), "127.0.0.1".to_owned()];
-            subject_names.extend(names.iter().cloned());
-            let mut params = rcgen::CertificateParams::new(subject_names).context("the certificate's names")?;
-            params
-                .distinguished_name
-                .push(rcgen::DnType::CommonName, "phonghop — máy chủ phòng họp");
-            // Ten years: the pin, not the dates, is what the app trusts.
-            params.not_before = rcgen::date_time_ymd(2025, 1, 1);
-            params.not_after = rcgen::date_time_ymd(2035, 12, 31);
-            let key_pair = rcgen::KeyPair::generate().context("making the server's key")?;
-            let made = params.self_signed(&key_pair).context("making the certificate")?;
-            write_private(&key, key_pair.serialize_pem().as_bytes())?;
-            std::fs::write(&certificate, made.pem()).with_context(|| format!("writing {}", certificate.display()))?;
+            make_own(&certificate, &key, names)?;
             tracing::info!(certificate = %certificate.display(), "a new TLS certificate was made for this server");
         }
         Identity::from_files(&certificate, &key)
+    }
+
+    /// This identity's key signing that `next` is the server's certificate from now on.
+    pub fn hand_over_to(&self, next: &Identity) -> Result<CertificateHandover> {
+        use rustls::SignatureScheme;
+        let signing = rustls::crypto::ring::sign::any_supported_type(&self.key).context("the old key cannot sign")?;
+        let signer = signing
+            .choose_scheme(&[
+                SignatureScheme::ECDSA_NISTP256_SHA256,
+                SignatureScheme::ECDSA_NISTP384_SHA384,
+                SignatureScheme::ED25519,
+                SignatureScheme::RSA_PSS_SHA256,
+            ])
+            .context("the old key signs with no scheme a hand-over may use")?;
+        let (from, to) = (hex::encode(self.fingerprint), hex::encode(next.fingerprint));
+        let signature = signer
+            .sign(&handover_message(&from, &to))
+            .context("signing the hand-over")?;
+        Ok(CertificateHandover {
+            from,
+            to,
+            certificate: hex::encode(self.chain[0].as_ref()),
+            scheme: u16::from(signer.scheme()),
+            signature: hex::encode(signature),
+        })
     }
 
     /// The operator's own certificate chain and key (PEM files).
@@ -93,6 +107,78 @@ impl Identity {
         config.alpn_protocols = vec![b"http/1.1".to_vec()];
         Ok(TlsAcceptor::from(Arc::new(config)))
     }
+}
+
+/// Makes a self-signed ECDSA P-256 certificate for localhost, 127.0.0.1 and `names`, and its key.
+fn make_own(certificate: &Path, key: &Path, names: &[String]) -> Result<()> {
+    let mut subject_names = vec!["localhost".to_owned(), "127.0.0.1".to_owned()];
+    subject_names.extend(names.iter().cloned());
+    let mut params = rcgen::CertificateParams::new(subject_names).context("the certificate's names")?;
+    params
+        .distinguished_name
+        .push(rcgen::DnType::CommonName, "phonghop — máy chủ phòng họp");
+    // Ten years: the pin, not the dates, is what the app trusts.
+    params.not_before = rcgen::date_time_ymd(2025, 1, 1);
+    params.not_after = rcgen::date_time_ymd(2035, 12, 31);
+    let key_pair = rcgen::KeyPair::generate().context("making the server's key")?;
+    let made = params.self_signed(&key_pair).context("making the certificate")?;
+    write_private(key, key_pair.serialize_pem().as_bytes())?;
+    std::fs::write(certificate, made.pem()).with_context(|| format!("writing {}", certificate.display()))
+}
+
+/// Where the hand-overs are kept.
+fn handovers_path(data_dir: &Path) -> PathBuf {
+    data_dir.join("tls").join("handovers.json")
+}
+
+/// Every hand-over this server's own certificate made (none before its first rotation).
+pub fn handovers(data_dir: &Path) -> Result<CertificateHandovers> {
+    let path = handovers_path(data_dir);
+    match std::fs::read(&path) {
+        Ok(json) => serde_json::from_slice(&json).with_context(|| format!("{} cannot be read", path.display())),
+        Err(error) if error.kind() == std::io::ErrorKind::NotFound => Ok(CertificateHandovers::default()),
+        Err(error) => Err(error).with_context(|| format!("reading {}", path.display())),
+    }
+}
+
+/// Replaces the server's own certificate with a new one, its old key signing the hand-over
+/// (kept in `<data>/tls/handovers.json` and served at `GET /api/tls/handovers`), so every laptop
+/// that pinned the old one moves to the new one by itself. The old key is deleted, the old
+/// certificate kept as `certificate.<its fingerprint's first 16 digits>.retired.pem`. Takes
+/// effect when the server starts next.
+pub fn rotate(data_dir: &Path, names: &[String]) -> Result<CertificateHandover> {
+    let folder = data_dir.join("tls");
+    let (certificate, key) = (folder.join("certificate.pem"), folder.join("key.pem"));
+    if !certificate.exists() {
+        bail!(
+            "{} holds no certificate of the server's own: nothing to hand over (an operator's own \
+             certificate is changed by pinning the new one again on each laptop)",
+            folder.display()
+        );
+    }
+    let old = Identity::from_files(&certificate, &key)?;
+    let (next_certificate, next_key) = (folder.join("certificate.next.pem"), folder.join("key.next.pem"));
+    for stale in [&next_certificate, &next_key] {
+        if stale.exists() {
+            std::fs::remove_file(stale).with_context(|| format!("removing {}", stale.display()))?;
+        }
+    }
+    make_own(&next_certificate, &next_key, names)?;
+    let next = Identity::from_files(&next_certificate, &next_key)?;
+    let handover = old.hand_over_to(&next)?;
+    // The hand-over is on the disk before the new certificate takes the old one's place.
+    let mut all = handovers(data_dir)?;
+    all.handovers.push(handover.clone());
+    let written = folder.join("handovers.json.new");
+    std::fs::write(&written, serde_json::to_vec_pretty(&all)?)
+        .with_context(|| format!("writing {}", written.display()))?;
+    std::fs::rename(&written, handovers_path(data_dir)).context("keeping the hand-over")?;
+    let retired = folder.join(format!("certificate.{}.retired.pem", &handover.from[..16]));
+    std::fs::rename(&certificate, &retired).context("retiring the old certificate")?;
+    std::fs::remove_file(&key).context("deleting the old key")?;
+    std::fs::rename(&next_key, &key).context("putting the new key in place")?;
+    std::fs::rename(&next_certificate, &certificate).context("putting the new certificate in place")?;
+    Ok(handover)
 }
 
 /// `AB12 CD34 …`: 32 bytes as 16 groups of 4 uppercase hex digits.
@@ -212,6 +298,38 @@ impl axum::serve::Listener for TlsListener {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_rotation_keeps_the_signed_hand_over_retires_the_old_certificate_and_deletes_its_key() {
+        let data = tempfile::tempdir().expect("a folder");
+        let refused = rotate(data.path(), &[]).expect_err("nothing to rotate yet");
+        assert!(format!("{refused:#}").contains("nothing to hand over"), "{refused:#}");
+
+        let first = Identity::load_or_create(data.path(), &[]).expect("made");
+        let handover = rotate(data.path(), &["hop.ubnd.vn".to_owned()]).expect("rotated");
+        let second = Identity::load_or_create(data.path(), &[]).expect("the new one, kept");
+        assert_eq!(handover.from, hex::encode(first.fingerprint));
+        assert_eq!(handover.to, hex::encode(second.fingerprint));
+        assert_eq!(
+            handover.scheme,
+            u16::from(rustls::SignatureScheme::ECDSA_NISTP256_SHA256)
+        );
+        assert_eq!(handover.certificate, hex::encode(first.chain[0].as_ref()));
+        let folder = data.path().join("tls");
+        assert!(folder
+            .join(format!("certificate.{}.retired.pem", &handover.from[..16]))
+            .exists());
+        let left: Vec<String> = std::fs::read_dir(&folder)
+            .expect("the folder")
+            .map(|entry| entry.expect("an entry").file_name().to_string_lossy().into_owned())
+            .collect();
+        assert_eq!(left.iter().filter(|name| name.contains("key")).count(), 1, "{left:?}");
+        rotate(data.path(), &[]).expect("again");
+        let kept = handovers(data.path()).expect("read");
+        assert_eq!(kept.handovers.len(), 2);
+        assert_eq!(kept.handovers[0], handover);
+        assert_eq!(kept.handovers[1].from, handover.to);
+    }
 
     #[test]
     fn an_identity_is_made_once_and_kept() {
