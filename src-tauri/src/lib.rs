@@ -39,6 +39,11 @@ pub fn run() {
         Ok(launch::Launch::Run(options)) => options,
         Ok(launch::Launch::Help) => {
             print!("{}", launch::USAGE);
+            // Where the documents' renderer comes from (an installed package brings its own).
+            match phonghop_pdf::locate_library() {
+                Ok(found) => println!("\nPDFium: {}", found.canonicalize().unwrap_or(found).display()),
+                Err(error) => println!("\nPDFium: {error}"),
+            }
             return;
         }
         Err(error) => {

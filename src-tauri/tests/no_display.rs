@@ -29,4 +29,8 @@ fn help_needs_no_display() {
     let help = String::from_utf8_lossy(&output.stdout);
     assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
     assert!(help.contains("--server URL") && help.contains("--auto-login"), "{help}");
+    assert!(
+        help.contains("PDFium: /") && help.contains("libpdfium"),
+        "where the renderer comes from: {help}"
+    );
 }

@@ -15,8 +15,10 @@
 
 mod app_env;
 mod bench;
+mod bundle;
 mod demo;
 mod demo_ctrl_c;
+mod installed;
 mod process;
 mod setup;
 mod test;
@@ -80,13 +82,16 @@ fn run_task(args: &[String]) -> Result<()> {
         Some("demo") => demo::run(&args[1..]),
         Some("test") => test::run(&args[1..]),
         Some("bench") => bench::run(&args[1..]),
+        Some("bundle") => bundle::run(&args[1..]),
         _ => {
-            eprintln!("usage: cargo xtask <setup|demo|test|bench>");
+            eprintln!("usage: cargo xtask <setup|demo|test|bench|bundle>");
             eprintln!("  setup   install what is missing (Debian packages, PDFium, npm packages, tauri-driver)");
             eprintln!("  demo    run the server with the demo meeting and open the desktop app");
             eprintln!("          [--listen ADDR] [--data DIR] [--no-build: skip set-up and build]");
             eprintln!("  test    run every test (Rust, UI, end-to-end in the real app)");
             eprintln!("  bench   run a benchmark scenario in release mode: bench <fanout|vote-storm|…|all> [options]");
+            eprintln!("  bundle  build the packages into target/installer: the app's .deb and .rpm, the server's");
+            eprintln!("          .deb, the licence list and SHA256SUMS [--debug: package the debug build]");
             bail!("no such task")
         }
     }

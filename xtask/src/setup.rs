@@ -39,6 +39,10 @@ const DEBIAN_PACKAGES: &[&str] = &[
     "libreoffice-writer-nogui",
     "libreoffice-calc-nogui",
     "libreoffice-impress-nogui",
+    // Checking the installed packages (`installed.rs`): systemd-analyze, curl. (dpkg-deb comes
+    // with dpkg; Tauri's .rpm bundler needs no rpm tools.)
+    "systemd",
+    "curl",
 ];
 
 /// Baselines the benchmarks measure phonghop against: nginx serving the same documents

@@ -100,6 +100,11 @@ pub fn run(args: &[String]) -> Result<()> {
         println!("xtask: {steps} passed, 0 failed");
         return Ok(());
     }
+    if args.iter().any(|arg| arg == "--only-install") {
+        let checks = installed_packages(&root)?;
+        println!("xtask: {checks} passed, 0 failed");
+        return Ok(());
+    }
 
     let corpus = hostile_pdf_corpus();
     let corpus_arg = corpus.as_ref().map(|corpus| corpus.to_string_lossy().into_owned());
@@ -168,6 +173,20 @@ pub fn run(args: &[String]) -> Result<()> {
             }
         };
         totals.suite("end-to-end journey in the real app", ok, steps, 0);
+    }
+
+    if args.iter().any(|arg| arg == "--no-install") {
+        eprintln!("packages install check skipped (--no-install)");
+    } else {
+        // Last: it rebuilds the app as Tauri's bundler does, and installs on this machine.
+        let (ok, checks) = match installed_packages(&root) {
+            Ok(checks) => (true, checks),
+            Err(error) => {
+                eprintln!("packages install check failed: {error:#}");
+                (false, 0)
+            }
+        };
+        totals.suite("packages built, installed with dpkg and run", ok, checks, 0);
     }
 
     eprintln!("took {:.0} s", started.elapsed().as_secs_f64());
@@ -299,4 +318,14 @@ fn end_to_end(root: &Path) -> Result<u64> {
         bail!("the journey failed (see above)");
     }
     Ok(output.lines().filter(|line| line.trim_start().starts_with('✔')).count() as u64)
+}
+
+/// The packages built, installed with dpkg and run (`installed.rs`); as root only, which
+/// `cargo xtask setup` already needs.
+fn installed_packages(root: &Path) -> Result<u64> {
+    let uid = std::process::Command::new("id").arg("-u").output()?;
+    if String::from_utf8_lossy(&uid.stdout).trim() != "0" {
+        bail!("installing the packages needs root (run as root, or pass --no-install)");
+    }
+    crate::installed::check(root)
 }

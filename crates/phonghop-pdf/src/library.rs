@@ -15,7 +15,9 @@ pub const LIBRARY_ENV: &str = "PHONGHOP_PDFIUM";
 const BUILD_TIME_DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../target/pdfium");
 
 /// Finds libpdfium: `PHONGHOP_PDFIUM` (a file, or a folder holding `libpdfium.so` / `pdfium.dll` /
-/// `libpdfium.dylib`), then next to the current executable, then `<exe dir>/../pdfium` and
+/// `libpdfium.dylib`), then next to the current executable, then `<exe dir>/../lib/<program>/` (as
+/// the Linux packages install it) and `<exe dir>/../Resources` (a macOS app), then
+/// `<exe dir>/../pdfium` and
 /// `<exe dir>/../../pdfium` (so both `target/debug/x` and `target/debug/deps/x` find `target/pdfium`),
 /// then the source tree's `target/pdfium`.
 pub fn locate_library() -> Result<PathBuf, PdfError> {
@@ -43,8 +45,15 @@ fn candidate_paths() -> Vec<PathBuf> {
             candidates.push(setting);
         }
     }
-    if let Some(exe_dir) = std::env::current_exe().ok().as_deref().and_then(Path::parent) {
+    let exe = std::env::current_exe().ok();
+    if let Some(exe_dir) = exe.as_deref().and_then(Path::parent) {
         candidates.push(exe_dir.join(&file_name));
+        // Installed from a package: /usr/bin/phonghop-app finds /usr/lib/phonghop-app/; a macOS
+        // app bundle keeps it in Contents/Resources beside Contents/MacOS.
+        if let Some(program) = exe.as_deref().and_then(Path::file_stem) {
+            candidates.push(exe_dir.join("../lib").join(program).join(&file_name));
+        }
+        candidates.push(exe_dir.join("../Resources").join(&file_name));
         candidates.push(exe_dir.join("../pdfium").join(&file_name));
         candidates.push(exe_dir.join("../../pdfium").join(&file_name));
     }
