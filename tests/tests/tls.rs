@@ -9,8 +9,10 @@
 use anyhow::{ensure, Context, Result};
 use phonghop_client::sync::Connector;
 use phonghop_client::tls::{probe, Fingerprint};
-use phonghop_client::{ClientError, Network, Seat, Session, SyncEvent, UserFacingError};
-use phonghop_journeys::{new_item, next_event, server_binary, start_synced, ServerOptions, TestServer, PASSWORD};
+use phonghop_client::{ClientError, ConnectionState, Network, Seat, Session, SyncEvent, UserFacingError};
+use phonghop_journeys::{
+    new_item, next_event, server_binary, start_synced, wait_for, ServerOptions, TestServer, PASSWORD,
+};
 use phonghop_protocol::http::CertificateHandovers;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
@@ -247,4 +249,44 @@ async fn rotate_certificate(server: &mut TestServer) -> Result<String> {
     ensure!(rotated.status.success(), "{}", String::from_utf8_lossy(&rotated.stderr));
     server.restart().await?;
     Ok(String::from_utf8_lossy(&rotated.stdout).into_owned())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_meeting_followed_across_a_rotation_reconnects_trusting_the_handed_over_certificate() -> Result<()> {
+    // The hall's server keeps its address across the restart.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?.port();
+    let mut server = TestServer::start_with(ServerOptions {
+        listen: Some(format!("127.0.0.1:{port}")),
+        ..tls_server(1)
+    })
+    .await?;
+    let meeting = server.meeting_id();
+    let old = server.fingerprint().context("the first certificate")?;
+    let laptop = tempfile::tempdir()?;
+    let seat = Seat::new(laptop.path());
+    seat.pin_server(server.url(), old).await?;
+    seat.login(server.url(), &server.roster().delegates[0], PASSWORD)
+        .await?;
+    let mut mirror = seat.open_meeting(meeting).await?;
+    wait_for(&mut mirror, "online", |mirror| {
+        mirror.connection == ConnectionState::Online
+    })
+    .await?;
+
+    // At a break the secretariat rotates the certificate; the laptop stays in the meeting.
+    rotate_certificate(&mut server).await?;
+    let new = server.fingerprint().context("the new certificate")?;
+    wait_for(&mut mirror, "back online on the new certificate", |mirror| {
+        mirror.connection == ConnectionState::Online && mirror.handed_over_to == Some(new)
+    })
+    .await?;
+    seat.keep_mirror().await?;
+    assert_eq!(
+        seat.pinned(server.url()).await?,
+        Some(new),
+        "the laptop pinned the new certificate"
+    );
+    // The seat's own requests trust it too: the attendance comes over HTTPS.
+    seat.attendance().await?;
+    Ok(())
 }

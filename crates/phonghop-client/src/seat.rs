@@ -455,8 +455,10 @@ impl Seat {
     }
 
     /// Keeps the followed meeting as it is now (the app calls it as the meeting changes; at most
-    /// one write a second, and always when the log moved on).
+    /// one write a second, and always when the log moved on), and the pin its connection moved
+    /// to along a signed hand-over.
     pub async fn keep_mirror(&self) -> Result<()> {
+        self.follow_handed_over_pin().await?;
         let Some(saved) = self
             .followed
             .lock()
@@ -478,6 +480,30 @@ impl Seat {
         let session = self.session()?;
         let scope = AnnotationScope::of(&session, saved.meeting_id);
         self.cache().await?.save_mirror(scope, &saved).await
+    }
+
+    /// The meeting's connection followed the server's signed hand-over to a new certificate: the
+    /// seat's own requests (documents, receipts), the laptop's pin and the saved session move
+    /// with it.
+    async fn follow_handed_over_pin(&self) -> Result<()> {
+        let followed = self
+            .followed
+            .lock()
+            .expect("seat lock")
+            .as_ref()
+            .map(|followed| (followed.sync.mirror().borrow().clone(), followed.role));
+        let Some((mirror, role)) = followed else {
+            return Ok(());
+        };
+        let session = self.session()?;
+        let Some(next) = mirror.handed_over_to.filter(|next| session.pin != Some(*next)) else {
+            return Ok(());
+        };
+        let session = session.with_pin(next)?;
+        self.cache().await?.set_pin(&session.server, next).await?;
+        *self.session.lock().expect("seat lock") = Some(session.clone());
+        self.remember_session(&session, Some((mirror.meeting_id, role))).await;
+        Ok(())
     }
 
     /// Starts following a meeting; returns the mirror to watch for changes.

@@ -138,6 +138,16 @@ impl Session {
         }
     }
 
+    /// This session trusting `pin` instead (the server handed its identity over to a new
+    /// certificate, `handover.rs`).
+    pub fn with_pin(&self, pin: Fingerprint) -> Result<Session> {
+        Ok(Session {
+            pin: Some(pin),
+            http: crate::tls::http_client_for(&self.server, Some(pin))?,
+            ..self.clone()
+        })
+    }
+
     /// The WebSocket address of the server.
     pub fn websocket_url(&self) -> String {
         let rest = self.server.strip_prefix("http").unwrap_or(&self.server);

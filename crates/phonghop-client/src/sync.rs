@@ -33,6 +33,9 @@ pub trait Connector: Send + 'static {
     type Receiver: Stream<Item = Result<Message, WsError>> + Unpin + Send;
 
     fn connect(&mut self, url: &str) -> impl Future<Output = Result<(Self::Sender, Self::Receiver), WsError>> + Send;
+
+    /// The session now trusts another certificate (a signed hand-over): connect trusting it.
+    fn repin(&mut self, _session: &Session) {}
 }
 
 /// The real network: tokio-tungstenite, over TLS trusting only the session's pinned
@@ -69,6 +72,10 @@ impl Connector for Network {
         let connector = self.tls.clone().map(tokio_tungstenite::Connector::Rustls);
         let (socket, _) = tokio_tungstenite::connect_async_tls_with_config(url, None, false, connector).await?;
         Ok(socket.split())
+    }
+
+    fn repin(&mut self, session: &Session) {
+        *self = Network::for_session(session);
     }
 }
 
@@ -117,6 +124,9 @@ pub struct Mirror {
     pub pending_commands: usize,
     /// The server said this laptop was revoked: the app removes what it keeps and logs out.
     pub device_revoked: bool,
+    /// The server showed a new certificate its pinned one handed over to (`handover.rs`): the
+    /// connection trusts it now, and the seat pins it.
+    pub handed_over_to: Option<crate::tls::Fingerprint>,
 }
 
 /// What happened on the connection, in order, for whoever wants to watch closely (tests, logs).
@@ -225,6 +235,7 @@ impl MeetingSync {
             my_ballots,
             pending_commands: 0,
             device_revoked: false,
+            handed_over_to: None,
         });
         let events = broadcast::channel(4096).0;
         let (commands, commands_rx) = mpsc::unbounded_channel();
@@ -342,6 +353,9 @@ impl<C: Connector> Worker<C> {
                 }
                 Err(error) => {
                     tracing::debug!(%error, "cannot connect");
+                    if self.follow_handover(&error).await {
+                        backoff = self.options.min_backoff;
+                    }
                     Ended::Retry
                 }
             };
@@ -397,6 +411,30 @@ impl<C: Connector> Worker<C> {
     }
 
     /// Waits, keeping the outbox, until a new session arrives. False when stopped.
+    /// Refused for showing another certificate than the pinned one: trusts the new one if the
+    /// server's signed hand-over leads there from the pin (the next attempt connects with it).
+    async fn follow_handover(&mut self, error: &WsError) -> bool {
+        let Some(mismatch) = crate::tls::pin_mismatch_in(error) else {
+            return false;
+        };
+        if self.session.pin != Some(mismatch.pinned) {
+            return false;
+        }
+        let Ok(Some(next)) = crate::handover::follow(&self.session.server, mismatch.pinned).await else {
+            return false;
+        };
+        match self.session.with_pin(next) {
+            Ok(session) => {
+                tracing::info!(server = %self.session.server, from = %mismatch.pinned, to = %next, "the server handed its identity over to a new certificate");
+                self.session = session;
+                self.connector.repin(&self.session);
+                self.mirror.send_modify(|mirror| mirror.handed_over_to = Some(next));
+                true
+            }
+            Err(_) => false,
+        }
+    }
+
     async fn wait_for_session(&mut self) -> bool {
         loop {
             tokio::select! {
