@@ -146,8 +146,8 @@ const SCHEMA: [&str; 13] = [
 pub struct DocumentCache {
     root: PathBuf,
     pub(crate) index: SqlitePool,
-    /// One lock per PDF being downloaded, so the packet and a reader opening the same document
-    /// never write one partial file at once.
+    /// One lock per PDF being downloaded or copied in plain, so the packet and a reader opening
+    /// the same document never write one partial file at once, nor make two copies.
     downloads: Arc<Mutex<HashMap<Sha256, Arc<tokio::sync::Mutex<()>>>>>,
     /// The data key while unlocked.
     vault: vault::Vault,
@@ -212,6 +212,13 @@ impl DocumentCache {
         if let Some(copy) = self.plain.get(sha256) {
             return Ok(Some(copy.path.clone()));
         }
+        // The reader asks for several pages of a document at once: one copy is made, and no
+        // path handed out is of a copy replaced (and closed) by another.
+        let lock = self.lock_for(sha256);
+        let _copying = lock.lock().await;
+        if let Some(copy) = self.plain.get(sha256) {
+            return Ok(Some(copy.path.clone()));
+        }
         if !self.is_cached(sha256).await? {
             return Ok(None);
         }
@@ -231,6 +238,16 @@ impl DocumentCache {
             }
             Err(error) => Err(error),
         }
+    }
+
+    /// The lock of one PDF's file: its download, or its plain copy being made.
+    fn lock_for(&self, sha256: &Sha256) -> Arc<tokio::sync::Mutex<()>> {
+        self.downloads
+            .lock()
+            .expect("downloads lock")
+            .entry(sha256.clone())
+            .or_default()
+            .clone()
     }
 
     /// The open data key, or why there is none.
@@ -281,13 +298,7 @@ impl DocumentCache {
         size: u64,
         on_bytes: &mut (dyn FnMut(u64) + Send),
     ) -> Result<()> {
-        let lock = self
-            .downloads
-            .lock()
-            .expect("downloads lock")
-            .entry(sha256.clone())
-            .or_default()
-            .clone();
+        let lock = self.lock_for(sha256);
         let _downloading = lock.lock().await;
         if self.is_cached(sha256).await? {
             on_bytes(size);
@@ -468,6 +479,32 @@ pub(crate) mod tests {
             full_name: "Nguyễn Thị Bảy".into(),
             position: String::new(),
         }
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn pages_asked_at_once_share_one_plain_copy_that_stays_readable() {
+        let dir = tempfile::tempdir().expect("a folder");
+        let cache = unlocked(dir.path()).await;
+        let pdf = b"%PDF-1.7 Bao cao kinh te xa hoi".to_vec();
+        let sha256 = {
+            use sha2::Digest;
+            Sha256::from_digest(&sha2::Sha256::digest(&pdf).into())
+        };
+        sealed_files::seal_whole(&pdf, &cache.key().expect("unlocked"), &cache.path_of(&sha256)).expect("sealed");
+        sqlx::query("INSERT INTO cached_documents (sha256, size, verified_at) VALUES (?, ?, 0)")
+            .bind(sha256.as_str())
+            .bind(std::fs::metadata(cache.path_of(&sha256)).expect("sealed").len() as i64)
+            .execute(&cache.index)
+            .await
+            .expect("indexed");
+        let asked = futures_util::future::join_all((0..8).map(|_| cache.cached(&sha256))).await;
+        let paths: HashSet<PathBuf> = asked
+            .into_iter()
+            .map(|path| path.expect("read").expect("cached"))
+            .collect();
+        assert_eq!(paths.len(), 1, "one copy: {paths:?}");
+        let path = paths.into_iter().next().expect("a path");
+        assert_eq!(std::fs::read(path).expect("still open"), pdf);
     }
 
     /// A cache in `root`, unlocked as after [`councillor`] logged in with the password "bảy".
