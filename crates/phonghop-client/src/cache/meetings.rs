@@ -250,16 +250,7 @@ mod tests {
 
     /// Puts a PDF of `bytes` in the cache for `meeting`, as a finished download would.
     async fn keep_file(cache: &DocumentCache, meeting: MeetingId, bytes: &[u8]) -> Sha256 {
-        use sha2::Digest;
-        let sha256 = Sha256::parse(&hex::encode(sha2::Sha256::digest(bytes))).expect("a hash");
-        super::super::sealed_files::seal_whole(bytes, &cache.key().expect("unlocked"), &cache.path_of(&sha256))
-            .expect("written");
-        sqlx::query("INSERT INTO cached_documents (sha256, size, verified_at) VALUES (?, ?, 0)")
-            .bind(sha256.as_str())
-            .bind(std::fs::metadata(cache.path_of(&sha256)).expect("sealed").len() as i64)
-            .execute(&cache.index)
-            .await
-            .expect("indexed");
+        let sha256 = super::super::tests::keep_sealed(cache, bytes).await;
         cache
             .belongs_to("http://hall", meeting, &sha256)
             .await

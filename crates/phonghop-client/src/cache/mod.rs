@@ -486,17 +486,7 @@ pub(crate) mod tests {
         let dir = tempfile::tempdir().expect("a folder");
         let cache = unlocked(dir.path()).await;
         let pdf = b"%PDF-1.7 Bao cao kinh te xa hoi".to_vec();
-        let sha256 = {
-            use sha2::Digest;
-            Sha256::from_digest(&sha2::Sha256::digest(&pdf).into())
-        };
-        sealed_files::seal_whole(&pdf, &cache.key().expect("unlocked"), &cache.path_of(&sha256)).expect("sealed");
-        sqlx::query("INSERT INTO cached_documents (sha256, size, verified_at) VALUES (?, ?, 0)")
-            .bind(sha256.as_str())
-            .bind(std::fs::metadata(cache.path_of(&sha256)).expect("sealed").len() as i64)
-            .execute(&cache.index)
-            .await
-            .expect("indexed");
+        let sha256 = keep_sealed(&cache, &pdf).await;
         let asked = futures_util::future::join_all((0..8).map(|_| cache.cached(&sha256))).await;
         let paths: HashSet<PathBuf> = asked
             .into_iter()
@@ -505,6 +495,21 @@ pub(crate) mod tests {
         assert_eq!(paths.len(), 1, "one copy: {paths:?}");
         let path = paths.into_iter().next().expect("a path");
         assert_eq!(std::fs::read(path).expect("still open"), pdf);
+    }
+
+    /// Puts a PDF of `bytes` in the (unlocked) cache, sealed and verified, as a finished download
+    /// would.
+    pub(crate) async fn keep_sealed(cache: &DocumentCache, bytes: &[u8]) -> Sha256 {
+        use sha2::Digest;
+        let sha256 = Sha256::from_digest(&sha2::Sha256::digest(bytes).into());
+        sealed_files::seal_whole(bytes, &cache.key().expect("unlocked"), &cache.path_of(&sha256)).expect("sealed");
+        sqlx::query("INSERT INTO cached_documents (sha256, size, verified_at) VALUES (?, ?, 0)")
+            .bind(sha256.as_str())
+            .bind(std::fs::metadata(cache.path_of(&sha256)).expect("sealed").len() as i64)
+            .execute(&cache.index)
+            .await
+            .expect("indexed");
+        sha256
     }
 
     /// A cache in `root`, unlocked as after [`councillor`] logged in with the password "bảy".
