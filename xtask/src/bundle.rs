@@ -7,8 +7,8 @@
 //! - `THIRD-PARTY-LICENSES.md`, what the packages ship and under which licences (also inside
 //!   each package), and `SHA256SUMS`.
 //!
-//! `--debug` packages the debug build (what `cargo xtask test` installs and checks, without a
-//! second, release build of everything).
+//! `--debug` packages the debug build as `cargo xtask test` built it (what it installs and
+//! checks, without building anything again); a release package is built by `tauri build`.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -32,6 +32,9 @@ const VERSION: &str = env!("CARGO_PKG_VERSION");
 pub fn run(args: &[String]) -> Result<()> {
     let debug = args.iter().any(|arg| arg == "--debug");
     setup::all()?;
+    if debug {
+        crate::demo::build_all()?;
+    }
     let packages = build(debug)?;
     println!("packages in {}:", packages.folder.display());
     for package in [&packages.server_deb, &packages.app_deb, &packages.app_rpm] {
@@ -41,7 +44,8 @@ pub fn run(args: &[String]) -> Result<()> {
     Ok(())
 }
 
-/// Builds the programs (release, or debug with `debug`) and packages them.
+/// Packages the programs: built here in release mode, or with `debug` the debug build
+/// `demo::build_all` already made.
 pub fn build(debug: bool) -> Result<Packages> {
     let root = root();
     let profile = if debug { "debug" } else { "release" };
@@ -51,12 +55,25 @@ pub fn build(debug: bool) -> Result<Packages> {
     }
     std::fs::create_dir_all(&folder)?;
 
-    sh(&root.join("ui"), "npm", &["run", "build"])?;
-    let mut cargo = vec!["build", "-p", "phonghop-server", "-p", "phonghop-admin", "--bins"];
+    // A debug package holds the debug build as `demo::build_all` made it (and `cargo xtask test`
+    // tested it): building again here would only rebuild the app for a window rebuilt to the
+    // same files.
     if !debug {
-        cargo.push("--release");
+        sh(&root.join("ui"), "npm", &["run", "build"])?;
+        sh(
+            &root,
+            "cargo",
+            &[
+                "build",
+                "--release",
+                "-p",
+                "phonghop-server",
+                "-p",
+                "phonghop-admin",
+                "--bins",
+            ],
+        )?;
     }
-    sh(&root, "cargo", &cargo)?;
 
     let licences = folder.join("THIRD-PARTY-LICENSES.md");
     std::fs::write(&licences, licence_list(&root)?)?;
@@ -100,7 +117,10 @@ fn app_packages(root: &Path, debug: bool, pdfium: &Path, licences: &Path, out: &
     })
     .to_string();
     let tauri = root.join("ui/node_modules/.bin/tauri");
-    let mut args = vec!["build", "--bundles", "deb", "rpm", "--config", config.as_str()];
+    // A release package is built by Tauri as it builds for production; a debug one bundles the
+    // debug app already built (and tested) as it is.
+    let task = if debug { "bundle" } else { "build" };
+    let mut args = vec![task, "--bundles", "deb", "rpm", "--config", config.as_str()];
     if debug {
         args.push("--debug");
     }
