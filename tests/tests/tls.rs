@@ -290,3 +290,47 @@ async fn a_meeting_followed_across_a_rotation_reconnects_trusting_the_handed_ove
     seat.attendance().await?;
     Ok(())
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_server_replaced_mid_meeting_without_a_hand_over_is_shown_as_a_refused_certificate() -> Result<()> {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?.port();
+    let at_the_halls_address = || ServerOptions {
+        listen: Some(format!("127.0.0.1:{port}")),
+        ..tls_server(1)
+    };
+    let mut server = TestServer::start_with(at_the_halls_address()).await?;
+    let laptop = tempfile::tempdir()?;
+    let seat = Seat::new(laptop.path());
+    seat.pin_server(server.url(), server.fingerprint().context("a certificate")?)
+        .await?;
+    seat.login(server.url(), &server.roster().delegates[0], PASSWORD)
+        .await?;
+    let mut mirror = seat.open_meeting(server.meeting_id()).await?;
+    wait_for(&mut mirror, "online", |mirror| {
+        mirror.connection == ConnectionState::Online
+    })
+    .await?;
+
+    // Someone else's server takes the hall's address: the app says so, not just "offline".
+    server.kill().await?;
+    let mut impostor = TestServer::start_with(at_the_halls_address()).await?;
+    wait_for(&mut mirror, "the certificate refused", |mirror| {
+        mirror.connection == ConnectionState::CertificateRefused
+    })
+    .await?;
+    assert_eq!(mirror.borrow().handed_over_to, None);
+    let shown = seat.mirror_view().context("the meeting shown")?;
+    assert_eq!(
+        serde_json::to_value(shown.connection)?,
+        serde_json::json!("certificate_refused")
+    );
+
+    // The real server back at its address: the meeting goes on.
+    impostor.kill().await?;
+    server.restart().await?;
+    wait_for(&mut mirror, "online again", |mirror| {
+        mirror.connection == ConnectionState::Online
+    })
+    .await?;
+    Ok(())
+}

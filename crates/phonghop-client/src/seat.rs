@@ -38,6 +38,9 @@ pub enum Connection {
     Offline,
     /// The session ended: the councillor logs in again; what they did meanwhile is kept.
     LoggedOut,
+    /// The server's address answers with another certificate than the pinned one (and no signed
+    /// hand-over to it): a warning, nothing is sent.
+    CertificateRefused,
 }
 
 /// Where a poll's signed record was saved on the laptop, and the fingerprint of the server key
@@ -206,6 +209,7 @@ fn connection_shown(state: ConnectionState) -> Connection {
         ConnectionState::Connecting => Connection::Connecting,
         ConnectionState::Offline => Connection::Offline,
         ConnectionState::LoggedOut => Connection::LoggedOut,
+        ConnectionState::CertificateRefused => Connection::CertificateRefused,
     }
 }
 

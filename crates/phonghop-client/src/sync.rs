@@ -87,6 +87,10 @@ pub enum ConnectionState {
     Offline,
     /// The server ended the session (expired or unknown token): log in again. Commands wait.
     LoggedOut,
+    /// The server showed another certificate than the pinned one, with no signed hand-over to
+    /// it: someone may stand in the server's place. Nothing is sent; it keeps trying, so the
+    /// real server is found again when it is back.
+    CertificateRefused,
 }
 
 /// A meeting as last seen, kept on the laptop so the app can start without the server.
@@ -331,6 +335,8 @@ struct Worker<C: Connector> {
 enum Ended {
     /// Lost or refused: try again after a pause.
     Retry,
+    /// Another certificate than the pinned one: try again after a pause, saying why.
+    CertificateRefused,
     /// The session is no longer valid: wait for a new one.
     LoggedOut,
     /// The laptop was revoked: stop for good.
@@ -355,8 +361,13 @@ impl<C: Connector> Worker<C> {
                     tracing::debug!(%error, "cannot connect");
                     if self.follow_handover(&error).await {
                         backoff = self.options.min_backoff;
+                        Ended::Retry
+                    } else if crate::tls::pin_mismatch_in(&error).is_some() {
+                        tracing::warn!(%error, "the server showed another certificate than the pinned one");
+                        Ended::CertificateRefused
+                    } else {
+                        Ended::Retry
                     }
-                    Ended::Retry
                 }
             };
             // Unanswered commands go back to the front of the outbox, in the order they were sent.
@@ -376,8 +387,12 @@ impl<C: Connector> Worker<C> {
                     self.set_connection(ConnectionState::LoggedOut);
                     false
                 }
-                Ended::Retry => {
-                    self.set_connection(ConnectionState::Offline);
+                Ended::Retry | Ended::CertificateRefused => {
+                    self.set_connection(if matches!(ended, Ended::CertificateRefused) {
+                        ConnectionState::CertificateRefused
+                    } else {
+                        ConnectionState::Offline
+                    });
                     let go_on = self.pause(backoff).await;
                     backoff = (backoff * 2).min(self.options.max_backoff);
                     go_on

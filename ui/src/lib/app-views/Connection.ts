@@ -3,4 +3,4 @@
 /**
  * How the app's link to the server is doing, as the app shows it.
  */
-export type Connection = "online" | "connecting" | "offline" | "logged_out";
+export type Connection = "online" | "connecting" | "offline" | "logged_out" | "certificate_refused";

@@ -160,6 +160,7 @@ export const en: Messages = {
   "connection.connecting": "Connecting",
   "connection.offline": "Offline — changes will be sent when the network is back",
   "connection.loggedOut": "Session ended",
+  "connection.certificateRefused": "WARNING: the server's certificate changed — someone may be impersonating it. Nothing is sent; tell the secretariat",
 
   "relogin.explain": "Your session has ended. Please log in again — what you did is kept and will be sent.",
   "relogin.action": "Log in again",

@@ -159,6 +159,7 @@ export const vi = {
   "connection.connecting": "Đang kết nối",
   "connection.offline": "Mất kết nối — thay đổi sẽ được gửi khi có mạng",
   "connection.loggedOut": "Phiên đăng nhập đã hết hạn",
+  "connection.certificateRefused": "CẢNH BÁO: chứng chỉ máy chủ đã thay đổi — có thể có kẻ mạo danh. Không gửi gì; hãy báo thư ký kỳ họp",
 
   "relogin.explain":
     "Phiên đăng nhập đã hết hạn. Hãy đăng nhập lại — những gì bạn đã làm vẫn được giữ và sẽ được gửi đi.",
