@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-use anyhow::{bail, Result};
+use anyhow::{bail, Context, Result};
 
 use crate::demo::start_server;
 use crate::process::Service;
@@ -43,20 +43,25 @@ impl AppEnvironment {
         let _ = std::fs::remove_dir_all(work);
         std::fs::create_dir_all(work)?;
 
-        let display = free_display();
+        // Xvfb picks a free display itself and says which (`-displayfd`): it also sees through
+        // the lock files that killed X servers leave behind, which a scan of /tmp cannot. And it
+        // never resets (`-noreset`): by default an X server resets when its last client goes, and
+        // the app started again right after the journey killed it could meet the reset and find
+        // no display.
         let mut xvfb = Command::new("Xvfb");
         xvfb.args([
-            format!(":{display}"),
-            "-screen".into(),
-            "0".into(),
-            "1280x800x24".into(),
-            "-nolisten".into(),
-            "tcp".into(),
-        ]);
-        let xvfb = Service::start("Xvfb", xvfb)?;
-        wait_until("Xvfb", Duration::from_secs(20), || {
-            Path::new(&format!("/tmp/.X11-unix/X{display}")).exists()
-        })?;
+            "-displayfd",
+            "1",
+            "-noreset",
+            "-screen",
+            "0",
+            "1280x800x24",
+            "-nolisten",
+            "tcp",
+        ])
+        .stdout(std::process::Stdio::piped());
+        let mut xvfb = Service::start("Xvfb", xvfb)?;
+        let display = display_number(&mut xvfb)?;
 
         let started = start_server(&work.join("server-data"), "127.0.0.1:0", hot_folder, tls)?;
         let impostor = if tls {
@@ -114,16 +119,28 @@ impl AppEnvironment {
     }
 }
 
-fn free_display() -> u32 {
-    (99..200)
-        .find(|n| {
-            !Path::new(&format!("/tmp/.X11-unix/X{n}")).exists() && !Path::new(&format!("/tmp/.X{n}-lock")).exists()
-        })
-        .unwrap_or(99)
+/// The display number Xvfb writes once it accepts clients (up to 20 s).
+fn display_number(xvfb: &mut Service) -> Result<u32> {
+    use std::io::Read;
+    let mut stdout = xvfb.child.stdout.take().context("Xvfb's output")?;
+    let (tell, told) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let mut number = String::new();
+        let mut byte = [0u8; 1];
+        while stdout.read(&mut byte).map(|read| read == 1).unwrap_or(false) && byte[0] != b'\n' {
+            number.push(byte[0] as char);
+        }
+        let _ = tell.send(number);
+    });
+    let number = told
+        .recv_timeout(Duration::from_secs(20))
+        .context("Xvfb gave no display number within 20 s")?;
+    number
+        .trim()
+        .parse()
+        .with_context(|| format!("Xvfb stopped before giving its display number ({number:?})"))
 }
 
-/// Waits for a service to become ready. Start-up of Xvfb and tauri-driver has no event to
-/// await, so this polls, with a deadline.
 fn wait_until(what: &str, timeout: Duration, mut ready: impl FnMut() -> bool) -> Result<()> {
     let deadline = Instant::now() + timeout;
     while !ready() {
