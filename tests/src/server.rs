@@ -1,6 +1,10 @@
 //! [`TestServer`]: the real `phonghop-server` binary as a child process, with its own data folder,
 //! imported councillors and (usually) one meeting they are members of.
 //!
+//! Its database is a SQLite file in the data folder, or — when `PHONGHOP_TEST_STORE=postgres`, as
+//! `cargo xtask test` runs the journeys a second time — a new database of the tests' PostgreSQL
+//! cluster ([`TestDatabase`]), named to every server command in `PHONGHOP_DATABASE`.
+//!
 //! The binary is not built here: `cargo xtask test` (or `cargo build -p phonghop-server -p
 //! phonghop-pdf --bins`) builds it and the PDF indexer beside it before the journeys run.
 
@@ -124,9 +128,27 @@ struct Running {
     fingerprint: Option<Fingerprint>,
 }
 
+/// Where a test server keeps its meetings.
+#[derive(Debug, Clone)]
+pub enum TestDatabase {
+    /// `phonghop.sqlite3` in the data folder.
+    Sqlite(PathBuf),
+    /// A database of the tests' PostgreSQL cluster.
+    Postgres(String),
+}
+
+/// The environment variable choosing the journeys' store: `postgres`, or SQLite otherwise.
+pub const STORE_VARIABLE: &str = "PHONGHOP_TEST_STORE";
+
+/// Whether the journeys run on PostgreSQL (`PHONGHOP_TEST_STORE=postgres`).
+pub fn on_postgres() -> bool {
+    std::env::var(STORE_VARIABLE).is_ok_and(|store| store == "postgres")
+}
+
 pub struct TestServer {
     /// Holds the database, the blobs and the councillors CSV; kept across restarts.
     data: tempfile::TempDir,
+    database: TestDatabase,
     options: ServerOptions,
     roster: Roster,
     running: Option<Running>,
@@ -149,8 +171,15 @@ impl TestServer {
         let roster = Roster::new(options.delegates);
         let csv_path = data.path().join("dai-bieu.csv");
         roster.write_csv(&csv_path)?;
+        let database = if on_postgres() {
+            let cluster = phonghop_store::scratch_postgres::ScratchCluster::shared();
+            TestDatabase::Postgres(cluster.new_database().await.map_err(anyhow::Error::msg)?)
+        } else {
+            TestDatabase::Sqlite(data.path().join("phonghop.sqlite3"))
+        };
         let mut server = TestServer {
             data,
+            database,
             options,
             roster,
             running: None,
@@ -271,14 +300,133 @@ impl TestServer {
         self.data.path()
     }
 
-    /// The server's SQLite database file (in its data folder).
+    /// The server's SQLite database file (in its data folder); on PostgreSQL, where it would be.
     pub fn database_path(&self) -> PathBuf {
         self.data.path().join("phonghop.sqlite3")
     }
 
-    /// The folder of the open secret polls' keys, beside the database.
+    /// Where the server keeps its meetings.
+    pub fn database(&self) -> &TestDatabase {
+        &self.database
+    }
+
+    /// The folder of the open secret polls' keys: beside the SQLite file, or in the data folder
+    /// the instances of a PostgreSQL database share.
     pub fn ballot_key_folder(&self) -> PathBuf {
-        self.data.path().join("phonghop.sqlite3.ballot-keys")
+        match &self.database {
+            TestDatabase::Sqlite(_) => self.data.path().join("phonghop.sqlite3.ballot-keys"),
+            TestDatabase::Postgres(_) => self.data.path().join("ballot-keys"),
+        }
+    }
+
+    /// `phonghop-server` ready to run one of its commands on this server's data folder and
+    /// database (`--data` is the caller's to give).
+    pub fn server_command(&self) -> Result<std::process::Command> {
+        let mut command = std::process::Command::new(server_binary()?);
+        self.name_database(&mut command);
+        Ok(command)
+    }
+
+    /// Names the database to a server command: `PHONGHOP_DATABASE` on PostgreSQL, none on
+    /// SQLite (so that one inherited from the test's environment does not count).
+    fn name_database(&self, command: &mut std::process::Command) {
+        match &self.database {
+            TestDatabase::Sqlite(_) => command.env_remove("PHONGHOP_DATABASE"),
+            TestDatabase::Postgres(url) => command.env("PHONGHOP_DATABASE", url),
+        };
+    }
+
+    /// The first column of every row `query` answers, as text, read directly from the database
+    /// (behind the server's back, as someone holding it could).
+    pub async fn sql_texts(&self, query: &str) -> Result<Vec<String>> {
+        use sqlx::{Connection, Row};
+        /// Text as is, numbers written out, bytes in hex, NULL as nothing.
+        fn first_as_text<R: Row>(row: &R) -> String
+        where
+            for<'r> String: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+            for<'r> i64: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+            for<'r> Vec<u8>: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+            usize: sqlx::ColumnIndex<R>,
+        {
+            if let Ok(text) = row.try_get::<Option<String>, _>(0usize) {
+                return text.unwrap_or_default();
+            }
+            if let Ok(number) = row.try_get::<Option<i64>, _>(0usize) {
+                return number.map(|n| n.to_string()).unwrap_or_default();
+            }
+            row.try_get::<Option<Vec<u8>>, _>(0usize)
+                .ok()
+                .flatten()
+                .map(hex::encode)
+                .unwrap_or_default()
+        }
+        match &self.database {
+            TestDatabase::Sqlite(path) => {
+                let options = sqlx::sqlite::SqliteConnectOptions::new().filename(path).read_only(true);
+                let mut connection = sqlx::SqliteConnection::connect_with(&options).await?;
+                let rows = sqlx::query(query).fetch_all(&mut connection).await?;
+                connection.close().await.ok();
+                Ok(rows.iter().map(first_as_text).collect())
+            }
+            TestDatabase::Postgres(url) => {
+                let mut connection = sqlx::PgConnection::connect(url).await?;
+                let rows = sqlx::query(query).fetch_all(&mut connection).await?;
+                connection.close().await.ok();
+                Ok(rows.iter().map(first_as_text).collect())
+            }
+        }
+    }
+
+    /// Runs `statement` directly on the database, behind the server's back.
+    pub async fn sql_execute(&self, statement: &str) -> Result<()> {
+        use sqlx::Connection;
+        match &self.database {
+            TestDatabase::Sqlite(path) => {
+                let options = sqlx::sqlite::SqliteConnectOptions::new().filename(path);
+                let mut connection = sqlx::SqliteConnection::connect_with(&options).await?;
+                sqlx::query(statement).execute(&mut connection).await?;
+                connection.close().await.ok();
+            }
+            TestDatabase::Postgres(url) => {
+                let mut connection = sqlx::PgConnection::connect(url).await?;
+                sqlx::query(statement).execute(&mut connection).await?;
+                connection.close().await.ok();
+            }
+        }
+        Ok(())
+    }
+
+    /// Drops one of the database's triggers, as someone holding it could.
+    pub async fn drop_trigger(&self, trigger: &str, table: &str) -> Result<()> {
+        match &self.database {
+            TestDatabase::Sqlite(_) => self.sql_execute(&format!("DROP TRIGGER {trigger}")).await,
+            TestDatabase::Postgres(_) => self.sql_execute(&format!("DROP TRIGGER {trigger} ON {table}")).await,
+        }
+    }
+
+    /// Every `(table, column)` of the database's own tables.
+    pub async fn table_columns(&self) -> Result<Vec<(String, String)>> {
+        let pairs = match &self.database {
+            TestDatabase::Sqlite(_) => {
+                self.sql_texts(
+                    "SELECT m.name || '.' || c.name FROM sqlite_master m JOIN pragma_table_info(m.name) c
+                     WHERE m.type = 'table'",
+                )
+                .await?
+            }
+            TestDatabase::Postgres(_) => {
+                self.sql_texts(
+                    "SELECT table_name || '.' || column_name FROM information_schema.columns
+                     WHERE table_schema = 'public'",
+                )
+                .await?
+            }
+        };
+        Ok(pairs
+            .iter()
+            .filter_map(|pair| pair.split_once('.'))
+            .map(|(table, column)| (table.to_owned(), column.to_owned()))
+            .collect())
     }
 
     /// Everything the server printed; only with [`ServerOptions::whole_debug_log`] is nothing
@@ -299,7 +447,9 @@ impl TestServer {
     }
 
     async fn import_councillors(&self, csv_path: &Path) -> Result<()> {
-        let output = Command::new(server_binary()?)
+        let mut command = std::process::Command::new(server_binary()?);
+        self.name_database(&mut command);
+        let output = Command::from(command)
             .arg("import-councillors")
             .arg("--data")
             .arg(self.data.path())
@@ -323,7 +473,9 @@ impl TestServer {
     }
 
     async fn spawn_serve(&self) -> Result<Running> {
-        let mut command = Command::new(server_binary()?);
+        let mut plain = std::process::Command::new(server_binary()?);
+        self.name_database(&mut plain);
+        let mut command = Command::from(plain);
         command
             .arg("serve")
             .arg("--data")

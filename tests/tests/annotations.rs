@@ -313,25 +313,16 @@ async fn a_private_note_reaches_no_one_else_through_any_endpoint_frame_table_or_
     }
 
     // In the database the words are in the author's row of `annotations` and nowhere else.
-    let database = sqlx::SqlitePool::connect(&format!("sqlite://{}?mode=ro", server.database_path().display())).await?;
-    let tables: Vec<String> = sqlx::query_scalar("SELECT name FROM sqlite_master WHERE type = 'table'")
-        .fetch_all(&database)
-        .await?;
     let mut found = Vec::new();
-    for table in tables {
-        let columns: Vec<String> = sqlx::query_scalar(&format!("SELECT name FROM pragma_table_info('{table}')"))
-            .fetch_all(&database)
-            .await?;
-        for column in columns {
-            let hits: i64 = sqlx::query_scalar(&format!(
-                "SELECT COUNT(*) FROM \"{table}\" WHERE CAST(\"{column}\" AS TEXT) LIKE '%' || ? || '%'"
+    for (table, column) in server.table_columns().await? {
+        let hits = server
+            .sql_texts(&format!(
+                "SELECT COUNT(*) FROM \"{table}\" WHERE CAST(\"{column}\" AS TEXT) LIKE '%phản đối mục 3%'"
             ))
-            .bind("phản đối mục 3")
-            .fetch_one(&database)
             .await?;
-            if hits > 0 {
-                found.push(format!("{table}.{column} ×{hits}"));
-            }
+        let hits: i64 = hits.first().map_or(Ok(0), |count| count.parse())?;
+        if hits > 0 {
+            found.push(format!("{table}.{column} ×{hits}"));
         }
     }
     assert_eq!(
@@ -339,10 +330,12 @@ async fn a_private_note_reaches_no_one_else_through_any_endpoint_frame_table_or_
         vec!["annotations.annotation ×1".to_owned()],
         "where the note's words are stored"
     );
-    let author_id: i64 =
-        sqlx::query_scalar("SELECT author_id FROM annotations WHERE annotation LIKE '%phản đối mục 3%'")
-            .fetch_one(&database)
-            .await?;
+    let author_id: i64 = server
+        .sql_texts("SELECT author_id FROM annotations WHERE annotation LIKE '%phản đối mục 3%'")
+        .await?
+        .first()
+        .context("the note's row")?
+        .parse()?;
     assert_eq!(author_id, i64::from(author_session_id(&author)?.0));
     leaks("the server's log", server.log_tail())?;
     Ok(())

@@ -36,12 +36,12 @@ async fn refused(session: &Session, meeting: MeetingId, command: &Command) -> Re
 
 /// The meeting's log as the database keeps it.
 async fn logged_events(server: &TestServer, meeting: MeetingId) -> Result<Vec<MeetingEvent>> {
-    let pool = sqlx::SqlitePool::connect(&format!("sqlite://{}?mode=ro", server.database_path().display())).await?;
-    let payloads: Vec<String> = sqlx::query_scalar("SELECT payload FROM events WHERE meeting_id = ? ORDER BY seq")
-        .bind(i64::from(meeting.0))
-        .fetch_all(&pool)
+    let payloads = server
+        .sql_texts(&format!(
+            "SELECT payload FROM events WHERE meeting_id = {} ORDER BY seq",
+            meeting.0
+        ))
         .await?;
-    pool.close().await;
     Ok(payloads
         .iter()
         .map(|payload| serde_json::from_str(payload))

@@ -6,7 +6,7 @@
 
 use anyhow::{ensure, Context, Result};
 use phonghop_client::Session;
-use phonghop_journeys::{new_item, open_poll_on, program_output, server_binary, TestServer, PASSWORD};
+use phonghop_journeys::{new_item, open_poll_on, program_output, TestServer, PASSWORD};
 use phonghop_protocol::http::AuditEntry;
 use phonghop_protocol::{Choice, Command, ErrorCode, ItemId, MeetingId, PollId, Secrecy};
 
@@ -27,9 +27,10 @@ async fn whole_meeting_trail(session: &Session, meeting: MeetingId) -> Result<Ve
     }
 }
 
-/// Runs `phonghop-server` with `args`; whether it succeeded and what it printed.
-fn server_command(args: &[&str]) -> Result<(bool, String)> {
-    program_output(std::process::Command::new(server_binary()?).args(args))
+/// Runs `phonghop-server` with `args` on `server`'s database; whether it succeeded and what it
+/// printed.
+fn server_command(server: &TestServer, args: &[&str]) -> Result<(bool, String)> {
+    program_output(server.server_command()?.args(args))
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -139,14 +140,17 @@ async fn every_change_and_login_is_chained_and_a_change_behind_the_servers_back_
     // secretariat reads the whole trail: the logins and the failed one are there.
     let data = server.database_path().parent().context("data folder")?.to_owned();
     let data = data.to_str().context("data path")?;
-    let (granted, said) = server_command(&[
-        "set-permissions",
-        "--data",
-        data,
-        "--username",
-        &roster.secretariat,
-        "--admin",
-    ])?;
+    let (granted, said) = server_command(
+        &server,
+        &[
+            "set-permissions",
+            "--data",
+            data,
+            "--username",
+            &roster.secretariat,
+            "--admin",
+        ],
+    )?;
     ensure!(granted, "{said}");
     let office = server.login_secretariat().await?;
     let whole: phonghop_protocol::http::AuditPage = server
@@ -183,29 +187,29 @@ async fn every_change_and_login_is_chained_and_a_change_behind_the_servers_back_
 
     // The chain checks; changed behind the server's back, it does not, and says where.
     server.kill().await?;
-    let (intact, said) = server_command(&["verify-audit", "--data", data])?;
+    let (intact, said) = server_command(&server, &["verify-audit", "--data", data])?;
     ensure!(intact && said.contains("intact"), "{said}");
     let last = whole.entries.last().context("entries")?;
-    let (noted, said) = server_command(&[
-        "verify-audit",
-        "--data",
-        data,
-        "--head",
-        &format!("{}:{}", last.seq, last.hash),
-    ])?;
+    let (noted, said) = server_command(
+        &server,
+        &[
+            "verify-audit",
+            "--data",
+            data,
+            "--head",
+            &format!("{}:{}", last.seq, last.hash),
+        ],
+    )?;
     ensure!(noted, "{said}");
 
-    let options = sqlx::sqlite::SqliteConnectOptions::new().filename(server.database_path());
-    let pool = sqlx::SqlitePool::connect_with(options).await?;
-    sqlx::query("DROP TRIGGER audit_log_is_never_changed")
-        .execute(&pool)
+    server.drop_trigger("audit_log_is_never_changed", "audit_log").await?;
+    server
+        .sql_execute(&format!(
+            "UPDATE audit_log SET address = '198.51.100.9' WHERE seq = {}",
+            failed.seq
+        ))
         .await?;
-    sqlx::query("UPDATE audit_log SET address = '198.51.100.9' WHERE seq = ?")
-        .bind(failed.seq as i64)
-        .execute(&pool)
-        .await?;
-    pool.close().await;
-    let (intact, said) = server_command(&["verify-audit", "--data", data])?;
+    let (intact, said) = server_command(&server, &["verify-audit", "--data", data])?;
     ensure!(!intact, "a changed entry went unnoticed: {said}");
     ensure!(
         said.contains(&format!("entry {} does not match its hash", failed.seq)) && said.contains("KHÔNG nguyên vẹn"),

@@ -83,11 +83,7 @@ async fn a_councillors_opinions_reach_the_secretariat_and_no_one_else() -> Resul
     // Not in the public log, nor in the snapshot every member gets.
     let snapshot = serde_json::to_string(&other.snapshot(meeting).await?)?;
     assert!(!snapshot.contains("Khoản 2 nên ghi rõ"), "an opinion in the snapshot");
-    let pool = sqlx::SqlitePool::connect(&format!("sqlite://{}?mode=ro", server.database_path().display())).await?;
-    let payloads: Vec<String> = sqlx::query_scalar("SELECT payload FROM events")
-        .fetch_all(&pool)
-        .await?;
-    pool.close().await;
+    let payloads = server.sql_texts("SELECT payload FROM events").await?;
     assert!(payloads.len() > 3, "the log has the agenda and the document");
     assert!(
         payloads

@@ -417,13 +417,8 @@ async fn a_cancelled_secret_poll_keeps_nothing_of_its_choices_and_has_no_record(
     assert_eq!(record.code(), Some(phonghop_protocol::ErrorCode::PollCancelled));
 
     server.kill().await?;
-    let taken = TakenFiles::take(&server)?;
-    let pool = taken.open().await?;
-    let sealed: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM sealed_ballots")
-        .fetch_one(&pool)
-        .await?;
-    assert_eq!(sealed, 0, "a cancelled poll keeps no sealed ballot");
-    pool.close().await;
+    let sealed = server.sql_texts("SELECT COUNT(*) FROM sealed_ballots").await?;
+    assert_eq!(sealed, ["0"], "a cancelled poll keeps no sealed ballot");
     server.restart().await?;
     let state = server.login_chair().await?.snapshot(meeting).await?.state;
     let Some(cancelled) = state.polls.iter().find(|shown| shown.id == poll) else {

@@ -10,9 +10,7 @@ use anyhow::{ensure, Context, Result};
 use phonghop_client::sync::Connector;
 use phonghop_client::tls::{probe, Fingerprint};
 use phonghop_client::{ClientError, ConnectionState, Network, Seat, Session, SyncEvent, UserFacingError};
-use phonghop_journeys::{
-    new_item, next_event, server_binary, start_synced, wait_for, ServerOptions, TestServer, PASSWORD,
-};
+use phonghop_journeys::{new_item, next_event, start_synced, wait_for, ServerOptions, TestServer, PASSWORD};
 use phonghop_protocol::http::CertificateHandovers;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
@@ -242,7 +240,8 @@ async fn a_rotated_certificate_is_followed_along_its_signed_hand_over_and_an_imp
 /// it again; what the command printed.
 async fn rotate_certificate(server: &mut TestServer) -> Result<String> {
     server.kill().await?;
-    let rotated = std::process::Command::new(server_binary()?)
+    let rotated = server
+        .server_command()?
         .args(["rotate-certificate", "--data"])
         .arg(server.data_dir())
         .output()?;

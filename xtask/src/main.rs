@@ -20,6 +20,7 @@ mod demo;
 mod demo_ctrl_c;
 mod installed;
 mod process;
+mod scratch_postgres;
 mod setup;
 mod test;
 

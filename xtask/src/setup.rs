@@ -43,6 +43,9 @@ const DEBIAN_PACKAGES: &[&str] = &[
     // with dpkg; Tauri's .rpm bundler needs no rpm tools.)
     "systemd",
     "curl",
+    // The PostgreSQL store's tests start their own cluster from its binaries
+    // (/usr/lib/postgresql/<version>/bin: initdb, postgres); no service of the machine is used.
+    "postgresql",
 ];
 
 /// Baselines the benchmarks measure phonghop against: nginx serving the same documents

@@ -16,6 +16,7 @@ use crate::app_env::AppEnvironment;
 use crate::demo::{build_all, DEMO_PASSWORD};
 use crate::demo_ctrl_c::demo_stops_on_ctrl_c;
 use crate::process::{sh, sh_capturing};
+use crate::scratch_postgres::SharedPostgres;
 use crate::{built_binary, root, setup, target_dir};
 
 #[derive(Default)]
@@ -108,7 +109,13 @@ pub fn run(args: &[String]) -> Result<()> {
 
     let corpus = hostile_pdf_corpus();
     let corpus_arg = corpus.as_ref().map(|corpus| corpus.to_string_lossy().into_owned());
-    let mut envs = vec![("PHONGHOP_PDFIUM", pdfium.as_str())];
+    // One PostgreSQL cluster for the run: the store's tests and the journeys on PostgreSQL make
+    // their databases there.
+    let postgres = SharedPostgres::start()?;
+    let mut envs = vec![
+        ("PHONGHOP_PDFIUM", pdfium.as_str()),
+        ("PHONGHOP_TEST_POSTGRES", postgres.url.as_str()),
+    ];
     if let Some(corpus) = &corpus_arg {
         // Absolute, so that no test has to guess from its own working folder.
         envs.push(("PHONGHOP_CORPUS", corpus));
@@ -117,6 +124,28 @@ pub fn run(args: &[String]) -> Result<()> {
     let (passed, failed) = cargo_counts(&output);
     totals.suite("cargo test", ok, passed, failed);
     let corpus_line = corpus_summary(corpus.as_deref(), &output);
+
+    // The journeys again, each server on a database of its own in the PostgreSQL cluster. The
+    // two that copy the SQLite file and its WAL as an attacker would are about that file; the
+    // store's tests check the secret-ballot separation on both databases.
+    let mut journey_envs = envs.clone();
+    journey_envs.push(("PHONGHOP_TEST_STORE", "postgres"));
+    let (ok, output) = sh_capturing(
+        &root,
+        "cargo",
+        &[
+            "test",
+            "-p",
+            "phonghop-journeys",
+            "--no-fail-fast",
+            "--",
+            "--skip",
+            "nobody_holding_the_servers_files_can_link",
+        ],
+        &journey_envs,
+    )?;
+    let (passed, failed) = cargo_counts(&output);
+    totals.suite("journeys on PostgreSQL", ok, passed, failed);
 
     let formatted = sh(&root, "cargo", &["fmt", "--all", "--check"]).is_ok();
     totals.suite("cargo fmt --check", formatted, u64::from(formatted), 0);

@@ -4,7 +4,7 @@ use std::future::Future;
 use std::sync::Arc;
 
 use phonghop_record::RecordKey;
-use phonghop_store::{SqliteStore, Store};
+use phonghop_store::{PostgresStore, SqliteStore, Store};
 use tokio::net::TcpListener;
 
 use crate::auth::{LoginLimiter, SessionCache};
@@ -41,15 +41,26 @@ pub struct App {
 }
 
 impl App {
-    /// Opens (or creates) the database and blob folder under `config.data_dir`.
+    /// Opens (or creates) the database (SQLite under `config.data_dir`, or PostgreSQL at
+    /// `config.database`) and the blob folder under `config.data_dir`.
     pub async fn open(config: Config) -> anyhow::Result<App> {
         use anyhow::Context;
         std::fs::create_dir_all(&config.data_dir)
             .with_context(|| format!("creating the data folder {}", config.data_dir.display()))?;
-        let store = SqliteStore::open(&config.database_path())
-            .await
-            .with_context(|| format!("opening the database {}", config.database_path().display()))?;
-        let store: Arc<dyn Store> = Arc::new(store);
+        let store: Arc<dyn Store> = match &config.database {
+            None => Arc::new(
+                SqliteStore::open(&config.database_path())
+                    .await
+                    .with_context(|| format!("opening the database {}", config.database_name()))?,
+            ),
+            // The keys of open secret polls stay out of the database, in the data folder every
+            // instance shares (docs/deploy.md).
+            Some(url) => Arc::new(
+                PostgresStore::connect(url, &config.data_dir.join("ballot-keys"))
+                    .await
+                    .with_context(|| format!("connecting to the database {}", config.database_name()))?,
+            ),
+        };
         let blobs =
             BlobStore::open(config.data_dir.join("blobs"), config.hot_blob_bytes).context("opening the blob folder")?;
         let hub = Arc::new(Hub::new(config.tally_interval));

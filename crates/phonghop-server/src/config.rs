@@ -7,6 +7,9 @@ use std::time::Duration;
 pub struct Config {
     /// Holds `phonghop.sqlite3` and `blobs/`.
     pub data_dir: PathBuf,
+    /// `postgres://…`: the database is PostgreSQL there, not `phonghop.sqlite3` (several
+    /// instances may share it, and `data_dir` with it).
+    pub database: Option<String>,
     /// How long a login lasts.
     pub session_ttl: Duration,
     /// Largest upload accepted, in bytes.
@@ -45,6 +48,7 @@ impl Config {
     pub fn new(data_dir: PathBuf) -> Config {
         Config {
             data_dir,
+            database: None,
             session_ttl: Duration::from_secs(12 * 60 * 60),
             max_upload_bytes: 200 * 1024 * 1024,
             hot_blob_bytes: 256 * 1024 * 1024,
@@ -65,6 +69,15 @@ impl Config {
     pub fn database_path(&self) -> PathBuf {
         self.data_dir.join("phonghop.sqlite3")
     }
+
+    /// The database as a person should read it: the SQLite file, or the PostgreSQL URL without
+    /// its password.
+    pub fn database_name(&self) -> String {
+        match &self.database {
+            None => self.database_path().display().to_string(),
+            Some(url) => without_password(url),
+        }
+    }
 }
 
 /// `phonghop-index-pdf` beside the running executable (both are built into the same folder).
@@ -74,4 +87,37 @@ fn default_indexer() -> PathBuf {
         .ok()
         .and_then(|exe| exe.parent().map(|dir| dir.join(&name)))
         .unwrap_or_else(|| PathBuf::from(name))
+}
+
+/// `postgres://user:secret@host/db` as `postgres://user:…@host/db`.
+pub fn without_password(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return url.to_owned();
+    };
+    let (authority, path) = rest.split_once('/').map_or((rest, ""), |(a, p)| (a, p));
+    match authority.rsplit_once('@') {
+        Some((credentials, host)) => match credentials.split_once(':') {
+            Some((user, _)) => format!("{scheme}://{user}:…@{host}/{path}"),
+            None => url.to_owned(),
+        },
+        None => url.to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::without_password;
+
+    #[test]
+    fn a_database_url_is_shown_without_its_password() {
+        assert_eq!(
+            without_password("postgres://phonghop:bi-mat@10.0.0.5:5432/phonghop"),
+            "postgres://phonghop:…@10.0.0.5:5432/phonghop"
+        );
+        assert_eq!(
+            without_password("postgres://phonghop@127.0.0.1/db"),
+            "postgres://phonghop@127.0.0.1/db"
+        );
+        assert_eq!(without_password("not a url"), "not a url");
+    }
 }

@@ -28,6 +28,10 @@ enum Top {
     ImportCouncillors {
         #[arg(long)]
         data: PathBuf,
+        /// A PostgreSQL database (`postgres://user:password@host:port/name`) instead of the
+        /// SQLite file in --data.
+        #[arg(long, env = "PHONGHOP_DATABASE", value_name = "URL")]
+        database: Option<String>,
         #[arg(long)]
         csv: PathBuf,
         /// The initial password of every new account (each hashed with its own salt).
@@ -45,6 +49,10 @@ enum Top {
     SetPermissions {
         #[arg(long)]
         data: PathBuf,
+        /// A PostgreSQL database (`postgres://user:password@host:port/name`) instead of the
+        /// SQLite file in --data.
+        #[arg(long, env = "PHONGHOP_DATABASE", value_name = "URL")]
+        database: Option<String>,
         #[arg(long)]
         username: String,
         #[arg(long)]
@@ -59,6 +67,10 @@ enum Top {
     VerifyAudit {
         #[arg(long)]
         data: PathBuf,
+        /// A PostgreSQL database (`postgres://user:password@host:port/name`) instead of the
+        /// SQLite file in --data.
+        #[arg(long, env = "PHONGHOP_DATABASE", value_name = "URL")]
+        database: Option<String>,
         #[arg(long, value_name = "SEQ:HASH")]
         head: Option<String>,
     },
@@ -68,6 +80,10 @@ enum Top {
     RotateCertificate {
         #[arg(long)]
         data: PathBuf,
+        /// The PostgreSQL database the instances on --data serve, whose audit trail records
+        /// the rotation.
+        #[arg(long, env = "PHONGHOP_DATABASE", value_name = "URL")]
+        database: Option<String>,
         /// A host name or address the new certificate names besides localhost (repeatable; as
         /// `serve --tls-name`).
         #[arg(long, value_name = "NAME")]
@@ -80,6 +96,10 @@ struct ServeArgs {
     /// Folder for the database and the documents.
     #[arg(long, default_value = "phonghop-data")]
     data: PathBuf,
+    /// A PostgreSQL database (`postgres://user:password@host:port/name`) instead of the SQLite
+    /// file in --data: several instances may serve it, sharing --data (docs/deploy.md).
+    #[arg(long, env = "PHONGHOP_DATABASE", value_name = "URL")]
+    database: Option<String>,
     #[arg(long, default_value = "127.0.0.1:8080")]
     listen: SocketAddr,
     /// Seed the demo meeting: councillors from --councillors, documents from --demo-documents.
@@ -183,11 +203,12 @@ async fn run() -> Result<()> {
         Top::Serve(args) => serve(*args).await,
         Top::ImportCouncillors {
             data,
+            database,
             csv,
             password,
             password_hash,
         } => {
-            let app = App::open(Config::new(data)).await?;
+            let app = App::open(config(data, database)).await?;
             let councillors = demo::read_councillors(&csv)?;
             let password = match (password, password_hash) {
                 (_, Some(phc)) => {
@@ -211,11 +232,12 @@ async fn run() -> Result<()> {
         }
         Top::SetPermissions {
             data,
+            database,
             username,
             admin,
             create_meetings,
         } => {
-            let app = App::open(Config::new(data)).await?;
+            let app = App::open(config(data, database)).await?;
             let username = username.trim().to_lowercase();
             if !app.store.set_permissions(&username, admin, create_meetings).await? {
                 anyhow::bail!("không có tài khoản {username:?} / no account {username:?}");
@@ -228,10 +250,14 @@ async fn run() -> Result<()> {
             );
             Ok(())
         }
-        Top::VerifyAudit { data, head } => verify_audit(data, head).await,
-        Top::RotateCertificate { data, tls_name } => {
+        Top::VerifyAudit { data, database, head } => verify_audit(config(data, database), head).await,
+        Top::RotateCertificate {
+            data,
+            database,
+            tls_name,
+        } => {
             let handover = tls::rotate(&data, &tls_name)?;
-            let app = App::open(Config::new(data)).await?;
+            let app = App::open(config(data, database)).await?;
             let detail = serde_json::json!({ "from": handover.from, "to": handover.to });
             record_command(&app, "certificate_rotated", detail).await?;
             let to: [u8; 32] = hex::decode(&handover.to)?
@@ -265,7 +291,7 @@ async fn record_command(app: &App, action: &str, detail: serde_json::Value) -> R
         .map_err(|error| anyhow::anyhow!("writing the audit trail: {}", error.0.detail))
 }
 
-async fn verify_audit(data: PathBuf, head: Option<String>) -> Result<()> {
+async fn verify_audit(config: Config, head: Option<String>) -> Result<()> {
     let noted = head
         .map(|head| -> Result<(u64, String)> {
             let (seq, hash) = head.split_once(':').context("--head is SEQ:HASH, such as 42:9f86d0…")?;
@@ -275,7 +301,7 @@ async fn verify_audit(data: PathBuf, head: Option<String>) -> Result<()> {
             ))
         })
         .transpose()?;
-    let app = App::open(Config::new(data)).await?;
+    let app = App::open(config).await?;
     let verdict = app.store.verify_audit().await?;
     if let Some(broken) = verdict.broken {
         eprintln!("Nhật ký thao tác KHÔNG nguyên vẹn / The audit trail is NOT intact: {broken}");
@@ -307,8 +333,16 @@ async fn verify_audit(data: PathBuf, head: Option<String>) -> Result<()> {
     Ok(())
 }
 
+/// The configuration of a command on the data folder `data` and, when given, a PostgreSQL
+/// database.
+fn config(data: PathBuf, database: Option<String>) -> Config {
+    let mut config = Config::new(data);
+    config.database = database.filter(|url| !url.trim().is_empty());
+    config
+}
+
 async fn serve(args: ServeArgs) -> Result<()> {
-    let mut config = Config::new(args.data.clone());
+    let mut config = config(args.data.clone(), args.database.clone());
     config.session_ttl = Duration::from_secs(args.session_ttl_secs);
     config.hall_link_ttl = Duration::from_secs(args.hall_link_hours * 3600);
     config.max_upload_bytes = args.max_upload_mib * 1024 * 1024;

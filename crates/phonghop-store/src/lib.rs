@@ -13,6 +13,10 @@
 //! log, one ballot per voter of the poll's roll, ballots only into open polls, each command id
 //! once — so a second server process on the same database cannot break them.
 
+pub mod ballot_box;
+mod columns;
+pub mod postgres;
+pub mod scratch_postgres;
 pub mod sqlite;
 
 use async_trait::async_trait;
@@ -24,6 +28,8 @@ use phonghop_protocol::{
     MeetingKind, MeetingSummary, MyBallot, PollId, Role, Sha256, UserId, UserView,
 };
 
+pub use columns::unix_now;
+pub use postgres::PostgresStore;
 pub use sqlite::SqliteStore;
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;

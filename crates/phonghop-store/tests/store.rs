@@ -1,6 +1,8 @@
-//! The store on a real SQLite file: what it loads is what was decided; two stores on one file
-//! (as two server processes would be) keep the log gap-free and one ballot per member; and the
-//! database itself refuses what a correct decision never asks for.
+//! Both stores, on a real SQLite file and on a real PostgreSQL database (a scratch cluster of the
+//! tests' own): what they load is what was decided; two stores on one database (as two server
+//! processes would be) keep the log gap-free and one ballot per member; and the database itself
+//! refuses what a correct decision never asks for. Every test runs once per store
+//! (`<test>::sqlite`, `<test>::postgres`).
 
 use std::sync::Arc;
 
@@ -11,6 +13,9 @@ use phonghop_protocol::{
     PollId, Role, Secrecy, UserId, Vote,
 };
 use phonghop_store::{AuditRecord, Entry, Loaded, NewUser, Receipt, SqliteStore, Store, StoreError};
+
+mod backend;
+use backend::Backend;
 use rand::{Rng, SeedableRng};
 
 const OFFICE: Actor = Actor {
@@ -19,13 +24,32 @@ const OFFICE: Actor = Actor {
     is_admin: true,
 };
 
-async fn new_store(dir: &std::path::Path) -> SqliteStore {
-    SqliteStore::open(&dir.join("test.sqlite3")).await.unwrap()
+/// Runs a test once on each store: `async fn name(backend) { … }` becomes the tests
+/// `name::sqlite` and `name::postgres`.
+macro_rules! on_both_stores {
+    ($(#[$meta:meta])* async fn $name:ident($backend:ident) $body:block) => {
+        $(#[$meta])*
+        mod $name {
+            use super::*;
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn sqlite() {
+                run(Backend::sqlite()).await
+            }
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn postgres() {
+                run(Backend::postgres().await).await
+            }
+
+            async fn run($backend: Backend) $body
+        }
+    };
 }
 
 /// A meeting with user 1 as secretariat (and admin), user 2 as chair and `delegates` delegates
 /// (users 3…), everyone checked in.
-async fn meeting_with_members(store: &SqliteStore, delegates: u32) -> MeetingId {
+async fn meeting_with_members(store: &Arc<dyn Store>, delegates: u32) -> MeetingId {
     for n in 1..=delegates + 2 {
         store
             .create_user(&NewUser {
@@ -69,7 +93,7 @@ async fn meeting_with_members(store: &SqliteStore, delegates: u32) -> MeetingId 
 /// What the server does for one request: load, decide, append on the version it decided on,
 /// and start over when another writer got there first.
 async fn execute(
-    store: &SqliteStore,
+    store: &Arc<dyn Store>,
     meeting: MeetingId,
     actor: Actor,
     request: Request,
@@ -137,10 +161,9 @@ fn actor(user: u32) -> Actor {
     }
 }
 
-#[tokio::test]
-async fn what_is_loaded_is_what_was_decided() {
-    let dir = tempfile::tempdir().unwrap();
-    let store = new_store(dir.path()).await;
+on_both_stores! {
+async fn what_is_loaded_is_what_was_decided(backend) {
+    let store = backend.open().await;
     let meeting = meeting_with_members(&store, 5).await;
     let mut model = store.load(meeting).await.unwrap().model;
     let mut version = store.load(meeting).await.unwrap().version;
@@ -341,13 +364,13 @@ async fn what_is_loaded_is_what_was_decided() {
     assert!(ballots_audited >= named_ballots_cast && named_ballots_cast > 0);
     assert!(setup.iter().all(|entry| !entry.detail.contains("choice")));
 }
+}
 
+on_both_stores! {
 /// The item under discussion and the speaking queue are kept only as log events: what a
 /// reopened store loads is what was decided, step after step.
-#[tokio::test]
-async fn the_running_sitting_is_loaded_as_decided() {
-    let dir = tempfile::tempdir().unwrap();
-    let store = new_store(dir.path()).await;
+async fn the_running_sitting_is_loaded_as_decided(backend) {
+    let store = backend.open().await;
     let meeting = meeting_with_members(&store, 4).await;
     let Loaded { mut model, mut version } = store.load(meeting).await.unwrap();
     let mut random = rand::rngs::StdRng::seed_from_u64(11);
@@ -422,7 +445,7 @@ async fn the_running_sitting_is_loaded_as_decided() {
     }
     assert!(applied > 60, "only {applied} requests were accepted");
     drop(store);
-    let reopened = new_store(dir.path()).await;
+    let reopened = backend.open().await;
     assert_eq!(reopened.load(meeting).await.unwrap().model, model);
     for kind in [
         "current_item_set",
@@ -435,12 +458,12 @@ async fn the_running_sitting_is_loaded_as_decided() {
         assert!(kinds.contains(kind), "no {kind} event in {kinds:?}");
     }
 }
+}
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn two_stores_on_one_file_keep_the_log_gap_free_and_one_ballot_per_member() {
-    let dir = tempfile::tempdir().unwrap();
-    let first = new_store(dir.path()).await;
-    let second = new_store(dir.path()).await;
+on_both_stores! {
+async fn two_stores_on_one_database_keep_the_log_gap_free_and_one_ballot_per_member(backend) {
+    let first = backend.open().await;
+    let second = backend.open().await;
     const DELEGATES: u32 = 12;
     let meeting = meeting_with_members(&first, DELEGATES).await;
     execute(&first, meeting, actor(1), add_item("Dự thảo Nghị quyết"), None)
@@ -461,7 +484,7 @@ async fn two_stores_on_one_file_keep_the_log_gap_free_and_one_ballot_per_member(
 
     // Every delegate votes through both stores at once, and the secretariat adds items through
     // both, all concurrently.
-    let stores = [Arc::new(first), Arc::new(second)];
+    let stores = [first, second];
     let mut tasks = tokio::task::JoinSet::new();
     for voter in 3..DELEGATES + 3 {
         for (n, store) in stores.iter().enumerate() {
@@ -511,12 +534,12 @@ async fn two_stores_on_one_file_keep_the_log_gap_free_and_one_ballot_per_member(
     // 14 members set and checked in, 22 further events, and 12 ballots.
     assert_eq!(verdict.entries, 14 + 36 + 12);
 }
+}
 
+on_both_stores! {
 /// Entries forged to break the rules, as a buggy or hostile second writer might send them.
-#[tokio::test]
-async fn the_database_itself_refuses_what_a_decision_never_would() {
-    let dir = tempfile::tempdir().unwrap();
-    let store = new_store(dir.path()).await;
+async fn the_database_itself_refuses_what_a_decision_never_would(backend) {
+    let store = backend.open().await;
     let meeting = meeting_with_members(&store, 2).await;
     execute(&store, meeting, actor(1), add_item("Dự thảo"), None)
         .await
@@ -638,6 +661,7 @@ async fn the_database_itself_refuses_what_a_decision_never_would() {
     let kept = store.audit_entries(None, 0, 10_000).await.unwrap();
     assert_eq!(verdict.entries, kept.len() as u64, "nothing refused reached the trail");
 }
+}
 
 trait WithUser {
     fn with_user(self, user: u32) -> Self;
@@ -652,10 +676,9 @@ impl WithUser for Entry {
     }
 }
 
-#[tokio::test]
-async fn a_command_already_carried_out_is_answered_from_its_receipt() {
-    let dir = tempfile::tempdir().unwrap();
-    let store = new_store(dir.path()).await;
+on_both_stores! {
+async fn a_command_already_carried_out_is_answered_from_its_receipt(backend) {
+    let store = backend.open().await;
     let meeting = meeting_with_members(&store, 1).await;
     let first = execute(&store, meeting, actor(1), add_item("Khai mạc"), Some("add-1"))
         .await
@@ -676,6 +699,7 @@ async fn a_command_already_carried_out_is_answered_from_its_receipt() {
         },
     ];
     assert_eq!(store.processed(&receipts).await.unwrap(), vec![Some(first), None]);
+}
 }
 
 #[tokio::test]
@@ -700,10 +724,9 @@ async fn a_database_of_another_schema_is_refused_with_a_clear_reason() {
     }
 }
 
-#[tokio::test]
-async fn thousands_of_receipts_are_looked_up_at_once() {
-    let dir = tempfile::tempdir().unwrap();
-    let store = new_store(dir.path()).await;
+on_both_stores! {
+async fn thousands_of_receipts_are_looked_up_at_once(backend) {
+    let store = backend.open().await;
     let meeting = meeting_with_members(&store, 1).await;
     execute(&store, meeting, actor(1), add_item("Khai mạc"), Some("known"))
         .await
@@ -722,15 +745,15 @@ async fn thousands_of_receipts_are_looked_up_at_once() {
     assert_eq!(found.iter().filter(|result| result.is_some()).count(), 1);
     assert!(found.last().unwrap().is_some());
 }
+}
 
-#[tokio::test]
-async fn the_hot_folder_state_survives_a_reopen_and_keeps_the_first_item_of_a_folder_name() {
+on_both_stores! {
+async fn the_hot_folder_state_survives_a_reopen_and_keeps_the_first_item_of_a_folder_name(backend) {
     use phonghop_core::{IndexedPage, NewDocument, NewFile};
     use phonghop_protocol::{DocumentId, Sha256};
     use phonghop_store::HotFolderFile;
 
-    let dir = tempfile::tempdir().unwrap();
-    let store = new_store(dir.path()).await;
+    let store = backend.open().await;
     let meeting = meeting_with_members(&store, 0).await;
     for title in ["Giấy mời họp", "Giấy mời họp (2)"] {
         execute(&store, meeting, actor(1), add_item(title), None).await.unwrap();
@@ -790,7 +813,7 @@ async fn the_hot_folder_state_survives_a_reopen_and_keeps_the_first_item_of_a_fo
     );
     store.close().await;
 
-    let store = new_store(dir.path()).await;
+    let store = backend.open().await;
     assert_eq!(
         store.hot_folder_files().await.unwrap(),
         vec![file],
@@ -803,11 +826,11 @@ async fn the_hot_folder_state_survives_a_reopen_and_keeps_the_first_item_of_a_fo
     );
     assert_eq!(store.hot_folder_item(meeting, "Tờ trình").await.unwrap(), None);
 }
+}
 
-#[tokio::test]
-async fn a_secret_polls_choices_are_sealed_apart_counted_after_a_restart_and_forgotten_at_its_close() {
-    let dir = tempfile::tempdir().unwrap();
-    let store = new_store(dir.path()).await;
+on_both_stores! {
+async fn a_secret_polls_choices_are_sealed_apart_counted_after_a_restart_and_forgotten_at_its_close(backend) {
+    let store = backend.open().await;
     let meeting = meeting_with_members(&store, 4).await;
     execute(&store, meeting, actor(1), add_item("Bầu Phó Chủ tịch"), None)
         .await
@@ -825,7 +848,7 @@ async fn a_secret_polls_choices_are_sealed_apart_counted_after_a_restart_and_for
     });
     execute(&store, meeting, actor(2), open, None).await.unwrap();
     let keys = || -> Vec<std::path::PathBuf> {
-        std::fs::read_dir(dir.path().join("test.sqlite3.ballot-keys"))
+        std::fs::read_dir(backend.key_folder())
             .unwrap()
             .map(|entry| entry.unwrap().path())
             .collect()
@@ -849,26 +872,13 @@ async fn a_secret_polls_choices_are_sealed_apart_counted_after_a_restart_and_for
             }
         );
     }
-    let voters_and_sealed = |store: SqliteStore| async move {
-        let pool = sqlx::SqlitePool::connect(&format!("sqlite://{}", dir_path(&store)))
-            .await
-            .unwrap();
-        let voters: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM secret_voters")
-            .fetch_one(&pool)
-            .await
-            .unwrap();
-        let sealed: Vec<Vec<u8>> = sqlx::query_scalar("SELECT sealed FROM sealed_ballots")
-            .fetch_all(&pool)
-            .await
-            .unwrap();
-        let named: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM ballots")
-            .fetch_one(&pool)
-            .await
-            .unwrap();
-        pool.close().await;
+    let voters_and_sealed = || async {
+        let voters = backend.count("SELECT COUNT(*) FROM secret_voters").await;
+        let sealed = backend.blobs("SELECT sealed FROM sealed_ballots").await;
+        let named = backend.count("SELECT COUNT(*) FROM ballots").await;
         (voters, sealed, named)
     };
-    let (voters, sealed, named) = voters_and_sealed(store.clone()).await;
+    let (voters, sealed, named) = voters_and_sealed().await;
     assert_eq!((voters, sealed.len(), named), (4, 4, 0));
     assert!(
         sealed.iter().all(|bytes| bytes.len() == 29),
@@ -881,7 +891,7 @@ async fn a_secret_polls_choices_are_sealed_apart_counted_after_a_restart_and_for
 
     // Another process (or the server after kill -9) counts the sealed ballots with the key file.
     drop(store);
-    let store = new_store(dir.path()).await;
+    let store = backend.open().await;
     let model = store.load(meeting).await.unwrap().model;
     let tally = model.poll(PollId(1)).unwrap().tally.clone();
     assert_eq!((tally.yes, tally.no, tally.abstain, tally.sealed), (0, 0, 0, 4));
@@ -910,7 +920,7 @@ async fn a_secret_polls_choices_are_sealed_apart_counted_after_a_restart_and_for
     let tally = closed.poll(PollId(1)).unwrap().tally.clone();
     assert_eq!((tally.yes, tally.no, tally.abstain, tally.sealed), (2, 1, 1, 0));
     assert!(keys().is_empty(), "the closed poll's key is gone");
-    let (voters, sealed, _) = voters_and_sealed(store.clone()).await;
+    let (voters, sealed, _) = voters_and_sealed().await;
     assert_eq!(
         (voters, sealed.len()),
         (4, 0),
@@ -919,18 +929,13 @@ async fn a_secret_polls_choices_are_sealed_apart_counted_after_a_restart_and_for
     let record = store.poll_record_facts(meeting, PollId(1)).await.unwrap().unwrap();
     assert!(record.roll.is_empty(), "a secret poll's record names no one");
 }
-
-fn dir_path(store: &SqliteStore) -> String {
-    let folder = store.ballot_key_folder().to_string_lossy().into_owned();
-    folder.trim_end_matches(".ballot-keys").to_owned()
 }
 
+on_both_stores! {
 /// A hall screen's code opens its meeting until it expires or its meeting's codes are revoked;
 /// another meeting's codes stay.
-#[tokio::test]
-async fn a_hall_code_expires_and_is_revoked_with_its_meetings_others() {
-    let dir = tempfile::tempdir().unwrap();
-    let store = new_store(dir.path()).await;
+async fn a_hall_code_expires_and_is_revoked_with_its_meetings_others(backend) {
+    let store = backend.open().await;
     let meeting = meeting_with_members(&store, 1).await;
     let other = store
         .create_meeting("Họp khác", "", "", MeetingKind::CouncilSitting)
@@ -961,13 +966,13 @@ async fn a_hall_code_expires_and_is_revoked_with_its_meetings_others() {
     assert_eq!(store.hall_link(&fresh).await.unwrap(), None, "revoked");
     assert_eq!(store.hall_link(&elsewhere).await.unwrap(), Some((other, now + 3600)));
 }
+}
 
+on_both_stores! {
 /// The audit trail is one chain: the store refuses to change or shorten it, and an entry
 /// changed or removed behind its back (the triggers dropped) is found, and where.
-#[tokio::test]
-async fn the_audit_trail_shows_an_entry_changed_or_removed_behind_its_back() {
-    let dir = tempfile::tempdir().unwrap();
-    let store = new_store(dir.path()).await;
+async fn the_audit_trail_shows_an_entry_changed_or_removed_behind_its_back(backend) {
+    let store = backend.open().await;
     let meeting = meeting_with_members(&store, 3).await;
     let login = AuditRecord {
         at_ms: 1_764_000_000_123,
@@ -996,56 +1001,43 @@ async fn the_audit_trail_shows_an_entry_changed_or_removed_behind_its_back() {
     assert_eq!(page.iter().map(|entry| entry.seq).collect::<Vec<_>>(), [4, 5]);
     store.close().await;
 
-    async fn raw(dir: &std::path::Path) -> sqlx::SqlitePool {
-        let options = sqlx::sqlite::SqliteConnectOptions::new().filename(dir.join("test.sqlite3"));
-        sqlx::SqlitePool::connect_with(options).await.unwrap()
-    }
-    async fn checked(pool: sqlx::SqlitePool, dir: &std::path::Path) -> phonghop_store::AuditVerdict {
-        pool.close().await;
-        let store = new_store(dir).await;
+    let checked = || async {
+        let store = backend.open().await;
         let verdict = store.verify_audit().await.unwrap();
         store.close().await;
         verdict
-    }
-    let dir = dir.path();
-    let pool = raw(dir).await;
+    };
     for (statement, said) in [
         ("UPDATE audit_log SET who = 'Người khác' WHERE seq = 2", "never changed"),
         ("DELETE FROM audit_log WHERE seq = 3", "never shortened"),
     ] {
-        let refused = sqlx::query(statement).execute(&pool).await.unwrap_err().to_string();
+        let refused = backend.try_execute(statement).await.unwrap_err();
         assert!(refused.contains(said), "{refused}");
     }
-    for statement in [
-        "DROP TRIGGER audit_log_is_never_changed",
-        "DROP TRIGGER audit_log_is_never_shortened",
-        "UPDATE audit_log SET who = 'Người khác' WHERE seq = 2",
-    ] {
-        sqlx::query(statement).execute(&pool).await.unwrap();
+    for trigger in ["audit_log_is_never_changed", "audit_log_is_never_shortened"] {
+        backend.drop_trigger(trigger, "audit_log").await;
     }
-    let edited = checked(pool, dir).await;
+    backend
+        .execute("UPDATE audit_log SET who = 'Người khác' WHERE seq = 2")
+        .await;
+    let edited = checked().await;
     assert_eq!(edited.broken, Some(ChainBreak::Altered { seq: 2 }));
     assert_eq!(edited.entries, 1);
 
     // Put back as it was (every entry of the set-up has the same `who`), then remove one.
-    let pool = raw(dir).await;
     for statement in [
         "UPDATE audit_log SET who = (SELECT who FROM audit_log WHERE seq = 1) WHERE seq = 2",
         "DELETE FROM audit_log WHERE seq = 4",
     ] {
-        sqlx::query(statement).execute(&pool).await.unwrap();
+        backend.execute(statement).await;
     }
-    let removed = checked(pool, dir).await;
+    let removed = checked().await;
     assert_eq!(removed.broken, Some(ChainBreak::Missing { expected: 4, seq: 5 }));
     assert_eq!(removed.entries, 3);
 
     // The end removed.
-    let pool = raw(dir).await;
-    sqlx::query("DELETE FROM audit_log WHERE seq >= 4")
-        .execute(&pool)
-        .await
-        .unwrap();
-    let truncated = checked(pool, dir).await;
+    backend.execute("DELETE FROM audit_log WHERE seq >= 4").await;
+    let truncated = checked().await;
     let total = all.len() as u64;
     assert_eq!(
         truncated.broken,
@@ -1055,7 +1047,7 @@ async fn the_audit_trail_shows_an_entry_changed_or_removed_behind_its_back() {
         })
     );
     // Written on after a removal, the chain still shows the gap.
-    let store = new_store(dir).await;
+    let store = backend.open().await;
     store.record_audit(&[login]).await.unwrap();
     let after = store.verify_audit().await.unwrap();
     assert_eq!(
@@ -1065,4 +1057,5 @@ async fn the_audit_trail_shows_an_entry_changed_or_removed_behind_its_back() {
             seq: total + 1
         })
     );
+}
 }

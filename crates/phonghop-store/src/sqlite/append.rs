@@ -10,8 +10,8 @@ use phonghop_protocol::{
 use rand::seq::SliceRandom;
 use sqlx::{QueryBuilder, Sqlite, SqliteConnection, SqlitePool};
 
-use super::ballot_box::BallotBox;
 use super::{attendance_name, corrupt, id, role_name, secrecy_name, unix_now, vote_columns};
+use crate::ballot_box::BallotBox;
 use crate::{AuditRecord, Entry, Result, StoreError};
 
 /// SQLite's primary result code for a broken constraint (unique, foreign key, check, or a

@@ -10,10 +10,10 @@ use phonghop_protocol::{
 };
 use sqlx::{Row, SqliteConnection, SqlitePool};
 
-use super::ballot_box::BallotBox;
 use super::{
     corrupt, id, meeting_quorum, parse_attendance, parse_ballot_form, parse_role, parse_secrecy, parse_vote, unix_now,
 };
+use crate::ballot_box::BallotBox;
 use crate::{Loaded, Result, StoreError};
 
 pub(super) async fn create_meeting(

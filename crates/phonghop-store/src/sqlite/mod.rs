@@ -15,7 +15,6 @@ mod annotations;
 mod append;
 mod attendance;
 mod audit;
-pub mod ballot_box;
 mod devices;
 mod hot_folder;
 mod meetings;
@@ -34,13 +33,17 @@ use async_trait::async_trait;
 use phonghop_core::record::RecordFacts;
 use phonghop_protocol::http::{AttendanceView, AuditEntry, DeviceView, DocumentReceipts, OpinionView, ReceiptKind};
 use phonghop_protocol::{
-    Annotation, AnnotationView, AttendanceStatus, BallotForm, Choice, CommandResult, Document, DocumentId, Fraction,
-    ItemId, Meeting, MeetingEvent, MeetingId, MeetingKind, MeetingSummary, MyBallot, PollId, Role, Secrecy, Sha256,
-    UserId, Vote,
+    Annotation, AnnotationView, CommandResult, Document, DocumentId, ItemId, Meeting, MeetingEvent, MeetingId,
+    MeetingKind, MeetingSummary, MyBallot, PollId, Role, Sha256, UserId,
 };
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::SqlitePool;
 
+use crate::ballot_box;
+pub(crate) use crate::columns::{
+    attendance_name, corrupt, id, is_unique_violation, meeting_quorum, parse_attendance, parse_ballot_form, parse_role,
+    parse_secrecy, parse_vote, role_name, secrecy_name, unix_now, vote_columns,
+};
 use crate::{
     AuditRecord, AuditVerdict, Entry, HotFolderFile, Loaded, NewOpinion, NewUser, PageHit, Receipt, Result,
     SessionFound, Store, StoreError, UserRecord,
@@ -104,115 +107,6 @@ impl SqliteStore {
     pub fn ballot_key_folder(&self) -> &Path {
         self.ballot_box.folder()
     }
-}
-
-/// Seconds since the Unix epoch.
-pub fn unix_now() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_secs() as i64)
-        .unwrap_or(0)
-}
-
-/// Whether a database error is a UNIQUE or PRIMARY KEY violation.
-fn is_unique_violation(error: &sqlx::Error) -> bool {
-    matches!(error, sqlx::Error::Database(db) if db.is_unique_violation())
-}
-
-fn corrupt(error: impl std::fmt::Display) -> StoreError {
-    StoreError::Corrupt(error.to_string())
-}
-
-fn role_name(role: Role) -> &'static str {
-    match role {
-        Role::Chair => "chair",
-        Role::Secretariat => "secretariat",
-        Role::Delegate => "delegate",
-    }
-}
-
-fn parse_role(text: &str) -> Result<Role> {
-    match text {
-        "chair" => Ok(Role::Chair),
-        "secretariat" => Ok(Role::Secretariat),
-        "delegate" => Ok(Role::Delegate),
-        other => Err(corrupt(format!("unknown role {other:?}"))),
-    }
-}
-
-fn secrecy_name(secrecy: Secrecy) -> &'static str {
-    match secrecy {
-        Secrecy::Named => "named",
-        Secrecy::Secret => "secret",
-    }
-}
-
-fn parse_secrecy(text: &str) -> Result<Secrecy> {
-    match text {
-        "named" => Ok(Secrecy::Named),
-        "secret" => Ok(Secrecy::Secret),
-        other => Err(corrupt(format!("unknown secrecy {other:?}"))),
-    }
-}
-
-/// A named ballot as the `ballots` row keeps it: a motion's `choice`, or the `marks` as a JSON
-/// array.
-fn vote_columns(vote: &Vote) -> Result<(Option<&'static str>, Option<String>)> {
-    Ok(match vote {
-        Vote::Choice(choice) => (Some(choice.as_str()), None),
-        Vote::Marks(marks) => (None, Some(serde_json::to_string(marks).map_err(corrupt)?)),
-    })
-}
-
-fn parse_vote(choice: Option<&str>, marks: Option<&str>) -> Result<Vote> {
-    match (choice, marks) {
-        (Some(choice), None) => Choice::parse(choice)
-            .map(Vote::Choice)
-            .ok_or_else(|| corrupt(format!("unknown choice {choice:?}"))),
-        (None, Some(marks)) => Ok(Vote::Marks(serde_json::from_str(marks).map_err(corrupt)?)),
-        _ => Err(corrupt("a ballot is either a choice or marks")),
-    }
-}
-
-/// A poll's form as `polls.ballot_json` keeps it (NULL: a motion).
-fn parse_ballot_form(ballot_json: Option<&str>) -> Result<BallotForm> {
-    ballot_json.map_or(Ok(BallotForm::Motion), |json| {
-        serde_json::from_str(json).map_err(corrupt)
-    })
-}
-
-fn attendance_name(status: AttendanceStatus) -> &'static str {
-    match status {
-        AttendanceStatus::Present => "present",
-        AttendanceStatus::Excused => "excused",
-        AttendanceStatus::Absent => "absent",
-    }
-}
-
-fn parse_attendance(text: &str) -> Result<AttendanceStatus> {
-    match text {
-        "present" => Ok(AttendanceStatus::Present),
-        "excused" => Ok(AttendanceStatus::Excused),
-        "absent" => Ok(AttendanceStatus::Absent),
-        other => Err(corrupt(format!("unknown attendance {other:?}"))),
-    }
-}
-
-/// A meeting's quorum as stored (`quorum_json`, NULL for its kind's default) and its kind.
-fn meeting_quorum(quorum_json: Option<String>, kind: &str) -> Result<Option<Fraction>> {
-    match quorum_json {
-        Some(json) => serde_json::from_str(&json).map_err(corrupt),
-        None => {
-            let kind: MeetingKind =
-                serde_json::from_value(serde_json::Value::String(kind.to_owned())).map_err(corrupt)?;
-            Ok(phonghop_core::attendance::default_quorum(kind))
-        }
-    }
-}
-
-/// Ids and counts are stored as SQLite integers (i64).
-fn id(value: u32) -> i64 {
-    i64::from(value)
 }
 
 #[async_trait]

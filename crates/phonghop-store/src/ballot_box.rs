@@ -20,7 +20,7 @@ use chacha20poly1305::{ChaCha20Poly1305, Key, Nonce};
 use phonghop_protocol::{BallotForm, Choice, MeetingId, PollId, Vote};
 use rand::RngCore;
 
-use super::corrupt;
+use crate::columns::corrupt;
 use crate::{Result, StoreError};
 
 /// Bytes of a sealed ballot of a poll whose ballots carry `lines` bytes (1 for a motion's
@@ -48,11 +48,15 @@ impl BallotBox {
     pub fn beside(database: &Path) -> Result<BallotBox> {
         let mut name = database.file_name().unwrap_or_default().to_os_string();
         name.push(".ballot-keys");
-        let folder = database.with_file_name(name);
-        std::fs::create_dir_all(&folder).map_err(|error| key_error(&folder, error))?;
-        restrict(&folder, 0o700)?;
+        BallotBox::in_folder(&database.with_file_name(name))
+    }
+
+    /// The ballot box in `folder` (made if missing, readable by its owner only).
+    pub fn in_folder(folder: &Path) -> Result<BallotBox> {
+        std::fs::create_dir_all(folder).map_err(|error| key_error(folder, error))?;
+        restrict(folder, 0o700)?;
         Ok(BallotBox {
-            folder,
+            folder: folder.to_path_buf(),
             keys: Mutex::new(HashMap::new()),
         })
     }
