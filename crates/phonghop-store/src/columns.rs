@@ -1,7 +1,7 @@
 //! The columns both databases keep alike: names of roles, secrecies and attendance as stored,
 //! ballots as a choice or marks, a meeting's quorum, and the small helpers every query uses.
 
-use phonghop_protocol::{AttendanceStatus, BallotForm, Choice, Fraction, MeetingKind, Role, Secrecy, Vote};
+use phonghop_protocol::{AttendanceStatus, BallotForm, Choice, Fraction, MeetingKind, Outcome, Role, Secrecy, Vote};
 
 use crate::{Result, StoreError};
 
@@ -112,4 +112,29 @@ pub(crate) fn meeting_quorum(quorum_json: Option<String>, kind: &str) -> Result<
 /// Ids and counts are stored as 64-bit integers in both databases.
 pub(crate) fn id(value: u32) -> i64 {
     i64::from(value)
+}
+
+/// A poll's outcome as `polls.outcome` keeps it.
+pub(crate) fn outcome_name(outcome: Outcome) -> &'static str {
+    match outcome {
+        Outcome::Passed => "passed",
+        Outcome::Rejected => "rejected",
+        Outcome::NoQuorum => "no_quorum",
+    }
+}
+
+/// An audit hash (lowercase hex) as its 32 bytes.
+pub(crate) fn hash_bytes(text: &str) -> Result<[u8; 32]> {
+    hex::decode(text)
+        .map_err(corrupt)?
+        .try_into()
+        .map_err(|_| corrupt("an audit hash is not 32 bytes"))
+}
+
+/// A kind as stored: its name on the wire.
+pub(crate) fn kind_name(kind: MeetingKind) -> Result<String> {
+    match serde_json::to_value(kind).map_err(corrupt)? {
+        serde_json::Value::String(name) => Ok(name),
+        other => Err(corrupt(format!("a meeting kind written as {other}"))),
+    }
 }

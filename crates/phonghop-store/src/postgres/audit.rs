@@ -8,7 +8,7 @@ use phonghop_protocol::http::AuditEntry;
 use phonghop_protocol::{MeetingId, UserId};
 use sqlx::{PgConnection, PgPool, Row};
 
-use super::{corrupt, id};
+use super::{corrupt, hash_bytes, id};
 use crate::{AuditRecord, AuditVerdict, Result};
 
 /// Appends `records` to the chain. The first statement writes, so the transaction holds the
@@ -147,11 +147,4 @@ fn entry_of(row: &sqlx::postgres::PgRow) -> Result<AuditEntry> {
         detail: row.try_get("detail")?,
         hash: row.try_get("hash")?,
     })
-}
-
-fn hash_bytes(text: &str) -> Result<[u8; 32]> {
-    hex::decode(text)
-        .map_err(corrupt)?
-        .try_into()
-        .map_err(|_| corrupt("an audit hash is not 32 bytes"))
 }

@@ -11,7 +11,8 @@ use phonghop_protocol::{
 use sqlx::{PgConnection, PgPool, Row};
 
 use super::{
-    corrupt, id, meeting_quorum, parse_attendance, parse_ballot_form, parse_role, parse_secrecy, parse_vote, unix_now,
+    corrupt, id, kind_name, meeting_quorum, parse_attendance, parse_ballot_form, parse_role, parse_secrecy, parse_vote,
+    unix_now,
 };
 use crate::ballot_box::BallotBox;
 use crate::{Loaded, Result, StoreError};
@@ -40,14 +41,6 @@ pub(super) async fn create_meeting(
         starts_at: starts_at.to_owned(),
         kind,
     })
-}
-
-/// A kind as stored: its name on the wire.
-fn kind_name(kind: MeetingKind) -> Result<String> {
-    match serde_json::to_value(kind).map_err(corrupt)? {
-        serde_json::Value::String(name) => Ok(name),
-        other => Err(corrupt(format!("a meeting kind written as {other}"))),
-    }
 }
 
 pub(super) async fn meetings_of(pool: &PgPool, user: UserId) -> Result<Vec<MeetingSummary>> {

@@ -4,8 +4,7 @@
 //! The same tables and rules as [`crate::SqliteStore`] (`migrations-postgres/` holds them as
 //! PostgreSQL writes them), the same queries with PostgreSQL's placeholders; where the two
 //! databases differ the module says so: the search index (a `tsvector`, not FTS5), the codes of
-//! a broken rule, and the notifications other instances follow ([`crate::postgres`]'s `append`
-//! tells them after each commit).
+//! a broken rule, and reads of several statements in one snapshot.
 //!
 //! Layout:
 //! - this file: connecting, migrations, the [`Store`] impl delegating to the modules.
@@ -46,8 +45,9 @@ use sqlx::PgPool;
 
 use crate::ballot_box;
 pub(crate) use crate::columns::{
-    attendance_name, corrupt, id, is_unique_violation, meeting_quorum, parse_attendance, parse_ballot_form, parse_role,
-    parse_secrecy, parse_vote, role_name, secrecy_name, unix_now, vote_columns,
+    attendance_name, corrupt, hash_bytes, id, is_unique_violation, kind_name, meeting_quorum, outcome_name,
+    parse_attendance, parse_ballot_form, parse_role, parse_secrecy, parse_vote, role_name, secrecy_name, unix_now,
+    vote_columns,
 };
 use crate::{
     AuditRecord, AuditVerdict, Entry, HotFolderFile, Loaded, NewOpinion, NewUser, PageHit, Receipt, Result,
@@ -114,11 +114,6 @@ impl PostgresStore {
     /// The folder of the open secret polls' keys.
     pub fn ballot_key_folder(&self) -> &Path {
         self.ballot_box.folder()
-    }
-
-    /// The pool, for what only PostgreSQL does (listening for other instances' appends).
-    pub fn pool(&self) -> &PgPool {
-        &self.pool
     }
 }
 

@@ -5,12 +5,12 @@ use std::collections::BTreeMap;
 
 use phonghop_core::Fact;
 use phonghop_protocol::{
-    BallotForm, DocumentId, ItemId, MeetingEvent, MeetingId, Outcome, PollId, Revision, Secrecy, UserId, Vote,
+    BallotForm, DocumentId, ItemId, MeetingEvent, MeetingId, PollId, Revision, Secrecy, UserId, Vote,
 };
 use rand::seq::SliceRandom;
 use sqlx::{QueryBuilder, Sqlite, SqliteConnection, SqlitePool};
 
-use super::{attendance_name, corrupt, id, role_name, secrecy_name, unix_now, vote_columns};
+use super::{attendance_name, corrupt, id, outcome_name, role_name, secrecy_name, unix_now, vote_columns};
 use crate::ballot_box::BallotBox;
 use crate::{AuditRecord, Entry, Result, StoreError};
 
@@ -304,14 +304,6 @@ async fn record(
             let texts = pages.iter().map(|page| page.text.as_str());
             super::search::index_pages(connection, meeting_id, *document_id, *revision, texts).await
         }
-    }
-}
-
-fn outcome_name(outcome: Outcome) -> &'static str {
-    match outcome {
-        Outcome::Passed => "passed",
-        Outcome::Rejected => "rejected",
-        Outcome::NoQuorum => "no_quorum",
     }
 }
 

@@ -41,8 +41,9 @@ use sqlx::SqlitePool;
 
 use crate::ballot_box;
 pub(crate) use crate::columns::{
-    attendance_name, corrupt, id, is_unique_violation, meeting_quorum, parse_attendance, parse_ballot_form, parse_role,
-    parse_secrecy, parse_vote, role_name, secrecy_name, unix_now, vote_columns,
+    attendance_name, corrupt, hash_bytes, id, is_unique_violation, kind_name, meeting_quorum, outcome_name,
+    parse_attendance, parse_ballot_form, parse_role, parse_secrecy, parse_vote, role_name, secrecy_name, unix_now,
+    vote_columns,
 };
 use crate::{
     AuditRecord, AuditVerdict, Entry, HotFolderFile, Loaded, NewOpinion, NewUser, PageHit, Receipt, Result,
