@@ -20,7 +20,7 @@ pub mod wait;
 pub use proxy::CuttableProxy;
 pub use raw::RawSocket;
 pub use roster::Roster;
-pub use server::{admin_binary, server_binary, ServerOptions, TestServer, DEMO_PASSWORD};
+pub use server::{admin_binary, server_binary, Instance, ServerOptions, TestServer, DEMO_PASSWORD};
 pub use wait::{next_event, quick_reconnect, start_synced, wait_for, within, TIMEOUT};
 
 /// The password every test account gets at import.

@@ -88,6 +88,12 @@ pub struct ServerOptions {
     pub tls_identity: Option<(PathBuf, PathBuf)>,
     /// `serve --listen`; `127.0.0.1:0` when `None`.
     pub listen: Option<String>,
+    /// A database of the tests' PostgreSQL cluster whatever `PHONGHOP_TEST_STORE` says (for
+    /// several instances on one database, [`TestServer::start_instance`]).
+    pub postgres: bool,
+    /// A PostgreSQL database of the test's own (`postgres://…`), on a cluster it can stop and
+    /// start again.
+    pub database: Option<String>,
 }
 
 impl ServerOptions {
@@ -107,6 +113,8 @@ impl ServerOptions {
             tls: false,
             tls_identity: None,
             listen: None,
+            postgres: false,
+            database: None,
         }
     }
 
@@ -171,7 +179,9 @@ impl TestServer {
         let roster = Roster::new(options.delegates);
         let csv_path = data.path().join("dai-bieu.csv");
         roster.write_csv(&csv_path)?;
-        let database = if on_postgres() {
+        let database = if let Some(url) = &options.database {
+            TestDatabase::Postgres(url.clone())
+        } else if options.postgres || on_postgres() {
             let cluster = phonghop_store::scratch_postgres::ScratchCluster::shared();
             TestDatabase::Postgres(cluster.new_database().await.map_err(anyhow::Error::msg)?)
         } else {
@@ -190,7 +200,7 @@ impl TestServer {
         if !server.options.demo {
             server.import_councillors(&csv_path).await?;
         }
-        server.running = Some(server.spawn_serve().await?);
+        server.running = Some(server.spawn_serve(&server.log).await?);
         server.http = phonghop_client::tls::http_client_for(server.url(), server.fingerprint())?;
         if server.options.demo {
             server.meeting_id = Some(MeetingId(1));
@@ -289,7 +299,7 @@ impl TestServer {
         if self.running.is_some() {
             self.kill().await?;
         }
-        self.running = Some(self.spawn_serve().await?);
+        self.running = Some(self.spawn_serve(&self.log).await?);
         // A TLS server's certificate may have been rotated meanwhile.
         self.http = phonghop_client::tls::http_client_for(self.url(), self.fingerprint())?;
         Ok(())
@@ -437,13 +447,7 @@ impl TestServer {
 
     /// The last lines the server printed, for failure messages.
     pub fn log_tail(&self) -> String {
-        self.log
-            .lock()
-            .expect("log lock")
-            .iter()
-            .cloned()
-            .collect::<Vec<_>>()
-            .join("\n")
+        tail(&self.log)
     }
 
     async fn import_councillors(&self, csv_path: &Path) -> Result<()> {
@@ -472,7 +476,30 @@ impl TestServer {
         Ok(())
     }
 
-    async fn spawn_serve(&self) -> Result<Running> {
+    /// Another `phonghop-server serve` on this server's database and data folder (its blobs and
+    /// secret-ballot keys), as a province runs several behind one address. Its database must be
+    /// PostgreSQL ([`ServerOptions::postgres`]).
+    pub async fn start_instance(&self) -> Result<Instance> {
+        ensure!(
+            matches!(self.database, TestDatabase::Postgres(_)),
+            "several instances share a PostgreSQL database, not a SQLite file"
+        );
+        let log = Arc::new(Mutex::new(VecDeque::new()));
+        let running = self.spawn_serve(&log).await?;
+        Ok(Instance {
+            running: Some(running),
+            log,
+        })
+    }
+
+    /// Starts `instance` again after [`Instance::kill`] (on a new port).
+    pub async fn restart_instance(&self, instance: &mut Instance) -> Result<()> {
+        ensure!(instance.running.is_none(), "the instance is still running");
+        instance.running = Some(self.spawn_serve(&instance.log).await?);
+        Ok(())
+    }
+
+    async fn spawn_serve(&self, log: &Arc<Mutex<VecDeque<String>>>) -> Result<Running> {
         let mut plain = std::process::Command::new(server_binary()?);
         self.name_database(&mut plain);
         let mut command = Command::from(plain);
@@ -526,14 +553,14 @@ impl TestServer {
         let stdout = child.stdout.take().context("the server's stdout")?;
         let stderr = child.stderr.take().context("the server's stderr")?;
         let (address_tx, address_rx) = oneshot::channel();
-        tokio::spawn(drain(stdout, self.log.clone(), kept_lines, Some(address_tx)));
-        tokio::spawn(drain(stderr, self.log.clone(), kept_lines, None));
+        tokio::spawn(drain(stdout, log.clone(), kept_lines, Some(address_tx)));
+        tokio::spawn(drain(stderr, log.clone(), kept_lines, None));
         let (url, fingerprint) = match tokio::time::timeout(STARTUP_TIMEOUT, address_rx).await {
             Ok(Ok(said)) => said,
-            Ok(Err(_)) => bail!("the server stopped before listening:\n{}", self.log_tail()),
+            Ok(Err(_)) => bail!("the server stopped before listening:\n{}", tail(log)),
             Err(_) => bail!(
                 "the server did not print PHONGHOP_LISTENING within {STARTUP_TIMEOUT:?}:\n{}",
-                self.log_tail()
+                tail(log)
             ),
         };
         let fingerprint = fingerprint.map(|hex| Fingerprint::parse(&hex)).transpose()?;
@@ -618,6 +645,67 @@ impl Drop for TestServer {
         // The test harness shows this only when the test fails.
         eprintln!("--- last lines of phonghop-server ---\n{}", self.log_tail());
     }
+}
+
+/// A second (third…) server process on the database of a [`TestServer`], from
+/// [`TestServer::start_instance`]. Killed when dropped.
+pub struct Instance {
+    running: Option<Running>,
+    log: Arc<Mutex<VecDeque<String>>>,
+}
+
+impl Instance {
+    /// `http://127.0.0.1:PORT` of the running instance.
+    pub fn url(&self) -> &str {
+        &self.running.as_ref().expect("the instance is not running").url
+    }
+
+    /// The process id of the running instance (to stop it with SIGSTOP, as a frozen machine).
+    pub fn pid(&self) -> Option<u32> {
+        self.running.as_ref()?.child.id()
+    }
+
+    /// Logs `username` in on this instance.
+    pub async fn login(&self, username: &str) -> Result<Session> {
+        let fingerprint = self.running.as_ref().and_then(|running| running.fingerprint);
+        Session::login_pinned(self.url(), fingerprint, username, PASSWORD)
+            .await
+            .with_context(|| format!("logging in as {username} on {}", self.url()))
+    }
+
+    /// Kills the instance with SIGKILL and waits for it to die.
+    pub async fn kill(&mut self) -> Result<()> {
+        let mut running = self.running.take().context("the instance is not running")?;
+        running.child.start_kill().context("sending SIGKILL to the instance")?;
+        running.child.wait().await.context("waiting for the killed instance")?;
+        Ok(())
+    }
+
+    /// The last lines the instance printed.
+    pub fn log_tail(&self) -> String {
+        tail(&self.log)
+    }
+}
+
+impl Drop for Instance {
+    fn drop(&mut self) {
+        if let Some(running) = self.running.as_mut() {
+            let _ = running.child.start_kill();
+        }
+        eprintln!(
+            "--- last lines of the other phonghop-server instance ---\n{}",
+            self.log_tail()
+        );
+    }
+}
+
+fn tail(log: &Mutex<VecDeque<String>>) -> String {
+    log.lock()
+        .expect("log lock")
+        .iter()
+        .cloned()
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 /// What a server's stdout says before it listens: its address, and its certificate's

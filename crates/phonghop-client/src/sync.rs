@@ -4,7 +4,9 @@
 //! applied (the server replays what was missed, or sends a snapshot), and keeps an outbox of
 //! commands not yet acknowledged, resent with their ids, in the order they were sent, after a
 //! reconnect. When the server ends the session (`token_expired`), the task waits with its outbox
-//! intact until [`MeetingSync::resume_with`] gives it a new session.
+//! intact until [`MeetingSync::resume_with`] gives it a new session. A server that cannot reach
+//! its database (`unavailable`, for a command or the subscription) is left and connected to
+//! again after the backoff, the command kept in the outbox under its id.
 //!
 //! The connection is opened through a [`Connector`], so tests can play the server over
 //! channels and check the backoff with paused time.
@@ -630,6 +632,13 @@ impl<C: Connector> Worker<C> {
                     // Not the command's fault: it waits for the next session.
                     return Flow::End(Ended::LoggedOut);
                 }
+                if error.code == ErrorCode::Unavailable {
+                    // The server cannot reach its database: the command (still in flight) goes
+                    // back to the outbox and is sent again, with its id, once connected again
+                    // — to this server or another.
+                    let _ = self.events.send(SyncEvent::ServerError(error));
+                    return Flow::End(Ended::Retry);
+                }
                 if let Some(outgoing) = self.answered(&id) {
                     let _ = outgoing.reply.send(Err(ClientError::Server(error)));
                 }
@@ -639,11 +648,15 @@ impl<C: Connector> Worker<C> {
             ServerMessage::Error { id: None, error } => {
                 let revoked = error.code == ErrorCode::DeviceRevoked;
                 let logged_out = matches!(error.code, ErrorCode::TokenExpired | ErrorCode::Unauthenticated);
+                let unavailable = error.code == ErrorCode::Unavailable;
                 let _ = self.events.send(SyncEvent::ServerError(error));
                 if revoked {
                     Flow::End(Ended::Revoked)
                 } else if logged_out {
                     Flow::End(Ended::LoggedOut)
+                } else if unavailable {
+                    // A subscription the server could not serve: connect and subscribe again.
+                    Flow::End(Ended::Retry)
                 } else {
                     Flow::Continue
                 }

@@ -140,6 +140,19 @@ fn start(failures: usize) -> Played {
     }
 }
 
+/// A sync whose first connection is live, and the server's end of it.
+async fn online() -> (Played, ServerSide) {
+    let mut played = start(0);
+    let mut server = played.connections.recv().await.unwrap();
+    server.welcome().await;
+    let mut mirror = played.sync.mirror();
+    mirror
+        .wait_for(|mirror| mirror.connection == ConnectionState::Online)
+        .await
+        .unwrap();
+    (played, server)
+}
+
 fn gaps(attempts: &Mutex<Vec<Instant>>) -> Vec<Duration> {
     attempts
         .lock()
@@ -203,14 +216,7 @@ async fn backoff_starts_over_once_a_connection_was_live() {
 
 #[tokio::test(start_paused = true)]
 async fn the_outbox_is_resent_in_the_order_commands_were_sent() {
-    let mut played = start(0);
-    let mut server = played.connections.recv().await.unwrap();
-    server.welcome().await;
-    let mut mirror = played.sync.mirror();
-    mirror
-        .wait_for(|mirror| mirror.connection == ConnectionState::Online)
-        .await
-        .unwrap();
+    let (mut played, mut server) = online().await;
 
     let sender = played.sync.sender();
     let commands: Vec<Command> = (0..20)
@@ -303,4 +309,58 @@ async fn an_ended_session_keeps_the_outbox_until_the_next_login() {
         result: CommandResult::Logged { seq: 1 },
     });
     assert_eq!(vote.await.unwrap().unwrap(), CommandResult::Logged { seq: 1 });
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_command_the_server_could_not_record_for_its_database_goes_again_with_its_id() {
+    let (mut played, mut server) = online().await;
+    let sender = played.sync.sender();
+    let ballot = tokio::spawn(async move {
+        sender
+            .send(Command::CastBallot {
+                poll_id: phonghop_protocol::PollId(1),
+                choice: phonghop_protocol::Choice::Yes,
+            })
+            .await
+    });
+    let ClientMessage::Command { id, command, .. } = server.receive().await else {
+        panic!("expected the ballot")
+    };
+    // PostgreSQL is restarting: the server says so; the ballot is not failed but kept.
+    server.send(ServerMessage::Error {
+        id: Some(id.clone()),
+        error: ErrorFrame::new(ErrorCode::Unavailable, ""),
+    });
+    let mut server = played.connections.recv().await.expect("the client connects again");
+    // A subscription refused for the same reason is made again too.
+    let ClientMessage::Authenticate { .. } = server.receive().await else {
+        panic!("expected authenticate")
+    };
+    assert!(matches!(server.receive().await, ClientMessage::Subscribe { .. }));
+    server.send(ServerMessage::Error {
+        id: None,
+        error: ErrorFrame::new(ErrorCode::Unavailable, ""),
+    });
+    let mut server = played.connections.recv().await.expect("the client connects once more");
+    server.welcome().await;
+    let ClientMessage::Command {
+        id: again,
+        command: resent,
+        ..
+    } = server.receive().await
+    else {
+        panic!("expected the ballot again")
+    };
+    assert_eq!((&again, &resent), (&id, &command), "the same ballot under the same id");
+    assert!(!ballot.is_finished(), "the ballot waits for its answer");
+    let recorded = CommandResult::BallotRecorded {
+        poll_id: phonghop_protocol::PollId(1),
+        choice: Some(phonghop_protocol::Choice::Yes),
+        marks: None,
+    };
+    server.send(ServerMessage::Ack {
+        id: again,
+        result: recorded.clone(),
+    });
+    assert_eq!(ballot.await.unwrap().unwrap(), recorded);
 }

@@ -71,6 +71,9 @@ pub enum ErrorCode {
     RateLimited,
     /// The server has too much to do right now (for example logins); try again in a moment.
     ServerBusy,
+    /// The server cannot reach its database right now (PostgreSQL restarting, the network to it
+    /// cut); send the request again in a moment, a command with the same id.
+    Unavailable,
     /// The HTTP method is not one this path answers (`GET` where `POST` is expected).
     MethodNotAllowed,
     /// Something went wrong on the server; it has been logged.
@@ -120,6 +123,7 @@ impl ErrorCode {
             }
             ErrorCode::RateLimited => "Thao tác quá nhiều lần, vui lòng chờ một lát",
             ErrorCode::ServerBusy => "Máy chủ đang bận, vui lòng thử lại sau giây lát",
+            ErrorCode::Unavailable => "Máy chủ tạm thời không kết nối được cơ sở dữ liệu, vui lòng thử lại sau giây lát",
             ErrorCode::MethodNotAllowed => "Phương thức HTTP không được hỗ trợ cho địa chỉ này",
             ErrorCode::Internal => "Lỗi máy chủ, vui lòng thử lại",
         }
@@ -167,6 +171,7 @@ impl ErrorCode {
             }
             ErrorCode::RateLimited => "Too many attempts, please wait a moment",
             ErrorCode::ServerBusy => "The server is busy, please try again in a moment",
+            ErrorCode::Unavailable => "The server cannot reach its database for a moment, please try again shortly",
             ErrorCode::MethodNotAllowed => "This HTTP method is not supported at this address",
             ErrorCode::Internal => "Server error, please try again",
         }
@@ -194,7 +199,7 @@ impl ErrorCode {
             | ErrorCode::OfficeConversionUnavailable
             | ErrorCode::OfficeConversionFailed => 422,
             ErrorCode::RateLimited => 429,
-            ErrorCode::ServerBusy => 503,
+            ErrorCode::ServerBusy | ErrorCode::Unavailable => 503,
             ErrorCode::MethodNotAllowed => 405,
             ErrorCode::Internal => 500,
             _ => 400,

@@ -72,7 +72,10 @@ function receive(frame) {
       connectionSays("live", "");
       break;
     case "error":
-      if (frame.id === null || frame.id === undefined) {
+      if (frame.error.code === "unavailable") {
+        // The server cannot reach its database for a moment: connect again and subscribe anew.
+        socket.close();
+      } else if (frame.id === null || frame.id === undefined) {
         connectionSays("refused", `Không mở được màn hình: ${frame.error.message_vi} / ${frame.error.message_en}`);
       }
       break;

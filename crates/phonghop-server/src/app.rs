@@ -75,7 +75,7 @@ impl App {
         if !office.is_available() {
             tracing::warn!("LibreOffice (soffice) was not found: Office uploads will be refused");
         }
-        Ok(App {
+        let app = App {
             writer: Writer::start(Arc::clone(&store), Arc::clone(&hub)),
             hub,
             store,
@@ -92,7 +92,9 @@ impl App {
             hall_revocations: tokio::sync::broadcast::channel(16).0,
             device_revocations: tokio::sync::broadcast::channel(1024).0,
             config: Arc::new(config),
-        })
+        };
+        crate::instances::follow_other_instances(&app);
+        Ok(app)
     }
 }
 

@@ -301,6 +301,11 @@ impl SessionCache {
         sessions.insert(token_hash, (user, expires_at, device));
     }
 
+    /// Forgets every session: the next request of each reads the store.
+    pub fn forget_all(&self) {
+        self.sessions.lock().expect("session cache lock").clear();
+    }
+
     /// Forgets every session of a revoked laptop: the next request reads the store, which
     /// refuses it.
     pub fn forget_device(&self, device: &str) {

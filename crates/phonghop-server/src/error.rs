@@ -43,6 +43,10 @@ impl From<StoreError> for ApiError {
             StoreError::NotFound(_) => ErrorCode::NotFound,
             StoreError::Duplicate(_) => ErrorCode::InvalidCommand,
             StoreError::Conflict => ErrorCode::ServerBusy,
+            StoreError::Database(_) if error.is_unavailable() => {
+                tracing::warn!(%error, "the database cannot be reached");
+                return ApiError::new(ErrorCode::Unavailable, "");
+            }
             StoreError::Refused(_)
             | StoreError::Corrupt(_)
             | StoreError::BallotKey(_)

@@ -8,6 +8,8 @@
 //!
 //! The hub also holds each meeting's latest [`Snapshot`], serialized once by the writer after
 //! every change, so a hall subscribing at once costs no database reads and no re-serializing.
+//! Only the writer changes it ([`Hub::commit`]), its own changes and those of other instances
+//! alike, so every channel carries the log gap-free and in seq order.
 
 use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, Mutex, RwLock};
@@ -54,14 +56,19 @@ impl Snapshot {
         Snapshot {
             seq,
             state_json: serde_json::to_string(state).expect("a meeting state serializes"),
-            open_tallies: state
-                .polls
-                .iter()
-                .filter(|poll| poll.state == PollState::Open)
-                .map(|poll| (poll.id, poll.tally.clone()))
-                .collect(),
+            open_tallies: Snapshot::open_tallies(state),
             has_polls: !state.polls.is_empty(),
         }
+    }
+
+    /// The open polls and their public tallies.
+    pub fn open_tallies(state: &MeetingState) -> Vec<(PollId, Tally)> {
+        state
+            .polls
+            .iter()
+            .filter(|poll| poll.state == PollState::Open)
+            .map(|poll| (poll.id, poll.tally.clone()))
+            .collect()
     }
 }
 
@@ -127,9 +134,23 @@ impl Hub {
             .clone()
     }
 
-    /// Broadcasts committed log events, in seq order, and notes the tallies they changed.
-    pub fn publish(&self, meeting_id: MeetingId, events: &[(u32, MeetingEvent)], tallies: &[(PollId, Tally)]) {
+    /// Brings the meeting's subscribers to a committed state: first its `snapshot` (when it
+    /// changed), then the log `events` leading to it, in seq order, and the tallies they changed.
+    ///
+    /// The snapshot goes first so that a subscriber, which listens before reading the snapshot,
+    /// cannot miss an event: an event sent before it listened is already in the snapshot it
+    /// reads. Frames it then gets twice it skips by their seq.
+    pub fn commit(
+        &self,
+        meeting_id: MeetingId,
+        snapshot: Option<Snapshot>,
+        events: &[(u32, MeetingEvent)],
+        tallies: &[(PollId, Tally)],
+    ) {
         let channel = self.channel(meeting_id);
+        if let Some(snapshot) = snapshot {
+            *channel.latest.write().expect("snapshot lock") = Some(Arc::new(snapshot));
+        }
         for (seq, event) in events {
             let message = ServerMessage::Event {
                 meeting_id,
@@ -144,10 +165,16 @@ impl Hub {
         }
     }
 
-    /// Replaces the meeting's latest snapshot. The writer calls it after broadcasting the events
-    /// it reflects, so a subscriber that listens before reading it misses nothing.
-    pub fn set_snapshot(&self, meeting_id: MeetingId, snapshot: Snapshot) {
-        *self.channel(meeting_id).latest.write().expect("snapshot lock") = Some(Arc::new(snapshot));
+    /// The seq of the meeting's latest snapshot, when this instance has one.
+    pub fn shown_seq(&self, meeting_id: MeetingId) -> Option<u32> {
+        let channel = self.meetings.lock().expect("hub lock").get(&meeting_id).cloned()?;
+        let latest = channel.latest();
+        latest.map(|snapshot| snapshot.seq)
+    }
+
+    /// Every meeting this instance has a channel of (it was loaded, or someone subscribed).
+    pub fn meetings(&self) -> Vec<MeetingId> {
+        self.meetings.lock().expect("hub lock").keys().copied().collect()
     }
 }
 

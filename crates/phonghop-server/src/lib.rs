@@ -9,6 +9,7 @@
 //! - [`writer`]: the one task that changes meetings: load, decide, append (with its audit lines), broadcast, answer.
 //! - [`audit`]: the audit trail: logins and accounts recorded, the trail shown and exported.
 //! - [`hub`]: per-meeting broadcast of log events and coalesced live tallies.
+//! - [`instances`]: several instances on one PostgreSQL database: the others' changes brought here.
 //! - [`commands`]: carrying out a [`phonghop_protocol::Command`], shared by HTTP and WebSocket.
 //! - [`ws`]: one WebSocket connection: authenticate, subscribe (replay or snapshot), commands.
 //! - [`api`]: the HTTP routes.
@@ -45,6 +46,7 @@ pub mod hot_blobs;
 pub mod hot_folder;
 pub mod hub;
 pub mod ingest;
+pub mod instances;
 pub mod member_import;
 pub mod office;
 pub mod opinions;

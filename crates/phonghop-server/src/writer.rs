@@ -5,14 +5,18 @@
 //! transaction, broadcasts the events, and only then answers each request.
 //!
 //! **Architecture invariant:** nothing is answered before it is committed, and events reach the
-//! hub in `seq` order because only this task appends. A second process on the same database
-//! makes an append fail with a conflict; the writer then reloads the meeting and decides again.
+//! hub in `seq` order because only this task publishes them. On PostgreSQL the writer decides
+//! under the meeting's lock ([`phonghop_store::Store::lock_meeting`]), so writers of several
+//! instances take turns and reload the model when another moved it on; a second process on a
+//! SQLite file makes an append fail with a conflict, and the writer reloads and decides again. What other instances commit reaches this one's subscribers here too
+//! ([`Writer::changed_elsewhere`]): the writer reloads the meeting and publishes the events
+//! between what its hub showed and what the store holds, read from the store's log.
 
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
 use std::sync::Arc;
 
 use phonghop_core::{command_result, decide_at, Actor, Fact, MeetingModel, Refusal, Request};
-use phonghop_protocol::{CommandResult, ErrorCode, MeetingEvent, MeetingId};
+use phonghop_protocol::{CommandResult, ErrorCode, MeetingEvent, MeetingId, PollId, Tally};
 use phonghop_store::{AuditRecord, Entry, Receipt, Store, StoreError};
 use tokio::sync::{mpsc, oneshot};
 
@@ -64,22 +68,40 @@ struct Job {
     answer: oneshot::Sender<Result<Done, ApiError>>,
 }
 
+/// What another server instance on the same database changed, as the writer needs to know it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Elsewhere {
+    /// The meeting is at this version in the store.
+    Meeting(MeetingId, u64),
+    /// Anything may have changed (word of some changes was lost).
+    Anything,
+}
+
 /// The handle every handler sends requests through. Cheap to clone.
 #[derive(Clone)]
 pub struct Writer {
     jobs: mpsc::Sender<Job>,
+    elsewhere: mpsc::UnboundedSender<Elsewhere>,
 }
 
 impl Writer {
     pub fn start(store: Arc<dyn Store>, hub: Arc<Hub>) -> Writer {
         let (jobs, queue) = mpsc::channel(QUEUE);
+        let (elsewhere, changes) = mpsc::unbounded_channel();
         let task = WriterTask {
             store,
             hub,
             meetings: HashMap::new(),
         };
-        tokio::spawn(task.run(queue));
-        Writer { jobs }
+        tokio::spawn(task.run(queue, changes));
+        Writer { jobs, elsewhere }
+    }
+
+    /// Brings this instance's subscribers up to what another instance committed, before the
+    /// requests waiting then. Word of many changes at once is read once per meeting.
+    pub fn changed_elsewhere(&self, change: Elsewhere) {
+        // An error only means the writer has stopped, and with it the server.
+        let _ = self.elsewhere.send(change);
     }
 
     /// Decides and commits `request`; with a receipt, a command already carried out is
@@ -132,14 +154,91 @@ enum Outcome {
 }
 
 impl WriterTask {
-    async fn run(mut self, mut queue: mpsc::Receiver<Job>) {
+    async fn run(mut self, mut queue: mpsc::Receiver<Job>, mut changes: mpsc::UnboundedReceiver<Elsewhere>) {
         let mut waiting = Vec::with_capacity(MAX_BATCH);
-        while queue.recv_many(&mut waiting, MAX_BATCH).await > 0 {
-            let batch = std::mem::take(&mut waiting);
-            for (meeting, jobs) in by_meeting(batch) {
-                self.write(meeting, jobs).await;
+        let mut changed = Vec::new();
+        loop {
+            tokio::select! {
+                // What others committed first: requests decided on it then conflict less.
+                biased;
+                received = changes.recv_many(&mut changed, MAX_BATCH) => {
+                    // None left only once every handle is gone, and then the queue is closed too.
+                    if received > 0 {
+                        self.catch_up(std::mem::take(&mut changed)).await;
+                    }
+                }
+                received = queue.recv_many(&mut waiting, MAX_BATCH) => {
+                    if received == 0 {
+                        return;
+                    }
+                    let batch = std::mem::take(&mut waiting);
+                    for (meeting, jobs) in by_meeting(batch) {
+                        self.write(meeting, jobs).await;
+                    }
+                }
             }
         }
+    }
+
+    /// Reloads each meeting this instance shows that another instance moved past what it holds,
+    /// and publishes what it had not shown. One that cannot be read now (the database is down)
+    /// is read by the next request, or when word of changes comes again.
+    async fn catch_up(&mut self, changes: Vec<Elsewhere>) {
+        let stale: BTreeSet<MeetingId> = if changes.contains(&Elsewhere::Anything) {
+            self.hub.meetings().into_iter().collect()
+        } else {
+            let shown: BTreeSet<MeetingId> = self.hub.meetings().into_iter().collect();
+            changes
+                .into_iter()
+                .filter_map(|change| match change {
+                    Elsewhere::Meeting(meeting, version) => Some((meeting, version)),
+                    Elsewhere::Anything => None,
+                })
+                .filter(|(meeting, version)| {
+                    shown.contains(meeting)
+                        && self
+                            .meetings
+                            .get(meeting)
+                            .is_none_or(|cached| cached.version < *version)
+                })
+                .map(|(meeting, _)| meeting)
+                .collect()
+        };
+        for meeting in stale {
+            self.meetings.remove(&meeting);
+            match self.load(meeting).await {
+                Ok(cached) => {
+                    self.meetings.insert(meeting, cached);
+                }
+                Err(error) => tracing::warn!(%meeting, %error, "could not read what another instance changed"),
+            }
+        }
+    }
+
+    /// Loads the meeting from the store and brings the hub up to it: the events committed since
+    /// the snapshot it showed (by other instances), then the open polls' tallies.
+    async fn load(&self, meeting: MeetingId) -> Result<Cached, StoreError> {
+        let loaded = self.store.load(meeting).await?;
+        let seq = loaded.model.seq;
+        let shown = self.hub.shown_seq(meeting);
+        let events = match shown {
+            Some(shown) if shown < seq => self.store.events_after(meeting, shown, seq - shown).await?,
+            _ => Vec::new(),
+        };
+        if shown.is_some_and(|shown| events.len() as u32 != seq.saturating_sub(shown)) {
+            // The log and the model were read apart; the gap makes subscribers resync.
+            tracing::warn!(%meeting, ?shown, seq, read = events.len(), "the log did not hold every event up to the model");
+        }
+        let tallies: Vec<(PollId, Tally)> = match shown {
+            Some(_) => Snapshot::open_tallies(&loaded.model.view),
+            None => Vec::new(),
+        };
+        self.hub
+            .commit(meeting, Some(Snapshot::of(seq, &loaded.model.view)), &events, &tallies);
+        Ok(Cached {
+            model: loaded.model,
+            version: loaded.version,
+        })
     }
 
     /// Decides and commits one meeting's jobs, retrying on conflicts, then answers them.
@@ -176,17 +275,14 @@ impl WriterTask {
         // The model is taken out and changed in place (no copy per batch, which for a meeting of
         // thousands of members would cost more than the batch); it goes back only once the batch
         // is committed, so after any failure the next batch loads it afresh.
-        let mut cached = match self.meetings.remove(&meeting) {
-            Some(cached) => cached,
-            None => {
-                let loaded = self.store.load(meeting).await?;
-                self.hub
-                    .set_snapshot(meeting, Snapshot::of(loaded.model.seq, &loaded.model.view));
-                Cached {
-                    model: loaded.model,
-                    version: loaded.version,
-                }
-            }
+        // On PostgreSQL the meeting is locked from here to the commit: writers of other
+        // instances wait their turn, and one that wrote meanwhile made the model stale.
+        let lock = self.store.lock_meeting(meeting).await?;
+        let cached = self.meetings.remove(&meeting);
+        let mut cached = match (cached, &lock) {
+            (Some(cached), Some(lock)) if lock.version() == cached.version => cached,
+            (Some(cached), None) => cached,
+            _ => self.load(meeting).await?,
         };
         let receipts: Vec<Receipt> = jobs.iter().filter_map(|job| job.receipt.clone()).collect();
         let mut processed = self.store.processed(&receipts).await?.into_iter();
@@ -233,15 +329,18 @@ impl WriterTask {
             });
         }
         if !entries.is_empty() {
-            cached.version = self.store.append(meeting, cached.version, &entries).await?;
+            cached.version = match lock {
+                Some(lock) => lock.append(&entries).await?,
+                None => self.store.append(meeting, cached.version, &entries).await?,
+            };
         }
         let model = &cached.model;
         let all_facts = || entries.iter().flat_map(|entry| entry.facts.iter());
         let events = logged_events(all_facts());
         let tallies = model.tallies_changed_by(all_facts());
-        self.hub.publish(meeting, &events, &tallies);
         if !events.is_empty() || !tallies.is_empty() {
-            self.hub.set_snapshot(meeting, Snapshot::of(model.seq, &model.view));
+            let snapshot = Snapshot::of(model.seq, &model.view);
+            self.hub.commit(meeting, Some(snapshot), &events, &tallies);
         }
         self.meetings.insert(meeting, cached);
         Ok(outcomes

@@ -1,10 +1,12 @@
 //! phonghop's database behind one [`Store`] trait: accounts, meetings, the per-meeting event log
 //! and the projections of every recorded fact. [`SqliteStore`] is the implementation a hall
-//! laptop runs; a PostgreSQL one can stand beside it.
+//! laptop runs; [`PostgresStore`] is a province's, which several server instances share.
 //!
 //! Layout:
 //! - this file: the [`Store`] trait, [`StoreError`], [`Receipt`], [`Entry`], [`Loaded`].
 //! - [`sqlite`]: [`SqliteStore`] with its migrations in `migrations/`.
+//! - [`postgres`]: [`PostgresStore`] with its migrations in `migrations-postgres/`.
+//! - [`changes`]: [`Change`], what other instances on the same database did.
 //!
 //! **Architecture invariant:** the store decides nothing. The server loads a meeting
 //! ([`Store::load`]), decides with `phonghop_core::decide`, and appends the facts
@@ -14,6 +16,7 @@
 //! once — so a second server process on the same database cannot break them.
 
 pub mod ballot_box;
+pub mod changes;
 mod columns;
 pub mod postgres;
 pub mod scratch_postgres;
@@ -28,6 +31,7 @@ use phonghop_protocol::{
     MeetingKind, MeetingSummary, MyBallot, PollId, Role, Sha256, UserId, UserView,
 };
 
+pub use changes::Change;
 pub use columns::unix_now;
 pub use postgres::PostgresStore;
 pub use sqlite::SqliteStore;
@@ -60,6 +64,26 @@ pub enum StoreError {
     Database(#[from] sqlx::Error),
     #[error("migration: {0}")]
     Migration(sqlx::migrate::MigrateError),
+}
+
+impl StoreError {
+    /// The database cannot be reached right now (a connection refused, lost or not given in
+    /// time; PostgreSQL shutting down or starting): nothing was recorded, and the same request
+    /// may succeed a moment later.
+    pub fn is_unavailable(&self) -> bool {
+        let StoreError::Database(error) = self else {
+            return false;
+        };
+        match error {
+            sqlx::Error::PoolTimedOut | sqlx::Error::Io(_) | sqlx::Error::Tls(_) => true,
+            // Connection exceptions (08…), the server shutting down or starting (57P01–57P03),
+            // too many connections (53300).
+            sqlx::Error::Database(database) => database.code().is_some_and(|code| {
+                code.starts_with("08") || matches!(code.as_ref(), "57P01" | "57P02" | "57P03" | "53300")
+            }),
+            _ => false,
+        }
+    }
 }
 
 /// Who sent a command and under which id. An entry with a receipt records its result under it,
@@ -210,6 +234,15 @@ pub struct HotFolderFile {
     pub taken_at: i64,
 }
 
+/// A meeting locked for writing ([`Store::lock_meeting`]).
+#[async_trait]
+pub trait MeetingWrite: Send + Sync {
+    /// The meeting's version, read under the lock: nothing changes it until this appends.
+    fn version(&self) -> u64;
+    /// Records the entries as [`Store::append`] does at [`MeetingWrite::version`], and commits.
+    async fn append(self: Box<Self>, entries: &[Entry]) -> Result<u64>;
+}
+
 /// Where phonghop keeps everything. Every method is one short transaction.
 #[async_trait]
 pub trait Store: Send + Sync + 'static {
@@ -273,6 +306,14 @@ pub trait Store: Send + Sync + 'static {
     /// Records the entries' facts (log, projections, ballots, receipts) in one transaction if
     /// the meeting is still at `version`; returns the new version. Nothing is recorded otherwise.
     async fn append(&self, meeting: MeetingId, version: u64, entries: &[Entry]) -> Result<u64>;
+    /// Takes the meeting's write lock, which [`MeetingWrite::append`] releases by committing (or
+    /// dropping it, by rolling back). Writers of several instances then queue for the meeting in
+    /// turn instead of deciding on a model another is about to change, and none of them can be
+    /// starved by conflicts. `None` for a store one process writes (SQLite), whose writer appends
+    /// with [`Store::append`].
+    async fn lock_meeting(&self, _meeting: MeetingId) -> Result<Option<Box<dyn MeetingWrite>>> {
+        Ok(None)
+    }
 
     // Reads for clients.
     /// Up to `limit` logged events after `seq`, in order.
@@ -352,6 +393,12 @@ pub trait Store: Send + Sync + 'static {
     async fn audit_entries(&self, meeting: Option<MeetingId>, after: u64, limit: u32) -> Result<Vec<AuditEntry>>;
     /// Checks the whole chain from its first entry.
     async fn verify_audit(&self) -> Result<AuditVerdict>;
+
+    /// What other server instances on the same database change, as it is committed: `None` for a
+    /// store only one process serves (SQLite). Called once, when the server starts.
+    fn follow_changes(&self) -> Option<tokio::sync::mpsc::Receiver<Change>> {
+        None
+    }
 
     async fn close(&self);
 }

@@ -230,7 +230,7 @@ impl ScratchCluster {
                     if let Some(ready) = ready.take() {
                         ready.send(Ok(())).ok();
                     }
-                } else if line.contains("FATAL") || line.contains("PANIC") {
+                } else if (line.contains("FATAL") && !refuses_a_client(&line)) || line.contains("PANIC") {
                     if let Some(ready) = ready.take() {
                         ready.send(Err(line)).ok();
                     }
@@ -258,6 +258,12 @@ impl ScratchCluster {
             }
         }
     }
+}
+
+/// A FATAL line about one client's connection (clients that kept trying while the server was
+/// down are told it is still starting up), not about the server itself.
+fn refuses_a_client(line: &str) -> bool {
+    line.contains("the database system is") || line.contains("connection")
 }
 
 impl Drop for ScratchCluster {

@@ -1059,3 +1059,66 @@ async fn the_audit_trail_shows_an_entry_changed_or_removed_behind_its_back(backe
     );
 }
 }
+
+/// Writers of two instances on one PostgreSQL database lock the meeting before deciding: each
+/// waits its turn, reads the version the last one left, and never meets a conflict — none can
+/// be starved by the other's quicker appends.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn writers_of_two_instances_take_turns_on_a_locked_meeting_and_never_conflict() {
+    let backend = Backend::postgres().await;
+    let stores = [backend.open().await, backend.open().await];
+    let meeting = meeting_with_members(&stores[0], 2).await;
+    let before = stores[0].last_seq(meeting).await.unwrap();
+    const CHANGES: u32 = 40;
+    // Each instance has one writer, which holds one meeting's lock at a time.
+    let mut writers = tokio::task::JoinSet::new();
+    for (first, store) in stores.iter().enumerate() {
+        let store = Arc::clone(store);
+        writers.spawn(async move {
+            for n in (first as u32..CHANGES).step_by(2) {
+                let lock = store
+                    .lock_meeting(meeting)
+                    .await
+                    .unwrap()
+                    .expect("PostgreSQL locks meetings");
+                let loaded = store.load(meeting).await.unwrap();
+                assert_eq!(
+                    loaded.version,
+                    lock.version(),
+                    "nobody wrote between the lock and the read"
+                );
+                let facts = decide(&loaded.model, &actor(1), &add_item(&format!("Mục {n}"))).unwrap();
+                let mut model = loaded.model.clone();
+                facts.iter().for_each(|fact| model.apply(fact));
+                let entry = Entry {
+                    receipt: None,
+                    result: command_result(&facts, model.seq),
+                    audit: audit_of(meeting, &facts),
+                    facts,
+                };
+                lock.append(&[entry])
+                    .await
+                    .expect("a locked meeting's append never conflicts");
+            }
+        });
+    }
+    while let Some(joined) = writers.join_next().await {
+        joined.unwrap();
+    }
+    let seqs: Vec<u32> = stores[1]
+        .events_after(meeting, before, 1000)
+        .await
+        .unwrap()
+        .iter()
+        .map(|(seq, _)| *seq)
+        .collect();
+    assert_eq!(seqs, (before + 1..=before + CHANGES).collect::<Vec<_>>(), "no gap");
+    assert_eq!(
+        stores[0].load(meeting).await.unwrap().model.view.items.len(),
+        CHANGES as usize
+    );
+    // SQLite has one writing process and no such lock.
+    let sqlite = Backend::sqlite().open().await;
+    let local = meeting_with_members(&sqlite, 1).await;
+    assert!(sqlite.lock_meeting(local).await.unwrap().is_none());
+}

@@ -155,10 +155,15 @@ pub(super) async fn hall_link(pool: &PgPool, code_hash: &[u8; 32]) -> Result<Opt
 }
 
 /// Forgets every code of a meeting's hall screen; how many there were.
+/// The other instances close their hall screens of it too.
 pub(super) async fn revoke_hall_links(pool: &PgPool, meeting: MeetingId) -> Result<u64> {
-    Ok(sqlx::query("DELETE FROM hall_links WHERE meeting_id = $1")
+    let mut tx = pool.begin().await?;
+    let revoked = sqlx::query("DELETE FROM hall_links WHERE meeting_id = $1")
         .bind(id(meeting.0))
-        .execute(pool)
+        .execute(&mut *tx)
         .await?
-        .rows_affected())
+        .rows_affected();
+    super::listener::notify(&mut tx, &crate::Change::HallLinksRevoked(meeting)).await?;
+    tx.commit().await?;
+    Ok(revoked)
 }

@@ -1,5 +1,5 @@
 //! Recording decided facts: the version check, the log, the projections, ballots and receipts,
-//! all in one transaction.
+//! all in one transaction, with the notification that tells the other instances.
 
 use std::collections::BTreeMap;
 
@@ -12,7 +12,7 @@ use sqlx::{PgConnection, PgPool, Postgres, QueryBuilder};
 
 use super::{attendance_name, corrupt, id, outcome_name, role_name, secrecy_name, unix_now, vote_columns};
 use crate::ballot_box::BallotBox;
-use crate::{AuditRecord, Entry, Result, StoreError};
+use crate::{AuditRecord, Change, Entry, Result, StoreError};
 
 /// A statement the database refused by one of its own rules (SQLSTATE class 23: unique, foreign
 /// key, check, or a trigger's `check_violation`) becomes [`StoreError::Refused`].
@@ -33,10 +33,89 @@ pub(super) async fn append(
     entries: &[Entry],
 ) -> Result<u64> {
     let mut tx = pool.begin().await?;
-    let connection = &mut *tx;
-    // The first statement locks the meeting's row until the commit, so no other writer (in this
-    // instance or another) can slip in between check and commit; one waiting on the lock finds
-    // the version moved on and gets a conflict.
+    let closed_keys = append_in(&mut tx, ballot_box, meeting, version, entries).await?;
+    commit(tx, ballot_box, closed_keys).await?;
+    Ok(version + 1)
+}
+
+/// A meeting locked for its writer ([`crate::Store::lock_meeting`]): a transaction that holds
+/// the meeting's row lock from the moment it read the version until it appends or is dropped.
+pub(super) struct LockedMeeting {
+    pub(super) transaction: sqlx::Transaction<'static, Postgres>,
+    pub(super) ballot_box: std::sync::Arc<BallotBox>,
+    pub(super) meeting: MeetingId,
+    pub(super) version: u64,
+}
+
+impl LockedMeeting {
+    /// Waits for the meeting's row lock (writers on every instance queue for it in turn) and
+    /// reads the version under it.
+    pub(super) async fn lock(
+        pool: &PgPool,
+        ballot_box: std::sync::Arc<BallotBox>,
+        meeting: MeetingId,
+    ) -> Result<LockedMeeting> {
+        let mut transaction = pool.begin().await?;
+        let version: Option<i64> = sqlx::query_scalar("SELECT version FROM meetings WHERE id = $1 FOR UPDATE")
+            .bind(id(meeting.0))
+            .fetch_optional(&mut *transaction)
+            .await?;
+        let version = version.ok_or(StoreError::NotFound("meeting"))?;
+        Ok(LockedMeeting {
+            transaction,
+            ballot_box,
+            meeting,
+            version: version as u64,
+        })
+    }
+}
+
+#[async_trait::async_trait]
+impl crate::MeetingWrite for LockedMeeting {
+    fn version(&self) -> u64 {
+        self.version
+    }
+
+    async fn append(self: Box<Self>, entries: &[Entry]) -> Result<u64> {
+        let LockedMeeting {
+            mut transaction,
+            ballot_box,
+            meeting,
+            version,
+        } = *self;
+        let closed_keys = append_in(&mut transaction, &ballot_box, meeting, version, entries).await?;
+        commit(transaction, &ballot_box, closed_keys).await?;
+        Ok(version + 1)
+    }
+}
+
+/// Commits an append, then removes the keys of the secret polls it closed.
+async fn commit(
+    transaction: sqlx::Transaction<'static, Postgres>,
+    ballot_box: &BallotBox,
+    closed_keys: Vec<String>,
+) -> Result<()> {
+    transaction.commit().await?;
+    // Only once the counts are committed may the key go; a crash right here leaves a key file no
+    // open poll names, which the next start removes.
+    for key_id in closed_keys {
+        ballot_box.destroy(&key_id);
+    }
+    Ok(())
+}
+
+/// Records the entries in `connection`'s transaction if the meeting is at `version`, with the
+/// notification to the other instances; returns the keys of the secret polls it closed.
+async fn append_in(
+    connection: &mut PgConnection,
+    ballot_box: &BallotBox,
+    meeting: MeetingId,
+    version: u64,
+    entries: &[Entry],
+) -> Result<Vec<String>> {
+    // The first statement locks the meeting's row until the commit (if the lock was not taken
+    // already), so no other writer (in this instance or another) can slip in between check and
+    // commit; one waiting on the lock finds the version moved on and gets a conflict.
     let bumped = sqlx::query("UPDATE meetings SET version = version + 1 WHERE id = $1 AND version = $2")
         .bind(id(meeting.0))
         .bind(version as i64)
@@ -69,13 +148,18 @@ pub(super) async fn append(
     let audit: Vec<AuditRecord> = entries.iter().flat_map(|entry| entry.audit.iter().cloned()).collect();
     super::audit::append(connection, &audit).await?;
     let closed_keys = std::mem::take(&mut rows.closed_keys);
-    tx.commit().await?;
-    // Only once the counts are committed may the key go; a crash right here leaves a key file no
-    // open poll names, which the next start removes.
-    for key_id in closed_keys {
-        ballot_box.destroy(&key_id);
-    }
-    Ok(version + 1)
+    // The other instances learn where to read the change, once it is committed.
+    let seq: i64 = sqlx::query_scalar("SELECT COALESCE(MAX(seq), 0) FROM events WHERE meeting_id = $1")
+        .bind(id(meeting.0))
+        .fetch_one(&mut *connection)
+        .await?;
+    let change = Change::Meeting {
+        meeting,
+        seq: seq as u32,
+        version: version + 1,
+    };
+    super::listener::notify(connection, &change).await?;
+    Ok(closed_keys)
 }
 
 /// Rows of the frequent facts gathered to be written a thousand per statement: a storm of two

@@ -70,6 +70,9 @@ pub(super) async fn revoke(pool: &PgPool, device: &str, by: UserId) -> Result<bo
             .execute(&mut *tx)
             .await?
             .rows_affected();
+    if revoked == 1 {
+        super::listener::notify(&mut tx, &crate::Change::DeviceRevoked(device.to_owned())).await?;
+    }
     tx.commit().await?;
     Ok(revoked == 1)
 }

@@ -14,6 +14,7 @@
 //! - [`reads`]: what clients read besides the model (replays, their ballots, blob access).
 //! - [`hot_folder`]: what the hot folder took, and the items it created from folder names.
 //! - [`opinions`]: written opinions (góp ý), apart from the public log.
+//! - [`listener`]: the notifications that tell the other instances what changed.
 
 mod accounts;
 mod annotations;
@@ -22,6 +23,7 @@ mod attendance;
 mod audit;
 mod devices;
 mod hot_folder;
+mod listener;
 mod meetings;
 mod opinions;
 mod reads;
@@ -215,6 +217,11 @@ impl Store for PostgresStore {
         append::append(&self.pool, &self.ballot_box, meeting, version, entries).await
     }
 
+    async fn lock_meeting(&self, meeting: MeetingId) -> Result<Option<Box<dyn crate::MeetingWrite>>> {
+        let locked = append::LockedMeeting::lock(&self.pool, Arc::clone(&self.ballot_box), meeting).await?;
+        Ok(Some(Box::new(locked)))
+    }
+
     async fn events_after(&self, meeting: MeetingId, seq: u32, limit: u32) -> Result<Vec<(u32, MeetingEvent)>> {
         reads::events_after(&self.pool, meeting, seq, limit).await
     }
@@ -323,6 +330,10 @@ impl Store for PostgresStore {
 
     async fn verify_audit(&self) -> Result<AuditVerdict> {
         audit::verify(&self.pool).await
+    }
+
+    fn follow_changes(&self) -> Option<tokio::sync::mpsc::Receiver<crate::Change>> {
+        Some(listener::follow(self.pool.clone()))
     }
 
     async fn close(&self) {
