@@ -12,7 +12,8 @@ Phòng họp không giấy / paperless meeting room — the councillor's app
 Usage: phonghop-app [OPTIONS]
 
 Options:
-  --server URL      pre-fills the server address of the login form
+  --server URL      pre-fills the server address of the login form (a province's server of
+                    several instances: their addresses, separated by spaces)
                     (default: the environment variable PHONGHOP_SERVER_URL)
   --username NAME   pre-fills the username
   --data-dir DIR    keeps the document cache in DIR instead of the app's data folder

@@ -11,7 +11,8 @@ use anyhow::{bail, ensure, Context, Result};
 use futures_util::future::try_join_all;
 use phonghop_client::{MeetingSync, Mirror, Seat, Session};
 use phonghop_journeys::{
-    new_item, start_synced, vietnamese_document, wait_for, within, RawSocket, ServerOptions, TestServer, PASSWORD,
+    new_item, next_event, start_synced, vietnamese_document, wait_for, within, RawSocket, ServerOptions, TestServer,
+    PASSWORD,
 };
 use phonghop_protocol::{Choice, Command, CommandResult, MeetingId, Outcome, PollId, PollState, ServerMessage};
 
@@ -280,11 +281,7 @@ async fn a_laptop_revoked_on_one_instance_is_told_on_the_other() -> Result<()> {
 async fn postgresql_restarted_mid_meeting_answers_unavailable_and_loses_nothing() -> Result<()> {
     // A cluster of this test's own, to crash and start again.
     let cluster = phonghop_store::scratch_postgres::ScratchCluster::start().map_err(anyhow::Error::msg)?;
-    let database = phonghop_store::scratch_postgres::Cluster::Own(cluster);
-    let url = database.new_database().await.map_err(anyhow::Error::msg)?;
-    let phonghop_store::scratch_postgres::Cluster::Own(cluster) = &database else {
-        unreachable!("made just above")
-    };
+    let url = cluster.new_database().await.map_err(anyhow::Error::msg)?;
     let server = TestServer::start_with(ServerOptions {
         database: Some(url),
         ..ServerOptions::with_delegates(2)
@@ -341,4 +338,86 @@ async fn postgresql_restarted_mid_meeting_answers_unavailable_and_loses_nothing(
         );
     }
     Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_app_moves_to_the_other_instance_when_its_own_dies_and_resumes_from_its_seq() -> Result<()> {
+    let server = TestServer::start_with(on_postgres(1)).await?;
+    let mut other = server.start_instance().await?;
+    let meeting = server.meeting_id();
+    let secretariat = server.login_secretariat().await?;
+    // The app knows both addresses of the province's server; it starts on the second instance.
+    let addresses = format!("{} , {}/", other.url(), server.url());
+    let chair = Session::login(&addresses, &server.roster().chair, PASSWORD).await?;
+    assert_eq!(chair.address(), other.url(), "the first address that answers");
+    assert_eq!(chair.addresses(), [other.url(), server.url()]);
+    let sync = start_synced(chair.clone(), meeting).await?;
+    let mut last = 0;
+    for title in ["Khai mạc", "Báo cáo"] {
+        last = logged(&secretariat, meeting, &add_item(title.to_owned())).await?;
+    }
+    wait_for(&mut sync.mirror(), "the first changes", |mirror| mirror.seq >= last).await?;
+    let mut events = sync.events();
+
+    // The chair sends five changes and the instance dies under them (kill -9): some may be
+    // committed but never acknowledged.
+    let sender = sync.sender();
+    let sends = tokio::spawn(async move {
+        try_join_all((0..5).map(|n| sender.send(add_item(format!("Ý kiến {n} của chủ tọa"))))).await
+    });
+    other.kill().await?;
+    last = logged(&secretariat, meeting, &add_item("Bế mạc".to_owned())).await?;
+    let results = within("the chair's changes answered by the other instance", sends).await???;
+    ensure!(
+        results
+            .iter()
+            .all(|result| matches!(result, CommandResult::Logged { .. })),
+        "{results:?}"
+    );
+    let highest = results
+        .iter()
+        .filter_map(|result| match result {
+            CommandResult::Logged { seq } => Some(*seq),
+            _ => None,
+        })
+        .max()
+        .unwrap_or(0)
+        .max(last);
+    let mirror = wait_for(&mut sync.mirror(), "everything on the other instance", |mirror| {
+        mirror.seq >= highest
+    })
+    .await?;
+    assert_eq!(
+        chair.address(),
+        server.url(),
+        "the app moved to the instance still running"
+    );
+
+    // Resumed from its seq: the events it missed, each once and in order, and no snapshot.
+    let mut seen: Vec<u32> = Vec::new();
+    while seen.last().is_none_or(|seq| *seq < mirror.seq) {
+        match next_event(&mut events, "the events of the failover").await? {
+            phonghop_client::SyncEvent::Event { seq, .. } => seen.push(seq),
+            phonghop_client::SyncEvent::Snapshot { seq } => bail!("a snapshot at {seq} instead of a resume"),
+            _ => {}
+        }
+    }
+    let first = seen.first().copied().context("events after the failover")?;
+    assert_eq!(seen, (first..=mirror.seq).collect::<Vec<_>>(), "gap-free, none twice");
+    // Each of the chair's changes is in the meeting once, however many times it was sent.
+    let shown = titles(&mirror);
+    for n in 0..5 {
+        let title = format!("Ý kiến {n} của chủ tọa");
+        assert_eq!(
+            shown.iter().filter(|shown| **shown == title).count(),
+            1,
+            "{title}: {shown:?}"
+        );
+    }
+    assert_eq!(shown, titles_from(&secretariat.snapshot(meeting).await?.state.items));
+    Ok(())
+}
+
+fn titles_from(items: &[phonghop_protocol::AgendaItem]) -> Vec<String> {
+    items.iter().map(|item| item.title.clone()).collect()
 }

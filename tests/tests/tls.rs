@@ -103,8 +103,7 @@ async fn a_swapped_certificate_is_refused_over_https_and_the_websocket() -> Resu
 
     // The WebSocket: a session of the first server whose address now leads to the second.
     let on_first = first.login_delegate(0).await?;
-    let mut moved = on_first.clone();
-    moved.server = second.url().to_owned();
+    let moved = on_first.moved_to(second.url());
     let mut network = Network::for_session(&moved);
     let connected = network.connect(&moved.websocket_url()).await;
     let error = connected

@@ -21,7 +21,15 @@ use crate::process::sh_capturing;
 use crate::{root, setup, target_dir};
 
 /// Every scenario, in the order `all` runs them.
-pub const SCENARIOS: &[&str] = &["fanout", "vote-storm", "kill-storm", "render", "doc-sync", "cold-start"];
+pub const SCENARIOS: &[&str] = &[
+    "fanout",
+    "vote-storm",
+    "kill-storm",
+    "faults",
+    "render",
+    "doc-sync",
+    "cold-start",
+];
 
 /// What `all` runs besides every scenario with its defaults: the hall's own size, 34 councillors
 /// voting at once, poll after poll.

@@ -36,11 +36,12 @@ pub struct Options {
 }
 
 /// Delegate `index`'s choice in `round`: a pattern that differs from round to round.
-fn choice_of(index: usize, round: usize) -> Choice {
+pub fn choice_of(index: usize, round: usize) -> Choice {
     [Choice::Yes, Choice::No, Choice::Yes, Choice::Abstain, Choice::Yes][(index + round) % 5]
 }
 
-fn secrecy_of(round: usize) -> Secrecy {
+/// Odd rounds named, even rounds secret.
+pub fn secrecy_of(round: usize) -> Secrecy {
     if round.is_multiple_of(2) {
         Secrecy::Secret
     } else {
@@ -327,7 +328,7 @@ async fn idle_restart(n: usize) -> Result<Duration> {
     server.kill_and_restart().await
 }
 
-fn median_duration(samples: &[Duration]) -> Duration {
+pub fn median_duration(samples: &[Duration]) -> Duration {
     let seconds: Vec<f64> = samples.iter().map(Duration::as_secs_f64).collect();
     Duration::from_secs_f64(median(&seconds))
 }

@@ -12,7 +12,9 @@
 //! - [`renderers`]: the render scenario's baselines (pdf.js in Node, `mutool draw`), run as child
 //!   processes.
 //! - [`nginx`]: the download baseline, Debian's nginx as a child process with its own configuration.
-//! - scenarios: [`fanout`], [`vote_storm`], [`kill_storm`], [`render`], [`doc_sync`], [`cold_start`].
+//! - [`follower`]: a subscriber keeping the meeting's state from the frames, refusing a gap.
+//! - scenarios: [`fanout`], [`vote_storm`], [`kill_storm`], [`faults`], [`render`], [`doc_sync`],
+//!   [`cold_start`].
 //!
 //! `--smoke` runs a scenario tiny, to prove it works end to end (`cargo xtask test` does that);
 //! its numbers mean nothing.
@@ -22,6 +24,8 @@ mod clients;
 mod cold_start;
 mod doc_sync;
 mod fanout;
+mod faults;
+mod follower;
 mod kill_storm;
 mod nginx;
 mod render;
@@ -52,6 +56,9 @@ enum Scenario {
     /// kill -9 in the middle of a vote storm, round after round (named and secret polls): every
     /// acknowledged ballot counted once, the tally equal to the ballots, secret polls unlinkable.
     KillStorm(kill_storm::Options),
+    /// Two instances on PostgreSQL: one killed in vote storms, subscribers cut off at random,
+    /// PostgreSQL restarted: nothing acknowledged lost, every subscriber equal to the database.
+    Faults(faults::Options),
     /// A document's pages through the app's page server: first page and pages per second.
     Render(render::Options),
     /// Councillors download a meeting's documents, one after another and all at once, beside nginx.
@@ -70,6 +77,7 @@ fn main() -> Result<()> {
         Scenario::Fanout(options) => runtime.block_on(fanout::run(options)),
         Scenario::VoteStorm(options) => runtime.block_on(vote_storm::run(options)),
         Scenario::KillStorm(options) => runtime.block_on(kill_storm::run(options)),
+        Scenario::Faults(options) => runtime.block_on(faults::run(options)),
         Scenario::Render(options) => runtime.block_on(render::run(options)),
         Scenario::DocSync(options) => runtime.block_on(doc_sync::run(options)),
         Scenario::ColdStart(options) => runtime.block_on(cold_start::run(options)),

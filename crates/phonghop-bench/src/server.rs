@@ -23,9 +23,12 @@ pub const PASSWORD: &str = "bench-hop-khong-giay";
 /// HTTP requests in flight at once while preparing.
 const PREPARING: usize = 32;
 
-/// Starts `phonghop-server serve` on `data`; its process and the URL it listens on.
-async fn serve(data: &tempfile::TempDir, serve_options: &[String]) -> Result<(Child, String)> {
-    let mut child = Process::new(sibling("phonghop-server")?)
+/// Starts `phonghop-server serve` on `data` (and `database`, PostgreSQL, when given); its process
+/// and the URL it listens on.
+async fn serve(data: &tempfile::TempDir, database: Option<&str>, serve_options: &[String]) -> Result<(Child, String)> {
+    let mut command = Process::new(sibling("phonghop-server")?);
+    name_database(&mut command, database);
+    let mut child = command
         .args([
             "serve",
             "--listen",
@@ -57,6 +60,35 @@ async fn serve(data: &tempfile::TempDir, serve_options: &[String]) -> Result<(Ch
     Ok((child, url))
 }
 
+/// Names the database to a server command: PostgreSQL's URL, or none for the data folder's SQLite.
+fn name_database(command: &mut Process, database: Option<&str>) {
+    match database {
+        Some(url) => command.env("PHONGHOP_DATABASE", url),
+        None => command.env_remove("PHONGHOP_DATABASE"),
+    };
+}
+
+/// Another `phonghop-server serve` on a [`BenchServer`]'s database and data folder.
+pub struct Instance {
+    child: Option<Child>,
+    pub url: String,
+}
+
+impl Instance {
+    pub fn pid(&self) -> Option<u32> {
+        self.child.as_ref()?.id()
+    }
+
+    /// Kills it with SIGKILL (`kill -9`) and waits for it to die.
+    pub async fn kill(&mut self) -> Result<()> {
+        if let Some(mut child) = self.child.take() {
+            child.start_kill().context("killing the instance")?;
+            child.wait().await.context("waiting for the killed instance")?;
+        }
+        Ok(())
+    }
+}
+
 /// A program built beside this one (`phonghop-server`, `phonghop-index-pdf`).
 pub fn sibling(name: &str) -> Result<PathBuf> {
     let exe = std::env::current_exe()?;
@@ -82,6 +114,8 @@ pub struct BenchServer {
     pub url: String,
     http: reqwest::Client,
     _data: tempfile::TempDir,
+    /// Its PostgreSQL database, when it runs on one (else SQLite in the data folder).
+    database: Option<String>,
     /// The options it was started with, to start it again the same way.
     serve_options: Vec<String>,
 }
@@ -94,6 +128,11 @@ impl BenchServer {
 
     /// [`BenchServer::start`], with more options for `phonghop-server serve`.
     pub async fn start_with(delegates: usize, serve_options: &[String]) -> Result<BenchServer> {
+        BenchServer::start_on(delegates, None, serve_options).await
+    }
+
+    /// [`BenchServer::start_with`] on the PostgreSQL database `database`, or SQLite when `None`.
+    pub async fn start_on(delegates: usize, database: Option<String>, serve_options: &[String]) -> Result<BenchServer> {
         let data = tempfile::Builder::new().prefix("phonghop-bench-").tempdir()?;
         let csv = data.path().join("councillors.csv");
         let mut rows = String::from("ma_dai_bieu,ho_ten,chuc_vu,don_vi,vai_tro\n");
@@ -115,8 +154,9 @@ impl BenchServer {
             argon2::Params::new(8, 1, 1, None)?,
         );
         let phc = weak.hash_password(PASSWORD.as_bytes(), &salt)?.to_string();
-        let server = sibling("phonghop-server")?;
-        let import = Process::new(&server)
+        let mut import = Process::new(sibling("phonghop-server")?);
+        name_database(&mut import, database.as_deref());
+        let import = import
             .arg("import-councillors")
             .arg("--data")
             .arg(data.path())
@@ -131,14 +171,33 @@ impl BenchServer {
             "import-councillors: {}",
             String::from_utf8_lossy(&import.stderr)
         );
-        let (child, url) = serve(&data, serve_options).await?;
+        let (child, url) = serve(&data, database.as_deref(), serve_options).await?;
         Ok(BenchServer {
             child,
             url,
             http: reqwest::Client::new(),
             _data: data,
+            database,
             serve_options: serve_options.to_vec(),
         })
+    }
+
+    /// Another instance on the same database and data folder (PostgreSQL only).
+    pub async fn start_instance(&self) -> Result<Instance> {
+        ensure!(self.database.is_some(), "several instances need a PostgreSQL database");
+        let (child, url) = serve(&self._data, self.database.as_deref(), &self.serve_options).await?;
+        Ok(Instance {
+            child: Some(child),
+            url,
+        })
+    }
+
+    /// Starts `instance` again after [`Instance::kill`], on a new port.
+    pub async fn restart_instance(&self, instance: &mut Instance) -> Result<()> {
+        let (child, url) = serve(&self._data, self.database.as_deref(), &self.serve_options).await?;
+        instance.child = Some(child);
+        instance.url = url;
+        Ok(())
     }
 
     /// Kills the server with SIGKILL (`kill -9`) and starts it again on the same data folder, on
@@ -147,7 +206,7 @@ impl BenchServer {
         let killed = std::time::Instant::now();
         self.child.start_kill().context("killing the server")?;
         self.child.wait().await.context("waiting for the killed server")?;
-        let (child, url) = serve(&self._data, &self.serve_options).await?;
+        let (child, url) = serve(&self._data, self.database.as_deref(), &self.serve_options).await?;
         self.child = child;
         self.url = url;
         Ok(killed.elapsed())
@@ -165,12 +224,12 @@ impl BenchServer {
 
     /// A GET of the API as `token`, its JSON answer.
     pub async fn get<T: serde::de::DeserializeOwned>(&self, token: &str, path: &str) -> Result<T> {
-        let response = self
-            .http
-            .get(format!("{}{path}", self.url))
-            .bearer_auth(token)
-            .send()
-            .await?;
+        self.get_at(&self.url, token, path).await
+    }
+
+    /// [`BenchServer::get`] from the instance at `url`.
+    pub async fn get_at<T: serde::de::DeserializeOwned>(&self, url: &str, token: &str, path: &str) -> Result<T> {
+        let response = self.http.get(format!("{url}{path}")).bearer_auth(token).send().await?;
         let status = response.status();
         let text = response.text().await?;
         ensure!(status.is_success(), "GET {path}: {status} {text}");
@@ -185,9 +244,22 @@ impl BenchServer {
         id: &str,
         command: &Command,
     ) -> Result<(bool, serde_json::Value)> {
+        self.try_command_at(&self.url, token, meeting, id, command).await
+    }
+
+    /// [`BenchServer::try_command`] through the instance at `url`; an error when it cannot be
+    /// reached.
+    pub async fn try_command_at(
+        &self,
+        url: &str,
+        token: &str,
+        meeting: MeetingId,
+        id: &str,
+        command: &Command,
+    ) -> Result<(bool, serde_json::Value)> {
         let response = self
             .http
-            .post(format!("{}/api/meetings/{meeting}/commands", self.url))
+            .post(format!("{url}/api/meetings/{meeting}/commands"))
             .bearer_auth(token)
             .json(&serde_json::json!({ "id": id, "command": command }))
             .send()

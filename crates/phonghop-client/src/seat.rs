@@ -249,7 +249,8 @@ impl Seat {
     /// keeps following their meeting, with the commands they sent meanwhile; anyone else
     /// starts afresh.
     pub async fn login(&self, server: &str, username: &str, password: &str) -> Result<LoginView> {
-        let server = server.trim().trim_end_matches('/');
+        // One address, or several of one server's instances: the laptop keeps them as one name.
+        let server = &crate::session::normalize_server(server);
         let pin = if crate::tls::is_tls(server) {
             self.cache().await?.pin_of(server).await?
         } else {
@@ -264,7 +265,8 @@ impl Seat {
         if let Err(ClientError::CertificateChanged(mismatch)) = &attempt {
             // The secretariat may have rotated the certificate: a hand-over signed by the pinned
             // one moves the pin; anything else stays refused, nothing having been sent.
-            if let Ok(Some(next)) = crate::handover::follow(server, mismatch.pinned).await {
+            let first_address = &crate::session::addresses_of(server)[0];
+            if let Ok(Some(next)) = crate::handover::follow(first_address, mismatch.pinned).await {
                 tracing::info!(%server, from = %mismatch.pinned, to = %next, "the server handed its identity over to a new certificate");
                 cache.set_pin(server, next).await?;
                 attempt = Session::login_from(server, Some(next), Some(&laptop), username.trim(), password).await;
@@ -333,8 +335,17 @@ impl Seat {
 
     /// Connects to an `https://` server without trusting it and tells its certificate's
     /// fingerprint, for the person to compare with the secretariat's before [`Seat::pin_server`].
+    /// A server of several instances shares one certificate: the first that answers tells it.
     pub async fn probe_server(&self, server: &str) -> Result<Fingerprint> {
-        crate::tls::probe(server).await
+        let addresses = crate::session::addresses_of(server);
+        let mut answer = Err(ClientError::Unreachable("no address".into()));
+        for address in &addresses {
+            answer = crate::tls::probe(address).await;
+            if !matches!(answer, Err(ClientError::Unreachable(_))) {
+                break;
+            }
+        }
+        answer
     }
 
     /// Pins `fingerprint` for `server` on this laptop (the person compared it): the next
@@ -343,13 +354,16 @@ impl Seat {
     pub async fn pin_server(&self, server: &str, fingerprint: Fingerprint) -> Result<()> {
         self.cache()
             .await?
-            .set_pin(server.trim().trim_end_matches('/'), fingerprint)
+            .set_pin(&crate::session::normalize_server(server), fingerprint)
             .await
     }
 
     /// The fingerprint pinned for `server`, if any.
     pub async fn pinned(&self, server: &str) -> Result<Option<Fingerprint>> {
-        self.cache().await?.pin_of(server.trim().trim_end_matches('/')).await
+        self.cache()
+            .await?
+            .pin_of(&crate::session::normalize_server(server))
+            .await
     }
 
     /// Logs out: forgets the session, and locks what the laptop keeps (the next person, or the
@@ -858,7 +872,7 @@ impl Seat {
         let session = self.session()?;
         let meeting = self.followed_state()?.meeting.id;
         let bytes = session.poll_record(meeting, poll, format).await?;
-        let key = Session::record_key_pinned(&session.server, session.pin).await?;
+        let key = Session::record_key_pinned(session.address(), session.pin).await?;
         let verified = phonghop_record::verify(&bytes, Some(&key.public_key))
             .map_err(|error| ClientError::Protocol(format!("the record does not verify: {error}")))?;
         Ok((bytes, verified.fingerprint))

@@ -1,4 +1,10 @@
 //! Login and the HTTP API of one server, as one logged-in user.
+//!
+//! A province's server may be several instances on one database: its address is then a list
+//! (`https://a:8443 https://b:8443`, spaces or commas between), which stays the server's name for
+//! the laptop (its pin, what it keeps). Requests go to one address at a time; one that cannot be
+//! reached makes the session move to the next ([`Session::move_to_next_address`]), for itself and
+//! every clone, and the request goes there.
 
 use phonghop_protocol::http::{
     AddMemberRequest, AnnotationSync, AnnotationSyncAnswer, AttendanceView, AuditPage, CommandRequest,
@@ -12,14 +18,21 @@ use phonghop_protocol::{
 };
 use serde::de::DeserializeOwned;
 
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+
 use crate::error::{ClientError, Result};
 use crate::tls::{http_client_for, Fingerprint};
 
 /// A logged-in user on one server. Cheap to clone.
 #[derive(Debug, Clone)]
 pub struct Session {
-    /// `http://host:port`, without a trailing slash.
+    /// `http://host:port`, without a trailing slash; or several such addresses of one server's
+    /// instances, separated by a space ([`normalize_server`]). Read it; a session at another
+    /// address is made with [`Session::moved_to`].
     pub server: String,
+    /// The addresses of `server` and which one requests go to now, shared by every clone.
+    addresses: Arc<Addresses>,
     pub token: String,
     pub expires_at: i64,
     pub user: UserView,
@@ -34,6 +47,53 @@ pub struct Session {
     /// `None` for a plain `http://` server on this computer.
     pub pin: Option<Fingerprint>,
     http: reqwest::Client,
+}
+
+/// The addresses of one server's instances, and the one in use.
+#[derive(Debug)]
+struct Addresses {
+    list: Vec<String>,
+    current: AtomicUsize,
+}
+
+impl Addresses {
+    fn of(server: &str) -> Arc<Addresses> {
+        Arc::new(Addresses {
+            list: addresses_of(server),
+            current: AtomicUsize::new(0),
+        })
+    }
+
+    fn current(&self) -> &str {
+        &self.list[self.current.load(Ordering::Relaxed) % self.list.len()]
+    }
+}
+
+/// The addresses a server's name lists (one, or several separated by spaces or commas), each
+/// without a trailing slash; never empty.
+pub fn addresses_of(server: &str) -> Vec<String> {
+    let list: Vec<String> = server
+        .split(|c: char| c.is_whitespace() || c == ',')
+        .filter(|address| !address.is_empty())
+        .map(|address| address.trim_end_matches('/').to_owned())
+        .collect();
+    if list.is_empty() {
+        vec![String::new()]
+    } else {
+        list
+    }
+}
+
+/// A server's name as the laptop keeps it: its addresses without trailing slashes, separated by
+/// one space.
+pub fn normalize_server(server: &str) -> String {
+    addresses_of(server).join(" ")
+}
+
+/// Whether a request failed before the server got it (nothing listening, the connection
+/// refused or cut while connecting), so it may go to another instance.
+fn unreachable(error: &reqwest::Error) -> bool {
+    error.is_connect()
 }
 
 /// The laptop a login comes from: its own id (made once, kept in its cache) and its name.
@@ -101,18 +161,31 @@ impl Session {
         username: &str,
         password: &str,
     ) -> Result<Session> {
-        let server = server.trim().trim_end_matches('/');
-        let http = http_client_for(server, pin)?;
+        let server = normalize_server(server);
+        let http = http_client_for(&server, pin)?;
         let request = LoginRequest {
             username: username.to_owned(),
             password: password.to_owned(),
             device: laptop.map(|laptop| laptop.id.clone()),
             device_name: laptop.map(|laptop| laptop.name.clone()),
         };
-        let answer = http.post(format!("{server}/api/login")).json(&request).send().await?;
+        // The first instance that answers takes the login.
+        let addresses = Addresses::of(&server);
+        let mut tries = addresses.list.len();
+        let answer = loop {
+            let url = format!("{}/api/login", addresses.current());
+            match http.post(url).json(&request).send().await {
+                Err(error) if unreachable(&error) && tries > 1 => {
+                    tries -= 1;
+                    addresses.current.fetch_add(1, Ordering::Relaxed);
+                }
+                other => break other?,
+            }
+        };
         let clock_offset_ms = clock_offset_ms(answer.headers());
         let response: LoginResponse = finish(answer).await?;
-        let mut session = Session::from_login(server, pin, response, http);
+        let mut session = Session::from_login(&server, pin, response, http);
+        session.addresses = addresses;
         session.clock_offset_ms = clock_offset_ms;
         Ok(session)
     }
@@ -125,8 +198,10 @@ impl Session {
         response: LoginResponse,
         http: reqwest::Client,
     ) -> Session {
+        let server = normalize_server(server);
         Session {
-            server: server.trim().trim_end_matches('/').to_owned(),
+            addresses: Addresses::of(&server),
+            server,
             token: response.token,
             expires_at: response.expires_at,
             user: response.user,
@@ -148,33 +223,77 @@ impl Session {
         })
     }
 
-    /// The WebSocket address of the server.
+    /// The same session (token, pin, person) at the server `server` instead.
+    pub fn moved_to(&self, server: &str) -> Session {
+        let server = normalize_server(server);
+        Session {
+            addresses: Addresses::of(&server),
+            server,
+            ..self.clone()
+        }
+    }
+
+    /// The address requests go to now: the server's, or one of its instances'.
+    pub fn address(&self) -> &str {
+        self.addresses.current()
+    }
+
+    /// Every address of the server.
+    pub fn addresses(&self) -> &[String] {
+        &self.addresses.list
+    }
+
+    /// Moves this session (and every clone of it) to the server's next address, after the one in
+    /// use could not be reached. A server of one address stays where it is.
+    pub fn move_to_next_address(&self) {
+        if self.addresses.list.len() > 1 {
+            let next = self.addresses.current.fetch_add(1, Ordering::Relaxed) + 1;
+            tracing::info!(address = %self.addresses.list[next % self.addresses.list.len()], "moving to the server's next address");
+        }
+    }
+
+    /// The WebSocket address of the server (of the instance in use).
     pub fn websocket_url(&self) -> String {
-        let rest = self.server.strip_prefix("http").unwrap_or(&self.server);
+        let address = self.address();
+        let rest = address.strip_prefix("http").unwrap_or(address);
         format!("ws{rest}/ws")
     }
 
+    /// `path` on the address in use.
+    fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.address())
+    }
+
+    /// Sends the request `build` makes for an address; one that cannot be reached moves the
+    /// session to the next address and is sent there, until every address was tried.
+    async fn send_to_any(
+        &self,
+        build: impl Fn(&str) -> reqwest::RequestBuilder,
+    ) -> std::result::Result<reqwest::Response, reqwest::Error> {
+        let mut tries = self.addresses.list.len();
+        loop {
+            match build(self.address()).bearer_auth(&self.token).send().await {
+                Err(error) if unreachable(&error) && tries > 1 => {
+                    tries -= 1;
+                    self.move_to_next_address();
+                }
+                other => return other,
+            }
+        }
+    }
+
     async fn get<T: DeserializeOwned>(&self, path: &str) -> Result<T> {
-        finish(
-            self.http
-                .get(format!("{}{path}", self.server))
-                .bearer_auth(&self.token)
-                .send()
-                .await?,
-        )
-        .await
+        let response = self
+            .send_to_any(|address| self.http.get(format!("{address}{path}")))
+            .await?;
+        finish(response).await
     }
 
     async fn post<T: DeserializeOwned>(&self, path: &str, body: &impl serde::Serialize) -> Result<T> {
-        finish(
-            self.http
-                .post(format!("{}{path}", self.server))
-                .bearer_auth(&self.token)
-                .json(body)
-                .send()
-                .await?,
-        )
-        .await
+        let response = self
+            .send_to_any(|address| self.http.post(format!("{address}{path}")).json(body))
+            .await?;
+        finish(response).await
     }
 
     pub async fn meetings(&self) -> Result<Vec<MeetingSummary>> {
@@ -271,7 +390,7 @@ impl Session {
     pub async fn revoke_hall_links(&self, meeting_id: MeetingId) -> Result<HallLinksRevoked> {
         finish(
             self.http
-                .delete(format!("{}/api/meetings/{meeting_id}/hall-link", self.server))
+                .delete(self.url(&format!("/api/meetings/{meeting_id}/hall-link")))
                 .bearer_auth(&self.token)
                 .send()
                 .await?,
@@ -320,8 +439,8 @@ impl Session {
         bytes: Vec<u8>,
         progress: Option<Progress>,
     ) -> Result<UploadResponse> {
-        let url = format!("{}/api/meetings/{meeting_id}/items/{item_id}/documents", self.server);
-        self.upload_retrying(&url, &[("file_name", file_name), ("title", title)], bytes, progress)
+        let path = format!("/api/meetings/{meeting_id}/items/{item_id}/documents");
+        self.upload_retrying(&path, &[("file_name", file_name), ("title", title)], bytes, progress)
             .await
     }
 
@@ -334,18 +453,16 @@ impl Session {
         file_name: &str,
         bytes: Vec<u8>,
     ) -> Result<UploadResponse> {
-        let url = format!(
-            "{}/api/meetings/{meeting_id}/documents/{document_id}/revisions",
-            self.server
-        );
-        self.upload_retrying(&url, &[("file_name", file_name)], bytes, None)
+        let path = format!("/api/meetings/{meeting_id}/documents/{document_id}/revisions");
+        self.upload_retrying(&path, &[("file_name", file_name)], bytes, None)
             .await
     }
 
-    /// One upload under one fresh upload id, sent again while the server cannot be reached.
+    /// One upload under one fresh upload id, sent again while the server cannot be reached (to
+    /// its next address, when it has several).
     async fn upload_retrying(
         &self,
-        url: &str,
+        path: &str,
         query: &[(&str, &str)],
         bytes: Vec<u8>,
         progress: Option<Progress>,
@@ -360,9 +477,10 @@ impl Session {
                 Some(progress) => told_body(bytes.clone(), progress.clone()),
                 None => reqwest::Body::from(bytes.clone()),
             };
-            match self.upload_body(url, query, &upload_id, body).await {
+            match self.upload_body(&self.url(path), query, &upload_id, body).await {
                 Err(ClientError::Unreachable(reason)) if tries < TRIES => {
                     tracing::warn!(%reason, tries, "upload interrupted; sending it again under the same id");
+                    self.move_to_next_address();
                     tokio::time::sleep(std::time::Duration::from_millis(250 * u64::from(tries))).await;
                 }
                 answer => return answer,
@@ -403,7 +521,7 @@ impl Session {
     pub async fn search(&self, meeting_id: MeetingId, query: &str) -> Result<SearchResponse> {
         let request = self
             .http
-            .get(format!("{}/api/meetings/{meeting_id}/search", self.server))
+            .get(self.url(&format!("/api/meetings/{meeting_id}/search")))
             .bearer_auth(&self.token)
             .query(&[("q", query)]);
         finish(request.send().await?).await
@@ -432,10 +550,7 @@ impl Session {
     ) -> Result<DocumentText> {
         let mut request = self
             .http
-            .get(format!(
-                "{}/api/meetings/{meeting_id}/documents/{document_id}/text",
-                self.server
-            ))
+            .get(self.url(&format!("/api/meetings/{meeting_id}/documents/{document_id}/text")))
             .bearer_auth(&self.token);
         if let Some(revision) = revision {
             request = request.query(&[("revision", revision)]);
@@ -453,10 +568,7 @@ impl Session {
     ) -> Result<()> {
         let request = self
             .http
-            .post(format!(
-                "{}/api/meetings/{meeting_id}/documents/{document_id}/receipts",
-                self.server
-            ))
+            .post(self.url(&format!("/api/meetings/{meeting_id}/documents/{document_id}/receipts")))
             .bearer_auth(&self.token)
             .json(&ReceiptReport {
                 sha256: sha256.clone(),
@@ -473,7 +585,7 @@ impl Session {
     pub async fn read_receipts(&self, meeting_id: MeetingId) -> Result<ReadReceipts> {
         let request = self
             .http
-            .get(format!("{}/api/meetings/{meeting_id}/receipts", self.server))
+            .get(self.url(&format!("/api/meetings/{meeting_id}/receipts")))
             .bearer_auth(&self.token);
         finish(request.send().await?).await
     }
@@ -482,7 +594,7 @@ impl Session {
     pub async fn attendance(&self, meeting_id: MeetingId) -> Result<AttendanceView> {
         let request = self
             .http
-            .get(format!("{}/api/meetings/{meeting_id}/attendance", self.server))
+            .get(self.url(&format!("/api/meetings/{meeting_id}/attendance")))
             .bearer_auth(&self.token);
         finish(request.send().await?).await
     }
@@ -492,7 +604,7 @@ impl Session {
     pub async fn blob_from(&self, sha256: &Sha256, from: u64) -> Result<reqwest::Response> {
         let mut request = self
             .http
-            .get(format!("{}/api/blobs/{sha256}", self.server))
+            .get(self.url(&format!("/api/blobs/{sha256}")))
             .bearer_auth(&self.token);
         if from > 0 {
             request = request.header(reqwest::header::RANGE, format!("bytes={from}-"));
@@ -543,10 +655,7 @@ impl Session {
     /// The body of a `GET` of `path` as bytes; a refusal as the server's error.
     async fn get_bytes(&self, path: &str, what: &str) -> Result<Vec<u8>> {
         let response = self
-            .http
-            .get(format!("{}{path}", self.server))
-            .bearer_auth(&self.token)
-            .send()
+            .send_to_any(|address| self.http.get(format!("{address}{path}")))
             .await?;
         if !response.status().is_success() {
             return finish::<serde_json::Value>(response)
@@ -583,7 +692,7 @@ fn told_body(bytes: bytes::Bytes, progress: Progress) -> reqwest::Body {
 mod tests {
     use std::time::{Duration, SystemTime};
 
-    use super::clock_offset_ms;
+    use super::{addresses_of, clock_offset_ms, normalize_server, LoginResponse, Session, UserView};
 
     fn dated(time: SystemTime) -> reqwest::header::HeaderMap {
         let mut headers = reqwest::header::HeaderMap::new();
@@ -599,5 +708,37 @@ mod tests {
         let behind = clock_offset_ms(&dated(SystemTime::now() - Duration::from_secs(3_600)));
         assert!((-3_601_000..=-3_599_000).contains(&behind), "{behind}");
         assert_eq!(clock_offset_ms(&reqwest::header::HeaderMap::new()), 0);
+    }
+
+    #[test]
+    fn a_server_of_several_instances_is_named_by_its_addresses_and_moves_to_the_next() {
+        let name = " https://a:8443/, https://b:8443\nhttps://c:8443 ";
+        assert_eq!(
+            addresses_of(name),
+            ["https://a:8443", "https://b:8443", "https://c:8443"]
+        );
+        assert_eq!(normalize_server(name), "https://a:8443 https://b:8443 https://c:8443");
+        assert_eq!(normalize_server("http://hall:8080/"), "http://hall:8080");
+        let login = LoginResponse {
+            token: "t".into(),
+            expires_at: 0,
+            user: UserView {
+                id: phonghop_protocol::UserId(1),
+                username: "db001".into(),
+                full_name: "Đại biểu".into(),
+                position: String::new(),
+            },
+            is_admin: false,
+            may_create_meetings: false,
+        };
+        let session = Session::from_login(name, None, login, reqwest::Client::new());
+        let clone = session.clone();
+        assert_eq!(session.websocket_url(), "wss://a:8443/ws");
+        session.move_to_next_address();
+        assert_eq!(clone.address(), "https://b:8443", "every clone moves with it");
+        clone.move_to_next_address();
+        clone.move_to_next_address();
+        assert_eq!(session.address(), "https://a:8443", "after the last, the first again");
+        assert_eq!(session.server, "https://a:8443 https://b:8443 https://c:8443");
     }
 }

@@ -6,7 +6,9 @@
 //! reconnect. When the server ends the session (`token_expired`), the task waits with its outbox
 //! intact until [`MeetingSync::resume_with`] gives it a new session. A server that cannot reach
 //! its database (`unavailable`, for a command or the subscription) is left and connected to
-//! again after the backoff, the command kept in the outbox under its id.
+//! again after the backoff, the command kept in the outbox under its id. A server of several
+//! instances ([`Session::addresses`]) is connected to at its next address after a connection
+//! failed or was lost: the meeting resumes from the last seq on another instance.
 //!
 //! The connection is opened through a [`Connector`], so tests can play the server over
 //! channels and check the backoff with paused time.
@@ -372,6 +374,11 @@ impl<C: Connector> Worker<C> {
                     }
                 }
             };
+            if matches!(ended, Ended::Retry) {
+                // A server of several instances is tried at its next address: the one in use
+                // may be the one that died.
+                self.session.move_to_next_address();
+            }
             // Unanswered commands go back to the front of the outbox, in the order they were sent.
             while let Some(outgoing) = self.in_flight.pop_back() {
                 self.outbox.push_front(outgoing);
@@ -437,7 +444,7 @@ impl<C: Connector> Worker<C> {
         if self.session.pin != Some(mismatch.pinned) {
             return false;
         }
-        let Ok(Some(next)) = crate::handover::follow(&self.session.server, mismatch.pinned).await else {
+        let Ok(Some(next)) = crate::handover::follow(self.session.address(), mismatch.pinned).await else {
             return false;
         };
         match self.session.with_pin(next) {

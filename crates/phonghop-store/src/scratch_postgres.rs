@@ -57,25 +57,30 @@ impl Cluster {
 
     /// Makes a new empty database and returns its URL.
     pub async fn new_database(&self) -> Result<String, String> {
-        static NEXT: AtomicU32 = AtomicU32::new(1);
-        let name = format!(
-            "phonghop_{}_{}",
-            std::process::id(),
-            NEXT.fetch_add(1, Ordering::Relaxed)
-        );
-        let base = self.base_url();
-        let admin = format!("{base}/postgres");
-        use sqlx::Connection;
-        let mut connection = sqlx::PgConnection::connect(&admin)
-            .await
-            .map_err(|error| format!("connecting to the scratch cluster at {admin}: {error}"))?;
-        sqlx::query(&format!("CREATE DATABASE {name}"))
-            .execute(&mut connection)
-            .await
-            .map_err(|error| format!("creating database {name}: {error}"))?;
-        connection.close().await.ok();
-        Ok(format!("{base}/{name}"))
+        new_database_at(&self.base_url()).await
     }
+}
+
+/// Makes a new empty database in the cluster at `base` (a URL without a database name) and
+/// returns its URL.
+async fn new_database_at(base: &str) -> Result<String, String> {
+    static NEXT: AtomicU32 = AtomicU32::new(1);
+    let name = format!(
+        "phonghop_{}_{}",
+        std::process::id(),
+        NEXT.fetch_add(1, Ordering::Relaxed)
+    );
+    let admin = format!("{base}/postgres");
+    use sqlx::Connection;
+    let mut connection = sqlx::PgConnection::connect(&admin)
+        .await
+        .map_err(|error| format!("connecting to the scratch cluster at {admin}: {error}"))?;
+    sqlx::query(&format!("CREATE DATABASE {name}"))
+        .execute(&mut connection)
+        .await
+        .map_err(|error| format!("creating database {name}: {error}"))?;
+    connection.close().await.ok();
+    Ok(format!("{base}/{name}"))
 }
 
 impl ScratchCluster {
@@ -162,6 +167,11 @@ impl ScratchCluster {
     /// `postgres://phonghop@127.0.0.1:<port>`.
     pub fn base_url(&self) -> String {
         format!("postgres://phonghop@127.0.0.1:{}", self.port)
+    }
+
+    /// Makes a new empty database and returns its URL.
+    pub async fn new_database(&self) -> Result<String, String> {
+        new_database_at(&self.base_url()).await
     }
 
     /// Its data folder.
