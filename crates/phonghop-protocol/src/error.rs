@@ -71,6 +71,8 @@ pub enum ErrorCode {
     RateLimited,
     /// The server has too much to do right now (for example logins); try again in a moment.
     ServerBusy,
+    /// The server's disk is full: the upload was not stored (nothing of it was kept).
+    StorageFull,
     /// The server cannot reach its database right now (PostgreSQL restarting, the network to it
     /// cut); send the request again in a moment, a command with the same id.
     Unavailable,
@@ -123,6 +125,9 @@ impl ErrorCode {
             }
             ErrorCode::RateLimited => "Thao tác quá nhiều lần, vui lòng chờ một lát",
             ErrorCode::ServerBusy => "Máy chủ đang bận, vui lòng thử lại sau giây lát",
+            ErrorCode::StorageFull => {
+                "Máy chủ đã hết chỗ lưu trữ nên chưa lưu được tài liệu; hãy báo quản trị viên giải phóng dung lượng rồi gửi lại"
+            }
             ErrorCode::Unavailable => "Máy chủ tạm thời không kết nối được cơ sở dữ liệu, vui lòng thử lại sau giây lát",
             ErrorCode::MethodNotAllowed => "Phương thức HTTP không được hỗ trợ cho địa chỉ này",
             ErrorCode::Internal => "Lỗi máy chủ, vui lòng thử lại",
@@ -171,6 +176,9 @@ impl ErrorCode {
             }
             ErrorCode::RateLimited => "Too many attempts, please wait a moment",
             ErrorCode::ServerBusy => "The server is busy, please try again in a moment",
+            ErrorCode::StorageFull => {
+                "The server's disk is full, so the document was not stored; ask the administrator to free space, then send it again"
+            }
             ErrorCode::Unavailable => "The server cannot reach its database for a moment, please try again shortly",
             ErrorCode::MethodNotAllowed => "This HTTP method is not supported at this address",
             ErrorCode::Internal => "Server error, please try again",
@@ -200,6 +208,7 @@ impl ErrorCode {
             | ErrorCode::OfficeConversionFailed => 422,
             ErrorCode::RateLimited => 429,
             ErrorCode::ServerBusy | ErrorCode::Unavailable => 503,
+            ErrorCode::StorageFull => 507,
             ErrorCode::MethodNotAllowed => 405,
             ErrorCode::Internal => 500,
             _ => 400,

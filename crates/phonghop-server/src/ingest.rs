@@ -59,6 +59,7 @@ fn refusal(error: IngestError) -> ApiError {
             tracing::error!(%detail, "PDFium is not available for ingest");
             ApiError::new(ErrorCode::Internal, "the PDF library is not available on the server")
         }
+        IngestError::Io(error) if crate::error::is_disk_full(&error) => disk_full(&error),
         IngestError::Io(error) => {
             tracing::error!(%error, "ingest I/O failure");
             ApiError::new(ErrorCode::Internal, "")
@@ -268,11 +269,18 @@ fn conversion_refusal(error: ConvertError) -> ApiError {
             ErrorCode::OfficeConversionFailed,
             format!("converting took longer than {} s", limit.as_secs()),
         ),
+        ConvertError::Io(error) if crate::error::is_disk_full(&error) => disk_full(&error),
         ConvertError::Io(error) => {
             tracing::error!(%error, "Office conversion I/O failure");
             ApiError::new(ErrorCode::Internal, "")
         }
     }
+}
+
+/// An upload the disk had no room for: nothing of it was kept (its incoming file is removed).
+fn disk_full(error: &std::io::Error) -> ApiError {
+    tracing::error!(%error, "the disk is full: an upload was refused");
+    ApiError::new(ErrorCode::StorageFull, "no space left on the server's disk")
 }
 
 fn response(seq: u32, event: MeetingEvent) -> ApiResult<UploadResponse> {
