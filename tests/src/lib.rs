@@ -5,12 +5,14 @@
 //! - [`server`]: [`TestServer`], the `phonghop-server` binary as a child process with its own data
 //!   folder, councillors and meeting; it can be killed with SIGKILL and restarted on the same data.
 //! - [`roster`]: the councillors CSV the server imports, with Vietnamese names.
+//! - [`nginx`]: [`nginx::LoadBalancer`], Debian's nginx with the repository's example configuration.
 //! - [`proxy`]: [`CuttableProxy`], a TCP proxy that can cut every connection, as a failing Wi-Fi does.
 //! - [`large_pdf`]: a valid one-page PDF of any size, for downloads long enough to cut or measure.
 //! - [`raw`]: [`RawSocket`], a bare WebSocket that speaks the JSON frames by hand, for bad input.
 //! - [`wait`]: awaiting a mirror condition or a sync event with a timeout; tests never sleep.
 
 pub mod large_pdf;
+pub mod nginx;
 pub mod proxy;
 pub mod raw;
 pub mod roster;

@@ -200,7 +200,7 @@ impl TestServer {
         if !server.options.demo {
             server.import_councillors(&csv_path).await?;
         }
-        server.running = Some(server.spawn_serve(&server.log).await?);
+        server.running = Some(server.spawn_serve(&server.log, None).await?);
         server.http = phonghop_client::tls::http_client_for(server.url(), server.fingerprint())?;
         if server.options.demo {
             server.meeting_id = Some(MeetingId(1));
@@ -299,7 +299,7 @@ impl TestServer {
         if self.running.is_some() {
             self.kill().await?;
         }
-        self.running = Some(self.spawn_serve(&self.log).await?);
+        self.running = Some(self.spawn_serve(&self.log, None).await?);
         // A TLS server's certificate may have been rotated meanwhile.
         self.http = phonghop_client::tls::http_client_for(self.url(), self.fingerprint())?;
         Ok(())
@@ -485,21 +485,25 @@ impl TestServer {
             "several instances share a PostgreSQL database, not a SQLite file"
         );
         let log = Arc::new(Mutex::new(VecDeque::new()));
-        let running = self.spawn_serve(&log).await?;
+        let running = self.spawn_serve(&log, None).await?;
+        let address = running.url.split_once("://").map(|(_, address)| address.to_owned());
         Ok(Instance {
             running: Some(running),
+            address: address.context("the instance's address")?,
             log,
         })
     }
 
-    /// Starts `instance` again after [`Instance::kill`] (on a new port).
+    /// Starts `instance` again after [`Instance::kill`], on the address it had (a load balancer
+    /// in front of it finds it there again).
     pub async fn restart_instance(&self, instance: &mut Instance) -> Result<()> {
         ensure!(instance.running.is_none(), "the instance is still running");
-        instance.running = Some(self.spawn_serve(&instance.log).await?);
+        instance.running = Some(self.spawn_serve(&instance.log, Some(&instance.address)).await?);
         Ok(())
     }
 
-    async fn spawn_serve(&self, log: &Arc<Mutex<VecDeque<String>>>) -> Result<Running> {
+    /// `listen`: where to listen instead of the options' address.
+    async fn spawn_serve(&self, log: &Arc<Mutex<VecDeque<String>>>, listen: Option<&str>) -> Result<Running> {
         let mut plain = std::process::Command::new(server_binary()?);
         self.name_database(&mut plain);
         let mut command = Command::from(plain);
@@ -508,7 +512,7 @@ impl TestServer {
             .arg("--data")
             .arg(self.data.path())
             .arg("--listen")
-            .arg(self.options.listen.as_deref().unwrap_or("127.0.0.1:0"));
+            .arg(listen.or(self.options.listen.as_deref()).unwrap_or("127.0.0.1:0"));
         if self.options.tls {
             command.arg("--tls");
         }
@@ -651,6 +655,8 @@ impl Drop for TestServer {
 /// [`TestServer::start_instance`]. Killed when dropped.
 pub struct Instance {
     running: Option<Running>,
+    /// `127.0.0.1:PORT`, kept across restarts.
+    address: String,
     log: Arc<Mutex<VecDeque<String>>>,
 }
 
@@ -658,6 +664,11 @@ impl Instance {
     /// `http://127.0.0.1:PORT` of the running instance.
     pub fn url(&self) -> &str {
         &self.running.as_ref().expect("the instance is not running").url
+    }
+
+    /// `127.0.0.1:PORT`, the same after a restart.
+    pub fn address(&self) -> &str {
+        &self.address
     }
 
     /// The process id of the running instance (to stop it with SIGSTOP, as a frozen machine).

@@ -46,6 +46,10 @@ const DEBIAN_PACKAGES: &[&str] = &[
     // The PostgreSQL store's tests start their own cluster from its binaries
     // (/usr/lib/postgresql/<version>/bin: initdb, postgres); no service of the machine is used.
     "postgresql",
+    // docs/deploy.md's load balancer in front of several instances, which a journey starts with
+    // the repository's example configuration (`installer/load-balancer/`).
+    "nginx",
+    "libnginx-mod-stream",
 ];
 
 /// Baselines the benchmarks measure phonghop against: nginx serving the same documents
