@@ -26,6 +26,7 @@ pub const SCENARIOS: &[&str] = &[
     "vote-storm",
     "kill-storm",
     "faults",
+    "province",
     "render",
     "doc-sync",
     "cold-start",

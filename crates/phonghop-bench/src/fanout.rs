@@ -108,7 +108,7 @@ pub async fn run(mut options: Options) -> Result<()> {
 }
 
 /// Reads frames until the connection ends, reporting when each frame of `kind` arrives.
-fn count_arrivals(mut receiver: Receiver, kind: Option<&'static str>, arrivals: mpsc::UnboundedSender<Instant>) {
+pub fn count_arrivals(mut receiver: Receiver, kind: Option<&'static str>, arrivals: mpsc::UnboundedSender<Instant>) {
     tokio::spawn(async move {
         while let Ok(frame) = next_json(&mut receiver).await {
             if kind.is_none_or(|kind| frame["type"] == kind) && arrivals.send(Instant::now()).is_err() {
@@ -119,7 +119,7 @@ fn count_arrivals(mut receiver: Receiver, kind: Option<&'static str>, arrivals: 
 }
 
 /// Waits for one arrival from each of `clients`; returns the latest.
-async fn last_of(arrivals: &mut mpsc::UnboundedReceiver<Instant>, clients: usize) -> Result<Instant> {
+pub async fn last_of(arrivals: &mut mpsc::UnboundedReceiver<Instant>, clients: usize) -> Result<Instant> {
     let mut last = None;
     for _ in 0..clients {
         let at = tokio::time::timeout(Duration::from_secs(120), arrivals.recv())

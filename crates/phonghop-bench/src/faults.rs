@@ -144,15 +144,15 @@ pub async fn run(mut options: Options) -> Result<()> {
         "a subscriber cut off → live again on a random instance, resuming from its seq (p50)",
         "ms",
         Better::Lower,
-        millis(percentile(&resumes, 0.5)),
+        millis(percentile(&resumes, 50.0)),
     )
     .beside(
         "its first subscribe, with a snapshot (p50)",
-        millis(percentile(&first_subscribes, 0.5)),
+        millis(percentile(&first_subscribes, 50.0)),
     )
     .note(format!(
         "p99 {} ms over {} disconnects; no event twice, no gap, every subscriber equal to the database",
-        millis(percentile(&resumes, 0.99)),
+        millis(percentile(&resumes, 99.0)),
         resumes.len()
     ))
     .with(serde_json::json!({ "disconnects": options.disconnects, "subscribers": options.subscribers }))

@@ -14,7 +14,7 @@
 //! - [`nginx`]: the download baseline, Debian's nginx as a child process with its own configuration.
 //! - [`follower`]: a subscriber keeping the meeting's state from the frames, refusing a gap.
 //! - scenarios: [`fanout`], [`vote_storm`], [`kill_storm`], [`faults`], [`render`], [`doc_sync`],
-//!   [`cold_start`].
+//!   [`province`], [`cold_start`].
 //!
 //! `--smoke` runs a scenario tiny, to prove it works end to end (`cargo xtask test` does that);
 //! its numbers mean nothing.
@@ -28,6 +28,7 @@ mod faults;
 mod follower;
 mod kill_storm;
 mod nginx;
+mod province;
 mod render;
 mod renderers;
 mod report;
@@ -59,6 +60,9 @@ enum Scenario {
     /// Two instances on PostgreSQL: one killed in vote storms, subscribers cut off at random,
     /// PostgreSQL restarted: nothing acknowledged lost, every subscriber equal to the database.
     Faults(faults::Options),
+    /// A province: meetings at once and a fan-out on two instances (PostgreSQL), beside one
+    /// instance (SQLite).
+    Province(province::Options),
     /// A document's pages through the app's page server: first page and pages per second.
     Render(render::Options),
     /// Councillors download a meeting's documents, one after another and all at once, beside nginx.
@@ -78,6 +82,7 @@ fn main() -> Result<()> {
         Scenario::VoteStorm(options) => runtime.block_on(vote_storm::run(options)),
         Scenario::KillStorm(options) => runtime.block_on(kill_storm::run(options)),
         Scenario::Faults(options) => runtime.block_on(faults::run(options)),
+        Scenario::Province(options) => runtime.block_on(province::run(options)),
         Scenario::Render(options) => runtime.block_on(render::run(options)),
         Scenario::DocSync(options) => runtime.block_on(doc_sync::run(options)),
         Scenario::ColdStart(options) => runtime.block_on(cold_start::run(options)),

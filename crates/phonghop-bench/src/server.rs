@@ -309,7 +309,8 @@ impl BenchServer {
     }
 
     /// The secretariat creates a meeting, makes `db001` its chair and every delegate a member,
-    /// and adds one agenda item. Returns the meeting and the secretariat's token.
+    /// and adds one agenda item (the first server-wide is `ItemId(1)`; [`BenchServer::first_item`]
+    /// finds another meeting's). Returns the meeting and the secretariat's token.
     pub async fn prepare_meeting(&self, delegates: usize) -> Result<(MeetingId, String)> {
         let secretariat = self.login(&username(2)).await?;
         let meeting: MeetingSummary = self
@@ -348,8 +349,9 @@ impl BenchServer {
                         status: AttendanceStatus::Present,
                         reason: String::new(),
                     };
-                    self.command(secretariat, meeting.id, &format!("present-{user_id}"), &mark)
-                        .await
+                    // Command ids are the secretariat's own across meetings: each names its meeting.
+                    let id = format!("present-{}-{user_id}", meeting.id);
+                    self.command(secretariat, meeting.id, &id, &mark).await
                 }
             })
             .buffer_unordered(PREPARING)
@@ -359,7 +361,7 @@ impl BenchServer {
         self.command(
             &secretariat,
             meeting.id,
-            "item-1",
+            &format!("item-1-{}", meeting.id),
             &Command::AddAgendaItem {
                 parent: None,
                 title: "Nội dung đo hiệu năng".into(),
@@ -368,6 +370,12 @@ impl BenchServer {
         )
         .await?;
         Ok((meeting.id, secretariat))
+    }
+
+    /// The first agenda item of `meeting`.
+    pub async fn first_item(&self, token: &str, meeting: MeetingId) -> Result<ItemId> {
+        let snapshot: serde_json::Value = self.get(token, &format!("/api/meetings/{meeting}/snapshot")).await?;
+        Ok(serde_json::from_value(snapshot["state"]["items"][0]["id"].clone())?)
     }
 
     /// A command over HTTP.
