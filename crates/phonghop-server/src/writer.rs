@@ -1,18 +1,24 @@
 //! [`Writer`]: the one task that changes meetings. Every request — a command from the WebSocket
-//! or HTTP, an upload, a subscriber's membership check, a new member — is queued here; the writer takes every request
-//! waiting, and for each meeting: loads its model (kept between batches), skips commands already
-//! carried out, decides each request with `phonghop_core::decide`, appends all the facts in one
-//! transaction, broadcasts the events, and only then answers each request.
+//! or HTTP, an upload, a subscriber's membership check, a new member — is queued here; the writer
+//! takes every request waiting, and for each meeting: loads its model (kept between batches),
+//! skips commands already carried out, decides each request with `phonghop_core::decide`, appends
+//! all the facts in one transaction, broadcasts the events, and only then answers each request.
+//! On PostgreSQL several meetings are written at once ([`phonghop_store::Store::concurrent_writers`]),
+//! each meeting's batches one after another.
 //!
-//! **Architecture invariant:** nothing is answered before it is committed, and events reach the
-//! hub in `seq` order because only this task publishes them. On PostgreSQL the writer decides
-//! under the meeting's lock ([`phonghop_store::Store::lock_meeting`]), so writers of several
-//! instances take turns and reload the model when another moved it on; a second process on a
-//! SQLite file makes an append fail with a conflict, and the writer reloads and decides again. What other instances commit reaches this one's subscribers here too
-//! ([`Writer::changed_elsewhere`]): the writer reloads the meeting and publishes the events
-//! between what its hub showed and what the store holds, read from the store's log.
+//! **Architecture invariant:** nothing is answered before it is committed, and each meeting's
+//! events reach the hub in `seq` order because only this task publishes them, one batch of a
+//! meeting at a time. On PostgreSQL the writer decides under the meeting's lock
+//! ([`phonghop_store::Store::lock_meeting`]), so writers of several instances take turns and
+//! reload the model when another moved it on; a second process on a SQLite file makes an append
+//! fail with a conflict, and the writer reloads and decides again. What other instances commit
+//! reaches this one's subscribers here too ([`Writer::changed_elsewhere`]): the writer reloads
+//! the meeting and publishes the events between what its hub showed and what the store holds,
+//! read from the store's log. Requests and word of changes are taken in turn, so neither starves.
 
 use std::collections::{BTreeSet, HashMap};
+
+use futures_util::StreamExt;
 use std::sync::Arc;
 
 use phonghop_core::{command_result, decide_at, Actor, Fact, MeetingModel, Refusal, Request};
@@ -89,8 +95,7 @@ impl Writer {
         let (jobs, queue) = mpsc::channel(QUEUE);
         let (elsewhere, changes) = mpsc::unbounded_channel();
         let task = WriterTask {
-            store,
-            hub,
+            context: Context { store, hub },
             meetings: HashMap::new(),
         };
         tokio::spawn(task.run(queue, changes));
@@ -129,6 +134,9 @@ impl Writer {
     }
 }
 
+/// Each job's answer, in the order of the jobs.
+type Answers = Vec<Result<Done, ApiError>>;
+
 /// A meeting's model as last committed, and its version in the store.
 struct Cached {
     model: MeetingModel,
@@ -136,9 +144,15 @@ struct Cached {
 }
 
 struct WriterTask {
+    context: Context,
+    /// Each meeting's model between batches (taken out while a batch of it is written).
+    meetings: HashMap<MeetingId, Cached>,
+}
+
+/// What writing a meeting needs, shared by the meetings written at once.
+struct Context {
     store: Arc<dyn Store>,
     hub: Arc<Hub>,
-    meetings: HashMap<MeetingId, Cached>,
 }
 
 /// How one job of a batch is answered once the batch is committed.
@@ -157,25 +171,59 @@ impl WriterTask {
     async fn run(mut self, mut queue: mpsc::Receiver<Job>, mut changes: mpsc::UnboundedReceiver<Elsewhere>) {
         let mut waiting = Vec::with_capacity(MAX_BATCH);
         let mut changed = Vec::new();
+        let mut following = true;
         loop {
+            // Whichever comes first, then whatever else is waiting too: neither the requests nor
+            // word of other instances' changes can starve the other.
             tokio::select! {
-                // What others committed first: requests decided on it then conflict less.
-                biased;
-                received = changes.recv_many(&mut changed, MAX_BATCH) => {
-                    // None left only once every handle is gone, and then the queue is closed too.
-                    if received > 0 {
-                        self.catch_up(std::mem::take(&mut changed)).await;
-                    }
+                received = changes.recv_many(&mut changed, MAX_BATCH), if following => {
+                    // Closed only once every handle is gone; the queue then ends too.
+                    following = received > 0;
                 }
                 received = queue.recv_many(&mut waiting, MAX_BATCH) => {
                     if received == 0 {
                         return;
                     }
-                    let batch = std::mem::take(&mut waiting);
-                    for (meeting, jobs) in by_meeting(batch) {
-                        self.write(meeting, jobs).await;
-                    }
                 }
+            }
+            while changed.len() < MAX_BATCH {
+                let Ok(change) = changes.try_recv() else { break };
+                changed.push(change);
+            }
+            while waiting.len() < MAX_BATCH {
+                let Ok(job) = queue.try_recv() else { break };
+                waiting.push(job);
+            }
+            let batch = by_meeting(std::mem::take(&mut waiting));
+            // A meeting with requests is read afresh when it is locked for them; the others the
+            // instance shows are caught up first.
+            let requested: BTreeSet<MeetingId> = batch.iter().map(|(meeting, _)| *meeting).collect();
+            if !changed.is_empty() {
+                self.catch_up(std::mem::take(&mut changed), &requested).await;
+            }
+            self.write_all(batch).await;
+        }
+    }
+
+    /// Writes each meeting's jobs; several meetings at once where the store allows it
+    /// ([`Store::concurrent_writers`]), each meeting's in order.
+    async fn write_all(&mut self, batch: Vec<(MeetingId, Vec<Job>)>) {
+        let context = &self.context;
+        let taken: Vec<(MeetingId, Vec<Job>, Option<Cached>)> = batch
+            .into_iter()
+            .map(|(meeting, jobs)| {
+                let cached = self.meetings.remove(&meeting);
+                (meeting, jobs, cached)
+            })
+            .collect();
+        let written: Vec<(MeetingId, Option<Cached>)> = futures_util::stream::iter(taken)
+            .map(|(meeting, jobs, cached)| async move { (meeting, context.write(meeting, jobs, cached).await) })
+            .buffer_unordered(context.store.concurrent_writers().max(1))
+            .collect()
+            .await;
+        for (meeting, cached) in written {
+            if let Some(cached) = cached {
+                self.meetings.insert(meeting, cached);
             }
         }
     }
@@ -183,11 +231,11 @@ impl WriterTask {
     /// Reloads each meeting this instance shows that another instance moved past what it holds,
     /// and publishes what it had not shown. One that cannot be read now (the database is down)
     /// is read by the next request, or when word of changes comes again.
-    async fn catch_up(&mut self, changes: Vec<Elsewhere>) {
+    async fn catch_up(&mut self, changes: Vec<Elsewhere>, requested: &BTreeSet<MeetingId>) {
         let stale: BTreeSet<MeetingId> = if changes.contains(&Elsewhere::Anything) {
-            self.hub.meetings().into_iter().collect()
+            self.context.hub.meetings().into_iter().collect()
         } else {
-            let shown: BTreeSet<MeetingId> = self.hub.meetings().into_iter().collect();
+            let shown: BTreeSet<MeetingId> = self.context.hub.meetings().into_iter().collect();
             changes
                 .into_iter()
                 .filter_map(|change| match change {
@@ -204,9 +252,18 @@ impl WriterTask {
                 .map(|(meeting, _)| meeting)
                 .collect()
         };
-        for meeting in stale {
-            self.meetings.remove(&meeting);
-            match self.load(meeting).await {
+        let stale: Vec<MeetingId> = stale.difference(requested).copied().collect();
+        for meeting in &stale {
+            self.meetings.remove(meeting);
+        }
+        let context = &self.context;
+        let loaded: Vec<(MeetingId, Result<Cached, StoreError>)> = futures_util::stream::iter(stale)
+            .map(|meeting| async move { (meeting, context.load(meeting).await) })
+            .buffer_unordered(context.store.concurrent_writers().max(1))
+            .collect()
+            .await;
+        for (meeting, cached) in loaded {
+            match cached {
                 Ok(cached) => {
                     self.meetings.insert(meeting, cached);
                 }
@@ -214,6 +271,9 @@ impl WriterTask {
             }
         }
     }
+}
+
+impl Context {
 
     /// Loads the meeting from the store and brings the hub up to it: the events committed since
     /// the snapshot it showed (by other instances), then the open polls' tallies.
@@ -241,16 +301,17 @@ impl WriterTask {
         })
     }
 
-    /// Decides and commits one meeting's jobs, retrying on conflicts, then answers them.
-    async fn write(&mut self, meeting: MeetingId, jobs: Vec<Job>) {
+    /// Decides and commits one meeting's jobs, retrying on conflicts, then answers them; the
+    /// meeting's model as committed, or `None` after a failure (the next batch loads it).
+    async fn write(&self, meeting: MeetingId, jobs: Vec<Job>, mut cached: Option<Cached>) -> Option<Cached> {
         for _ in 0..MAX_ATTEMPTS {
-            match self.try_write(meeting, &jobs).await {
-                Ok(answers) => {
+            match self.try_write(meeting, &jobs, cached.take()).await {
+                Ok((answers, cached)) => {
                     for (job, answer) in jobs.into_iter().zip(answers) {
                         // The sender may have gone (a closed connection); its change stands.
                         let _ = job.answer.send(answer);
                     }
-                    return;
+                    return Some(cached);
                 }
                 // The failed batch took the meeting's model with it; the next try loads it.
                 Err(StoreError::Conflict) => {
@@ -261,7 +322,7 @@ impl WriterTask {
                     for job in jobs {
                         let _ = job.answer.send(Err(error.clone()));
                     }
-                    return;
+                    return None;
                 }
             }
         }
@@ -269,16 +330,21 @@ impl WriterTask {
             let busy = ApiError::new(ErrorCode::ServerBusy, "the meeting kept changing under this request");
             let _ = job.answer.send(Err(busy));
         }
+        None
     }
 
-    async fn try_write(&mut self, meeting: MeetingId, jobs: &[Job]) -> Result<Vec<Result<Done, ApiError>>, StoreError> {
+    async fn try_write(
+        &self,
+        meeting: MeetingId,
+        jobs: &[Job],
+        cached: Option<Cached>,
+    ) -> Result<(Answers, Cached), StoreError> {
         // The model is taken out and changed in place (no copy per batch, which for a meeting of
         // thousands of members would cost more than the batch); it goes back only once the batch
         // is committed, so after any failure the next batch loads it afresh.
         // On PostgreSQL the meeting is locked from here to the commit: writers of other
         // instances wait their turn, and one that wrote meanwhile made the model stale.
         let lock = self.store.lock_meeting(meeting).await?;
-        let cached = self.meetings.remove(&meeting);
         let mut cached = match (cached, &lock) {
             (Some(cached), Some(lock)) if lock.version() == cached.version => cached,
             (Some(cached), None) => cached,
@@ -342,8 +408,7 @@ impl WriterTask {
             let snapshot = Snapshot::of(model.seq, &model.view);
             self.hub.commit(meeting, Some(snapshot), &events, &tallies);
         }
-        self.meetings.insert(meeting, cached);
-        Ok(outcomes
+        let answers = outcomes
             .into_iter()
             .map(|outcome| match outcome {
                 Outcome::Decided(index) => Ok(Done {
@@ -353,7 +418,8 @@ impl WriterTask {
                 Outcome::Repeated(result) | Outcome::Unchanged(result) => Ok(Done { result, events: vec![] }),
                 Outcome::Refused(refusal) => Err(ApiError::from(refusal)),
             })
-            .collect())
+            .collect();
+        Ok((answers, cached))
     }
 }
 

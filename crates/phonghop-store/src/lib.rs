@@ -314,6 +314,11 @@ pub trait Store: Send + Sync + 'static {
     async fn lock_meeting(&self, _meeting: MeetingId) -> Result<Option<Box<dyn MeetingWrite>>> {
         Ok(None)
     }
+    /// How many meetings the server may write at once: several on PostgreSQL, whose connections
+    /// work in parallel; one on SQLite, which has one writer anyway.
+    fn concurrent_writers(&self) -> usize {
+        1
+    }
 
     // Reads for clients.
     /// Up to `limit` logged events after `seq`, in order.

@@ -67,6 +67,12 @@ async fn snapshot(pool: &PgPool) -> Result<sqlx::Transaction<'static, sqlx::Post
     Ok(transaction)
 }
 
+/// Meetings an instance writes at once: each holds its lock's connection and takes another for
+/// its reads, which leaves room in [`CONNECTIONS`] for the listener and the clients' reads.
+const CONCURRENT_WRITERS: usize = 8;
+/// Connections of one instance to the database.
+const CONNECTIONS: u32 = 32;
+
 /// One instance's connections to the province's database.
 #[derive(Clone)]
 pub struct PostgresStore {
@@ -83,7 +89,7 @@ impl PostgresStore {
         let options: PgConnectOptions = url.parse()?;
         let options = options.application_name("phonghop-server");
         let pool = PgPoolOptions::new()
-            .max_connections(16)
+            .max_connections(CONNECTIONS)
             // A database that is down answers at once with an error the server reports as
             // `unavailable`, rather than after a long wait.
             .acquire_timeout(Duration::from_secs(5))
@@ -215,6 +221,10 @@ impl Store for PostgresStore {
 
     async fn append(&self, meeting: MeetingId, version: u64, entries: &[Entry]) -> Result<u64> {
         append::append(&self.pool, &self.ballot_box, meeting, version, entries).await
+    }
+
+    fn concurrent_writers(&self) -> usize {
+        CONCURRENT_WRITERS
     }
 
     async fn lock_meeting(&self, meeting: MeetingId) -> Result<Option<Box<dyn crate::MeetingWrite>>> {
