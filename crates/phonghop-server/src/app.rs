@@ -64,11 +64,13 @@ impl App {
         let blobs =
             BlobStore::open(config.data_dir.join("blobs"), config.hot_blob_bytes).context("opening the blob folder")?;
         let hub = Arc::new(Hub::new(config.tally_interval));
-        let office = OfficeConverter::new(
-            config.soffice.clone(),
-            config.data_dir.join("libreoffice-profile"),
-            config.office_time_limit,
-        );
+        // LibreOffice's profile is one process's: instances sharing the data folder (PostgreSQL)
+        // each keep theirs in their own temporary folder (emptied when the service stops).
+        let profile = match &config.database {
+            None => config.data_dir.join("libreoffice-profile"),
+            Some(_) => std::env::temp_dir().join(format!("phonghop-libreoffice-profile-{}", std::process::id())),
+        };
+        let office = OfficeConverter::new(config.soffice.clone(), profile, config.office_time_limit);
         let record_key = RecordKey::load_or_create(&config.data_dir.join(crate::records::KEY_FILE))
             .context("reading or making the record signing key")?;
         tracing::info!(fingerprint = %record_key.fingerprint(), public_key = %record_key.public_hex(), "poll records are signed with this key");
