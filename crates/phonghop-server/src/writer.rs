@@ -274,7 +274,6 @@ impl WriterTask {
 }
 
 impl Context {
-
     /// Loads the meeting from the store and brings the hub up to it: the events committed since
     /// the snapshot it showed (by other instances), then the open polls' tallies.
     async fn load(&self, meeting: MeetingId) -> Result<Cached, StoreError> {
