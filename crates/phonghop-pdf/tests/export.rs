@@ -236,7 +236,11 @@ fn page_count(pdf: &Path) -> anyhow::Result<u32> {
 
 /// mupdf's reading of page `page` (from 0) of `pdf`.
 fn mupdf_reads(pdf: &Path, page: u32) -> anyhow::Result<SeenPage> {
-    let script = std::env::temp_dir().join(format!("phonghop-list-annotations-{}.js", std::process::id()));
+    // A file of its own per call: the tests run at once, and one rewriting a shared script
+    // while mutool of another reads it gave mutool an empty script.
+    static CALLS: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+    let call = CALLS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let script = std::env::temp_dir().join(format!("phonghop-list-annotations-{}-{call}.js", std::process::id()));
     std::fs::write(&script, LIST_ANNOTATIONS)?;
     let json = run_tool(
         Command::new("mutool")
@@ -245,6 +249,7 @@ fn mupdf_reads(pdf: &Path, page: u32) -> anyhow::Result<SeenPage> {
             .arg(pdf)
             .arg(page.to_string()),
     )?;
+    std::fs::remove_file(&script).ok();
     serde_json::from_slice(&json).with_context(|| format!("mupdf said {}", String::from_utf8_lossy(&json)))
 }
 
