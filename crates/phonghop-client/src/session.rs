@@ -67,6 +67,32 @@ impl Addresses {
     fn current(&self) -> &str {
         &self.list[self.current.load(Ordering::Relaxed) % self.list.len()]
     }
+
+    /// Moves to the next address; a server of one address stays where it is.
+    fn advance(&self) {
+        if self.list.len() > 1 {
+            let next = self.current.fetch_add(1, Ordering::Relaxed) + 1;
+            tracing::info!(address = %self.list[next % self.list.len()], "moving to the server's next address");
+        }
+    }
+
+    /// Sends the request `build` makes for the address in use; one that cannot be reached moves
+    /// to the next address and is sent there, until every address was tried.
+    async fn send(
+        &self,
+        build: impl Fn(&str) -> reqwest::RequestBuilder,
+    ) -> std::result::Result<reqwest::Response, reqwest::Error> {
+        let mut tries = self.list.len();
+        loop {
+            match build(self.current()).send().await {
+                Err(error) if unreachable(&error) && tries > 1 => {
+                    tries -= 1;
+                    self.advance();
+                }
+                other => return other,
+            }
+        }
+    }
 }
 
 /// The addresses a server's name lists (one, or several separated by spaces or commas), each
@@ -171,17 +197,9 @@ impl Session {
         };
         // The first instance that answers takes the login.
         let addresses = Addresses::of(&server);
-        let mut tries = addresses.list.len();
-        let answer = loop {
-            let url = format!("{}/api/login", addresses.current());
-            match http.post(url).json(&request).send().await {
-                Err(error) if unreachable(&error) && tries > 1 => {
-                    tries -= 1;
-                    addresses.current.fetch_add(1, Ordering::Relaxed);
-                }
-                other => break other?,
-            }
-        };
+        let answer = addresses
+            .send(|address| http.post(format!("{address}/api/login")).json(&request))
+            .await?;
         let clock_offset_ms = clock_offset_ms(answer.headers());
         let response: LoginResponse = finish(answer).await?;
         let mut session = Session::from_login(&server, pin, response, http);
@@ -246,10 +264,7 @@ impl Session {
     /// Moves this session (and every clone of it) to the server's next address, after the one in
     /// use could not be reached. A server of one address stays where it is.
     pub fn move_to_next_address(&self) {
-        if self.addresses.list.len() > 1 {
-            let next = self.addresses.current.fetch_add(1, Ordering::Relaxed) + 1;
-            tracing::info!(address = %self.addresses.list[next % self.addresses.list.len()], "moving to the server's next address");
-        }
+        self.addresses.advance();
     }
 
     /// The WebSocket address of the server (of the instance in use).
@@ -264,22 +279,15 @@ impl Session {
         format!("{}{path}", self.address())
     }
 
-    /// Sends the request `build` makes for an address; one that cannot be reached moves the
-    /// session to the next address and is sent there, until every address was tried.
+    /// Sends the request `build` makes for an address, as this user, failing over as
+    /// [`Addresses::send`] does.
     async fn send_to_any(
         &self,
         build: impl Fn(&str) -> reqwest::RequestBuilder,
     ) -> std::result::Result<reqwest::Response, reqwest::Error> {
-        let mut tries = self.addresses.list.len();
-        loop {
-            match build(self.address()).bearer_auth(&self.token).send().await {
-                Err(error) if unreachable(&error) && tries > 1 => {
-                    tries -= 1;
-                    self.move_to_next_address();
-                }
-                other => return other,
-            }
-        }
+        self.addresses
+            .send(|address| build(address).bearer_auth(&self.token))
+            .await
     }
 
     async fn get<T: DeserializeOwned>(&self, path: &str) -> Result<T> {

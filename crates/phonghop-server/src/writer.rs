@@ -22,7 +22,7 @@ use futures_util::StreamExt;
 use std::sync::Arc;
 
 use phonghop_core::{command_result, decide_at, Actor, Fact, MeetingModel, Refusal, Request};
-use phonghop_protocol::{CommandResult, ErrorCode, MeetingEvent, MeetingId, PollId, Tally};
+use phonghop_protocol::{CommandResult, ErrorCode, MeetingEvent, MeetingId};
 use phonghop_store::{AuditRecord, Entry, Receipt, Store, StoreError};
 use tokio::sync::{mpsc, oneshot};
 
@@ -288,12 +288,13 @@ impl Context {
             // The log and the model were read apart; the gap makes subscribers resync.
             tracing::warn!(%meeting, ?shown, seq, read = events.len(), "the log did not hold every event up to the model");
         }
-        let tallies: Vec<(PollId, Tally)> = match shown {
-            Some(_) => Snapshot::open_tallies(&loaded.model.view),
+        let snapshot = Snapshot::of(seq, &loaded.model.view);
+        // Tallies matter only where the meeting was shown (ballots elsewhere may have moved them).
+        let tallies = match shown {
+            Some(_) => snapshot.open_tallies.clone(),
             None => Vec::new(),
         };
-        self.hub
-            .commit(meeting, Some(Snapshot::of(seq, &loaded.model.view)), &events, &tallies);
+        self.hub.commit(meeting, Some(snapshot), &events, &tallies);
         Ok(Cached {
             model: loaded.model,
             version: loaded.version,

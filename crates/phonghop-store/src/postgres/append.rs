@@ -148,14 +148,29 @@ async fn append_in(
     let audit: Vec<AuditRecord> = entries.iter().flat_map(|entry| entry.audit.iter().cloned()).collect();
     super::audit::append(connection, &audit).await?;
     let closed_keys = std::mem::take(&mut rows.closed_keys);
-    // The other instances learn where to read the change, once it is committed.
-    let seq: i64 = sqlx::query_scalar("SELECT COALESCE(MAX(seq), 0) FROM events WHERE meeting_id = $1")
-        .bind(id(meeting.0))
-        .fetch_one(&mut *connection)
-        .await?;
+    // The other instances learn where to read the change, once it is committed: the last event
+    // logged here, or (ballots only) the log's end as it was.
+    let logged = entries
+        .iter()
+        .flat_map(|entry| &entry.facts)
+        .filter_map(|fact| match fact {
+            Fact::Logged { seq, .. } => Some(*seq),
+            _ => None,
+        })
+        .max();
+    let seq = match logged {
+        Some(seq) => seq,
+        None => {
+            let seq: i64 = sqlx::query_scalar("SELECT COALESCE(MAX(seq), 0) FROM events WHERE meeting_id = $1")
+                .bind(id(meeting.0))
+                .fetch_one(&mut *connection)
+                .await?;
+            seq as u32
+        }
+    };
     let change = Change::Meeting {
         meeting,
-        seq: seq as u32,
+        seq,
         version: version + 1,
     };
     super::listener::notify(connection, &change).await?;
